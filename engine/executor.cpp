@@ -1,0 +1,109 @@
+#include "engine/executor.h"
+
+#include "engine/error.h"
+
+namespace vigil {
+
+Engine::Engine(Graph graph, EngineOptions options) : graph_(std::move(graph)) {
+  validate_and_infer(graph_);
+  std::vector<size_t> workspace;
+  std::vector<TensorInfo> in, out;
+  std::vector<const Tensor*> constants;
+  for (const Node& node : graph_.nodes) {
+    in.clear();
+    constants.clear();
+    for (int v : node.inputs) {
+      if (v == kNoValue) {
+        in.push_back({});
+        constants.push_back(nullptr);
+        continue;
+      }
+      const Value& val = graph_.values[static_cast<size_t>(v)];
+      in.push_back({val.dtype, val.shape});
+      constants.push_back(val.constant >= 0 ? &graph_.constants[static_cast<size_t>(val.constant)] : nullptr);
+    }
+    out.clear();
+    for (int v : node.outputs) {
+      if (v == kNoValue) out.push_back({});
+      else out.push_back({graph_.values[static_cast<size_t>(v)].dtype, graph_.values[static_cast<size_t>(v)].shape});
+    }
+    const OpDef& def = op_def(node.op);
+    kernels_.push_back(def.bind(BindContext{node, in, out, constants, options.path}));
+    workspace.push_back(kernels_.back()->workspace_bytes());
+    flops_.push_back(def.flops ? def.flops(node, in, out) : 0.0);
+  }
+  plan_ = plan_memory(graph_, workspace);
+}
+
+double Engine::total_flops() const {
+  double sum = 0;
+  for (double f : flops_) sum += f;
+  return sum;
+}
+
+size_t Engine::input_index(std::string_view name) const {
+  for (size_t i = 0; i < graph_.inputs.size(); ++i)
+    if (graph_.values[static_cast<size_t>(graph_.inputs[i])].name == name) return i;
+  std::string known;
+  for (int v : graph_.inputs) known += concat(known.empty() ? "" : ", ", "'", graph_.values[static_cast<size_t>(v)].name, "'");
+  fail("the model has no input named '", name, "' (inputs: ", known, ")");
+}
+
+size_t Engine::output_index(std::string_view name) const {
+  for (size_t i = 0; i < graph_.outputs.size(); ++i)
+    if (graph_.values[static_cast<size_t>(graph_.outputs[i])].name == name) return i;
+  std::string known;
+  for (int v : graph_.outputs) known += concat(known.empty() ? "" : ", ", "'", graph_.values[static_cast<size_t>(v)].name, "'");
+  fail("the model has no output named '", name, "' (outputs: ", known, ")");
+}
+
+ExecutionContext::ExecutionContext(const Engine& engine)
+    : engine_(engine), arena_(allocate_aligned(engine.memory_plan().arena_bytes)) {
+  const Graph& g = engine.graph();
+  const MemoryPlan& plan = engine.memory_plan();
+  views_.resize(g.values.size());
+  for (size_t v = 0; v < g.values.size(); ++v) {
+    const Value& val = g.values[v];
+    if (val.constant >= 0) views_[v] = g.constants[static_cast<size_t>(val.constant)].view();
+    else if (plan.value_offset[v] != kNotInArena) views_[v] = {val.dtype, val.shape, arena_.get() + plan.value_offset[v]};
+  }
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    const Node& node = g.nodes[n];
+    node_io_begin_.push_back(node_io_.size());
+    for (int v : node.inputs) node_io_.push_back(v == kNoValue ? TensorView{} : views_[static_cast<size_t>(v)]);
+    for (int v : node.outputs) node_io_.push_back(v == kNoValue ? TensorView{} : views_[static_cast<size_t>(v)]);
+    workspace_.push_back(plan.workspace_offset[n] == kNotInArena ? nullptr : arena_.get() + plan.workspace_offset[n]);
+  }
+  node_ns_.assign(g.nodes.size(), 0);
+}
+
+TensorView ExecutionContext::input(size_t i) const {
+  const auto& inputs = engine_.graph().inputs;
+  if (i >= inputs.size()) fail("input index ", i, " out of range (the model has ", inputs.size(), ")");
+  return views_[static_cast<size_t>(inputs[i])];
+}
+
+TensorView ExecutionContext::output(size_t i) const {
+  const auto& outputs = engine_.graph().outputs;
+  if (i >= outputs.size()) fail("output index ", i, " out of range (the model has ", outputs.size(), ")");
+  return views_[static_cast<size_t>(outputs[i])];
+}
+
+void ExecutionContext::run() {
+  const Graph& g = engine_.graph();
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    const Node& node = g.nodes[n];
+    const TensorView* io = node_io_.data() + node_io_begin_[n];
+    std::span<const TensorView> in(io, node.inputs.size());
+    std::span<const TensorView> out(io + node.inputs.size(), node.outputs.size());
+    if (profiling_) {
+      auto t0 = std::chrono::steady_clock::now();
+      engine_.kernel(n).run(in, out, workspace_[n]);
+      node_ns_[n] = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+    } else {
+      engine_.kernel(n).run(in, out, workspace_[n]);
+    }
+  }
+}
+
+}  // namespace vigil

@@ -1,0 +1,73 @@
+// Running a model. An Engine is the loaded, validated, bound and planned model: immutable, shareable
+// across threads. An ExecutionContext is one caller's arena and tensor views: create one per thread and
+// run it as often as you like; run() performs no heap allocation.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "engine/graph.h"
+#include "engine/memory_plan.h"
+#include "engine/op_def.h"
+
+namespace vigil {
+
+struct EngineOptions {
+  KernelPath path = KernelPath::Reference;
+};
+
+class Engine {
+ public:
+  // Validates the graph, infers every shape, binds a kernel to every node and plans memory.
+  explicit Engine(Graph graph, EngineOptions options = {});
+
+  const Graph& graph() const { return graph_; }
+  const MemoryPlan& memory_plan() const { return plan_; }
+  const OpKernel& kernel(size_t node) const { return *kernels_[node]; }
+  double node_flops(size_t node) const { return flops_[node]; }
+  double total_flops() const;
+
+  // Index into graph().inputs / graph().outputs of the value with this name; throws if there is none.
+  size_t input_index(std::string_view name) const;
+  size_t output_index(std::string_view name) const;
+
+ private:
+  Graph graph_;
+  std::vector<std::unique_ptr<OpKernel>> kernels_;
+  std::vector<double> flops_;
+  MemoryPlan plan_;
+};
+
+class ExecutionContext {
+ public:
+  explicit ExecutionContext(const Engine& engine);
+
+  // Views into this context's arena. Write inputs before run(); read outputs after.
+  TensorView input(size_t i) const;
+  TensorView input(std::string_view name) const { return input(engine_.input_index(name)); }
+  TensorView output(size_t i) const;
+  TensorView output(std::string_view name) const { return output(engine_.output_index(name)); }
+  // Any value of the graph (intermediates stay valid only until the arena reuses them).
+  const TensorView& value(int value_id) const { return views_[static_cast<size_t>(value_id)]; }
+
+  void run();
+
+  // With profiling on, run() records each node's wall time.
+  void set_profiling(bool on) { profiling_ = on; }
+  std::span<const int64_t> node_nanoseconds() const { return node_ns_; }
+
+ private:
+  const Engine& engine_;
+  AlignedBytes arena_;
+  std::vector<TensorView> views_;        // per value: arena slot or constant storage
+  std::vector<TensorView> node_io_;      // every node's inputs then outputs, flattened
+  std::vector<size_t> node_io_begin_;    // per node: where its inputs start in node_io_
+  std::vector<std::byte*> workspace_;    // per node
+  std::vector<int64_t> node_ns_;
+  bool profiling_ = false;
+};
+
+}  // namespace vigil

@@ -1,0 +1,73 @@
+#include "engine/memory_plan.h"
+
+#include <algorithm>
+
+#include "engine/tensor.h"
+
+namespace vigil {
+
+namespace {
+
+struct Buffer {
+  size_t bytes;
+  int first_step, last_step;  // inclusive range of node indices during which it must stay intact
+  size_t* offset;             // where to write the result
+};
+
+size_t round_up(size_t n) { return (n + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment; }
+
+}  // namespace
+
+MemoryPlan plan_memory(const Graph& g, std::span<const size_t> workspace_bytes) {
+  MemoryPlan plan;
+  const int steps = static_cast<int>(g.nodes.size());
+  plan.value_offset.assign(g.values.size(), kNotInArena);
+  plan.workspace_offset.assign(g.nodes.size(), kNotInArena);
+
+  // Lifetimes of values: [producer, last consumer].
+  std::vector<int> first(g.values.size(), -1), last(g.values.size(), -1);
+  for (int v : g.inputs) first[static_cast<size_t>(v)] = last[static_cast<size_t>(v)] = 0;
+  for (int n = 0; n < steps; ++n) {
+    for (int v : g.nodes[static_cast<size_t>(n)].outputs)
+      if (v != kNoValue) first[static_cast<size_t>(v)] = last[static_cast<size_t>(v)] = n;
+    for (int v : g.nodes[static_cast<size_t>(n)].inputs)
+      if (v != kNoValue) last[static_cast<size_t>(v)] = std::max(last[static_cast<size_t>(v)], n);
+  }
+  for (int v : g.outputs) last[static_cast<size_t>(v)] = std::max(steps - 1, 0);
+
+  std::vector<Buffer> buffers;
+  for (size_t v = 0; v < g.values.size(); ++v) {
+    if (g.values[v].constant >= 0 || first[v] < 0) continue;
+    const Value& val = g.values[v];
+    size_t bytes = round_up(static_cast<size_t>(val.shape.numel()) * dtype_size(val.dtype));
+    buffers.push_back({bytes, first[v], last[v], &plan.value_offset[v]});
+  }
+  for (size_t n = 0; n < g.nodes.size(); ++n)
+    if (n < workspace_bytes.size() && workspace_bytes[n] > 0)
+      buffers.push_back({round_up(workspace_bytes[n]), static_cast<int>(n), static_cast<int>(n),
+                         &plan.workspace_offset[n]});
+
+  // Greedy by size: the largest buffers are placed first, each at the lowest offset that does not collide
+  // with an already placed buffer alive at the same time. Simple, and close to optimal on CNN chains.
+  std::stable_sort(buffers.begin(), buffers.end(), [](const Buffer& a, const Buffer& b) { return a.bytes > b.bytes; });
+  std::vector<const Buffer*> placed;
+  std::vector<std::pair<size_t, size_t>> busy;  // [begin, end) ranges of placed buffers alive alongside
+  for (Buffer& b : buffers) {
+    plan.naive_bytes += b.bytes;
+    busy.clear();
+    for (const Buffer* p : placed)
+      if (p->first_step <= b.last_step && b.first_step <= p->last_step) busy.push_back({*p->offset, *p->offset + p->bytes});
+    std::sort(busy.begin(), busy.end());
+    size_t offset = 0;
+    for (auto [begin, end] : busy) {
+      if (begin >= offset + b.bytes) break;  // fits in the gap before this range
+      offset = std::max(offset, end);
+    }
+    *b.offset = offset;
+    plan.arena_bytes = std::max(plan.arena_bytes, offset + b.bytes);
+    placed.push_back(&b);
+  }
+  return plan;
+}
+
+}  // namespace vigil

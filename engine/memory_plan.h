@@ -1,0 +1,28 @@
+// The static memory plan: every intermediate value, graph input/output and node workspace gets a fixed
+// offset in one arena, chosen so that buffers whose lifetimes overlap never overlap in memory. The arena
+// is allocated once per execution context; inference then allocates nothing.
+#pragma once
+
+#include <cstddef>
+#include <limits>
+#include <span>
+#include <vector>
+
+#include "engine/graph.h"
+
+namespace vigil {
+
+inline constexpr size_t kNotInArena = std::numeric_limits<size_t>::max();
+
+struct MemoryPlan {
+  size_t arena_bytes = 0;  // what the plan needs
+  size_t naive_bytes = 0;  // what one buffer per value and workspace would need
+  std::vector<size_t> value_offset;      // per value id; kNotInArena for constants
+  std::vector<size_t> workspace_offset;  // per node; kNotInArena when it needs none
+};
+
+// `workspace_bytes[i]` is node i's scratch need. Values live from their producer (or the start, for graph
+// inputs) to their last consumer (or the end, for graph outputs).
+MemoryPlan plan_memory(const Graph& g, std::span<const size_t> workspace_bytes);
+
+}  // namespace vigil

@@ -1,0 +1,51 @@
+#include "engine/op_def.h"
+
+#include <array>
+
+#include "engine/error.h"
+#include "engine/ops/op_defs.h"
+
+namespace vigil {
+
+std::string_view op_name(OpType t) {
+  static constexpr std::string_view names[] = {
+#define VIGIL_OP_NAME(e, name, ...) name,
+      VIGIL_OPS(VIGIL_OP_NAME)
+#undef VIGIL_OP_NAME
+  };
+  int i = static_cast<int>(t);
+  return i >= 0 && i < kOpCount ? names[i] : std::string_view("<invalid op>");
+}
+
+std::optional<OpType> op_from_name(std::string_view name) {
+  for (int i = 0; i < kOpCount; ++i)
+    if (op_name(static_cast<OpType>(i)) == name) return static_cast<OpType>(i);
+  return std::nullopt;
+}
+
+const OpDef& op_def(OpType t) {
+  // One row per op, in the order of VIGIL_OPS; each kXxxOp is defined in engine/ops/.
+  static const std::array<const OpDef*, kOpCount> table = {
+#define VIGIL_OP_ROW(e, ...) &ops::k##e##Op,
+      VIGIL_OPS(VIGIL_OP_ROW)
+#undef VIGIL_OP_ROW
+  };
+  int i = static_cast<int>(t);
+  if (i < 0 || i >= kOpCount) fail("invalid op code ", i);
+  return *table[static_cast<size_t>(i)];
+}
+
+void fail_node(const Node& node, const std::string& why) { fail(node.label(), ": ", why); }
+
+void expect_f32(const Node& node, std::span<const TensorInfo> inputs) {
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (inputs[i].present() && inputs[i].dtype != DType::F32)
+      fail_node(node, concat("input ", i, " is ", dtype_name(inputs[i].dtype), ", expected f32"));
+}
+
+void expect_rank(const Node& node, const TensorInfo& t, int rank, const char* which) {
+  if (t.shape.rank != rank)
+    fail_node(node, concat(which, " must have rank ", rank, ", got shape ", t.shape.str()));
+}
+
+}  // namespace vigil

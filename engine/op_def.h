@@ -1,0 +1,66 @@
+// How an operator plugs into the engine. Each entry of VIGIL_OPS has one OpDef, defined in
+// engine/ops/<op>.cpp, that the engine uses in three phases:
+//   1. infer: at load, check attributes and input shapes, compute output shapes (throwing an Error that
+//      names the node and the mismatching shapes);
+//   2. bind: at load, parse attributes into a kernel object (allocation allowed here: pre-packed weights,
+//      parsed parameters, workspace size);
+//   3. run: per inference, OpKernel::run does math on buffers - no allocation, no exceptions.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+
+#include "engine/dtype.h"
+#include "engine/graph.h"
+#include "engine/op_type.h"
+#include "engine/shape.h"
+#include "engine/tensor.h"
+
+namespace vigil {
+
+// Which implementation a node is bound to. Only Reference exists until the SIMD paths land.
+enum class KernelPath { Reference };
+
+struct TensorInfo {
+  DType dtype = DType::Undefined;
+  Shape shape;
+  bool present() const { return dtype != DType::Undefined; }
+};
+
+// A node bound to an implementation. Shared by every execution context, so run() must be const and keep
+// no per-call state outside the workspace it is given.
+class OpKernel {
+ public:
+  virtual ~OpKernel() = default;
+  // Scratch bytes run() needs; the memory plan reserves them in the arena for this node's lifetime.
+  virtual size_t workspace_bytes() const { return 0; }
+  virtual void run(std::span<const TensorView> inputs, std::span<const TensorView> outputs,
+                   void* workspace) const = 0;
+};
+
+struct BindContext {
+  const Node& node;
+  std::span<const TensorInfo> inputs;   // absent optional inputs are !present()
+  std::span<const TensorInfo> outputs;
+  std::span<const Tensor* const> constants;  // per input: the constant tensor, or nullptr
+  KernelPath path = KernelPath::Reference;
+};
+
+struct OpDef {
+  OpType type;
+  void (*infer)(const Node& node, std::span<const TensorInfo> inputs, std::span<TensorInfo> outputs);
+  std::unique_ptr<OpKernel> (*bind)(const BindContext& ctx);
+  // Work in floating-point operations (2 per multiply-add), for `vigil info` and benchmarks. May be null.
+  double (*flops)(const Node& node, std::span<const TensorInfo> inputs, std::span<const TensorInfo> outputs);
+};
+
+// The OpDef of every op, indexed by OpType.
+const OpDef& op_def(OpType t);
+
+// Helpers for the ops' infer functions, so every op reports errors the same way.
+[[noreturn]] void fail_node(const Node& node, const std::string& why);
+void expect_f32(const Node& node, std::span<const TensorInfo> inputs);  // every present input is f32
+void expect_rank(const Node& node, const TensorInfo& t, int rank, const char* which);
+
+}  // namespace vigil

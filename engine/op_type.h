@@ -1,0 +1,73 @@
+// The whole vocabulary of the engine, in one table. Every operator a graph may contain is listed here
+// with the number of its data inputs and outputs; exact semantics are in docs/OPERATORS.md and the
+// implementation of each lives in engine/ops/<op>.cpp (binding) and kernels/<op>/ (math).
+//
+// Conventions of vigil's IR (importers translate to them):
+//  - Layout is NCHW. Weights and other parameters are constant inputs; shape-like arguments (Reshape's
+//    target, Slice's starts/ends, Resize's scales...) are attributes, folded by the importers.
+//  - An optional input that is absent is value id -1.
+//  - Names are stable: they are stored in .vgl files as strings, so reordering this list breaks nothing.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace vigil {
+
+//   X(Enum, "Name", min_inputs, max_inputs, min_outputs, max_outputs)
+#define VIGIL_OPS(X)                                                                      \
+  /* convolution and normalisation */                                                     \
+  X(Conv2d, "Conv2d", 2, 3, 1, 1)             /* X, W, [B]; fused activation attr */      \
+  X(BatchNorm, "BatchNorm", 5, 5, 1, 1)       /* X, scale, bias, mean, var */             \
+  /* activations (one input, one output, same shape) */                                   \
+  X(Relu, "Relu", 1, 1, 1, 1)                                                             \
+  X(LeakyRelu, "LeakyRelu", 1, 1, 1, 1)                                                   \
+  X(Sigmoid, "Sigmoid", 1, 1, 1, 1)                                                       \
+  X(Tanh, "Tanh", 1, 1, 1, 1)                                                             \
+  X(Silu, "Silu", 1, 1, 1, 1)                                                             \
+  X(Mish, "Mish", 1, 1, 1, 1)                                                             \
+  X(HardSwish, "HardSwish", 1, 1, 1, 1)                                                   \
+  X(HardSigmoid, "HardSigmoid", 1, 1, 1, 1)                                               \
+  X(Clip, "Clip", 1, 1, 1, 1)                                                             \
+  /* pooling */                                                                           \
+  X(MaxPool, "MaxPool", 1, 1, 1, 1)                                                       \
+  X(AveragePool, "AveragePool", 1, 1, 1, 1)                                               \
+  X(GlobalAveragePool, "GlobalAveragePool", 1, 1, 1, 1)                                   \
+  /* elementwise binary with numpy broadcasting */                                        \
+  X(Add, "Add", 2, 2, 1, 1)                                                               \
+  X(Sub, "Sub", 2, 2, 1, 1)                                                               \
+  X(Mul, "Mul", 2, 2, 1, 1)                                                               \
+  X(Div, "Div", 2, 2, 1, 1)                                                               \
+  /* data movement */                                                                     \
+  X(Concat, "Concat", 1, 64, 1, 1)                                                        \
+  X(Slice, "Slice", 1, 1, 1, 1)                                                           \
+  X(Split, "Split", 1, 1, 1, 64)                                                          \
+  X(Reshape, "Reshape", 1, 1, 1, 1)                                                       \
+  X(Flatten, "Flatten", 1, 1, 1, 1)                                                       \
+  X(Squeeze, "Squeeze", 1, 1, 1, 1)                                                       \
+  X(Unsqueeze, "Unsqueeze", 1, 1, 1, 1)                                                   \
+  X(Transpose, "Transpose", 1, 1, 1, 1)                                                   \
+  X(Resize, "Resize", 1, 1, 1, 1)                                                         \
+  /* dense algebra */                                                                     \
+  X(MatMul, "MatMul", 2, 2, 1, 1)                                                         \
+  X(Gemm, "Gemm", 2, 3, 1, 1)                 /* A, B, [C] */                             \
+  X(Lstm, "LSTM", 3, 8, 1, 3)                 /* X, W, R, [B, seq_lens, h0, c0, P] */     \
+  /* normalisation over an axis */                                                        \
+  X(Softmax, "Softmax", 1, 1, 1, 1)                                                       \
+  X(ReduceMean, "ReduceMean", 1, 1, 1, 1)                                                 \
+  /* detection post-processing: YOLO heads -> boxes after NMS */                          \
+  X(YoloDetect, "YoloDetect", 1, 8, 2, 2)
+
+enum class OpType : int {
+#define VIGIL_OP_ENUM(e, name, ...) e,
+  VIGIL_OPS(VIGIL_OP_ENUM)
+#undef VIGIL_OP_ENUM
+      Count
+};
+
+inline constexpr int kOpCount = static_cast<int>(OpType::Count);
+
+std::string_view op_name(OpType t);
+std::optional<OpType> op_from_name(std::string_view name);
+
+}  // namespace vigil
