@@ -1,10 +1,85 @@
-#include "engine/ops/unimplemented.h"
+// Add, Sub, Mul, Div: numpy broadcasting of both inputs (ranks may differ; dims aligned at the right; each
+// pair equal or one of them 1), optional fused activation. Broadcast strides are computed once in bind().
+#include "engine/error.h"
+#include "engine/ops/activation_attrs.h"
+#include "engine/ops/op_defs.h"
+#include "kernels/binary/binary.h"
 
 namespace vigil::ops {
 
-VIGIL_UNIMPLEMENTED_OP(Add)
-VIGIL_UNIMPLEMENTED_OP(Sub)
-VIGIL_UNIMPLEMENTED_OP(Mul)
-VIGIL_UNIMPLEMENTED_OP(Div)
+using kernels::BinaryOp;
+using kernels::BinaryParams;
+
+namespace {
+
+static_assert(kernels::kBinaryMaxRank == kMaxRank);
+
+BinaryOp binary_op_of(const Node& node) {
+  switch (node.op) {
+    case OpType::Add: return BinaryOp::Add;
+    case OpType::Sub: return BinaryOp::Sub;
+    case OpType::Mul: return BinaryOp::Mul;
+    case OpType::Div: return BinaryOp::Div;
+    default: fail_node(node, "is not a binary elementwise op");
+  }
+}
+
+// The numpy broadcast of two shapes, or an error naming the node and both shapes.
+Shape broadcast_shape(const Node& node, const Shape& a, const Shape& b) {
+  Shape out;
+  out.rank = std::max(a.rank, b.rank);
+  for (int i = 0; i < out.rank; ++i) {  // i counts from the right
+    const int da = a.rank - 1 - i, db = b.rank - 1 - i;
+    const int64_t x = da >= 0 ? a[da] : 1, y = db >= 0 ? b[db] : 1;
+    if (x != y && x != 1 && y != 1)
+      fail_node(node, concat("cannot broadcast input shapes ", a.str(), " and ", b.str(), " (dim ", x, " vs ", y,
+                             " at position ", i, " from the right)"));
+    out[out.rank - 1 - i] = x == 1 ? y : x;
+  }
+  return out;
+}
+
+void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
+  if (!in[0].present() || !in[1].present()) fail_node(node, "both inputs are required");
+  expect_f32(node, in);
+  fused_activation(node);  // rejects unknown activations at load
+  out[0] = {DType::F32, broadcast_shape(node, in[0].shape, in[1].shape)};
+}
+
+class BinaryKernel final : public OpKernel {
+ public:
+  explicit BinaryKernel(const BinaryParams& p) : p_(p) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, void*) const override {
+    kernels::binary_reference(p_, in[0].f32(), in[1].f32(), out[0].f32());
+  }
+
+ private:
+  BinaryParams p_;
+};
+
+std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
+  const Node& node = ctx.node;
+  const Shape out = broadcast_shape(node, ctx.inputs[0].shape, ctx.inputs[1].shape);
+  BinaryParams p;
+  p.op = binary_op_of(node);
+  p.act = fused_activation(node);
+  p.rank = out.rank;
+  for (int d = 0; d < out.rank; ++d) p.out_dims[d] = out[d];
+  kernels::broadcast_strides(ctx.inputs[0].shape.span(), out.rank, p.a_strides);
+  kernels::broadcast_strides(ctx.inputs[1].shape.span(), out.rank, p.b_strides);
+  return std::make_unique<BinaryKernel>(p);
+}
+
+double flops(const Node& node, std::span<const TensorInfo>, std::span<const TensorInfo> out) {
+  const double n = static_cast<double>(out[0].shape.numel());
+  return fused_activation(node).kind == kernels::Activation::None ? n : 2 * n;
+}
+
+}  // namespace
+
+const OpDef kAddOp{OpType::Add, infer, bind, flops};
+const OpDef kSubOp{OpType::Sub, infer, bind, flops};
+const OpDef kMulOp{OpType::Mul, infer, bind, flops};
+const OpDef kDivOp{OpType::Div, infer, bind, flops};
 
 }  // namespace vigil::ops

@@ -1,7 +1,88 @@
-#include "engine/ops/unimplemented.h"
+// MatMul: numpy matmul semantics. A 1-D first operand [K] is promoted to [1,K] and a 1-D second operand
+// [K] to [K,1], the promoted dimension being removed from the result; dimensions before the last two are
+// batch dimensions, broadcast numpy-style (right-aligned, equal or 1).
+#include <algorithm>
+
+#include "engine/error.h"
+#include "engine/ops/op_defs.h"
+#include "kernels/matmul/matmul.h"
 
 namespace vigil::ops {
 
-VIGIL_UNIMPLEMENTED_OP(MatMul)
+namespace {
+
+struct MatMulPlan {
+  Shape output;
+  kernels::MatMulParams params;
+};
+
+MatMulPlan plan_matmul(const Node& node, const Shape& a, const Shape& b) {
+  if (a.rank < 1 || b.rank < 1)
+    fail_node(node, concat("operands must have rank >= 1, got ", a.str(), " and ", b.str()));
+  kernels::MatMulParams p;
+  const bool a_vector = a.rank == 1, b_vector = b.rank == 1;
+  p.m = a_vector ? 1 : a[a.rank - 2];
+  const int64_t ka = a[a.rank - 1];
+  const int64_t kb = b_vector ? b[0] : b[b.rank - 2];
+  p.n = b_vector ? 1 : b[b.rank - 1];
+  if (ka != kb)
+    fail_node(node, concat("inner dimensions differ: A ", a.str(), " has K=", ka, ", B ", b.str(), " has K=", kb));
+  p.k = ka;
+
+  // Batch dimensions of each operand (everything before its matrix dims), right-aligned for broadcasting.
+  const int a_batch = a_vector ? 0 : a.rank - 2, b_batch = b_vector ? 0 : b.rank - 2;
+  p.batch_rank = std::max(a_batch, b_batch);
+  if (p.batch_rank > kernels::kMatMulMaxBatchRank)
+    fail_node(node, concat("too many batch dimensions in ", a.str(), " x ", b.str()));
+  int64_t a_stride = p.m * p.k, b_stride = p.k * p.n;  // elements per matrix, then per batch block
+  for (int d = p.batch_rank - 1; d >= 0; --d) {
+    const int ai = d - (p.batch_rank - a_batch), bi = d - (p.batch_rank - b_batch);
+    const int64_t ad = ai >= 0 ? a[ai] : 1, bd = bi >= 0 ? b[bi] : 1;
+    if (ad != bd && ad != 1 && bd != 1)
+      fail_node(node, concat("batch dimensions of A ", a.str(), " and B ", b.str(), " do not broadcast"));
+    p.batch_dims[d] = std::max(ad, bd);
+    p.a_batch_stride[d] = ad == 1 ? 0 : a_stride;
+    p.b_batch_stride[d] = bd == 1 ? 0 : b_stride;
+    a_stride *= ad;
+    b_stride *= bd;
+  }
+
+  MatMulPlan plan{{}, p};
+  plan.output.rank = 0;
+  for (int d = 0; d < p.batch_rank; ++d) plan.output.dims[static_cast<size_t>(plan.output.rank++)] = p.batch_dims[d];
+  if (!a_vector) plan.output.dims[static_cast<size_t>(plan.output.rank++)] = p.m;
+  if (!b_vector) plan.output.dims[static_cast<size_t>(plan.output.rank++)] = p.n;
+  return plan;
+}
+
+void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
+  expect_f32(node, in);
+  out[0] = {DType::F32, plan_matmul(node, in[0].shape, in[1].shape).output};
+}
+
+class MatMulKernel final : public OpKernel {
+ public:
+  explicit MatMulKernel(const kernels::MatMulParams& p) : p_(p) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, void*) const override {
+    kernels::matmul_reference(p_, in[0].f32(), in[1].f32(), out[0].f32());
+  }
+
+ private:
+  kernels::MatMulParams p_;
+};
+
+std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
+  return std::make_unique<MatMulKernel>(plan_matmul(ctx.node, ctx.inputs[0].shape, ctx.inputs[1].shape).params);
+}
+
+double flops(const Node&, std::span<const TensorInfo> in, std::span<const TensorInfo> out) {
+  // 2 per multiply-add: every output element is a K-long dot product.
+  const Shape& a = in[0].shape;
+  return 2.0 * static_cast<double>(out[0].shape.numel()) * static_cast<double>(a[a.rank - 1]);
+}
+
+}  // namespace
+
+const OpDef kMatMulOp{OpType::MatMul, infer, bind, flops};
 
 }  // namespace vigil::ops

@@ -1,7 +1,90 @@
-#include "engine/ops/unimplemented.h"
+// Slice: attributes starts, ends (required, same length), axes (default 0..n-1, negative counts from the
+// end, no repeats) and steps (default 1, never 0), with ONNX's clamping rules (kernels/slice/slice.h).
+// A slice that selects nothing is an error: vigil has no zero-length dims. Any element type.
+#include <vector>
+
+#include "engine/error.h"
+#include "engine/ops/op_defs.h"
+#include "kernels/slice/slice.h"
 
 namespace vigil::ops {
 
-VIGIL_UNIMPLEMENTED_OP(Slice)
+namespace {
+
+static_assert(kernels::kSliceMaxRank == kMaxRank);
+
+kernels::SliceParams slice_params(const Node& node, const TensorInfo& input) {
+  const std::string who = node.label();
+  const Shape& s = input.shape;
+  if (!node.attrs.has("starts") || !node.attrs.has("ends")) fail_node(node, "attributes 'starts' and 'ends' are required");
+  const std::vector<int64_t> starts = node.attrs.get_ints("starts", {}, who);
+  const std::vector<int64_t> ends = node.attrs.get_ints("ends", {}, who);
+  std::vector<int64_t> axes = node.attrs.get_ints("axes", {}, who);
+  std::vector<int64_t> steps = node.attrs.get_ints("steps", {}, who);
+  const size_t n = starts.size();
+  if (n == 0) fail_node(node, "'starts' is empty");
+  if (ends.size() != n) fail_node(node, concat("'starts' has ", n, " entries but 'ends' has ", ends.size()));
+  if (!node.attrs.has("axes"))
+    for (size_t i = 0; i < n; ++i) axes.push_back(static_cast<int64_t>(i));
+  if (!node.attrs.has("steps")) steps.assign(n, 1);
+  if (axes.size() != n) fail_node(node, concat("'starts' has ", n, " entries but 'axes' has ", axes.size()));
+  if (steps.size() != n) fail_node(node, concat("'starts' has ", n, " entries but 'steps' has ", steps.size()));
+
+  kernels::SliceParams p;
+  p.rank = s.rank;
+  p.elem_size = dtype_size(input.dtype);
+  for (int d = 0; d < s.rank; ++d) {  // untouched dims: everything, step 1
+    p.in_dims[d] = p.out_dims[d] = s[d];
+    p.starts[d] = 0;
+    p.steps[d] = 1;
+  }
+  bool seen[kMaxRank] = {};
+  for (size_t i = 0; i < n; ++i) {
+    int64_t axis = axes[i];
+    if (axis < -s.rank || axis >= s.rank)
+      fail_node(node, concat("axis ", axis, " is out of range for input shape ", s.str()));
+    if (axis < 0) axis += s.rank;
+    const int d = static_cast<int>(axis);
+    if (seen[d]) fail_node(node, concat("axis ", d, " appears twice in 'axes'"));
+    seen[d] = true;
+    if (steps[i] == 0) fail_node(node, concat("step for axis ", d, " is 0"));
+    int64_t start = 0;
+    const int64_t count = kernels::resolve_slice_axis(s[d], starts[i], ends[i], steps[i], &start);
+    if (count == 0)
+      fail_node(node, concat("slicing axis ", d, " of input shape ", s.str(), " with start ", starts[i], ", end ",
+                             ends[i], ", step ", steps[i], " selects no elements (zero-length dims are not supported)"));
+    p.starts[d] = start;
+    p.steps[d] = steps[i];
+    p.out_dims[d] = count;
+  }
+  return p;
+}
+
+void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
+  const kernels::SliceParams p = slice_params(node, in[0]);
+  Shape s;
+  s.rank = p.rank;
+  for (int d = 0; d < p.rank; ++d) s[d] = p.out_dims[d];
+  out[0] = {in[0].dtype, s};
+}
+
+class SliceKernel final : public OpKernel {
+ public:
+  explicit SliceKernel(const kernels::SliceParams& p) : p_(p) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, void*) const override {
+    kernels::slice_reference(p_, in[0].data, out[0].data);
+  }
+
+ private:
+  kernels::SliceParams p_;
+};
+
+std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
+  return std::make_unique<SliceKernel>(slice_params(ctx.node, ctx.inputs[0]));
+}
+
+}  // namespace
+
+const OpDef kSliceOp{OpType::Slice, infer, bind, nullptr};
 
 }  // namespace vigil::ops
