@@ -1,7 +1,186 @@
-#include "engine/ops/unimplemented.h"
+// LSTM: one ONNX LSTM layer (see kernels/lstm/lstm.h for the equations). Inputs X, W, R and the optional
+// B, sequence_lens (i32 or i64), initial_h, initial_c, P; outputs Y, Y_h, Y_c, any of which may be absent.
+// Attributes: hidden_size, direction (forward|reverse|bidirectional), layout (0|1), clip, input_forget,
+// activations (only the defaults Sigmoid, Tanh, Tanh are supported).
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstring>
+
+#include "engine/error.h"
+#include "engine/ops/op_defs.h"
+#include "kernels/lstm/lstm.h"
 
 namespace vigil::ops {
 
-VIGIL_UNIMPLEMENTED_OP(Lstm)
+namespace {
+
+using kernels::LstmDirection;
+using kernels::LstmParams;
+
+enum LstmInput { kX, kW, kR, kB, kSeqLens, kInitialH, kInitialC, kP };
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return s;
+}
+
+bool present(std::span<const TensorInfo> in, int i) { return static_cast<int>(in.size()) > i && in[static_cast<size_t>(i)].present(); }
+
+void expect_shape(const Node& node, const TensorInfo& t, const Shape& want, const char* which) {
+  if (!(t.shape == want))
+    fail_node(node, concat(which, " must have shape ", want.str(), ", got ", t.shape.str()));
+}
+
+// Checks attributes and every input shape; returns the kernel parameters.
+LstmParams plan_lstm(const Node& node, std::span<const TensorInfo> in) {
+  const std::string who = node.label();
+  const Attributes& a = node.attrs;
+  LstmParams p;
+
+  const std::string direction = a.get_string("direction", "forward", who);
+  if (direction == "forward") p.direction = LstmDirection::Forward;
+  else if (direction == "reverse") p.direction = LstmDirection::Reverse;
+  else if (direction == "bidirectional") p.direction = LstmDirection::Bidirectional;
+  else fail_node(node, concat("direction must be forward, reverse or bidirectional, got '", direction, "'"));
+  const int64_t dirs = p.num_directions();
+
+  const int64_t layout = a.get_int("layout", 0, who);
+  if (layout != 0 && layout != 1) fail_node(node, concat("layout must be 0 or 1, got ", layout));
+  p.batch_first = layout == 1;
+
+  const int64_t input_forget = a.get_int("input_forget", 0, who);
+  if (input_forget != 0 && input_forget != 1) fail_node(node, concat("input_forget must be 0 or 1, got ", input_forget));
+  p.input_forget = input_forget == 1;
+
+  if (a.has("clip")) {
+    p.clip = a.get_float("clip", 0.0f, who);
+    if (!(p.clip > 0.0f)) fail_node(node, concat("clip must be > 0, got ", p.clip));
+  }
+
+  // Sigmoid/Tanh/Tanh per direction is all the kernel computes; anything else must not run silently.
+  const std::vector<std::string> activations = a.get_strings("activations", who);
+  if (!activations.empty()) {
+    if (static_cast<int64_t>(activations.size()) != 3 * dirs)
+      fail_node(node, concat("activations must list ", 3 * dirs, " functions, got ", activations.size()));
+    static const char* const kDefault[3] = {"sigmoid", "tanh", "tanh"};
+    for (size_t i = 0; i < activations.size(); ++i)
+      if (lower(activations[i]) != kDefault[i % 3])
+        fail_node(node, concat("unsupported activation '", activations[i], "' at position ", i,
+                               ": only the default activations Sigmoid, Tanh, Tanh are supported"));
+  }
+
+  for (int i = 0; i < static_cast<int>(in.size()); ++i)
+    if (i != kSeqLens && in[static_cast<size_t>(i)].present() && in[static_cast<size_t>(i)].dtype != DType::F32)
+      fail_node(node, concat("input ", i, " is ", dtype_name(in[static_cast<size_t>(i)].dtype), ", expected f32"));
+
+  expect_rank(node, in[kX], 3, "X");
+  expect_rank(node, in[kW], 3, "W");
+  expect_rank(node, in[kR], 3, "R");
+  const Shape& x = in[kX].shape;
+  p.seq_length = p.batch_first ? x[1] : x[0];
+  p.batch = p.batch_first ? x[0] : x[1];
+  p.input_size = x[2];
+  p.hidden_size = in[kR].shape[2];
+  if (a.has("hidden_size")) {
+    const int64_t h = a.get_int("hidden_size", 0, who);
+    if (h != p.hidden_size)
+      fail_node(node, concat("hidden_size is ", h, " but R has shape ", in[kR].shape.str()));
+  }
+  const int64_t H = p.hidden_size;
+  if (H <= 0) fail_node(node, concat("hidden_size must be > 0, R has shape ", in[kR].shape.str()));
+  expect_shape(node, in[kW], Shape{dirs, 4 * H, p.input_size}, "W");
+  expect_shape(node, in[kR], Shape{dirs, 4 * H, H}, "R");
+  if (present(in, kB)) expect_shape(node, in[kB], Shape{dirs, 8 * H}, "B");
+  if (present(in, kSeqLens)) {
+    const TensorInfo& s = in[kSeqLens];
+    if (s.dtype != DType::I32 && s.dtype != DType::I64)
+      fail_node(node, concat("sequence_lens is ", dtype_name(s.dtype), ", expected i32 or i64"));
+    expect_shape(node, s, Shape{p.batch}, "sequence_lens");
+  }
+  const Shape state = p.batch_first ? Shape{p.batch, dirs, H} : Shape{dirs, p.batch, H};
+  if (present(in, kInitialH)) expect_shape(node, in[kInitialH], state, "initial_h");
+  if (present(in, kInitialC)) expect_shape(node, in[kInitialC], state, "initial_c");
+  if (present(in, kP)) expect_shape(node, in[kP], Shape{dirs, 3 * H}, "P");
+  return p;
+}
+
+void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
+  const LstmParams p = plan_lstm(node, in);
+  const int64_t dirs = p.num_directions(), H = p.hidden_size;
+  const Shape y = p.batch_first ? Shape{p.batch, p.seq_length, dirs, H} : Shape{p.seq_length, dirs, p.batch, H};
+  const Shape state = p.batch_first ? Shape{p.batch, dirs, H} : Shape{dirs, p.batch, H};
+  out[0] = {DType::F32, y};
+  if (out.size() > 1) out[1] = {DType::F32, state};
+  if (out.size() > 2) out[2] = {DType::F32, state};
+}
+
+class LstmKernel final : public OpKernel {
+ public:
+  LstmKernel(const LstmParams& p, DType seq_lens_dtype) : p_(p), seq_lens_dtype_(seq_lens_dtype) {}
+
+  // The kernel's scratch, preceded by room for sequence_lens widened to i64.
+  size_t lens_bytes() const {
+    return seq_lens_dtype_ == DType::Undefined ? 0 : static_cast<size_t>(p_.batch) * sizeof(int64_t);
+  }
+  size_t workspace_bytes() const override { return lens_bytes() + kernels::lstm_reference_workspace_bytes(p_); }
+
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, void* workspace) const override {
+    auto input = [&](int i) -> const float* { return static_cast<int>(in.size()) > i ? in[static_cast<size_t>(i)].f32() : nullptr; };
+    auto output = [&](int i) -> float* { return static_cast<int>(out.size()) > i ? out[static_cast<size_t>(i)].f32() : nullptr; };
+    kernels::LstmBuffers buf;
+    buf.x = input(kX);
+    buf.w = input(kW);
+    buf.r = input(kR);
+    buf.bias = input(kB);
+    buf.initial_h = input(kInitialH);
+    buf.initial_c = input(kInitialC);
+    buf.peepholes = input(kP);
+    buf.y = output(0);
+    buf.y_h = output(1);
+    buf.y_c = output(2);
+    auto* lens = static_cast<int64_t*>(workspace);
+    if (seq_lens_dtype_ == DType::I32) {
+      const auto* src = static_cast<const int32_t*>(in[kSeqLens].data);
+      for (int64_t b = 0; b < p_.batch; ++b) lens[b] = src[b];
+      buf.sequence_lens = lens;
+    } else if (seq_lens_dtype_ == DType::I64) {
+      buf.sequence_lens = in[kSeqLens].i64();
+    }
+    kernels::lstm_reference(p_, buf, static_cast<std::byte*>(workspace) + lens_bytes());
+  }
+
+ private:
+  LstmParams p_;
+  DType seq_lens_dtype_;  // Undefined when sequence_lens is absent
+};
+
+std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
+  const LstmParams p = plan_lstm(ctx.node, ctx.inputs);
+  DType lens_dtype = DType::Undefined;
+  if (present(ctx.inputs, kSeqLens)) {
+    lens_dtype = ctx.inputs[kSeqLens].dtype;
+    // Constant lengths are checked now; lengths fed at run time are clamped to [0, seq_length] by the kernel.
+    if (const Tensor* lens = ctx.constants[kSeqLens]) {
+      for (int64_t b = 0; b < p.batch; ++b) {
+        const int64_t v = lens_dtype == DType::I32 ? static_cast<const int32_t*>(lens->data())[b] : lens->i64()[b];
+        if (v < 0 || v > p.seq_length)
+          fail_node(ctx.node, concat("sequence_lens[", b, "] = ", v, " is outside 0..", p.seq_length));
+      }
+    }
+  }
+  return std::make_unique<LstmKernel>(p, lens_dtype);
+}
+
+double flops(const Node& node, std::span<const TensorInfo> in, std::span<const TensorInfo>) {
+  const LstmParams p = plan_lstm(node, in);
+  // Per step, direction and batch entry: the 4H x (input + H) gate products dominate.
+  const double per_step = 2.0 * 4.0 * static_cast<double>(p.hidden_size) * static_cast<double>(p.input_size + p.hidden_size);
+  return per_step * static_cast<double>(p.seq_length) * static_cast<double>(p.batch) * p.num_directions();
+}
+
+}  // namespace
+
+const OpDef kLstmOp{OpType::Lstm, infer, bind, flops};
 
 }  // namespace vigil::ops

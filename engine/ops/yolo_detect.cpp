@@ -1,7 +1,132 @@
-#include "engine/ops/unimplemented.h"
+// YoloDetect: darknet YOLO decode + per-class NMS over 1..8 raw head tensors [1, A*(5+C), H, W]
+// (see kernels/yolo_detect/yolo_detect.h for the formulas). Attributes: num_classes, anchors (w,h pairs
+// in network-input pixels), masks (anchor indices of each head, concatenated in head order),
+// anchors_per_head (mask entries per head), input_width, input_height, scale_x_y (one per head, def 1),
+// score_threshold (def 0.25), nms_threshold (def 0.45), max_detections (def 100).
+// Outputs: detections [max_detections, 6] (x1, y1, x2, y2, score, class) and count [1].
+#include <cmath>
+#include <limits>
+
+#include "engine/error.h"
+#include "engine/ops/op_defs.h"
+#include "kernels/yolo_detect/yolo_detect.h"
 
 namespace vigil::ops {
 
-VIGIL_UNIMPLEMENTED_OP(YoloDetect)
+namespace {
+
+kernels::YoloDetectParams plan_yolo(const Node& node, std::span<const TensorInfo> in) {
+  const std::string who = node.label();
+  const Attributes& a = node.attrs;
+  kernels::YoloDetectParams p;
+  const int64_t num_heads = static_cast<int64_t>(in.size());
+
+  if (!a.has("num_classes")) fail_node(node, "attribute 'num_classes' is required");
+  p.num_classes = a.get_int("num_classes", 0, who);
+  if (p.num_classes < 1 || p.num_classes > std::numeric_limits<int32_t>::max())
+    fail_node(node, concat("num_classes must be >= 1, got ", p.num_classes));
+
+  const std::vector<float> anchors = a.get_floats("anchors", {}, who);
+  if (anchors.empty() || anchors.size() % 2 != 0)
+    fail_node(node, concat("anchors must be a non-empty list of (w, h) pairs, got ", anchors.size(), " values"));
+  for (float v : anchors)
+    if (!(v > 0.0f) || !std::isfinite(v)) fail_node(node, concat("anchor sizes must be finite and > 0, got ", v));
+  const int64_t num_anchors = static_cast<int64_t>(anchors.size() / 2);
+
+  const std::vector<int64_t> masks = a.get_ints("masks", {}, who);
+  if (masks.empty()) fail_node(node, "attribute 'masks' is required (anchor indices of each head)");
+  const std::vector<int64_t> per_head = a.get_ints("anchors_per_head", {}, who);
+  if (static_cast<int64_t>(per_head.size()) != num_heads)
+    fail_node(node, concat("anchors_per_head must have one entry per head (", num_heads, "), got ", per_head.size()));
+  int64_t mask_total = 0;
+  for (int64_t n : per_head) {
+    if (n < 1) fail_node(node, concat("anchors_per_head entries must be >= 1, got ", n));
+    mask_total += n;
+  }
+  if (mask_total != static_cast<int64_t>(masks.size()))
+    fail_node(node, concat("anchors_per_head sums to ", mask_total, " but masks has ", masks.size(), " entries"));
+  for (int64_t m : masks)
+    if (m < 0 || m >= num_anchors)
+      fail_node(node, concat("mask index ", m, " is out of range: there are ", num_anchors, " anchors"));
+
+  p.input_width = a.get_int("input_width", 0, who);
+  p.input_height = a.get_int("input_height", 0, who);
+  if (p.input_width < 1 || p.input_height < 1)
+    fail_node(node, concat("input_width and input_height must be >= 1, got ", p.input_width, "x", p.input_height));
+
+  std::vector<float> scales = a.get_floats("scale_x_y", std::vector<float>(static_cast<size_t>(num_heads), 1.0f), who);
+  if (static_cast<int64_t>(scales.size()) != num_heads)
+    fail_node(node, concat("scale_x_y must have one entry per head (", num_heads, "), got ", scales.size()));
+  for (float s : scales)
+    if (!(s > 0.0f) || !std::isfinite(s)) fail_node(node, concat("scale_x_y entries must be finite and > 0, got ", s));
+
+  p.score_threshold = a.get_float("score_threshold", 0.25f, who);
+  p.nms_threshold = a.get_float("nms_threshold", 0.45f, who);
+  if (!(p.score_threshold >= 0.0f && p.score_threshold <= 1.0f))
+    fail_node(node, concat("score_threshold must be in [0, 1], got ", p.score_threshold));
+  if (!(p.nms_threshold >= 0.0f && p.nms_threshold <= 1.0f))
+    fail_node(node, concat("nms_threshold must be in [0, 1], got ", p.nms_threshold));
+  p.max_detections = a.get_int("max_detections", 100, who);
+  if (p.max_detections < 1 || p.max_detections > (int64_t{1} << 24))
+    fail_node(node, concat("max_detections must be in 1..2^24, got ", p.max_detections));
+
+  size_t next_mask = 0;
+  for (int64_t h = 0; h < num_heads; ++h) {
+    const TensorInfo& t = in[static_cast<size_t>(h)];
+    if (t.dtype != DType::F32) fail_node(node, concat("head ", h, " is ", dtype_name(t.dtype), ", expected f32"));
+    if (t.shape.rank != 4 || t.shape[0] != 1)
+      fail_node(node, concat("head ", h, " must have shape [1, A*(5+C), H, W], got ", t.shape.str()));
+    kernels::YoloHeadParams head;
+    for (int64_t k = 0; k < per_head[static_cast<size_t>(h)]; ++k) {
+      const auto m = static_cast<size_t>(masks[next_mask++]);
+      head.anchors.push_back(anchors[2 * m]);
+      head.anchors.push_back(anchors[2 * m + 1]);
+    }
+    const int64_t want = head.num_anchors() * (5 + p.num_classes);
+    if (t.shape[1] != want)
+      fail_node(node, concat("head ", h, " has shape ", t.shape.str(), ": expected ", want, " channels = ",
+                             head.num_anchors(), " anchors * (5 + ", p.num_classes, " classes)"));
+    head.height = t.shape[2];
+    head.width = t.shape[3];
+    head.scale_x_y = scales[static_cast<size_t>(h)];
+    p.heads.push_back(std::move(head));
+  }
+  return p;
+}
+
+void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
+  const kernels::YoloDetectParams p = plan_yolo(node, in);
+  out[0] = {DType::F32, Shape{p.max_detections, 6}};
+  out[1] = {DType::F32, Shape{1}};
+}
+
+class YoloDetectKernel final : public OpKernel {
+ public:
+  explicit YoloDetectKernel(kernels::YoloDetectParams p) : p_(std::move(p)) {}
+  size_t workspace_bytes() const override { return kernels::yolo_detect_workspace_bytes(p_); }
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, void* workspace) const override {
+    const float* heads[8] = {};
+    for (size_t h = 0; h < in.size() && h < 8; ++h) heads[h] = in[h].f32();
+    kernels::yolo_detect_reference(p_, heads, out[0].f32(), out[1].f32(), workspace);
+  }
+
+ private:
+  kernels::YoloDetectParams p_;
+};
+
+std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
+  return std::make_unique<YoloDetectKernel>(plan_yolo(ctx.node, ctx.inputs));
+}
+
+double flops(const Node&, std::span<const TensorInfo> in, std::span<const TensorInfo>) {
+  // Roughly one transcendental per input element; NMS depends on the data and is not counted.
+  double n = 0;
+  for (const TensorInfo& t : in) n += static_cast<double>(t.shape.numel());
+  return n;
+}
+
+}  // namespace
+
+const OpDef kYoloDetectOp{OpType::YoloDetect, infer, bind, flops};
 
 }  // namespace vigil::ops

@@ -1,0 +1,45 @@
+// Darknet YOLO decoding and per-class non-maximum suppression: raw (pre-sigmoid) head tensors in, a
+// fixed-size table of detections out.
+//
+// Head h is a [A*(5+C), H, W] tensor (batch 1); channel a*(5+C) + k holds, for anchor a, k = 0: tx,
+// 1: ty, 2: tw, 3: th, 4: objectness logit, 5+c: class c logit. For the cell at row i, column j:
+//   bx = (j + sigmoid(tx) * s - (s - 1) / 2) / W * input_width        (s = the head's scale_x_y)
+//   by = (i + sigmoid(ty) * s - (s - 1) / 2) / H * input_height
+//   bw = exp(tw) * anchor_w,   bh = exp(th) * anchor_h                  (anchors in network-input pixels)
+//   score(c) = sigmoid(to) * sigmoid(tc);  (box, c, score) is a candidate when score > score_threshold.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace vigil::kernels {
+
+struct YoloHeadParams {
+  int64_t height = 1, width = 1;  // grid size
+  std::vector<float> anchors;     // (w, h) pairs in network-input pixels, one pair per anchor of this head
+  float scale_x_y = 1.0f;
+  int64_t num_anchors() const { return static_cast<int64_t>(anchors.size() / 2); }
+};
+
+struct YoloDetectParams {
+  int64_t num_classes = 1;
+  std::vector<YoloHeadParams> heads;
+  int64_t input_width = 1, input_height = 1;  // network input size in pixels
+  float score_threshold = 0.25f;
+  float nms_threshold = 0.45f;
+  int64_t max_detections = 100;
+};
+
+// Scratch yolo_detect_reference needs (8-byte aligned): room for every box and every possible candidate.
+size_t yolo_detect_workspace_bytes(const YoloDetectParams& p);
+
+// heads[h] points at head h's data. Writes detections [max_detections, 6] rows (x1, y1, x2, y2, score,
+// class) sorted by score descending (ties: lower candidate index first, candidates being numbered by head,
+// row, column, anchor, class), unused rows (0, 0, 0, 0, 0, -1), and count[0] = number of rows used.
+// NMS: within each class, candidates are taken by descending score (ties: lower index first) and one is
+// dropped when its IoU with an already kept candidate exceeds nms_threshold.
+void yolo_detect_reference(const YoloDetectParams& p, const float* const* heads, float* detections, float* count,
+                           void* workspace);
+
+}  // namespace vigil::kernels
