@@ -1,0 +1,93 @@
+// vigil run: one inference on NumPy inputs, outputs written as NumPy files.
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "apps/vigil/args.h"
+#include "apps/vigil/commands.h"
+#include "engine/error.h"
+#include "engine/executor.h"
+#include "loaders/npy/npy.h"
+
+namespace vigil::cli {
+
+namespace {
+
+const CommandSpec kSpec{
+    "run",
+    "MODEL.vgl --input NAME=FILE.npy [--input ...] [--output-dir DIR]",
+    "Runs the model once. Every graph input must be given as a .npy file of exactly its dtype and shape\n"
+    "(a model with a single input also accepts --input FILE.npy). Each output is written to\n"
+    "DIR/<output name>.npy (characters other than letters, digits, '.', '-' and '_' become '_').",
+    {{"--input", "NAME=FILE.npy", "an input tensor", true},
+     {"--output-dir", "DIR", "where to write outputs (default: the current directory)"},
+     {"--profile", "", "print each node's time"}},
+    1,
+    1};
+
+std::string file_safe(const std::string& name) {
+  std::string s = name;
+  for (char& c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '_';
+  return s;
+}
+
+}  // namespace
+
+int cmd_run(int argc, char** argv) {
+  bool help = false;
+  ParsedArgs args = parse_args(kSpec, argc, argv, help);
+  if (help) return std::fputs(help_text(kSpec).c_str(), stdout), 0;
+  Engine engine(load_model(args.positionals[0]));
+  const Graph& g = engine.graph();
+  ExecutionContext ctx(engine);
+
+  std::vector<bool> given(g.inputs.size(), false);
+  for (const std::string& spec : args.all("--input")) {
+    std::string name, file;
+    if (auto eq = spec.find('='); eq != std::string::npos) {
+      name = spec.substr(0, eq);
+      file = spec.substr(eq + 1);
+    } else if (g.inputs.size() == 1) {
+      name = g.values[static_cast<size_t>(g.inputs[0])].name;
+      file = spec;
+    } else {
+      fail("--input '", spec, "': the model has ", g.inputs.size(), " inputs, so give NAME=FILE.npy");
+    }
+    size_t index = engine.input_index(name);
+    if (given[index]) fail("--input: '", name, "' given twice");
+    given[index] = true;
+    Tensor t = read_npy(file);
+    TensorView dst = ctx.input(index);
+    if (t.dtype() != dst.dtype || !(t.shape() == dst.shape))
+      fail(file, ": holds ", dtype_name(t.dtype()), t.shape().str(), " but input '", name, "' is ",
+           dtype_name(dst.dtype), dst.shape.str());
+    std::memcpy(dst.data, t.data(), t.bytes());
+  }
+  for (size_t i = 0; i < given.size(); ++i)
+    if (!given[i]) fail("input '", g.values[static_cast<size_t>(g.inputs[i])].name, "' was not given (--input NAME=FILE.npy)");
+
+  ctx.set_profiling(args.has("--profile"));
+  ctx.run();
+
+  std::filesystem::path dir = args.get("--output-dir", ".");
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) fail(dir.string(), ": cannot create the output directory: ", ec.message());
+  for (size_t i = 0; i < g.outputs.size(); ++i) {
+    const Value& val = g.values[static_cast<size_t>(g.outputs[i])];
+    std::filesystem::path file = dir / (file_safe(val.name) + ".npy");
+    write_npy(file.string(), ctx.output(i));
+    std::printf("%s %s%s -> %s\n", val.name.c_str(), std::string(dtype_name(val.dtype)).c_str(), val.shape.str().c_str(),
+                file.string().c_str());
+  }
+  if (args.has("--profile")) {
+    auto ns = ctx.node_nanoseconds();
+    for (size_t n = 0; n < g.nodes.size(); ++n)
+      std::printf("  %4zu %-18s %-28s %10.3f ms\n", n, std::string(op_name(g.nodes[n].op)).c_str(),
+                  g.nodes[n].name.c_str(), static_cast<double>(ns[n]) / 1e6);
+  }
+  return 0;
+}
+
+}  // namespace vigil::cli

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Builds vigil and runs every test (unit tests, conformance against ONNX's node tests, oracle
+# comparisons against OpenCV / ONNX Runtime, CLI tests). Usage: bash tools/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/setup.sh
+BUILD="${VIGIL_BUILD_DIR:-build}"
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DVIGIL_PYTHON="${VIGIL_VENV:-/opt/vigil-venv}/bin/python" >/dev/null
+cmake --build "$BUILD" -j"$(nproc)"
+ctest --test-dir "$BUILD" --output-on-failure -j"$(nproc)"
