@@ -1,7 +1,122 @@
-#include "engine/ops/unimplemented.h"
+// Conv2d: X[N,C,H,W] * W[M,C/group,kh,kw] (+ B[M]) -> Y[N,M,OH,OW], with an optional fused activation.
+// Attributes: strides[2] (default 1,1), dilations[2] (default 1,1), pads[4] = top,left,bottom,right
+// (default 0), group (default 1), kernel_shape[2] (optional; must match W), activation/activation_alpha/
+// activation_beta (see activation_attrs.h).
+#include <vector>
+
+#include "engine/error.h"
+#include "engine/ops/activation_attrs.h"
+#include "engine/ops/op_defs.h"
+#include "kernels/conv2d/conv2d.h"
 
 namespace vigil::ops {
 
-VIGIL_UNIMPLEMENTED_OP(Conv2d)
+namespace {
+
+// An attribute list of exactly `count` entries, each >= `min_value`.
+std::vector<int64_t> ints_attr(const Node& node, const char* name, std::vector<int64_t> fallback, size_t count,
+                               int64_t min_value) {
+  std::vector<int64_t> v = node.attrs.get_ints(name, std::move(fallback), node.label());
+  if (v.size() != count) fail_node(node, concat("attribute '", name, "' must have ", count, " values, got ", v.size()));
+  for (int64_t e : v)
+    if (e < min_value) fail_node(node, concat("attribute '", name, "' values must be >= ", min_value, ", got ", e));
+  return v;
+}
+
+// Every attribute parsed and checked against the input shapes, shared by infer and bind.
+kernels::Conv2dParams conv_params(const Node& node, std::span<const TensorInfo> in) {
+  expect_f32(node, in);
+  const TensorInfo& x = in[0];
+  const TensorInfo& w = in[1];
+  expect_rank(node, x, 4, "input X");
+  expect_rank(node, w, 4, "weight W");
+  const std::string auto_pad = node.attrs.get_string("auto_pad", "NOTSET", node.label());
+  if (auto_pad != "NOTSET")
+    fail_node(node, concat("auto_pad '", auto_pad, "' is not supported: importers must convert it to pads"));
+
+  const auto strides = ints_attr(node, "strides", {1, 1}, 2, 1);
+  const auto dilations = ints_attr(node, "dilations", {1, 1}, 2, 1);
+  const auto pads = ints_attr(node, "pads", {0, 0, 0, 0}, 4, 0);
+  const int64_t group = node.attrs.get_int("group", 1, node.label());
+  if (group < 1) fail_node(node, concat("group must be >= 1, got ", group));
+
+  kernels::Conv2dParams p;
+  p.batch = x.shape[0];
+  p.in_channels = x.shape[1];
+  p.in_h = x.shape[2];
+  p.in_w = x.shape[3];
+  p.out_channels = w.shape[0];
+  p.kernel_h = w.shape[2];
+  p.kernel_w = w.shape[3];
+  p.stride_h = strides[0];
+  p.stride_w = strides[1];
+  p.dilation_h = dilations[0];
+  p.dilation_w = dilations[1];
+  p.pad_top = pads[0];
+  p.pad_left = pads[1];
+  p.group = group;
+  p.activation = fused_activation(node);
+
+  if (w.shape.numel() == 0) fail_node(node, concat("weight W has an empty shape ", w.shape.str()));
+  if (p.in_channels % group != 0)
+    fail_node(node,
+              concat("input channels ", p.in_channels, " (X ", x.shape.str(), ") are not divisible by group ", group));
+  if (p.out_channels % group != 0)
+    fail_node(node, concat("output channels ", p.out_channels, " (W ", w.shape.str(), ") are not divisible by group ",
+                           group));
+  if (w.shape[1] * group != p.in_channels)
+    fail_node(node, concat("weight W ", w.shape.str(), " expects ", w.shape[1] * group, " input channels (", w.shape[1],
+                           " per group x group ", group, ") but X ", x.shape.str(), " has ", p.in_channels));
+  if (node.attrs.has("kernel_shape")) {
+    const auto ks = ints_attr(node, "kernel_shape", {}, 2, 1);
+    if (ks[0] != p.kernel_h || ks[1] != p.kernel_w)
+      fail_node(node, concat("kernel_shape [", ks[0], ",", ks[1], "] does not match weight W ", w.shape.str()));
+  }
+  if (in.size() > 2 && in[2].present()) {
+    const TensorInfo& b = in[2];
+    if (b.shape.rank != 1 || b.shape[0] != p.out_channels)
+      fail_node(node, concat("bias B ", b.shape.str(), " must have shape [", p.out_channels, "]"));
+  }
+  p.out_h = kernels::conv_output_size(p.in_h, p.kernel_h, p.stride_h, p.dilation_h, pads[0], pads[2]);
+  p.out_w = kernels::conv_output_size(p.in_w, p.kernel_w, p.stride_w, p.dilation_w, pads[1], pads[3]);
+  if (p.out_h < 1 || p.out_w < 1)
+    fail_node(node,
+              concat("dilated kernel ", (p.kernel_h - 1) * p.dilation_h + 1, "x", (p.kernel_w - 1) * p.dilation_w + 1,
+                     " is larger than the padded input ", p.in_h + pads[0] + pads[2], "x", p.in_w + pads[1] + pads[3],
+                     " (X ", x.shape.str(), ", pads [", pads[0], ",", pads[1], ",", pads[2], ",", pads[3], "])"));
+  return p;
+}
+
+void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
+  const kernels::Conv2dParams p = conv_params(node, in);
+  out[0] = {DType::F32, Shape{p.batch, p.out_channels, p.out_h, p.out_w}};
+}
+
+class Conv2dKernel final : public OpKernel {
+ public:
+  Conv2dKernel(kernels::Conv2dParams p, bool has_bias) : p_(p), has_bias_(has_bias) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, void*) const override {
+    kernels::conv2d_reference(p_, in[0].f32(), in[1].f32(), has_bias_ ? in[2].f32() : nullptr, out[0].f32());
+  }
+
+ private:
+  kernels::Conv2dParams p_;
+  bool has_bias_;
+};
+
+std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
+  const bool has_bias = ctx.inputs.size() > 2 && ctx.inputs[2].present();
+  return std::make_unique<Conv2dKernel>(conv_params(ctx.node, ctx.inputs), has_bias);
+}
+
+// 2 * N * M * OH * OW * (C/group) * kh * kw.
+double flops(const Node&, std::span<const TensorInfo> in, std::span<const TensorInfo> out) {
+  const Shape& w = in[1].shape;
+  return 2.0 * static_cast<double>(out[0].shape.numel()) * static_cast<double>(w[1] * w[2] * w[3]);
+}
+
+}  // namespace
+
+const OpDef kConv2dOp{OpType::Conv2d, infer, bind, flops};
 
 }  // namespace vigil::ops

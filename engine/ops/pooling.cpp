@@ -1,9 +1,176 @@
-#include "engine/ops/unimplemented.h"
+// MaxPool / AveragePool over 2-D windows of NCHW tensors, and GlobalAveragePool.
+// MaxPool and AveragePool attributes: kernel_shape[2] (required), strides[2] (default 1,1), pads[4] =
+// top,left,bottom,right (default 0), dilations[2] (default 1,1), ceil_mode (default 0); AveragePool also
+// count_include_pad (default 0). Every window must cover at least one input cell (pads so large that a
+// window sees only padding are rejected), except for AveragePool with count_include_pad, where such a
+// window is a well-defined 0.
+#include <vector>
+
+#include "engine/error.h"
+#include "engine/ops/op_defs.h"
+#include "kernels/pooling/pooling.h"
 
 namespace vigil::ops {
 
-VIGIL_UNIMPLEMENTED_OP(MaxPool)
-VIGIL_UNIMPLEMENTED_OP(AveragePool)
-VIGIL_UNIMPLEMENTED_OP(GlobalAveragePool)
+namespace {
+
+// An attribute list of exactly `count` entries, each >= `min_value`.
+std::vector<int64_t> ints_attr(const Node& node, const char* name, std::vector<int64_t> fallback, size_t count,
+                               int64_t min_value) {
+  std::vector<int64_t> v = node.attrs.get_ints(name, std::move(fallback), node.label());
+  if (v.size() != count) fail_node(node, concat("attribute '", name, "' must have ", count, " values, got ", v.size()));
+  for (int64_t e : v)
+    if (e < min_value) fail_node(node, concat("attribute '", name, "' values must be >= ", min_value, ", got ", e));
+  return v;
+}
+
+// The first output index along one dim whose window covers no input cell, or -1 if there is none.
+int64_t first_window_outside(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t dilation,
+                             int64_t pad_begin) {
+  for (int64_t o = 0; o < out; ++o) {
+    bool touches = false;
+    for (int64_t k = 0; k < kernel && !touches; ++k) {
+      const int64_t pos = o * stride - pad_begin + k * dilation;
+      touches = pos >= 0 && pos < in;
+    }
+    if (!touches) return o;
+  }
+  return -1;
+}
+
+kernels::Pool2dParams pool_params(const Node& node, std::span<const TensorInfo> in) {
+  expect_f32(node, in);
+  const Shape& x = in[0].shape;
+  if (x.rank != 4)
+    fail_node(node, concat("input X must have rank 4 ([N,C,H,W]; only 2-D pooling is supported), got shape ", x.str()));
+  const std::string auto_pad = node.attrs.get_string("auto_pad", "NOTSET", node.label());
+  if (auto_pad != "NOTSET")
+    fail_node(node, concat("auto_pad '", auto_pad, "' is not supported: importers must convert it to pads"));
+  if (!node.attrs.has("kernel_shape")) fail_node(node, "attribute 'kernel_shape' is required");
+  const auto kernel = ints_attr(node, "kernel_shape", {}, 2, 1);
+  const auto strides = ints_attr(node, "strides", {1, 1}, 2, 1);
+  const auto dilations = ints_attr(node, "dilations", {1, 1}, 2, 1);
+  const auto pads = ints_attr(node, "pads", {0, 0, 0, 0}, 4, 0);
+  const int64_t ceil_mode = node.attrs.get_int("ceil_mode", 0, node.label());
+  if (ceil_mode != 0 && ceil_mode != 1) fail_node(node, concat("ceil_mode must be 0 or 1, got ", ceil_mode));
+  const bool is_average = node.op == OpType::AveragePool;
+  const int64_t count_include_pad = is_average ? node.attrs.get_int("count_include_pad", 0, node.label()) : 0;
+  if (count_include_pad != 0 && count_include_pad != 1)
+    fail_node(node, concat("count_include_pad must be 0 or 1, got ", count_include_pad));
+
+  kernels::Pool2dParams p;
+  p.planes = x[0] * x[1];
+  p.in_h = x[2];
+  p.in_w = x[3];
+  p.kernel_h = kernel[0];
+  p.kernel_w = kernel[1];
+  p.stride_h = strides[0];
+  p.stride_w = strides[1];
+  p.dilation_h = dilations[0];
+  p.dilation_w = dilations[1];
+  p.pad_top = pads[0];
+  p.pad_left = pads[1];
+  p.pad_bottom = pads[2];
+  p.pad_right = pads[3];
+  p.count_include_pad = count_include_pad != 0;
+  p.out_h =
+      kernels::pool_output_size(p.in_h, p.kernel_h, p.stride_h, p.dilation_h, p.pad_top, p.pad_bottom, ceil_mode != 0);
+  p.out_w =
+      kernels::pool_output_size(p.in_w, p.kernel_w, p.stride_w, p.dilation_w, p.pad_left, p.pad_right, ceil_mode != 0);
+  const std::string pads_str = concat("[", pads[0], ",", pads[1], ",", pads[2], ",", pads[3], "]");
+  if (p.out_h < 1 || p.out_w < 1)
+    fail_node(node,
+              concat("dilated kernel ", (p.kernel_h - 1) * p.dilation_h + 1, "x", (p.kernel_w - 1) * p.dilation_w + 1,
+                     " is larger than the padded input ", p.in_h + p.pad_top + p.pad_bottom, "x",
+                     p.in_w + p.pad_left + p.pad_right, " (X ", x.str(), ", pads ", pads_str, ")"));
+  if (!p.count_include_pad) {
+    const int64_t row = first_window_outside(p.in_h, p.out_h, p.kernel_h, p.stride_h, p.dilation_h, p.pad_top);
+    const int64_t col = first_window_outside(p.in_w, p.out_w, p.kernel_w, p.stride_w, p.dilation_w, p.pad_left);
+    if (row >= 0 || col >= 0)
+      fail_node(node,
+                concat("pads ", pads_str, " are so large that the window at output ", row >= 0 ? "row " : "column ",
+                       row >= 0 ? row : col, " covers no input cell (X ", x.str(), ")"));
+  }
+  return p;
+}
+
+void infer_pool(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
+  const kernels::Pool2dParams p = pool_params(node, in);
+  out[0] = {DType::F32, Shape{in[0].shape[0], in[0].shape[1], p.out_h, p.out_w}};
+}
+
+class MaxPoolKernel final : public OpKernel {
+ public:
+  explicit MaxPoolKernel(kernels::Pool2dParams p) : p_(p) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, void*) const override {
+    kernels::max_pool2d_reference(p_, in[0].f32(), out[0].f32());
+  }
+
+ private:
+  kernels::Pool2dParams p_;
+};
+
+class AveragePoolKernel final : public OpKernel {
+ public:
+  explicit AveragePoolKernel(kernels::Pool2dParams p) : p_(p) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, void*) const override {
+    kernels::average_pool2d_reference(p_, in[0].f32(), out[0].f32());
+  }
+
+ private:
+  kernels::Pool2dParams p_;
+};
+
+std::unique_ptr<OpKernel> bind_max(const BindContext& ctx) {
+  return std::make_unique<MaxPoolKernel>(pool_params(ctx.node, ctx.inputs));
+}
+
+std::unique_ptr<OpKernel> bind_average(const BindContext& ctx) {
+  return std::make_unique<AveragePoolKernel>(pool_params(ctx.node, ctx.inputs));
+}
+
+// One comparison or addition per window cell.
+double flops_pool(const Node& node, std::span<const TensorInfo>, std::span<const TensorInfo> out) {
+  const auto kernel = node.attrs.get_ints("kernel_shape", {1, 1});
+  double cells = 1;
+  for (int64_t k : kernel) cells *= static_cast<double>(k);
+  return static_cast<double>(out[0].shape.numel()) * cells;
+}
+
+// GlobalAveragePool: X[N,C,d1,...] (rank >= 3) -> Y[N,C,1,...,1].
+void infer_global(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
+  expect_f32(node, in);
+  const Shape& x = in[0].shape;
+  if (x.rank < 3) fail_node(node, concat("input X must have rank >= 3 ([N,C,spatial...]), got shape ", x.str()));
+  Shape y = x;
+  for (int i = 2; i < y.rank; ++i) y[i] = 1;
+  out[0] = {DType::F32, y};
+}
+
+class GlobalAveragePoolKernel final : public OpKernel {
+ public:
+  GlobalAveragePoolKernel(int64_t planes, int64_t plane_size) : planes_(planes), plane_size_(plane_size) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, void*) const override {
+    kernels::global_average_pool_reference(planes_, plane_size_, in[0].f32(), out[0].f32());
+  }
+
+ private:
+  int64_t planes_, plane_size_;
+};
+
+std::unique_ptr<OpKernel> bind_global(const BindContext& ctx) {
+  const Shape& x = ctx.inputs[0].shape;
+  return std::make_unique<GlobalAveragePoolKernel>(x.numel(0, 2), x.numel(2, x.rank));
+}
+
+double flops_global(const Node&, std::span<const TensorInfo> in, std::span<const TensorInfo>) {
+  return static_cast<double>(in[0].shape.numel());
+}
+
+}  // namespace
+
+const OpDef kMaxPoolOp{OpType::MaxPool, infer_pool, bind_max, flops_pool};
+const OpDef kAveragePoolOp{OpType::AveragePool, infer_pool, bind_average, flops_pool};
+const OpDef kGlobalAveragePoolOp{OpType::GlobalAveragePool, infer_global, bind_global, flops_global};
 
 }  // namespace vigil::ops

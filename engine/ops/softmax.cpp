@@ -1,7 +1,52 @@
-#include "engine/ops/unimplemented.h"
+// Softmax along one axis (ONNX opset-13 semantics): attribute axis (default -1, negative counts from the
+// end). Output has the input's shape.
+#include "engine/error.h"
+#include "engine/ops/op_defs.h"
+#include "kernels/softmax/softmax.h"
 
 namespace vigil::ops {
 
-VIGIL_UNIMPLEMENTED_OP(Softmax)
+namespace {
+
+// The axis in [0, rank), checked.
+int softmax_axis(const Node& node, const Shape& x) {
+  if (x.rank < 1) fail_node(node, concat("input must have rank >= 1, got shape ", x.str()));
+  const int64_t axis = node.attrs.get_int("axis", -1, node.label());
+  if (axis < -x.rank || axis >= x.rank)
+    fail_node(node, concat("axis ", axis, " is out of range for input shape ", x.str()));
+  return static_cast<int>(axis < 0 ? axis + x.rank : axis);
+}
+
+void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
+  expect_f32(node, in);
+  softmax_axis(node, in[0].shape);
+  out[0] = in[0];
+}
+
+class SoftmaxKernel final : public OpKernel {
+ public:
+  SoftmaxKernel(int64_t outer, int64_t axis_len, int64_t inner) : outer_(outer), axis_len_(axis_len), inner_(inner) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, void*) const override {
+    kernels::softmax_reference(outer_, axis_len_, inner_, in[0].f32(), out[0].f32());
+  }
+
+ private:
+  int64_t outer_, axis_len_, inner_;
+};
+
+std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
+  const Shape& x = ctx.inputs[0].shape;
+  const int axis = softmax_axis(ctx.node, x);
+  return std::make_unique<SoftmaxKernel>(x.numel(0, axis), x[axis], x.numel(axis + 1, x.rank));
+}
+
+// max, subtract, exp, sum, divide: about 5 operations per element.
+double flops(const Node&, std::span<const TensorInfo> in, std::span<const TensorInfo>) {
+  return 5.0 * static_cast<double>(in[0].shape.numel());
+}
+
+}  // namespace
+
+const OpDef kSoftmaxOp{OpType::Softmax, infer, bind, flops};
 
 }  // namespace vigil::ops

@@ -1,0 +1,249 @@
+#include "engine/passes/fold_batch_norm.h"
+
+#include <cmath>
+#include <vector>
+
+#include "engine/error.h"
+#include "engine/ops/activation_attrs.h"
+
+namespace vigil {
+
+namespace {
+
+using kernels::Activation;
+using kernels::ActivationParams;
+
+// Who writes and who reads each value, from the nodes as they are now.
+struct Uses {
+  std::vector<int> producer;    // node index, or -1
+  std::vector<int> readers;     // number of node input slots reading the value
+  std::vector<bool> is_output;  // a graph output
+};
+
+Uses count_uses(const Graph& g) {
+  Uses u;
+  u.producer.assign(g.values.size(), -1);
+  u.readers.assign(g.values.size(), 0);
+  u.is_output.assign(g.values.size(), false);
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    for (int v : g.nodes[n].inputs)
+      if (v != kNoValue) ++u.readers[static_cast<size_t>(v)];
+    for (int v : g.nodes[n].outputs)
+      if (v != kNoValue) u.producer[static_cast<size_t>(v)] = static_cast<int>(n);
+  }
+  for (int v : g.outputs) u.is_output[static_cast<size_t>(v)] = true;
+  return u;
+}
+
+// The node producing `value`, if exactly one node input reads it, it is not a graph output, and the
+// producer has that single output; else -1.
+int sole_producer(const Graph& g, const Uses& u, int value) {
+  const size_t v = static_cast<size_t>(value);
+  const int p = u.producer[v];
+  if (p < 0 || u.readers[v] != 1 || u.is_output[v]) return -1;
+  if (g.nodes[static_cast<size_t>(p)].outputs.size() != 1) return -1;
+  return p;
+}
+
+bool has_fused_activation(const Node& node) { return ops::fused_activation(node).kind != Activation::None; }
+
+void set_activation(Node& node, const ActivationParams& act) {
+  ops::set_fused_activation(node.attrs, act);
+  // set_fused_activation leaves zero parameters implicit; make sure no stale value of an earlier
+  // activation survives in their place.
+  if (node.attrs.has("activation_alpha")) node.attrs.set("activation_alpha", act.alpha);
+  if (node.attrs.has("activation_beta")) node.attrs.set("activation_beta", act.beta);
+}
+
+// `keep` takes over the single output value of `absorbed` (which reads keep's output): keep's old output
+// value disappears and its name is recorded in keep's "fused_values".
+void absorb(Graph& g, Uses& u, int keep, int absorbed, std::vector<bool>& drop_node, std::vector<int>& candidates) {
+  Node& k = g.nodes[static_cast<size_t>(keep)];
+  const Node& a = g.nodes[static_cast<size_t>(absorbed)];
+  const int old_value = k.outputs[0];
+  const int new_value = a.outputs[0];
+  std::vector<std::string> fused = k.attrs.get_strings("fused_values", k.label());
+  fused.push_back(g.values[static_cast<size_t>(old_value)].name);
+  k.attrs.set("fused_values", std::move(fused));
+  k.outputs[0] = new_value;
+  if (new_value != kNoValue) u.producer[static_cast<size_t>(new_value)] = keep;
+  drop_node[static_cast<size_t>(absorbed)] = true;
+  candidates.push_back(old_value);
+  for (int v : a.inputs)
+    if (v != kNoValue) candidates.push_back(v);
+}
+
+std::string unique_value_name(const Graph& g, const std::string& base) {
+  if (g.find_value(base) < 0) return base;
+  for (int i = 1;; ++i) {
+    std::string name = concat(base, ".", i);
+    if (g.find_value(name) < 0) return name;
+  }
+}
+
+int add_constant(Graph& g, const std::string& base_name, Tensor t) {
+  Value v;
+  v.name = unique_value_name(g, base_name);
+  v.dtype = t.dtype();
+  v.shape = t.shape();
+  v.constant = static_cast<int>(g.constants.size());
+  g.constants.push_back(std::move(t));
+  g.values.push_back(std::move(v));
+  return static_cast<int>(g.values.size() - 1);
+}
+
+// Removes the dropped nodes, then every candidate value that nothing references any more, then every
+// constant no value refers to; renumbers value ids everywhere.
+void prune(Graph& g, const std::vector<bool>& drop_node, const std::vector<int>& candidates) {
+  std::vector<Node> kept;
+  kept.reserve(g.nodes.size());
+  for (size_t n = 0; n < g.nodes.size(); ++n)
+    if (!drop_node[n]) kept.push_back(std::move(g.nodes[n]));
+  g.nodes = std::move(kept);
+
+  std::vector<bool> referenced(g.values.size(), false);
+  auto mark = [&](int v) {
+    if (v != kNoValue) referenced[static_cast<size_t>(v)] = true;
+  };
+  for (const Node& node : g.nodes) {
+    for (int v : node.inputs) mark(v);
+    for (int v : node.outputs) mark(v);
+  }
+  for (int v : g.inputs) mark(v);
+  for (int v : g.outputs) mark(v);
+  std::vector<bool> drop_value(g.values.size(), false);
+  for (int v : candidates)
+    if (v != kNoValue && !referenced[static_cast<size_t>(v)]) drop_value[static_cast<size_t>(v)] = true;
+
+  std::vector<int> new_id(g.values.size(), kNoValue);
+  std::vector<Value> values;
+  for (size_t v = 0; v < g.values.size(); ++v) {
+    if (drop_value[v]) continue;
+    new_id[v] = static_cast<int>(values.size());
+    values.push_back(std::move(g.values[v]));
+  }
+  g.values = std::move(values);
+  auto remap = [&](int& v) {
+    if (v != kNoValue) v = new_id[static_cast<size_t>(v)];
+  };
+  for (Node& node : g.nodes) {
+    for (int& v : node.inputs) remap(v);
+    for (int& v : node.outputs) remap(v);
+  }
+  for (int& v : g.inputs) remap(v);
+  for (int& v : g.outputs) remap(v);
+
+  std::vector<int> new_constant(g.constants.size(), -1);
+  std::vector<Tensor> constants;
+  for (Value& val : g.values) {
+    if (val.constant < 0) continue;
+    int& slot = new_constant[static_cast<size_t>(val.constant)];
+    if (slot < 0) {
+      slot = static_cast<int>(constants.size());
+      constants.push_back(std::move(g.constants[static_cast<size_t>(val.constant)]));
+    }
+    val.constant = slot;
+  }
+  g.constants = std::move(constants);
+}
+
+// The f32 constant behind `value`, or null if it is absent, computed, or of another type / element count.
+const Tensor* f32_constant(const Graph& g, int value, int64_t numel) {
+  if (value == kNoValue || !g.is_constant(value)) return nullptr;
+  const Tensor& t = g.constant_of(value);
+  if (t.dtype() != DType::F32 || t.numel() != numel) return nullptr;
+  return &t;
+}
+
+bool is_activation_op(OpType op) {
+  switch (op) {
+    case OpType::Relu:
+    case OpType::LeakyRelu:
+    case OpType::Sigmoid:
+    case OpType::Tanh:
+    case OpType::Silu:
+    case OpType::Mish:
+    case OpType::HardSwish:
+    case OpType::HardSigmoid:
+    case OpType::Clip: return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+void fold_batch_norm(Graph& g) {
+  Uses u = count_uses(g);
+  std::vector<bool> drop_node(g.nodes.size(), false);
+  std::vector<int> candidates;
+  for (size_t b = 0; b < g.nodes.size(); ++b) {
+    const Node& bn = g.nodes[b];
+    if (bn.op != OpType::BatchNorm || bn.inputs.size() != 5) continue;
+    const int c = sole_producer(g, u, bn.inputs[0]);
+    if (c < 0 || drop_node[static_cast<size_t>(c)]) continue;
+    Node& conv = g.nodes[static_cast<size_t>(c)];
+    if (conv.op != OpType::Conv2d || has_fused_activation(conv)) continue;
+    if (conv.inputs.size() < 2 || conv.inputs[1] == kNoValue || !g.is_constant(conv.inputs[1])) continue;
+    const Tensor& w = g.constant_of(conv.inputs[1]);
+    if (w.dtype() != DType::F32 || w.shape().rank != 4) continue;
+    const int64_t m_count = w.shape()[0];
+    const int bias_value = conv.inputs.size() > 2 ? conv.inputs[2] : kNoValue;
+    const Tensor* bias = f32_constant(g, bias_value, m_count);
+    if (bias_value != kNoValue && !bias) continue;
+    const Tensor* scale = f32_constant(g, bn.inputs[1], m_count);
+    const Tensor* shift = f32_constant(g, bn.inputs[2], m_count);
+    const Tensor* mean = f32_constant(g, bn.inputs[3], m_count);
+    const Tensor* var = f32_constant(g, bn.inputs[4], m_count);
+    if (!scale || !shift || !mean || !var) continue;
+
+    const double epsilon = bn.attrs.get_float("epsilon", 1e-5f, bn.label());
+    const int64_t per_channel = w.numel() / m_count;
+    std::vector<float> folded_w(static_cast<size_t>(w.numel()));
+    std::vector<float> folded_b(static_cast<size_t>(m_count));
+    for (int64_t m = 0; m < m_count; ++m) {
+      const double s = static_cast<double>(scale->f32()[m]) / std::sqrt(static_cast<double>(var->f32()[m]) + epsilon);
+      for (int64_t i = 0; i < per_channel; ++i)
+        folded_w[static_cast<size_t>(m * per_channel + i)] =
+            static_cast<float>(static_cast<double>(w.f32()[m * per_channel + i]) * s);
+      const double b = bias ? static_cast<double>(bias->f32()[m]) : 0.0;
+      folded_b[static_cast<size_t>(m)] =
+          static_cast<float>((b - static_cast<double>(mean->f32()[m])) * s + static_cast<double>(shift->f32()[m]));
+    }
+    const Shape w_shape = w.shape();
+    candidates.push_back(conv.inputs[1]);
+    if (bias_value != kNoValue) candidates.push_back(bias_value);
+    const int new_w = add_constant(g, conv.name + ".folded_weight", Tensor::from_f32(w_shape, folded_w));
+    const int new_b = add_constant(g, conv.name + ".folded_bias", Tensor::from_f32({m_count}, folded_b));
+    u.producer.push_back(-1), u.readers.push_back(1), u.is_output.push_back(false);
+    u.producer.push_back(-1), u.readers.push_back(1), u.is_output.push_back(false);
+    conv.inputs.resize(3);
+    conv.inputs[1] = new_w;
+    conv.inputs[2] = new_b;
+    const ActivationParams act = ops::fused_activation(bn);
+    if (act.kind != Activation::None) set_activation(conv, act);
+    absorb(g, u, c, static_cast<int>(b), drop_node, candidates);
+  }
+  prune(g, drop_node, candidates);
+  validate_and_infer(g);
+}
+
+void fuse_activations(Graph& g) {
+  Uses u = count_uses(g);
+  std::vector<bool> drop_node(g.nodes.size(), false);
+  std::vector<int> candidates;
+  for (size_t a = 0; a < g.nodes.size(); ++a) {
+    const Node& act_node = g.nodes[a];
+    if (!is_activation_op(act_node.op) || act_node.inputs.size() != 1) continue;
+    const int p = sole_producer(g, u, act_node.inputs[0]);
+    if (p < 0 || drop_node[static_cast<size_t>(p)]) continue;
+    Node& producer = g.nodes[static_cast<size_t>(p)];
+    if (producer.op != OpType::Conv2d && producer.op != OpType::BatchNorm && producer.op != OpType::Add) continue;
+    if (has_fused_activation(producer)) continue;
+    set_activation(producer, ops::activation_of_op(act_node));
+    absorb(g, u, p, static_cast<int>(a), drop_node, candidates);
+  }
+  prune(g, drop_node, candidates);
+  validate_and_infer(g);
+}
+
+}  // namespace vigil

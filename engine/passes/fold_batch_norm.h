@@ -1,0 +1,32 @@
+// Load-time graph simplifications that remove whole nodes:
+//  - fold_batch_norm: Conv2d -> BatchNorm becomes one Conv2d with rescaled weights and bias;
+//  - fuse_activations: Conv2d/BatchNorm/Add -> standalone activation becomes one node with a fused activation.
+//
+// Names stay stable: the surviving node writes the value of the LAST node it absorbed (so graph outputs and
+// the value names importers and metadata rely on are unchanged), and the names of the values that
+// disappeared are appended to the surviving node's string-list attribute "fused_values", so an auditor
+// comparing against the source framework can map every original value to the node now computing it.
+#pragma once
+
+#include "engine/graph.h"
+
+namespace vigil {
+
+// Folds every BatchNorm whose input X is the output of a Conv2d when
+//  - that output is read by nothing but this BatchNorm and is not a graph output,
+//  - the conv's weights (and bias, if any) and the BatchNorm's scale/bias/mean/var are f32 constants,
+//  - the conv has no fused activation yet.
+// With s[m] = scale[m] / sqrt(var[m] + epsilon), computed in double:
+//   W'[m,...] = W[m,...] * s[m],   B'[m] = (B[m] - mean[m]) * s[m] + bias[m]   (B = 0 when the conv had none).
+// W' and B' are new constants (the originals may be shared with other nodes); constants nobody reads any
+// more are dropped. The BatchNorm's fused activation, if any, moves to the conv. Ends with
+// validate_and_infer(g).
+void fold_batch_norm(Graph& g);
+
+// Gives a Conv2d, BatchNorm or Add without a fused activation the activation of a standalone Relu,
+// LeakyRelu, Sigmoid, Tanh, Silu, Mish, HardSwish, HardSigmoid or Clip node when that node is the only
+// reader of its output and the output is not a graph output; the activation node is removed. Ends with
+// validate_and_infer(g).
+void fuse_activations(Graph& g);
+
+}  // namespace vigil

@@ -1,0 +1,40 @@
+// 2-D max and average pooling over NCHW tensors, and global average pooling. Each (n, c) plane is pooled
+// independently, so the kernels see a stack of `planes` = N*C planes.
+#pragma once
+
+#include <cstdint>
+
+namespace vigil::kernels {
+
+struct Pool2dParams {
+  int64_t planes = 1;  // N * C
+  int64_t in_h = 1, in_w = 1;
+  int64_t out_h = 1, out_w = 1;
+  int64_t kernel_h = 1, kernel_w = 1;
+  int64_t stride_h = 1, stride_w = 1;
+  int64_t dilation_h = 1, dilation_w = 1;
+  int64_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+  // AveragePool only: divide by the number of window cells inside the padded input (true) or inside the
+  // unpadded input (false).
+  bool count_include_pad = false;
+};
+
+// Output extent along one dim. With ceil_mode the division rounds up, but a last window that would start in
+// the end padding (at or beyond in + pad_begin) is dropped (the ONNX/PyTorch rule). Returns a value < 1 when
+// the dilated kernel does not fit in the padded input.
+int64_t pool_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t dilation, int64_t pad_begin,
+                         int64_t pad_end, bool ceil_mode);
+
+// Window (oh, ow) covers rows oh*stride_h - pad_top + i*dilation_h, i < kernel_h (columns likewise).
+// Max: the largest covered input cell; cells outside the input never win; NaN propagates. Every window
+// must cover at least one input cell (the engine checks this at load).
+void max_pool2d_reference(const Pool2dParams& p, const float* x, float* y);
+
+// Average: the sum of the covered input cells (in double) divided by the count described at
+// count_include_pad. Cells a ceil_mode window reaches beyond pad_bottom/pad_right count in neither case.
+void average_pool2d_reference(const Pool2dParams& p, const float* x, float* y);
+
+// y[p] = mean of the plane_size values of plane p, accumulated in double.
+void global_average_pool_reference(int64_t planes, int64_t plane_size, const float* x, float* y);
+
+}  // namespace vigil::kernels

@@ -1,0 +1,139 @@
+// ReduceMean: hand-computed cases, a scatter-style float64 loop (the kernel gathers) over every subset of
+// axes of random tensors with and without keepdims, the Engine binding, and attribute errors.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine/error.h"
+#include "engine/executor.h"
+#include "engine/graph_builder.h"
+
+using namespace vigil;
+
+namespace {
+
+std::vector<float> run_reduce(Shape shape, const std::vector<float>& x, Attributes attrs, Shape* out_shape) {
+  GraphBuilder gb;
+  gb.output(gb.node(OpType::ReduceMean, "mean", {gb.input("x", DType::F32, shape)}, std::move(attrs)));
+  Engine engine(gb.build());
+  ExecutionContext ctx(engine);
+  std::copy(x.begin(), x.end(), ctx.input("x").f32());
+  ctx.run();
+  TensorView y = ctx.output("mean");
+  *out_shape = y.shape;
+  return std::vector<float>(y.f32(), y.f32() + y.numel());
+}
+
+Attributes reduce_attrs(std::vector<int64_t> axes, int64_t keepdims) {
+  Attributes a;
+  a.set("axes", std::move(axes));
+  a.set("keepdims", keepdims);
+  return a;
+}
+
+std::string reduce_error(Shape shape, Attributes attrs) {
+  GraphBuilder gb;
+  gb.output(gb.node(OpType::ReduceMean, "bad_mean", {gb.input("x", DType::F32, shape)}, std::move(attrs)));
+  try {
+    gb.build();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("reduce_mean: hand-computed") {
+  // x = [[1, 2, 3], [4, 5, 6]]
+  const std::vector<float> x{1, 2, 3, 4, 5, 6};
+  Shape s;
+  CHECK(run_reduce({2, 3}, x, reduce_attrs({1}, 1), &s) == std::vector<float>{2, 5});
+  CHECK(s == Shape{2, 1});
+  CHECK(run_reduce({2, 3}, x, reduce_attrs({0}, 0), &s) == std::vector<float>{2.5f, 3.5f, 4.5f});
+  CHECK(s == Shape{3});
+  CHECK(run_reduce({2, 3}, x, reduce_attrs({-1, -2}, 1), &s) == std::vector<float>{3.5f});
+  CHECK(s == Shape{1, 1});
+  // Absent axes: everything; keepdims 0 gives a rank-0 scalar.
+  Attributes all;
+  all.set("keepdims", int64_t{0});
+  CHECK(run_reduce({2, 3}, x, all, &s) == std::vector<float>{3.5f});
+  CHECK(s.rank == 0);
+  CHECK(run_reduce({2, 3}, x, {}, &s) == std::vector<float>{3.5f});
+  CHECK(s == Shape{1, 1});
+  // noop_with_empty_axes: identity.
+  Attributes noop;
+  noop.set("noop_with_empty_axes", int64_t{1});
+  CHECK(run_reduce({2, 3}, x, noop, &s) == x);
+  CHECK(s == Shape{2, 3});
+  // Global average pool as exported by torch.onnx: axes [2, 3] of NCHW.
+  CHECK(run_reduce({1, 2, 2, 2}, {1, 2, 3, 4, 10, 20, 30, 40}, reduce_attrs({2, 3}, 1), &s) ==
+        std::vector<float>{2.5f, 25});
+  CHECK(s == Shape{1, 2, 1, 1});
+}
+
+TEST_CASE("reduce_mean: every subset of axes of random tensors against a float64 scatter loop") {
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  for (Shape shape : {Shape{5}, Shape{3, 4}, Shape{2, 3, 5}, Shape{2, 1, 3, 4}, Shape{3, 2, 1, 2, 3}}) {
+    std::vector<float> x(static_cast<size_t>(shape.numel()));
+    for (float& v : x) v = dist(rng);
+    for (int mask = 1; mask < (1 << shape.rank); ++mask) {
+      for (int64_t keep : {0, 1}) {
+        std::vector<int64_t> axes;
+        for (int a = 0; a < shape.rank; ++a)
+          if (mask & (1 << a)) axes.push_back(a % 2 ? a - shape.rank : a);  // mix negative and positive axes
+        CAPTURE(shape.str());
+        CAPTURE(mask);
+        CAPTURE(keep);
+        Shape out_shape;
+        const std::vector<float> y = run_reduce(shape, x, reduce_attrs(axes, keep), &out_shape);
+
+        // Scatter: every input element adds into the output cell its kept coordinates select.
+        Shape want_shape;
+        for (int a = 0; a < shape.rank; ++a)
+          if (!(mask & (1 << a)))
+            want_shape.dims[static_cast<size_t>(want_shape.rank++)] = shape[a];
+          else if (keep)
+            want_shape.dims[static_cast<size_t>(want_shape.rank++)] = 1;
+        CHECK(out_shape == want_shape);
+        std::vector<double> sum(static_cast<size_t>(want_shape.numel()), 0.0), sumabs(sum.size(), 0.0);
+        int64_t count = 1;
+        for (int a = 0; a < shape.rank; ++a)
+          if (mask & (1 << a)) count *= shape[a];
+        for (int64_t i = 0; i < shape.numel(); ++i) {
+          int64_t rest = i, out = 0, out_stride = 1;
+          for (int a = shape.rank - 1; a >= 0; --a) {
+            const int64_t coord = rest % shape[a];
+            rest /= shape[a];
+            if (!(mask & (1 << a))) out += coord * out_stride, out_stride *= shape[a];
+          }
+          sum[static_cast<size_t>(out)] += x[static_cast<size_t>(i)];
+          sumabs[static_cast<size_t>(out)] += std::fabs(x[static_cast<size_t>(i)]);
+        }
+        REQUIRE(y.size() == sum.size());
+        for (size_t o = 0; o < y.size(); ++o) {
+          const double want = sum[o] / static_cast<double>(count);
+          // One rounding of a double mean (3e-7 relative) plus double noise on the sum of |x|.
+          CHECK(std::fabs(y[o] - want) <= 3e-7 * std::fabs(want) + 1e-14 * sumabs[o]);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("reduce_mean: attribute errors name the node") {
+  auto expect = [](const std::string& msg, const char* reason) {
+    INFO(msg);
+    CHECK(msg.find("ReduceMean 'bad_mean'") != std::string::npos);
+    CHECK(msg.find(reason) != std::string::npos);
+  };
+  expect(reduce_error({2, 3}, reduce_attrs({2}, 1)), "axis 2 is out of range for input shape [2,3]");
+  expect(reduce_error({2, 3}, reduce_attrs({-3}, 1)), "axis -3 is out of range");
+  expect(reduce_error({2, 3}, reduce_attrs({1, -1}, 1)), "listed twice");
+  expect(reduce_error({2, 3}, reduce_attrs({1}, 2)), "keepdims must be 0 or 1");
+}
