@@ -1,0 +1,325 @@
+#include "loaders/darknet/darknet_graph.h"
+
+#include <cmath>
+
+#include "engine/error.h"
+#include "engine/graph_builder.h"
+#include "engine/ops/activation_attrs.h"
+
+namespace vigil::darknet {
+
+using kernels::Activation;
+using kernels::ActivationParams;
+
+namespace {
+
+std::string layer_label(const Network& net, const Layer& l) {
+  return concat(net.cfg_path, ":", l.line, ": layer ", l.index, " [", l.type, "]");
+}
+
+std::vector<int64_t> ints(std::initializer_list<int64_t> v) { return std::vector<int64_t>(v); }
+
+class GraphConstruction {
+ public:
+  GraphConstruction(const Network& net, WeightsReader& weights, const DarknetImportOptions& options)
+      : net_(net), weights_(weights), options_(options) {}
+
+  Graph run(const std::vector<std::string>& class_names) {
+    input_ = b_.input("input", DType::F32, {1, net_.channels, net_.height, net_.width});
+    for (const Layer& layer : net_.layers) {
+      int v = std::visit([&](const auto& p) { return add(layer, p); }, layer.params);
+      values_.push_back(v);
+    }
+    if (weights_.remaining() != 0)  // the header check makes this unreachable; keep the invariant explicit
+      fail(net_.cfg_path, ": internal error: ", weights_.remaining(), " weights floats left unread");
+    for (int v : values_) layer_value_names_.push_back(b_.graph().values[static_cast<size_t>(v)].name);
+    add_outputs_and_metadata(class_names);
+    Graph g = b_.build();
+    check_shapes(g);
+    return g;
+  }
+
+ private:
+  int value_of(int layer) const { return layer < 0 ? input_ : values_[static_cast<size_t>(layer)]; }
+  int prev(const Layer& l) const { return value_of(l.input); }
+  static std::string name(const Layer& l, std::string_view kind) { return concat(kind, "_", l.index); }
+
+  int constant(const std::string& name, Shape shape, const std::vector<float>& data) {
+    return b_.constant(name, Tensor::from_f32(shape, data));
+  }
+
+  int slice_channels(const std::string& name, int value, int64_t begin, int64_t end) {
+    return b_.node(OpType::Slice, name, {value},
+                   {{"starts", ints({begin})}, {"ends", ints({end})}, {"axes", ints({1})}});
+  }
+
+  // A standalone activation node (where no op to fuse into exists).
+  int activation_node(const std::string& name, int value, const ActivationParams& act, const Layer& l) {
+    switch (act.kind) {
+      case Activation::None: return value;
+      case Activation::Relu: return b_.node(OpType::Relu, name, {value});
+      case Activation::LeakyRelu: return b_.node(OpType::LeakyRelu, name, {value}, {{"alpha", act.alpha}});
+      case Activation::Sigmoid: return b_.node(OpType::Sigmoid, name, {value});
+      case Activation::Tanh: return b_.node(OpType::Tanh, name, {value});
+      case Activation::Silu: return b_.node(OpType::Silu, name, {value});
+      case Activation::Mish: return b_.node(OpType::Mish, name, {value});
+      case Activation::Clip: return b_.node(OpType::Clip, name, {value}, {{"min", act.alpha}, {"max", act.beta}});
+      default:
+        fail(layer_label(net_, l), ": activation '", kernels::activation_name(act.kind),
+             "' is not supported on a shortcut whose other input has fewer channels");
+    }
+  }
+
+  int add(const Layer& l, const ConvolutionalLayer& c) {
+    const std::string n = name(l, "conv");
+    const std::string where = concat("layer ", l.index, " [convolutional]");
+    const int64_t per_filter = (l.in.c / c.groups) * c.size * c.size;
+    std::vector<float> bias = weights_.read(c.filters, where + " biases");
+    std::vector<float> scales, mean, variance;
+    if (c.batch_normalize) {
+      scales = weights_.read(c.filters, where + " batch-norm scales");
+      mean = weights_.read(c.filters, where + " batch-norm means");
+      variance = weights_.read(c.filters, where + " batch-norm variances");
+    }
+    std::vector<float> w = weights_.read(c.filters * per_filter, where + " weights");
+
+    Attributes attrs;
+    attrs.set("strides", ints({c.stride_y, c.stride_x}));
+    attrs.set("pads", ints({c.padding, c.padding, c.padding, c.padding}));
+    attrs.set("group", c.groups);
+    const Shape w_shape{c.filters, l.in.c / c.groups, c.size, c.size};
+    const double eps = options_.batch_norm_epsilon;
+
+    if (c.batch_normalize) {
+      for (int64_t o = 0; o < c.filters; ++o) {
+        const double var = variance[static_cast<size_t>(o)];
+        if (!(var + eps > 0))
+          fail(layer_label(net_, l), ": batch-norm variance of filter ", o, " is ", var,
+               "; variance + epsilon must be positive");
+      }
+    }
+    if (c.batch_normalize && options_.fold_batch_norm) {
+      // darknet: y = scale * (conv(x) - mean) / sqrt(var + eps) + bias, folded into the conv in double.
+      std::vector<float> folded_w(w.size()), folded_b(static_cast<size_t>(c.filters));
+      for (int64_t o = 0; o < c.filters; ++o) {
+        const size_t oi = static_cast<size_t>(o);
+        const double s = static_cast<double>(scales[oi]) / std::sqrt(static_cast<double>(variance[oi]) + eps);
+        for (int64_t k = 0; k < per_filter; ++k) {
+          const size_t i = static_cast<size_t>(o * per_filter + k);
+          folded_w[i] = static_cast<float>(static_cast<double>(w[i]) * s);
+        }
+        folded_b[oi] = static_cast<float>(static_cast<double>(bias[oi]) - static_cast<double>(mean[oi]) * s);
+      }
+      ops::set_fused_activation(attrs, c.activation);
+      return b_.node(OpType::Conv2d, n,
+                     {prev(l), constant(n + ".weight", w_shape, folded_w), constant(n + ".bias", {c.filters}, folded_b)},
+                     attrs);
+    }
+    if (c.batch_normalize) {
+      int conv = b_.node(OpType::Conv2d, n + "/conv", {prev(l), constant(n + ".weight", w_shape, w)}, attrs);
+      Attributes bn;
+      bn.set("epsilon", options_.batch_norm_epsilon);
+      ops::set_fused_activation(bn, c.activation);
+      const Shape per_channel{c.filters};
+      return b_.node(OpType::BatchNorm, n,
+                     {conv, constant(n + ".bn_scale", per_channel, scales), constant(n + ".bn_bias", per_channel, bias),
+                      constant(n + ".bn_mean", per_channel, mean), constant(n + ".bn_var", per_channel, variance)},
+                     bn);
+    }
+    ops::set_fused_activation(attrs, c.activation);
+    return b_.node(OpType::Conv2d, n,
+                   {prev(l), constant(n + ".weight", w_shape, w), constant(n + ".bias", {c.filters}, bias)}, attrs);
+  }
+
+  int add(const Layer& l, const MaxPoolLayer& m) {
+    // darknet pads padding/2 before and the rest after; padded cells never win the max.
+    const int64_t before = m.padding / 2, after = m.padding - m.padding / 2;
+    return b_.node(OpType::MaxPool, name(l, "maxpool"), {prev(l)},
+                   {{"kernel_shape", ints({m.size, m.size})},
+                    {"strides", ints({m.stride_y, m.stride_x})},
+                    {"pads", ints({before, before, after, after})}});
+  }
+
+  int add(const Layer& l, const AvgPoolLayer&) {
+    return b_.node(OpType::GlobalAveragePool, name(l, "avgpool"), {prev(l)});
+  }
+
+  int add(const Layer& l, const RouteLayer& r) {
+    const std::string n = name(l, "route");
+    std::vector<int> parts;
+    for (size_t k = 0; k < r.inputs.size(); ++k) {
+      int v = value_of(r.inputs[k]);
+      if (r.groups > 1) {
+        // darknet takes the group_id-th of `groups` equal channel slices of every routed layer.
+        const int64_t part = net_.shape_of(r.inputs[k]).c / r.groups;
+        v = slice_channels(concat(n, "/slice", k), v, part * r.group_id, part * (r.group_id + 1));
+      }
+      parts.push_back(v);
+    }
+    if (parts.size() == 1) return parts[0];  // a plain reference: no node needed
+    return b_.node(OpType::Concat, n, parts, {{"axis", int64_t{1}}});
+  }
+
+  int add(const Layer& l, const ShortcutLayer& s) {
+    // darknet adds the other layer's output element-wise over the first min(C, C_from) channels; the
+    // output keeps the previous layer's shape, its extra channels passing through.
+    const std::string n = name(l, "shortcut");
+    int acc = prev(l);
+    const int64_t c = l.in.c;
+    for (size_t k = 0; k < s.from.size(); ++k) {
+      const bool last = k + 1 == s.from.size();
+      const std::string step = s.from.size() == 1 ? n : concat(n, "/add", k);
+      const std::string out_name = last ? n : step;
+      int other = value_of(s.from[k]);
+      const int64_t c_other = net_.shape_of(s.from[k]).c;
+      if (c_other >= c) {
+        if (c_other > c) other = slice_channels(concat(n, "/from", k), other, 0, c);
+        Attributes attrs;
+        if (last) ops::set_fused_activation(attrs, s.activation);
+        acc = b_.node(OpType::Add, out_name, {acc, other}, attrs);
+      } else {
+        int head = slice_channels(concat(n, "/head", k), acc, 0, c_other);
+        int tail = slice_channels(concat(n, "/tail", k), acc, c_other, c);
+        int sum = b_.node(OpType::Add, concat(n, "/sum", k), {head, other});
+        const bool act = last && s.activation.kind != Activation::None;
+        acc = b_.node(OpType::Concat, act ? concat(n, "/concat") : out_name, {sum, tail}, {{"axis", int64_t{1}}});
+        if (act) acc = activation_node(out_name, acc, s.activation, l);
+      }
+    }
+    return acc;
+  }
+
+  int add(const Layer& l, const UpsampleLayer& u) {
+    const std::string n = name(l, "upsample");
+    const float s = static_cast<float>(u.stride);
+    const bool scaled = u.scale != 1.0f;
+    int v = b_.node(OpType::Resize, scaled ? n + "/resize" : n, {prev(l)},
+                    {{"mode", std::string("nearest")},
+                     {"coordinate_transformation_mode", std::string("asymmetric")},
+                     {"nearest_mode", std::string("floor")},
+                     {"scales", std::vector<float>{1.0f, 1.0f, s, s}}});
+    if (scaled) v = b_.node(OpType::Mul, n, {v, constant(n + ".scale", {1}, {u.scale})});
+    return v;
+  }
+
+  int add(const Layer& l, const ScaleChannelsLayer& s) {
+    Attributes attrs;
+    ops::set_fused_activation(attrs, s.activation);
+    return b_.node(OpType::Mul, name(l, "scale_channels"), {value_of(s.from), prev(l)}, attrs);
+  }
+
+  int add(const Layer& l, const DropoutLayer&) { return prev(l); }
+
+  int add(const Layer& l, const YoloLayer& y) {
+    heads_.push_back({&l, &y, prev(l)});
+    return prev(l);
+  }
+
+  void add_outputs_and_metadata(const std::vector<std::string>& class_names) {
+    b_.metadata("source_format", std::string("darknet"));
+    b_.metadata("input_size", ints({net_.width, net_.height}));
+    b_.metadata("channel_order", std::string("RGB"));
+    b_.metadata("letterbox", int64_t{net_.letter_box ? 1 : 0});
+    if (!class_names.empty()) b_.metadata("class_names", class_names);
+    if (heads_.empty()) {
+      b_.output(values_.back());
+      return;
+    }
+
+    const int64_t classes = heads_.front().yolo->classes;
+    std::vector<std::string> head_names;
+    std::vector<int> head_values;
+    std::vector<float> anchors;
+    std::vector<int64_t> masks, per_head;
+    std::vector<float> scale_x_y;
+    // Heads normally share one anchors list; if they do not, each head's used anchors are appended to a
+    // combined list and its mask indexes that.
+    bool shared = true;
+    for (const Head& h : heads_) shared = shared && h.yolo->anchors == heads_.front().yolo->anchors;
+    if (shared) anchors = heads_.front().yolo->anchors;
+    for (const Head& h : heads_) {
+      if (h.yolo->classes != classes)
+        fail(layer_label(net_, *h.layer), ": classes=", h.yolo->classes, " differs from the first [yolo] layer's ",
+             classes, "; all heads must share one class list");
+      for (int64_t m : h.yolo->mask) {
+        if (shared) {
+          masks.push_back(m);
+        } else {
+          masks.push_back(static_cast<int64_t>(anchors.size() / 2));
+          anchors.push_back(h.yolo->anchors[static_cast<size_t>(2 * m)]);
+          anchors.push_back(h.yolo->anchors[static_cast<size_t>(2 * m + 1)]);
+        }
+      }
+      per_head.push_back(static_cast<int64_t>(h.yolo->mask.size()));
+      scale_x_y.push_back(h.yolo->scale_x_y);
+      head_values.push_back(h.value);
+      head_names.push_back(b_.graph().values[static_cast<size_t>(h.value)].name);
+      b_.output(h.value);
+    }
+    if (!class_names.empty() && static_cast<int64_t>(class_names.size()) != classes)
+      fail(options_.names_path, ": has ", class_names.size(), " class names but the cfg's [yolo] layers have classes=",
+           classes);
+
+    b_.metadata("yolo_heads", head_names);
+    b_.metadata("yolo_num_classes", classes);
+    b_.metadata("yolo_anchors", anchors);
+    b_.metadata("yolo_masks", masks);
+    b_.metadata("yolo_anchors_per_head", per_head);
+    b_.metadata("yolo_scale_x_y", scale_x_y);
+
+    if (!options_.add_yolo_detect) return;
+    Attributes attrs;
+    attrs.set("num_classes", classes);
+    attrs.set("anchors", anchors);
+    attrs.set("masks", masks);
+    attrs.set("anchors_per_head", per_head);
+    attrs.set("input_width", net_.width);
+    attrs.set("input_height", net_.height);
+    attrs.set("scale_x_y", scale_x_y);
+    attrs.set("score_threshold", options_.score_threshold);
+    attrs.set("nms_threshold", options_.nms_threshold);
+    attrs.set("max_detections", static_cast<int64_t>(options_.max_detections));
+    std::vector<int> outs =
+        b_.node_named(OpType::YoloDetect, "yolo_detect", head_values, {"detections", "detection_count"}, attrs);
+    for (int v : outs) b_.output(v);
+  }
+
+  // The engine's shape inference and darknet's formulas must agree on every layer.
+  void check_shapes(const Graph& g) const {
+    for (const Layer& l : net_.layers) {
+      const std::string& vname = layer_value_names_[static_cast<size_t>(l.index)];
+      int v = g.find_value(vname);
+      if (v < 0) fail(layer_label(net_, l), ": internal error: value '", vname, "' vanished");
+      const Shape& s = g.values[static_cast<size_t>(v)].shape;
+      const Shape expected{1, l.out.c, l.out.h, l.out.w};
+      if (!(s == expected))
+        fail(layer_label(net_, l), ": internal error: the engine infers ", s.str(), " but darknet's formulas give ",
+             expected.str());
+    }
+  }
+
+  struct Head {
+    const Layer* layer;
+    const YoloLayer* yolo;
+    int value;
+  };
+
+  const Network& net_;
+  WeightsReader& weights_;
+  const DarknetImportOptions& options_;
+  GraphBuilder b_;
+  int input_ = -1;
+  std::vector<int> values_;  // per layer: the value holding its output
+  std::vector<std::string> layer_value_names_;  // recorded before build() empties the builder
+  std::vector<Head> heads_;
+};
+
+}  // namespace
+
+Graph build_graph(const Network& net, WeightsReader& weights, const DarknetImportOptions& options,
+                  const std::vector<std::string>& class_names) {
+  GraphConstruction construction(net, weights, options);
+  return construction.run(class_names);
+}
+
+}  // namespace vigil::darknet

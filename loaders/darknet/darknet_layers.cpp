@@ -1,0 +1,344 @@
+#include "loaders/darknet/darknet_layers.h"
+
+#include <algorithm>
+#include <initializer_list>
+
+#include "engine/error.h"
+#include "loaders/darknet/cfg_keys.h"
+
+namespace vigil::darknet {
+
+using kernels::Activation;
+using kernels::ActivationParams;
+
+namespace {
+
+// Darknet accepts a few aliases for section names.
+std::string canonical_section(std::string_view name) {
+  if (name == "network") return "net";
+  if (name == "conv") return "convolutional";
+  if (name == "max") return "maxpool";
+  if (name == "avg") return "avgpool";
+  return std::string(name);
+}
+
+constexpr int64_t kMaxDim = 1 << 16;       // larger spatial sizes or channel counts are absurd in a cfg
+constexpr int64_t kMaxKernel = 1 << 10;
+
+// Every key of the section must be one the layer reads (`known`) or a training-only key.
+void check_keys(const SectionReader& r, const std::string& type, std::initializer_list<std::string_view> known,
+                bool is_layer) {
+  for (const CfgEntry& e : r.section().entries) {
+    if (std::find(known.begin(), known.end(), e.key) != known.end()) continue;
+    if (is_training_only_key(type, e.key)) continue;
+    if (is_layer && is_training_only_layer_key(e.key)) continue;
+    r.fail_key(e.key, "unknown key (not a darknet key of this section, or one vigil does not support)");
+  }
+}
+
+// A key that changes inference in a way vigil does not implement: only its neutral value is accepted.
+void require_default_int(const SectionReader& r, std::string_view key, int64_t neutral, std::string_view what) {
+  if (r.get_int(key, neutral) != neutral) r.fail_key(key, concat("not supported (", what, ")"));
+}
+
+// Resolves a darknet layer reference: negative values are relative to the current layer.
+int resolve_layer(const SectionReader& r, std::string_view key, int64_t ref, int current) {
+  int64_t abs = ref < 0 ? current + ref : ref;
+  if (abs < 0 || abs >= current)
+    r.fail_key(key, concat("layer ", ref, " resolves to ", abs, ", outside the layers before this one (0..",
+                           current - 1, ")"));
+  return static_cast<int>(abs);
+}
+
+ConvolutionalLayer parse_convolutional(const SectionReader& r, const FeatureShape& in, int64_t& weights) {
+  check_keys(r, "convolutional",
+             {"filters", "size", "stride", "stride_x", "stride_y", "pad", "padding", "groups", "batch_normalize",
+              "activation", "dilation", "binary", "xnor", "bin_output", "flipped", "cbn", "share_index",
+              "antialiasing", "coordconv", "sway", "rotate", "stretch", "stretch_sway", "reverse", "dontload",
+              "dontloadscales"},
+             true);
+  ConvolutionalLayer c;
+  c.filters = r.require_int_in("filters", 1, kMaxDim);
+  c.size = r.require_int_in("size", 1, kMaxKernel);
+  int64_t stride = r.get_int_in("stride", 1, 1, kMaxKernel);
+  c.stride_x = r.get_int_in("stride_x", stride, 1, kMaxKernel);
+  c.stride_y = r.get_int_in("stride_y", stride, 1, kMaxKernel);
+  // Darknet: pad=1 means "same" padding size/2 and overrides an explicit padding=.
+  int64_t pad_flag = r.get_int_in("pad", 0, 0, 1);
+  c.padding = pad_flag ? c.size / 2 : r.get_int_in("padding", 0, 0, kMaxKernel);
+  c.groups = r.get_int_in("groups", 1, 1, kMaxDim);
+  c.batch_normalize = r.get_int_in("batch_normalize", 0, 0, 1) == 1;
+  // Darknet defaults a missing activation to logistic and OpenCV to linear: demand it rather than guess.
+  c.activation = parse_activation(r, "activation", r.require_string("activation"));
+  if (c.size > 1) require_default_int(r, "dilation", 1, "dilated convolution");
+  require_default_int(r, "binary", 0, "binary weights");
+  require_default_int(r, "xnor", 0, "XNOR convolution");
+  require_default_int(r, "bin_output", 0, "binary output");
+  require_default_int(r, "flipped", 0, "transposed weights");
+  require_default_int(r, "cbn", 0, "cross-iteration batch norm");
+  require_default_int(r, "antialiasing", 0, "anti-aliased stride");
+  require_default_int(r, "coordconv", 0, "coordinate channels");
+  require_default_int(r, "sway", 0, "deformable rotation");
+  require_default_int(r, "rotate", 0, "deformable rotation");
+  require_default_int(r, "stretch", 0, "deformable stretch");
+  require_default_int(r, "stretch_sway", 0, "deformable stretch");
+  require_default_int(r, "reverse", 0, "reversed weights");
+  require_default_int(r, "dontload", 0, "layers skipped in the weights file");
+  require_default_int(r, "dontloadscales", 0, "batch-norm parameters skipped in the weights file");
+  if (r.has("share_index")) r.fail_key("share_index", "not supported (weights shared with another layer)");
+
+  if (in.c % c.groups != 0)
+    r.fail_key("groups", concat(c.groups, " does not divide the ", in.c, " input channels"));
+  if (c.filters % c.groups != 0)
+    r.fail_key("groups", concat(c.groups, " does not divide filters=", c.filters));
+  weights = c.filters * (c.batch_normalize ? 4 : 1) + c.filters * (in.c / c.groups) * c.size * c.size;
+  return c;
+}
+
+MaxPoolLayer parse_maxpool(const SectionReader& r) {
+  check_keys(r, "maxpool",
+             {"size", "stride", "stride_x", "stride_y", "padding", "maxpool_depth", "out_channels", "antialiasing",
+              "maxpool_zero_nonmax"},
+             true);
+  MaxPoolLayer m;
+  // Darknet defaults stride to 1 and size to stride, OpenCV both to 2: demand them.
+  int64_t stride = r.require_int_in("stride", 1, kMaxKernel);
+  m.size = r.require_int_in("size", 1, kMaxKernel);
+  m.stride_x = r.get_int_in("stride_x", stride, 1, kMaxKernel);
+  m.stride_y = r.get_int_in("stride_y", stride, 1, kMaxKernel);
+  m.padding = r.get_int_in("padding", m.size - 1, 0, kMaxKernel);
+  require_default_int(r, "maxpool_depth", 0, "max over channels");
+  require_default_int(r, "out_channels", 1, "max over channels");
+  require_default_int(r, "antialiasing", 0, "anti-aliased stride");
+  require_default_int(r, "maxpool_zero_nonmax", 0, "zeroing non-maxima");
+  // A window lying wholly in the padding would output -FLT_MAX in darknet: no real cfg does this.
+  if (m.padding - m.padding / 2 >= m.size)
+    r.fail_key("padding", concat(m.padding, " is too large for size=", m.size, " (a window would hold only padding)"));
+  return m;
+}
+
+RouteLayer parse_route(const SectionReader& r, int index) {
+  check_keys(r, "route", {"layers", "groups", "group_id"}, true);
+  RouteLayer route;
+  for (int64_t ref : r.require_ints("layers")) route.inputs.push_back(resolve_layer(r, "layers", ref, index));
+  route.groups = r.get_int_in("groups", 1, 1, kMaxDim);
+  route.group_id = r.get_int_in("group_id", 0, 0, route.groups - 1);
+  return route;
+}
+
+ShortcutLayer parse_shortcut(const SectionReader& r, int index) {
+  check_keys(r, "shortcut", {"from", "activation", "weights_type", "weights_normalization"}, true);
+  ShortcutLayer s;
+  for (int64_t ref : r.require_ints("from")) s.from.push_back(resolve_layer(r, "from", ref, index));
+  s.activation = parse_activation(r, "activation", r.get_string("activation", "linear"));
+  if (r.get_string("weights_type", "none") != "none")
+    r.fail_key("weights_type", "not supported (weighted shortcuts); only 'none'");
+  if (r.get_string("weights_normalization", "none") != "none")
+    r.fail_key("weights_normalization", "not supported (weighted shortcuts); only 'none'");
+  return s;
+}
+
+UpsampleLayer parse_upsample(const SectionReader& r) {
+  check_keys(r, "upsample", {"stride", "scale"}, true);
+  UpsampleLayer u;
+  // Darknet reads a negative stride as downsampling: not supported.
+  u.stride = r.get_int_in("stride", 2, 1, kMaxKernel);
+  u.scale = r.get_float("scale", 1.0f);
+  return u;
+}
+
+ScaleChannelsLayer parse_scale_channels(const SectionReader& r, int index) {
+  check_keys(r, "scale_channels", {"from", "scale_wh", "activation"}, true);
+  ScaleChannelsLayer s;
+  s.from = resolve_layer(r, "from", r.require_int("from"), index);
+  s.scale_wh = r.get_int_in("scale_wh", 0, 0, 1) == 1;
+  s.activation = parse_activation(r, "activation", r.get_string("activation", "linear"));
+  return s;
+}
+
+YoloLayer parse_yolo(const SectionReader& r) {
+  check_keys(r, "yolo", {"classes", "num", "mask", "anchors", "scale_x_y", "new_coords", "nms_kind"}, true);
+  YoloLayer y;
+  y.classes = r.require_int_in("classes", 1, 100000);
+  int64_t num = r.require_int_in("num", 1, 10000);
+  y.anchors = r.require_floats("anchors");
+  if (static_cast<int64_t>(y.anchors.size()) != 2 * num)
+    r.fail_key("anchors", concat("has ", y.anchors.size(), " numbers; num=", num, " needs ", 2 * num));
+  for (float a : y.anchors)
+    if (!(a > 0)) r.fail_key("anchors", concat("anchor sizes must be positive, found ", a));
+  if (r.has("mask")) {
+    y.mask = r.require_ints("mask");
+  } else {
+    for (int64_t i = 0; i < num; ++i) y.mask.push_back(i);
+  }
+  for (int64_t m : y.mask)
+    if (m < 0 || m >= num) r.fail_key("mask", concat("anchor index ", m, " is outside 0..", num - 1));
+  y.scale_x_y = r.get_float("scale_x_y", 1.0f);
+  if (!(y.scale_x_y >= 1.0f && y.scale_x_y <= 4.0f)) r.fail_key("scale_x_y", concat(y.scale_x_y, " is outside [1, 4]"));
+  require_default_int(r, "new_coords", 0, "the scaled-YOLOv4 box encoding");
+  std::string nms = r.get_string("nms_kind", "default");
+  if (nms != "default" && nms != "greedynms")
+    r.fail_key("nms_kind", concat("'", nms, "' is not supported; vigil's YoloDetect does greedy IoU NMS"));
+  return y;
+}
+
+void check_positive_shape(const SectionReader& r, const FeatureShape& s) {
+  if (s.c < 1 || s.h < 1 || s.w < 1)
+    r.fail_section(concat("output would be ", s.c, "x", s.h, "x", s.w, " (the input is too small for it)"));
+  if (s.c > kMaxDim || s.h > kMaxDim || s.w > kMaxDim || s.numel() > (int64_t{1} << 31))
+    r.fail_section(concat("output ", s.c, "x", s.h, "x", s.w, " is absurdly large"));
+}
+
+}  // namespace
+
+ActivationParams parse_activation(const SectionReader& reader, std::string_view key, std::string_view name) {
+  if (name == "linear") return {Activation::None};
+  if (name == "leaky") return {Activation::LeakyRelu, 0.1f};
+  if (name == "relu") return {Activation::Relu};
+  if (name == "relu6") return {Activation::Clip, 0.0f, 6.0f};
+  if (name == "logistic") return {Activation::Sigmoid};
+  if (name == "tanh") return {Activation::Tanh};
+  if (name == "mish") return {Activation::Mish};
+  if (name == "swish") return {Activation::Silu};
+  if (name == "hard_mish") return {Activation::HardMish};
+  reader.fail_key(key, concat("unsupported activation '", name,
+                              "' (supported: linear, leaky, relu, relu6, logistic, tanh, mish, swish, hard_mish)"));
+}
+
+int64_t Network::total_weight_floats() const {
+  int64_t n = 0;
+  for (const Layer& l : layers) n += l.weight_floats;
+  return n;
+}
+
+FeatureShape Network::shape_of(int i) const {
+  if (i < 0) return {channels, height, width};
+  return layers[static_cast<size_t>(i)].out;
+}
+
+Network parse_network(const CfgFile& cfg) {
+  Network net;
+  net.cfg_path = cfg.path;
+  if (cfg.sections.empty()) fail(cfg.path, ": no sections (is this a darknet cfg file?)");
+  {
+    const CfgSection& first = cfg.sections.front();
+    SectionReader r(cfg, first);
+    if (canonical_section(first.name) != "net")
+      r.fail_section("the first section must be [net] (or [network])");
+    check_keys(r, "net", {"width", "height", "channels", "inputs", "letter_box"}, false);
+    net.width = r.require_int_in("width", 1, kMaxDim);
+    net.height = r.require_int_in("height", 1, kMaxDim);
+    net.channels = r.require_int_in("channels", 1, kMaxDim);
+    if (r.has("inputs") && r.get_int("inputs", 0) != net.width * net.height * net.channels)
+      r.fail_key("inputs", "must equal width*height*channels (non-image inputs are not supported)");
+    net.letter_box = r.get_int_in("letter_box", 0, 0, 1) == 1;
+  }
+
+  for (size_t s = 1; s < cfg.sections.size(); ++s) {
+    const CfgSection& section = cfg.sections[s];
+    SectionReader r(cfg, section);
+    Layer layer;
+    layer.index = static_cast<int>(net.layers.size());
+    layer.line = section.line;
+    layer.type = canonical_section(section.name);
+    layer.input = layer.index - 1;
+    layer.in = net.shape_of(layer.input);
+    const FeatureShape in = layer.in;
+    auto shape_of = [&](int i) { return net.shape_of(i); };
+    auto check_not_yolo = [&](std::string_view key, int i) {
+      if (i >= 0 && net.layers[static_cast<size_t>(i)].type == "yolo")
+        r.fail_key(key, concat("refers to [yolo] layer ", i, "; only its input can feed other layers"));
+    };
+    // Every layer but [route] reads the previous layer's output, which must not be a [yolo] layer's.
+    if (layer.type != "route" && layer.input >= 0 && net.layers[static_cast<size_t>(layer.input)].type == "yolo")
+      r.fail_section(concat("reads the output of [yolo] layer ", layer.input,
+                            "; only a [route] may follow a [yolo] layer"));
+
+    if (layer.type == "net") {
+      r.fail_section("a second [net] section");
+    } else if (layer.type == "convolutional") {
+      ConvolutionalLayer c = parse_convolutional(r, in, layer.weight_floats);
+      layer.out = {c.filters, (in.h + 2 * c.padding - c.size) / c.stride_y + 1,
+                   (in.w + 2 * c.padding - c.size) / c.stride_x + 1};
+      if (in.h + 2 * c.padding < c.size || in.w + 2 * c.padding < c.size)
+        r.fail_section(concat("kernel size ", c.size, " exceeds the padded input ", in.h, "x", in.w));
+      layer.params = c;
+    } else if (layer.type == "maxpool") {
+      MaxPoolLayer m = parse_maxpool(r);
+      if (in.h + m.padding < m.size || in.w + m.padding < m.size)
+        r.fail_section(concat("size ", m.size, " exceeds the padded input ", in.h, "x", in.w));
+      layer.out = {in.c, (in.h + m.padding - m.size) / m.stride_y + 1, (in.w + m.padding - m.size) / m.stride_x + 1};
+      layer.params = m;
+    } else if (layer.type == "avgpool") {
+      check_keys(r, "avgpool", {}, true);
+      layer.out = {in.c, 1, 1};
+      layer.params = AvgPoolLayer{};
+    } else if (layer.type == "route") {
+      RouteLayer route = parse_route(r, layer.index);
+      FeatureShape first = shape_of(route.inputs.front());
+      layer.out = {0, first.h, first.w};
+      for (int i : route.inputs) {
+        check_not_yolo("layers", i);
+        FeatureShape s = shape_of(i);
+        if (s.h != first.h || s.w != first.w)
+          r.fail_key("layers", concat("layer ", i, " is ", s.h, "x", s.w, " but layer ", route.inputs.front(), " is ",
+                                      first.h, "x", first.w, " (routed layers must share height and width)"));
+        if (s.c % route.groups != 0)
+          r.fail_key("groups", concat(route.groups, " does not divide the ", s.c, " channels of layer ", i));
+        layer.out.c += s.c / route.groups;
+      }
+      layer.params = route;
+    } else if (layer.type == "shortcut") {
+      ShortcutLayer sc = parse_shortcut(r, layer.index);
+      for (int i : sc.from) {
+        check_not_yolo("from", i);
+        FeatureShape s = shape_of(i);
+        if (s.h != in.h || s.w != in.w)
+          r.fail_key("from", concat("layer ", i, " is ", s.c, "x", s.h, "x", s.w, " but the previous layer is ", in.c,
+                                    "x", in.h, "x", in.w,
+                                    "; shortcuts across different spatial sizes are not supported"));
+      }
+      layer.out = in;  // darknet: the previous layer's shape; channels beyond the other's count pass through
+      layer.params = sc;
+    } else if (layer.type == "upsample") {
+      UpsampleLayer u = parse_upsample(r);
+      layer.out = {in.c, in.h * u.stride, in.w * u.stride};
+      layer.params = u;
+    } else if (layer.type == "scale_channels") {
+      ScaleChannelsLayer sc = parse_scale_channels(r, layer.index);
+      check_not_yolo("from", sc.from);
+      FeatureShape target = shape_of(sc.from);
+      bool ok = sc.scale_wh ? (in.c == 1 && in.h == target.h && in.w == target.w)
+                            : (in.c == target.c && in.h == 1 && in.w == 1);
+      if (!ok)
+        r.fail_section(concat("the previous layer (", in.c, "x", in.h, "x", in.w, ") cannot scale layer ", sc.from,
+                              " (", target.c, "x", target.h, "x", target.w, "); expected ",
+                              sc.scale_wh ? concat("1x", target.h, "x", target.w) : concat(target.c, "x1x1")));
+      layer.out = target;
+      layer.params = sc;
+    } else if (layer.type == "dropout") {
+      check_keys(r, "dropout", {}, true);
+      layer.out = in;
+      layer.params = DropoutLayer{};
+    } else if (layer.type == "yolo") {
+      YoloLayer y = parse_yolo(r);
+      int64_t expected = static_cast<int64_t>(y.mask.size()) * (y.classes + 5);
+      if (in.c != expected)
+        r.fail_section(concat("its input has ", in.c, " channels but mask has ", y.mask.size(), " anchors and classes=",
+                              y.classes, ", which needs ", y.mask.size(), "*(", y.classes, "+5) = ", expected,
+                              " (the filters= of the [convolutional] before it)"));
+      layer.out = in;
+      layer.params = y;
+    } else {
+      r.fail_section(
+          "unknown or unsupported section (supported: net, convolutional, maxpool, avgpool, route, shortcut, "
+          "upsample, scale_channels, dropout, yolo)");
+    }
+    check_positive_shape(r, layer.out);
+    net.layers.push_back(std::move(layer));
+  }
+  if (net.layers.empty()) fail(cfg.path, ": the cfg has a [net] section but no layers");
+  return net;
+}
+
+}  // namespace vigil::darknet

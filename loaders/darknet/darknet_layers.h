@@ -1,0 +1,92 @@
+// A darknet network as darknet itself sees it: the [net] input plus a list of typed layers, each with its
+// resolved input layers, its output shape computed with darknet's own formulas, and the number of floats
+// it takes from the .weights file. Built from a parsed cfg; knows nothing about vigil graphs, so that
+// shape inference here is independent of the engine's and the two can be checked against each other.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "kernels/activation/activation.h"
+#include "loaders/darknet/cfg_parser.h"
+
+namespace vigil::darknet {
+
+// Channels, height, width of one layer's output (batch is always 1).
+struct FeatureShape {
+  int64_t c = 0, h = 0, w = 0;
+  int64_t numel() const { return c * h * w; }
+};
+
+struct ConvolutionalLayer {
+  int64_t filters = 0, size = 0, stride_y = 1, stride_x = 1, padding = 0, groups = 1;
+  bool batch_normalize = false;
+  kernels::ActivationParams activation;
+};
+struct MaxPoolLayer {
+  int64_t size = 0, stride_y = 1, stride_x = 1, padding = 0;  // padding: total, split top/left = padding/2
+};
+struct AvgPoolLayer {};  // global average pool
+struct RouteLayer {
+  std::vector<int> inputs;  // absolute layer indices (-1 = network input)
+  int64_t groups = 1, group_id = 0;
+};
+struct ShortcutLayer {
+  std::vector<int> from;  // absolute layer indices added to the previous layer's output
+  kernels::ActivationParams activation;
+};
+struct UpsampleLayer {
+  int64_t stride = 2;
+  float scale = 1.0f;
+};
+struct ScaleChannelsLayer {
+  int from = 0;           // the feature map that is scaled; the previous layer gives the scales
+  bool scale_wh = false;  // false: one scale per channel ([C,1,1]); true: one per position ([1,H,W])
+  kernels::ActivationParams activation;
+};
+struct DropoutLayer {};  // identity at inference
+struct YoloLayer {
+  int64_t classes = 0;
+  std::vector<int64_t> mask;   // which anchors this head uses
+  std::vector<float> anchors;  // all anchors of the section, pairs (w, h) in input pixels
+  float scale_x_y = 1.0f;
+};
+
+using LayerParams = std::variant<ConvolutionalLayer, MaxPoolLayer, AvgPoolLayer, RouteLayer, ShortcutLayer,
+                                 UpsampleLayer, ScaleChannelsLayer, DropoutLayer, YoloLayer>;
+
+struct Layer {
+  int index = 0;        // darknet's layer index: 0 for the first section after [net]
+  int line = 0;         // line of the section header in the cfg
+  std::string type;     // canonical section name: "convolutional", "maxpool", ...
+  int input = -1;       // the previous layer (index - 1; -1 = network input)
+  FeatureShape in;      // shape of the previous layer's output
+  FeatureShape out;     // darknet's output shape
+  int64_t weight_floats = 0;  // floats this layer reads from .weights
+  LayerParams params;
+};
+
+struct Network {
+  std::string cfg_path;
+  int64_t width = 0, height = 0, channels = 0;
+  bool letter_box = false;
+  std::vector<Layer> layers;
+
+  int64_t total_weight_floats() const;
+  // Shape of layer i's output, with i = -1 for the network input.
+  FeatureShape shape_of(int i) const;
+};
+
+// Checks every section and key (unknown sections and keys, missing required keys, garbage values and
+// unsupported inference options are errors with file:line), resolves layer references and computes
+// every output shape and weight count with darknet's formulas.
+Network parse_network(const CfgFile& cfg);
+
+// The activation a darknet name denotes ("leaky" -> LeakyRelu 0.1, "logistic" -> Sigmoid, ...); an
+// unsupported name is an error through `reader`.
+kernels::ActivationParams parse_activation(const SectionReader& reader, std::string_view key,
+                                           std::string_view name);
+
+}  // namespace vigil::darknet

@@ -1,0 +1,545 @@
+// The darknet importer end to end: every shared cfg imports with generated weights and gets the right
+// head shapes; the real weights files are consumed exactly; weights files of the wrong size or with a
+// broken header are clean errors; and a small cfg using every supported section computes what an
+// independent float64 re-implementation of darknet's forward pass computes.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <unistd.h>
+
+#include "engine/error.h"
+#include "engine/executor.h"
+#include "loaders/darknet/cfg_parser.h"
+#include "loaders/darknet/darknet_import.h"
+#include "loaders/darknet/darknet_layers.h"
+#include "loaders/darknet/weights_reader.h"
+
+using namespace vigil;
+using namespace vigil::darknet;
+
+namespace {
+
+const std::string kData = VIGIL_SOURCE_DIR "/../shared/data/";
+
+template <typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// A scratch directory for the files a test writes, removed at the end.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    path = std::filesystem::temp_directory_path() /
+           ("vigil_darknet_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++));
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string file(const std::string& name, const std::string& text = "") const {
+    std::string p = (path / name).string();
+    if (!text.empty()) std::ofstream(p) << text;
+    return p;
+  }
+  static int& counter() {
+    static int c = 0;
+    return c;
+  }
+};
+
+// Random weights in darknet's file order for every conv of `net`: biases, then (with batch norm) scales,
+// means and variances (variances in [0.5, 1.5]), then the kernel.
+std::vector<float> random_weights(const Network& net, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f), var(0.5f, 1.5f);
+  std::vector<float> out;
+  for (const Layer& l : net.layers) {
+    const auto* c = std::get_if<ConvolutionalLayer>(&l.params);
+    if (!c) continue;
+    const int64_t fan_in = (l.in.c / c->groups) * c->size * c->size;
+    for (int64_t i = 0; i < c->filters; ++i) out.push_back(0.1f * u(rng));  // biases
+    if (c->batch_normalize) {
+      for (int64_t i = 0; i < c->filters; ++i) out.push_back(1.0f + 0.2f * u(rng));  // scales
+      for (int64_t i = 0; i < c->filters; ++i) out.push_back(0.2f * u(rng));         // means
+      for (int64_t i = 0; i < c->filters; ++i) out.push_back(var(rng));              // variances
+    }
+    const float scale = std::sqrt(3.0f / static_cast<float>(fan_in));  // keeps activations O(1)
+    for (int64_t i = 0; i < c->filters * fan_in; ++i) out.push_back(scale * u(rng));
+  }
+  REQUIRE(static_cast<int64_t>(out.size()) == net.total_weight_floats());
+  return out;
+}
+
+std::vector<int64_t> dims(const Shape& s) { return std::vector<int64_t>(s.span().begin(), s.span().end()); }
+
+}  // namespace
+
+TEST_CASE("darknet import: every shared cfg imports with generated weights, heads have darknet's shapes") {
+  struct Case {
+    std::string path;
+    std::vector<std::vector<int64_t>> heads;
+  };
+  const std::vector<Case> cases = {
+      {"darknet/cfg/yolov4-tiny.cfg", {{1, 255, 13, 13}, {1, 255, 26, 26}}},
+      {"darknet/cfg/yolov3-tiny.cfg", {{1, 255, 13, 13}, {1, 255, 26, 26}}},
+      {"darknet/cfg/yolov4-tiny-3l.cfg", {{1, 255, 19, 19}, {1, 255, 38, 38}, {1, 255, 76, 76}}},
+      {"darknet/cfg/yolov3-tiny-prn.cfg", {{1, 255, 13, 13}, {1, 255, 26, 26}}},
+      {"yolo-fastest/yolo-fastest.cfg", {{1, 255, 10, 10}, {1, 255, 20, 20}}},
+      {"yolo-fastest/yolo-fastest-xl.cfg", {{1, 255, 10, 10}, {1, 255, 20, 20}}},
+      {"yolo-fastest/yolo-fastest-1.1.cfg", {{1, 255, 10, 10}, {1, 255, 20, 20}}},
+      {"yolo-fastest/yolo-fastest-1.1-xl.cfg", {{1, 255, 10, 10}, {1, 255, 20, 20}}},
+      {"mobilenet-yolo/MobileNetV2-YOLOv3-Nano-coco.cfg", {{1, 255, 10, 10}, {1, 255, 20, 20}}},
+  };
+  TempDir tmp;
+  for (const Case& c : cases) {
+    CAPTURE(c.path);
+    const std::string cfg = kData + c.path;
+    Network net = parse_network(read_cfg_file(cfg));
+    const std::string weights = tmp.file("gen.weights");
+    write_weights_file(weights, random_weights(net, 7));
+    DarknetImportOptions options;
+    options.names_path = kData + "darknet/coco.names";
+    Graph g = import_darknet(cfg, weights, options);
+
+    REQUIRE(g.inputs.size() == 1);
+    CHECK(dims(g.values[static_cast<size_t>(g.inputs[0])].shape) ==
+          std::vector<int64_t>{1, net.channels, net.height, net.width});
+    REQUIRE(g.outputs.size() == c.heads.size() + 2);
+    for (size_t h = 0; h < c.heads.size(); ++h)
+      CHECK(dims(g.values[static_cast<size_t>(g.outputs[h])].shape) == c.heads[h]);
+    const Value& det = g.values[static_cast<size_t>(g.outputs[c.heads.size()])];
+    const Value& count = g.values[static_cast<size_t>(g.outputs[c.heads.size() + 1])];
+    CHECK(det.name == "detections");
+    CHECK(dims(det.shape) == std::vector<int64_t>{100, 6});
+    CHECK(count.name == "detection_count");
+
+    CHECK(std::get<std::vector<int64_t>>(g.metadata.at("input_size")) == std::vector<int64_t>{net.width, net.height});
+    CHECK(std::get<std::string>(g.metadata.at("channel_order")) == "RGB");
+    CHECK(std::get<std::string>(g.metadata.at("source_format")) == "darknet");
+    CHECK(std::get<std::vector<std::string>>(g.metadata.at("class_names")).size() == 80);
+    CHECK(std::get<std::vector<std::string>>(g.metadata.at("class_names"))[16] == "dog");
+    CHECK(std::get<std::vector<int64_t>>(g.metadata.at("yolo_anchors_per_head")).size() == c.heads.size());
+    CHECK(std::get<std::vector<std::string>>(g.metadata.at("yolo_heads")).size() == c.heads.size());
+  }
+}
+
+TEST_CASE("darknet import: yolov4-tiny metadata carries anchors, masks and scale_x_y per head") {
+  Graph g = import_darknet(kData + "darknet/cfg/yolov4-tiny.cfg", "");
+  CHECK(std::get<std::vector<float>>(g.metadata.at("yolo_anchors")) ==
+        std::vector<float>{10, 14, 23, 27, 37, 58, 81, 82, 135, 169, 344, 319});
+  CHECK(std::get<std::vector<int64_t>>(g.metadata.at("yolo_masks")) == std::vector<int64_t>{3, 4, 5, 1, 2, 3});
+  CHECK(std::get<std::vector<int64_t>>(g.metadata.at("yolo_anchors_per_head")) == std::vector<int64_t>{3, 3});
+  CHECK(std::get<std::vector<float>>(g.metadata.at("yolo_scale_x_y")) == std::vector<float>{1.05f, 1.05f});
+  CHECK(std::get<std::vector<std::string>>(g.metadata.at("yolo_heads")) ==
+        std::vector<std::string>{"conv_29", "conv_36"});
+  CHECK(g.metadata.count("class_names") == 0);
+}
+
+TEST_CASE("darknet import: the real weights files are consumed exactly") {
+  const std::vector<std::string> models = {"yolo-fastest/yolo-fastest", "yolo-fastest/yolo-fastest-xl",
+                                           "yolo-fastest/yolo-fastest-1.1", "yolo-fastest/yolo-fastest-1.1-xl",
+                                           "mobilenet-yolo/MobileNetV2-YOLOv3-Nano-coco"};
+  for (const std::string& m : models) {
+    CAPTURE(m);
+    Network net = parse_network(read_cfg_file(kData + m + ".cfg"));
+    const auto file_size = static_cast<int64_t>(std::filesystem::file_size(kData + m + ".weights"));
+    // Header 0.2.5: 20 bytes, then exactly the floats the cfg needs, none left over.
+    CHECK(file_size == 20 + 4 * net.total_weight_floats());
+    WeightsReader reader(kData + m + ".weights", net.total_weight_floats());
+    CHECK(reader.header().major == 0);
+    CHECK(reader.header().minor == 2);
+    CHECK(reader.header().revision == 5);
+    CHECK(reader.header().header_bytes == 20);
+    Graph g = import_darknet(kData + m + ".cfg", kData + m + ".weights");
+    CHECK(g.outputs.size() == 4);
+  }
+}
+
+TEST_CASE("darknet import: weights of the wrong size and broken headers are clean errors") {
+  TempDir tmp;
+  const std::string cfg = tmp.file("t.cfg",
+                                   "[net]\nwidth=4\nheight=4\nchannels=2\n"
+                                   "[convolutional]\nfilters=3\nsize=3\npad=1\nbatch_normalize=1\nactivation=leaky\n");
+  const int64_t need = 3 * 4 + 3 * 2 * 9;  // 66
+  std::vector<float> floats(static_cast<size_t>(need), 0.5f);
+  const std::string w = tmp.file("t.weights");
+
+  write_weights_file(w, std::span<const float>(floats).first(static_cast<size_t>(need - 1)));
+  CHECK(error_of([&] { import_darknet(cfg, w); }) ==
+        w + ": the cfg needs 66 floats after the 20-byte header, but the file holds 65 floats (file too short): "
+            "wrong weights for this cfg?");
+
+  std::vector<float> longer = floats;
+  longer.push_back(1.0f);
+  write_weights_file(w, longer);
+  CHECK(error_of([&] { import_darknet(cfg, w); }) ==
+        w + ": the cfg needs 66 floats after the 20-byte header, but the file holds 67 floats (file too long): "
+            "wrong weights for this cfg?");
+
+  write_weights_file(w, floats);
+  { std::ofstream(w, std::ios::app | std::ios::binary).write("ab", 2); }
+  CHECK(error_of([&] { import_darknet(cfg, w); }) ==
+        w + ": the cfg needs 66 floats after the 20-byte header, but the file holds 66 floats and 2 stray bytes: "
+            "wrong weights for this cfg?");
+
+  // Header: 0.2.5 needs 20 bytes; 12 is not even a version.
+  {
+    std::ofstream out(w, std::ios::binary | std::ios::trunc);
+    const int32_t v[4] = {0, 2, 5, 0};
+    out.write(reinterpret_cast<const char*>(v), 16);
+  }
+  CHECK(error_of([&] { import_darknet(cfg, w); }) ==
+        w + ": truncated header: 16 bytes, but version 0.2.5 has a 20-byte header (64-bit 'seen')");
+  { std::ofstream(w, std::ios::binary | std::ios::trunc).write("\0\0\0\0\2\0\0", 7); }
+  CHECK(error_of([&] { import_darknet(cfg, w); }) ==
+        w + ": truncated header: 7 bytes, but the version alone takes 12 (int32 major, minor, revision)");
+  {
+    std::ofstream out(w, std::ios::binary | std::ios::trunc);
+    const int32_t v[5] = {-3, 7, 1, 0, 0};
+    out.write(reinterpret_cast<const char*>(v), 20);
+  }
+  CHECK(error_of([&] { import_darknet(cfg, w); }).starts_with(w + ": header version -3.7.1 is not a darknet"));
+  CHECK(error_of([&] { import_darknet(cfg, tmp.file("missing.weights")); }) ==
+        tmp.file("missing.weights") + ": cannot open darknet weights file");
+
+  // An old file (0.1.0) has a 32-bit "seen" and a 16-byte header.
+  write_weights_file(w, floats, 1234, 0, 1, 0);
+  CHECK(std::filesystem::file_size(w) == 16 + 4 * 66);
+  WeightsReader old(w, need);
+  CHECK(old.header().header_bytes == 16);
+  CHECK(old.header().seen == 1234);
+  CHECK_NOTHROW(import_darknet(cfg, w));
+
+  // A negative variance below -epsilon cannot be normalised.
+  std::vector<float> bad = floats;
+  bad[9] = -1.0f;  // biases 0..2, scales 3..5, means 6..8, variances 9..11
+  write_weights_file(w, bad);
+  CHECK(error_of([&] { import_darknet(cfg, w); }).find("layer 0 [convolutional]: batch-norm variance of filter 0 is -1") !=
+        std::string::npos);
+}
+
+TEST_CASE("darknet import: class names file must match the classes") {
+  TempDir tmp;
+  const std::string names = tmp.file("n.names", "a\nb\n\n");
+  DarknetImportOptions o;
+  o.names_path = names;
+  CHECK(error_of([&] { import_darknet(kData + "darknet/cfg/yolov3-tiny.cfg", "", o); }) ==
+        names + ": has 2 class names but the cfg's [yolo] layers have classes=80");
+  const std::string gap = tmp.file("g.names", "a\n\nb\n");
+  o.names_path = gap;
+  CHECK(error_of([&] { import_darknet(kData + "darknet/cfg/yolov3-tiny.cfg", "", o); }) ==
+        gap + ":2: blank line between class names (class ids would shift)");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Numerics: an independent float64 forward pass written in darknet's own terms.
+
+namespace {
+
+// Every supported section type, with the awkward cases: a stride-1 maxpool (asymmetric padding), grouped
+// and strided convs, route groups over two layers, shortcuts whose other input has fewer and more
+// channels, two-input shortcut, global average pool, scale_channels, dropout, upsample and two heads.
+const char* kEverySectionCfg = R"(
+[net]
+width=8
+height=8
+channels=3
+# 0: 8x8x8
+[convolutional]
+filters=8
+size=3
+stride=1
+pad=1
+batch_normalize=1
+activation=leaky
+# 1: 8x8x8 (padding 1: none before, 1 after)
+[maxpool]
+size=2
+stride=1
+# 2: 8x4x4, 4 groups
+[convolutional]
+filters=8
+size=3
+stride=2
+pad=1
+groups=4
+batch_normalize=1
+activation=mish
+# 3: second half of layer 2's channels and of layer 0's: 4+4 = 8 ch, but layer 0 is 8x8: use layer 2 only
+[route]
+layers=-1
+groups=2
+group_id=1
+# 4: 4x4x4 with bias
+[convolutional]
+filters=4
+size=1
+stride=1
+pad=0
+activation=swish
+# 5: 4 + 8 = 12 ch
+[route]
+layers=-1,-3
+# 6: + layer 2 (8 ch) over the first 8 of 12 channels
+[shortcut]
+from=-4
+activation=relu6
+# 7: 6x4x4
+[convolutional]
+filters=6
+size=3
+stride=1
+pad=1
+batch_normalize=1
+activation=hard_mish
+# 8: + the first 6 of layer 6's 12 channels
+[shortcut]
+from=-2
+activation=linear
+# 9: 6x1x1
+[avgpool]
+# 10: 6x1x1 gates
+[convolutional]
+filters=6
+size=1
+stride=1
+activation=logistic
+# 11: layer 8 scaled per channel
+[scale_channels]
+from=-3
+# 12: + layer 8 + layer 11 again
+[shortcut]
+from=8,-1
+activation=leaky
+# 13
+[dropout]
+probability=.3
+# 14: head 1: 2 anchors * (5 + 2 classes) = 14
+[convolutional]
+filters=14
+size=1
+stride=1
+activation=linear
+# 15
+[yolo]
+mask=0,1
+anchors=2,3, 4,5, 6,7
+classes=2
+num=3
+scale_x_y=1.1
+# 16: layer 13
+[route]
+layers=-3
+# 17: 6x8x8
+[upsample]
+stride=2
+# 18: 6 + 8 (layer 0) = 14 x 8x8
+[route]
+layers=-1,0
+# 19: maxpool 3 stride 1: padding 2, one each side
+[maxpool]
+size=3
+stride=1
+# 20: head 2: 1 anchor * 7
+[convolutional]
+filters=7
+size=3
+stride=1
+pad=1
+activation=tanh
+# 21
+[yolo]
+mask=2
+anchors=2,3, 4,5, 6,7
+classes=2
+num=3
+)";
+
+struct Map {
+  int64_t c = 0, h = 0, w = 0;
+  std::vector<double> v;
+  double& at(int64_t k, int64_t y, int64_t x) { return v[static_cast<size_t>((k * h + y) * w + x)]; }
+  double at(int64_t k, int64_t y, int64_t x) const { return v[static_cast<size_t>((k * h + y) * w + x)]; }
+};
+Map make_map(int64_t c, int64_t h, int64_t w) { return Map{c, h, w, std::vector<double>(static_cast<size_t>(c * h * w))}; }
+
+double act(const kernels::ActivationParams& a, double x) {
+  using kernels::Activation;
+  switch (a.kind) {
+    case Activation::None: return x;
+    case Activation::LeakyRelu: return x > 0 ? x : 0.1 * x;  // darknet: .1*x for x <= 0
+    case Activation::Relu: return x > 0 ? x : 0;
+    case Activation::Clip: return std::min(std::max(x, 0.0), 6.0);  // relu6
+    case Activation::Sigmoid: return 1 / (1 + std::exp(-x));
+    case Activation::Tanh: return std::tanh(x);
+    case Activation::Silu: return x / (1 + std::exp(-x));
+    case Activation::Mish: return x * std::tanh(std::log1p(std::exp(x)));
+    case Activation::HardMish: return x > 0 ? x : (x > -2 ? x * x / 2 + x : 0);  // darknet's piecewise form
+    default: FAIL("activation not in the reference"); return 0;
+  }
+}
+
+// The darknet forward pass of `net` in float64; returns every layer's output.
+std::vector<Map> darknet_forward(const Network& net, const std::vector<float>& weights, const Map& input,
+                                 double bn_eps) {
+  std::vector<Map> outs;
+  size_t wpos = 0;
+  auto next = [&](int64_t n) {
+    std::vector<double> v(weights.begin() + static_cast<long>(wpos), weights.begin() + static_cast<long>(wpos + n));
+    wpos += static_cast<size_t>(n);
+    return v;
+  };
+  auto get = [&](int i) -> const Map& { return i < 0 ? input : outs[static_cast<size_t>(i)]; };
+  for (const Layer& l : net.layers) {
+    const Map& in = get(l.index - 1);
+    Map out;
+    if (const auto* c = std::get_if<ConvolutionalLayer>(&l.params)) {
+      const int64_t cg = in.c / c->groups, fg = c->filters / c->groups, k = c->size;
+      std::vector<double> bias = next(c->filters), scales, mean, var;
+      if (c->batch_normalize) scales = next(c->filters), mean = next(c->filters), var = next(c->filters);
+      std::vector<double> w = next(c->filters * cg * k * k);
+      out = make_map(c->filters, (in.h + 2 * c->padding - k) / c->stride_y + 1, (in.w + 2 * c->padding - k) / c->stride_x + 1);
+      for (int64_t f = 0; f < c->filters; ++f) {
+        const int64_t g = f / fg;
+        for (int64_t y = 0; y < out.h; ++y)
+          for (int64_t x = 0; x < out.w; ++x) {
+            double s = 0;
+            for (int64_t ci = 0; ci < cg; ++ci)
+              for (int64_t ky = 0; ky < k; ++ky)
+                for (int64_t kx = 0; kx < k; ++kx) {
+                  const int64_t iy = y * c->stride_y - c->padding + ky, ix = x * c->stride_x - c->padding + kx;
+                  if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) continue;
+                  s += w[static_cast<size_t>(((f * cg + ci) * k + ky) * k + kx)] * in.at(g * cg + ci, iy, ix);
+                }
+            const size_t fi = static_cast<size_t>(f);
+            if (c->batch_normalize) s = scales[fi] * (s - mean[fi]) / std::sqrt(var[fi] + bn_eps);
+            out.at(f, y, x) = act(c->activation, s + bias[fi]);
+          }
+      }
+    } else if (const auto* m = std::get_if<MaxPoolLayer>(&l.params)) {
+      out = make_map(in.c, (in.h + m->padding - m->size) / m->stride_y + 1, (in.w + m->padding - m->size) / m->stride_x + 1);
+      const int64_t off = -m->padding / 2;
+      for (int64_t k = 0; k < out.c; ++k)
+        for (int64_t y = 0; y < out.h; ++y)
+          for (int64_t x = 0; x < out.w; ++x) {
+            double best = -1e300;
+            for (int64_t dy = 0; dy < m->size; ++dy)
+              for (int64_t dx = 0; dx < m->size; ++dx) {
+                const int64_t iy = off + y * m->stride_y + dy, ix = off + x * m->stride_x + dx;
+                if (iy >= 0 && iy < in.h && ix >= 0 && ix < in.w) best = std::max(best, in.at(k, iy, ix));
+              }
+            out.at(k, y, x) = best;
+          }
+    } else if (std::holds_alternative<AvgPoolLayer>(l.params)) {
+      out = make_map(in.c, 1, 1);
+      for (int64_t k = 0; k < in.c; ++k) {
+        double s = 0;
+        for (int64_t i = 0; i < in.h * in.w; ++i) s += in.v[static_cast<size_t>(k * in.h * in.w + i)];
+        out.v[static_cast<size_t>(k)] = s / static_cast<double>(in.h * in.w);
+      }
+    } else if (const auto* r = std::get_if<RouteLayer>(&l.params)) {
+      // darknet copies, from each routed layer, the group_id-th 1/groups of its flat output.
+      const Map& first = get(r->inputs[0]);
+      out.h = first.h, out.w = first.w;
+      for (int i : r->inputs) {
+        const Map& src = get(i);
+        const size_t part = src.v.size() / static_cast<size_t>(r->groups);
+        out.v.insert(out.v.end(), src.v.begin() + static_cast<long>(part * static_cast<size_t>(r->group_id)),
+                     src.v.begin() + static_cast<long>(part * static_cast<size_t>(r->group_id + 1)));
+        out.c += src.c / r->groups;
+      }
+    } else if (const auto* s = std::get_if<ShortcutLayer>(&l.params)) {
+      // darknet's shortcut_multilayer_cpu: out[i] = in[i] + sum of add_k[i] for flat i < |add_k|.
+      out = in;
+      for (int f : s->from) {
+        const Map& add = get(f);
+        for (size_t i = 0; i < out.v.size() && i < add.v.size(); ++i) out.v[i] += add.v[i];
+      }
+      for (double& x : out.v) x = act(s->activation, x);
+    } else if (const auto* u = std::get_if<UpsampleLayer>(&l.params)) {
+      out = make_map(in.c, in.h * u->stride, in.w * u->stride);
+      for (int64_t k = 0; k < out.c; ++k)
+        for (int64_t y = 0; y < out.h; ++y)
+          for (int64_t x = 0; x < out.w; ++x) out.at(k, y, x) = u->scale * in.at(k, y / u->stride, x / u->stride);
+    } else if (const auto* sc = std::get_if<ScaleChannelsLayer>(&l.params)) {
+      const Map& from = get(sc->from);
+      out = from;
+      const size_t plane = static_cast<size_t>(from.h * from.w);
+      for (size_t i = 0; i < out.v.size(); ++i) out.v[i] = act(sc->activation, from.v[i] * in.v[i / plane]);
+    } else {  // dropout, yolo: the input itself (yolo's raw input is what the graph outputs)
+      out = in;
+    }
+    outs.push_back(std::move(out));
+  }
+  REQUIRE(wpos == weights.size());
+  return outs;
+}
+
+}  // namespace
+
+TEST_CASE("darknet import: every section computes what darknet's forward pass computes (float64 reference)") {
+  TempDir tmp;
+  const std::string cfg = tmp.file("every.cfg", kEverySectionCfg);
+  Network net = parse_network(read_cfg_file(cfg));
+  REQUIRE(net.layers.size() == 22);
+  std::vector<float> weights = random_weights(net, 11);
+  const std::string wfile = tmp.file("every.weights");
+  write_weights_file(wfile, weights);
+
+  Map input = make_map(3, 8, 8);
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  std::vector<float> input_f(input.v.size());
+  for (size_t i = 0; i < input.v.size(); ++i) input.v[i] = input_f[i] = u(rng);
+
+  for (double eps : {1e-5, 1e-6}) {
+    for (bool fold : {true, false}) {
+      CAPTURE(eps);
+      CAPTURE(fold);
+      std::vector<Map> ref = darknet_forward(net, weights, input, eps);
+      DarknetImportOptions o;
+      o.batch_norm_epsilon = static_cast<float>(eps);
+      o.fold_batch_norm = fold;
+      Engine engine(import_darknet(cfg, wfile, o));
+      ExecutionContext ctx(engine);
+      std::copy(input_f.begin(), input_f.end(), ctx.input("input").f32());
+      ctx.run();
+      // The two heads (inputs of layers 15 and 21).
+      const std::pair<const char*, int> heads[] = {{"conv_14", 14}, {"conv_20", 20}};
+      for (auto [name, layer] : heads) {
+        CAPTURE(name);
+        const Map& r = ref[static_cast<size_t>(layer)];
+        TensorView out = ctx.output(name);
+        REQUIRE(out.numel() == static_cast<int64_t>(r.v.size()));
+        double max_ref = 0, max_err = 0;
+        for (size_t i = 0; i < r.v.size(); ++i) {
+          max_ref = std::max(max_ref, std::abs(r.v[i]));
+          max_err = std::max(max_err, std::abs(r.v[i] - static_cast<double>(out.f32()[i])));
+        }
+        CHECK(max_ref > 0.1);  // the comparison is not between two near-zero tensors
+        CHECK(max_err <= 1e-5 * max_ref);
+      }
+    }
+  }
+}
+
+TEST_CASE("darknet import: a cfg without [yolo] outputs its last layer; empty weights give zeros") {
+  TempDir tmp;
+  const std::string cfg = tmp.file("c.cfg",
+                                   "[net]\nwidth=6\nheight=6\nchannels=1\n"
+                                   "[convolutional]\nfilters=2\nsize=3\npad=1\nactivation=relu\n[avgpool]\n");
+  Graph g = import_darknet(cfg, "");
+  REQUIRE(g.outputs.size() == 1);
+  CHECK(g.values[static_cast<size_t>(g.outputs[0])].name == "avgpool_1");
+  CHECK(dims(g.values[static_cast<size_t>(g.outputs[0])].shape) == std::vector<int64_t>{1, 2, 1, 1});
+  CHECK(g.metadata.count("yolo_anchors") == 0);
+}
