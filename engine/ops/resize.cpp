@@ -1,7 +1,130 @@
-#include "engine/ops/unimplemented.h"
+// Resize (ONNX semantics, f32): mode "nearest" (any rank, any dim may scale) or "linear" (bilinear over the
+// last two dims; every leading dim must keep its size). The output size comes from exactly one of
+// `scales` (floats, one per dim, > 0; out = floor(in * scale)) or `sizes` (ints, one per dim, > 0). The
+// coordinate mapping and rounding are documented in kernels/resize/resize.h.
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "engine/error.h"
+#include "engine/ops/op_defs.h"
+#include "kernels/resize/resize.h"
 
 namespace vigil::ops {
 
-VIGIL_UNIMPLEMENTED_OP(Resize)
+using kernels::ResizeCoordMode;
+using kernels::ResizeMode;
+using kernels::ResizeNearestMode;
+
+namespace {
+
+static_assert(kernels::kResizeMaxRank == kMaxRank);
+
+kernels::ResizeParams resize_params(const Node& node, const TensorInfo& input) {
+  const std::string who = node.label();
+  const Attributes& a = node.attrs;
+  const Shape& in = input.shape;
+  kernels::ResizeParams p;
+
+  const std::string mode = a.get_string("mode", "nearest", who);
+  if (mode == "nearest") p.mode = ResizeMode::Nearest;
+  else if (mode == "linear") p.mode = ResizeMode::Linear;
+  else fail_node(node, concat("mode '", mode, "' is not supported (nearest, linear)"));
+
+  const std::string coord = a.get_string("coordinate_transformation_mode", "half_pixel", who);
+  if (coord == "half_pixel") p.coord = ResizeCoordMode::HalfPixel;
+  else if (coord == "asymmetric") p.coord = ResizeCoordMode::Asymmetric;
+  else if (coord == "align_corners") p.coord = ResizeCoordMode::AlignCorners;
+  else if (coord == "pytorch_half_pixel") p.coord = ResizeCoordMode::PytorchHalfPixel;
+  else if (coord == "tf_half_pixel_for_nn") p.coord = ResizeCoordMode::TfHalfPixelForNn;
+  else
+    fail_node(node, concat("coordinate_transformation_mode '", coord, "' is not supported (half_pixel, asymmetric, ",
+                           "align_corners, pytorch_half_pixel, tf_half_pixel_for_nn)"));
+
+  const std::string nearest = a.get_string("nearest_mode", "round_prefer_floor", who);
+  if (nearest == "round_prefer_floor") p.nearest = ResizeNearestMode::RoundPreferFloor;
+  else if (nearest == "round_prefer_ceil") p.nearest = ResizeNearestMode::RoundPreferCeil;
+  else if (nearest == "floor") p.nearest = ResizeNearestMode::Floor;
+  else if (nearest == "ceil") p.nearest = ResizeNearestMode::Ceil;
+  else
+    fail_node(node, concat("nearest_mode '", nearest, "' is not supported (round_prefer_floor, round_prefer_ceil, ",
+                           "floor, ceil)"));
+
+  if (a.get_int("antialias", 0, who) != 0) fail_node(node, "antialias=1 is not supported");
+
+  const bool has_scales = a.has("scales"), has_sizes = a.has("sizes");
+  if (has_scales == has_sizes) fail_node(node, "exactly one of the attributes 'scales' and 'sizes' must be given");
+  p.rank = in.rank;
+  for (int d = 0; d < in.rank; ++d) p.in_dims[d] = in[d];
+  if (has_scales) {
+    const std::vector<float> scales = a.get_floats("scales", {}, who);
+    if (scales.size() != static_cast<size_t>(in.rank))
+      fail_node(node, concat("'scales' has ", scales.size(), " entries but the input shape ", in.str(), " has rank ",
+                             in.rank));
+    for (int d = 0; d < in.rank; ++d) {
+      const double scale = scales[static_cast<size_t>(d)];
+      if (!(scale > 0) || !std::isfinite(scale)) fail_node(node, concat("scale ", scale, " for dim ", d, " is not positive"));
+      const double out = std::floor(static_cast<double>(in[d]) * scale);
+      if (out < 1 || out > static_cast<double>(kMaxElements))
+        fail_node(node, concat("scale ", scale, " turns dim ", d, " of input shape ", in.str(), " into ", out));
+      p.scales[d] = scale;
+      p.out_dims[d] = static_cast<int64_t>(out);
+    }
+  } else {
+    const std::vector<int64_t> sizes = a.get_ints("sizes", {}, who);
+    if (sizes.size() != static_cast<size_t>(in.rank))
+      fail_node(node, concat("'sizes' has ", sizes.size(), " entries but the input shape ", in.str(), " has rank ",
+                             in.rank));
+    for (int d = 0; d < in.rank; ++d) {
+      const int64_t size = sizes[static_cast<size_t>(d)];
+      if (size <= 0 || size > kMaxElements) fail_node(node, concat("size ", size, " for dim ", d, " is not positive"));
+      p.out_dims[d] = size;
+      p.scales[d] = static_cast<double>(size) / static_cast<double>(in[d]);
+    }
+  }
+
+  if (p.mode == ResizeMode::Linear) {
+    if (in.rank < 2) fail_node(node, concat("linear mode needs rank >= 2, got input shape ", in.str()));
+    for (int d = 0; d < in.rank - 2; ++d)
+      if (p.out_dims[d] != in[d] || p.scales[d] != 1.0)
+        fail_node(node, concat("linear mode resizes only the last two dims, but dim ", d, " of input shape ",
+                               in.str(), " has scale ", p.scales[d]));
+  }
+  return p;
+}
+
+void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
+  expect_f32(node, in);
+  const kernels::ResizeParams p = resize_params(node, in[0]);
+  Shape s;
+  s.rank = p.rank;
+  for (int d = 0; d < p.rank; ++d) s[d] = p.out_dims[d];
+  out[0] = {DType::F32, s};
+}
+
+class ResizeKernel final : public OpKernel {
+ public:
+  explicit ResizeKernel(const kernels::ResizeParams& p) : p_(p) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, void*) const override {
+    kernels::resize_reference(p_, in[0].f32(), out[0].f32());
+  }
+
+ private:
+  kernels::ResizeParams p_;
+};
+
+std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
+  return std::make_unique<ResizeKernel>(resize_params(ctx.node, ctx.inputs[0]));
+}
+
+// Linear: 4 taps, ~3 multiply-adds per output element; nearest is a gather.
+double flops(const Node& node, std::span<const TensorInfo>, std::span<const TensorInfo> out) {
+  const bool linear = node.attrs.get_string("mode", "nearest") == "linear";
+  return linear ? 6.0 * static_cast<double>(out[0].shape.numel()) : 0.0;
+}
+
+}  // namespace
+
+const OpDef kResizeOp{OpType::Resize, infer, bind, flops};
 
 }  // namespace vigil::ops

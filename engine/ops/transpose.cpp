@@ -1,7 +1,66 @@
-#include "engine/ops/unimplemented.h"
+// Transpose: perm (default: reversed dims) must be a permutation of 0..rank-1; output dim d is input dim
+// perm[d]. Any element type, rank up to 6.
+#include <vector>
+
+#include "engine/error.h"
+#include "engine/ops/op_defs.h"
+#include "kernels/transpose/transpose.h"
 
 namespace vigil::ops {
 
-VIGIL_UNIMPLEMENTED_OP(Transpose)
+namespace {
+
+static_assert(kernels::kTransposeMaxRank == kMaxRank);
+
+kernels::TransposeParams transpose_params(const Node& node, const TensorInfo& input) {
+  const Shape& s = input.shape;
+  kernels::TransposeParams p;
+  p.rank = s.rank;
+  p.elem_size = dtype_size(input.dtype);
+  for (int d = 0; d < s.rank; ++d) p.in_dims[d] = s[d];
+  if (!node.attrs.has("perm")) {
+    for (int d = 0; d < s.rank; ++d) p.perm[d] = s.rank - 1 - d;
+    return p;
+  }
+  const std::vector<int64_t> perm = node.attrs.get_ints("perm", {}, node.label());
+  if (perm.size() != static_cast<size_t>(s.rank))
+    fail_node(node, concat("'perm' has ", perm.size(), " entries but the input shape ", s.str(), " has rank ", s.rank));
+  bool used[kMaxRank] = {};
+  for (int d = 0; d < s.rank; ++d) {
+    const int64_t v = perm[static_cast<size_t>(d)];
+    if (v < 0 || v >= s.rank || used[v])
+      fail_node(node, concat("'perm' is not a permutation of 0..", s.rank - 1, " (entry ", d, " is ", v, ")"));
+    used[v] = true;
+    p.perm[d] = static_cast<int>(v);
+  }
+  return p;
+}
+
+void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
+  const kernels::TransposeParams p = transpose_params(node, in[0]);
+  Shape s;
+  s.rank = p.rank;
+  for (int d = 0; d < p.rank; ++d) s[d] = p.in_dims[p.perm[d]];
+  out[0] = {in[0].dtype, s};
+}
+
+class TransposeKernel final : public OpKernel {
+ public:
+  explicit TransposeKernel(const kernels::TransposeParams& p) : p_(p) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, void*) const override {
+    kernels::transpose_reference(p_, in[0].data, out[0].data);
+  }
+
+ private:
+  kernels::TransposeParams p_;
+};
+
+std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
+  return std::make_unique<TransposeKernel>(transpose_params(ctx.node, ctx.inputs[0]));
+}
+
+}  // namespace
+
+const OpDef kTransposeOp{OpType::Transpose, infer, bind, nullptr};
 
 }  // namespace vigil::ops

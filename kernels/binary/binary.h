@@ -1,0 +1,39 @@
+// Elementwise binary arithmetic (Add, Sub, Mul, Div) with numpy broadcasting and an optional fused
+// activation. Broadcasting is expressed as per-dimension element strides, one set per input, with stride 0
+// on a broadcast dimension; the caller computes them once (broadcast_strides) and the kernel only walks them.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "kernels/activation/activation.h"
+
+namespace vigil::kernels {
+
+inline constexpr int kBinaryMaxRank = 6;
+
+enum class BinaryOp : uint8_t { Add, Sub, Mul, Div };
+
+struct BinaryParams {
+  BinaryOp op = BinaryOp::Add;
+  int rank = 0;                          // output rank; 0 = a scalar
+  int64_t out_dims[kBinaryMaxRank] = {};  // output shape
+  int64_t a_strides[kBinaryMaxRank] = {};  // element stride of `a` per output dim (0 where a is broadcast)
+  int64_t b_strides[kBinaryMaxRank] = {};
+  ActivationParams act;                  // applied to a (op) b
+};
+
+// Strides (in elements) with which an input of shape `in_dims` is read when broadcast to an output of rank
+// `out_rank`: dims are aligned at the right, missing leading dims and dims of size 1 get stride 0.
+// Requires in_dims.size() <= out_rank <= kBinaryMaxRank.
+void broadcast_strides(std::span<const int64_t> in_dims, int out_rank, int64_t* strides);
+
+// One element: act(a op b), the arithmetic in float (IEEE, correctly rounded), the activation as in
+// activate_reference.
+float binary_apply_reference(BinaryOp op, const ActivationParams& act, float a, float b);
+
+// y[i] = act(a[ia(i)] op b[ib(i)]) for every output element i (row-major over out_dims).
+// y must not alias a or b unless that input has the output's shape and dense strides.
+void binary_reference(const BinaryParams& p, const float* a, const float* b, float* y);
+
+}  // namespace vigil::kernels

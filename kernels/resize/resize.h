@@ -1,0 +1,50 @@
+// Resize (ONNX semantics) for modes nearest (any rank, every dim may scale) and linear (bilinear over the
+// last two dims; the caller guarantees the leading dims keep their size). For each output coordinate
+// x_out along a dim, the input coordinate is (in double):
+//   half_pixel           (x_out + 0.5) / scale - 0.5
+//   asymmetric           x_out / scale
+//   align_corners        out_len == 1 ? 0 : x_out * (in_len - 1) / (out_len - 1)
+//   pytorch_half_pixel   out_len == 1 ? 0 : (x_out + 0.5) / scale - 0.5
+//   tf_half_pixel_for_nn (x_out + 0.5) / scale
+// where `scale` is the scales attribute value of that dim, or out_len / in_len when sizes were given.
+// Nearest rounds the coordinate (nearest_mode) and clamps the index to [0, in_len - 1]. Linear takes
+// x0 = floor(x), x1 = x0 + 1, weights (x1 - x, x - x0), and clamps both indices to [0, in_len - 1]
+// (edge replication, the ONNX reference's behaviour), so coordinates outside the input read the border.
+#pragma once
+
+#include <cstdint>
+
+namespace vigil::kernels {
+
+inline constexpr int kResizeMaxRank = 6;
+
+enum class ResizeMode : uint8_t { Nearest, Linear };
+enum class ResizeCoordMode : uint8_t { HalfPixel, Asymmetric, AlignCorners, PytorchHalfPixel, TfHalfPixelForNn };
+enum class ResizeNearestMode : uint8_t { RoundPreferFloor, RoundPreferCeil, Floor, Ceil };
+
+struct ResizeParams {
+  ResizeMode mode = ResizeMode::Nearest;
+  ResizeCoordMode coord = ResizeCoordMode::HalfPixel;
+  ResizeNearestMode nearest = ResizeNearestMode::RoundPreferFloor;
+  int rank = 0;
+  int64_t in_dims[kResizeMaxRank] = {};
+  int64_t out_dims[kResizeMaxRank] = {};
+  double scales[kResizeMaxRank] = {};  // per dim, > 0
+};
+
+// The input coordinate of output index x_out along a dim (the table above).
+double resize_source_coordinate(ResizeCoordMode coord, int64_t x_out, double scale, int64_t in_len, int64_t out_len);
+
+// The input index nearest mode reads for a source coordinate, clamped to [0, in_len - 1].
+int64_t resize_nearest_index(ResizeNearestMode mode, double x, int64_t in_len);
+
+// Linear-mode neighbours and weights of a source coordinate: value = w0 * in[i0] + w1 * in[i1].
+struct LinearTap {
+  int64_t i0, i1;
+  double w0, w1;
+};
+LinearTap resize_linear_tap(double x, int64_t in_len);
+
+void resize_reference(const ResizeParams& p, const float* in, float* out);
+
+}  // namespace vigil::kernels

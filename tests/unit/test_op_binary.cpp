@@ -1,0 +1,148 @@
+// Add, Sub, Mul, Div: hand-computed cases, numpy broadcasting on random shapes against an independent
+// float64 loop, fused activations, and the errors for shapes that do not broadcast.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include <algorithm>
+
+#include "engine/error.h"
+#include "h2_op_harness.h"
+
+using namespace h2test;
+
+namespace {
+
+double apply(OpType op, double a, double b) {
+  switch (op) {
+    case OpType::Add: return a + b;
+    case OpType::Sub: return a - b;
+    case OpType::Mul: return a * b;
+    case OpType::Div: return a / b;
+    default: return NAN;
+  }
+}
+
+// The numpy rule, written as "output coordinate modulo the input dim" over right-aligned dims.
+std::vector<double> expected_broadcast(OpType op, const Tensor& a, const Tensor& b, const Shape& out) {
+  std::vector<double> y(static_cast<size_t>(out.numel()));
+  auto source = [&](const std::vector<int64_t>& c, const Shape& s) {
+    int64_t idx = 0;
+    for (int d = 0; d < s.rank; ++d) idx = idx * s[d] + c[static_cast<size_t>(out.rank - s.rank + d)] % s[d];
+    return idx;
+  };
+  for (int64_t i = 0; i < out.numel(); ++i) {
+    const auto c = unravel(i, out);
+    y[static_cast<size_t>(i)] = apply(op, a.f32()[source(c, a.shape())], b.f32()[source(c, b.shape())]);
+  }
+  return y;
+}
+
+}  // namespace
+
+TEST_CASE("binary: hand-computed Add, Sub, Mul, Div with broadcasting") {
+  const Tensor a = Tensor::from_f32({2, 3}, std::vector<float>{1, 2, 3, 4, 5, 6});
+  const Tensor row = Tensor::from_f32({3}, std::vector<float>{10, 20, 30});
+  auto add = run_node(OpType::Add, {a, row});
+  CHECK(add.outputs[0].shape() == Shape{2, 3});
+  CHECK(values_of(add.outputs[0]) == std::vector<float>{11, 22, 33, 14, 25, 36});
+  CHECK(add.run_allocations == 0);
+
+  auto sub = run_node(OpType::Sub, {row, a});  // the smaller operand first: order matters for Sub
+  CHECK(values_of(sub.outputs[0]) == std::vector<float>{9, 18, 27, 6, 15, 24});
+
+  const Tensor col = Tensor::from_f32({2, 1}, std::vector<float>{2, 3});
+  const Tensor line = Tensor::from_f32({1, 3}, std::vector<float>{1, 10, 100});
+  auto mul = run_node(OpType::Mul, {col, line});  // both broadcast: an outer product
+  CHECK(mul.outputs[0].shape() == Shape{2, 3});
+  CHECK(values_of(mul.outputs[0]) == std::vector<float>{2, 20, 200, 3, 30, 300});
+
+  const Tensor scalar = Tensor::from_f32(Shape{}, std::vector<float>{4});
+  auto div = run_node(OpType::Div, {a, scalar});
+  CHECK(values_of(div.outputs[0]) == std::vector<float>{0.25f, 0.5f, 0.75f, 1, 1.25f, 1.5f});
+  auto div2 = run_node(OpType::Div, {scalar, scalar});
+  CHECK(div2.outputs[0].shape().rank == 0);
+  CHECK(div2.outputs[0].f32()[0] == 1.0f);
+}
+
+TEST_CASE("binary: division by zero follows IEEE") {
+  const Tensor a = Tensor::from_f32({3}, std::vector<float>{1, -1, 0});
+  const Tensor z = Tensor::from_f32({1}, std::vector<float>{0});
+  auto r = run_node(OpType::Div, {a, z});
+  CHECK(std::isinf(r.outputs[0].f32()[0]));
+  CHECK(r.outputs[0].f32()[0] > 0);
+  CHECK(r.outputs[0].f32()[1] < 0);
+  CHECK(std::isnan(r.outputs[0].f32()[2]));
+}
+
+TEST_CASE("binary: random broadcasting patterns match a float64 loop exactly") {
+  std::mt19937 rng(1234);
+  struct Case {
+    Shape a, b, out;
+  };
+  const std::vector<Case> cases = {
+      {{2, 3, 5, 7}, {3, 1, 1}, {2, 3, 5, 7}},     // per-channel bias
+      {{2, 3, 5, 7}, {1}, {2, 3, 5, 7}},           // one element
+      {{2, 3, 5, 7}, Shape{}, {2, 3, 5, 7}},       // rank-0 scalar
+      {{2, 3, 5, 7}, {2, 1, 5, 7}, {2, 3, 5, 7}},  // [N,1,H,W] spatial mask
+      {{3, 1, 1}, {2, 3, 5, 7}, {2, 3, 5, 7}},     // broadcast operand first
+      {{5, 7}, {2, 3, 5, 7}, {2, 3, 5, 7}},        // different ranks
+      {{2, 3, 1, 7}, {1, 1, 5, 1}, {2, 3, 5, 7}},  // both sides broadcast
+      {{3, 5, 1}, {1, 7}, {3, 5, 7}},              // different ranks, both broadcast
+      {{1, 1, 1}, {1}, {1, 1, 1}},                 // all ones
+      {{9, 11, 13}, {9, 11, 13}, {9, 11, 13}},     // same shape, odd sizes
+      {{2, 1, 3, 1, 5, 1}, {4, 1, 2, 1, 3}, {2, 4, 3, 2, 5, 3}},  // rank 6
+  };
+  for (OpType op : {OpType::Add, OpType::Sub, OpType::Mul, OpType::Div}) {
+    for (const Case& c : cases) {
+      CAPTURE(op_name(op));
+      CAPTURE(c.a.str());
+      CAPTURE(c.b.str());
+      const Tensor a = random_tensor(c.a, rng), b = random_tensor(c.b, rng, 0.5f, 3.0f);
+      auto r = run_node(op, {a, b});
+      REQUIRE(r.outputs[0].shape() == c.out);
+      CHECK(r.run_allocations == 0);
+      const auto want = expected_broadcast(op, a, b, c.out);
+      int mismatches = 0;
+      for (size_t i = 0; i < want.size(); ++i)
+        // One IEEE operation on floats equals the double result rounded once: exact equality holds.
+        mismatches += r.outputs[0].f32()[i] != static_cast<float>(want[i]);
+      CHECK(mismatches == 0);
+    }
+  }
+}
+
+TEST_CASE("binary: fused activations apply after the arithmetic") {
+  std::mt19937 rng(7);
+  const Tensor a = random_tensor({2, 4, 3, 3}, rng), b = random_tensor({4, 1, 1}, rng);
+  const auto sums = expected_broadcast(OpType::Add, a, b, {2, 4, 3, 3});
+
+  auto relu = run_node(OpType::Add, {a, b}, attrs({{"activation", std::string("relu")}}));
+  auto leaky = run_node(OpType::Add, {a, b},
+                        attrs({{"activation", std::string("leaky_relu")}, {"activation_alpha", 0.1f}}));
+  auto sig = run_node(OpType::Add, {a, b}, attrs({{"activation", std::string("sigmoid")}}));
+  for (size_t i = 0; i < sums.size(); ++i) {
+    const float s = static_cast<float>(sums[i]);  // the kernel rounds the sum to float before activating
+    CHECK(relu.outputs[0].f32()[i] == std::max(s, 0.0f));
+    CHECK(leaky.outputs[0].f32()[i] == (s >= 0 ? s : static_cast<float>(static_cast<double>(0.1f) * s)));
+    CHECK(sig.outputs[0].f32()[i] == doctest::Approx(1.0 / (1.0 + std::exp(-static_cast<double>(s)))).epsilon(1e-6));
+  }
+}
+
+TEST_CASE("binary: shapes that do not broadcast are rejected naming the node and both shapes") {
+  const std::string e = load_error(OpType::Add, {{2, 3}, {4}});
+  CHECK(e.find(kNodeName) != std::string::npos);
+  CHECK(e.find("[2,3]") != std::string::npos);
+  CHECK(e.find("[4]") != std::string::npos);
+
+  const std::string e2 = load_error(OpType::Mul, {{2, 3, 4, 5}, {2, 1, 5}});
+  CHECK(e2.find(kNodeName) != std::string::npos);
+  CHECK(e2.find("[2,3,4,5]") != std::string::npos);
+  CHECK(e2.find("[2,1,5]") != std::string::npos);
+
+  const std::string e3 = load_error(OpType::Sub, {{2, 3}, {2, 3}}, attrs({{"activation", std::string("swishy")}}));
+  CHECK(e3.find(kNodeName) != std::string::npos);
+  CHECK(e3.find("swishy") != std::string::npos);
+
+  CHECK_THROWS_AS(run_node(OpType::Div, {Tensor(DType::F32, {3}), Tensor(DType::F32, {2})}), vigil::Error);
+}
