@@ -1,9 +1,10 @@
 // Gemm: Y = alpha * A' * B' + beta * C with ONNX semantics. A and B are 2-D (A' = transpose(A) when
 // transA != 0, same for B); the optional C is unidirectionally broadcast to [M,N] (scalar, [N], [1],
 // [M,1], [1,N], [M,N]...).
+#include "kernels/gemm/gemm.h"
+
 #include "engine/error.h"
 #include "engine/ops/op_defs.h"
-#include "kernels/gemm/gemm.h"
 
 namespace vigil::ops {
 
@@ -33,9 +34,12 @@ kernels::GemmParams plan_gemm(const Node& node, std::span<const TensorInfo> in) 
     const Shape& c = in[2].shape;
     // Right-align C against [M,N]; each of its dims must equal the target or be 1 (then broadcast).
     int64_t rows = 1, cols = 1;
-    if (c.rank == 1) cols = c[0];
-    else if (c.rank == 2) rows = c[0], cols = c[1];
-    else if (c.rank > 2) fail_node(node, concat("C must have rank <= 2, got shape ", c.str()));
+    if (c.rank == 1)
+      cols = c[0];
+    else if (c.rank == 2)
+      rows = c[0], cols = c[1];
+    else if (c.rank > 2)
+      fail_node(node, concat("C must have rank <= 2, got shape ", c.str()));
     if ((rows != 1 && rows != p.m) || (cols != 1 && cols != p.n))
       fail_node(node, concat("C of shape ", c.str(), " does not broadcast to [", p.m, ",", p.n, "]"));
     p.c_row_stride = rows == 1 ? 0 : cols;
@@ -62,7 +66,9 @@ class GemmKernel final : public OpKernel {
   kernels::GemmParams p_;
 };
 
-std::unique_ptr<OpKernel> bind(const BindContext& ctx) { return std::make_unique<GemmKernel>(plan_gemm(ctx.node, ctx.inputs)); }
+std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
+  return std::make_unique<GemmKernel>(plan_gemm(ctx.node, ctx.inputs));
+}
 
 double flops(const Node& node, std::span<const TensorInfo> in, std::span<const TensorInfo>) {
   kernels::GemmParams p = plan_gemm(node, in);

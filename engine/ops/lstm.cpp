@@ -2,6 +2,8 @@
 // B, sequence_lens (i32 or i64), initial_h, initial_c, P; outputs Y, Y_h, Y_c, any of which may be absent.
 // Attributes: hidden_size, direction (forward|reverse|bidirectional), layout (0|1), clip, input_forget,
 // activations (only the defaults Sigmoid, Tanh, Tanh are supported).
+#include "kernels/lstm/lstm.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -9,7 +11,6 @@
 
 #include "engine/error.h"
 #include "engine/ops/op_defs.h"
-#include "kernels/lstm/lstm.h"
 
 namespace vigil::ops {
 
@@ -25,11 +26,12 @@ std::string lower(std::string s) {
   return s;
 }
 
-bool present(std::span<const TensorInfo> in, int i) { return static_cast<int>(in.size()) > i && in[static_cast<size_t>(i)].present(); }
+bool present(std::span<const TensorInfo> in, int i) {
+  return static_cast<int>(in.size()) > i && in[static_cast<size_t>(i)].present();
+}
 
 void expect_shape(const Node& node, const TensorInfo& t, const Shape& want, const char* which) {
-  if (!(t.shape == want))
-    fail_node(node, concat(which, " must have shape ", want.str(), ", got ", t.shape.str()));
+  if (!(t.shape == want)) fail_node(node, concat(which, " must have shape ", want.str(), ", got ", t.shape.str()));
 }
 
 // Checks attributes and every input shape; returns the kernel parameters.
@@ -39,10 +41,14 @@ LstmParams plan_lstm(const Node& node, std::span<const TensorInfo> in) {
   LstmParams p;
 
   const std::string direction = a.get_string("direction", "forward", who);
-  if (direction == "forward") p.direction = LstmDirection::Forward;
-  else if (direction == "reverse") p.direction = LstmDirection::Reverse;
-  else if (direction == "bidirectional") p.direction = LstmDirection::Bidirectional;
-  else fail_node(node, concat("direction must be forward, reverse or bidirectional, got '", direction, "'"));
+  if (direction == "forward")
+    p.direction = LstmDirection::Forward;
+  else if (direction == "reverse")
+    p.direction = LstmDirection::Reverse;
+  else if (direction == "bidirectional")
+    p.direction = LstmDirection::Bidirectional;
+  else
+    fail_node(node, concat("direction must be forward, reverse or bidirectional, got '", direction, "'"));
   const int64_t dirs = p.num_directions();
 
   const int64_t layout = a.get_int("layout", 0, who);
@@ -50,7 +56,8 @@ LstmParams plan_lstm(const Node& node, std::span<const TensorInfo> in) {
   p.batch_first = layout == 1;
 
   const int64_t input_forget = a.get_int("input_forget", 0, who);
-  if (input_forget != 0 && input_forget != 1) fail_node(node, concat("input_forget must be 0 or 1, got ", input_forget));
+  if (input_forget != 0 && input_forget != 1)
+    fail_node(node, concat("input_forget must be 0 or 1, got ", input_forget));
   p.input_forget = input_forget == 1;
 
   if (a.has("clip")) {
@@ -84,8 +91,7 @@ LstmParams plan_lstm(const Node& node, std::span<const TensorInfo> in) {
   p.hidden_size = in[kR].shape[2];
   if (a.has("hidden_size")) {
     const int64_t h = a.get_int("hidden_size", 0, who);
-    if (h != p.hidden_size)
-      fail_node(node, concat("hidden_size is ", h, " but R has shape ", in[kR].shape.str()));
+    if (h != p.hidden_size) fail_node(node, concat("hidden_size is ", h, " but R has shape ", in[kR].shape.str()));
   }
   const int64_t H = p.hidden_size;
   if (H <= 0) fail_node(node, concat("hidden_size must be > 0, R has shape ", in[kR].shape.str()));
@@ -126,8 +132,12 @@ class LstmKernel final : public OpKernel {
   size_t workspace_bytes() const override { return lens_bytes() + kernels::lstm_reference_workspace_bytes(p_); }
 
   void run(std::span<const TensorView> in, std::span<const TensorView> out, void* workspace) const override {
-    auto input = [&](int i) -> const float* { return static_cast<int>(in.size()) > i ? in[static_cast<size_t>(i)].f32() : nullptr; };
-    auto output = [&](int i) -> float* { return static_cast<int>(out.size()) > i ? out[static_cast<size_t>(i)].f32() : nullptr; };
+    auto input = [&](int i) -> const float* {
+      return static_cast<int>(in.size()) > i ? in[static_cast<size_t>(i)].f32() : nullptr;
+    };
+    auto output = [&](int i) -> float* {
+      return static_cast<int>(out.size()) > i ? out[static_cast<size_t>(i)].f32() : nullptr;
+    };
     kernels::LstmBuffers buf;
     buf.x = input(kX);
     buf.w = input(kW);
@@ -175,7 +185,8 @@ std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
 double flops(const Node& node, std::span<const TensorInfo> in, std::span<const TensorInfo>) {
   const LstmParams p = plan_lstm(node, in);
   // Per step, direction and batch entry: the 4H x (input + H) gate products dominate.
-  const double per_step = 2.0 * 4.0 * static_cast<double>(p.hidden_size) * static_cast<double>(p.input_size + p.hidden_size);
+  const double per_step =
+      2.0 * 4.0 * static_cast<double>(p.hidden_size) * static_cast<double>(p.input_size + p.hidden_size);
   return per_step * static_cast<double>(p.seq_length) * static_cast<double>(p.batch) * p.num_directions();
 }
 

@@ -1,11 +1,12 @@
 // MatMul: numpy matmul semantics. A 1-D first operand [K] is promoted to [1,K] and a 1-D second operand
 // [K] to [K,1], the promoted dimension being removed from the result; dimensions before the last two are
 // batch dimensions, broadcast numpy-style (right-aligned, equal or 1).
+#include "kernels/matmul/matmul.h"
+
 #include <algorithm>
 
 #include "engine/error.h"
 #include "engine/ops/op_defs.h"
-#include "kernels/matmul/matmul.h"
 
 namespace vigil::ops {
 

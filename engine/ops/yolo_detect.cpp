@@ -4,12 +4,13 @@
 // anchors_per_head (mask entries per head), input_width, input_height, scale_x_y (one per head, def 1),
 // score_threshold (def 0.25), nms_threshold (def 0.45), max_detections (def 100).
 // Outputs: detections [max_detections, 6] (x1, y1, x2, y2, score, class) and count [1].
+#include "kernels/yolo_detect/yolo_detect.h"
+
 #include <cmath>
 #include <limits>
 
 #include "engine/error.h"
 #include "engine/ops/op_defs.h"
-#include "kernels/yolo_detect/yolo_detect.h"
 
 namespace vigil::ops {
 
@@ -84,8 +85,8 @@ kernels::YoloDetectParams plan_yolo(const Node& node, std::span<const TensorInfo
     }
     const int64_t want = head.num_anchors() * (5 + p.num_classes);
     if (t.shape[1] != want)
-      fail_node(node, concat("head ", h, " has shape ", t.shape.str(), ": expected ", want, " channels = ",
-                             head.num_anchors(), " anchors * (5 + ", p.num_classes, " classes)"));
+      fail_node(node, concat("head ", h, " has shape ", t.shape.str(), ": expected ", want,
+                             " channels = ", head.num_anchors(), " anchors * (5 + ", p.num_classes, " classes)"));
     head.height = t.shape[2];
     head.width = t.shape[3];
     head.scale_x_y = scales[static_cast<size_t>(h)];

@@ -19,26 +19,26 @@ enum class LstmDirection : uint8_t { Forward, Reverse, Bidirectional };
 struct LstmParams {
   int64_t seq_length = 1, batch = 1, input_size = 1, hidden_size = 1;
   LstmDirection direction = LstmDirection::Forward;
-  bool batch_first = false;  // ONNX layout=1: X [batch,seq,input], Y [batch,seq,dirs,H], states [batch,dirs,H]
-  float clip = 0.0f;         // > 0: every gate pre-activation is clamped to [-clip, clip]; 0: no clipping
-  bool input_forget = false; // couple the gates: f = 1 - i
+  bool batch_first = false;   // ONNX layout=1: X [batch,seq,input], Y [batch,seq,dirs,H], states [batch,dirs,H]
+  float clip = 0.0f;          // > 0: every gate pre-activation is clamped to [-clip, clip]; 0: no clipping
+  bool input_forget = false;  // couple the gates: f = 1 - i
   int num_directions() const { return direction == LstmDirection::Bidirectional ? 2 : 1; }
 };
 
 // Buffers of one call. Shapes are given for layout 0 (see LstmParams::batch_first for layout 1);
 // D = num_directions, H = hidden_size. Optional inputs and outputs may be null.
 struct LstmBuffers {
-  const float* x = nullptr;              // [seq, batch, input]
-  const float* w = nullptr;              // [D, 4H, input]
-  const float* r = nullptr;              // [D, 4H, H]
-  const float* bias = nullptr;           // [D, 8H]: Wb (4H) then Rb (4H); null = zeros
+  const float* x = nullptr;                // [seq, batch, input]
+  const float* w = nullptr;                // [D, 4H, input]
+  const float* r = nullptr;                // [D, 4H, H]
+  const float* bias = nullptr;             // [D, 8H]: Wb (4H) then Rb (4H); null = zeros
   const int64_t* sequence_lens = nullptr;  // [batch]; null = all seq_length; values clamped to [0, seq_length]
-  const float* initial_h = nullptr;      // [D, batch, H]; null = zeros
-  const float* initial_c = nullptr;      // [D, batch, H]; null = zeros
-  const float* peepholes = nullptr;      // [D, 3H] (i, o, f); null = zeros
-  float* y = nullptr;                    // [seq, D, batch, H]
-  float* y_h = nullptr;                  // [D, batch, H]
-  float* y_c = nullptr;                  // [D, batch, H]
+  const float* initial_h = nullptr;        // [D, batch, H]; null = zeros
+  const float* initial_c = nullptr;        // [D, batch, H]; null = zeros
+  const float* peepholes = nullptr;        // [D, 3H] (i, o, f); null = zeros
+  float* y = nullptr;                      // [seq, D, batch, H]
+  float* y_h = nullptr;                    // [D, batch, H]
+  float* y_c = nullptr;                    // [D, batch, H]
 };
 
 // Scratch lstm_reference needs (8-byte aligned).

@@ -37,7 +37,9 @@ void lstm_reference(const LstmParams& p, const LstmBuffers& buf, void* workspace
   double* h = static_cast<double*>(workspace);
   double* c = h + H;
   double* gates = c + H;  // [4H]: i, o, f, c blocks
-  auto clip = [&](double v) { return p.clip > 0 ? std::clamp(v, -static_cast<double>(p.clip), static_cast<double>(p.clip)) : v; };
+  auto clip = [&](double v) {
+    return p.clip > 0 ? std::clamp(v, -static_cast<double>(p.clip), static_cast<double>(p.clip)) : v;
+  };
 
   for (int d = 0; d < p.num_directions(); ++d) {
     const bool reverse = p.direction == LstmDirection::Reverse || d == 1;
@@ -48,8 +50,7 @@ void lstm_reference(const LstmParams& p, const LstmBuffers& buf, void* workspace
     const float* peep = buf.peepholes ? buf.peepholes + d * 3 * H : nullptr;
 
     for (int64_t b = 0; b < p.batch; ++b) {
-      const int64_t len =
-          buf.sequence_lens ? std::clamp<int64_t>(buf.sequence_lens[b], 0, p.seq_length) : p.seq_length;
+      const int64_t len = buf.sequence_lens ? std::clamp<int64_t>(buf.sequence_lens[b], 0, p.seq_length) : p.seq_length;
       for (int64_t j = 0; j < H; ++j) {
         h[j] = buf.initial_h ? buf.initial_h[at.state_row(d, b) + j] : 0.0;
         c[j] = buf.initial_c ? buf.initial_c[at.state_row(d, b) + j] : 0.0;

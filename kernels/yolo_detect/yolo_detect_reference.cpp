@@ -77,7 +77,9 @@ void yolo_detect_reference(const YoloDetectParams& p, const float* const* heads,
   // NMS per class: group by class, best first within a class.
   // Boxes are numbered in decode order and hold one candidate per class at most, so (box, cls) orders
   // candidates exactly as their decode-order number would.
-  auto before_on_tie = [](const Candidate& x, const Candidate& y) { return x.box != y.box ? x.box < y.box : x.cls < y.cls; };
+  auto before_on_tie = [](const Candidate& x, const Candidate& y) {
+    return x.box != y.box ? x.box < y.box : x.cls < y.cls;
+  };
   std::sort(cands, cands + num_cands, [&](const Candidate& x, const Candidate& y) {
     if (x.cls != y.cls) return x.cls < y.cls;
     if (x.score != y.score) return x.score > y.score;

@@ -54,9 +54,11 @@ std::vector<double> reference_gemm(const GemmCase& t, int64_t M, int64_t K, int6
   std::vector<std::vector<double>> A(static_cast<size_t>(M), std::vector<double>(static_cast<size_t>(K)));
   std::vector<std::vector<double>> B(static_cast<size_t>(K), std::vector<double>(static_cast<size_t>(N)));
   for (int64_t i = 0; i < M; ++i)
-    for (int64_t q = 0; q < K; ++q) A[static_cast<size_t>(i)][static_cast<size_t>(q)] = t.av[static_cast<size_t>(ta ? q * M + i : i * K + q)];
+    for (int64_t q = 0; q < K; ++q)
+      A[static_cast<size_t>(i)][static_cast<size_t>(q)] = t.av[static_cast<size_t>(ta ? q * M + i : i * K + q)];
   for (int64_t q = 0; q < K; ++q)
-    for (int64_t j = 0; j < N; ++j) B[static_cast<size_t>(q)][static_cast<size_t>(j)] = t.bv[static_cast<size_t>(tb ? j * K + q : q * N + j)];
+    for (int64_t j = 0; j < N; ++j)
+      B[static_cast<size_t>(q)][static_cast<size_t>(j)] = t.bv[static_cast<size_t>(tb ? j * K + q : q * N + j)];
   std::vector<double> y(static_cast<size_t>(M * N));
   for (int64_t i = 0; i < M; ++i)
     for (int64_t j = 0; j < N; ++j) {
@@ -67,7 +69,8 @@ std::vector<double> reference_gemm(const GemmCase& t, int64_t M, int64_t K, int6
         c = t.cv[static_cast<size_t>((rows == 1 ? 0 : i) * cols + (cols == 1 ? 0 : j))];
       }
       double dot = 0;
-      for (int64_t q = 0; q < K; ++q) dot += A[static_cast<size_t>(i)][static_cast<size_t>(q)] * B[static_cast<size_t>(q)][static_cast<size_t>(j)];
+      for (int64_t q = 0; q < K; ++q)
+        dot += A[static_cast<size_t>(i)][static_cast<size_t>(q)] * B[static_cast<size_t>(q)][static_cast<size_t>(j)];
       y[static_cast<size_t>(i * N + j)] = alpha * dot + beta * c;
     }
   return y;
@@ -128,7 +131,8 @@ TEST_CASE("Gemm: every transpose combination and C broadcast shape against float
         std::vector<float> got = run_gemm(t, &shape);
         std::vector<double> want = reference_gemm(t, M, K, N, ta, tb, 0.75, -1.5);
         CHECK(shape == Shape{M, N});
-        for (size_t i = 0; i < want.size(); ++i) CHECK(std::fabs(got[i] - want[i]) <= 1e-6 * std::max(1.0, std::fabs(want[i])));
+        for (size_t i = 0; i < want.size(); ++i)
+          CHECK(std::fabs(got[i] - want[i]) <= 1e-6 * std::max(1.0, std::fabs(want[i])));
       }
 }
 

@@ -4,8 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <cstring>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -89,15 +89,19 @@ LstmResult reference_lstm(const LstmCase& c) {
     for (int g = 0; g < 4; ++g)
       for (int64_t j = 0; j < H; ++j) {
         const int64_t row = d * 4 * H + g * H + j;
-        for (int64_t k = 0; k < I; ++k) Wg[g][static_cast<size_t>(j)][static_cast<size_t>(k)] = c.w[static_cast<size_t>(row * I + k)];
-        for (int64_t k = 0; k < H; ++k) Rg[g][static_cast<size_t>(j)][static_cast<size_t>(k)] = c.r[static_cast<size_t>(row * H + k)];
+        for (int64_t k = 0; k < I; ++k)
+          Wg[g][static_cast<size_t>(j)][static_cast<size_t>(k)] = c.w[static_cast<size_t>(row * I + k)];
+        for (int64_t k = 0; k < H; ++k)
+          Rg[g][static_cast<size_t>(j)][static_cast<size_t>(k)] = c.r[static_cast<size_t>(row * H + k)];
         if (!c.b.empty())
-          bias[static_cast<size_t>(g)][static_cast<size_t>(j)] = double{c.b[static_cast<size_t>(d * 8 * H + g * H + j)]} +
-                                                                  double{c.b[static_cast<size_t>(d * 8 * H + 4 * H + g * H + j)]};
+          bias[static_cast<size_t>(g)][static_cast<size_t>(j)] =
+              double{c.b[static_cast<size_t>(d * 8 * H + g * H + j)]} +
+              double{c.b[static_cast<size_t>(d * 8 * H + 4 * H + g * H + j)]};
       }
     if (!c.p.empty())
       for (int g = 0; g < 3; ++g)
-        for (int64_t j = 0; j < H; ++j) peep[static_cast<size_t>(g)][static_cast<size_t>(j)] = c.p[static_cast<size_t>(d * 3 * H + g * H + j)];
+        for (int64_t j = 0; j < H; ++j)
+          peep[static_cast<size_t>(g)][static_cast<size_t>(j)] = c.p[static_cast<size_t>(d * 3 * H + g * H + j)];
 
     Matrix h(static_cast<size_t>(N), std::vector<double>(static_cast<size_t>(H), 0.0)), cell = h;
     for (int64_t n = 0; n < N; ++n)
@@ -121,7 +125,8 @@ LstmResult reference_lstm(const LstmCase& c) {
           for (int64_t j = 0; j < H; ++j) {
             double s = bias[static_cast<size_t>(g)][static_cast<size_t>(j)];
             for (int64_t k = 0; k < I; ++k) s += Wg[g][static_cast<size_t>(j)][static_cast<size_t>(k)] * xt[k];
-            for (int64_t k = 0; k < H; ++k) s += Rg[g][static_cast<size_t>(j)][static_cast<size_t>(k)] * hn[static_cast<size_t>(k)];
+            for (int64_t k = 0; k < H; ++k)
+              s += Rg[g][static_cast<size_t>(j)][static_cast<size_t>(k)] * hn[static_cast<size_t>(k)];
             pre[static_cast<size_t>(g)][static_cast<size_t>(j)] = s;
           }
         std::vector<double> new_h(static_cast<size_t>(H)), new_c(static_cast<size_t>(H));
@@ -135,7 +140,8 @@ LstmResult reference_lstm(const LstmCase& c) {
         }
         hn = new_h;
         cn = new_c;
-        for (int64_t j = 0; j < H; ++j) out.y[static_cast<size_t>(((t * D + d) * N + n) * H + j)] = hn[static_cast<size_t>(j)];
+        for (int64_t j = 0; j < H; ++j)
+          out.y[static_cast<size_t>(((t * D + d) * N + n) * H + j)] = hn[static_cast<size_t>(j)];
       }
     }
     for (int64_t n = 0; n < N; ++n)
@@ -155,16 +161,20 @@ std::vector<T> swap_outer(const std::vector<T>& v, int64_t A, int64_t B, int64_t
   std::vector<T> out(v.size());
   for (int64_t a = 0; a < A; ++a)
     for (int64_t b = 0; b < B; ++b)
-      for (int64_t k = 0; k < inner; ++k) out[static_cast<size_t>((b * A + a) * inner + k)] = v[static_cast<size_t>((a * B + b) * inner + k)];
+      for (int64_t k = 0; k < inner; ++k)
+        out[static_cast<size_t>((b * A + a) * inner + k)] = v[static_cast<size_t>((a * B + b) * inner + k)];
   return out;
 }
 
 Tensor lens_tensor(const LstmCase& c) {
   Tensor t(c.lens_dtype, Shape{c.batch});
   for (int64_t n = 0; n < c.batch; ++n) {
-    if (c.lens_dtype == DType::I32) static_cast<int32_t*>(t.mutable_data())[n] = static_cast<int32_t>(c.lens[static_cast<size_t>(n)]);
-    else if (c.lens_dtype == DType::I64) static_cast<int64_t*>(t.mutable_data())[n] = c.lens[static_cast<size_t>(n)];
-    else static_cast<float*>(t.mutable_data())[n] = static_cast<float>(c.lens[static_cast<size_t>(n)]);
+    if (c.lens_dtype == DType::I32)
+      static_cast<int32_t*>(t.mutable_data())[n] = static_cast<int32_t>(c.lens[static_cast<size_t>(n)]);
+    else if (c.lens_dtype == DType::I64)
+      static_cast<int64_t*>(t.mutable_data())[n] = c.lens[static_cast<size_t>(n)];
+    else
+      static_cast<float*>(t.mutable_data())[n] = static_cast<float>(c.lens[static_cast<size_t>(n)]);
   }
   return t;
 }
@@ -183,14 +193,18 @@ Attributes lstm_attrs(const LstmCase& c) {
 std::vector<int> add_lstm(GraphBuilder& g, const LstmCase& c, const std::string& name, int x, Attributes attrs) {
   const int64_t D = c.dirs(), H = c.hidden;
   auto state_tensor = [&](const std::vector<float>& v) {
-    return c.layout ? Tensor::from_f32({c.batch, D, H}, swap_outer(v, D, c.batch, H)) : Tensor::from_f32({D, c.batch, H}, v);
+    return c.layout ? Tensor::from_f32({c.batch, D, H}, swap_outer(v, D, c.batch, H))
+                    : Tensor::from_f32({D, c.batch, H}, v);
   };
   std::vector<int> ins = {x, g.constant(name + ".W", Tensor::from_f32({D, 4 * H, c.input}, c.w)),
                           g.constant(name + ".R", Tensor::from_f32({D, 4 * H, H}, c.r))};
   ins.push_back(c.b.empty() ? kNoValue : g.constant(name + ".B", Tensor::from_f32({D, 8 * H}, c.b)));
-  if (c.lens.empty()) ins.push_back(kNoValue);
-  else if (c.lens_as_graph_input) ins.push_back(g.input(name + ".lens", c.lens_dtype, Shape{c.batch}));
-  else ins.push_back(g.constant(name + ".lens", lens_tensor(c)));
+  if (c.lens.empty())
+    ins.push_back(kNoValue);
+  else if (c.lens_as_graph_input)
+    ins.push_back(g.input(name + ".lens", c.lens_dtype, Shape{c.batch}));
+  else
+    ins.push_back(g.constant(name + ".lens", lens_tensor(c)));
   ins.push_back(c.h0.empty() ? kNoValue : g.constant(name + ".h0", state_tensor(c.h0)));
   ins.push_back(c.c0.empty() ? kNoValue : g.constant(name + ".c0", state_tensor(c.c0)));
   ins.push_back(c.p.empty() ? kNoValue : g.constant(name + ".P", Tensor::from_f32({D, 3 * H}, c.p)));
@@ -372,7 +386,8 @@ TEST_CASE("LSTM sequence_lens shorter than seq: zeros past the end, last valid s
   // Reverse: entry 1 starts at its own last valid step (1), so its Y_h is the row of step 0.
   c.direction = "reverse";
   r = run_lstm(c, lstm_attrs(c));
-  for (int64_t j = 0; j < H; ++j) CHECK(r.yh[static_cast<size_t>(1 * H + j)] == r.y[static_cast<size_t>((0 * N + 1) * H + j)]);
+  for (int64_t j = 0; j < H; ++j)
+    CHECK(r.yh[static_cast<size_t>(1 * H + j)] == r.y[static_cast<size_t>((0 * N + 1) * H + j)]);
 }
 
 TEST_CASE("LSTM peepholes, clip and input_forget") {
@@ -441,7 +456,8 @@ TEST_CASE("LSTM two bidirectional layers stacked in one graph") {
     for (int64_t d = 0; d < 2; ++d)
       for (int64_t n = 0; n < N; ++n)
         for (int64_t j = 0; j < H1; ++j)
-          l2.x[static_cast<size_t>((s * N + n) * 2 * H1 + d * H1 + j)] = static_cast<float>(r1.y[static_cast<size_t>(((s * 2 + d) * N + n) * H1 + j)]);
+          l2.x[static_cast<size_t>((s * N + n) * 2 * H1 + d * H1 + j)] =
+              static_cast<float>(r1.y[static_cast<size_t>(((s * 2 + d) * N + n) * H1 + j)]);
   LstmResult r2 = reference_lstm(l2);
   TensorView y = ctx.output("layer2.Y");
   TensorView yh = ctx.output("layer2.Y_h");

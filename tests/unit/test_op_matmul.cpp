@@ -30,7 +30,8 @@ struct Result {
   std::vector<float> values;
 };
 
-Result run_matmul(const Shape& a_shape, const std::vector<float>& a, const Shape& b_shape, const std::vector<float>& b) {
+Result run_matmul(const Shape& a_shape, const std::vector<float>& a, const Shape& b_shape,
+                  const std::vector<float>& b) {
   GraphBuilder g;
   int ia = g.input("a", DType::F32, a_shape);
   int ib = g.input("b", DType::F32, b_shape);
@@ -51,11 +52,14 @@ Result reference_matmul(Shape a, const std::vector<float>& av, Shape b, const st
   if (a_vec) a = Shape{1, a[0]};
   if (b_vec) b = Shape{b[0], 1};
   const int rank = std::max(a.rank, b.rank);
-  std::vector<int64_t> ad(static_cast<size_t>(rank), 1), bd(static_cast<size_t>(rank), 1), od(static_cast<size_t>(rank));
+  std::vector<int64_t> ad(static_cast<size_t>(rank), 1), bd(static_cast<size_t>(rank), 1),
+      od(static_cast<size_t>(rank));
   for (int i = 0; i < a.rank; ++i) ad[static_cast<size_t>(rank - a.rank + i)] = a[i];
   for (int i = 0; i < b.rank; ++i) bd[static_cast<size_t>(rank - b.rank + i)] = b[i];
-  for (int i = 0; i < rank - 2; ++i) od[static_cast<size_t>(i)] = std::max(ad[static_cast<size_t>(i)], bd[static_cast<size_t>(i)]);
-  const int64_t M = ad[static_cast<size_t>(rank - 2)], K = ad[static_cast<size_t>(rank - 1)], N = bd[static_cast<size_t>(rank - 1)];
+  for (int i = 0; i < rank - 2; ++i)
+    od[static_cast<size_t>(i)] = std::max(ad[static_cast<size_t>(i)], bd[static_cast<size_t>(i)]);
+  const int64_t M = ad[static_cast<size_t>(rank - 2)], K = ad[static_cast<size_t>(rank - 1)],
+                N = bd[static_cast<size_t>(rank - 1)];
   od[static_cast<size_t>(rank - 2)] = M;
   od[static_cast<size_t>(rank - 1)] = N;
   int64_t total = 1;

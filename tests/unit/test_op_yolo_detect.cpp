@@ -41,7 +41,7 @@ struct Attrs {
   std::vector<float> anchors;
   std::vector<int64_t> masks, per_head;
   int64_t width = 64, height = 64;
-  std::vector<float> scales;  // empty: attribute absent
+  std::vector<float> scales;   // empty: attribute absent
   float score = -1, nms = -1;  // < 0: attribute absent (defaults 0.25 / 0.45)
   int64_t max_detections = 0;  // 0: attribute absent (default 100)
   Attributes make() const {
@@ -69,7 +69,8 @@ struct Detections {
 Detections run_yolo(const std::vector<Head>& heads, const Attributes& attrs, bool count_allocations = false) {
   GraphBuilder g;
   std::vector<int> ins;
-  for (size_t h = 0; h < heads.size(); ++h) ins.push_back(g.input("head" + std::to_string(h), DType::F32, heads[h].shape()));
+  for (size_t h = 0; h < heads.size(); ++h)
+    ins.push_back(g.input("head" + std::to_string(h), DType::F32, heads[h].shape()));
   std::vector<int> outs = g.node_n(OpType::YoloDetect, "yolo", ins, 2, attrs);
   g.output(outs[0]);
   g.output(outs[1]);
@@ -120,8 +121,8 @@ std::string build_error(const std::vector<Head>& heads, const Attributes& attrs)
 // [0,8,96,24]: intersection 64x16 = 1024, union 2*1536 - 1024 = 2048, IoU exactly 0.5.
 std::vector<Head> two_overlapping_boxes(int64_t classes, int cls0, int cls1) {
   Head h(1, classes, 1, 2);
-  h.at(0, 4, 0, 0) = 2.0f;  // objectness sigmoid(2) = 0.8808
-  h.at(0, 4, 0, 1) = 1.0f;  // sigmoid(1) = 0.7311
+  h.at(0, 4, 0, 0) = 2.0f;          // objectness sigmoid(2) = 0.8808
+  h.at(0, 4, 0, 1) = 1.0f;          // sigmoid(1) = 0.7311
   h.at(0, 5 + cls0, 0, 0) = 30.0f;  // class probability ~1
   h.at(0, 5 + cls1, 0, 1) = 30.0f;
   for (int64_t c = 0; c < classes; ++c) {
@@ -157,8 +158,9 @@ std::vector<Cand> greedy_reference(const std::vector<Head>& heads, const Attrs& 
   for (size_t hi = 0; hi < heads.size(); ++hi) {
     const Head& h = heads[hi];
     const double s = a.scales.empty() ? 1.0 : a.scales[hi];
-    std::vector<int64_t> anchor_ids(a.masks.begin() + static_cast<long>(mask_pos),
-                                    a.masks.begin() + static_cast<long>(mask_pos + static_cast<size_t>(a.per_head[hi])));
+    std::vector<int64_t> anchor_ids(
+        a.masks.begin() + static_cast<long>(mask_pos),
+        a.masks.begin() + static_cast<long>(mask_pos + static_cast<size_t>(a.per_head[hi])));
     mask_pos += static_cast<size_t>(a.per_head[hi]);
     Head& mh = const_cast<Head&>(h);
     // Candidate numbering: head, row, column, anchor, class.
@@ -167,11 +169,14 @@ std::vector<Cand> greedy_reference(const std::vector<Head>& heads, const Attrs& 
         for (int64_t k = 0; k < h.anchors; ++k) {
           const double cx = a.width * (j + s * sigmoid(mh.at(k, 0, i, j)) - 0.5 * (s - 1)) / h.width;
           const double cy = a.height * (i + s * sigmoid(mh.at(k, 1, i, j)) - 0.5 * (s - 1)) / h.height;
-          const double w = a.anchors[static_cast<size_t>(2 * anchor_ids[static_cast<size_t>(k)])] * std::exp(double{mh.at(k, 2, i, j)});
-          const double ht = a.anchors[static_cast<size_t>(2 * anchor_ids[static_cast<size_t>(k)] + 1)] * std::exp(double{mh.at(k, 3, i, j)});
+          const double w = a.anchors[static_cast<size_t>(2 * anchor_ids[static_cast<size_t>(k)])] *
+                           std::exp(double{mh.at(k, 2, i, j)});
+          const double ht = a.anchors[static_cast<size_t>(2 * anchor_ids[static_cast<size_t>(k)] + 1)] *
+                            std::exp(double{mh.at(k, 3, i, j)});
           for (int64_t c = 0; c < h.classes; ++c) {
             const double score = sigmoid(mh.at(k, 4, i, j)) * sigmoid(mh.at(k, 5 + c, i, j));
-            if (score > a.score) all.push_back({cx - w / 2, cy - ht / 2, cx + w / 2, cy + ht / 2, score, static_cast<int>(c)});
+            if (score > a.score)
+              all.push_back({cx - w / 2, cy - ht / 2, cx + w / 2, cy + ht / 2, score, static_cast<int>(c)});
           }
         }
   }
