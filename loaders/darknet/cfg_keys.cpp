@@ -15,25 +15,24 @@ bool contains(std::initializer_list<std::string_view> list, std::string_view key
 
 bool is_training_only_layer_key(std::string_view key) {
   // Read by darknet's layer loop for every layer: gradient clipping, freezing and per-layer learning rate.
-  return contains({"clip", "onlyforward", "dont_update", "burnin_update", "stopbackward", "train_only_bn",
-                   "learning_rate"},
-                  key);
+  return contains(
+      {"clip", "onlyforward", "dont_update", "burnin_update", "stopbackward", "train_only_bn", "learning_rate"}, key);
 }
 
 bool is_training_only_key(std::string_view section, std::string_view key) {
   if (section == "net") {
     return contains(
         {// batching and the optimiser
-         "batch", "subdivisions", "momentum", "decay", "learning_rate", "learning_rate_min", "burn_in",
-         "max_batches", "policy", "steps", "scales", "seq_scales", "step", "scale", "gamma", "power",
-         "sgdr_cycle", "sgdr_mult", "adam", "B1", "B2", "eps", "loss_scale", "try_fix_nan",
-         "dynamic_minibatch", "time_steps", "sequential_subdivisions", "ema_alpha", "weights_reject_freq",
-         "equidistant_point", "badlabels_rejection_percentage", "num_sigmas_reject_badlabels",
-         "label_smooth_eps", "adversarial_lr", "max_chart_loss", "attention", "track", "augment_speed",
+         "batch", "subdivisions", "momentum", "decay", "learning_rate", "learning_rate_min", "burn_in", "max_batches",
+         "policy", "steps", "scales", "seq_scales", "step", "scale", "gamma", "power", "sgdr_cycle", "sgdr_mult",
+         "adam", "B1", "B2", "eps", "loss_scale", "try_fix_nan", "dynamic_minibatch", "time_steps",
+         "sequential_subdivisions", "ema_alpha", "weights_reject_freq", "equidistant_point",
+         "badlabels_rejection_percentage", "num_sigmas_reject_badlabels", "label_smooth_eps", "adversarial_lr",
+         "max_chart_loss", "attention", "track", "augment_speed",
          // data augmentation
-         "angle", "saturation", "exposure", "hue", "aspect", "flip", "blur", "gaussian_noise", "mosaic",
-         "mosaic_bound", "cutmix", "mixup", "max_crop", "min_crop", "resize_step", "contrastive",
-         "contrastive_jit_flip", "contrastive_color", "unsupervised",
+         "angle", "saturation", "exposure", "hue", "aspect", "flip", "blur", "gaussian_noise", "mosaic", "mosaic_bound",
+         "cutmix", "mixup", "max_crop", "min_crop", "resize_step", "contrastive", "contrastive_jit_flip",
+         "contrastive_color", "unsupervised",
          // GPU memory and diagnostics
          "use_cuda_graph", "optimized_memory", "workspace_size_limit_MB", "show_receptive_field"},
         key);
@@ -49,11 +48,32 @@ bool is_training_only_key(std::string_view section, std::string_view key) {
   }
   if (section == "yolo") {
     // Loss, label assignment, training-time resizing and tracking: none of them touches the forward pass.
-    return contains({"jitter", "ignore_thresh", "truth_thresh", "random", "resize", "iou_thresh",
-                     "iou_thresh_kind", "cls_normalizer", "iou_normalizer", "obj_normalizer", "delta_normalizer",
-                     "iou_loss", "beta_nms", "max_delta", "counters_per_class", "label_smooth_eps",
-                     "objectness_smooth", "focal_loss", "max", "show_details", "track_history_size",
-                     "sim_thresh", "dets_for_track", "dets_for_show", "track_ciou_norm", "embedding_layer",
+    return contains({"jitter",
+                     "ignore_thresh",
+                     "truth_thresh",
+                     "random",
+                     "resize",
+                     "iou_thresh",
+                     "iou_thresh_kind",
+                     "cls_normalizer",
+                     "iou_normalizer",
+                     "obj_normalizer",
+                     "delta_normalizer",
+                     "iou_loss",
+                     "beta_nms",
+                     "max_delta",
+                     "counters_per_class",
+                     "label_smooth_eps",
+                     "objectness_smooth",
+                     "focal_loss",
+                     "max",
+                     "show_details",
+                     "track_history_size",
+                     "sim_thresh",
+                     "dets_for_track",
+                     "dets_for_show",
+                     "track_ciou_norm",
+                     "embedding_layer",
                      "map"},
                     key);
   }

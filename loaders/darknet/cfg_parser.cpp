@@ -81,8 +81,7 @@ CfgFile parse_cfg(std::string_view text, const std::string& path) {
     if (value.empty()) fail(path, ":", line_no, ": [", section.name, "] key '", key, "': empty value");
     for (const CfgEntry& e : section.entries)
       if (e.key == key)
-        fail(path, ":", line_no, ": [", section.name, "] key '", key, "' is given twice (first on line ", e.line,
-             ")");
+        fail(path, ":", line_no, ": [", section.name, "] key '", key, "' is given twice (first on line ", e.line, ")");
     section.entries.push_back(CfgEntry{std::string(key), std::string(value), line_no});
   }
   return file;

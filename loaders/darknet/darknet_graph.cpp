@@ -111,9 +111,9 @@ class GraphConstruction {
         folded_b[oi] = static_cast<float>(static_cast<double>(bias[oi]) - static_cast<double>(mean[oi]) * s);
       }
       ops::set_fused_activation(attrs, c.activation);
-      return b_.node(OpType::Conv2d, n,
-                     {prev(l), constant(n + ".weight", w_shape, folded_w), constant(n + ".bias", {c.filters}, folded_b)},
-                     attrs);
+      return b_.node(
+          OpType::Conv2d, n,
+          {prev(l), constant(n + ".weight", w_shape, folded_w), constant(n + ".bias", {c.filters}, folded_b)}, attrs);
     }
     if (c.batch_normalize) {
       int conv = b_.node(OpType::Conv2d, n + "/conv", {prev(l), constant(n + ".weight", w_shape, w)}, attrs);
@@ -257,8 +257,8 @@ class GraphConstruction {
       b_.output(h.value);
     }
     if (!class_names.empty() && static_cast<int64_t>(class_names.size()) != classes)
-      fail(options_.names_path, ": has ", class_names.size(), " class names but the cfg's [yolo] layers have classes=",
-           classes);
+      fail(options_.names_path, ": has ", class_names.size(),
+           " class names but the cfg's [yolo] layers have classes=", classes);
 
     b_.metadata("yolo_heads", head_names);
     b_.metadata("yolo_num_classes", classes);
@@ -309,7 +309,7 @@ class GraphConstruction {
   const DarknetImportOptions& options_;
   GraphBuilder b_;
   int input_ = -1;
-  std::vector<int> values_;  // per layer: the value holding its output
+  std::vector<int> values_;                     // per layer: the value holding its output
   std::vector<std::string> layer_value_names_;  // recorded before build() empties the builder
   std::vector<Head> heads_;
 };

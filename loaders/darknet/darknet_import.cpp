@@ -42,8 +42,8 @@ Graph import_darknet(const std::string& cfg_path, const std::string& weights_pat
   std::vector<std::string> names;
   if (!options.names_path.empty()) names = read_class_names(options.names_path);
   const int64_t needed = net.total_weight_floats();
-  darknet::WeightsReader weights = weights_path.empty() ? darknet::WeightsReader::zeros(needed)
-                                                        : darknet::WeightsReader(weights_path, needed);
+  darknet::WeightsReader weights =
+      weights_path.empty() ? darknet::WeightsReader::zeros(needed) : darknet::WeightsReader(weights_path, needed);
   return darknet::build_graph(net, weights, options, names);
 }
 

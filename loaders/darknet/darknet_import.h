@@ -8,7 +8,7 @@
 namespace vigil {
 
 struct DarknetImportOptions {
-  std::string names_path;        // optional class names file (one per line) -> metadata "class_names"
+  std::string names_path;            // optional class names file (one per line) -> metadata "class_names"
   float batch_norm_epsilon = 1e-5f;  // darknet's; OpenCV uses 1e-6
   // Fold each [convolutional] layer's batch norm into its weights and bias (computed in double). With
   // false the graph keeps a BatchNorm node after a bias-free Conv2d (useful to test the fold itself).

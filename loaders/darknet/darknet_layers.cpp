@@ -22,7 +22,7 @@ std::string canonical_section(std::string_view name) {
   return std::string(name);
 }
 
-constexpr int64_t kMaxDim = 1 << 16;       // larger spatial sizes or channel counts are absurd in a cfg
+constexpr int64_t kMaxDim = 1 << 16;  // larger spatial sizes or channel counts are absurd in a cfg
 constexpr int64_t kMaxKernel = 1 << 10;
 
 // Every key of the section must be one the layer reads (`known`) or a training-only key.
@@ -51,12 +51,13 @@ int resolve_layer(const SectionReader& r, std::string_view key, int64_t ref, int
 }
 
 ConvolutionalLayer parse_convolutional(const SectionReader& r, const FeatureShape& in, int64_t& weights) {
-  check_keys(r, "convolutional",
-             {"filters", "size", "stride", "stride_x", "stride_y", "pad", "padding", "groups", "batch_normalize",
-              "activation", "dilation", "binary", "xnor", "bin_output", "flipped", "cbn", "share_index",
-              "antialiasing", "coordconv", "sway", "rotate", "stretch", "stretch_sway", "reverse", "dontload",
-              "dontloadscales"},
-             true);
+  check_keys(
+      r, "convolutional",
+      {"filters",         "size",          "stride",    "stride_x", "stride_y", "pad",        "padding",      "groups",
+       "batch_normalize", "activation",    "dilation",  "binary",   "xnor",     "bin_output", "flipped",      "cbn",
+       "share_index",     "antialiasing",  "coordconv", "sway",     "rotate",   "stretch",    "stretch_sway", "reverse",
+       "dontload",        "dontloadscales"},
+      true);
   ConvolutionalLayer c;
   c.filters = r.require_int_in("filters", 1, kMaxDim);
   c.size = r.require_int_in("size", 1, kMaxKernel);
@@ -87,10 +88,8 @@ ConvolutionalLayer parse_convolutional(const SectionReader& r, const FeatureShap
   require_default_int(r, "dontloadscales", 0, "batch-norm parameters skipped in the weights file");
   if (r.has("share_index")) r.fail_key("share_index", "not supported (weights shared with another layer)");
 
-  if (in.c % c.groups != 0)
-    r.fail_key("groups", concat(c.groups, " does not divide the ", in.c, " input channels"));
-  if (c.filters % c.groups != 0)
-    r.fail_key("groups", concat(c.groups, " does not divide filters=", c.filters));
+  if (in.c % c.groups != 0) r.fail_key("groups", concat(c.groups, " does not divide the ", in.c, " input channels"));
+  if (c.filters % c.groups != 0) r.fail_key("groups", concat(c.groups, " does not divide filters=", c.filters));
   weights = c.filters * (c.batch_normalize ? 4 : 1) + c.filters * (in.c / c.groups) * c.size * c.size;
   return c;
 }
@@ -223,8 +222,7 @@ Network parse_network(const CfgFile& cfg) {
   {
     const CfgSection& first = cfg.sections.front();
     SectionReader r(cfg, first);
-    if (canonical_section(first.name) != "net")
-      r.fail_section("the first section must be [net] (or [network])");
+    if (canonical_section(first.name) != "net") r.fail_section("the first section must be [net] (or [network])");
     check_keys(r, "net", {"width", "height", "channels", "inputs", "letter_box"}, false);
     net.width = r.require_int_in("width", 1, kMaxDim);
     net.height = r.require_int_in("height", 1, kMaxDim);
@@ -251,8 +249,8 @@ Network parse_network(const CfgFile& cfg) {
     };
     // Every layer but [route] reads the previous layer's output, which must not be a [yolo] layer's.
     if (layer.type != "route" && layer.input >= 0 && net.layers[static_cast<size_t>(layer.input)].type == "yolo")
-      r.fail_section(concat("reads the output of [yolo] layer ", layer.input,
-                            "; only a [route] may follow a [yolo] layer"));
+      r.fail_section(
+          concat("reads the output of [yolo] layer ", layer.input, "; only a [route] may follow a [yolo] layer"));
 
     if (layer.type == "net") {
       r.fail_section("a second [net] section");
@@ -294,9 +292,9 @@ Network parse_network(const CfgFile& cfg) {
         check_not_yolo("from", i);
         FeatureShape s = shape_of(i);
         if (s.h != in.h || s.w != in.w)
-          r.fail_key("from", concat("layer ", i, " is ", s.c, "x", s.h, "x", s.w, " but the previous layer is ", in.c,
-                                    "x", in.h, "x", in.w,
-                                    "; shortcuts across different spatial sizes are not supported"));
+          r.fail_key("from",
+                     concat("layer ", i, " is ", s.c, "x", s.h, "x", s.w, " but the previous layer is ", in.c, "x",
+                            in.h, "x", in.w, "; shortcuts across different spatial sizes are not supported"));
       }
       layer.out = in;  // darknet: the previous layer's shape; channels beyond the other's count pass through
       layer.params = sc;
@@ -324,9 +322,9 @@ Network parse_network(const CfgFile& cfg) {
       YoloLayer y = parse_yolo(r);
       int64_t expected = static_cast<int64_t>(y.mask.size()) * (y.classes + 5);
       if (in.c != expected)
-        r.fail_section(concat("its input has ", in.c, " channels but mask has ", y.mask.size(), " anchors and classes=",
-                              y.classes, ", which needs ", y.mask.size(), "*(", y.classes, "+5) = ", expected,
-                              " (the filters= of the [convolutional] before it)"));
+        r.fail_section(concat("its input has ", in.c, " channels but mask has ", y.mask.size(),
+                              " anchors and classes=", y.classes, ", which needs ", y.mask.size(), "*(", y.classes,
+                              "+5) = ", expected, " (the filters= of the [convolutional] before it)"));
       layer.out = in;
       layer.params = y;
     } else {

@@ -58,12 +58,12 @@ using LayerParams = std::variant<ConvolutionalLayer, MaxPoolLayer, AvgPoolLayer,
                                  UpsampleLayer, ScaleChannelsLayer, DropoutLayer, YoloLayer>;
 
 struct Layer {
-  int index = 0;        // darknet's layer index: 0 for the first section after [net]
-  int line = 0;         // line of the section header in the cfg
-  std::string type;     // canonical section name: "convolutional", "maxpool", ...
-  int input = -1;       // the previous layer (index - 1; -1 = network input)
-  FeatureShape in;      // shape of the previous layer's output
-  FeatureShape out;     // darknet's output shape
+  int index = 0;              // darknet's layer index: 0 for the first section after [net]
+  int line = 0;               // line of the section header in the cfg
+  std::string type;           // canonical section name: "convolutional", "maxpool", ...
+  int input = -1;             // the previous layer (index - 1; -1 = network input)
+  FeatureShape in;            // shape of the previous layer's output
+  FeatureShape out;           // darknet's output shape
   int64_t weight_floats = 0;  // floats this layer reads from .weights
   LayerParams params;
 };
@@ -86,7 +86,6 @@ Network parse_network(const CfgFile& cfg);
 
 // The activation a darknet name denotes ("leaky" -> LeakyRelu 0.1, "logistic" -> Sigmoid, ...); an
 // unsupported name is an error through `reader`.
-kernels::ActivationParams parse_activation(const SectionReader& reader, std::string_view key,
-                                           std::string_view name);
+kernels::ActivationParams parse_activation(const SectionReader& reader, std::string_view key, std::string_view name);
 
 }  // namespace vigil::darknet

@@ -40,8 +40,7 @@ void WeightsReader::parse(int64_t expected_floats) {
   read_at(0, &header_.major, 4);
   read_at(4, &header_.minor, 4);
   read_at(8, &header_.revision, 4);
-  if (header_.major < 0 || header_.minor < 0 || header_.revision < 0 || header_.major > 1000 ||
-      header_.minor > 1000)
+  if (header_.major < 0 || header_.minor < 0 || header_.revision < 0 || header_.major > 1000 || header_.minor > 1000)
     fail(name_, ": header version ", header_.major, ".", header_.minor, ".", header_.revision,
          " is not a darknet weights version (or uses the transposed format vigil does not read)");
   // Darknet's rule: 64-bit "seen" from version 0.2 on.
@@ -61,15 +60,16 @@ void WeightsReader::parse(int64_t expected_floats) {
   total_ = static_cast<int64_t>(payload / 4);
   if (payload % 4 != 0 || total_ != expected_floats)
     fail(name_, ": the cfg needs ", expected_floats, " floats after the ", header_.header_bytes,
-         "-byte header, but the file holds ", total_, payload % 4 ? concat(" floats and ", payload % 4, " stray bytes")
-                                                                   : std::string(" floats"),
-         total_ < expected_floats ? " (file too short)" : total_ > expected_floats ? " (file too long)" : "",
+         "-byte header, but the file holds ", total_,
+         payload % 4 ? concat(" floats and ", payload % 4, " stray bytes") : std::string(" floats"),
+         total_ < expected_floats   ? " (file too short)"
+         : total_ > expected_floats ? " (file too long)"
+                                    : "",
          ": wrong weights for this cfg?");
 }
 
 std::vector<float> WeightsReader::read(int64_t n, const std::string& what) {
-  if (n < 0 || n > remaining())
-    fail(name_, ": ", what, " needs ", n, " floats but only ", remaining(), " remain");
+  if (n < 0 || n > remaining()) fail(name_, ": ", what, " needs ", n, " floats but only ", remaining(), " remain");
   std::vector<float> out(static_cast<size_t>(n), 0.0f);
   if (!zero_ && n > 0)
     std::memcpy(out.data(), bytes_.data() + header_.header_bytes + position_ * 4, static_cast<size_t>(n) * 4);

@@ -45,7 +45,7 @@ class WeightsReader {
 };
 
 // Writes a darknet weights file (version 0.2.5, 64-bit seen) holding `floats`: for tests and tools.
-void write_weights_file(const std::string& path, std::span<const float> floats, uint64_t seen = 0,
-                        int32_t major = 0, int32_t minor = 2, int32_t revision = 5);
+void write_weights_file(const std::string& path, std::span<const float> floats, uint64_t seen = 0, int32_t major = 0,
+                        int32_t minor = 2, int32_t revision = 5);
 
 }  // namespace vigil::darknet

@@ -112,7 +112,8 @@ TEST_CASE("darknet cfg: unknown sections and keys are errors with the line numbe
 TEST_CASE("darknet cfg: missing keys, garbage values and unsupported inference options are errors") {
   const std::string net = kNet;
   CHECK(net_error("[net]\nwidth=32\nchannels=3\n") == "t.cfg:1: [net] key 'height': required but missing");
-  CHECK(net_error("[convolutional]\nfilters=1\n") == "t.cfg:1: [convolutional]: the first section must be [net] (or [network])");
+  CHECK(net_error("[convolutional]\nfilters=1\n") ==
+        "t.cfg:1: [convolutional]: the first section must be [net] (or [network])");
   CHECK(net_error(net + "[convolutional]\nsize=3\nactivation=leaky\n") ==
         "t.cfg:5: [convolutional] key 'filters': required but missing");
   CHECK(net_error(net + "[convolutional]\nfilters=8\nsize=3\n") ==
@@ -132,15 +133,14 @@ TEST_CASE("darknet cfg: missing keys, garbage values and unsupported inference o
   CHECK(net_error(net + "[maxpool]\nsize=2\n") == "t.cfg:5: [maxpool] key 'stride': required but missing");
   CHECK(net_error(net + "[route]\nlayers=-1\n") ==
         "t.cfg:6: [route] key 'layers': layer -1 resolves to -1, outside the layers before this one (0..-1)");
-  CHECK(net_error(net + "[dropout]\nprobability=.1\n[route]\nlayers=5\n").starts_with(
-      "t.cfg:8: [route] key 'layers': layer 5 resolves to 5"));
+  CHECK(net_error(net + "[dropout]\nprobability=.1\n[route]\nlayers=5\n")
+            .starts_with("t.cfg:8: [route] key 'layers': layer 5 resolves to 5"));
   CHECK(net_error(net + "[convolutional]\nfilters=20\nsize=1\nactivation=linear\n[yolo]\nclasses=2\nnum=3\n"
                         "anchors=1,2,3,4,5,6\n") ==
         "t.cfg:9: [yolo]: its input has 20 channels but mask has 3 anchors and classes=2, which needs 3*(2+5) = 21 "
         "(the filters= of the [convolutional] before it)");
   CHECK(net_error(net + "[convolutional]\nfilters=21\nsize=1\nactivation=linear\n[yolo]\nclasses=2\nnum=3\n"
-                        "anchors=1,2,3,4,5\n") ==
-        "t.cfg:12: [yolo] key 'anchors': has 5 numbers; num=3 needs 6");
+                        "anchors=1,2,3,4,5\n") == "t.cfg:12: [yolo] key 'anchors': has 5 numbers; num=3 needs 6");
   CHECK(net_error(net + "[convolutional]\nfilters=21\nsize=1\nactivation=linear\n[yolo]\nclasses=2\nnum=3\n"
                         "anchors=1,2,3,4,5,6\nmask=0,1,3\n") ==
         "t.cfg:13: [yolo] key 'mask': anchor index 3 is outside 0..2");
@@ -150,8 +150,11 @@ TEST_CASE("darknet cfg: missing keys, garbage values and unsupported inference o
   CHECK(net_error(net + "[convolutional]\nfilters=21\nsize=1\nactivation=linear\n[yolo]\nclasses=2\nnum=3\n"
                         "anchors=1,2,3,4,5,6\n[convolutional]\nfilters=2\nsize=1\nactivation=linear\n") ==
         "t.cfg:13: [convolutional]: reads the output of [yolo] layer 1; only a [route] may follow a [yolo] layer");
-  CHECK(net_error(net + "[dropout]\n[convolutional]\nfilters=4\nsize=1\nstride=2\nactivation=linear\n[route]\nlayers=0,1\n") ==
-        "t.cfg:12: [route] key 'layers': layer 1 is 8x16 but layer 0 is 16x32 (routed layers must share height and width)");
+  CHECK(
+      net_error(net +
+                "[dropout]\n[convolutional]\nfilters=4\nsize=1\nstride=2\nactivation=linear\n[route]\nlayers=0,1\n") ==
+      "t.cfg:12: [route] key 'layers': layer 1 is 8x16 but layer 0 is 16x32 (routed layers must share height and "
+      "width)");
   CHECK(net_error(net + "[shortcut]\nfrom=-1\n").starts_with("t.cfg:6: [shortcut] key 'from': layer -1 resolves"));
   CHECK(net_error(net + "[maxpool]\nsize=2\nstride=2\n[shortcut]\nfrom=-2\n")
             .starts_with("t.cfg:9: [shortcut] key 'from': layer -2 resolves to -1"));

@@ -3,6 +3,7 @@
 // broken header are clean errors; and a small cfg using every supported section computes what an
 // independent float64 re-implementation of darknet's forward pass computes.
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -10,7 +11,6 @@
 #include <fstream>
 #include <random>
 #include <string>
-#include <unistd.h>
 
 #include "engine/error.h"
 #include "engine/executor.h"
@@ -223,8 +223,9 @@ TEST_CASE("darknet import: weights of the wrong size and broken headers are clea
   std::vector<float> bad = floats;
   bad[9] = -1.0f;  // biases 0..2, scales 3..5, means 6..8, variances 9..11
   write_weights_file(w, bad);
-  CHECK(error_of([&] { import_darknet(cfg, w); }).find("layer 0 [convolutional]: batch-norm variance of filter 0 is -1") !=
-        std::string::npos);
+  CHECK(error_of([&] {
+          import_darknet(cfg, w);
+        }).find("layer 0 [convolutional]: batch-norm variance of filter 0 is -1") != std::string::npos);
 }
 
 TEST_CASE("darknet import: class names file must match the classes") {
@@ -370,7 +371,9 @@ struct Map {
   double& at(int64_t k, int64_t y, int64_t x) { return v[static_cast<size_t>((k * h + y) * w + x)]; }
   double at(int64_t k, int64_t y, int64_t x) const { return v[static_cast<size_t>((k * h + y) * w + x)]; }
 };
-Map make_map(int64_t c, int64_t h, int64_t w) { return Map{c, h, w, std::vector<double>(static_cast<size_t>(c * h * w))}; }
+Map make_map(int64_t c, int64_t h, int64_t w) {
+  return Map{c, h, w, std::vector<double>(static_cast<size_t>(c * h * w))};
+}
 
 double act(const kernels::ActivationParams& a, double x) {
   using kernels::Activation;
@@ -407,7 +410,8 @@ std::vector<Map> darknet_forward(const Network& net, const std::vector<float>& w
       std::vector<double> bias = next(c->filters), scales, mean, var;
       if (c->batch_normalize) scales = next(c->filters), mean = next(c->filters), var = next(c->filters);
       std::vector<double> w = next(c->filters * cg * k * k);
-      out = make_map(c->filters, (in.h + 2 * c->padding - k) / c->stride_y + 1, (in.w + 2 * c->padding - k) / c->stride_x + 1);
+      out = make_map(c->filters, (in.h + 2 * c->padding - k) / c->stride_y + 1,
+                     (in.w + 2 * c->padding - k) / c->stride_x + 1);
       for (int64_t f = 0; f < c->filters; ++f) {
         const int64_t g = f / fg;
         for (int64_t y = 0; y < out.h; ++y)
@@ -426,7 +430,8 @@ std::vector<Map> darknet_forward(const Network& net, const std::vector<float>& w
           }
       }
     } else if (const auto* m = std::get_if<MaxPoolLayer>(&l.params)) {
-      out = make_map(in.c, (in.h + m->padding - m->size) / m->stride_y + 1, (in.w + m->padding - m->size) / m->stride_x + 1);
+      out = make_map(in.c, (in.h + m->padding - m->size) / m->stride_y + 1,
+                     (in.w + m->padding - m->size) / m->stride_x + 1);
       const int64_t off = -m->padding / 2;
       for (int64_t k = 0; k < out.c; ++k)
         for (int64_t y = 0; y < out.h; ++y)
