@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <string>
 
 #include "engine/error.h"
@@ -18,6 +19,7 @@
 #include "loaders/darknet/darknet_import.h"
 #include "loaders/darknet/darknet_layers.h"
 #include "loaders/darknet/weights_reader.h"
+#include "loaders/vgl/vgl.h"
 
 using namespace vigil;
 using namespace vigil::darknet;
@@ -99,6 +101,14 @@ TEST_CASE("darknet import: every shared cfg imports with generated weights, head
       {"yolo-fastest/yolo-fastest-1.1-xl.cfg", {{1, 255, 10, 10}, {1, 255, 20, 20}}},
       {"mobilenet-yolo/MobileNetV2-YOLOv3-Nano-coco.cfg", {{1, 255, 10, 10}, {1, 255, 20, 20}}},
   };
+  // The table covers every cfg that ships in the data folders (a new one must be added here).
+  std::set<std::string> shipped, listed;
+  for (const char* dir : {"darknet/cfg", "yolo-fastest", "mobilenet-yolo"})
+    for (const auto& entry : std::filesystem::directory_iterator(kData + dir))
+      if (entry.path().extension() == ".cfg") shipped.insert(std::string(dir) + "/" + entry.path().filename().string());
+  for (const Case& c : cases) listed.insert(c.path);
+  CHECK(shipped == listed);
+
   TempDir tmp;
   for (const Case& c : cases) {
     CAPTURE(c.path);
@@ -142,6 +152,22 @@ TEST_CASE("darknet import: yolov4-tiny metadata carries anchors, masks and scale
   CHECK(std::get<std::vector<std::string>>(g.metadata.at("yolo_heads")) ==
         std::vector<std::string>{"conv_29", "conv_36"});
   CHECK(g.metadata.count("class_names") == 0);
+}
+
+TEST_CASE("darknet import: the metadata survives a .vgl round trip") {
+  TempDir tmp;
+  DarknetImportOptions o;
+  o.names_path = kData + "darknet/coco.names";
+  Graph g = import_darknet(kData + "darknet/cfg/yolov4-tiny-3l.cfg", "", o);
+  const std::string path = tmp.file("m.vgl");
+  write_vgl(g, path);
+  Graph r = read_vgl(path);
+  CHECK(r.metadata == g.metadata);
+  CHECK(std::get<std::vector<int64_t>>(r.metadata.at("input_size")) == std::vector<int64_t>{608, 608});
+  CHECK(std::get<std::vector<int64_t>>(r.metadata.at("yolo_masks")) == std::vector<int64_t>{6, 7, 8, 3, 4, 5, 0, 1, 2});
+  CHECK(std::get<std::vector<int64_t>>(r.metadata.at("yolo_anchors_per_head")) == std::vector<int64_t>{3, 3, 3});
+  REQUIRE(r.outputs.size() == 5);
+  CHECK(r.values[static_cast<size_t>(r.outputs[3])].name == "detections");
 }
 
 TEST_CASE("darknet import: the real weights files are consumed exactly") {
