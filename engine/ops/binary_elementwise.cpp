@@ -16,11 +16,16 @@ static_assert(kernels::kBinaryMaxRank == kMaxRank);
 
 BinaryOp binary_op_of(const Node& node) {
   switch (node.op) {
-    case OpType::Add: return BinaryOp::Add;
-    case OpType::Sub: return BinaryOp::Sub;
-    case OpType::Mul: return BinaryOp::Mul;
-    case OpType::Div: return BinaryOp::Div;
-    default: fail_node(node, "is not a binary elementwise op");
+    case OpType::Add:
+      return BinaryOp::Add;
+    case OpType::Sub:
+      return BinaryOp::Sub;
+    case OpType::Mul:
+      return BinaryOp::Mul;
+    case OpType::Div:
+      return BinaryOp::Div;
+    default:
+      fail_node(node, "is not a binary elementwise op");
   }
 }
 

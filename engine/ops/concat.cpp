@@ -1,10 +1,11 @@
 // Concat: joins its inputs along `axis` (negative counts from the end). All inputs share dtype and rank,
 // and every dim but the axis. Any element type (a byte copy).
+#include "kernels/concat/concat.h"
+
 #include <vector>
 
 #include "engine/error.h"
 #include "engine/ops/op_defs.h"
-#include "kernels/concat/concat.h"
 
 namespace vigil::ops {
 
@@ -25,7 +26,8 @@ int concat_axis(const Node& node, std::span<const TensorInfo> in) {
   for (size_t i = 1; i < in.size(); ++i) {
     const Shape& s = in[i].shape;
     if (in[i].dtype != in[0].dtype)
-      fail_node(node, concat("input ", i, " is ", dtype_name(in[i].dtype), " but input 0 is ", dtype_name(in[0].dtype)));
+      fail_node(node,
+                concat("input ", i, " is ", dtype_name(in[i].dtype), " but input 0 is ", dtype_name(in[0].dtype)));
     bool ok = s.rank == rank;
     for (int d = 0; ok && d < rank; ++d) ok = d == axis || s[d] == first[d];
     if (!ok)

@@ -30,8 +30,8 @@ Shape reshape_shape(const Node& node, const Shape& in) {
     if (v == 0) {
       if (allow_zero) fail_node(node, "allowzero=1 with a 0 in 'shape' would make a zero-length dim");
       if (d >= in.rank)
-        fail_node(node, concat("'shape' entry ", d, " is 0 (copy the input dim) but the input ", in.str(),
-                               " has only ", in.rank, " dims"));
+        fail_node(node, concat("'shape' entry ", d, " is 0 (copy the input dim) but the input ", in.str(), " has only ",
+                               in.rank, " dims"));
       v = in[d];
     } else if (v == -1) {
       if (infer_at >= 0) fail_node(node, "'shape' has more than one -1");
@@ -53,7 +53,8 @@ Shape reshape_shape(const Node& node, const Shape& in) {
     known *= out[infer_at];
   }
   if (known != n)
-    fail_node(node, concat("input ", in.str(), " has ", n, " elements but the target shape ", out.str(), " has ", known));
+    fail_node(node,
+              concat("input ", in.str(), " has ", n, " elements but the target shape ", out.str(), " has ", known));
   return out;
 }
 
@@ -70,7 +71,8 @@ Shape squeeze_shape(const Node& node, const Shape& in) {
   bool drop[kMaxRank] = {};
   if (node.attrs.has("axes")) {
     for (int64_t a : node.attrs.get_ints("axes", {}, node.label())) {
-      if (a < -in.rank || a >= in.rank) fail_node(node, concat("axis ", a, " is out of range for input shape ", in.str()));
+      if (a < -in.rank || a >= in.rank)
+        fail_node(node, concat("axis ", a, " is out of range for input shape ", in.str()));
       const int d = static_cast<int>(a < 0 ? a + in.rank : a);
       if (drop[d]) fail_node(node, concat("axis ", d, " appears twice in 'axes'"));
       if (in[d] != 1) fail_node(node, concat("cannot squeeze dim ", d, " of input shape ", in.str(), ": it is not 1"));
@@ -92,8 +94,8 @@ Shape unsqueeze_shape(const Node& node, const Shape& in) {
   const std::vector<int64_t> axes = node.attrs.get_ints("axes", {}, node.label());
   const int64_t out_rank = in.rank + static_cast<int64_t>(axes.size());
   if (out_rank > kMaxRank)
-    fail_node(node, concat("unsqueezing ", in.str(), " at ", axes.size(), " axes gives rank ", out_rank,
-                           ", more than ", kMaxRank));
+    fail_node(node, concat("unsqueezing ", in.str(), " at ", axes.size(), " axes gives rank ", out_rank, ", more than ",
+                           kMaxRank));
   bool insert[kMaxRank] = {};
   for (int64_t a : axes) {
     if (a < -out_rank || a >= out_rank)
@@ -111,11 +113,16 @@ Shape unsqueeze_shape(const Node& node, const Shape& in) {
 
 Shape new_shape(const Node& node, const Shape& in) {
   switch (node.op) {
-    case OpType::Reshape: return reshape_shape(node, in);
-    case OpType::Flatten: return flatten_shape(node, in);
-    case OpType::Squeeze: return squeeze_shape(node, in);
-    case OpType::Unsqueeze: return unsqueeze_shape(node, in);
-    default: fail_node(node, "is not a reshaping op");
+    case OpType::Reshape:
+      return reshape_shape(node, in);
+    case OpType::Flatten:
+      return flatten_shape(node, in);
+    case OpType::Squeeze:
+      return squeeze_shape(node, in);
+    case OpType::Unsqueeze:
+      return unsqueeze_shape(node, in);
+    default:
+      fail_node(node, "is not a reshaping op");
   }
 }
 

@@ -2,13 +2,14 @@
 // last two dims; every leading dim must keep its size). The output size comes from exactly one of
 // `scales` (floats, one per dim, > 0; out = floor(in * scale)) or `sizes` (ints, one per dim, > 0). The
 // coordinate mapping and rounding are documented in kernels/resize/resize.h.
+#include "kernels/resize/resize.h"
+
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "engine/error.h"
 #include "engine/ops/op_defs.h"
-#include "kernels/resize/resize.h"
 
 namespace vigil::ops {
 
@@ -27,25 +28,37 @@ kernels::ResizeParams resize_params(const Node& node, const TensorInfo& input) {
   kernels::ResizeParams p;
 
   const std::string mode = a.get_string("mode", "nearest", who);
-  if (mode == "nearest") p.mode = ResizeMode::Nearest;
-  else if (mode == "linear") p.mode = ResizeMode::Linear;
-  else fail_node(node, concat("mode '", mode, "' is not supported (nearest, linear)"));
+  if (mode == "nearest")
+    p.mode = ResizeMode::Nearest;
+  else if (mode == "linear")
+    p.mode = ResizeMode::Linear;
+  else
+    fail_node(node, concat("mode '", mode, "' is not supported (nearest, linear)"));
 
   const std::string coord = a.get_string("coordinate_transformation_mode", "half_pixel", who);
-  if (coord == "half_pixel") p.coord = ResizeCoordMode::HalfPixel;
-  else if (coord == "asymmetric") p.coord = ResizeCoordMode::Asymmetric;
-  else if (coord == "align_corners") p.coord = ResizeCoordMode::AlignCorners;
-  else if (coord == "pytorch_half_pixel") p.coord = ResizeCoordMode::PytorchHalfPixel;
-  else if (coord == "tf_half_pixel_for_nn") p.coord = ResizeCoordMode::TfHalfPixelForNn;
+  if (coord == "half_pixel")
+    p.coord = ResizeCoordMode::HalfPixel;
+  else if (coord == "asymmetric")
+    p.coord = ResizeCoordMode::Asymmetric;
+  else if (coord == "align_corners")
+    p.coord = ResizeCoordMode::AlignCorners;
+  else if (coord == "pytorch_half_pixel")
+    p.coord = ResizeCoordMode::PytorchHalfPixel;
+  else if (coord == "tf_half_pixel_for_nn")
+    p.coord = ResizeCoordMode::TfHalfPixelForNn;
   else
     fail_node(node, concat("coordinate_transformation_mode '", coord, "' is not supported (half_pixel, asymmetric, ",
                            "align_corners, pytorch_half_pixel, tf_half_pixel_for_nn)"));
 
   const std::string nearest = a.get_string("nearest_mode", "round_prefer_floor", who);
-  if (nearest == "round_prefer_floor") p.nearest = ResizeNearestMode::RoundPreferFloor;
-  else if (nearest == "round_prefer_ceil") p.nearest = ResizeNearestMode::RoundPreferCeil;
-  else if (nearest == "floor") p.nearest = ResizeNearestMode::Floor;
-  else if (nearest == "ceil") p.nearest = ResizeNearestMode::Ceil;
+  if (nearest == "round_prefer_floor")
+    p.nearest = ResizeNearestMode::RoundPreferFloor;
+  else if (nearest == "round_prefer_ceil")
+    p.nearest = ResizeNearestMode::RoundPreferCeil;
+  else if (nearest == "floor")
+    p.nearest = ResizeNearestMode::Floor;
+  else if (nearest == "ceil")
+    p.nearest = ResizeNearestMode::Ceil;
   else
     fail_node(node, concat("nearest_mode '", nearest, "' is not supported (round_prefer_floor, round_prefer_ceil, ",
                            "floor, ceil)"));
@@ -63,7 +76,8 @@ kernels::ResizeParams resize_params(const Node& node, const TensorInfo& input) {
                              in.rank));
     for (int d = 0; d < in.rank; ++d) {
       const double scale = scales[static_cast<size_t>(d)];
-      if (!(scale > 0) || !std::isfinite(scale)) fail_node(node, concat("scale ", scale, " for dim ", d, " is not positive"));
+      if (!(scale > 0) || !std::isfinite(scale))
+        fail_node(node, concat("scale ", scale, " for dim ", d, " is not positive"));
       const double out = std::floor(static_cast<double>(in[d]) * scale);
       if (out < 1 || out > static_cast<double>(kMaxElements))
         fail_node(node, concat("scale ", scale, " turns dim ", d, " of input shape ", in.str(), " into ", out));
@@ -73,8 +87,8 @@ kernels::ResizeParams resize_params(const Node& node, const TensorInfo& input) {
   } else {
     const std::vector<int64_t> sizes = a.get_ints("sizes", {}, who);
     if (sizes.size() != static_cast<size_t>(in.rank))
-      fail_node(node, concat("'sizes' has ", sizes.size(), " entries but the input shape ", in.str(), " has rank ",
-                             in.rank));
+      fail_node(node,
+                concat("'sizes' has ", sizes.size(), " entries but the input shape ", in.str(), " has rank ", in.rank));
     for (int d = 0; d < in.rank; ++d) {
       const int64_t size = sizes[static_cast<size_t>(d)];
       if (size <= 0 || size > kMaxElements) fail_node(node, concat("size ", size, " for dim ", d, " is not positive"));
@@ -87,8 +101,8 @@ kernels::ResizeParams resize_params(const Node& node, const TensorInfo& input) {
     if (in.rank < 2) fail_node(node, concat("linear mode needs rank >= 2, got input shape ", in.str()));
     for (int d = 0; d < in.rank - 2; ++d)
       if (p.out_dims[d] != in[d] || p.scales[d] != 1.0)
-        fail_node(node, concat("linear mode resizes only the last two dims, but dim ", d, " of input shape ",
-                               in.str(), " has scale ", p.scales[d]));
+        fail_node(node, concat("linear mode resizes only the last two dims, but dim ", d, " of input shape ", in.str(),
+                               " has scale ", p.scales[d]));
   }
   return p;
 }

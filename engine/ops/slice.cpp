@@ -1,11 +1,12 @@
 // Slice: attributes starts, ends (required, same length), axes (default 0..n-1, negative counts from the
 // end, no repeats) and steps (default 1, never 0), with ONNX's clamping rules (kernels/slice/slice.h).
 // A slice that selects nothing is an error: vigil has no zero-length dims. Any element type.
+#include "kernels/slice/slice.h"
+
 #include <vector>
 
 #include "engine/error.h"
 #include "engine/ops/op_defs.h"
-#include "kernels/slice/slice.h"
 
 namespace vigil::ops {
 
@@ -16,7 +17,8 @@ static_assert(kernels::kSliceMaxRank == kMaxRank);
 kernels::SliceParams slice_params(const Node& node, const TensorInfo& input) {
   const std::string who = node.label();
   const Shape& s = input.shape;
-  if (!node.attrs.has("starts") || !node.attrs.has("ends")) fail_node(node, "attributes 'starts' and 'ends' are required");
+  if (!node.attrs.has("starts") || !node.attrs.has("ends"))
+    fail_node(node, "attributes 'starts' and 'ends' are required");
   const std::vector<int64_t> starts = node.attrs.get_ints("starts", {}, who);
   const std::vector<int64_t> ends = node.attrs.get_ints("ends", {}, who);
   std::vector<int64_t> axes = node.attrs.get_ints("axes", {}, who);
@@ -51,8 +53,9 @@ kernels::SliceParams slice_params(const Node& node, const TensorInfo& input) {
     int64_t start = 0;
     const int64_t count = kernels::resolve_slice_axis(s[d], starts[i], ends[i], steps[i], &start);
     if (count == 0)
-      fail_node(node, concat("slicing axis ", d, " of input shape ", s.str(), " with start ", starts[i], ", end ",
-                             ends[i], ", step ", steps[i], " selects no elements (zero-length dims are not supported)"));
+      fail_node(node,
+                concat("slicing axis ", d, " of input shape ", s.str(), " with start ", starts[i], ", end ", ends[i],
+                       ", step ", steps[i], " selects no elements (zero-length dims are not supported)"));
     p.starts[d] = start;
     p.steps[d] = steps[i];
     p.out_dims[d] = count;

@@ -1,10 +1,11 @@
 // Transpose: perm (default: reversed dims) must be a permutation of 0..rank-1; output dim d is input dim
 // perm[d]. Any element type, rank up to 6.
+#include "kernels/transpose/transpose.h"
+
 #include <vector>
 
 #include "engine/error.h"
 #include "engine/ops/op_defs.h"
-#include "kernels/transpose/transpose.h"
 
 namespace vigil::ops {
 

@@ -16,11 +16,11 @@ enum class BinaryOp : uint8_t { Add, Sub, Mul, Div };
 
 struct BinaryParams {
   BinaryOp op = BinaryOp::Add;
-  int rank = 0;                          // output rank; 0 = a scalar
-  int64_t out_dims[kBinaryMaxRank] = {};  // output shape
+  int rank = 0;                            // output rank; 0 = a scalar
+  int64_t out_dims[kBinaryMaxRank] = {};   // output shape
   int64_t a_strides[kBinaryMaxRank] = {};  // element stride of `a` per output dim (0 where a is broadcast)
   int64_t b_strides[kBinaryMaxRank] = {};
-  ActivationParams act;                  // applied to a (op) b
+  ActivationParams act;  // applied to a (op) b
 };
 
 // Strides (in elements) with which an input of shape `in_dims` is read when broadcast to an output of rank

@@ -20,10 +20,18 @@ void broadcast_strides(std::span<const int64_t> in_dims, int out_rank, int64_t* 
 float binary_apply_reference(BinaryOp op, const ActivationParams& act, float a, float b) {
   float r = 0.0f;
   switch (op) {
-    case BinaryOp::Add: r = a + b; break;
-    case BinaryOp::Sub: r = a - b; break;
-    case BinaryOp::Mul: r = a * b; break;
-    case BinaryOp::Div: r = a / b; break;
+    case BinaryOp::Add:
+      r = a + b;
+      break;
+    case BinaryOp::Sub:
+      r = a - b;
+      break;
+    case BinaryOp::Mul:
+      r = a * b;
+      break;
+    case BinaryOp::Div:
+      r = a / b;
+      break;
   }
   return act.kind == Activation::None ? r : activate_reference(act, r);
 }
@@ -40,7 +48,8 @@ void binary_reference(const BinaryParams& p, const float* a, const float* b, flo
   int64_t index[kBinaryMaxRank] = {};
   int64_t offset_a = 0, offset_b = 0;
   while (true) {
-    for (int64_t i = 0; i < n_inner; ++i) y[i] = binary_apply_reference(p.op, p.act, a[offset_a + i * sa], b[offset_b + i * sb]);
+    for (int64_t i = 0; i < n_inner; ++i)
+      y[i] = binary_apply_reference(p.op, p.act, a[offset_a + i * sa], b[offset_b + i * sb]);
     y += n_inner;
     // Advance the odometer over dims [0, inner).
     int d = inner - 1;

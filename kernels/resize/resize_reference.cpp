@@ -8,12 +8,16 @@ namespace vigil::kernels {
 double resize_source_coordinate(ResizeCoordMode coord, int64_t x_out, double scale, int64_t in_len, int64_t out_len) {
   const double x = static_cast<double>(x_out);
   switch (coord) {
-    case ResizeCoordMode::HalfPixel: return (x + 0.5) / scale - 0.5;
-    case ResizeCoordMode::Asymmetric: return x / scale;
+    case ResizeCoordMode::HalfPixel:
+      return (x + 0.5) / scale - 0.5;
+    case ResizeCoordMode::Asymmetric:
+      return x / scale;
     case ResizeCoordMode::AlignCorners:
       return out_len == 1 ? 0.0 : x * static_cast<double>(in_len - 1) / static_cast<double>(out_len - 1);
-    case ResizeCoordMode::PytorchHalfPixel: return out_len == 1 ? 0.0 : (x + 0.5) / scale - 0.5;
-    case ResizeCoordMode::TfHalfPixelForNn: return (x + 0.5) / scale;
+    case ResizeCoordMode::PytorchHalfPixel:
+      return out_len == 1 ? 0.0 : (x + 0.5) / scale - 0.5;
+    case ResizeCoordMode::TfHalfPixelForNn:
+      return (x + 0.5) / scale;
   }
   return 0.0;
 }
@@ -21,10 +25,18 @@ double resize_source_coordinate(ResizeCoordMode coord, int64_t x_out, double sca
 int64_t resize_nearest_index(ResizeNearestMode mode, double x, int64_t in_len) {
   double r = 0.0;
   switch (mode) {
-    case ResizeNearestMode::RoundPreferFloor: r = std::ceil(x - 0.5); break;  // ties go down
-    case ResizeNearestMode::RoundPreferCeil: r = std::floor(x + 0.5); break;  // ties go up
-    case ResizeNearestMode::Floor: r = std::floor(x); break;
-    case ResizeNearestMode::Ceil: r = std::ceil(x); break;
+    case ResizeNearestMode::RoundPreferFloor:
+      r = std::ceil(x - 0.5);
+      break;  // ties go down
+    case ResizeNearestMode::RoundPreferCeil:
+      r = std::floor(x + 0.5);
+      break;  // ties go up
+    case ResizeNearestMode::Floor:
+      r = std::floor(x);
+      break;
+    case ResizeNearestMode::Ceil:
+      r = std::ceil(x);
+      break;
   }
   // Clamp in double first: a far-out coordinate must not overflow the integer conversion.
   r = std::clamp(r, 0.0, static_cast<double>(in_len - 1));
@@ -77,8 +89,7 @@ void resize_linear(const ResizeParams& p, const float* in, float* out) {
     const float* src = in + plane * in_h * in_w;
     float* dst = out + plane * out_h * out_w;
     for (int64_t y = 0; y < out_h; ++y) {
-      const LinearTap ty =
-          resize_linear_tap(resize_source_coordinate(p.coord, y, p.scales[r - 2], in_h, out_h), in_h);
+      const LinearTap ty = resize_linear_tap(resize_source_coordinate(p.coord, y, p.scales[r - 2], in_h, out_h), in_h);
       for (int64_t x = 0; x < out_w; ++x) {
         const LinearTap tx =
             resize_linear_tap(resize_source_coordinate(p.coord, x, p.scales[r - 1], in_w, out_w), in_w);
@@ -95,8 +106,10 @@ void resize_linear(const ResizeParams& p, const float* in, float* out) {
 }  // namespace
 
 void resize_reference(const ResizeParams& p, const float* in, float* out) {
-  if (p.mode == ResizeMode::Nearest) resize_nearest(p, in, out);
-  else resize_linear(p, in, out);
+  if (p.mode == ResizeMode::Nearest)
+    resize_nearest(p, in, out);
+  else
+    resize_linear(p, in, out);
 }
 
 }  // namespace vigil::kernels

@@ -23,8 +23,7 @@ struct Result {
   size_t run_allocations = 0;  // heap allocations made by a second ExecutionContext::run()
 };
 
-inline Graph single_node_graph(OpType op, const std::vector<Tensor>& inputs, const Attributes& attrs,
-                               int num_outputs) {
+inline Graph single_node_graph(OpType op, const std::vector<Tensor>& inputs, const Attributes& attrs, int num_outputs) {
   GraphBuilder b;
   std::vector<int> ids;
   for (size_t i = 0; i < inputs.size(); ++i)

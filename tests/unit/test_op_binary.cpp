@@ -2,9 +2,8 @@
 // float64 loop, fused activations, and the errors for shapes that do not broadcast.
 #include <doctest/doctest.h>
 
-#include <cmath>
-
 #include <algorithm>
+#include <cmath>
 
 #include "engine/error.h"
 #include "h2_op_harness.h"
@@ -15,11 +14,16 @@ namespace {
 
 double apply(OpType op, double a, double b) {
   switch (op) {
-    case OpType::Add: return a + b;
-    case OpType::Sub: return a - b;
-    case OpType::Mul: return a * b;
-    case OpType::Div: return a / b;
-    default: return NAN;
+    case OpType::Add:
+      return a + b;
+    case OpType::Sub:
+      return a - b;
+    case OpType::Mul:
+      return a * b;
+    case OpType::Div:
+      return a / b;
+    default:
+      return NAN;
   }
 }
 
@@ -81,16 +85,16 @@ TEST_CASE("binary: random broadcasting patterns match a float64 loop exactly") {
     Shape a, b, out;
   };
   const std::vector<Case> cases = {
-      {{2, 3, 5, 7}, {3, 1, 1}, {2, 3, 5, 7}},     // per-channel bias
-      {{2, 3, 5, 7}, {1}, {2, 3, 5, 7}},           // one element
-      {{2, 3, 5, 7}, Shape{}, {2, 3, 5, 7}},       // rank-0 scalar
-      {{2, 3, 5, 7}, {2, 1, 5, 7}, {2, 3, 5, 7}},  // [N,1,H,W] spatial mask
-      {{3, 1, 1}, {2, 3, 5, 7}, {2, 3, 5, 7}},     // broadcast operand first
-      {{5, 7}, {2, 3, 5, 7}, {2, 3, 5, 7}},        // different ranks
-      {{2, 3, 1, 7}, {1, 1, 5, 1}, {2, 3, 5, 7}},  // both sides broadcast
-      {{3, 5, 1}, {1, 7}, {3, 5, 7}},              // different ranks, both broadcast
-      {{1, 1, 1}, {1}, {1, 1, 1}},                 // all ones
-      {{9, 11, 13}, {9, 11, 13}, {9, 11, 13}},     // same shape, odd sizes
+      {{2, 3, 5, 7}, {3, 1, 1}, {2, 3, 5, 7}},                    // per-channel bias
+      {{2, 3, 5, 7}, {1}, {2, 3, 5, 7}},                          // one element
+      {{2, 3, 5, 7}, Shape{}, {2, 3, 5, 7}},                      // rank-0 scalar
+      {{2, 3, 5, 7}, {2, 1, 5, 7}, {2, 3, 5, 7}},                 // [N,1,H,W] spatial mask
+      {{3, 1, 1}, {2, 3, 5, 7}, {2, 3, 5, 7}},                    // broadcast operand first
+      {{5, 7}, {2, 3, 5, 7}, {2, 3, 5, 7}},                       // different ranks
+      {{2, 3, 1, 7}, {1, 1, 5, 1}, {2, 3, 5, 7}},                 // both sides broadcast
+      {{3, 5, 1}, {1, 7}, {3, 5, 7}},                             // different ranks, both broadcast
+      {{1, 1, 1}, {1}, {1, 1, 1}},                                // all ones
+      {{9, 11, 13}, {9, 11, 13}, {9, 11, 13}},                    // same shape, odd sizes
       {{2, 1, 3, 1, 5, 1}, {4, 1, 2, 1, 3}, {2, 4, 3, 2, 5, 3}},  // rank 6
   };
   for (OpType op : {OpType::Add, OpType::Sub, OpType::Mul, OpType::Div}) {
@@ -118,8 +122,8 @@ TEST_CASE("binary: fused activations apply after the arithmetic") {
   const auto sums = expected_broadcast(OpType::Add, a, b, {2, 4, 3, 3});
 
   auto relu = run_node(OpType::Add, {a, b}, attrs({{"activation", std::string("relu")}}));
-  auto leaky = run_node(OpType::Add, {a, b},
-                        attrs({{"activation", std::string("leaky_relu")}, {"activation_alpha", 0.1f}}));
+  auto leaky =
+      run_node(OpType::Add, {a, b}, attrs({{"activation", std::string("leaky_relu")}, {"activation_alpha", 0.1f}}));
   auto sig = run_node(OpType::Add, {a, b}, attrs({{"activation", std::string("sigmoid")}}));
   for (size_t i = 0; i < sums.size(); ++i) {
     const float s = static_cast<float>(sums[i]);  // the kernel rounds the sum to float before activating

@@ -28,9 +28,8 @@ V resize_row(int64_t n, const Attributes& a) {
 }
 
 Attributes nearest(const std::string& coord, const std::string& rounding) {
-  return attrs({{"mode", std::string("nearest")},
-                {"coordinate_transformation_mode", coord},
-                {"nearest_mode", rounding}});
+  return attrs(
+      {{"mode", std::string("nearest")}, {"coordinate_transformation_mode", coord}, {"nearest_mode", rounding}});
 }
 
 Attributes linear(const std::string& coord) {
@@ -96,8 +95,10 @@ TEST_CASE("resize nearest: every coordinate mode x rounding mode, 4 -> 10 (scale
 TEST_CASE("resize nearest: downsampling, where scales and sizes give different coordinates") {
   // 5 -> 2 with scale 0.5 (floor(2.5) = 2): half_pixel coordinates (x+0.5)*2-0.5 = 0.5, 2.5 are ties.
   const std::map<std::string, std::map<std::string, V>> want = {
-      {"half_pixel", {{"round_prefer_floor", {0, 2}}, {"round_prefer_ceil", {1, 3}}, {"floor", {0, 2}}, {"ceil", {1, 3}}}},
-      {"asymmetric", {{"round_prefer_floor", {0, 2}}, {"round_prefer_ceil", {0, 2}}, {"floor", {0, 2}}, {"ceil", {0, 2}}}},
+      {"half_pixel",
+       {{"round_prefer_floor", {0, 2}}, {"round_prefer_ceil", {1, 3}}, {"floor", {0, 2}}, {"ceil", {1, 3}}}},
+      {"asymmetric",
+       {{"round_prefer_floor", {0, 2}}, {"round_prefer_ceil", {0, 2}}, {"floor", {0, 2}}, {"ceil", {0, 2}}}},
       {"align_corners",  // x * 4 / 1
        {{"round_prefer_floor", {0, 4}}, {"round_prefer_ceil", {0, 4}}, {"floor", {0, 4}}, {"ceil", {0, 4}}}},
       {"tf_half_pixel_for_nn",  // (x+0.5)*2 = 1, 3
@@ -165,7 +166,8 @@ TEST_CASE("resize linear: 2x2 -> 4x4 by hand for each coordinate mode") {
   // align_corners: coordinates 0 1/3 2/3 1 -> out = 1 + x/3 + 2y/3.
   V corners;
   for (int y = 0; y < 4; ++y)
-    for (int xx = 0; xx < 4; ++xx) corners.push_back(1.0f + static_cast<float>(xx) / 3 + 2.0f * static_cast<float>(y) / 3);
+    for (int xx = 0; xx < 4; ++xx)
+      corners.push_back(1.0f + static_cast<float>(xx) / 3 + 2.0f * static_cast<float>(y) / 3);
   check_close(run("align_corners"), corners);
   // asymmetric: coordinates 0 0.5 1 1.5 (the last clamps to the border) -> g = 0 .5 1 1, out = 1 + g(x) + 2 g(y).
   const float g[] = {0, 0.5f, 1, 1};
@@ -183,7 +185,9 @@ TEST_CASE("resize linear: 2x2 -> 4x4 by hand for each coordinate mode") {
 
 TEST_CASE("resize linear: 1-D rows, up, down and to length 1") {
   const Tensor down = Tensor::from_f32({1, 4}, V{0, 10, 20, 30});
-  auto row = [](const Tensor& x, const Attributes& a) { return values_of(run_node(OpType::Resize, {x}, a).outputs[0]); };
+  auto row = [](const Tensor& x, const Attributes& a) {
+    return values_of(run_node(OpType::Resize, {x}, a).outputs[0]);
+  };
   // 4 -> 2, scale 0.5: half_pixel (x+0.5)*2-0.5 = 0.5, 2.5; asymmetric 0, 2; align_corners 0, 3;
   // tf_half_pixel_for_nn 1, 3.
   check_close(row(down, with(linear("half_pixel"), "scales", F{1, 0.5f})), {5, 25});
@@ -222,10 +226,14 @@ double source_coordinate(const std::string& coord, int64_t x, double scale, int6
 int64_t round_nearest(const std::string& rounding, double c, int64_t in) {
   const double fl = std::floor(c), frac = c - fl;
   double r = fl;
-  if (rounding == "floor") r = fl;
-  else if (rounding == "ceil") r = frac > 0 ? fl + 1 : fl;
-  else if (rounding == "round_prefer_floor") r = frac > 0.5 ? fl + 1 : fl;
-  else r = frac >= 0.5 ? fl + 1 : fl;
+  if (rounding == "floor")
+    r = fl;
+  else if (rounding == "ceil")
+    r = frac > 0 ? fl + 1 : fl;
+  else if (rounding == "round_prefer_floor")
+    r = frac > 0.5 ? fl + 1 : fl;
+  else
+    r = frac >= 0.5 ? fl + 1 : fl;
   return static_cast<int64_t>(std::min<double>(std::max<double>(r, 0), static_cast<double>(in - 1)));
 }
 
@@ -251,15 +259,18 @@ TEST_CASE("resize: random shapes and modes match an independent float64 implemen
     Shape out = in;
     for (int d = 0; d < 4; ++d) {
       sizes[static_cast<size_t>(d)] = is_linear && d < 2 ? in[d] : dim_d(rng) + 1;
-      out[d] = use_sizes ? sizes[static_cast<size_t>(d)]
-                         : static_cast<int64_t>(std::floor(in[d] * static_cast<double>(scales[static_cast<size_t>(d)])));
+      out[d] = use_sizes
+                   ? sizes[static_cast<size_t>(d)]
+                   : static_cast<int64_t>(std::floor(in[d] * static_cast<double>(scales[static_cast<size_t>(d)])));
     }
     bool empty = false;
     for (int d = 0; d < 4; ++d) empty |= out[d] == 0;
     if (empty) continue;
     Attributes a = is_linear ? linear(coord) : nearest(coord, rounding);
-    if (use_sizes) a.set("sizes", sizes);
-    else a.set("scales", scales);
+    if (use_sizes)
+      a.set("sizes", sizes);
+    else
+      a.set("scales", scales);
     CAPTURE(trial);
     CAPTURE(coord);
     CAPTURE(in.str());
@@ -312,7 +323,8 @@ TEST_CASE("resize: bad attributes are rejected naming the node") {
   CHECK(both.find(kNodeName) != std::string::npos);
   CHECK(both.find("exactly one") != std::string::npos);
   CHECK(err({}).find("exactly one") != std::string::npos);
-  CHECK(err(attrs({{"mode", std::string("cubic")}, {"scales", F{1, 1, 2, 2}}})).find("mode 'cubic'") != std::string::npos);
+  CHECK(err(attrs({{"mode", std::string("cubic")}, {"scales", F{1, 1, 2, 2}}})).find("mode 'cubic'") !=
+        std::string::npos);
   CHECK(err(attrs({{"coordinate_transformation_mode", std::string("tf_crop_and_resize")}, {"scales", F{1, 1, 2, 2}}}))
             .find("tf_crop_and_resize") != std::string::npos);
   CHECK(err(attrs({{"nearest_mode", std::string("round")}, {"scales", F{1, 1, 2, 2}}})).find("nearest_mode 'round'") !=

@@ -76,7 +76,8 @@ TEST_CASE("slice: hand-computed 2-D cases (ONNX examples)") {
   CHECK(a.outputs[0].shape() == Shape{1, 2});
   CHECK(values_of(a.outputs[0]) == V{5, 7});
 
-  auto b = run_node(OpType::Slice, {x}, attrs({{"starts", std::vector<int64_t>{0, 1}}, {"ends", std::vector<int64_t>{-1, 1000}}}));
+  auto b = run_node(OpType::Slice, {x},
+                    attrs({{"starts", std::vector<int64_t>{0, 1}}, {"ends", std::vector<int64_t>{-1, 1000}}}));
   CHECK(b.outputs[0].shape() == Shape{1, 3});
   CHECK(values_of(b.outputs[0]) == V{2, 3, 4});
 
@@ -90,9 +91,10 @@ TEST_CASE("slice: hand-computed 2-D cases (ONNX examples)") {
 
   // Axes in any order: the channel split darknet's route groups become.
   const Tensor t = iota_tensor({1, 4, 2, 2});
-  auto half = run_node(OpType::Slice, {t},
-                       attrs({{"starts", std::vector<int64_t>{2}}, {"ends", std::vector<int64_t>{4}},
-                              {"axes", std::vector<int64_t>{1}}}));
+  auto half = run_node(
+      OpType::Slice, {t},
+      attrs(
+          {{"starts", std::vector<int64_t>{2}}, {"ends", std::vector<int64_t>{4}}, {"axes", std::vector<int64_t>{1}}}));
   CHECK(half.outputs[0].shape() == Shape{1, 2, 2, 2});
   CHECK(values_of(half.outputs[0]) == V{8, 9, 10, 11, 12, 13, 14, 15});
 }
@@ -164,7 +166,8 @@ TEST_CASE("slice: random slices with negative steps match a membership loop") {
 TEST_CASE("slice: other element types are copied bytewise") {
   const Tensor x = Tensor::from_i64({5}, std::vector<int64_t>{10, 11, 12, 13, 14});
   auto r = run_node(OpType::Slice, {x},
-                    attrs({{"starts", std::vector<int64_t>{-1}}, {"ends", std::vector<int64_t>{0}},
+                    attrs({{"starts", std::vector<int64_t>{-1}},
+                           {"ends", std::vector<int64_t>{0}},
                            {"steps", std::vector<int64_t>{-2}}}));
   REQUIRE(r.outputs[0].dtype() == DType::I64);
   CHECK(r.outputs[0].i64()[0] == 14);
