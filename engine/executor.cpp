@@ -4,7 +4,9 @@
 
 namespace vigil {
 
-Engine::Engine(Graph graph, EngineOptions options) : graph_(std::move(graph)) {
+Engine::Engine(Graph graph, EngineOptions options)
+    : graph_(std::move(graph)), path_(options.path ? *options.path : default_kernel_path()) {
+  if (!kernel_path_supported(path_)) fail("this CPU does not support the ", kernel_path_name(path_), " kernels");
   validate_and_infer(graph_);
   std::vector<size_t> workspace;
   std::vector<TensorInfo> in, out;
@@ -28,7 +30,7 @@ Engine::Engine(Graph graph, EngineOptions options) : graph_(std::move(graph)) {
       else out.push_back({graph_.values[static_cast<size_t>(v)].dtype, graph_.values[static_cast<size_t>(v)].shape});
     }
     const OpDef& def = op_def(node.op);
-    kernels_.push_back(def.bind(BindContext{node, in, out, constants, options.path}));
+    kernels_.push_back(def.bind(BindContext{node, in, out, constants, path_}));
     workspace.push_back(kernels_.back()->workspace_bytes());
     flops_.push_back(def.flops ? def.flops(node, in, out) : 0.0);
   }
@@ -57,8 +59,11 @@ size_t Engine::output_index(std::string_view name) const {
   fail("the model has no output named '", name, "' (outputs: ", known, ")");
 }
 
-ExecutionContext::ExecutionContext(const Engine& engine)
-    : engine_(engine), arena_(allocate_aligned(engine.memory_plan().arena_bytes)) {
+ExecutionContext::ExecutionContext(const Engine& engine, int threads)
+    : engine_(engine),
+      pool_(std::make_unique<ThreadPool>(threads)),
+      arena_(allocate_aligned(engine.memory_plan().arena_bytes)) {
+  if (threads < 1) fail("an execution context needs at least one thread, not ", threads);
   const Graph& g = engine.graph();
   const MemoryPlan& plan = engine.memory_plan();
   views_.resize(g.values.size());
@@ -76,6 +81,8 @@ ExecutionContext::ExecutionContext(const Engine& engine)
   }
   node_ns_.assign(g.nodes.size(), 0);
 }
+
+ExecutionContext::~ExecutionContext() = default;
 
 TensorView ExecutionContext::input(size_t i) const {
   const auto& inputs = engine_.graph().inputs;
@@ -96,12 +103,13 @@ void ExecutionContext::run() {
     const TensorView* io = node_io_.data() + node_io_begin_[n];
     std::span<const TensorView> in(io, node.inputs.size());
     std::span<const TensorView> out(io + node.inputs.size(), node.outputs.size());
+    const RunContext rc{workspace_[n], pool_.get()};
     if (profiling_) {
       auto t0 = std::chrono::steady_clock::now();
-      engine_.kernel(n).run(in, out, workspace_[n]);
+      engine_.kernel(n).run(in, out, rc);
       node_ns_[n] = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
     } else {
-      engine_.kernel(n).run(in, out, workspace_[n]);
+      engine_.kernel(n).run(in, out, rc);
     }
   }
 }

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -12,11 +13,13 @@
 #include "engine/graph.h"
 #include "engine/memory_plan.h"
 #include "engine/op_def.h"
+#include "engine/thread_pool.h"
 
 namespace vigil {
 
 struct EngineOptions {
-  KernelPath path = KernelPath::Reference;
+  // Unset: VIGIL_ISA if set, else the best path this CPU supports (engine/kernel_path.h).
+  std::optional<KernelPath> path;
 };
 
 class Engine {
@@ -26,6 +29,7 @@ class Engine {
 
   const Graph& graph() const { return graph_; }
   const MemoryPlan& memory_plan() const { return plan_; }
+  KernelPath kernel_path() const { return path_; }
   const OpKernel& kernel(size_t node) const { return *kernels_[node]; }
   double node_flops(size_t node) const { return flops_[node]; }
   double total_flops() const;
@@ -39,11 +43,14 @@ class Engine {
   std::vector<std::unique_ptr<OpKernel>> kernels_;
   std::vector<double> flops_;
   MemoryPlan plan_;
+  KernelPath path_ = KernelPath::Reference;
 };
 
 class ExecutionContext {
  public:
-  explicit ExecutionContext(const Engine& engine);
+  // `threads` (>= 1) work on each node together; the calling thread is one of them.
+  explicit ExecutionContext(const Engine& engine, int threads = 1);
+  ~ExecutionContext();
 
   // Views into this context's arena. Write inputs before run(); read outputs after.
   TensorView input(size_t i) const;
@@ -61,6 +68,7 @@ class ExecutionContext {
 
  private:
   const Engine& engine_;
+  std::unique_ptr<ThreadPool> pool_;
   AlignedBytes arena_;
   std::vector<TensorView> views_;        // per value: arena slot or constant storage
   std::vector<TensorView> node_io_;      // every node's inputs then outputs, flattened

@@ -13,14 +13,20 @@
 
 #include "engine/dtype.h"
 #include "engine/graph.h"
+#include "engine/kernel_path.h"
 #include "engine/op_type.h"
 #include "engine/shape.h"
 #include "engine/tensor.h"
 
 namespace vigil {
 
-// Which implementation a node is bound to. Only Reference exists until the SIMD paths land.
-enum class KernelPath { Reference };
+class ThreadPool;
+
+// What a kernel gets besides its tensors.
+struct RunContext {
+  void* workspace = nullptr;  // workspace_bytes() of scratch, 64-byte aligned; null when it asked for none
+  ThreadPool* pool = nullptr; // the execution context's threads (never null; size 1 means run inline)
+};
 
 struct TensorInfo {
   DType dtype = DType::Undefined;
@@ -36,7 +42,7 @@ class OpKernel {
   // Scratch bytes run() needs; the memory plan reserves them in the arena for this node's lifetime.
   virtual size_t workspace_bytes() const { return 0; }
   virtual void run(std::span<const TensorView> inputs, std::span<const TensorView> outputs,
-                   void* workspace) const = 0;
+                   const RunContext& context) const = 0;
 };
 
 struct BindContext {

@@ -57,7 +57,7 @@ void infer_same_shape(const Node& node, std::span<const TensorInfo> in, std::spa
 class ActivationKernel final : public OpKernel {
  public:
   explicit ActivationKernel(ActivationParams p) : p_(p) {}
-  void run(std::span<const TensorView> in, std::span<const TensorView> out, void*) const override {
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
     kernels::activation_reference(p_, in[0].f32(), out[0].f32(), in[0].numel());
   }
 

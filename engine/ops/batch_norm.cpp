@@ -42,7 +42,7 @@ void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInf
 class BatchNormKernel final : public OpKernel {
  public:
   explicit BatchNormKernel(kernels::BatchNormParams p) : p_(p) {}
-  void run(std::span<const TensorView> in, std::span<const TensorView> out, void*) const override {
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
     kernels::batch_norm_reference(p_, in[0].f32(), in[1].f32(), in[2].f32(), in[3].f32(), in[4].f32(), out[0].f32());
   }
 

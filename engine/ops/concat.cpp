@@ -48,7 +48,7 @@ void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInf
 class ConcatKernel final : public OpKernel {
  public:
   explicit ConcatKernel(std::vector<kernels::ConcatPart> parts) : parts_(std::move(parts)) {}
-  void run(std::span<const TensorView> in, std::span<const TensorView> out, void*) const override {
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
     for (size_t i = 0; i < parts_.size(); ++i) kernels::concat_part_reference(parts_[i], in[i].data, out[0].data);
   }
 

@@ -95,7 +95,7 @@ void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInf
 class Conv2dKernel final : public OpKernel {
  public:
   Conv2dKernel(kernels::Conv2dParams p, bool has_bias) : p_(p), has_bias_(has_bias) {}
-  void run(std::span<const TensorView> in, std::span<const TensorView> out, void*) const override {
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
     kernels::conv2d_reference(p_, in[0].f32(), in[1].f32(), has_bias_ ? in[2].f32() : nullptr, out[0].f32());
   }
 

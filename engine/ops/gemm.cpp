@@ -57,7 +57,7 @@ void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInf
 class GemmKernel final : public OpKernel {
  public:
   explicit GemmKernel(const kernels::GemmParams& p) : p_(p) {}
-  void run(std::span<const TensorView> in, std::span<const TensorView> out, void*) const override {
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
     const float* c = in.size() > 2 ? in[2].f32() : nullptr;  // null when the optional C is absent
     kernels::gemm_reference(p_, in[0].f32(), in[1].f32(), c, out[0].f32());
   }

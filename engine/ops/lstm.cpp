@@ -131,7 +131,8 @@ class LstmKernel final : public OpKernel {
   }
   size_t workspace_bytes() const override { return lens_bytes() + kernels::lstm_reference_workspace_bytes(p_); }
 
-  void run(std::span<const TensorView> in, std::span<const TensorView> out, void* workspace) const override {
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    void* workspace = rc.workspace;
     auto input = [&](int i) -> const float* {
       return static_cast<int>(in.size()) > i ? in[static_cast<size_t>(i)].f32() : nullptr;
     };

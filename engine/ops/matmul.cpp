@@ -64,7 +64,7 @@ void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInf
 class MatMulKernel final : public OpKernel {
  public:
   explicit MatMulKernel(const kernels::MatMulParams& p) : p_(p) {}
-  void run(std::span<const TensorView> in, std::span<const TensorView> out, void*) const override {
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
     kernels::matmul_reference(p_, in[0].f32(), in[1].f32(), out[0].f32());
   }
 

@@ -102,7 +102,7 @@ void infer_pool(const Node& node, std::span<const TensorInfo> in, std::span<Tens
 class MaxPoolKernel final : public OpKernel {
  public:
   explicit MaxPoolKernel(kernels::Pool2dParams p) : p_(p) {}
-  void run(std::span<const TensorView> in, std::span<const TensorView> out, void*) const override {
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
     kernels::max_pool2d_reference(p_, in[0].f32(), out[0].f32());
   }
 
@@ -113,7 +113,7 @@ class MaxPoolKernel final : public OpKernel {
 class AveragePoolKernel final : public OpKernel {
  public:
   explicit AveragePoolKernel(kernels::Pool2dParams p) : p_(p) {}
-  void run(std::span<const TensorView> in, std::span<const TensorView> out, void*) const override {
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
     kernels::average_pool2d_reference(p_, in[0].f32(), out[0].f32());
   }
 
@@ -150,7 +150,7 @@ void infer_global(const Node& node, std::span<const TensorInfo> in, std::span<Te
 class GlobalAveragePoolKernel final : public OpKernel {
  public:
   GlobalAveragePoolKernel(int64_t planes, int64_t plane_size) : planes_(planes), plane_size_(plane_size) {}
-  void run(std::span<const TensorView> in, std::span<const TensorView> out, void*) const override {
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
     kernels::global_average_pool_reference(planes_, plane_size_, in[0].f32(), out[0].f32());
   }
 

@@ -56,7 +56,7 @@ void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInf
 class ReduceMeanKernel final : public OpKernel {
  public:
   explicit ReduceMeanKernel(kernels::ReduceMeanParams p) : p_(p) {}
-  void run(std::span<const TensorView> in, std::span<const TensorView> out, void*) const override {
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
     kernels::reduce_mean_reference(p_, in[0].f32(), out[0].f32());
   }
 

@@ -132,7 +132,7 @@ void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInf
 
 class CopyKernel final : public OpKernel {
  public:
-  void run(std::span<const TensorView> in, std::span<const TensorView> out, void*) const override {
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
     if (in[0].data != out[0].data) std::memcpy(out[0].data, in[0].data, in[0].bytes());
   }
 };

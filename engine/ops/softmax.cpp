@@ -26,7 +26,7 @@ void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInf
 class SoftmaxKernel final : public OpKernel {
  public:
   SoftmaxKernel(int64_t outer, int64_t axis_len, int64_t inner) : outer_(outer), axis_len_(axis_len), inner_(inner) {}
-  void run(std::span<const TensorView> in, std::span<const TensorView> out, void*) const override {
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
     kernels::softmax_reference(outer_, axis_len_, inner_, in[0].f32(), out[0].f32());
   }
 

@@ -72,7 +72,7 @@ void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInf
 class SplitKernel final : public OpKernel {
  public:
   explicit SplitKernel(std::vector<kernels::SliceParams> pieces) : pieces_(std::move(pieces)) {}
-  void run(std::span<const TensorView> in, std::span<const TensorView> out, void*) const override {
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
     for (size_t i = 0; i < pieces_.size(); ++i)
       if (out[i].present()) kernels::slice_reference(pieces_[i], in[0].data, out[i].data);
   }

@@ -48,7 +48,7 @@ void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInf
 class TransposeKernel final : public OpKernel {
  public:
   explicit TransposeKernel(const kernels::TransposeParams& p) : p_(p) {}
-  void run(std::span<const TensorView> in, std::span<const TensorView> out, void*) const override {
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
     kernels::transpose_reference(p_, in[0].data, out[0].data);
   }
 

@@ -105,7 +105,8 @@ class YoloDetectKernel final : public OpKernel {
  public:
   explicit YoloDetectKernel(kernels::YoloDetectParams p) : p_(std::move(p)) {}
   size_t workspace_bytes() const override { return kernels::yolo_detect_workspace_bytes(p_); }
-  void run(std::span<const TensorView> in, std::span<const TensorView> out, void* workspace) const override {
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    void* workspace = rc.workspace;
     const float* heads[8] = {};
     for (size_t h = 0; h < in.size() && h < 8; ++h) heads[h] = in[h].f32();
     kernels::yolo_detect_reference(p_, heads, out[0].f32(), out[1].f32(), workspace);
