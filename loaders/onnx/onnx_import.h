@@ -1,6 +1,8 @@
 // Importing ONNX models (our own protobuf wire-format decoder; no libprotobuf).
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,10 +14,26 @@ namespace vigil {
 struct OnnxImportOptions {
   // Fixes dynamic input dims: {"input", Shape{1, 3, 256, 256}}. Inputs not listed must be fully static.
   std::vector<std::pair<std::string, Shape>> input_shapes;
+  // Graph inputs to bake in as constants (name -> value): they stop being inputs, and shape arithmetic
+  // or arguments vigil needs at load time (Reshape's shape, Slice's starts...) may then come from them.
+  std::vector<std::pair<std::string, Tensor>> constant_inputs;
+  // Run the load-time graph passes (BatchNorm folding into convs, activation fusion) after import.
+  bool optimize = true;
 };
 
 // Decodes, folds shape arithmetic and constants, maps every node onto vigil's ops and returns a
 // validated graph whose value names are the ONNX names. Throws Error naming the file, node and reason.
 Graph import_onnx(const std::string& path, const OnnxImportOptions& options = {});
+
+// The same from the bytes of a .onnx file; `source` names it in error messages.
+Graph import_onnx_bytes(std::span<const uint8_t> bytes, const OnnxImportOptions& options = {},
+                        const std::string& source = "<memory>");
+
+// The opsets of the default ONNX domain vigil reads, and the op types it accepts (mapped to vigil ops, and
+// evaluated at load time on constants), for help texts and error messages.
+inline constexpr int64_t kOnnxMinOpset = 9;
+inline constexpr int64_t kOnnxMaxOpset = 28;
+std::vector<std::string> onnx_mapped_ops();
+std::vector<std::string> onnx_folded_ops();
 
 }  // namespace vigil

@@ -1,0 +1,121 @@
+// Pointwise ops: activations, Clip, the four arithmetic ops, and the nodes that vanish (Identity,
+// inference-mode Dropout, a Cast to the type the value already has).
+#include <limits>
+
+#include "engine/error.h"
+#include "loaders/onnx/op_mapping.h"
+
+namespace vigil::onnx {
+
+void map_activation(Importer& im, const NodeInfo& n) {
+  n.expect_inputs(1, 1);
+  const std::string& op = n.op_type();
+  Attributes a;
+  OpType type;
+  if (op == "Relu") {
+    n.check_attributes({});
+    type = OpType::Relu;
+  } else if (op == "LeakyRelu") {
+    n.check_attributes({"alpha"});
+    type = OpType::LeakyRelu;
+    a.set("alpha", n.get_float("alpha", 0.01f));
+  } else if (op == "Sigmoid") {
+    n.check_attributes({});
+    type = OpType::Sigmoid;
+  } else if (op == "Tanh") {
+    n.check_attributes({});
+    type = OpType::Tanh;
+  } else if (op == "HardSigmoid") {
+    n.check_attributes({"alpha", "beta"});
+    type = OpType::HardSigmoid;
+    a.set("alpha", n.get_float("alpha", 0.2f));
+    a.set("beta", n.get_float("beta", 0.5f));
+  } else if (op == "HardSwish") {
+    n.check_attributes({});
+    type = OpType::HardSwish;
+  } else if (op == "Swish") {
+    // x * sigmoid(alpha * x): vigil's Silu is the alpha = 1 case; other alphas are spelled out.
+    n.check_attributes({"alpha"});
+    const float alpha = n.get_float("alpha", 1.0f);
+    type = OpType::Silu;
+    if (alpha != 1.0f) {
+      const std::string out = n.output(0);
+      const int x = im.value(n, 0);
+      const int a = im.emit_constant(im.fresh_name(out, "alpha"), ConstTensor::floats({}, {alpha}), n);
+      const int ax = im.emit1(n, OpType::Mul, n.name() + "/scale", {x, a}, im.fresh_name(out, "alpha_x"));
+      const int gate = im.emit1(n, OpType::Sigmoid, n.name() + "/gate", {ax}, im.fresh_name(out, "gate"));
+      im.emit1(n, OpType::Mul, n.name(), {x, gate}, out);
+      return;
+    }
+  } else if (op == "Mish") {
+    n.check_attributes({});
+    type = OpType::Mish;
+  } else {
+    n.fail("is not an activation");
+  }
+  im.emit1(n, type, n.name(), {im.value(n, 0)}, n.output(0), std::move(a));
+}
+
+void map_clip(Importer& im, const NodeInfo& n) {
+  Attributes a;
+  if (n.opset() < 11) {
+    n.check_attributes({"min", "max"});
+    n.expect_inputs(1, 1);
+    if (n.has_attr("min")) a.set("min", n.get_float("min", 0));
+    if (n.has_attr("max")) a.set("max", n.get_float("max", 0));
+  } else {
+    n.check_attributes({});
+    n.expect_inputs(1, 3);
+    auto bound = [&](int i, const char* name) {
+      if (!n.has_input(i)) return;
+      std::vector<float> v = im.const_floats(n, i, name);
+      if (v.size() != 1) n.fail(concat("the ", name, " input must hold one value, got ", v.size()));
+      a.set(name, v[0]);
+    };
+    bound(1, "min");
+    bound(2, "max");
+  }
+  im.emit1(n, OpType::Clip, n.name(), {im.value(n, 0)}, n.output(0), std::move(a));
+}
+
+void map_binary(Importer& im, const NodeInfo& n) {
+  n.check_attributes({});
+  n.expect_inputs(2, 2);
+  const std::string& op = n.op_type();
+  const OpType type = op == "Add" ? OpType::Add : op == "Sub" ? OpType::Sub : op == "Mul" ? OpType::Mul : OpType::Div;
+  im.emit1(n, type, n.name(), {im.value(n, 0), im.value(n, 1)}, n.output(0));
+}
+
+void map_identity(Importer& im, const NodeInfo& n) {
+  const std::string& op = n.op_type();
+  if (op == "Identity") {
+    n.check_attributes({});
+    n.expect_inputs(1, 1);
+  } else if (op == "Dropout") {
+    n.check_attributes({"ratio", "seed", "is_test"});
+    n.expect_inputs(1, 3);
+    // Inference mode: the output is the input and the mask is all true. training_mode=true drops values
+    // at random unless the ratio is 0.
+    if (n.has_input(2)) {
+      const ConstTensor& t = im.require_const(n, 2, "training_mode");
+      if (t.numel() != 1) n.fail("training_mode must hold one value");
+      const float ratio = n.has_input(1) ? im.const_floats(n, 1, "ratio").at(0) : 0.5f;
+      if (t.as_int(0) != 0 && ratio != 0.0f)
+        n.fail("training_mode=true with a non-zero ratio drops values at random; vigil runs inference only");
+    }
+    if (n.has_output(1)) n.fail("the mask output is not supported");
+  } else if (op == "Cast") {
+    n.check_attributes({"to", "saturate"});
+    n.expect_inputs(1, 1);
+    const int32_t to = static_cast<int32_t>(n.get_int("to", 0));
+    const Symbol& s = im.in(n, 0);
+    if (vigil_dtype(to) != s.dtype)
+      n.fail(concat("a run-time Cast from ", dtype_name(s.dtype), " to ", data_type_name(to),
+                    " is not supported (vigil folds Cast on constants and drops casts to the same type)"));
+  } else {
+    n.fail("cannot be removed");
+  }
+  im.alias(n.output(0), n.input(0));
+}
+
+}  // namespace vigil::onnx

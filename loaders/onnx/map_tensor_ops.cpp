@@ -1,0 +1,325 @@
+// Data movement: Concat, Slice, Split, Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Resize/Upsample.
+// ONNX passes many of their arguments as inputs; vigil wants them as attributes, so those inputs must be
+// constants after folding.
+#include <algorithm>
+#include <cmath>
+
+#include "engine/error.h"
+#include "loaders/onnx/op_mapping.h"
+
+namespace vigil::onnx {
+
+using Ints = std::vector<int64_t>;
+
+namespace {
+
+// Axes attribute (before `since`) or constant input `input` (from `since`); nullopt when absent.
+std::optional<Ints> axes_arg(Importer& im, const NodeInfo& n, int input, int64_t since) {
+  if (n.opset() >= since) {
+    if (!n.has_input(input)) return std::nullopt;
+    return im.const_ints(n, input, "axes");
+  }
+  return n.get_ints("axes");
+}
+
+Ints normalized(const NodeInfo& n, const Ints& axes, int rank) {
+  Ints out;
+  for (int64_t a : axes) {
+    const int k = normalize_axis(n, a, rank, "axis");
+    if (std::find(out.begin(), out.end(), k) != out.end()) n.fail(concat("axis ", a, " is repeated"));
+    out.push_back(k);
+  }
+  return out;
+}
+
+// keep_aspect_ratio_policy: one scale for every listed axis (the smallest or largest of sizes/in), output
+// sizes rounded from it. vigil's Resize derives its coordinate scale from out/in, so the mapping is exact
+// only when that ratio equals the common scale on every resized axis; otherwise it is an error.
+Ints keep_aspect_ratio(const NodeInfo& n, const Shape& x, const Ints& sizes, const Ints& axes,
+                       const std::string& policy) {
+  double scale = policy == "not_larger" ? 1e300 : 0.0;
+  for (int64_t a : axes) {
+    const double s = static_cast<double>(sizes[static_cast<size_t>(a)]) / static_cast<double>(x[static_cast<int>(a)]);
+    scale = policy == "not_larger" ? std::min(scale, s) : std::max(scale, s);
+  }
+  Ints out = sizes;
+  for (int64_t a : axes) {
+    const double in = static_cast<double>(x[static_cast<int>(a)]);
+    out[static_cast<size_t>(a)] = static_cast<int64_t>(std::llround(scale * in));
+    if (static_cast<double>(out[static_cast<size_t>(a)]) / in != scale)
+      n.fail(concat("keep_aspect_ratio_policy '", policy, "' gives scale ", scale, " but output size ",
+                    out[static_cast<size_t>(a)], " for input size ", in, " on axis ", a,
+                    "; vigil's Resize cannot use a scale other than out/in"));
+  }
+  return out;
+}
+
+}  // namespace
+
+void emit_copy(Importer& im, const NodeInfo& n, const std::string& source, const std::string& output) {
+  const int v = im.value_of_name(source, n);
+  Value& val = im.graph().values[static_cast<size_t>(v)];
+  if (val.name == output) {
+    // The value already carries the output's name: a constant (renamed, constants' names are free) or a
+    // graph input passed straight through (which vigil cannot express: inputs are never outputs).
+    if (val.constant < 0) n.fail(concat("graph output '", output, "' is a graph input passed through unchanged"));
+    val.name = im.fresh_name(output, "value");
+  }
+  const Shape s = val.shape;
+  Attributes a;
+  a.set("shape", Ints(s.dims.begin(), s.dims.begin() + s.rank));
+  im.emit1(n, OpType::Reshape, output + "/copy", {v}, output, std::move(a));
+}
+
+void map_concat(Importer& im, const NodeInfo& n) {
+  n.check_attributes({"axis"});
+  if (!n.has_attr("axis")) n.fail("attribute 'axis' is required");
+  const int rank = im.rank_of(n, 0);
+  Attributes a;
+  a.set("axis", static_cast<int64_t>(normalize_axis(n, n.get_int("axis", 0), rank, "axis")));
+  std::vector<int> inputs;
+  for (int k = 0; k < n.num_inputs(); ++k)
+    if (n.has_input(k)) inputs.push_back(im.value(n, k));
+  if (inputs.empty()) n.fail("has no inputs");
+  im.emit1(n, OpType::Concat, n.name(), inputs, n.output(0), std::move(a));
+}
+
+void map_slice(Importer& im, const NodeInfo& n) {
+  Ints starts, ends, steps;
+  std::optional<Ints> axes;
+  if (n.opset() < 10) {
+    n.check_attributes({"starts", "ends", "axes"});
+    n.expect_inputs(1, 1);
+    if (!n.has_attr("starts") || !n.has_attr("ends")) n.fail("attributes 'starts' and 'ends' are required");
+    starts = *n.get_ints("starts");
+    ends = *n.get_ints("ends");
+    axes = n.get_ints("axes");
+  } else {
+    n.check_attributes({});
+    n.expect_inputs(3, 5);
+    starts = im.const_ints(n, 1, "starts");
+    ends = im.const_ints(n, 2, "ends");
+    if (n.has_input(3)) axes = im.const_ints(n, 3, "axes");
+    if (n.has_input(4)) steps = im.const_ints(n, 4, "steps");
+  }
+  if (starts.size() != ends.size()) n.fail("starts and ends differ in length");
+  Attributes a;
+  a.set("starts", starts);
+  a.set("ends", ends);
+  if (axes) {
+    if (axes->size() != starts.size()) n.fail("axes and starts differ in length");
+    a.set("axes", normalized(n, *axes, im.rank_of(n, 0)));
+  }
+  if (!steps.empty()) {
+    if (steps.size() != starts.size()) n.fail("steps and starts differ in length");
+    a.set("steps", steps);
+  }
+  im.emit1(n, OpType::Slice, n.name(), {im.value(n, 0)}, n.output(0), std::move(a));
+}
+
+void map_split(Importer& im, const NodeInfo& n) {
+  const Shape x = im.shape_of(n, 0);
+  n.check_attributes(n.opset() >= 18   ? std::initializer_list<std::string_view>{"axis", "num_outputs"}
+                     : n.opset() >= 13 ? std::initializer_list<std::string_view>{"axis"}
+                                       : std::initializer_list<std::string_view>{"axis", "split"});
+  const int axis = normalize_axis(n, n.get_int("axis", 0), x.rank, "axis");
+  const int64_t dim = x[axis];
+  const auto outputs = static_cast<int64_t>(n.num_outputs());
+  if (outputs < 1) n.fail("has no outputs");
+  Ints split;
+  if (n.opset() >= 13 && n.has_input(1))
+    split = im.const_ints(n, 1, "split");
+  else if (n.opset() < 13 && n.has_attr("split"))
+    split = *n.get_ints("split");
+  if (!split.empty()) {
+    if (static_cast<int64_t>(split.size()) != outputs)
+      n.fail(concat("split ", dims_str(split), " has ", split.size(), " sizes for ", outputs, " outputs"));
+  } else if (n.has_attr("num_outputs")) {
+    // Opset 18: ceil-sized chunks, the last one smaller.
+    const int64_t parts = n.get_int("num_outputs", 0);
+    if (parts != outputs) n.fail(concat("num_outputs ", parts, " but the node has ", outputs, " outputs"));
+    const int64_t chunk = (dim + parts - 1) / parts;
+    for (int64_t k = 0; k < parts; ++k) split.push_back(std::min(chunk, dim - k * chunk));
+  } else {
+    if (dim % outputs != 0)
+      n.fail(concat("axis ", axis, " of size ", dim, " does not split into ", outputs, " equal parts"));
+    split.assign(static_cast<size_t>(outputs), dim / outputs);
+  }
+  int64_t total = 0;
+  for (int64_t s : split) {
+    if (s <= 0) n.fail(concat("split ", dims_str(split), " has an empty or negative part"));
+    total += s;
+  }
+  if (total != dim) n.fail(concat("split ", dims_str(split), " sums to ", total, " but axis ", axis, " has ", dim));
+  Attributes a;
+  a.set("axis", static_cast<int64_t>(axis));
+  a.set("split", split);
+  std::vector<std::string> outs;
+  for (int k = 0; k < n.num_outputs(); ++k)
+    outs.push_back(n.has_output(k) ? n.output(k) : im.fresh_name(n.name(), concat("unused", k)));
+  im.emit(n, OpType::Split, n.name(), {im.value(n, 0)}, outs, std::move(a));
+}
+
+void map_reshape(Importer& im, const NodeInfo& n) {
+  n.check_attributes({"allowzero"});
+  n.expect_inputs(2, 2);
+  Ints shape = im.const_ints(n, 1, "shape");
+  if (n.get_int("allowzero", 0) != 0)
+    for (int64_t d : shape)
+      if (d == 0) n.fail("allowzero=1 with a 0 in the shape makes an empty tensor, which vigil does not support");
+  Attributes a;
+  a.set("shape", shape);
+  im.emit1(n, OpType::Reshape, n.name(), {im.value(n, 0)}, n.output(0), std::move(a));
+}
+
+void map_flatten(Importer& im, const NodeInfo& n) {
+  n.check_attributes({"axis"});
+  n.expect_inputs(1, 1);
+  const int rank = im.rank_of(n, 0);
+  int64_t axis = n.get_int("axis", 1);
+  if (axis < -rank || axis > rank) n.fail(concat("axis ", axis, " is out of range for rank ", rank));
+  if (axis < 0) axis += rank;
+  Attributes a;
+  a.set("axis", axis);
+  im.emit1(n, OpType::Flatten, n.name(), {im.value(n, 0)}, n.output(0), std::move(a));
+}
+
+void map_squeeze(Importer& im, const NodeInfo& n) {
+  n.check_attributes(n.opset() >= 13 ? std::initializer_list<std::string_view>{}
+                                     : std::initializer_list<std::string_view>{"axes"});
+  n.expect_inputs(1, 2);
+  Attributes a;
+  if (auto axes = axes_arg(im, n, 1, 13)) a.set("axes", normalized(n, *axes, im.rank_of(n, 0)));
+  im.emit1(n, OpType::Squeeze, n.name(), {im.value(n, 0)}, n.output(0), std::move(a));
+}
+
+void map_unsqueeze(Importer& im, const NodeInfo& n) {
+  n.check_attributes(n.opset() >= 13 ? std::initializer_list<std::string_view>{}
+                                     : std::initializer_list<std::string_view>{"axes"});
+  n.expect_inputs(1, 2);
+  auto axes = axes_arg(im, n, 1, 13);
+  if (!axes) n.fail("axes are required");
+  Ints norm = normalized(n, *axes, im.rank_of(n, 0) + static_cast<int>(axes->size()));
+  std::sort(norm.begin(), norm.end());
+  Attributes a;
+  a.set("axes", norm);
+  im.emit1(n, OpType::Unsqueeze, n.name(), {im.value(n, 0)}, n.output(0), std::move(a));
+}
+
+void map_transpose(Importer& im, const NodeInfo& n) {
+  n.check_attributes({"perm"});
+  n.expect_inputs(1, 1);
+  Attributes a;
+  if (auto perm = n.get_ints("perm")) a.set("perm", *perm);
+  im.emit1(n, OpType::Transpose, n.name(), {im.value(n, 0)}, n.output(0), std::move(a));
+}
+
+// Resize (opsets 10-19) and the older Upsample. vigil's Resize takes the mode, the coordinate transform,
+// the nearest rounding and either one scale or one output size per dim.
+void map_resize(Importer& im, const NodeInfo& n) {
+  const bool upsample = n.op_type() == "Upsample";
+  const Shape x = im.shape_of(n, 0);
+  const int rank = x.rank;
+  std::vector<float> scales;
+  Ints sizes;
+  std::string mode, coord, nearest;
+  if (upsample || n.opset() < 11) {
+    // Upsample and Resize-10: scales only, asymmetric coordinates; nearest rounds down when enlarging
+    // (and up when shrinking, as onnxruntime does for these versions).
+    n.check_attributes(upsample && n.opset() < 9 ? std::initializer_list<std::string_view>{"mode", "scales"}
+                                                 : std::initializer_list<std::string_view>{"mode"});
+    if (upsample && n.opset() < 9) {
+      n.expect_inputs(1, 1);
+      if (!n.has_attr("scales")) n.fail("attribute 'scales' is required");
+      scales = *n.get_floats("scales");
+    } else {
+      n.expect_inputs(2, 2);
+      scales = im.const_floats(n, 1, "scales");
+    }
+    mode = n.get_string("mode", "nearest");
+    if (mode == "bilinear") mode = "linear";
+    coord = "asymmetric";
+    bool up = false, down = false;
+    for (float s : scales) {
+      up |= s > 1.0f;
+      down |= s < 1.0f;
+    }
+    if (up && down) n.fail("scales both enlarge and shrink, which the legacy rounding cannot express");
+    nearest = down ? "ceil" : "floor";
+  } else {
+    n.check_attributes({"antialias", "axes", "coordinate_transformation_mode", "cubic_coeff_a", "exclude_outside",
+                        "extrapolation_value", "keep_aspect_ratio_policy", "mode", "nearest_mode"});
+    n.expect_inputs(1, 4);
+    mode = n.get_string("mode", "nearest");
+    coord = n.get_string("coordinate_transformation_mode", "half_pixel");
+    nearest = n.get_string("nearest_mode", "round_prefer_floor");
+    if (n.get_int("antialias", 0) != 0) n.fail("antialias=1 is not supported");
+    const std::string policy = n.get_string("keep_aspect_ratio_policy", "stretch");
+    if (policy != "stretch" && policy != "not_larger" && policy != "not_smaller")
+      n.fail(concat("keep_aspect_ratio_policy '", policy, "' is not one of stretch, not_larger, not_smaller"));
+    if (n.has_input(2) && im.require_const(n, 2, "scales").numel() > 0) scales = im.const_floats(n, 2, "scales");
+    if (n.has_input(3) && im.require_const(n, 3, "sizes").numel() > 0) sizes = im.const_ints(n, 3, "sizes");
+    if (scales.empty() == sizes.empty()) n.fail("exactly one of scales and sizes must be given");
+    if (policy != "stretch" && sizes.empty()) n.fail(concat("keep_aspect_ratio_policy '", policy, "' needs sizes"));
+    // roi only matters for tf_crop_and_resize, which is rejected below.
+    if (auto axes_attr = n.get_ints("axes")) {
+      // Scales/sizes cover only the listed axes: expand to one per dim.
+      Ints axes = normalized(n, *axes_attr, rank);
+      const size_t given = scales.empty() ? sizes.size() : scales.size();
+      if (given != axes.size())
+        n.fail(concat("axes lists ", axes.size(), " dims but ", given, " scales/sizes are given"));
+      std::vector<float> full_scales(static_cast<size_t>(rank), 1.0f);
+      Ints full_sizes(x.dims.begin(), x.dims.begin() + rank);
+      for (size_t k = 0; k < axes.size(); ++k) {
+        if (scales.empty())
+          full_sizes[static_cast<size_t>(axes[k])] = sizes[k];
+        else
+          full_scales[static_cast<size_t>(axes[k])] = scales[k];
+      }
+      if (scales.empty())
+        sizes = full_sizes;
+      else
+        scales = full_scales;
+      if (policy != "stretch") sizes = keep_aspect_ratio(n, x, sizes, axes, policy);
+    } else if (policy != "stretch") {
+      Ints all(static_cast<size_t>(rank));
+      for (int k = 0; k < rank; ++k) all[static_cast<size_t>(k)] = k;
+      if (sizes.size() == all.size()) sizes = keep_aspect_ratio(n, x, sizes, all, policy);
+    }
+  }
+  const size_t given = scales.empty() ? sizes.size() : scales.size();
+  if (given != static_cast<size_t>(rank))
+    n.fail(concat(scales.empty() ? "sizes" : "scales", " has ", given, " values for an input of rank ", rank));
+  if (mode != "nearest" && mode != "linear") n.fail(concat("mode '", mode, "' is not supported (nearest, linear)"));
+  static const char* const kCoords[] = {"half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel",
+                                        "tf_half_pixel_for_nn"};
+  if (std::find(std::begin(kCoords), std::end(kCoords), coord) == std::end(kCoords))
+    n.fail(concat("coordinate_transformation_mode '", coord,
+                  "' is not supported (half_pixel, asymmetric, align_corners, pytorch_half_pixel, "
+                  "tf_half_pixel_for_nn)"));
+  static const char* const kNearest[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
+  if (std::find(std::begin(kNearest), std::end(kNearest), nearest) == std::end(kNearest))
+    n.fail(concat("nearest_mode '", nearest, "' is not supported"));
+  for (float s : scales)
+    if (!(s > 0.0f) || !std::isfinite(s)) n.fail(concat("scale ", s, " must be positive"));
+  for (int64_t s : sizes)
+    if (s <= 0) n.fail(concat("output size ", s, " must be positive"));
+  if (mode == "linear" && rank >= 2) {
+    // vigil's linear mode interpolates the last two dims; the others must keep their size.
+    for (int k = 0; k < rank - 2; ++k) {
+      const bool same = scales.empty() ? sizes[static_cast<size_t>(k)] == x[k] : scales[static_cast<size_t>(k)] == 1.0f;
+      if (!same) n.fail(concat("linear resize of dim ", k, " (not one of the last two) is not supported"));
+    }
+  }
+  Attributes a;
+  a.set("mode", mode);
+  a.set("coordinate_transformation_mode", coord);
+  a.set("nearest_mode", nearest);
+  if (!scales.empty())
+    a.set("scales", scales);
+  else
+    a.set("sizes", sizes);
+  im.emit1(n, OpType::Resize, n.name(), {im.value(n, 0)}, n.output(0), std::move(a));
+}
+
+}  // namespace vigil::onnx

@@ -1,0 +1,69 @@
+#include "loaders/onnx/op_mapping.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace vigil::onnx {
+
+namespace {
+
+const std::vector<std::pair<std::string, MapFn>>& table() {
+  static const std::vector<std::pair<std::string, MapFn>> t = {
+      {"Add", map_binary},
+      {"AveragePool", map_average_pool},
+      {"BatchNormalization", map_batch_norm},
+      {"Clip", map_clip},
+      {"Concat", map_concat},
+      {"Conv", map_conv},
+      {"Div", map_binary},
+      {"Dropout", map_identity},
+      {"Flatten", map_flatten},
+      {"Gemm", map_gemm},
+      {"GlobalAveragePool", map_global_average_pool},
+      {"HardSigmoid", map_activation},
+      {"HardSwish", map_activation},
+      {"Identity", map_identity},
+      {"LSTM", map_lstm},
+      {"LeakyRelu", map_activation},
+      {"MatMul", map_matmul},
+      {"MaxPool", map_max_pool},
+      {"Mish", map_activation},
+      {"Mul", map_binary},
+      {"ReduceMean", map_reduce_mean},
+      {"Relu", map_activation},
+      {"Reshape", map_reshape},
+      {"Resize", map_resize},
+      {"Sigmoid", map_activation},
+      {"Slice", map_slice},
+      {"Softmax", map_softmax},
+      {"Split", map_split},
+      {"Squeeze", map_squeeze},
+      {"Sub", map_binary},
+      {"Swish", map_activation},
+      {"Tanh", map_activation},
+      {"Transpose", map_transpose},
+      {"Unsqueeze", map_unsqueeze},
+      {"Upsample", map_resize},
+  };
+  return t;
+}
+
+}  // namespace
+
+const std::vector<std::string>& mapped_ops() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const auto& [name, fn] : table()) v.push_back(name);
+    std::sort(v.begin(), v.end());
+    return v;
+  }();
+  return names;
+}
+
+MapFn find_mapping(std::string_view op_type) {
+  for (const auto& [name, fn] : table())
+    if (name == op_type) return fn;
+  return nullptr;
+}
+
+}  // namespace vigil::onnx

@@ -1,0 +1,54 @@
+// ONNX ops that become vigil nodes, each with a function translating its inputs and attributes into
+// vigil's conventions (constant shape-like inputs become attributes, auto_pad becomes explicit pads, 1-D
+// convolution and pooling run as 2-D with a unit height, ...). Semantics and limits: docs/ops/h5.md.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "loaders/onnx/import_context.h"
+
+namespace vigil::onnx {
+
+using MapFn = void (*)(Importer&, const NodeInfo&);
+
+// The ONNX op types with a mapping, sorted (for error messages and the conformance runner).
+const std::vector<std::string>& mapped_ops();
+// nullptr if the op has no mapping.
+MapFn find_mapping(std::string_view op_type);
+
+// Per-concern mapping functions (map_conv_pool.cpp, map_elementwise.cpp, map_tensor_ops.cpp,
+// map_sequence_ops.cpp).
+void map_conv(Importer& im, const NodeInfo& n);
+void map_max_pool(Importer& im, const NodeInfo& n);
+void map_average_pool(Importer& im, const NodeInfo& n);
+void map_global_average_pool(Importer& im, const NodeInfo& n);
+void map_batch_norm(Importer& im, const NodeInfo& n);
+
+void map_activation(Importer& im, const NodeInfo& n);  // Relu, LeakyRelu, Sigmoid, Tanh, HardSwish, Swish...
+void map_clip(Importer& im, const NodeInfo& n);
+void map_binary(Importer& im, const NodeInfo& n);    // Add, Sub, Mul, Div
+void map_identity(Importer& im, const NodeInfo& n);  // Identity, Dropout, no-op Cast
+
+void map_concat(Importer& im, const NodeInfo& n);
+void map_slice(Importer& im, const NodeInfo& n);
+void map_split(Importer& im, const NodeInfo& n);
+void map_reshape(Importer& im, const NodeInfo& n);
+void map_flatten(Importer& im, const NodeInfo& n);
+void map_squeeze(Importer& im, const NodeInfo& n);
+void map_unsqueeze(Importer& im, const NodeInfo& n);
+void map_transpose(Importer& im, const NodeInfo& n);
+void map_resize(Importer& im, const NodeInfo& n);  // Resize and Upsample
+
+void map_matmul(Importer& im, const NodeInfo& n);
+void map_gemm(Importer& im, const NodeInfo& n);
+void map_lstm(Importer& im, const NodeInfo& n);
+void map_softmax(Importer& im, const NodeInfo& n);
+void map_reduce_mean(Importer& im, const NodeInfo& n);
+
+// Emits a copy of `source` named `output` (a Reshape to its own shape): used where ONNX names a graph
+// output after a removed node (Identity x -> y with y a graph output).
+void emit_copy(Importer& im, const NodeInfo& n, const std::string& source, const std::string& output);
+
+}  // namespace vigil::onnx
