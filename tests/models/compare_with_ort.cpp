@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -94,6 +95,17 @@ Comparison compare(const vigil::TensorView& mine, const vigil::Tensor& reference
   return c;
 }
 
+// " Conv2d x24, LeakyRelu x22, ..." in op-table order: shows what the importer made of the model.
+std::string op_histogram(const vigil::Graph& graph) {
+  std::map<int, int> counts;
+  for (const vigil::Node& node : graph.nodes) ++counts[static_cast<int>(node.op)];
+  std::string text;
+  for (const auto& [op, count] : counts) {
+    text += " " + std::string(vigil::op_name(static_cast<vigil::OpType>(op))) + " x" + std::to_string(count);
+  }
+  return text;
+}
+
 // Runs one variant; returns the number of failed outputs.
 int run_variant(const ModelFiles& files, const std::string& variant) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -120,8 +132,10 @@ int run_variant(const ModelFiles& files, const std::string& variant) {
   const auto t1 = std::chrono::steady_clock::now();
   context.run();
   const auto t2 = std::chrono::steady_clock::now();
-  std::printf("[%s] %zu nodes; load %.2f s, run %.2f s (%.3f GFLOP)\n", variant.c_str(), nodes, std::chrono::duration<double>(t1 - t0).count(),
-              std::chrono::duration<double>(t2 - t1).count(), engine.total_flops() * 1e-9);
+  std::printf("[%s] %zu nodes; load %.2f s, run %.2f s (%.3f GFLOP)\n", variant.c_str(), nodes,
+              std::chrono::duration<double>(t1 - t0).count(), std::chrono::duration<double>(t2 - t1).count(),
+              engine.total_flops() * 1e-9);
+  std::printf("  ops:%s\n", op_histogram(engine.graph()).c_str());
 
   int failures = 0;
   for (const NamedFile& output : files.outputs) {
@@ -143,8 +157,7 @@ int run_variant(const ModelFiles& files, const std::string& variant) {
                 kRelativeTolerance, c.finite ? "" : "  NON-FINITE OUTPUT");
     if (!ok && c.worst_index >= 0) {
       std::printf("  worst at flat index %lld: vigil %.7g, ORT %.7g", static_cast<long long>(c.worst_index),
-                  static_cast<double>(mine.f32()[c.worst_index]),
-                  static_cast<double>(reference.f32()[c.worst_index]));
+                  static_cast<double>(mine.f32()[c.worst_index]), static_cast<double>(reference.f32()[c.worst_index]));
     }
     std::printf("\n");
     failures += ok ? 0 : 1;
@@ -159,6 +172,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s DIR STEM [--variant raw|optimized]...\n", argv[0]);
     return 2;
   }
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows up live in ctest logs
   const std::string dir = argv[1];
   const std::string stem = argv[2];
   std::vector<std::string> variants;

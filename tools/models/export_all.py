@@ -23,9 +23,8 @@ import sys
 import time
 import warnings
 
-import numpy as np
-
 try:
+    import numpy as np
     import onnx
     import onnxruntime as ort
     import torch
