@@ -125,6 +125,22 @@ class VideoFileClips(Dataset):
         return _sample(frames, actions, boxes)
 
 
+class RepeatedClips(Dataset):
+    """A few samples held in memory, repeated `repeat` times (for overfitting checks)."""
+
+    def __init__(self, samples, repeat: int):
+        self.samples, self.repeat = samples, repeat
+
+    def set_epoch(self, epoch: int) -> None:
+        pass
+
+    def __len__(self):
+        return len(self.samples) * self.repeat
+
+    def __getitem__(self, i):
+        return self.samples[i % len(self.samples)]
+
+
 def collate(samples):
     frames = torch.stack([s["frames"] for s in samples])
     actions = torch.stack([s["actions"] for s in samples])

@@ -77,6 +77,8 @@ def main():
     ap.add_argument("--save-every", type=int, default=200)
     ap.add_argument("--max-minutes", type=float, default=0, help="stop after this long (0 = no limit)")
     ap.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
+    ap.add_argument("--overfit-one-batch", action="store_true",
+                    help="debug: train on the first batch over and over (the losses must go towards 0)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -103,6 +105,8 @@ def main():
     else:
         sizes = [int(v) for v in args.video_sizes.split(",")]
         data = dataset.SyntheticClips(args.seed, clips_per_epoch, args.window, args.input_size, sizes)
+    if args.overfit_one_batch:
+        data = dataset.RepeatedClips([data[i] for i in range(args.batch)], repeat=50)
     steps_per_epoch = len(data) // args.batch
     loss_fn = yolo.YoloLoss(args.input_size, config.num_classes, box_weight=args.box_weight)
     n_params = sum(p.numel() for p in net.parameters())
