@@ -1,0 +1,77 @@
+// The ISA-independent half of gemm_packed: tile sizes, A packing, workspace arithmetic and dispatch.
+// Baseline x86-64 code: it only calls into a path's file when the caller asked for that path.
+#include "kernels/gemm_packed/gemm_packed.h"
+
+
+#include "kernels/gemm_packed/gemm_packed_config.h"
+
+namespace vigil::kernels {
+
+namespace {
+
+using gemm_packed_detail::BlockingConfig;
+
+const BlockingConfig& config(GemmIsa isa) {
+  switch (isa) {
+    case GemmIsa::Avx2: return gemm_packed_detail::kAvx2Config;
+    case GemmIsa::Avx512: return gemm_packed_detail::kAvx512Config;
+    case GemmIsa::Scalar: break;
+  }
+  return gemm_packed_detail::kScalarConfig;
+}
+
+}  // namespace
+
+const char* gemm_isa_name(GemmIsa isa) {
+  switch (isa) {
+    case GemmIsa::Scalar: return "scalar";
+    case GemmIsa::Avx2: return "avx2";
+    case GemmIsa::Avx512: return "avx512";
+  }
+  return "?";
+}
+
+GemmBlocking gemm_blocking(GemmIsa isa) {
+  const BlockingConfig& c = config(isa);
+  return {c.mr, c.nr, c.kc, c.nc, c.mc};
+}
+
+int64_t gemm_packed_a_floats(GemmIsa isa, int64_t m, int64_t k) {
+  const int64_t mr = config(isa).mr;
+  return (m + mr - 1) / mr * mr * k;
+}
+
+void gemm_pack_a(GemmIsa isa, int64_t m, int64_t k, const float* a, int64_t lda, float* packed) {
+  const int64_t mr = config(isa).mr;
+  for (int64_t panel = 0; panel * mr < m; ++panel) {
+    float* dst = packed + panel * mr * k;
+    const int64_t rows = m - panel * mr < mr ? m - panel * mr : mr;
+    for (int64_t q = 0; q < k; ++q) {
+      for (int64_t r = 0; r < rows; ++r) dst[q * mr + r] = a[(panel * mr + r) * lda + q];
+      for (int64_t r = rows; r < mr; ++r) dst[q * mr + r] = 0.0f;
+    }
+  }
+}
+
+int64_t gemm_packed_workspace_bytes(GemmIsa isa, int64_t /*m*/, int64_t n, int64_t k, int threads) {
+  const int64_t slots = threads > 1 ? threads : 1;
+  return slots * gemm_packed_detail::slot_floats(config(isa), n, k) * static_cast<int64_t>(sizeof(float));
+}
+
+void gemm_packed(GemmIsa isa, const GemmPackedParams& p, void* workspace, const GemmThreading& threading) {
+  switch (isa) {
+    case GemmIsa::Scalar: gemm_packed_scalar(p, workspace, threading); return;
+    case GemmIsa::Avx2: gemm_packed_avx2(p, workspace, threading); return;
+    case GemmIsa::Avx512: gemm_packed_avx512(p, workspace, threading); return;
+  }
+}
+
+void gemm_packed_activation(GemmIsa isa, const ActivationParams& p, const float* x, float* y, int64_t n) {
+  switch (isa) {
+    case GemmIsa::Scalar: activation_reference(p, x, y, n); return;
+    case GemmIsa::Avx2: gemm_packed_activation_avx2(p, x, y, n); return;
+    case GemmIsa::Avx512: gemm_packed_activation_avx512(p, x, y, n); return;
+  }
+}
+
+}  // namespace vigil::kernels

@@ -1,0 +1,43 @@
+// gemm_packed for AVX2 + FMA: 6x16 microkernel on ymm registers (12 accumulators, 2 B vectors, 1
+// broadcast). Compiled with -mavx2 -mfma -mf16c.
+#include <immintrin.h>
+
+#include "kernels/gemm_packed/gemm_packed.h"
+#include "kernels/gemm_packed/gemm_packed_simd.h"
+
+namespace vigil::kernels {
+namespace gemm_packed_detail {
+namespace {
+
+struct Avx2Isa {
+  using Arch = xsimd::fma3<xsimd::avx2>;
+  using F = xsimd::batch<float, Arch>;
+  using D = xsimd::batch<double, Arch>;
+  static constexpr int W = 8;
+
+  // Lane i of the mask is all-ones when i < count.
+  static __m256i lanes(int count) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
+  static F load_partial(const float* p, int count) { return _mm256_maskload_ps(p, lanes(count)); }
+  static void store_partial(float* p, F x, int count) { _mm256_maskstore_ps(p, lanes(count), x); }
+  static D widen_lo(F x) { return _mm256_cvtps_pd(_mm256_castps256_ps128(x)); }
+  static D widen_hi(F x) { return _mm256_cvtps_pd(_mm256_extractf128_ps(x, 1)); }
+  static F narrow(D lo, D hi) { return _mm256_set_m128(_mm256_cvtpd_ps(hi), _mm256_cvtpd_ps(lo)); }
+};
+
+using Kernel = Microkernel<Avx2Isa, kAvx2Config.mr, kAvx2Config.nr / Avx2Isa::W, kAvx2Config.kc, kAvx2Config.nc,
+                           kAvx2Config.mc>;
+
+}  // namespace
+}  // namespace gemm_packed_detail
+
+void gemm_packed_avx2(const GemmPackedParams& p, void* workspace, const GemmThreading& threading) {
+  gemm_packed_detail::Driver<gemm_packed_detail::Kernel>::run(p, workspace, threading);
+}
+
+void gemm_packed_activation_avx2(const ActivationParams& p, const float* x, float* y, int64_t n) {
+  gemm_packed_detail::VectorActivation<gemm_packed_detail::Avx2Isa>::apply(p, x, y, n);
+}
+
+}  // namespace vigil::kernels

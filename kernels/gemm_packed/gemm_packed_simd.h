@@ -1,0 +1,287 @@
+// The vector parts of gemm_packed written once over xsimd batches: the microkernel with its fused
+// epilogue, and the epilogue activations. Each ISA file defines a traits struct `Isa` and instantiates
+// these templates for it:
+//
+//   struct Isa {
+//     using Arch = ...;                          // xsimd architecture tag
+//     static constexpr int W;                    // floats per vector
+//     static F load_partial(const float*, int count);          // lanes >= count read as 0, not touched
+//     static void store_partial(float*, F, int count);         // lanes >= count not written
+//     static D widen_lo(F), widen_hi(F);         // float lanes [0, W/2) / [W/2, W) to double
+//     static F narrow(D lo, D hi);               // round both halves to float
+//   };
+//
+// Included ONLY by the *_avx2.cpp / *_avx512.cpp files, and only inside an anonymous namespace region of
+// this header: every function has internal linkage (see gemm_packed_driver.h for why).
+#pragma once
+
+#include <xsimd/xsimd.hpp>
+
+#include "kernels/gemm_packed/gemm_packed_driver.h"
+
+namespace vigil::kernels::gemm_packed_detail {
+namespace {
+
+#define VIGIL_ALWAYS_INLINE inline __attribute__((always_inline))
+
+// ---- Activations on one vector ----
+//
+// The piecewise-linear kinds reproduce activate_reference bit for bit: the same comparisons in the same
+// order (so NaN and signed zeros come out the same), and where the reference does its arithmetic in
+// double, so do these (exact: every step is the same IEEE double operation, then one rounding to float).
+// The transcendental kinds use xsimd's float exp/tanh; docs/ops/h9.md gives their measured max ulp error.
+template <class Isa>
+struct VectorActivation {
+  using F = xsimd::batch<float, typename Isa::Arch>;
+  using D = xsimd::batch<double, typename Isa::Arch>;
+
+  static VIGIL_ALWAYS_INLINE F relu(F x) { return xsimd::select(x <= F(0.0f), F(0.0f), x); }  // -0, NaN as ref
+  static VIGIL_ALWAYS_INLINE F leaky(F x, F alpha) { return xsimd::select(x >= F(0.0f), x, alpha * x); }
+  static VIGIL_ALWAYS_INLINE F clip(F x, F lo, F hi) {
+    const F m = xsimd::select(x < lo, lo, x);  // std::max(x, lo)
+    return xsimd::select(hi < m, hi, m);       // std::min(m, hi)
+  }
+  static VIGIL_ALWAYS_INLINE D clamp(D v, D lo, D hi) {  // std::clamp
+    return xsimd::select(v < lo, lo, xsimd::select(hi < v, hi, v));
+  }
+
+  // Double-precision kinds: y = f(double(x)) rounded once, and NaN inputs returned unchanged.
+  template <class Fn>
+  static VIGIL_ALWAYS_INLINE F via_double(F x, Fn fn) {
+    const F y = Isa::narrow(fn(Isa::widen_lo(x)), fn(Isa::widen_hi(x)));
+    return xsimd::select(xsimd::isnan(x), x, y);
+  }
+  static F hard_sigmoid(F x, double alpha, double beta) {
+    const D a(alpha), b(beta);
+    return via_double(x, [&](D v) { return clamp(a * v + b, D(0.0), D(1.0)); });
+  }
+  static F hard_swish(F x) {
+    return via_double(x, [](D v) { return v * clamp(v / D(6.0) + D(0.5), D(0.0), D(1.0)); });
+  }
+  static F hard_mish(F x) {
+    return via_double(x, [](D v) { return v * clamp(v + D(2.0), D(0.0), D(2.0)) / D(2.0); });
+  }
+
+  // exp(x) as p * 2^k with p in [0.7, 1.42]: Cody-Waite reduction x = k*ln2 + r, |r| <= ln2/2, and the
+  // classic Cephes degree-7 expf polynomial for e^r (about 1 ulp). Keeping 2^k apart lets callers finish
+  // their arithmetic on normal numbers and round into the subnormal range once, at the end. x is clamped
+  // to [-110, 88.8]: below that e^x is under half the smallest subnormal, above it overflows anyway.
+  struct ExpParts {
+    F p, k;
+  };
+  static VIGIL_ALWAYS_INLINE ExpParts exp_parts(F x) {
+    x = xsimd::min(xsimd::max(x, F(-110.0f)), F(88.8f));
+    const F k = xsimd::nearbyint(x * F(1.44269504088896341f));
+    F r = xsimd::fnma(k, F(0.693359375f), x);
+    r = xsimd::fnma(k, F(-2.12194440e-4f), r);
+    F y = F(1.9875691500e-4f);
+    y = xsimd::fma(y, r, F(1.3981999507e-3f));
+    y = xsimd::fma(y, r, F(8.3334519073e-3f));
+    y = xsimd::fma(y, r, F(4.1665795894e-2f));
+    y = xsimd::fma(y, r, F(1.6666665459e-1f));
+    y = xsimd::fma(y, r, F(5.0000001201e-1f));
+    return {xsimd::fma(y, r * r, r) + F(1.0f), k};
+  }
+  // v * 2^k for integral k in [-160, 128], rounded once: two exact power-of-two factors (each within
+  // the normal exponent range), so only the last multiply can round (into subnormals, or to inf).
+  static VIGIL_ALWAYS_INLINE F scale(F v, F k) {
+    using I = xsimd::batch<int32_t, typename Isa::Arch>;
+    const I ki = xsimd::batch_cast<int32_t>(k);
+    const I k1 = ki >> 1, k2 = ki - k1;
+    const F f1 = xsimd::bitwise_cast<F>((k1 + I(127)) << 23);
+    const F f2 = xsimd::bitwise_cast<F>((k2 + I(127)) << 23);
+    return (v * f1) * f2;
+  }
+
+  // sigmoid(x) = 1/(1+e^-x) for x >= 0, e^x/(1+e^x) below, with e = e^-|x| <= 1: nothing overflows and
+  // the tail e^x/(1+e^x) is scaled into place last, so it keeps full precision down to the subnormals.
+  static F sigmoid(F x) {
+    const ExpParts e = exp_parts(-xsimd::abs(x));
+    const F ev = scale(e.p, e.k);
+    const F denom = F(1.0f) + ev;
+    const F y = xsimd::select(x >= F(0.0f), F(1.0f) / denom, scale(e.p / denom, e.k));
+    return xsimd::select(xsimd::isnan(x), x, y);
+  }
+  // silu(x) = x * sigmoid(x), with the negative tail x*e^x/(1+e^x) scaled last as in sigmoid. Below
+  // x = -110 it is x * 0 (|x e^x| < half the smallest subnormal), which like the reference makes
+  // silu(-inf) = NaN.
+  static F silu(F x) {
+    const ExpParts e = exp_parts(-xsimd::abs(x));
+    const F ev = scale(e.p, e.k);
+    const F denom = F(1.0f) + ev;
+    const F y = xsimd::select(x >= F(0.0f), x / denom, scale(x * e.p / denom, e.k));
+    return xsimd::select(x < F(-110.0f), x * F(0.0f), xsimd::select(xsimd::isnan(x), x, y));
+  }
+  static F tanh(F x) { return xsimd::tanh(x); }
+  // mish(x) = x * tanh(log(1 + e^x)) = x * u(u+2) / (u(u+2) + 2) with u = e^x: exact algebra, no
+  // cancellation; the factor 2^k of u is applied last so tiny results keep their precision. Beyond
+  // x = 20 the factor rounds to 1 in float; below x = -110 the result is x * 0, so mish(-inf) = NaN like
+  // the reference.
+  static F mish(F x) {
+    const ExpParts e = exp_parts(xsimd::min(x, F(20.0f)));
+    const F u = scale(e.p, e.k);
+    const F t = u + F(2.0f);
+    const F y = scale(x * e.p * t / xsimd::fma(u, t, F(2.0f)), e.k);
+    const F r = xsimd::select(x > F(20.0f), x, y);
+    return xsimd::select(x < F(-110.0f), x * F(0.0f), xsimd::select(xsimd::isnan(x), x, r));
+  }
+
+  // The kinds that are not a couple of instructions, out of line so the microkernel stays small.
+  static __attribute__((noinline)) F heavy(const ActivationParams& p, F x) {
+    switch (p.kind) {
+      case Activation::Sigmoid: return sigmoid(x);
+      case Activation::Tanh: return tanh(x);
+      case Activation::Silu: return silu(x);
+      case Activation::Mish: return mish(x);
+      case Activation::HardSwish: return hard_swish(x);
+      case Activation::HardSigmoid: return hard_sigmoid(x, p.alpha, p.beta);
+      case Activation::HardMish: return hard_mish(x);
+      case Activation::None: return x;
+      case Activation::Relu: return relu(x);
+      case Activation::LeakyRelu: return leaky(x, F(p.alpha));
+      case Activation::Clip: return clip(x, F(p.alpha), F(p.beta));
+    }
+    return x;
+  }
+
+  // y[i] = act(x[i]) over a buffer, for gemm_packed_activation.
+  static void apply(const ActivationParams& p, const float* x, float* y, int64_t n) {
+    constexpr int W = Isa::W;
+    for (int64_t i = 0; i < n; i += W) {
+      const int count = static_cast<int>(min_i64(W, n - i));
+      const F v = count == W ? F::load_unaligned(x + i) : Isa::load_partial(x + i, count);
+      const F r = heavy(p, v);
+      if (count == W)
+        r.store_unaligned(y + i);
+      else
+        Isa::store_partial(y + i, r, count);
+    }
+  }
+};
+
+// Epilogue activation functors: the common cheap kinds inline, everything else through heavy().
+template <class Isa>
+struct ActNone {
+  using F = xsimd::batch<float, typename Isa::Arch>;
+  explicit ActNone(const ActivationParams&) {}
+  VIGIL_ALWAYS_INLINE F operator()(F x) const { return x; }
+};
+template <class Isa>
+struct ActRelu {
+  using F = xsimd::batch<float, typename Isa::Arch>;
+  explicit ActRelu(const ActivationParams&) {}
+  VIGIL_ALWAYS_INLINE F operator()(F x) const { return VectorActivation<Isa>::relu(x); }
+};
+template <class Isa>
+struct ActLeaky {
+  using F = xsimd::batch<float, typename Isa::Arch>;
+  F alpha;
+  explicit ActLeaky(const ActivationParams& p) : alpha(p.alpha) {}
+  VIGIL_ALWAYS_INLINE F operator()(F x) const { return VectorActivation<Isa>::leaky(x, alpha); }
+};
+template <class Isa>
+struct ActClip {
+  using F = xsimd::batch<float, typename Isa::Arch>;
+  F lo, hi;
+  explicit ActClip(const ActivationParams& p) : lo(p.alpha), hi(p.beta) {}
+  VIGIL_ALWAYS_INLINE F operator()(F x) const { return VectorActivation<Isa>::clip(x, lo, hi); }
+};
+template <class Isa>
+struct ActHeavy {
+  using F = xsimd::batch<float, typename Isa::Arch>;
+  const ActivationParams* p;
+  explicit ActHeavy(const ActivationParams& params) : p(&params) {}
+  VIGIL_ALWAYS_INLINE F operator()(F x) const { return VectorActivation<Isa>::heavy(*p, x); }
+};
+
+// ---- The microkernel: an MR x (NV*W) tile of C kept in registers for the whole K block ----
+template <class Isa, int MR_, int NV_, int64_t KC_, int64_t NC_, int64_t MC_>
+struct Microkernel {
+  static constexpr int W = Isa::W;
+  static constexpr int MR = MR_, NV = NV_, NR = NV_ * Isa::W;
+  static constexpr BlockingConfig kConfig = {MR_, NV_ * Isa::W, KC_, NC_, MC_};
+  using F = xsimd::batch<float, typename Isa::Arch>;
+
+  // Loads C (or the residual) for the current row: full vectors, or masked at the N edge.
+  template <bool kFull>
+  static VIGIL_ALWAYS_INLINE F load_row(const float* p, int v, int nr) {
+    if constexpr (kFull) return F::load_unaligned(p + v * W);
+    return Isa::load_partial(p + v * W, nr - v * W < W ? nr - v * W : W);
+  }
+  template <bool kFull>
+  static VIGIL_ALWAYS_INLINE void store_row(float* p, int v, int nr, F x) {
+    if constexpr (kFull)
+      x.store_unaligned(p + v * W);
+    else
+      Isa::store_partial(p + v * W, x, nr - v * W < W ? nr - v * W : W);
+  }
+
+  template <bool kFull, class Act>
+  static VIGIL_ALWAYS_INLINE void store_tile(const TileArgs& t, F (&acc)[MR][NV], const Act& act) {
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+      if (r >= t.mr) break;
+      float* c = t.c + r * t.ldc;
+      F bias(0.0f);
+      if (t.last && t.bias) bias = F(t.bias[r]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) {
+        if (!kFull && v * W >= t.nr) break;
+        F x = acc[r][v];
+        if (t.load_c) x += load_row<kFull>(c, v, t.nr);
+        if (t.last) {
+          x = act(x + bias);
+          if (t.residual) x += load_row<kFull>(t.residual + r * t.ld_residual, v, t.nr);
+        }
+        store_row<kFull>(c, v, t.nr, x);
+      }
+    }
+  }
+
+  template <class Act>
+  static VIGIL_ALWAYS_INLINE void store_any(const TileArgs& t, F (&acc)[MR][NV]) {
+    const Act act(*t.act);
+    if (t.nr == NR)
+      store_tile<true>(t, acc, act);
+    else
+      store_tile<false>(t, acc, act);
+  }
+
+  static void tile(const TileArgs& t) {
+    F acc[MR][NV];
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[r][v] = F(0.0f);
+
+    const float* a = t.a;
+    const float* b = t.b;
+    for (int64_t q = 0; q < t.kc; ++q) {
+      F bv[NV];
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) bv[v] = F::load_aligned(b + v * W);
+#pragma GCC unroll 16
+      for (int r = 0; r < MR; ++r) {
+        const F ar(a[r]);
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[r][v] = xsimd::fma(ar, bv[v], acc[r][v]);
+      }
+      a += MR;
+      b += NR;
+    }
+
+    const Activation kind = t.last ? t.act->kind : Activation::None;
+    switch (kind) {
+      case Activation::None: store_any<ActNone<Isa>>(t, acc); break;
+      case Activation::Relu: store_any<ActRelu<Isa>>(t, acc); break;
+      case Activation::LeakyRelu: store_any<ActLeaky<Isa>>(t, acc); break;
+      case Activation::Clip: store_any<ActClip<Isa>>(t, acc); break;
+      default: store_any<ActHeavy<Isa>>(t, acc); break;
+    }
+  }
+};
+
+#undef VIGIL_ALWAYS_INLINE
+
+}  // namespace
+}  // namespace vigil::kernels::gemm_packed_detail
