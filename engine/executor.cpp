@@ -1,6 +1,7 @@
 #include "engine/executor.h"
 
 #include "engine/error.h"
+#include "engine/passes/fold_batch_norm.h"
 
 namespace vigil {
 
@@ -8,6 +9,10 @@ Engine::Engine(Graph graph, EngineOptions options)
     : graph_(std::move(graph)), path_(options.path ? *options.path : default_kernel_path()) {
   if (!kernel_path_supported(path_)) fail("this CPU does not support the ", kernel_path_name(path_), " kernels");
   validate_and_infer(graph_);
+  if (options.optimize) {
+    fold_batch_norm(graph_);
+    fuse_activations(graph_);
+  }
   std::vector<size_t> workspace;
   std::vector<TensorInfo> in, out;
   std::vector<const Tensor*> constants;

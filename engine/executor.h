@@ -20,6 +20,8 @@ namespace vigil {
 struct EngineOptions {
   // Unset: VIGIL_ISA if set, else the best path this CPU supports (engine/kernel_path.h).
   std::optional<KernelPath> path;
+  // Load-time passes: BatchNorm folding into convs, activation fusion (engine/passes/).
+  bool optimize = true;
 };
 
 class Engine {
