@@ -84,6 +84,52 @@ void map_concat(Importer& im, const NodeInfo& n) {
   im.emit1(n, OpType::Concat, n.name(), inputs, n.output(0), std::move(a));
 }
 
+// Gather on a run-time tensor with constant indices (exporters write x[-1] or x[:, 2] this way): one Slice
+// of size 1 per index along the axis, concatenated when there are several, then a Reshape to ONNX's output
+// shape data[:axis] + indices.shape + data[axis+1:] (which also drops the axis for a scalar index).
+void map_gather(Importer& im, const NodeInfo& n) {
+  n.check_attributes({"axis"});
+  n.expect_inputs(2, 2);
+  const Shape x = im.shape_of(n, 0);
+  if (x.rank == 0) n.fail("cannot gather from a scalar");
+  const int axis = normalize_axis(n, n.get_int("axis", 0), x.rank, "axis");
+  const ConstTensor& idx_t = im.require_const(n, 1, "indices");
+  Ints idx = im.const_ints(n, 1, "indices");
+  if (idx.empty()) n.fail("empty indices would make an empty tensor, which vigil does not support");
+  const int64_t d = x[axis];
+  for (int64_t& k : idx) {
+    if (k < -d || k >= d) n.fail(concat("index ", k, " is out of range for axis ", axis, " of size ", d));
+    if (k < 0) k += d;
+  }
+  const std::string out = n.output(0);
+  Ints out_dims(x.dims.begin(), x.dims.begin() + axis);
+  out_dims.insert(out_dims.end(), idx_t.dims.begin(), idx_t.dims.end());
+  out_dims.insert(out_dims.end(), x.dims.begin() + axis + 1, x.dims.begin() + x.rank);
+  const int data = im.value(n, 0);
+  // Runs of consecutive indices become one Slice each.
+  std::vector<int> pieces;
+  for (size_t k = 0; k < idx.size();) {
+    size_t end = k + 1;
+    while (end < idx.size() && idx[end] == idx[end - 1] + 1) ++end;
+    Attributes a;
+    a.set("starts", Ints{idx[k]});
+    a.set("ends", Ints{idx[end - 1] + 1});
+    a.set("axes", Ints{axis});
+    pieces.push_back(im.emit1(n, OpType::Slice, concat(n.name(), "/slice", pieces.size()), {data},
+                              im.fresh_name(out, concat("slice", pieces.size())), std::move(a)));
+    k = end;
+  }
+  int gathered = pieces[0];
+  if (pieces.size() > 1) {
+    Attributes a;
+    a.set("axis", static_cast<int64_t>(axis));
+    gathered = im.emit1(n, OpType::Concat, n.name() + "/concat", pieces, im.fresh_name(out, "concat"), std::move(a));
+  }
+  Attributes a;
+  a.set("shape", out_dims);
+  im.emit1(n, OpType::Reshape, n.name(), {gathered}, out, std::move(a));
+}
+
 void map_slice(Importer& im, const NodeInfo& n) {
   Ints starts, ends, steps;
   std::optional<Ints> axes;

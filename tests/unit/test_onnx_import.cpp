@@ -480,9 +480,9 @@ TEST_CASE("onnx import: malformed or unsupported model structure gives clear err
   CHECK(contains(import_error(g), "initializer 'b': its data is stored externally (data_location=EXTERNAL)"));
 
   // Load-time-only ops on run-time values.
-  g.initializers = {tensor_i64("idx", {1}, {0})};
-  g.nodes = {node("Gather", {"x", "idx"}, {"y"}, "g", {attr_i("axis", 1)})};
-  CHECK(contains(import_error(g), "input 'x' is computed at run time, but vigil evaluates Gather only at load time"));
+  g.initializers = {tensor_i64("shape", {2}, {1, 4})};
+  g.nodes = {node("Expand", {"x", "shape"}, {"y"}, "e")};
+  CHECK(contains(import_error(g), "input 'x' is computed at run time, but vigil evaluates Expand only at load time"));
 
   // A non-tensor graph input.
   g.initializers.clear();
@@ -529,4 +529,30 @@ TEST_CASE("onnx import: a folded graph output is still computed by a node under 
 TEST_CASE("onnx import: import_onnx reads files and names them in errors") {
   CHECK_THROWS_WITH_AS(import_onnx("/nonexistent/model.onnx"),
                        doctest::Contains("/nonexistent/model.onnx: cannot open"), Error);
+}
+
+TEST_CASE("onnx import: Gather with constant indices on a run-time tensor becomes Slice/Concat/Reshape") {
+  // x[-1] of a [3,2,4] tensor (the last LSTM step) and x[:, [0,1,3]] style picks.
+  GraphSpec g;
+  g.inputs.push_back(value_info("x", kFloat, {3, 2, 4}));
+  g.outputs.push_back(value_info("last", kFloat, {}));
+  g.outputs.push_back(value_info("picked", kFloat, {}));
+  g.initializers.push_back(tensor_i64("minus1", {}, {-1}));
+  g.initializers.push_back(tensor_i64("cols", {2, 2}, {0, 1, 3, 0}));
+  g.nodes.push_back(node("Gather", {"x", "minus1"}, {"last"}, "g0", {attr_i("axis", 0)}));
+  g.nodes.push_back(node("Gather", {"x", "cols"}, {"picked"}, "g2", {attr_i("axis", -1)}));
+  Graph graph = import(g, 13);
+  CHECK(graph.values[static_cast<size_t>(graph.outputs[0])].shape == Shape{2, 4});
+  CHECK(graph.values[static_cast<size_t>(graph.outputs[1])].shape == Shape{3, 2, 2, 2});
+  // [0,1] is one run, [3] and [0] are two more: 1 + 3 slices, one concat.
+  CHECK(count_op(graph, OpType::Slice) == 4);
+  CHECK(count_op(graph, OpType::Concat) == 1);
+  Engine engine(std::move(graph));
+  ExecutionContext ctx(engine);
+  for (int k = 0; k < 24; ++k) ctx.input(0).f32()[k] = static_cast<float>(k);
+  ctx.run();
+  for (int k = 0; k < 8; ++k) CHECK(ctx.output("last").f32()[k] == static_cast<float>(16 + k));
+  const int cols[] = {0, 1, 3, 0};
+  for (int row = 0; row < 6; ++row)
+    for (int j = 0; j < 4; ++j) CHECK(ctx.output("picked").f32()[row * 4 + j] == static_cast<float>(row * 4 + cols[j]));
 }

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Exports small PyTorch models the way real projects do (torch.onnx.export, several opsets) and writes each
+as an ONNX-node-test-style folder: OUT/test_torch_<name>_opset<N>/model.onnx with test_data_set_0/input_0.pb
+and output_<k>.pb, the expected outputs computed by onnxruntime (and checked against PyTorch itself).
+
+The point is the graph shapes exporters really emit: x.view(x.size(0), -1) becomes Shape/Gather/Unsqueeze/
+Concat/Reshape, LSTM initial states built from x.size() become ConstantOfShape/Expand chains, interpolate
+becomes Upsample or Resize with computed scales, eval-mode BatchNorm, Identity/Dropout... vigil's
+conformance runner (vigil_onnx_conformance OUT) then imports and runs each one.
+Usage: export_torch_models.py OUTPUT_DIR
+"""
+import os
+import shutil
+import sys
+import warnings
+
+OPSETS = (9, 11, 13, 17)
+
+
+def build_models(torch):
+    nn = torch.nn
+    F = torch.nn.functional
+
+    class ConvNet(nn.Module):
+        """Conv-BN-ReLU, max pool, strided conv, LeakyReLU, flatten via view, Linear, Softmax."""
+
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+            self.bn1 = nn.BatchNorm2d(8)
+            self.conv2 = nn.Conv2d(8, 6, 3, stride=2, padding=1, bias=False)
+            self.bn2 = nn.BatchNorm2d(6)
+            self.drop = nn.Dropout(0.2)
+            self.fc = nn.Linear(6 * 4 * 4, 5)
+
+        def forward(self, x):
+            x = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 2)
+            x = F.leaky_relu(self.bn2(self.conv2(x)), 0.1)
+            x = self.drop(x.view(x.size(0), -1))
+            return F.softmax(self.fc(x), dim=1)
+
+    class YoloHead(nn.Module):
+        """A YOLO-style head: 1x1 conv, view to (b, anchors, attrs, h, w), permute, sigmoid on a slice,
+        nearest upsampling and a route (concat) of two scales."""
+
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(4, 8, 3, padding=1)
+            self.head = nn.Conv2d(16, 3 * 7, 1)
+
+        def forward(self, x):
+            small = F.hardswish(self.conv(F.avg_pool2d(x, 2)))
+            up = F.interpolate(small, scale_factor=2.0, mode="nearest")
+            route = torch.cat([up, self.conv(x)], dim=1)
+            y = self.head(route)
+            b, _, h, w = y.shape
+            y = y.view(b, 3, 7, h, w).permute(0, 1, 3, 4, 2)
+            xy = torch.sigmoid(y[..., 0:2])
+            rest = y[..., 2:]
+            return torch.cat([xy, rest], dim=-1)
+
+    class BiLstm(nn.Module):
+        """A bidirectional LSTM over per-frame features with initial states built from the input's size,
+        then a classifier on the last step."""
+
+        def __init__(self, features=6, hidden=5):
+            super().__init__()
+            self.hidden = hidden
+            self.lstm = nn.LSTM(features, hidden, bidirectional=True)
+            self.fc = nn.Linear(2 * hidden, 4)
+
+        def forward(self, x):  # x: [T, B, F]
+            h0 = torch.zeros(2, x.size(1), self.hidden)
+            c0 = torch.zeros(2, x.size(1), self.hidden)
+            y, _ = self.lstm(x, (h0, c0))
+            return self.fc(y[-1])
+
+    class Smooth(nn.Module):
+        """Bilinear resize (half-pixel), global average pool, Hardsigmoid, SiLU (x * sigmoid(x)), tanh."""
+
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 4, 3, padding=1, groups=1)
+            self.dw = nn.Conv2d(4, 4, 3, padding=1, groups=4)
+
+        def forward(self, x):
+            y = F.interpolate(x, size=(10, 14), mode="bilinear", align_corners=False)
+            y = F.silu(self.conv(y))
+            y = torch.tanh(self.dw(y))
+            g = F.hardsigmoid(F.adaptive_avg_pool2d(y, 1))
+            return y * g
+
+    # name: (model, input shape, opsets). Half-pixel bilinear resizing needs Resize (opset 11+): Upsample-9
+    # cannot express it and PyTorch's opset-9 export of it computes something else.
+    return {
+        "convnet": (ConvNet(), (2, 3, 16, 16), OPSETS),
+        "yolo_head": (YoloHead(), (1, 4, 8, 8), OPSETS),
+        "bilstm": (BiLstm(), (7, 2, 6), OPSETS),
+        "smooth": (Smooth(), (1, 3, 6, 7), tuple(o for o in OPSETS if o >= 11)),
+    }
+
+
+def main() -> int:
+    if len(sys.argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    out_root = sys.argv[1]
+    warnings.simplefilter("ignore")
+    import numpy as np
+    import onnx
+    import onnxruntime as ort
+    import torch
+    from onnx import numpy_helper
+
+    torch.manual_seed(0)
+    models = build_models(torch)
+    if os.path.exists(out_root):
+        shutil.rmtree(out_root)
+    os.makedirs(out_root)
+    written = 0
+    for name, (model, shape, opsets) in models.items():
+        model.eval()
+        # Non-trivial BatchNorm statistics, so folding them is actually checked.
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.5, 0.5)
+                m.running_var.uniform_(0.5, 2.0)
+                m.weight.data.uniform_(0.5, 1.5)
+                m.bias.data.uniform_(-0.3, 0.3)
+        x = torch.randn(*shape)
+        with torch.no_grad():
+            want = model(x).numpy()
+        for opset in opsets:
+            case = os.path.join(out_root, f"test_torch_{name}_opset{opset}")
+            os.makedirs(os.path.join(case, "test_data_set_0"))
+            path = os.path.join(case, "model.onnx")
+            torch.onnx.export(model, (x,), path, opset_version=opset, input_names=["input"], output_names=["output"])
+            onnx.checker.check_model(onnx.load(path))
+            got = ort.InferenceSession(path, providers=["CPUExecutionProvider"]).run(None, {"input": x.numpy()})[0]
+            if not np.allclose(got, want, rtol=1e-4, atol=1e-5):
+                raise RuntimeError(f"{name} opset {opset}: onnxruntime and PyTorch disagree")
+            data = os.path.join(case, "test_data_set_0")
+            with open(os.path.join(data, "input_0.pb"), "wb") as f:
+                f.write(numpy_helper.from_array(x.numpy(), "input").SerializeToString())
+            with open(os.path.join(data, "output_0.pb"), "wb") as f:
+                f.write(numpy_helper.from_array(got, "output").SerializeToString())
+            written += 1
+    print(f"wrote {written} exported models (torch {torch.__version__}, onnx {onnx.__version__}) to {out_root}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
