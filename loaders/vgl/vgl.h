@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "engine/error.h"
 #include "engine/graph.h"
 
 namespace vigil {
