@@ -22,6 +22,8 @@ struct EngineOptions {
   std::optional<KernelPath> path;
   // Load-time passes: BatchNorm folding into convs, activation fusion (engine/passes/).
   bool optimize = true;
+  // The most threads an ExecutionContext of this engine may use (kernels size their workspaces for it).
+  int max_threads = 2;
 };
 
 class Engine {
@@ -32,6 +34,7 @@ class Engine {
   const Graph& graph() const { return graph_; }
   const MemoryPlan& memory_plan() const { return plan_; }
   KernelPath kernel_path() const { return path_; }
+  int max_threads() const { return max_threads_; }
   const OpKernel& kernel(size_t node) const { return *kernels_[node]; }
   double node_flops(size_t node) const { return flops_[node]; }
   double total_flops() const;
@@ -40,12 +43,17 @@ class Engine {
   size_t input_index(std::string_view name) const;
   size_t output_index(std::string_view name) const;
 
+  // Tests only (engine/audit.h's planted-defect tests): binds `kernel` to `node` in place of its own. The
+  // memory plan is not redone, so the replacement may not need more workspace than the original.
+  void replace_kernel_for_testing(size_t node, std::unique_ptr<OpKernel> kernel);
+
  private:
   Graph graph_;
   std::vector<std::unique_ptr<OpKernel>> kernels_;
   std::vector<double> flops_;
   MemoryPlan plan_;
   KernelPath path_ = KernelPath::Reference;
+  int max_threads_ = 1;
 };
 
 class ExecutionContext {

@@ -21,6 +21,7 @@ constexpr Command kCommands[] = {
     {"run", vigil::cli::cmd_run, "run a model on .npy inputs and write .npy outputs"},
     {"convert", vigil::cli::cmd_convert, "convert an ONNX or darknet model to .vgl"},
     {"detect", vigil::cli::cmd_detect, "run a detector over images and print what it sees (JSON lines)"},
+    {"audit", vigil::cli::cmd_audit, "compare every node's output across kernel paths or against a framework's dump"},
 };
 
 void print_usage(FILE* out) {
