@@ -1,0 +1,44 @@
+// Baseline parts of conv2d_winograd: dispatch, packing, workspace size and the scalar path.
+#include "kernels/conv2d_winograd/conv2d_winograd.h"
+
+#include "kernels/conv2d_winograd/conv2d_winograd_impl.h"
+
+namespace vigil::kernels {
+
+using winograd_detail::path_config;
+
+bool conv2d_winograd_supported(const Conv2dParams& p) {
+  return p.group == 1 && p.kernel_h == 3 && p.kernel_w == 3 && p.stride_h == 1 && p.stride_w == 1 &&
+         p.dilation_h == 1 && p.dilation_w == 1 && p.batch >= 1 && p.in_channels >= 1 && p.out_channels >= 1 &&
+         p.in_h >= 1 && p.in_w >= 1 && p.out_h >= 1 && p.out_w >= 1 && p.pad_top >= 0 && p.pad_left >= 0;
+}
+
+int64_t conv2d_winograd_packed_floats(KernelIsa isa, const Conv2dParams& p) {
+  return winograd_detail::packed_floats(path_config(isa), p);
+}
+
+void conv2d_winograd_pack(KernelIsa isa, const Conv2dParams& p, const float* w, float* packed) {
+  winograd_detail::pack(path_config(isa), p, w, packed);
+}
+
+int64_t conv2d_winograd_workspace_bytes(KernelIsa isa, const Conv2dParams& p, int threads) {
+  return winograd_detail::workspace_floats(path_config(isa), p, threads) * static_cast<int64_t>(sizeof(float));
+}
+
+void conv2d_winograd_scalar(const Conv2dParams& p, const float* x, const float* packed, const float* bias, float* y,
+                            void* workspace, const WinogradThreading& threading) {
+  using winograd_detail::kScalarConfig;
+  winograd_detail::Winograd<simd_detail::ScalarIsa, kScalarConfig.mr, kScalarConfig.nv>::run(
+      kScalarConfig, p, x, packed, bias, y, workspace, threading);
+}
+
+void conv2d_winograd(KernelIsa isa, const Conv2dParams& p, const float* x, const float* packed, const float* bias,
+                     float* y, void* workspace, const WinogradThreading& threading) {
+  switch (isa) {
+    case KernelIsa::Scalar: conv2d_winograd_scalar(p, x, packed, bias, y, workspace, threading); return;
+    case KernelIsa::Avx2: conv2d_winograd_avx2(p, x, packed, bias, y, workspace, threading); return;
+    case KernelIsa::Avx512: conv2d_winograd_avx512(p, x, packed, bias, y, workspace, threading); return;
+  }
+}
+
+}  // namespace vigil::kernels

@@ -1,0 +1,54 @@
+// Winograd F(4x4, 3x3) convolution for 3x3, stride 1, dilation 1, group 1 convs over NCHW, any zero
+// padding, optional bias and fused activation; scalar, AVX2 and AVX-512 paths. Same Conv2dParams and the
+// same formula as conv2d_reference (kernels/conv2d/conv2d.h).
+//
+//   weights  (at load)  U[xi][k][c] = (G g_kc G^T)[xi]          36 components xi of a 6x6 tile
+//   per block of tiles: V[xi][c][t] = (B^T d_ct B)[xi]           input transform (vectorised over tiles)
+//                       M[xi][k][t] = sum_c U[xi][k][c] V[xi][c][t]   36 small GEMMs (own microkernel)
+//                       y tile      = A^T M A + bias, then the activation
+//
+// Interpolation points 0, +-1, +-2 (Lavin & Gray). Max error and numbers: docs/ops/h10.md.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/conv2d/conv2d.h"
+#include "kernels/depthwise_conv/depthwise_conv.h"  // KernelIsa
+
+namespace vigil::kernels {
+
+// A "parallel for" supplied by the caller (e.g. the engine's thread pool): it must call task(arg, begin,
+// end) on disjoint ranges covering [0, tasks) and return when all calls have returned.
+using WinogradParallelFor = void (*)(void* ctx, int64_t tasks, void (*task)(void* arg, int64_t begin, int64_t end),
+                                     void* arg);
+struct WinogradThreading {
+  WinogradParallelFor parallel_for = nullptr;  // null: everything on the calling thread
+  void* ctx = nullptr;
+  int threads = 1;  // task slots (>= 1); the workspace must be sized for this many
+};
+
+// 3x3 kernel, stride 1, dilation 1, group 1, all sizes >= 1, pads >= 0.
+bool conv2d_winograd_supported(const Conv2dParams& p);
+
+// Packed weights (layout depends on the path: pack with the isa that runs).
+int64_t conv2d_winograd_packed_floats(KernelIsa isa, const Conv2dParams& p);
+// w is [out_channels, in_channels, 3, 3]. The transform is computed in double and rounded once.
+void conv2d_winograd_pack(KernelIsa isa, const Conv2dParams& p, const float* w, float* packed);
+
+// Scratch bytes for one call with `threads` task slots; any alignment.
+int64_t conv2d_winograd_workspace_bytes(KernelIsa isa, const Conv2dParams& p, int threads);
+
+// y = act(bias + conv3x3(x, w)). y must not alias x. Allocates nothing, throws nothing. Calling a path
+// the CPU lacks is undefined.
+void conv2d_winograd(KernelIsa isa, const Conv2dParams& p, const float* x, const float* packed, const float* bias,
+                     float* y, void* workspace, const WinogradThreading& threading);
+
+// Per-path entry points (what conv2d_winograd dispatches to).
+void conv2d_winograd_scalar(const Conv2dParams& p, const float* x, const float* packed, const float* bias, float* y,
+                            void* workspace, const WinogradThreading& threading);
+void conv2d_winograd_avx2(const Conv2dParams& p, const float* x, const float* packed, const float* bias, float* y,
+                          void* workspace, const WinogradThreading& threading);
+void conv2d_winograd_avx512(const Conv2dParams& p, const float* x, const float* packed, const float* bias,
+                            float* y, void* workspace, const WinogradThreading& threading);
+
+}  // namespace vigil::kernels

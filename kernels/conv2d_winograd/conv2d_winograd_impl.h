@@ -1,0 +1,316 @@
+// The Winograd F(4,3) convolution written once over the vector traits of simd_traits.h; included only by
+// conv2d_winograd.cpp (scalar path and the baseline API) and the *_avx2.cpp / *_avx512.cpp files.
+// Internal linkage throughout (see simd_traits.h).
+#pragma once
+
+#include "kernels/conv2d/conv2d.h"
+#include "kernels/conv2d_winograd/conv2d_winograd.h"
+#include "kernels/depthwise_conv/simd_traits.h"
+
+namespace vigil::kernels::winograd_detail {
+namespace {
+
+using simd_detail::ceil_div;
+using simd_detail::round_up;
+
+// GEMM register tile of a path: MR output channels x NV vectors of tiles. A block of tiles is NV*W tiles.
+struct PathConfig {
+  int mr, nv, w;
+};
+constexpr PathConfig kScalarConfig = {4, 4, 1};
+constexpr PathConfig kAvx2Config = {6, 2, 8};
+constexpr PathConfig kAvx512Config = {8, 2, 16};
+
+inline PathConfig path_config(KernelIsa isa) {
+  switch (isa) {
+    case KernelIsa::Avx2: return kAvx2Config;
+    case KernelIsa::Avx512: return kAvx512Config;
+    default: return kScalarConfig;
+  }
+}
+
+constexpr int64_t kMaxW = 16;  // widest vector: slack so full-vector loads/stores past a segment stay in bounds
+
+struct Layout {
+  int64_t tiles_h, tiles_w, tiles;
+  int64_t block_tiles;   // NV * W
+  int64_t blocks;
+  int64_t k_pad;         // out_channels rounded up to MR
+  int64_t plane_rows;    // padded rows of the phase-split input (4 * tiles_h + 2)
+  int64_t phase_floats;  // floats of one phase of one padded row
+  int64_t plane_floats;  // one channel: plane_rows * 4 phases * phase_floats
+  int64_t vs;            // row stride of V and M (block_tiles + slack)
+  int64_t v_floats, m_floats, obuf_floats, slot_floats;
+};
+
+inline Layout layout(const PathConfig& cfg, const Conv2dParams& p) {
+  Layout l;
+  l.tiles_h = ceil_div(p.out_h, 4);
+  l.tiles_w = ceil_div(p.out_w, 4);
+  l.tiles = l.tiles_h * l.tiles_w;
+  l.block_tiles = int64_t{cfg.nv} * cfg.w;
+  l.blocks = ceil_div(l.tiles, l.block_tiles);
+  l.k_pad = round_up(p.out_channels, cfg.mr);
+  l.plane_rows = 4 * l.tiles_h + 2;
+  l.phase_floats = l.tiles_w + kMaxW + 1;
+  l.plane_floats = l.plane_rows * 4 * l.phase_floats;
+  l.vs = l.block_tiles + kMaxW;
+  l.v_floats = 36 * p.in_channels * l.vs;
+  l.m_floats = 36 * l.k_pad * l.vs;
+  l.obuf_floats = 16 * l.vs;
+  l.slot_floats = round_up(l.v_floats + l.m_floats + l.obuf_floats, 16);
+  return l;
+}
+
+inline int64_t workspace_floats(const PathConfig& cfg, const Conv2dParams& p, int threads) {
+  const Layout l = layout(cfg, p);
+  return round_up(p.in_channels * l.plane_floats, 16) + int64_t{threads < 1 ? 1 : threads} * l.slot_floats + 16;
+}
+
+// Packed U: [xi][panel of MR output channels][c][MR], channels past out_channels are 0.
+inline int64_t packed_floats(const PathConfig& cfg, const Conv2dParams& p) {
+  return 36 * round_up(p.out_channels, cfg.mr) * p.in_channels;
+}
+
+inline void pack(const PathConfig& cfg, const Conv2dParams& p, const float* w, float* packed) {
+  static const double G[6][3] = {{1.0 / 4, 0, 0},
+                                 {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                 {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                 {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                 {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                                 {0, 0, 1}};
+  const int64_t C = p.in_channels, K = p.out_channels, mr = cfg.mr;
+  const int64_t panels = ceil_div(K, mr);
+  for (int64_t i = 0; i < packed_floats(cfg, p); ++i) packed[i] = 0.0f;
+  for (int64_t k = 0; k < K; ++k) {
+    for (int64_t c = 0; c < C; ++c) {
+      const float* g = w + (k * C + c) * 9;
+      double gg[6][3];  // G g
+      for (int i = 0; i < 6; ++i)
+        for (int b = 0; b < 3; ++b) gg[i][b] = G[i][0] * g[0 * 3 + b] + G[i][1] * g[1 * 3 + b] + G[i][2] * g[2 * 3 + b];
+      for (int i = 0; i < 6; ++i) {
+        for (int j = 0; j < 6; ++j) {
+          const double u = gg[i][0] * G[j][0] + gg[i][1] * G[j][1] + gg[i][2] * G[j][2];
+          const int64_t xi = i * 6 + j;
+          packed[((xi * panels + k / mr) * C + c) * mr + k % mr] = static_cast<float>(u);
+        }
+      }
+    }
+  }
+}
+
+// Padded, phase-split input of one channel: plane[(r * 4 + ph) * phase_floats + q] = x[r - pad_top,
+// 4q + ph - pad_left], 0 outside the image, so tap (r, col) of tile (th, tw) is plane[4th + r][col % 4]
+// [tw + col / 4]: contiguous over tw.
+inline void build_plane(const Conv2dParams& p, const Layout& l, const float* x, float* plane) {
+  for (int64_t r = 0; r < l.plane_rows; ++r) {
+    const int64_t ih = r - p.pad_top;
+    const bool row_in = ih >= 0 && ih < p.in_h;
+    const float* row = x + ih * p.in_w;
+    for (int64_t ph = 0; ph < 4; ++ph) {
+      float* d = plane + (r * 4 + ph) * l.phase_floats;
+      for (int64_t q = 0; q < l.phase_floats; ++q) {
+        const int64_t iw = 4 * q + ph - p.pad_left;
+        d[q] = (row_in && iw >= 0 && iw < p.in_w) ? row[iw] : 0.0f;
+      }
+    }
+  }
+}
+
+// 6-point input transform B^T d (one column or row of a tile).
+template <class F>
+inline __attribute__((always_inline)) void input_1d(const F d[6], F t[6]) {
+  const F four(4.0f), five(5.0f), two(2.0f);
+  t[0] = four * d[0] - five * d[2] + d[4];
+  t[1] = (d[3] + d[4]) - four * (d[1] + d[2]);
+  t[2] = (d[4] - d[3]) + four * (d[1] - d[2]);
+  t[3] = (d[4] - d[2]) + two * (d[3] - d[1]);
+  t[4] = (d[4] - d[2]) - two * (d[3] - d[1]);
+  t[5] = four * d[1] - five * d[3] + d[5];
+}
+
+// 6 -> 4 output transform A^T m.
+template <class F>
+inline __attribute__((always_inline)) void output_1d(const F m[6], F o[4]) {
+  const F two(2.0f), four(4.0f), eight(8.0f);
+  const F s12 = m[1] + m[2], d12 = m[1] - m[2], s34 = m[3] + m[4], d34 = m[3] - m[4];
+  o[0] = m[0] + s12 + s34;
+  o[1] = d12 + two * d34;
+  o[2] = s12 + four * s34;
+  o[3] = d12 + eight * d34 + m[5];
+}
+
+template <class Isa, int MR, int NV>
+struct Winograd {
+  using F = typename Isa::F;
+  static constexpr int W = Isa::W;
+
+  struct Job {
+    const Conv2dParams* p;
+    Layout l;
+    const float* x;  // one image
+    const float* packed;
+    const float* bias;
+    float* y;  // one image
+    float* planes;
+    float* slots;
+    int threads;
+  };
+
+  // V[xi][c][t - t0] for the tiles [t0, t0 + block_tiles) of the block.
+  static void input_transform(const Job& j, int64_t t0, int64_t t1, float* v) {
+    const Layout& l = j.l;
+    const int64_t C = j.p->in_channels;
+    for (int64_t c = 0; c < C; ++c) {
+      const float* plane = j.planes + c * l.plane_floats;
+      for (int64_t t = t0; t < t1;) {
+        const int64_t th = t / l.tiles_w, tw_begin = t % l.tiles_w;
+        const int64_t tw_end = (t1 - th * l.tiles_w < l.tiles_w) ? t1 - th * l.tiles_w : l.tiles_w;
+        for (int64_t tw = tw_begin; tw < tw_end; tw += W) {
+          const int64_t pos = th * l.tiles_w + tw - t0;
+          F e[6][6];  // e[i][col] = (B^T d)[i][col]
+          for (int col = 0; col < 6; ++col) {
+            F d[6];
+            for (int r = 0; r < 6; ++r)
+              d[r] = Isa::load(plane + ((4 * th + r) * 4 + col % 4) * l.phase_floats + tw + col / 4);
+            F tcol[6];
+            input_1d(d, tcol);
+            for (int i = 0; i < 6; ++i) e[i][col] = tcol[i];
+          }
+          for (int i = 0; i < 6; ++i) {
+            F f[6];
+            input_1d(e[i], f);
+            for (int jj = 0; jj < 6; ++jj) Isa::store(v + ((i * 6 + jj) * C + c) * l.vs + pos, f[jj]);
+          }
+        }
+        t = th * l.tiles_w + tw_end;
+      }
+    }
+  }
+
+  // M[xi][k][t] = sum_c U[xi][k][c] V[xi][c][t]: one MR x (NV*W) register tile per call.
+  static inline __attribute__((always_inline)) void microkernel(int64_t C, const float* u, const float* v,
+                                                                 int64_t vs, float* m) {
+    F acc[MR][NV];
+    for (int r = 0; r < MR; ++r)
+      for (int q = 0; q < NV; ++q) acc[r][q] = Isa::set1(0.0f);
+    for (int64_t c = 0; c < C; ++c) {
+      F b[NV];
+      for (int q = 0; q < NV; ++q) b[q] = Isa::load(v + c * vs + q * W);
+      for (int r = 0; r < MR; ++r) {
+        const F a = Isa::set1(u[c * MR + r]);
+        for (int q = 0; q < NV; ++q) acc[r][q] = Isa::fma(a, b[q], acc[r][q]);
+      }
+    }
+    for (int r = 0; r < MR; ++r)
+      for (int q = 0; q < NV; ++q) Isa::store(m + r * vs + q * W, acc[r][q]);
+  }
+
+  static void gemm(const Job& j, const float* v, float* m) {
+    const Layout& l = j.l;
+    const int64_t C = j.p->in_channels;
+    const int64_t panels = l.k_pad / MR;
+    for (int64_t xi = 0; xi < 36; ++xi) {
+      const float* v_xi = v + xi * C * l.vs;
+      for (int64_t pn = 0; pn < panels; ++pn) {
+        const float* u = j.packed + (xi * panels + pn) * C * MR;
+        microkernel(C, u, v_xi, l.vs, m + (xi * l.k_pad + pn * MR) * l.vs);
+      }
+    }
+  }
+
+  static void output_transform(const Job& j, int64_t t0, int64_t t1, const float* m, float* obuf) {
+    const Layout& l = j.l;
+    const Conv2dParams& p = *j.p;
+    for (int64_t k = 0; k < p.out_channels; ++k) {
+      const F bias = Isa::set1(j.bias ? j.bias[k] : 0.0f);
+      float* y_k = j.y + k * p.out_h * p.out_w;
+      for (int64_t t = t0; t < t1;) {
+        const int64_t th = t / l.tiles_w, tw_begin = t % l.tiles_w;
+        const int64_t tw_end = (t1 - th * l.tiles_w < l.tiles_w) ? t1 - th * l.tiles_w : l.tiles_w;
+        for (int64_t tw = tw_begin; tw < tw_end; tw += W) {
+          const int64_t pos = th * l.tiles_w + tw - t0;
+          F a[4][6];  // a[r][col] = (A^T M)[r][col]
+          for (int col = 0; col < 6; ++col) {
+            F mm[6];
+            for (int i = 0; i < 6; ++i) mm[i] = Isa::load(m + ((i * 6 + col) * l.k_pad + k) * l.vs + pos);
+            F o[4];
+            output_1d(mm, o);
+            for (int r = 0; r < 4; ++r) a[r][col] = o[r];
+          }
+          for (int r = 0; r < 4; ++r) {
+            F o[4];
+            output_1d(a[r], o);
+            for (int s = 0; s < 4; ++s) Isa::store(obuf + (r * 4 + s) * l.vs + (tw - tw_begin), o[s] + bias);
+          }
+        }
+        // Interleave the 4 column phases back into the output rows, then the activation in place.
+        for (int64_t r = 0; r < 4; ++r) {
+          const int64_t oh = 4 * th + r;
+          if (oh >= p.out_h) break;
+          float* y_row = y_k + oh * p.out_w;
+          const int64_t col_begin = 4 * tw_begin;
+          const int64_t col_end = (4 * tw_end < p.out_w) ? 4 * tw_end : p.out_w;
+          for (int64_t col = col_begin; col < col_end; ++col)
+            y_row[col] = obuf[(r * 4 + col % 4) * l.vs + (col / 4 - tw_begin)];
+          Isa::activate(p.activation, y_row + col_begin, y_row + col_begin, col_end - col_begin);
+        }
+        t = th * l.tiles_w + tw_end;
+      }
+    }
+  }
+
+  static void plane_task(void* arg, int64_t begin, int64_t end) {
+    const Job& j = *static_cast<const Job*>(arg);
+    const int64_t C = j.p->in_channels;
+    for (int64_t s = begin; s < end; ++s) {
+      const int64_t c0 = C * s / j.threads, c1 = C * (s + 1) / j.threads;
+      for (int64_t c = c0; c < c1; ++c)
+        build_plane(*j.p, j.l, j.x + c * j.p->in_h * j.p->in_w, j.planes + c * j.l.plane_floats);
+    }
+  }
+
+  static void block_task(void* arg, int64_t begin, int64_t end) {
+    const Job& j = *static_cast<const Job*>(arg);
+    const Layout& l = j.l;
+    for (int64_t s = begin; s < end; ++s) {
+      float* v = j.slots + s * l.slot_floats;
+      float* m = v + l.v_floats;
+      float* obuf = m + l.m_floats;
+      const int64_t b0 = l.blocks * s / j.threads, b1 = l.blocks * (s + 1) / j.threads;
+      for (int64_t b = b0; b < b1; ++b) {
+        const int64_t t0 = b * l.block_tiles;
+        const int64_t t1 = (t0 + l.block_tiles < l.tiles) ? t0 + l.block_tiles : l.tiles;
+        input_transform(j, t0, t1, v);
+        gemm(j, v, m);
+        output_transform(j, t0, t1, m, obuf);
+      }
+    }
+  }
+
+  static void run(const PathConfig& cfg, const Conv2dParams& p, const float* x, const float* packed,
+                  const float* bias, float* y, void* workspace, const WinogradThreading& th) {
+    Job j;
+    j.p = &p;
+    j.l = layout(cfg, p);
+    j.packed = packed;
+    j.bias = bias;
+    j.threads = th.threads < 1 ? 1 : th.threads;
+    j.planes = simd_detail::align64(workspace);
+    j.slots = j.planes + round_up(p.in_channels * j.l.plane_floats, 16);
+    for (int64_t n = 0; n < p.batch; ++n) {
+      j.x = x + n * p.in_channels * p.in_h * p.in_w;
+      j.y = y + n * p.out_channels * p.out_h * p.out_w;
+      if (th.parallel_for && j.threads > 1) {
+        th.parallel_for(th.ctx, j.threads, plane_task, &j);
+        th.parallel_for(th.ctx, j.threads, block_task, &j);
+      } else {
+        plane_task(&j, 0, j.threads);
+        block_task(&j, 0, j.threads);
+      }
+    }
+  }
+};
+
+}  // namespace
+}  // namespace vigil::kernels::winograd_detail

@@ -1,0 +1,215 @@
+// conv2d_winograd (kernels/conv2d_winograd, F(4x4,3x3)): every ISA path this CPU has against
+// conv2d_reference (float64 accumulation) on 200 random shapes (1x1, 2x3, odd and large images; odd channel
+// counts; pads 0..4 on each side, larger than the kernel too; batch 1..2; bias on/off; every activation),
+// plus the actdet-tiny layer shapes, thread-split invariance and parameter rejection.
+//
+// Tolerance for one output, with S = |bias| + sum |w*x| (float64): |pre-activation error| <= E =
+// 2^-24 * S * 64 * (1 + sqrt(9 C) / 8). Why: the transforms with points 0, +-1, +-2 scale the terms by
+// up to ~10 (the entries of A^T (8), B^T (5) and G (1/4)) before the float GEMM sums 9C-ish terms whose
+// rounding errors grow like sqrt(C) for these random signs; the measured max |err|/S is printed by the
+// first test (about 5.7e-7 * T, 10 to 20 times below this bound; docs/ops/h10.md). After the activation:
+// L * E + 2^-20 * |ref| + 1e-37 as in test_depthwise_conv.cpp.
+#include "tests/unit/h10_conv_test_util.h"
+
+#include <algorithm>
+#include <string>
+
+#include "kernels/conv2d_winograd/conv2d_winograd.h"
+
+using namespace vigil::kernels;
+using namespace h10_test;
+
+namespace {
+
+std::string describe(const Conv2dParams& p) {
+  return "N" + std::to_string(p.batch) + " C" + std::to_string(p.in_channels) + " K" +
+         std::to_string(p.out_channels) + " " + std::to_string(p.in_h) + "x" + std::to_string(p.in_w) + " pad " +
+         std::to_string(p.pad_top) + "," + std::to_string(p.pad_left) + " out " + std::to_string(p.out_h) + "x" +
+         std::to_string(p.out_w) + " act " + std::string(activation_name(p.activation.kind));
+}
+
+// The Winograd error of an output scales with the whole 6x6 input window of its tile, not with its own
+// taps: an output at the border whose taps are mostly padding still carries the rounding error of the
+// neighbouring inputs that share its tile. T[n,m,oh,ow] = |bias[m]| + sum_c max_ij |w[m,c,i,j]| * sum over
+// the tile's 6x6 input window (inside the image) of |x[n,c,.,.]|.
+std::vector<double> tile_magnitude(const Conv2dParams& p, const std::vector<float>& x, const std::vector<float>& w,
+                                   const std::vector<float>& bias) {
+  std::vector<double> t(p.batch * p.out_channels * p.out_h * p.out_w, 0.0);
+  const int64_t tiles_w = (p.out_w + 3) / 4;
+  const int64_t tiles_h = (p.out_h + 3) / 4;
+  for (int64_t n = 0; n < p.batch; ++n) {
+    // window sums per channel and tile
+    std::vector<double> win(p.in_channels * tiles_h * tiles_w, 0.0);
+    for (int64_t c = 0; c < p.in_channels; ++c)
+      for (int64_t th = 0; th < tiles_h; ++th)
+        for (int64_t tw = 0; tw < tiles_w; ++tw) {
+          double a = 0.0;
+          for (int64_t r = 0; r < 6; ++r)
+            for (int64_t q = 0; q < 6; ++q) {
+              const int64_t ih = 4 * th - p.pad_top + r, iw = 4 * tw - p.pad_left + q;
+              if (ih >= 0 && iw >= 0 && ih < p.in_h && iw < p.in_w)
+                a += std::fabs(double(x[((n * p.in_channels + c) * p.in_h + ih) * p.in_w + iw]));
+            }
+          win[(c * tiles_h + th) * tiles_w + tw] = a;
+        }
+    for (int64_t m = 0; m < p.out_channels; ++m)
+      for (int64_t oh = 0; oh < p.out_h; ++oh)
+        for (int64_t ow = 0; ow < p.out_w; ++ow) {
+          double acc = bias.empty() ? 0.0 : std::fabs(double(bias[m]));
+          for (int64_t c = 0; c < p.in_channels; ++c) {
+            double wmax = 0.0;
+            for (int e = 0; e < 9; ++e) wmax = std::max(wmax, std::fabs(double(w[(m * p.in_channels + c) * 9 + e])));
+            acc += wmax * win[(c * tiles_h + oh / 4) * tiles_w + ow / 4];
+          }
+          t[((n * p.out_channels + m) * p.out_h + oh) * p.out_w + ow] = acc;
+        }
+  }
+  return t;
+}
+
+double pre_bound(const Conv2dParams& p, double s) {
+  return std::ldexp(s, -24) * 64.0 * (1.0 + std::sqrt(9.0 * double(p.in_channels)) / 8.0);
+}
+
+// A parallel_for that runs the task one index at a time in reverse order, to show the split is free.
+void reverse_parallel_for(void*, int64_t tasks, void (*task)(void*, int64_t, int64_t), void* arg) {
+  for (int64_t t = tasks - 1; t >= 0; --t) task(arg, t, t + 1);
+}
+
+struct Outcome {
+  double worst_ratio = 0.0;  // max |err| / T (tile magnitude) over outputs without activation
+  double worst_own = 0.0;    // max |err| / S (the output's own taps) over outputs without activation
+  bool ok = true;
+};
+
+Outcome check(const Conv2dParams& p, std::mt19937& rng, bool with_bias, int threads = 1) {
+  Outcome out;
+  const auto x = random_vector(rng, p.batch * p.in_channels * p.in_h * p.in_w);
+  const auto w = random_vector(rng, p.out_channels * p.in_channels * 9);
+  const auto bias = with_bias ? random_vector(rng, p.out_channels) : std::vector<float>{};
+  const size_t out_size = p.batch * p.out_channels * p.out_h * p.out_w;
+  std::vector<float> ref(out_size);
+  conv2d_reference(p, x.data(), w.data(), with_bias ? bias.data() : nullptr, ref.data());
+  const auto s = magnitude(p, x, w, bias);
+  const auto tile_s = tile_magnitude(p, x, w, bias);
+  for (KernelIsa isa : available_isas()) {
+    std::vector<float> packed(conv2d_winograd_packed_floats(isa, p));
+    conv2d_winograd_pack(isa, p, w.data(), packed.data());
+    std::vector<float> y(out_size, -7.0f);
+    std::vector<unsigned char> ws(conv2d_winograd_workspace_bytes(isa, p, threads));
+    WinogradThreading th;
+    th.threads = threads;
+    if (threads > 1) th.parallel_for = reverse_parallel_for;
+    conv2d_winograd(isa, p, x.data(), packed.data(), with_bias ? bias.data() : nullptr, y.data(), ws.data(), th);
+    for (size_t o = 0; o < out_size; ++o) {
+      const double err = std::fabs(double(y[o]) - double(ref[o]));
+      if (tile_s[o] > 0 && p.activation.kind == Activation::None)
+        out.worst_ratio = std::max(out.worst_ratio, err / tile_s[o]);
+      if (s[o] > 0 && p.activation.kind == Activation::None) out.worst_own = std::max(out.worst_own, err / s[o]);
+      const double tol = lipschitz(p.activation) * pre_bound(p, tile_s[o]) + std::ldexp(std::fabs(ref[o]), -20) + 1e-37;
+      if (!(err <= tol)) {
+        FAIL_CHECK(std::string(kernel_isa_name(isa)) << " " << describe(p) << " output " << o << ": " << y[o] << " vs " << ref[o]
+                                        << " tol " << tol);
+        out.ok = false;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+Conv2dParams shape(int64_t c, int64_t k, int64_t h, int64_t w, int64_t pt, int64_t pl, int64_t pb, int64_t pr) {
+  Conv2dParams p;
+  p.in_channels = c, p.out_channels = k, p.in_h = h, p.in_w = w;
+  p.kernel_h = p.kernel_w = 3;
+  p.pad_top = pt, p.pad_left = pl;
+  p.out_h = conv_output_size(h, 3, 1, 1, pt, pb);
+  p.out_w = conv_output_size(w, 3, 1, 1, pl, pr);
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("conv2d_winograd: every path matches conv2d_reference on 200 random shapes") {
+  std::mt19937 rng(4242);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  double worst = 0.0, worst_own = 0.0;
+  int checked = 0;
+  for (int index = 0; index < 200; ++index) {
+    int64_t h, w;
+    const int size_kind = index % 10;
+    if (size_kind == 0) h = w = 1;
+    else if (size_kind == 1) h = 2, w = 3;
+    else if (size_kind == 2) h = pick(50, 90), w = pick(50, 90);
+    else h = pick(1, 30), w = pick(1, 30);
+    const int64_t c = size_kind == 2 ? pick(1, 4) : (pick(0, 1) ? 2 * pick(0, 12) + 1 : pick(1, 40));
+    const int64_t k = size_kind == 2 ? pick(1, 5) : pick(1, 37);
+    int64_t pads[4];
+    for (auto& v : pads) v = pick(0, 2) == 0 ? 1 : pick(0, 4);
+    Conv2dParams p = shape(c, k, h, w, pads[0], pads[1], pads[2], pads[3]);
+    if (p.out_h < 1 || p.out_w < 1) continue;
+    p.batch = pick(0, 4) == 0 ? 2 : 1;
+    p.activation = random_activation(rng, index);
+    REQUIRE(conv2d_winograd_supported(p));
+    const Outcome o = check(p, rng, pick(0, 3) != 0);
+    worst = std::max(worst, o.worst_ratio);
+    worst_own = std::max(worst_own, o.worst_own);
+    ++checked;
+  }
+  MESSAGE("winograd: " << checked << " shapes x " << available_isas().size()
+                       << " paths, no activation: max |err|/T = " << worst << ", max |err|/S = " << worst_own);
+  CHECK(checked >= 150);
+}
+
+TEST_CASE("conv2d_winograd: actdet-tiny stride-1 3x3 layer shapes (channels reduced where the reference is slow)") {
+  std::mt19937 rng(99);
+  // L2 64->64 at 64x64, L4/L5 32->32 at 64x64, L10 128x128 at 32x32 (as 128->32), L26 512x512 at 8x8 (as
+  // 512->24), H6 384->256 at 16x16 (as 384->16): the real in_channels and image sizes.
+  const int64_t cases[][4] = {{64, 64, 64, 64}, {32, 32, 64, 64}, {128, 32, 32, 32}, {512, 24, 8, 8}, {384, 16, 16, 16}};
+  for (const auto& cs : cases) {
+    Conv2dParams p = shape(cs[0], cs[1], cs[2], cs[3], 1, 1, 1, 1);
+    const Outcome o = check(p, rng, true);  // no activation, so the error ratios are measured
+    MESSAGE("C" << cs[0] << " K" << cs[1] << " " << cs[2] << "x" << cs[3] << " max |err|/T = " << o.worst_ratio
+                << ", max |err|/S = " << o.worst_own);
+  }
+}
+
+TEST_CASE("conv2d_winograd: a task split over 3 slots in reverse order gives the same values") {
+  std::mt19937 rng(5);
+  Conv2dParams p = shape(13, 21, 37, 29, 1, 2, 0, 1);
+  p.activation = {Activation::Silu, 0, 0};
+  const auto x = random_vector(rng, p.in_channels * p.in_h * p.in_w);
+  const auto w = random_vector(rng, p.out_channels * p.in_channels * 9);
+  const auto bias = random_vector(rng, p.out_channels);
+  for (KernelIsa isa : available_isas()) {
+    std::vector<float> packed(conv2d_winograd_packed_floats(isa, p));
+    conv2d_winograd_pack(isa, p, w.data(), packed.data());
+    std::vector<float> y1(p.out_channels * p.out_h * p.out_w), y3(y1.size());
+    std::vector<unsigned char> ws1(conv2d_winograd_workspace_bytes(isa, p, 1)),
+        ws3(conv2d_winograd_workspace_bytes(isa, p, 3));
+    conv2d_winograd(isa, p, x.data(), packed.data(), bias.data(), y1.data(), ws1.data(), WinogradThreading{});
+    WinogradThreading th;
+    th.parallel_for = reverse_parallel_for;
+    th.threads = 3;
+    conv2d_winograd(isa, p, x.data(), packed.data(), bias.data(), y3.data(), ws3.data(), th);
+    CHECK(y1 == y3);
+  }
+  check(p, rng, true, 3);
+}
+
+TEST_CASE("conv2d_winograd: supported() only accepts 3x3 stride-1 dilation-1 group-1") {
+  Conv2dParams p = shape(4, 4, 5, 5, 1, 1, 1, 1);
+  CHECK(conv2d_winograd_supported(p));
+  Conv2dParams q = p;
+  q.stride_h = 2;
+  CHECK_FALSE(conv2d_winograd_supported(q));
+  q = p;
+  q.dilation_w = 2;
+  CHECK_FALSE(conv2d_winograd_supported(q));
+  q = p;
+  q.group = 2;
+  CHECK_FALSE(conv2d_winograd_supported(q));
+  q = p;
+  q.kernel_h = q.kernel_w = 5;
+  CHECK_FALSE(conv2d_winograd_supported(q));
+}
