@@ -6,7 +6,10 @@
 namespace vigil {
 
 Engine::Engine(Graph graph, EngineOptions options)
-    : graph_(std::move(graph)), path_(options.path ? *options.path : default_kernel_path()) {
+    : graph_(std::move(graph)),
+      path_(options.path ? *options.path : default_kernel_path()),
+      max_threads_(options.max_threads) {
+  if (max_threads_ < 1) fail("EngineOptions::max_threads must be at least 1, not ", max_threads_);
   if (!kernel_path_supported(path_)) fail("this CPU does not support the ", kernel_path_name(path_), " kernels");
   validate_and_infer(graph_);
   if (options.optimize) {
@@ -35,7 +38,7 @@ Engine::Engine(Graph graph, EngineOptions options)
       else out.push_back({graph_.values[static_cast<size_t>(v)].dtype, graph_.values[static_cast<size_t>(v)].shape});
     }
     const OpDef& def = op_def(node.op);
-    kernels_.push_back(def.bind(BindContext{node, in, out, constants, path_}));
+    kernels_.push_back(def.bind(BindContext{node, in, out, constants, path_, max_threads_}));
     workspace.push_back(kernels_.back()->workspace_bytes());
     flops_.push_back(def.flops ? def.flops(node, in, out) : 0.0);
   }
@@ -75,7 +78,9 @@ ExecutionContext::ExecutionContext(const Engine& engine, int threads)
     : engine_(engine),
       pool_(std::make_unique<ThreadPool>(threads)),
       arena_(allocate_aligned(engine.memory_plan().arena_bytes)) {
-  if (threads < 1) fail("an execution context needs at least one thread, not ", threads);
+  if (threads < 1 || threads > engine.max_threads())
+    fail("an execution context of this engine runs 1..", engine.max_threads(), " threads, not ", threads,
+         " (raise EngineOptions::max_threads)");
   const Graph& g = engine.graph();
   const MemoryPlan& plan = engine.memory_plan();
   views_.resize(g.values.size());

@@ -22,6 +22,8 @@ struct EngineOptions {
   std::optional<KernelPath> path;
   // Load-time passes: BatchNorm folding into convs, activation fusion (engine/passes/).
   bool optimize = true;
+  // The most threads an ExecutionContext of this engine may use (kernels size their workspaces for it).
+  int max_threads = 2;
 };
 
 class Engine {
@@ -32,6 +34,7 @@ class Engine {
   const Graph& graph() const { return graph_; }
   const MemoryPlan& memory_plan() const { return plan_; }
   KernelPath kernel_path() const { return path_; }
+  int max_threads() const { return max_threads_; }
   const OpKernel& kernel(size_t node) const { return *kernels_[node]; }
   double node_flops(size_t node) const { return flops_[node]; }
   double total_flops() const;
@@ -50,6 +53,7 @@ class Engine {
   std::vector<double> flops_;
   MemoryPlan plan_;
   KernelPath path_ = KernelPath::Reference;
+  int max_threads_ = 1;
 };
 
 class ExecutionContext {

@@ -51,6 +51,7 @@ struct BindContext {
   std::span<const TensorInfo> outputs;
   std::span<const Tensor* const> constants;  // per input: the constant tensor, or nullptr
   KernelPath path = KernelPath::Reference;
+  int max_threads = 1;  // the most threads any execution context will run this kernel with
 };
 
 struct OpDef {

@@ -6,6 +6,7 @@
 
 #include "engine/error.h"
 #include "engine/ops/activation_attrs.h"
+#include "engine/ops/conv2d_packed.h"
 #include "engine/ops/op_defs.h"
 #include "kernels/conv2d/conv2d.h"
 
@@ -106,7 +107,9 @@ class Conv2dKernel final : public OpKernel {
 
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
   const bool has_bias = ctx.inputs.size() > 2 && ctx.inputs[2].present();
-  return std::make_unique<Conv2dKernel>(conv_params(ctx.node, ctx.inputs), has_bias);
+  const kernels::Conv2dParams p = conv_params(ctx.node, ctx.inputs);
+  if (auto packed = make_conv2d_packed(ctx, p)) return packed;
+  return std::make_unique<Conv2dKernel>(p, has_bias);
 }
 
 // 2 * N * M * OH * OW * (C/group) * kh * kw.
