@@ -1,4 +1,6 @@
 // vigil audit: which node of a model computes something other than it should (docs/AUDIT.md).
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -177,19 +179,23 @@ void print_table(const AuditReport& r, bool all) {
   std::printf("audit: %s kernels vs %s\n", std::string(kernel_path_name(r.candidate)).c_str(),
               r.against_framework ? "the reference dump (--reference)"
                                   : concat(kernel_path_name(r.baseline), " kernels").c_str());
-  std::printf("%5s %-12s %-32s %-18s %10s %10s %8s  %s\n", "node", "op", "output", "shape", "max_abs", "max_rel", "ulps",
-              "result");
+  int width = 6;  // the output-name column fits the longest name (up to 64 characters)
+  for (const AuditNode& n : r.nodes)
+    for (const AuditOutput& o : n.outputs)
+      if (all || o.compared) width = std::max(width, std::min(64, static_cast<int>(o.name.size())));
+  std::printf("%5s %-12s %-*s %-18s %10s %10s %8s  %s\n", "node", "op", width, "output", "shape", "max_abs", "max_rel",
+              "ulps", "result");
   size_t skipped = 0;
   for (const AuditNode& n : r.nodes) {
     for (const AuditOutput& o : n.outputs) {
       if (!o.compared) {
         ++skipped;
         if (all)
-          std::printf("%5zu %-12s %-32s %-18s %10s %10s %8s  -    (%s)\n", n.node, std::string(op_name(n.op)).c_str(),
-                      o.name.c_str(), o.shape.str().c_str(), "", "", "", o.note.c_str());
+          std::printf("%5zu %-12s %-*s %-18s %10s %10s %8s  -    (%s)\n", n.node, std::string(op_name(n.op)).c_str(),
+                      width, o.name.c_str(), o.shape.str().c_str(), "", "", "", o.note.c_str());
         continue;
       }
-      std::printf("%5zu %-12s %-32s %-18s %10s %10s %8s  %s\n", n.node, std::string(op_name(n.op)).c_str(),
+      std::printf("%5zu %-12s %-*s %-18s %10s %10s %8s  %s\n", n.node, std::string(op_name(n.op)).c_str(), width,
                   o.name.c_str(), o.shape.str().c_str(), text_num(o.max_abs_error).c_str(),
                   text_num(o.max_rel_error).c_str(), text_num(o.ulps_at_worst).c_str(), o.pass ? "PASS" : "FAIL");
     }

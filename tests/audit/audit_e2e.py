@@ -88,6 +88,11 @@ def planted(vigil, work, models_dir, stem, defect):
         assert first["op"] == "Conv2d", first
         assert planted_node["outputs"][0] in first["fused_values"], (first["fused_values"], planted_node)
     assert all(n["pass"] for n in report["nodes"][:report["first_failure"]["node"]])
+    # The name map survives conversion: the .vgl (folded and fused at conversion) names the same node.
+    bad_vgl = bad_model[:-len(".onnx")] + ".vgl"
+    run([vigil, "convert", bad_model, "-o", bad_vgl])
+    from_vgl = audit_json(vigil, [bad_vgl, "--reference", d], (4,))
+    assert from_vgl["first_failure"] == report["first_failure"], (from_vgl["first_failure"], report["first_failure"])
 
 
 def darknet(vigil, work, cfg, weights):
