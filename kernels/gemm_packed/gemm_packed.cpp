@@ -55,7 +55,8 @@ void gemm_pack_a(GemmIsa isa, int64_t m, int64_t k, const float* a, int64_t lda,
 
 int64_t gemm_packed_workspace_bytes(GemmIsa isa, int64_t /*m*/, int64_t n, int64_t k, int threads) {
   const int64_t slots = threads > 1 ? threads : 1;
-  return slots * gemm_packed_detail::slot_floats(config(isa), n, k) * static_cast<int64_t>(sizeof(float));
+  // + 64: the driver rounds the workspace pointer up to a cache line.
+  return slots * gemm_packed_detail::slot_floats(config(isa), n, k) * static_cast<int64_t>(sizeof(float)) + 64;
 }
 
 void gemm_packed(GemmIsa isa, const GemmPackedParams& p, void* workspace, const GemmThreading& threading) {

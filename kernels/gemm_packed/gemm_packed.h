@@ -25,7 +25,7 @@ namespace vigil::kernels {
 enum class GemmIsa : uint8_t {
   Scalar,  // baseline x86-64, plain C++
   Avx2,    // AVX2 + FMA, 6x16 microkernel (ymm)
-  Avx512,  // AVX-512 F/BW/DQ/VL, 14x32 microkernel (zmm)
+  Avx512,  // AVX-512 F/BW/DQ/VL, 8x32 microkernel (zmm)
 };
 
 const char* gemm_isa_name(GemmIsa isa);
@@ -94,8 +94,8 @@ struct GemmPackedParams {
   int64_t ld_residual = 0;
 };
 
-// Workspace bytes for `threads` tasks (a packed B block per task, 64-byte aligned slots). The workspace
-// pointer passed to gemm_packed must be 64-byte aligned.
+// Workspace bytes for `threads` tasks (per task: a packed B block and an im2col gather plan). Any
+// alignment: the kernel aligns the slots itself.
 int64_t gemm_packed_workspace_bytes(GemmIsa isa, int64_t m, int64_t n, int64_t k, int threads);
 
 // Runs the product. M, N, K >= 1. Allocates nothing, throws nothing.

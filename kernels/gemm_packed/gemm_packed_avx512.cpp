@@ -1,4 +1,4 @@
-// gemm_packed for AVX-512 (F/BW/DQ/VL): 14x32 microkernel on zmm registers (28 accumulators, 2 B
+// gemm_packed for AVX-512 (F/BW/DQ/VL): 8x32 microkernel on zmm registers (16 accumulators, 2 B
 // vectors, 1 broadcast). Compiled with -mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma.
 // GCC 12 warns about the deliberately undefined register in _mm512_undefined_ps() once it is inlined
 // (GCC bug 105593, fixed in 13): a false positive inside the compiler's own intrinsics headers.
@@ -24,6 +24,17 @@ struct Avx512Isa {
   static __mmask16 lanes(int count) { return static_cast<__mmask16>((1u << count) - 1u); }
   static F load_partial(const float* p, int count) { return _mm512_maskz_loadu_ps(lanes(count), p); }
   static void store_partial(float* p, F x, int count) { _mm512_mask_storeu_ps(p, lanes(count), x); }
+  static F load_window(const float* p, int lo, int hi) {
+    return _mm512_maskz_loadu_ps(static_cast<__mmask16>(lanes(hi) & ~lanes(lo)), p);
+  }
+  // Lanes t = p[2t]: two masked loads over positions [2lo, 2hi-1), then the even positions of both.
+  static F load_window_s2(const float* p, int lo, int hi) {
+    const uint32_t positions = static_cast<uint32_t>(((uint64_t{1} << (2 * hi - 1)) - 1) & ~((uint64_t{1} << (2 * lo)) - 1));
+    const __m512 a = _mm512_maskz_loadu_ps(static_cast<__mmask16>(positions), p);
+    const __m512 b = _mm512_maskz_loadu_ps(static_cast<__mmask16>(positions >> 16), p + 16);
+    const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    return _mm512_permutex2var_ps(a, evens, b);
+  }
   static D widen_lo(F x) { return _mm512_cvtps_pd(_mm512_castps512_ps256(x)); }
   static D widen_hi(F x) { return _mm512_cvtps_pd(_mm512_extractf32x8_ps(x, 1)); }
   static F narrow(D lo, D hi) { return _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo)), _mm512_cvtpd_ps(hi), 1); }

@@ -15,12 +15,14 @@ struct BlockingConfig {
   int64_t kc, nc, mc;
 };
 
-// Chosen by measurement with vigil-kbench (docs/ops/h9.md): the B micro-panel (KC x NR) and the A
-// micro-panel (MR x KC) fit L1 together (32 KiB on Zen 4, 48 KiB on Sapphire Rapids); an A block
-// (MC x KC) fits half of L2 (1 MiB on Zen 4); a packed B block (KC x NC) fits L2 too.
+// Chosen by measurement (docs/ops/h9.md has the numbers): the B micro-panel (KC x NR, 32 KiB for
+// AVX-512) stays in L1 while the A block (MC x KC, 256 KiB) streams from L2; a packed B block (KC x NC,
+// 768 KiB) fits L2 (1 MiB on Zen 4, 2 MiB on Sapphire Rapids). AVX-512 uses 8x32 rather than 14x32 or
+// 12x32: the channel counts of CNNs are multiples of 8, so no rows of the tile are wasted, and it measured
+// fastest. Every path uses the same KC, so AVX2 and AVX-512 sum each output in the same order.
 constexpr BlockingConfig kScalarConfig = {4, 8, 256, 512, 128};
-constexpr BlockingConfig kAvx2Config = {6, 16, 256, 768, 120};
-constexpr BlockingConfig kAvx512Config = {14, 32, 256, 768, 224};
+constexpr BlockingConfig kAvx2Config = {6, 16, 256, 768, 240};
+constexpr BlockingConfig kAvx512Config = {8, 32, 256, 768, 256};
 
 namespace {
 
@@ -29,11 +31,23 @@ constexpr int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
 constexpr int64_t min_i64(int64_t a, int64_t b) { return a < b ? a : b; }
 constexpr int64_t max_i64(int64_t a, int64_t b) { return a > b ? a : b; }
 
-// Floats of one task's packed-B slot, rounded up to a whole number of 64-byte lines.
-constexpr int64_t slot_floats(const BlockingConfig& cfg, int64_t n, int64_t k) {
+// The implicit-im2col gather plan of one N block (gemm_packed_driver.h): at most one chunk per column,
+// and up to this many (kernel tap x chunk) entries; larger plans fall back to per-segment gathering.
+constexpr int64_t kIm2colTapCapacity = 8192;
+constexpr int64_t kIm2colChunkBytes = 16, kIm2colTapBytes = 8;
+
+// Floats of one task's slot: the packed B block, then the im2col plan, each a whole number of 64-byte
+// lines.
+constexpr int64_t packed_b_floats(const BlockingConfig& cfg, int64_t n, int64_t k) {
   const int64_t cols = min_i64(cfg.nc, round_up(n, cfg.nr));
   const int64_t rows = min_i64(cfg.kc, k);
   return round_up(rows * cols, 16);
+}
+constexpr int64_t im2col_plan_floats(const BlockingConfig& cfg) {
+  return round_up((cfg.nc * kIm2colChunkBytes + kIm2colTapCapacity * kIm2colTapBytes) / 4, 16);
+}
+constexpr int64_t slot_floats(const BlockingConfig& cfg, int64_t n, int64_t k) {
+  return packed_b_floats(cfg, n, k) + im2col_plan_floats(cfg);
 }
 
 // How a product is split into tasks: a tn x tm grid of contiguous panel ranges (tasks = tn * tm).

@@ -15,6 +15,8 @@
 namespace vigil::kernels::gemm_packed_detail {
 namespace {
 
+#define VIGIL_GEMM_INLINE inline __attribute__((always_inline))
+
 // One microkernel call: C[mr x nr] tile (+)= A panel (MR x kc) * B panel (kc x NR), and the epilogue when
 // `last`. Rows >= mr and columns >= nr of the packed panels are zero padding and are not stored.
 struct TileArgs {
@@ -51,41 +53,21 @@ void pack_b_dense(const float* b, int64_t ldb, int64_t k0, int64_t kc, int64_t n
   }
 }
 
-// Writes `len` im2col values of one output row segment: out[t] = row[iw0 + t*sw] where 0 <= iw0 + t*sw <
-// in_w, else 0. `row` null means the whole input row is padding.
-inline void gather_row_segment(const float* row, int64_t in_w, int64_t iw0, int64_t sw, int64_t len, float* out) {
-  if (row == nullptr) {
-    std::memset(out, 0, static_cast<size_t>(len) * sizeof(float));
-    return;
-  }
-  // Valid t: t >= t_lo (iw >= 0) and t < t_hi (iw < in_w).
-  int64_t t_lo = iw0 >= 0 ? 0 : ceil_div(-iw0, sw);
-  int64_t t_hi = iw0 < in_w ? ceil_div(in_w - iw0, sw) : 0;
-  t_lo = min_i64(t_lo, len);
-  t_hi = max_i64(min_i64(t_hi, len), t_lo);
-  if (t_lo > 0) std::memset(out, 0, static_cast<size_t>(t_lo) * sizeof(float));
-  if (sw == 1) {
-    if (t_hi > t_lo) std::memcpy(out + t_lo, row + iw0 + t_lo, static_cast<size_t>(t_hi - t_lo) * sizeof(float));
-  } else {
-    const float* s = row + iw0 + t_lo * sw;
-    for (int64_t t = t_lo; t < t_hi; ++t, s += sw) out[t] = *s;
-  }
-  if (t_hi < len) std::memset(out + t_hi, 0, static_cast<size_t>(len - t_hi) * sizeof(float));
-}
-
-// Packs rows k0..k0+kc and columns n0..n0+nc of the implicit im2col matrix. For each row k = (c, i, j)
-// it walks the output rows the block covers, so index arithmetic is paid per output-row segment, not
-// per element; segments are split where they cross a panel boundary.
-template <int NR>
-void pack_b_im2col(const Im2colGeometry& g, const float* x, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
-                   float* dst) {
+// Walks rows k0..k0+kc and columns n0..n0+nc of the implicit im2col matrix as output-row segments
+// (split where they cross an NR panel boundary) and calls
+//   segment(row, iw0, len, out)
+// for each: out[t] = row[iw0 + t*stride_w] for t < len where that is inside the input row, else 0;
+// row == null when the whole input row is padding. Index arithmetic is paid per segment, not per element.
+// Panel padding columns (past nc in the last panel) are zeroed here.
+template <int NR, class Segment>
+VIGIL_GEMM_INLINE void walk_im2col(const Im2colGeometry& g, const float* x, int64_t k0, int64_t kc, int64_t n0,
+                                   int64_t nc, float* dst, Segment&& segment) {
   const int64_t kernel_area = g.kernel_h * g.kernel_w;
   const int64_t plane = g.in_h * g.in_w;
   int64_t c = k0 / kernel_area;
   int64_t i = (k0 % kernel_area) / g.kernel_w;
   int64_t j = k0 % g.kernel_w;
   const int64_t oh_first = n0 / g.out_w, ow_first = n0 % g.out_w;
-  const int64_t padded_nc = round_up(nc, NR);
   for (int64_t q = 0; q < kc; ++q) {
     const float* xc = x + c * plane;
     const int64_t ih_offset = i * g.dilation_h - g.pad_top;
@@ -95,11 +77,10 @@ void pack_b_im2col(const Im2colGeometry& g, const float* x, int64_t k0, int64_t 
       const int64_t ih = oh * g.stride_h + ih_offset;
       const float* row = (ih >= 0 && ih < g.in_h) ? xc + ih * g.in_w : nullptr;
       int64_t row_len = min_i64(g.out_w - ow, nc - col);
-      while (row_len > 0) {  // split at panel boundaries
+      while (row_len > 0) {
         const int64_t in_panel = col % NR;
         const int64_t len = min_i64(row_len, NR - in_panel);
-        float* out = dst + (col / NR) * kc * NR + q * NR + in_panel;
-        gather_row_segment(row, g.in_w, ow * g.stride_w + iw_offset, g.stride_w, len, out);
+        segment(row, ow * g.stride_w + iw_offset, len, dst + (col / NR) * kc * NR + q * NR + in_panel);
         col += len;
         ow += len;
         row_len -= len;
@@ -109,11 +90,8 @@ void pack_b_im2col(const Im2colGeometry& g, const float* x, int64_t k0, int64_t 
         ++oh;
       }
     }
-    if (padded_nc > nc) {  // zero the last panel's padding columns
-      const int64_t in_panel = nc % NR;
-      std::memset(dst + (nc / NR) * kc * NR + q * NR + in_panel, 0,
-                  static_cast<size_t>(NR - in_panel) * sizeof(float));
-    }
+    if (nc % NR != 0)
+      std::memset(dst + (nc / NR) * kc * NR + q * NR + nc % NR, 0, static_cast<size_t>(NR - nc % NR) * sizeof(float));
     if (++j == g.kernel_w) {
       j = 0;
       if (++i == g.kernel_h) {
@@ -122,6 +100,107 @@ void pack_b_im2col(const Im2colGeometry& g, const float* x, int64_t k0, int64_t 
       }
     }
   }
+}
+
+// The valid range [t_lo, t_hi) of a segment: 0 <= iw0 + t*sw < in_w, clamped to [0, len].
+struct SegmentRange {
+  int64_t lo, hi;
+};
+inline SegmentRange segment_range(int64_t in_w, int64_t iw0, int64_t sw, int64_t len) {
+  int64_t lo = iw0 >= 0 ? 0 : ceil_div(-iw0, sw);
+  int64_t hi = iw0 < in_w ? ceil_div(in_w - iw0, sw) : 0;
+  lo = min_i64(lo, len);
+  return {lo, max_i64(min_i64(hi, len), lo)};
+}
+
+// Plain C++ segment: memset / memcpy (stride 1) / strided copy.
+inline void gather_row_segment(const float* row, int64_t in_w, int64_t iw0, int64_t sw, int64_t len, float* out) {
+  if (row == nullptr) {
+    std::memset(out, 0, static_cast<size_t>(len) * sizeof(float));
+    return;
+  }
+  const SegmentRange r = segment_range(in_w, iw0, sw, len);
+  if (r.lo > 0) std::memset(out, 0, static_cast<size_t>(r.lo) * sizeof(float));
+  if (sw == 1) {
+    if (r.hi > r.lo) std::memcpy(out + r.lo, row + iw0 + r.lo, static_cast<size_t>(r.hi - r.lo) * sizeof(float));
+  } else {
+    const float* s = row + iw0 + r.lo * sw;
+    for (int64_t t = r.lo; t < r.hi; ++t, s += sw) out[t] = *s;
+  }
+  if (r.hi < len) std::memset(out + r.hi, 0, static_cast<size_t>(len - r.hi) * sizeof(float));
+}
+
+// A precomputed gather plan for one N block of an implicit im2col B: the block's columns cut into
+// chunks of at most W consecutive columns that lie in one output row and one NR panel, and for every
+// kernel tap (i, j) and chunk, where the chunk's values start in an input channel plane and which of its
+// lanes fall inside the image. The plan does not depend on the channel or the K block, so it is built
+// once per N block and every packed row then costs one masked load and one store per chunk.
+struct Im2colChunk {
+  int32_t panel, in_panel, count;  // destination panel, first column in it, columns (<= W)
+  int32_t unused;
+};
+struct Im2colTap {
+  int32_t src;     // offset of lane 0 from the channel plane's first element (may be negative)
+  int16_t lo, hi;  // lanes [lo, hi) read the image; the others are zero padding (lo == hi: all padding)
+};
+struct Im2colPlan {
+  Im2colChunk* chunks;
+  Im2colTap* taps;  // [kernel_h * kernel_w][chunk_count]
+  int64_t chunk_count = 0;
+  bool valid = false;  // false: use the per-segment walk instead
+};
+
+// Builds the plan in `storage` (im2col_plan_floats); leaves it invalid when it does not apply: stride
+// above 2 (no window load for it), planes too large for 32-bit offsets, or more taps than fit.
+template <int NR, int W>
+Im2colPlan build_im2col_plan(const Im2colGeometry& g, int64_t n0, int64_t nc, float* storage) {
+  Im2colPlan plan;
+  plan.chunks = reinterpret_cast<Im2colChunk*>(storage);
+  plan.taps = reinterpret_cast<Im2colTap*>(storage + kIm2colChunkBytes / 4 * round_up(nc, 4));
+  if (g.stride_w > 2 || g.in_h * g.in_w >= (int64_t{1} << 30)) return plan;
+  // Chunks: walk the block's columns by output row, panel and W lanes.
+  int64_t col = 0, ow = n0 % g.out_w, count = 0;
+  while (col < nc) {
+    const int64_t len = min_i64(min_i64(g.out_w - ow, NR - col % NR), min_i64(nc - col, W));
+    plan.chunks[count] = {static_cast<int32_t>(col / NR), static_cast<int32_t>(col % NR), static_cast<int32_t>(len),
+                          0};
+    ++count;
+    col += len;
+    ow += len;
+    if (ow == g.out_w) ow = 0;
+  }
+  plan.chunk_count = count;
+  if (g.kernel_h * g.kernel_w * count > kIm2colTapCapacity) return plan;
+  // Taps: for each kernel offset, every chunk's source position and valid lanes.
+  for (int64_t i = 0; i < g.kernel_h; ++i) {
+    for (int64_t j = 0; j < g.kernel_w; ++j) {
+      Im2colTap* taps = plan.taps + (i * g.kernel_w + j) * count;
+      int64_t c_oh = n0 / g.out_w, c_ow = n0 % g.out_w;
+      for (int64_t ch = 0; ch < count; ++ch) {
+        const int64_t len = plan.chunks[ch].count;
+        const int64_t ih = c_oh * g.stride_h - g.pad_top + i * g.dilation_h;
+        const int64_t iw0 = c_ow * g.stride_w - g.pad_left + j * g.dilation_w;
+        Im2colTap tap = {0, 0, 0};
+        if (ih >= 0 && ih < g.in_h) {
+          const SegmentRange r = segment_range(g.in_w, iw0, g.stride_w, len);
+          tap = {static_cast<int32_t>(ih * g.in_w + iw0), static_cast<int16_t>(r.lo), static_cast<int16_t>(r.hi)};
+        }
+        taps[ch] = tap;
+        c_ow += len;
+        if (c_ow == g.out_w) c_ow = 0, ++c_oh;
+      }
+    }
+  }
+  plan.valid = true;
+  return plan;
+}
+
+template <int NR>
+void pack_b_im2col(const Im2colGeometry& g, const float* x, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
+                   float* dst) {
+  walk_im2col<NR>(g, x, k0, kc, n0, nc, dst, [&](const float* row, int64_t iw0, int64_t len, float* out) {
+    gather_row_segment(row, g.in_w, iw0, g.stride_w, len, out);
+  });
 }
 
 // ---- The loop nest ----
@@ -143,14 +222,17 @@ struct Driver {
   // Columns [n_begin, n_end) and rows [m_begin, m_end) of C, using packed-B slot `ws`.
   void run_range(int64_t n_begin, int64_t n_end, int64_t m_begin, int64_t m_end, float* ws) const {
     const GemmPackedParams& P = *p;
+    float* plan_storage = ws + packed_b_floats(Kernel::kConfig, P.n, P.k);
     for (int64_t jc = n_begin; jc < n_end; jc += NC) {
       const int64_t nc = min_i64(NC, n_end - jc);
+      Im2colPlan plan;
+      if (P.b.im2col) plan = Kernel::plan_im2col(*P.b.im2col, jc, nc, plan_storage);
       for (int64_t pc = 0; pc < P.k; pc += KC) {
         const int64_t kc = min_i64(KC, P.k - pc);
         if (P.b.im2col)
-          pack_b_im2col<NR>(*P.b.im2col, P.b.data, pc, kc, jc, nc, ws);
+          Kernel::pack_im2col(*P.b.im2col, P.b.data, pc, kc, jc, nc, plan, ws);
         else
-          pack_b_dense<NR>(P.b.data, P.b.ld, pc, kc, jc, nc, ws);
+          Kernel::pack_dense(P.b.data, P.b.ld, pc, kc, jc, nc, ws);
         TileArgs t;
         t.kc = kc;
         t.ldc = P.ldc;
@@ -195,7 +277,8 @@ struct Driver {
   static void run(const GemmPackedParams& params, void* ws, const GemmThreading& threading) {
     Driver d;
     d.p = &params;
-    d.workspace = static_cast<float*>(ws);
+    const uintptr_t address = reinterpret_cast<uintptr_t>(ws);  // packed panels are read with aligned loads
+    d.workspace = reinterpret_cast<float*>((address + 63) / 64 * 64);
     d.slot = slot_floats(Kernel::kConfig, params.n, params.k);
     d.plan = plan_tasks(Kernel::kConfig, params.m, params.n, params.k,
                         threading.parallel_for ? threading.threads : 1);

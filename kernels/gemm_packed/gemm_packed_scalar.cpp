@@ -11,6 +11,15 @@ struct ScalarKernel {
   static constexpr BlockingConfig kConfig = kScalarConfig;
   static constexpr int MR = kConfig.mr, NR = kConfig.nr;
 
+  static void pack_dense(const float* b, int64_t ldb, int64_t k0, int64_t kc, int64_t n0, int64_t nc, float* dst) {
+    pack_b_dense<NR>(b, ldb, k0, kc, n0, nc, dst);
+  }
+  static Im2colPlan plan_im2col(const Im2colGeometry&, int64_t, int64_t, float*) { return {}; }
+  static void pack_im2col(const Im2colGeometry& g, const float* x, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
+                          const Im2colPlan&, float* dst) {
+    pack_b_im2col<NR>(g, x, k0, kc, n0, nc, dst);
+  }
+
   static void tile(const TileArgs& t) {
     float acc[MR][NR] = {};
     const float* a = t.a;

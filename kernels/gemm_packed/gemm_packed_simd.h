@@ -9,7 +9,10 @@
 //     static void store_partial(float*, F, int count);         // lanes >= count not written
 //     static D widen_lo(F), widen_hi(F);         // float lanes [0, W/2) / [W/2, W) to double
 //     static F narrow(D lo, D hi);               // round both halves to float
+//     static F load_window(const float* p, int lo, int hi);     // lane t = p[t] for lo <= t < hi, else 0
+//     static F load_window_s2(const float* p, int lo, int hi);  // lane t = p[2t] for lo <= t < hi, else 0
 //   };
+// The window loads are masked, so they never touch memory outside the lanes asked for.
 //
 // Included ONLY by the *_avx2.cpp / *_avx512.cpp files, and only inside an anonymous namespace region of
 // this header: every function has internal linkage (see gemm_packed_driver.h for why).
@@ -22,8 +25,6 @@
 namespace vigil::kernels::gemm_packed_detail {
 namespace {
 
-#define VIGIL_ALWAYS_INLINE inline __attribute__((always_inline))
-
 // ---- Activations on one vector ----
 //
 // The piecewise-linear kinds reproduce activate_reference bit for bit: the same comparisons in the same
@@ -35,19 +36,19 @@ struct VectorActivation {
   using F = xsimd::batch<float, typename Isa::Arch>;
   using D = xsimd::batch<double, typename Isa::Arch>;
 
-  static VIGIL_ALWAYS_INLINE F relu(F x) { return xsimd::select(x <= F(0.0f), F(0.0f), x); }  // -0, NaN as ref
-  static VIGIL_ALWAYS_INLINE F leaky(F x, F alpha) { return xsimd::select(x >= F(0.0f), x, alpha * x); }
-  static VIGIL_ALWAYS_INLINE F clip(F x, F lo, F hi) {
+  static VIGIL_GEMM_INLINE F relu(F x) { return xsimd::select(x <= F(0.0f), F(0.0f), x); }  // -0, NaN as ref
+  static VIGIL_GEMM_INLINE F leaky(F x, F alpha) { return xsimd::select(x >= F(0.0f), x, alpha * x); }
+  static VIGIL_GEMM_INLINE F clip(F x, F lo, F hi) {
     const F m = xsimd::select(x < lo, lo, x);  // std::max(x, lo)
     return xsimd::select(hi < m, hi, m);       // std::min(m, hi)
   }
-  static VIGIL_ALWAYS_INLINE D clamp(D v, D lo, D hi) {  // std::clamp
+  static VIGIL_GEMM_INLINE D clamp(D v, D lo, D hi) {  // std::clamp
     return xsimd::select(v < lo, lo, xsimd::select(hi < v, hi, v));
   }
 
   // Double-precision kinds: y = f(double(x)) rounded once, and NaN inputs returned unchanged.
   template <class Fn>
-  static VIGIL_ALWAYS_INLINE F via_double(F x, Fn fn) {
+  static VIGIL_GEMM_INLINE F via_double(F x, Fn fn) {
     const F y = Isa::narrow(fn(Isa::widen_lo(x)), fn(Isa::widen_hi(x)));
     return xsimd::select(xsimd::isnan(x), x, y);
   }
@@ -69,7 +70,7 @@ struct VectorActivation {
   struct ExpParts {
     F p, k;
   };
-  static VIGIL_ALWAYS_INLINE ExpParts exp_parts(F x) {
+  static VIGIL_GEMM_INLINE ExpParts exp_parts(F x) {
     x = xsimd::min(xsimd::max(x, F(-110.0f)), F(88.8f));
     const F k = xsimd::nearbyint(x * F(1.44269504088896341f));
     F r = xsimd::fnma(k, F(0.693359375f), x);
@@ -84,7 +85,7 @@ struct VectorActivation {
   }
   // v * 2^k for integral k in [-160, 128], rounded once: two exact power-of-two factors (each within
   // the normal exponent range), so only the last multiply can round (into subnormals, or to inf).
-  static VIGIL_ALWAYS_INLINE F scale(F v, F k) {
+  static VIGIL_GEMM_INLINE F scale(F v, F k) {
     using I = xsimd::batch<int32_t, typename Isa::Arch>;
     const I ki = xsimd::batch_cast<int32_t>(k);
     const I k1 = ki >> 1, k2 = ki - k1;
@@ -164,35 +165,124 @@ template <class Isa>
 struct ActNone {
   using F = xsimd::batch<float, typename Isa::Arch>;
   explicit ActNone(const ActivationParams&) {}
-  VIGIL_ALWAYS_INLINE F operator()(F x) const { return x; }
+  VIGIL_GEMM_INLINE F operator()(F x) const { return x; }
 };
 template <class Isa>
 struct ActRelu {
   using F = xsimd::batch<float, typename Isa::Arch>;
   explicit ActRelu(const ActivationParams&) {}
-  VIGIL_ALWAYS_INLINE F operator()(F x) const { return VectorActivation<Isa>::relu(x); }
+  VIGIL_GEMM_INLINE F operator()(F x) const { return VectorActivation<Isa>::relu(x); }
 };
 template <class Isa>
 struct ActLeaky {
   using F = xsimd::batch<float, typename Isa::Arch>;
   F alpha;
   explicit ActLeaky(const ActivationParams& p) : alpha(p.alpha) {}
-  VIGIL_ALWAYS_INLINE F operator()(F x) const { return VectorActivation<Isa>::leaky(x, alpha); }
+  VIGIL_GEMM_INLINE F operator()(F x) const { return VectorActivation<Isa>::leaky(x, alpha); }
 };
 template <class Isa>
 struct ActClip {
   using F = xsimd::batch<float, typename Isa::Arch>;
   F lo, hi;
   explicit ActClip(const ActivationParams& p) : lo(p.alpha), hi(p.beta) {}
-  VIGIL_ALWAYS_INLINE F operator()(F x) const { return VectorActivation<Isa>::clip(x, lo, hi); }
+  VIGIL_GEMM_INLINE F operator()(F x) const { return VectorActivation<Isa>::clip(x, lo, hi); }
 };
 template <class Isa>
 struct ActHeavy {
   using F = xsimd::batch<float, typename Isa::Arch>;
   const ActivationParams* p;
   explicit ActHeavy(const ActivationParams& params) : p(&params) {}
-  VIGIL_ALWAYS_INLINE F operator()(F x) const { return VectorActivation<Isa>::heavy(*p, x); }
+  VIGIL_GEMM_INLINE F operator()(F x) const { return VectorActivation<Isa>::heavy(*p, x); }
 };
+
+// ---- Dense B packing: row by row (sequential reads of B), each row spread over the block's panels ----
+template <class Isa, int NR>
+void pack_dense_vector(const float* b, int64_t ldb, int64_t k0, int64_t kc, int64_t n0, int64_t nc, float* dst) {
+  using F = xsimd::batch<float, typename Isa::Arch>;
+  constexpr int W = Isa::W;
+  const int64_t panel_stride = kc * NR;
+  for (int64_t q = 0; q < kc; ++q) {
+    const float* src = b + (k0 + q) * ldb + n0;
+    float* out = dst + q * NR;
+    int64_t j = 0;
+    for (; j + NR <= nc; j += NR, out += panel_stride) {
+#pragma GCC unroll 4
+      for (int v = 0; v < NR / W; ++v) F::load_unaligned(src + j + v * W).store_aligned(out + v * W);
+    }
+    if (j < nc) {  // the last, partial panel: masked loads, zero padding
+#pragma GCC unroll 4
+      for (int v = 0; v < NR / W; ++v) {
+        const int64_t count = nc - j - v * W;
+        const F x = count >= W ? F::load_unaligned(src + j + v * W)
+                               : count > 0 ? Isa::load_partial(src + j + v * W, static_cast<int>(count)) : F(0.0f);
+        x.store_aligned(out + v * W);
+      }
+    }
+  }
+}
+
+// ---- Implicit im2col packing with masked vector loads ----
+// Stride 1 and 2 segments are W-lane window loads (the mask does the zero padding); other strides use the
+// plain C++ segment. Stores are masked at the segment end so a segment never writes past its own columns.
+template <class Isa, int NR>
+void pack_im2col_vector(const Im2colGeometry& g, const float* x, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
+                        float* dst) {
+  using F = xsimd::batch<float, typename Isa::Arch>;
+  constexpr int W = Isa::W;
+  const int64_t sw = g.stride_w, in_w = g.in_w;
+  walk_im2col<NR>(g, x, k0, kc, n0, nc, dst, [&](const float* row, int64_t iw0, int64_t len, float* out) {
+    if (row != nullptr && sw > 2) {
+      gather_row_segment(row, in_w, iw0, sw, len, out);
+      return;
+    }
+    const SegmentRange r = row ? segment_range(in_w, iw0, sw, len) : SegmentRange{0, 0};
+    for (int64_t t0 = 0; t0 < len; t0 += W) {
+      const int lo = static_cast<int>(min_i64(max_i64(r.lo - t0, 0), W));
+      const int hi = static_cast<int>(min_i64(max_i64(r.hi - t0, lo), W));
+      F v(0.0f);
+      if (lo < hi) v = sw == 1 ? Isa::load_window(row + iw0 + t0, lo, hi) : Isa::load_window_s2(row + iw0 + 2 * t0, lo, hi);
+      const int64_t count = len - t0;
+      if (count >= W)
+        v.store_unaligned(out + t0);
+      else
+        Isa::store_partial(out + t0, v, static_cast<int>(count));
+    }
+  });
+}
+
+// Packs rows k0..k0+kc with a prebuilt plan: per row, one masked window load and one store per chunk.
+template <class Isa, int NR>
+void pack_im2col_planned(const Im2colGeometry& g, const float* x, int64_t k0, int64_t kc, int64_t nc,
+                         const Im2colPlan& plan, float* dst) {
+  using F = xsimd::batch<float, typename Isa::Arch>;
+  constexpr int W = Isa::W;
+  const int64_t kernel_area = g.kernel_h * g.kernel_w;
+  const int64_t plane = g.in_h * g.in_w;
+  const int64_t panel_stride = kc * NR;
+  const int64_t chunks = plan.chunk_count;
+  const bool stride2 = g.stride_w == 2;
+  int64_t c = k0 / kernel_area, tap = k0 % kernel_area;
+  for (int64_t q = 0; q < kc; ++q) {
+    const float* base = x + c * plane;
+    const Im2colTap* taps = plan.taps + tap * chunks;
+    float* row_dst = dst + q * NR;
+    for (int64_t ch = 0; ch < chunks; ++ch) {
+      const Im2colTap t = taps[ch];
+      const Im2colChunk& k = plan.chunks[ch];
+      F v(0.0f);
+      if (t.lo < t.hi)
+        v = stride2 ? Isa::load_window_s2(base + t.src, t.lo, t.hi) : Isa::load_window(base + t.src, t.lo, t.hi);
+      float* out = row_dst + k.panel * panel_stride + k.in_panel;
+      if (k.count == W)
+        v.store_unaligned(out);
+      else
+        Isa::store_partial(out, v, k.count);
+    }
+    if (nc % NR != 0)
+      std::memset(row_dst + (nc / NR) * panel_stride + nc % NR, 0, static_cast<size_t>(NR - nc % NR) * sizeof(float));
+    if (++tap == kernel_area) tap = 0, ++c;
+  }
+}
 
 // ---- The microkernel: an MR x (NV*W) tile of C kept in registers for the whole K block ----
 template <class Isa, int MR_, int NV_, int64_t KC_, int64_t NC_, int64_t MC_>
@@ -204,12 +294,12 @@ struct Microkernel {
 
   // Loads C (or the residual) for the current row: full vectors, or masked at the N edge.
   template <bool kFull>
-  static VIGIL_ALWAYS_INLINE F load_row(const float* p, int v, int nr) {
+  static VIGIL_GEMM_INLINE F load_row(const float* p, int v, int nr) {
     if constexpr (kFull) return F::load_unaligned(p + v * W);
     return Isa::load_partial(p + v * W, nr - v * W < W ? nr - v * W : W);
   }
   template <bool kFull>
-  static VIGIL_ALWAYS_INLINE void store_row(float* p, int v, int nr, F x) {
+  static VIGIL_GEMM_INLINE void store_row(float* p, int v, int nr, F x) {
     if constexpr (kFull)
       x.store_unaligned(p + v * W);
     else
@@ -217,7 +307,7 @@ struct Microkernel {
   }
 
   template <bool kFull, class Act>
-  static VIGIL_ALWAYS_INLINE void store_tile(const TileArgs& t, F (&acc)[MR][NV], const Act& act) {
+  static VIGIL_GEMM_INLINE void store_tile(const TileArgs& t, F (&acc)[MR][NV], const Act& act) {
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) {
       if (r >= t.mr) break;
@@ -239,7 +329,7 @@ struct Microkernel {
   }
 
   template <class Act>
-  static VIGIL_ALWAYS_INLINE void store_any(const TileArgs& t, F (&acc)[MR][NV]) {
+  static VIGIL_GEMM_INLINE void store_any(const TileArgs& t, F (&acc)[MR][NV]) {
     const Act act(*t.act);
     if (t.nr == NR)
       store_tile<true>(t, acc, act);
@@ -247,7 +337,28 @@ struct Microkernel {
       store_tile<false>(t, acc, act);
   }
 
+  static void pack_dense(const float* b, int64_t ldb, int64_t k0, int64_t kc, int64_t n0, int64_t nc, float* dst) {
+    pack_dense_vector<Isa, NR>(b, ldb, k0, kc, n0, nc, dst);
+  }
+  static Im2colPlan plan_im2col(const Im2colGeometry& g, int64_t n0, int64_t nc, float* storage) {
+    return build_im2col_plan<NR, W>(g, n0, nc, storage);
+  }
+  static void pack_im2col(const Im2colGeometry& g, const float* x, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
+                          const Im2colPlan& plan, float* dst) {
+    if (plan.valid)
+      pack_im2col_planned<Isa, NR>(g, x, k0, kc, nc, plan, dst);
+    else
+      pack_im2col_vector<Isa, NR>(g, x, k0, kc, n0, nc, dst);
+  }
+
   static void tile(const TileArgs& t) {
+    // The C tile is read (or written) only after the K loop: start pulling its lines in now.
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+      if (r >= t.mr) break;
+      __builtin_prefetch(t.c + r * t.ldc, 1, 3);
+      __builtin_prefetch(t.c + r * t.ldc + NR - 1, 1, 3);
+    }
     F acc[MR][NV];
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r)
@@ -280,8 +391,6 @@ struct Microkernel {
     }
   }
 };
-
-#undef VIGIL_ALWAYS_INLINE
 
 }  // namespace
 }  // namespace vigil::kernels::gemm_packed_detail

@@ -124,7 +124,8 @@ std::vector<float> run_and_check(GemmIsa isa, const Problem& pr, const Operands&
   AlignedBuffer packed(gemm_packed_a_floats(isa, pr.m, pr.k));
   gemm_pack_a(isa, pr.m, pr.k, o.a.data(), pr.lda, packed.data);
   const int64_t ws_bytes = gemm_packed_workspace_bytes(isa, pr.m, pr.n, pr.k, threading.threads);
-  AlignedBuffer ws(ws_bytes / 4 + 1);
+  AlignedBuffer ws(ws_bytes / 4 + 4);
+  float* workspace = ws.data + pr.k % 3;  // any alignment must do
   std::vector<float> c = o.c_init;  // the padding columns n..ldc keep their values: checked below
 
   GemmPackedParams p;
@@ -139,7 +140,7 @@ std::vector<float> run_and_check(GemmIsa isa, const Problem& pr, const Operands&
   p.activation = pr.act;
   p.residual = pr.residual ? o.residual.data() : nullptr;
   p.ld_residual = pr.ldr;
-  gemm_packed(isa, p, ws.data, threading);
+  gemm_packed(isa, p, workspace, threading);
 
   const double eps = std::ldexp(1.0, -23);
   const double L = lipschitz(pr.act.kind);
