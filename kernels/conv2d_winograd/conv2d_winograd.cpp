@@ -28,7 +28,7 @@ int64_t conv2d_winograd_workspace_bytes(KernelIsa isa, const Conv2dParams& p, in
 void conv2d_winograd_scalar(const Conv2dParams& p, const float* x, const float* packed, const float* bias, float* y,
                             void* workspace, const WinogradThreading& threading) {
   using winograd_detail::kScalarConfig;
-  winograd_detail::Winograd<simd_detail::ScalarIsa, kScalarConfig.mr, kScalarConfig.nv>::run(
+  winograd_detail::run<simd_detail::ScalarIsa, kScalarConfig.mr, kScalarConfig.nv>(
       kScalarConfig, p, x, packed, bias, y, workspace, threading);
 }
 

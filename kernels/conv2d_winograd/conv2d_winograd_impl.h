@@ -32,6 +32,7 @@ inline PathConfig path_config(KernelIsa isa) {
 constexpr int64_t kMaxW = 16;  // widest vector: slack so full-vector loads/stores past a segment stay in bounds
 
 struct Layout {
+  int nv;  // vectors of tiles per block: cfg.nv, or 1 when that pads fewer tiles (small images)
   int64_t tiles_h, tiles_w, tiles;
   int64_t block_tiles;   // NV * W
   int64_t blocks;
@@ -48,7 +49,10 @@ inline Layout layout(const PathConfig& cfg, const Conv2dParams& p) {
   l.tiles_h = ceil_div(p.out_h, 4);
   l.tiles_w = ceil_div(p.out_w, 4);
   l.tiles = l.tiles_h * l.tiles_w;
-  l.block_tiles = int64_t{cfg.nv} * cfg.w;
+  // A 16x16 output (16 tiles) would fill only half of a 32-tile AVX-512 block: use one vector of tiles
+  // whenever that leaves fewer padded tiles.
+  l.nv = round_up(l.tiles, cfg.w) < round_up(l.tiles, int64_t{cfg.nv} * cfg.w) ? 1 : cfg.nv;
+  l.block_tiles = int64_t{l.nv} * cfg.w;
   l.blocks = ceil_div(l.tiles, l.block_tiles);
   l.k_pad = round_up(p.out_channels, cfg.mr);
   l.plane_rows = 4 * l.tiles_h + 2;
@@ -288,7 +292,7 @@ struct Winograd {
     }
   }
 
-  static void run(const PathConfig& cfg, const Conv2dParams& p, const float* x, const float* packed,
+  static void run_fixed(const PathConfig& cfg, const Conv2dParams& p, const float* x, const float* packed,
                   const float* bias, float* y, void* workspace, const WinogradThreading& th) {
     Job j;
     j.p = &p;
@@ -311,6 +315,16 @@ struct Winograd {
     }
   }
 };
+
+// Runs with the block width layout() picks for p (the packing depends only on MR, not on NV).
+template <class Isa, int MR, int NV>
+void run(const PathConfig& cfg, const Conv2dParams& p, const float* x, const float* packed, const float* bias,
+         float* y, void* workspace, const WinogradThreading& th) {
+  if (NV > 1 && layout(cfg, p).nv == 1)
+    Winograd<Isa, MR, 1>::run_fixed(cfg, p, x, packed, bias, y, workspace, th);
+  else
+    Winograd<Isa, MR, NV>::run_fixed(cfg, p, x, packed, bias, y, workspace, th);
+}
 
 }  // namespace
 }  // namespace vigil::kernels::winograd_detail
