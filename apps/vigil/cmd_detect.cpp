@@ -7,6 +7,7 @@
 
 #include "apps/vigil/args.h"
 #include "apps/vigil/commands.h"
+#include "apps/vigil/engine_flags.h"
 #include "apps/vigil/draw.h"
 #include "apps/vigil/frame_source.h"
 #include "apps/vigil/json.h"
@@ -26,7 +27,9 @@ const CommandSpec kSpec{
     "frames, fps and latency percentiles. The model must contain a YoloDetect node (any darknet YOLO\n"
     "converted by 'vigil convert' does). Preprocessing comes from the model's metadata.",
     {{"--annotate", "DIR", "write each frame with its boxes drawn to DIR/<frame>.png"},
-     {"--threshold", "SCORE", "report only boxes scoring at least this (default: the model's own threshold)"}},
+     {"--threshold", "SCORE", "report only boxes scoring at least this (default: the model's own threshold)"},
+     kIsaFlag,
+     kThreadsFlag},
     2,
     2};
 
@@ -57,7 +60,9 @@ int cmd_detect(int argc, char** argv) {
       fail("--threshold: '", args.get("--threshold"), "' is not a number");
     }
   }
-  Engine engine(load_model(args.positionals[0]));
+  int threads = 1;
+  const EngineOptions options = engine_options(args, threads);
+  Engine engine(load_model(args.positionals[0]), options);
   const Graph& g = engine.graph();
   if (g.inputs.size() != 1) fail("detect needs a model with one image input; this one has ", g.inputs.size());
   const Preprocessing prep = preprocessing_for(g, g.inputs[0]);
@@ -82,7 +87,7 @@ int cmd_detect(int argc, char** argv) {
     if (ec) fail(annotate, ": cannot create the directory: ", ec.message());
   }
 
-  ExecutionContext ctx(engine);
+  ExecutionContext ctx(engine, threads);
   auto source = open_frame_source(args.positionals[1]);
   std::vector<double> latencies;
   int64_t frames = 0, bad_frames = 0;

@@ -5,6 +5,7 @@
 
 #include "apps/vigil/args.h"
 #include "apps/vigil/commands.h"
+#include "apps/vigil/engine_flags.h"
 #include "engine/error.h"
 #include "engine/executor.h"
 #include "loaders/npy/npy.h"
@@ -21,7 +22,9 @@ const CommandSpec kSpec{
     "DIR/<output name>.npy (characters other than letters, digits, '.', '-' and '_' become '_').",
     {{"--input", "NAME=FILE.npy", "an input tensor", true},
      {"--output-dir", "DIR", "where to write outputs (default: the current directory)"},
-     {"--profile", "", "print each node's time"}},
+     {"--profile", "", "print each node's time"},
+     kIsaFlag,
+     kThreadsFlag},
     1,
     1};
 
@@ -38,9 +41,11 @@ int cmd_run(int argc, char** argv) {
   bool help = false;
   ParsedArgs args = parse_args(kSpec, argc, argv, help);
   if (help) return std::fputs(help_text(kSpec).c_str(), stdout), 0;
-  Engine engine(load_model(args.positionals[0]));
+  int threads = 1;
+  const EngineOptions options = engine_options(args, threads);
+  Engine engine(load_model(args.positionals[0]), options);
   const Graph& g = engine.graph();
-  ExecutionContext ctx(engine);
+  ExecutionContext ctx(engine, threads);
 
   std::vector<bool> given(g.inputs.size(), false);
   for (const std::string& spec : args.all("--input")) {

@@ -11,6 +11,7 @@ int cmd_info(int argc, char** argv);
 int cmd_run(int argc, char** argv);
 int cmd_convert(int argc, char** argv);
 int cmd_detect(int argc, char** argv);
+int cmd_bench(int argc, char** argv);
 int cmd_audit(int argc, char** argv);
 
 // Loads a model for the commands that take one: a .vgl file, or an .onnx file converted on the fly.
