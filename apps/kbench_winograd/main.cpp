@@ -131,6 +131,7 @@ int main(int argc, char** argv) {
   std::mt19937 rng(1);
   std::uniform_real_distribution<float> u(-1, 1);
   double total_flop = 0, total_wino = 0, total_gemm = 0;
+  double big_flop = 0, big_wino = 0, big_gemm = 0;  // layers with a >= 16x16 output (Winograd's domain)
   for (const Layer& L : kLayers) {
     Conv2dParams p;
     p.in_channels = L.c, p.out_channels = L.k, p.in_h = p.in_w = L.hw, p.out_h = p.out_w = L.hw;
@@ -180,6 +181,7 @@ int main(int argc, char** argv) {
     const Stats sw = {median3(tw, 0), median3(tw, 1), median3(tw, 2)};
     const Stats sg = {median3(tg, 0), median3(tg, 1), median3(tg, 2)};
     total_flop += flop, total_wino += sw.median, total_gemm += sg.median;
+    if (L.hw >= 16) big_flop += flop, big_wino += sw.median, big_gemm += sg.median;
     std::printf("%-5s %4lld %4lld %4lld %7.4f | %9.4f %9.4f %9.4f %6.0f%% | %9.4f %6.0f%% | %5.2fx\n", L.name,
                 (long long)L.c, (long long)L.k, (long long)L.hw, flop / 1e9, sw.median * 1e3, sw.p10 * 1e3,
                 sw.p90 * 1e3, 100 * flop / sw.median / layer_peak, sg.median * 1e3, 100 * flop / sg.median / layer_peak,
@@ -189,6 +191,9 @@ int main(int argc, char** argv) {
   std::printf("%-5s %14s %7.4f | %9.4f %29.0f%% | %9.4f %6.0f%% | %5.2fx\n", "all", "", total_flop / 1e9,
               total_wino * 1e3, 100 * total_flop / total_wino / peak, total_gemm * 1e3,
               100 * total_flop / total_gemm / peak, total_gemm / total_wino);
+  std::printf("%-5s %14s %7.4f | %9.4f %29.0f%% | %9.4f %6.0f%% | %5.2fx\n", ">=16", "", big_flop / 1e9,
+              big_wino * 1e3, 100 * big_flop / big_wino / peak, big_gemm * 1e3, 100 * big_flop / big_gemm / peak,
+              big_gemm / big_wino);
   std::printf("\nmachine busy after: %.0f %% of all cores\n", 100 * busy_fraction());
   return 0;
 }

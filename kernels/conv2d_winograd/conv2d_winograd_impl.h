@@ -105,19 +105,34 @@ inline void pack(const PathConfig& cfg, const Conv2dParams& p, const float* w, f
 
 // Padded, phase-split input of one channel: plane[(r * 4 + ph) * phase_floats + q] = x[r - pad_top,
 // 4q + ph - pad_left], 0 outside the image, so tap (r, col) of tile (th, tw) is plane[4th + r][col % 4]
-// [tw + col / 4]: contiguous over tw.
-inline void build_plane(const Conv2dParams& p, const Layout& l, const float* x, float* plane) {
+// [tw + col / 4]: contiguous over tw. Runs of W quads fully inside the image are split with vector permutes.
+template <class Isa>
+void build_plane(const Conv2dParams& p, const Layout& l, const float* x, float* plane) {
+  constexpr int W = Isa::W;
+  const int64_t q_first = ceil_div(p.pad_left, 4);  // first q whose 4 columns are all >= 0
   for (int64_t r = 0; r < l.plane_rows; ++r) {
     const int64_t ih = r - p.pad_top;
-    const bool row_in = ih >= 0 && ih < p.in_h;
-    const float* row = x + ih * p.in_w;
-    for (int64_t ph = 0; ph < 4; ++ph) {
-      float* d = plane + (r * 4 + ph) * l.phase_floats;
-      for (int64_t q = 0; q < l.phase_floats; ++q) {
-        const int64_t iw = 4 * q + ph - p.pad_left;
-        d[q] = (row_in && iw >= 0 && iw < p.in_w) ? row[iw] : 0.0f;
-      }
+    float* d0 = plane + r * 4 * l.phase_floats;
+    float* d1 = d0 + l.phase_floats;
+    float* d2 = d1 + l.phase_floats;
+    float* d3 = d2 + l.phase_floats;
+    if (ih < 0 || ih >= p.in_h) {
+      for (int64_t q = 0; q < 4 * l.phase_floats; ++q) d0[q] = 0.0f;
+      continue;
     }
+    const float* row = x + ih * p.in_w;
+    float* ds[4] = {d0, d1, d2, d3};
+    auto scalar_quad = [&](int64_t q) {
+      for (int64_t ph = 0; ph < 4; ++ph) {
+        const int64_t iw = 4 * q + ph - p.pad_left;
+        ds[ph][q] = (iw >= 0 && iw < p.in_w) ? row[iw] : 0.0f;
+      }
+    };
+    int64_t q = 0;
+    for (; q < q_first && q < l.phase_floats; ++q) scalar_quad(q);
+    for (; q + W <= l.phase_floats && 4 * (q + W) - p.pad_left <= p.in_w; q += W)
+      Isa::deinterleave4(row + 4 * q - p.pad_left, d0 + q, d1 + q, d2 + q, d3 + q);
+    for (; q < l.phase_floats; ++q) scalar_quad(q);
   }
 }
 
@@ -232,6 +247,10 @@ struct Winograd {
       for (int64_t t = t0; t < t1;) {
         const int64_t th = t / l.tiles_w, tw_begin = t % l.tiles_w;
         const int64_t tw_end = (t1 - th * l.tiles_w < l.tiles_w) ? t1 - th * l.tiles_w : l.tiles_w;
+        // Chunks of W tiles whose 4W output columns all exist are interleaved straight into y with
+        // vector permutes; the rest goes through obuf and the scalar loop below.
+        int64_t tw_vec_end = tw_begin;
+        while (tw_vec_end + W <= tw_end && 4 * (tw_vec_end + W) <= p.out_w) tw_vec_end += W;
         for (int64_t tw = tw_begin; tw < tw_end; tw += W) {
           const int64_t pos = th * l.tiles_w + tw - t0;
           F a[4][6];  // a[r][col] = (A^T M)[r][col]
@@ -245,7 +264,12 @@ struct Winograd {
           for (int r = 0; r < 4; ++r) {
             F o[4];
             output_1d(a[r], o);
-            for (int s = 0; s < 4; ++s) Isa::store(obuf + (r * 4 + s) * l.vs + (tw - tw_begin), o[s] + bias);
+            for (int s = 0; s < 4; ++s) o[s] = o[s] + bias;
+            if (tw < tw_vec_end) {
+              if (4 * th + r < p.out_h) Isa::interleave4(o[0], o[1], o[2], o[3], y_k + (4 * th + r) * p.out_w + 4 * tw);
+            } else {
+              for (int s = 0; s < 4; ++s) Isa::store(obuf + (r * 4 + s) * l.vs + (tw - tw_begin), o[s]);
+            }
           }
         }
         // Interleave the 4 column phases back into the output rows, then the activation in place.
@@ -255,7 +279,7 @@ struct Winograd {
           float* y_row = y_k + oh * p.out_w;
           const int64_t col_begin = 4 * tw_begin;
           const int64_t col_end = (4 * tw_end < p.out_w) ? 4 * tw_end : p.out_w;
-          for (int64_t col = col_begin; col < col_end; ++col)
+          for (int64_t col = 4 * tw_vec_end; col < col_end; ++col)
             y_row[col] = obuf[(r * 4 + col % 4) * l.vs + (col / 4 - tw_begin)];
           Isa::activate(p.activation, y_row + col_begin, y_row + col_begin, col_end - col_begin);
         }
@@ -270,7 +294,7 @@ struct Winograd {
     for (int64_t s = begin; s < end; ++s) {
       const int64_t c0 = C * s / j.threads, c1 = C * (s + 1) / j.threads;
       for (int64_t c = c0; c < c1; ++c)
-        build_plane(*j.p, j.l, j.x + c * j.p->in_h * j.p->in_w, j.planes + c * j.l.plane_floats);
+        build_plane<Isa>(*j.p, j.l, j.x + c * j.p->in_h * j.p->in_w, j.planes + c * j.l.plane_floats);
     }
   }
 

@@ -20,15 +20,32 @@
 #include "kernels/activation/activation.h"
 #include "kernels/gemm_packed/gemm_packed.h"
 
+#if defined(__AVX512F__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
+// GCC 12 warns about the deliberately undefined register in _mm512_undefined_ps() once it is inlined (GCC
+// bug 105593, fixed in 13): a false positive inside the compiler's own intrinsics headers.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 #if defined(__AVX2__)
+#include <immintrin.h>
 #include <xsimd/xsimd.hpp>
 #endif
 
 namespace vigil::kernels::simd_detail {
 namespace {
 
+// d_ph[q] = src[4q + ph] for q < w: the plain loop every path can fall back to.
+inline void deinterleave4_loop(int w, const float* src, float* d0, float* d1, float* d2, float* d3) {
+  for (int q = 0; q < w; ++q) d0[q] = src[4 * q], d1[q] = src[4 * q + 1], d2[q] = src[4 * q + 2], d3[q] = src[4 * q + 3];
+}
+
 struct ScalarIsa {
   using F = float;
+  static void deinterleave4(const float* src, float* d0, float* d1, float* d2, float* d3) {
+    deinterleave4_loop(1, src, d0, d1, d2, d3);
+  }
+  // dst[4q + s] = s_s[q]
+  static void interleave4(F s0, F s1, F s2, F s3, float* dst) { dst[0] = s0, dst[1] = s1, dst[2] = s2, dst[3] = s3; }
   static constexpr int W = 1;
   static F load(const float* p) { return *p; }
   static void store(float* p, F v) { *p = v; }
@@ -47,6 +64,29 @@ struct Avx512Isa {
   static void store(float* p, F v) { v.store_unaligned(p); }
   static F set1(float v) { return F(v); }
   static F fma(F a, F b, F c) { return xsimd::fma(a, b, c); }
+  // Stride-4 split / merge of 64 floats with two-source permutes (xsimd has no 4-way unzip).
+  static void deinterleave4(const float* src, float* d0, float* d1, float* d2, float* d3) {
+    const __m512i even = _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29);
+    const __m512i odd = _mm512_setr_epi32(2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31);
+    const __m512 v0 = _mm512_loadu_ps(src), v1 = _mm512_loadu_ps(src + 16), v2 = _mm512_loadu_ps(src + 32),
+                 v3 = _mm512_loadu_ps(src + 48);
+    const __m512 a = _mm512_permutex2var_ps(v0, even, v1), b = _mm512_permutex2var_ps(v0, odd, v1);  // [p0|p1] [p2|p3]
+    const __m512 c = _mm512_permutex2var_ps(v2, even, v3), d = _mm512_permutex2var_ps(v2, odd, v3);
+    _mm512_storeu_ps(d0, _mm512_shuffle_f32x4(a, c, 0x44));
+    _mm512_storeu_ps(d1, _mm512_shuffle_f32x4(a, c, 0xEE));
+    _mm512_storeu_ps(d2, _mm512_shuffle_f32x4(b, d, 0x44));
+    _mm512_storeu_ps(d3, _mm512_shuffle_f32x4(b, d, 0xEE));
+  }
+  static void interleave4(F s0, F s1, F s2, F s3, float* dst) {
+    const __m512 a = _mm512_shuffle_f32x4(s0, s1, 0x44), b = _mm512_shuffle_f32x4(s2, s3, 0x44);  // q 0..7
+    const __m512 c = _mm512_shuffle_f32x4(s0, s1, 0xEE), d = _mm512_shuffle_f32x4(s2, s3, 0xEE);  // q 8..15
+    const __m512i lo = _mm512_setr_epi32(0, 8, 16, 24, 1, 9, 17, 25, 2, 10, 18, 26, 3, 11, 19, 27);
+    const __m512i hi = _mm512_setr_epi32(4, 12, 20, 28, 5, 13, 21, 29, 6, 14, 22, 30, 7, 15, 23, 31);
+    _mm512_storeu_ps(dst, _mm512_permutex2var_ps(a, lo, b));
+    _mm512_storeu_ps(dst + 16, _mm512_permutex2var_ps(a, hi, b));
+    _mm512_storeu_ps(dst + 32, _mm512_permutex2var_ps(c, lo, d));
+    _mm512_storeu_ps(dst + 48, _mm512_permutex2var_ps(c, hi, d));
+  }
   // The gemm_packed epilogue activation (h9): bit-exact for the piecewise-linear kinds, ulp-bounded for
   // the transcendental ones (docs/ops/h9.md).
   static void activate(const ActivationParams& a, const float* x, float* y, int64_t n) {
@@ -61,6 +101,14 @@ struct Avx2Isa {
   static void store(float* p, F v) { v.store_unaligned(p); }
   static F set1(float v) { return F(v); }
   static F fma(F a, F b, F c) { return xsimd::fma(a, b, c); }
+  static void deinterleave4(const float* src, float* d0, float* d1, float* d2, float* d3) {
+    deinterleave4_loop(W, src, d0, d1, d2, d3);
+  }
+  static void interleave4(F s0, F s1, F s2, F s3, float* dst) {
+    alignas(32) float t[4][8];
+    s0.store_aligned(t[0]), s1.store_aligned(t[1]), s2.store_aligned(t[2]), s3.store_aligned(t[3]);
+    for (int q = 0; q < W; ++q) dst[4 * q] = t[0][q], dst[4 * q + 1] = t[1][q], dst[4 * q + 2] = t[2][q], dst[4 * q + 3] = t[3][q];
+  }
   static void activate(const ActivationParams& a, const float* x, float* y, int64_t n) {
     gemm_packed_activation_avx2(a, x, y, n);
   }
