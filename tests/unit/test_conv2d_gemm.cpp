@@ -1,0 +1,287 @@
+// conv2d_gemm (kernels/conv2d_gemm): every ISA path the CPU has, against conv2d_reference on random convs
+// (kernel sizes, strides, dilations, paddings incl. larger than the kernel, groups incl. depthwise, batch,
+// tiny and large spatial sizes, every activation, residual on/off, threads), plus hand-checked cases.
+//
+// Tolerance for one output (docs/ops/h9.md), as for gemm_packed: with S = the same conv over |x|, |w|,
+// |bias| (conv2d_reference again) and K = Cg*kh*kw, the pre-activation sum may be off by
+// E = 4 * 2^-23 * sqrt(K + 2) * S + 2^-24 * S; the output by L * E (L = the activation's Lipschitz bound)
+// plus 2^-20 * (|expected| + |residual|).
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine/cpu_features.h"
+#include "engine/thread_pool.h"
+#include "kernels/conv2d/conv2d.h"
+#include "kernels/conv2d_gemm/conv2d_gemm.h"
+
+using namespace vigil::kernels;
+
+namespace {
+
+std::vector<GemmIsa> conv_isas() {
+  const auto& cpu = vigil::cpu_features();
+  std::vector<GemmIsa> isas = {GemmIsa::Scalar};
+  if (cpu.has_avx2_fma())
+    isas.push_back(GemmIsa::Avx2);
+  else
+    MESSAGE("skipping the avx2 path: this CPU lacks AVX2+FMA");
+  if (cpu.has_avx512_core())
+    isas.push_back(GemmIsa::Avx512);
+  else
+    MESSAGE("skipping the avx512 path: this CPU lacks AVX-512 F/BW/DQ/VL");
+  return isas;
+}
+
+void serial_reversed(void*, int64_t tasks, void (*task)(void*, int64_t, int64_t), void* arg) {
+  for (int64_t t = tasks - 1; t >= 0; --t) task(arg, t, t + 1);
+}
+
+void pool_for(void* ctx, int64_t tasks, void (*task)(void*, int64_t, int64_t), void* arg) {
+  static_cast<vigil::ThreadPool*>(ctx)->parallel_for(tasks, [&](int64_t b, int64_t e) { task(arg, b, e); });
+}
+
+constexpr Activation kKinds[] = {Activation::None,      Activation::Relu,        Activation::LeakyRelu,
+                                 Activation::Sigmoid,   Activation::Tanh,        Activation::Silu,
+                                 Activation::Mish,      Activation::HardSwish,   Activation::HardSigmoid,
+                                 Activation::Clip,      Activation::HardMish};
+
+ActivationParams activation_of(Activation kind) {
+  ActivationParams a;
+  a.kind = kind;
+  if (kind == Activation::LeakyRelu) a.alpha = 0.1f;
+  if (kind == Activation::HardSigmoid) a.alpha = 0.2f, a.beta = 0.5f;
+  if (kind == Activation::Clip) a.alpha = -0.75f, a.beta = 1.5f;
+  return a;
+}
+
+double lipschitz_of(Activation kind) {
+  return kind == Activation::HardSwish ? 1.5 : (kind == Activation::Silu || kind == Activation::Mish) ? 1.1 : 1.0;
+}
+
+struct ConvCase {
+  Conv2dParams p;
+  bool bias = false, residual = false;
+  std::vector<float> x, w, b, r;
+};
+
+int64_t numel_y(const Conv2dParams& p) { return p.batch * p.out_channels * p.out_h * p.out_w; }
+
+void fill(std::vector<float>& v, size_t n, std::mt19937_64& rng, float scale) {
+  std::uniform_real_distribution<float> u(-scale, scale);
+  v.resize(n);
+  for (float& e : v) e = u(rng);
+}
+
+void make_data(ConvCase& c, std::mt19937_64& rng) {
+  const Conv2dParams& p = c.p;
+  const int64_t k = p.in_channels / p.group * p.kernel_h * p.kernel_w;
+  fill(c.x, static_cast<size_t>(p.batch * p.in_channels * p.in_h * p.in_w), rng, 1.0f);
+  fill(c.w, static_cast<size_t>(p.out_channels * k), rng, 4.0f / std::sqrt(static_cast<float>(k)));
+  fill(c.b, static_cast<size_t>(p.out_channels), rng, 1.0f);
+  fill(c.r, static_cast<size_t>(numel_y(p)), rng, 1.0f);
+}
+
+// Runs conv2d_gemm and compares with conv2d_reference; returns y.
+std::vector<float> run_conv(GemmIsa isa, const ConvCase& c, const GemmThreading& threading, const std::string& label) {
+  const Conv2dParams& p = c.p;
+  std::vector<float> packed(static_cast<size_t>(conv2d_gemm_packed_weights_floats(isa, p)));
+  conv2d_gemm_pack_weights(isa, p, c.w.data(), packed.data());
+  std::vector<char> ws(static_cast<size_t>(conv2d_gemm_workspace_bytes(isa, p, threading.threads)));
+  std::vector<float> y(static_cast<size_t>(numel_y(p)), -7.0f);
+  conv2d_gemm(isa, p, c.x.data(), packed.data(), c.bias ? c.b.data() : nullptr, c.residual ? c.r.data() : nullptr,
+              y.data(), ws.data(), threading);
+
+  std::vector<float> expect(y.size()), mag(y.size());
+  conv2d_reference(p, c.x.data(), c.w.data(), c.bias ? c.b.data() : nullptr, expect.data());
+  Conv2dParams abs_p = p;
+  abs_p.activation = ActivationParams{};
+  std::vector<float> ax(c.x), aw(c.w), ab(c.b);
+  for (auto* v : {&ax, &aw, &ab})
+    for (float& e : *v) e = std::fabs(e);
+  conv2d_reference(abs_p, ax.data(), aw.data(), c.bias ? ab.data() : nullptr, mag.data());
+
+  const double eps = std::ldexp(1.0, -23);
+  const double K = static_cast<double>(p.in_channels / p.group * p.kernel_h * p.kernel_w);
+  const double L = lipschitz_of(p.activation.kind);
+  int failures = 0;
+  for (size_t i = 0; i < y.size(); ++i) {
+    const double res = c.residual ? c.r[i] : 0.0;
+    const double want = static_cast<double>(expect[i]) + res;
+    const double tol = L * (4.0 * eps * std::sqrt(K + 2.0) * mag[i] + 0.5 * eps * mag[i]) +
+                       std::ldexp(1.0, -20) * (std::fabs(expect[i]) + std::fabs(res)) + 1e-30;
+    if (!(std::fabs(y[i] - want) <= tol) && failures++ < 5)
+      FAIL_CHECK(label << ": y[" << i << "] = " << y[i] << ", reference " << want << " +- " << tol);
+  }
+  return y;
+}
+
+std::string describe(GemmIsa isa, const ConvCase& c) {
+  const Conv2dParams& p = c.p;
+  return std::string(gemm_isa_name(isa)) + " N" + std::to_string(p.batch) + " C" + std::to_string(p.in_channels) +
+         " " + std::to_string(p.in_h) + "x" + std::to_string(p.in_w) + " M" + std::to_string(p.out_channels) + " k" +
+         std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) + " s" + std::to_string(p.stride_h) + "," +
+         std::to_string(p.stride_w) + " d" + std::to_string(p.dilation_h) + "," + std::to_string(p.dilation_w) +
+         " pad" + std::to_string(p.pad_top) + "," + std::to_string(p.pad_left) + " out" + std::to_string(p.out_h) +
+         "x" + std::to_string(p.out_w) + " g" + std::to_string(p.group) + " " +
+         std::string(activation_name(p.activation.kind)) + (c.bias ? " bias" : "") + (c.residual ? " residual" : "");
+}
+
+int64_t pick(std::mt19937_64& rng, int64_t lo, int64_t hi) {
+  return lo + static_cast<int64_t>(rng() % static_cast<uint64_t>(hi - lo + 1));
+}
+
+// A random valid conv. Sizes are kept so the float64 reference stays cheap, with some large spatial and
+// some large channel counts.
+ConvCase random_conv(std::mt19937_64& rng, int index) {
+  ConvCase c;
+  Conv2dParams& p = c.p;
+  for (;;) {
+    p.batch = rng() % 5 == 0 ? 2 : 1;
+    const int shape_kind = static_cast<int>(rng() % 6);
+    p.group = shape_kind == 0 ? pick(rng, 2, 4) : 1;
+    int64_t cg = pick(rng, 1, 12), mg = pick(rng, 1, 20);
+    if (shape_kind == 1) {  // depthwise
+      p.group = pick(rng, 2, 24);
+      cg = 1;
+      mg = rng() % 2 ? 1 : 2;
+    }
+    if (shape_kind == 2) cg = pick(rng, 16, 40), mg = pick(rng, 8, 40);  // channel-heavy
+    p.in_channels = cg * p.group;
+    p.out_channels = mg * p.group;
+    if (shape_kind == 3) {  // large spatial, few channels
+      p.in_h = pick(rng, 40, 80);
+      p.in_w = pick(rng, 40, 80);
+    } else if (shape_kind == 4) {  // tiny spatial
+      p.in_h = pick(rng, 1, 3);
+      p.in_w = pick(rng, 1, 3);
+    } else {
+      p.in_h = pick(rng, 1, 24);
+      p.in_w = pick(rng, 1, 24);
+    }
+    const bool pointwise = rng() % 4 == 0;
+    p.kernel_h = pointwise ? 1 : pick(rng, 1, 5);
+    p.kernel_w = pointwise ? 1 : (rng() % 3 == 0 ? pick(rng, 1, 5) : p.kernel_h);
+    p.stride_h = pointwise && rng() % 2 ? 1 : pick(rng, 1, 3);
+    p.stride_w = rng() % 3 == 0 ? pick(rng, 1, 3) : p.stride_h;
+    p.dilation_h = rng() % 4 == 0 ? pick(rng, 2, 3) : 1;
+    p.dilation_w = rng() % 4 == 0 ? pick(rng, 2, 3) : p.dilation_h;
+    const bool no_pad = pointwise && rng() % 2;
+    p.pad_top = no_pad ? 0 : pick(rng, 0, rng() % 5 == 0 ? 6 : 2);  // sometimes larger than the kernel
+    p.pad_left = no_pad ? 0 : pick(rng, 0, rng() % 5 == 0 ? 6 : 2);
+    const int64_t pad_bottom = no_pad ? 0 : pick(rng, 0, 3), pad_right = no_pad ? 0 : pick(rng, 0, 3);
+    p.out_h = conv_output_size(p.in_h, p.kernel_h, p.stride_h, p.dilation_h, p.pad_top, pad_bottom);
+    p.out_w = conv_output_size(p.in_w, p.kernel_w, p.stride_w, p.dilation_w, p.pad_left, pad_right);
+    if (p.out_h < 1 || p.out_w < 1) continue;
+    const double macs = static_cast<double>(p.batch * p.out_channels * p.out_h * p.out_w) *
+                        static_cast<double>(cg * p.kernel_h * p.kernel_w);
+    if (macs > 4e6) continue;
+    break;
+  }
+  p.activation = activation_of(kKinds[index % std::size(kKinds)]);
+  c.bias = rng() % 3 != 0;
+  c.residual = rng() % 3 == 0;
+  make_data(c, rng);
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("conv2d_gemm: 520 random convs per ISA path against conv2d_reference") {
+  std::mt19937_64 rng(2024);
+  std::vector<ConvCase> cases;
+  int direct = 0, grouped = 0, strided = 0, dilated = 0, big_pad = 0;
+  for (int i = 0; i < 520; ++i) {
+    cases.push_back(random_conv(rng, i));
+    const Conv2dParams& p = cases.back().p;
+    direct += conv2d_gemm_is_direct(p);
+    grouped += p.group > 1;
+    strided += p.stride_h > 1 || p.stride_w > 1;
+    dilated += p.dilation_h > 1 || p.dilation_w > 1;
+    big_pad += p.pad_top >= p.kernel_h || p.pad_left >= p.kernel_w;
+  }
+  // The mix really covers each feature.
+  CHECK(direct >= 20);
+  CHECK(grouped >= 50);
+  CHECK(strided >= 100);
+  CHECK(dilated >= 50);
+  CHECK(big_pad >= 30);
+  GemmThreading serial;
+  GemmThreading split{serial_reversed, nullptr, 2};
+  for (GemmIsa isa : conv_isas())
+    for (size_t i = 0; i < cases.size(); ++i)
+      run_conv(isa, cases[i], i % 4 == 0 ? split : serial, describe(isa, cases[i]));
+}
+
+TEST_CASE("conv2d_gemm: hand-checked 3x3 conv with padding, bias and residual") {
+  // x = 1..9 on a 3x3 image, w = all ones 3x3, pad 1: each output is the sum of its 3x3 neighbourhood.
+  ConvCase c;
+  c.p.in_channels = 1;
+  c.p.in_h = c.p.in_w = 3;
+  c.p.out_channels = 1;
+  c.p.kernel_h = c.p.kernel_w = 3;
+  c.p.pad_top = c.p.pad_left = 1;
+  c.p.out_h = c.p.out_w = 3;
+  c.x = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  c.w.assign(9, 1.0f);
+  c.b = {0.5f};
+  c.r = {0, 0, 0, 0, 100, 0, 0, 0, 0};
+  c.bias = c.residual = true;
+  const float expect[] = {12.5f, 21.5f, 16.5f, 27.5f, 145.5f, 33.5f, 24.5f, 39.5f, 28.5f};
+  for (GemmIsa isa : conv_isas()) {
+    const auto y = run_conv(isa, c, GemmThreading{}, describe(isa, c));
+    for (int i = 0; i < 9; ++i) CHECK(y[static_cast<size_t>(i)] == expect[i]);
+  }
+}
+
+TEST_CASE("conv2d_gemm: actdet-tiny layer shapes, threads give identical bits") {
+  // Small-batch versions of the real layers (3x3 stride 2 stem, 3x3, 1x1, 512-channel 8x8, depthwise)
+  // through the internal split and the per-product split, with a real 2-thread pool.
+  vigil::ThreadPool pool(2);
+  std::mt19937_64 rng(11);
+  struct L {
+    int64_t c, hw, m, k, s, g, batch;
+  };
+  const L layers[] = {{3, 64, 32, 3, 2, 1, 1},    {32, 32, 64, 3, 2, 1, 1}, {64, 16, 64, 3, 1, 1, 1},
+                      {64, 16, 64, 1, 1, 1, 2},   {512, 8, 64, 3, 1, 1, 1}, {256, 8, 256, 3, 1, 256, 1},
+                      {128, 16, 128, 3, 1, 2, 1}, {256, 16, 255, 1, 1, 1, 1}};
+  for (const L& l : layers) {
+    ConvCase c;
+    Conv2dParams& p = c.p;
+    p.batch = l.batch;
+    p.in_channels = l.c;
+    p.in_h = p.in_w = l.hw;
+    p.out_channels = l.m;
+    p.kernel_h = p.kernel_w = l.k;
+    p.stride_h = p.stride_w = l.s;
+    p.pad_top = p.pad_left = l.k / 2;
+    p.group = l.g;
+    p.out_h = p.out_w = conv_output_size(l.hw, l.k, l.s, 1, l.k / 2, l.k / 2);
+    p.activation = activation_of(Activation::LeakyRelu);
+    c.bias = true;
+    c.residual = l.k == 1;
+    make_data(c, rng);
+    for (GemmIsa isa : conv_isas()) {
+      const auto one = run_conv(isa, c, GemmThreading{}, describe(isa, c));
+      const auto two = run_conv(isa, c, GemmThreading{pool_for, &pool, 2}, describe(isa, c) + " 2 threads");
+      CHECK_MESSAGE(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0, describe(isa, c));
+    }
+  }
+}
+
+TEST_CASE("conv2d_gemm: direct 1x1 detection") {
+  Conv2dParams p;
+  p.in_channels = 8, p.out_channels = 4, p.in_h = p.in_w = p.out_h = p.out_w = 5;
+  CHECK(conv2d_gemm_is_direct(p));
+  p.stride_h = 2, p.out_h = 3;
+  CHECK_FALSE(conv2d_gemm_is_direct(p));
+  p.stride_h = 1, p.out_h = 6;  // bottom padding: an extra output row over zeros
+  CHECK_FALSE(conv2d_gemm_is_direct(p));
+  p.out_h = 5, p.kernel_w = 3, p.pad_left = 1;
+  CHECK_FALSE(conv2d_gemm_is_direct(p));
+}
