@@ -43,10 +43,7 @@ def audit_json(vigil, args, expect_rc):
 
 
 def dump(model, models_dir, stem, outdir):
-    inputs = []
-    for f in sorted(glob.glob(os.path.join(models_dir, f"{stem}.input.*.npy"))):
-        name = os.path.basename(f)[len(stem) + len(".input."):-len(".npy")]
-        inputs += ["--input", f"{name}={f}"]
+    inputs = dump_inputs(models_dir, stem)
     if not inputs:
         sys.exit(f"no inputs {stem}.input.*.npy in {models_dir}")
     run([sys.executable, os.path.join(TOOLS, "dump_onnx_intermediates.py"), model, outdir, *inputs])
@@ -66,6 +63,43 @@ def onnx_clean(vigil, work, models_dir, stem):
     summary(report)
     assert report["passed"]
     assert report["compared_nodes"] == len(report["nodes"]), "every vigil node's output should be in the dump"
+    # Every kernel path this CPU runs: against the reference kernels, and against ONNX Runtime.
+    inputs = dump_inputs(models_dir, stem)
+    for isa, report in each_isa(vigil, [model, *inputs]):
+        assert report["passed"], f"--isa {isa}: {report['first_failure']}"
+        assert report["compared_nodes"] == len(report["nodes"])
+    for isa, report in each_isa(vigil, [model, "--reference", d]):
+        assert report["passed"], f"--isa {isa} vs ORT: {report['first_failure']}"
+
+
+def dump_inputs(models_dir, stem):
+    args = []
+    for f in sorted(glob.glob(os.path.join(models_dir, f"{stem}.input.*.npy"))):
+        name = os.path.basename(f)[len(stem) + len(".input."):-len(".npy")]
+        args += ["--input", f"{name}={f}"]
+    return args
+
+
+def each_isa(vigil, args):
+    """Yields (isa, report) of `vigil audit ARGS --isa ISA --json` for every path this CPU supports."""
+    audited = 0
+    for isa in ["reference", "scalar", "avx2", "avx512"]:
+        p = subprocess.run([vigil, "audit", *args, "--isa", isa, "--json"], capture_output=True, text=True)
+        if p.returncode == 1 and "does not support" in p.stderr:
+            print(f"{isa}: not supported by this CPU ({p.stderr.strip()})")
+            continue
+        if p.returncode not in (0, 4):
+            sys.stderr.write(p.stderr)
+            sys.exit(f"vigil audit --isa {isa}: exit code {p.returncode}")
+        report = json.loads(p.stdout)
+        assert (p.returncode == 0) == report["passed"]
+        print(f"{isa}: ", end="")
+        summary(report)
+        worst = max((o.get("worst_ratio", 0) for n in report["nodes"] for o in n["outputs"]), default=0)
+        print(f"{isa}: worst error/tolerance ratio {worst:.3g}", flush=True)
+        audited += 1
+        yield isa, report
+    assert audited >= 2, "at least reference and scalar run everywhere"
 
 
 def planted(vigil, work, models_dir, stem, defect):
@@ -111,25 +145,9 @@ def darknet(vigil, work, cfg, weights):
     shape = (1, int(net.get("channels", 3)), int(net["height"]), int(net["width"]))
     image = os.path.join(work, stem + ".input.npy")
     np.save(image, np.random.default_rng(0).random(shape, dtype=np.float32))
-    audited = 0
-    for isa in ["reference", "scalar", "avx2", "avx512"]:
-        p = subprocess.run([vigil, "audit", vgl, "--input", image, "--isa", isa, "--json"], capture_output=True,
-                           text=True)
-        if p.returncode == 1 and "does not support" in p.stderr:
-            print(f"{isa}: not supported by this CPU ({p.stderr.strip()})")
-            continue
-        if p.returncode not in (0, 4):
-            sys.stderr.write(p.stderr)
-            sys.exit(f"vigil audit --isa {isa}: exit code {p.returncode}")
-        report = json.loads(p.stdout)
-        print(f"{isa}: ", end="")
-        summary(report)
-        worst = max((o.get("worst_ratio", 0) for n in report["nodes"] for o in n["outputs"]), default=0)
-        print(f"{isa}: worst error/tolerance ratio {worst:.3g}")
-        assert report["passed"] and p.returncode == 0, f"--isa {isa}: {report['first_failure']}"
+    for isa, report in each_isa(vigil, [vgl, "--input", image]):
+        assert report["passed"], f"--isa {isa}: {report['first_failure']}"
         assert report["compared_nodes"] == len(report["nodes"])
-        audited += 1
-    assert audited >= 2, "at least reference and scalar run everywhere"
 
 
 def main():
