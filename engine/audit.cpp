@@ -81,19 +81,27 @@ namespace {
 double element(const TensorView& t, int64_t i) {
   const size_t k = static_cast<size_t>(i);
   switch (t.dtype) {
-    case DType::F32: return static_cast<const float*>(t.data)[k];
-    case DType::I64: return static_cast<double>(static_cast<const int64_t*>(t.data)[k]);
-    case DType::I32: return static_cast<const int32_t*>(t.data)[k];
-    case DType::I8: return static_cast<const int8_t*>(t.data)[k];
-    case DType::U8: return static_cast<const uint8_t*>(t.data)[k];
-    case DType::Bool: return static_cast<const uint8_t*>(t.data)[k] != 0;
-    default: fail("the audit cannot compare tensors of dtype ", dtype_name(t.dtype));
+    case DType::F32:
+      return static_cast<const float*>(t.data)[k];
+    case DType::I64:
+      return static_cast<double>(static_cast<const int64_t*>(t.data)[k]);
+    case DType::I32:
+      return static_cast<const int32_t*>(t.data)[k];
+    case DType::I8:
+      return static_cast<const int8_t*>(t.data)[k];
+    case DType::U8:
+      return static_cast<const uint8_t*>(t.data)[k];
+    case DType::Bool:
+      return static_cast<const uint8_t*>(t.data)[k] != 0;
+    default:
+      fail("the audit cannot compare tensors of dtype ", dtype_name(t.dtype));
   }
 }
 
 // Distance in representable float32 values (monotonic mapping of the bit patterns onto integers).
 double ulp_distance(float a, float b) {
-  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b) ? 0 : std::numeric_limits<double>::infinity();
+  if (std::isnan(a) || std::isnan(b))
+    return std::isnan(a) && std::isnan(b) ? 0 : std::numeric_limits<double>::infinity();
   auto ordered = [](float f) {
     int32_t i = std::bit_cast<int32_t>(f);
     return i < 0 ? static_cast<int64_t>(std::numeric_limits<int32_t>::min()) - i : static_cast<int64_t>(i);
@@ -195,8 +203,10 @@ AuditReport audit_graph(Graph graph, const std::map<std::string, Tensor>& inputs
   for (int id : g.inputs) {
     const Value& val = g.values[static_cast<size_t>(id)];
     const Tensor* t = nullptr;
-    if (auto it = inputs.find(val.name); it != inputs.end()) t = &it->second;
-    else if (auto e = options.expected.find(val.name); e != options.expected.end()) t = &e->second;
+    if (auto it = inputs.find(val.name); it != inputs.end())
+      t = &it->second;
+    else if (auto e = options.expected.find(val.name); e != options.expected.end())
+      t = &e->second;
     if (!t) fail("audit: input '", val.name, "' was not given");
     if (t->dtype() != val.dtype || !(t->shape() == val.shape))
       fail("audit: input '", val.name, "' holds ", dtype_name(t->dtype()), t->shape().str(), " but the model wants ",

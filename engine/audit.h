@@ -64,7 +64,7 @@ struct AuditNode {
   std::string name;
   std::vector<AuditOutput> outputs;
   std::vector<std::string> fused_values;  // source values this node absorbed (attribute "fused_values")
-  bool compared = false;  // at least one output was compared
+  bool compared = false;                  // at least one output was compared
   bool pass = true;
 };
 
@@ -72,7 +72,7 @@ struct AuditReport {
   KernelPath baseline = KernelPath::Reference;
   KernelPath candidate = KernelPath::Reference;
   bool against_framework = false;
-  std::vector<AuditNode> nodes;  // topological order
+  std::vector<AuditNode> nodes;         // topological order
   std::optional<size_t> first_failure;  // index into nodes
   size_t compared_nodes = 0;
   size_t failed_nodes = 0;

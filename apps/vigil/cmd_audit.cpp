@@ -29,8 +29,9 @@ const CommandSpec kSpec{
     "compared with the framework's value of the same name; inputs not given are read from DIR.\n"
     "Prints the first failing node. Exit code: 0 when every compared node passed, 4 when one failed.",
     {{"--input", "NAME=FILE.npy", "an input tensor (a model with one input also takes FILE.npy)", true},
-     {"--isa", "PATH", "kernels to audit: reference|scalar|avx2|avx512 (default: the best this CPU runs; "
-                       "with --reference: reference)"},
+     {"--isa", "PATH",
+      "kernels to audit: reference|scalar|avx2|avx512 (default: the best this CPU runs; "
+      "with --reference: reference)"},
      {"--baseline-isa", "PATH", "kernels to compare against (default: reference)"},
      {"--reference", "DIR", "compare against another framework's dump of every value"},
      {"--no-optimize", "", "audit the graph as converted (no BatchNorm folding or activation fusion)"},
@@ -47,7 +48,9 @@ std::map<std::string, std::string> read_index(const std::string& path) {
   ss << f.rdbuf();
   const std::string s = ss.str();
   size_t i = 0;
-  auto bad = [&](const char* what) -> void { fail(path, ": byte ", i, ": ", what, " (expected {\"name\": \"file\", ...})"); };
+  auto bad = [&](const char* what) -> void {
+    fail(path, ": byte ", i, ": ", what, " (expected {\"name\": \"file\", ...})");
+  };
   auto skip_ws = [&] {
     while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
   };
@@ -65,11 +68,21 @@ std::map<std::string, std::string> read_index(const std::string& path) {
       if (i >= s.size()) bad("unterminated escape");
       char e = s[i++];
       switch (e) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
         case 'u': {
           if (i + 4 > s.size()) bad("short \\u escape");
           unsigned cp = static_cast<unsigned>(std::stoul(s.substr(i, 4), nullptr, 16));
@@ -86,7 +99,8 @@ std::map<std::string, std::string> read_index(const std::string& path) {
           }
           break;
         }
-        default: out += e;
+        default:
+          out += e;
       }
     }
     if (i >= s.size()) bad("unterminated string");
@@ -235,13 +249,14 @@ int cmd_audit(int argc, char** argv) {
   options.optimize = !args.has("--no-optimize");
   if (args.has("--reference")) {
     std::filesystem::path dir = args.get("--reference");
-    for (const auto& [name, file] : read_index((dir / "index.json").string())) options.expected[name] = read_npy((dir / file).string());
+    for (const auto& [name, file] : read_index((dir / "index.json").string()))
+      options.expected[name] = read_npy((dir / file).string());
   }
-  options.candidate = args.has("--isa") ? require_kernel_path(args.get("--isa"), "--isa")
+  options.candidate = args.has("--isa")         ? require_kernel_path(args.get("--isa"), "--isa")
                       : args.has("--reference") ? KernelPath::Reference
                                                 : default_kernel_path();
-  options.baseline =
-      args.has("--baseline-isa") ? require_kernel_path(args.get("--baseline-isa"), "--baseline-isa") : KernelPath::Reference;
+  options.baseline = args.has("--baseline-isa") ? require_kernel_path(args.get("--baseline-isa"), "--baseline-isa")
+                                                : KernelPath::Reference;
 
   std::map<std::string, Tensor> inputs;
   for (const std::string& spec : args.all("--input")) {
@@ -260,8 +275,10 @@ int cmd_audit(int argc, char** argv) {
   }
 
   AuditReport report = audit_graph(std::move(graph), inputs, options);
-  if (args.has("--json")) print_json(report);
-  else print_table(report, args.has("--all"));
+  if (args.has("--json"))
+    print_json(report);
+  else
+    print_table(report, args.has("--all"));
   return report.passed() ? 0 : 4;
 }
 

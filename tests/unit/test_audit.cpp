@@ -41,11 +41,11 @@ Graph small_cnn(float bn_epsilon = 1e-5f) {
   Attributes ca;
   ca.set("pads", std::vector<int64_t>{1, 1, 1, 1});
   int c = gb.node(OpType::Conv2d, "conv", {x, w, b}, ca);
-  int bn = gb.node(OpType::BatchNorm, "bn",
-                   {c, gb.constant("bn.scale", random_tensor({4}, rng, 0.5f, 2)),
-                    gb.constant("bn.bias", random_tensor({4}, rng)), gb.constant("bn.mean", random_tensor({4}, rng)),
-                    gb.constant("bn.var", random_tensor({4}, rng, 0.001f, 0.01f))},
-                   {{"epsilon", bn_epsilon}});
+  int bn = gb.node(
+      OpType::BatchNorm, "bn",
+      {c, gb.constant("bn.scale", random_tensor({4}, rng, 0.5f, 2)), gb.constant("bn.bias", random_tensor({4}, rng)),
+       gb.constant("bn.mean", random_tensor({4}, rng)), gb.constant("bn.var", random_tensor({4}, rng, 0.001f, 0.01f))},
+      {{"epsilon", bn_epsilon}});
   int act = gb.node(OpType::LeakyRelu, "leaky", {bn}, {{"alpha", 0.1f}});
   int pool = gb.node(OpType::MaxPool, "pool", {act},
                      {{"kernel_shape", std::vector<int64_t>{2, 2}}, {"strides", std::vector<int64_t>{2, 2}}});
@@ -278,20 +278,20 @@ TEST_CASE("audit: a converter that swaps two LSTM gate blocks is named at the LS
     std::mt19937 rng(9);
     std::vector<float> w = random_values(static_cast<size_t>(4 * hidden * in), rng);
     if (swap_gates)  // gate order i,o,f,c: exchange the o and f blocks of W
-      for (int64_t k = 0; k < hidden * in; ++k) std::swap(w[static_cast<size_t>(hidden * in + k)], w[static_cast<size_t>(2 * hidden * in + k)]);
+      for (int64_t k = 0; k < hidden * in; ++k)
+        std::swap(w[static_cast<size_t>(hidden * in + k)], w[static_cast<size_t>(2 * hidden * in + k)]);
     GraphBuilder gb;
     int x = gb.input("x", DType::F32, {seq, batch, in});
     int scaled = gb.node(OpType::Mul, "scale", {x, gb.constant("two", Tensor::from_f32({1}, std::vector<float>{2}))});
-    std::vector<int> outs = gb.node_named(
-        OpType::Lstm, "lstm",
-        {scaled, gb.constant("W", Tensor::from_f32({1, 4 * hidden, in}, w)),
-         gb.constant("R", random_tensor({1, 4 * hidden, hidden}, rng)),
-         gb.constant("B", random_tensor({1, 8 * hidden}, rng))},
-        {"Y", "Y_h"}, [&] {
-          Attributes a;
-          a.set("hidden_size", hidden);
-          return a;
-        }());
+    std::vector<int> outs = gb.node_named(OpType::Lstm, "lstm",
+                                          {scaled, gb.constant("W", Tensor::from_f32({1, 4 * hidden, in}, w)),
+                                           gb.constant("R", random_tensor({1, 4 * hidden, hidden}, rng)),
+                                           gb.constant("B", random_tensor({1, 8 * hidden}, rng))},
+                                          {"Y", "Y_h"}, [&] {
+                                            Attributes a;
+                                            a.set("hidden_size", hidden);
+                                            return a;
+                                          }());
     gb.output(gb.node(OpType::Tanh, "head", {outs[1]}));
     return gb.build();
   };
