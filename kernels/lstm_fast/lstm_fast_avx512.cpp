@@ -1,0 +1,11 @@
+// lstm_fast, avx512 path (compiled with the avx512 flags; see lstm_fast_impl.h).
+#include "kernels/lstm_fast/lstm_fast.h"
+#include "kernels/lstm_fast/lstm_fast_impl.h"
+
+namespace vigil::kernels {
+
+void lstm_fast_avx512(const LstmParams& p, const LstmBuffers& buf, const float* packed, void* workspace) {
+  lstm_fast_detail::lstm<simd_detail::Avx512Isa>(p, buf, packed, workspace);
+}
+
+}  // namespace vigil::kernels

@@ -1,0 +1,117 @@
+// lstm_fast written once over the vector traits of kernels/depthwise_conv/simd_traits.h; included only by
+// lstm_fast.cpp (scalar path, packing) and the *_avx2.cpp / *_avx512.cpp files. Internal linkage throughout.
+#pragma once
+
+#include "kernels/depthwise_conv/simd_traits.h"
+#include "kernels/lstm/lstm.h"
+
+namespace vigil::kernels::lstm_fast_detail {
+namespace {
+
+using simd_detail::round_up;
+
+constexpr int64_t kColumnBlock = 64;  // 4 vectors of 16: gate columns are padded to it
+
+struct Sizes {
+  int64_t H, I, np;
+  int64_t wt, rt, per_dir;  // offsets / floats of one direction's packed block: W^T, R^T, bias
+};
+
+inline Sizes sizes(const LstmParams& p) {
+  Sizes s;
+  s.H = p.hidden_size, s.I = p.input_size;
+  s.np = round_up(4 * s.H, kColumnBlock);
+  s.wt = 0;
+  s.rt = s.I * s.np;
+  s.per_dir = s.rt + s.H * s.np + s.np;
+  return s;
+}
+
+inline int64_t workspace_floats(const LstmParams& p) {
+  const Sizes s = sizes(p);
+  // projections of all steps, gate rows, h, c, tanh(c); + 16 to align
+  return p.seq_length * p.batch * s.np + p.batch * s.np + 3 * p.batch * s.H + 16;
+}
+
+// C[r][n] = (init ? init[r][n] : 0) + sum_k A[r*lda + k] * BT[k*np + n] for r < rows, n < np (multiple of
+// 4W): RB rows x 4 vectors of accumulators held across the k loop.
+template <class Isa, int RB>
+inline void row_block(int64_t K, const float* a, int64_t lda, const float* bt, int64_t np, const float* init,
+                      int64_t init_ld, float* c) {
+  using F = typename Isa::F;
+  constexpr int W = Isa::W;
+  for (int64_t n0 = 0; n0 < np; n0 += 4 * W) {
+    F acc[RB][4];
+    for (int r = 0; r < RB; ++r)
+      for (int v = 0; v < 4; ++v) acc[r][v] = init ? Isa::load(init + r * init_ld + n0 + v * W) : Isa::set1(0.0f);
+    for (int64_t k = 0; k < K; ++k) {
+      F b[4];
+      for (int v = 0; v < 4; ++v) b[v] = Isa::load(bt + k * np + n0 + v * W);
+      for (int r = 0; r < RB; ++r) {
+        const F x = Isa::set1(a[r * lda + k]);
+        for (int v = 0; v < 4; ++v) acc[r][v] = Isa::fma(x, b[v], acc[r][v]);
+      }
+    }
+    for (int r = 0; r < RB; ++r)
+      for (int v = 0; v < 4; ++v) Isa::store(c + r * np + n0 + v * W, acc[r][v]);
+  }
+}
+
+template <class Isa>
+void rows_product(int64_t rows, int64_t K, const float* a, int64_t lda, const float* bt, int64_t np,
+                  const float* init, int64_t init_ld, float* c) {
+  int64_t r = 0;
+  for (; r + 4 <= rows; r += 4)
+    row_block<Isa, 4>(K, a + r * lda, lda, bt, np, init ? init + r * init_ld : nullptr, init_ld, c + r * np);
+  for (; r < rows; ++r)
+    row_block<Isa, 1>(K, a + r * lda, lda, bt, np, init ? init + r * init_ld : nullptr, init_ld, c + r * np);
+}
+
+template <class Isa>
+void lstm(const LstmParams& p, const LstmBuffers& buf, const float* packed, void* workspace) {
+  const Sizes s = sizes(p);
+  const int64_t H = s.H, B = p.batch, T = p.seq_length, D = p.num_directions();
+  float* proj = simd_detail::align64(workspace);
+  float* gates = proj + T * B * s.np;
+  float* h = gates + B * s.np;
+  float* c = h + B * H;
+  float* tc = c + B * H;
+  ActivationParams sigmoid{Activation::Sigmoid, 0.0f, 0.0f}, tanh_act{Activation::Tanh, 0.0f, 0.0f};
+  for (int64_t d = 0; d < D; ++d) {
+    const float* pk = packed + d * s.per_dir;
+    const float* wt = pk + s.wt;
+    const float* rt = pk + s.rt;
+    const float* bias = rt + H * s.np;
+    const bool reverse = p.direction == LstmDirection::Reverse || d == 1;
+    // Input projections (+ both biases) of every step and batch entry at once: rows (t, b).
+    // The bias row is the init of every row: init_ld = 0.
+    rows_product<Isa>(T * B, s.I, buf.x, s.I, wt, s.np, bias, 0, proj);
+    for (int64_t i = 0; i < B * H; ++i) {
+      h[i] = buf.initial_h ? buf.initial_h[d * B * H + i] : 0.0f;
+      c[i] = buf.initial_c ? buf.initial_c[d * B * H + i] : 0.0f;
+    }
+    for (int64_t step = 0; step < T; ++step) {
+      const int64_t t = reverse ? T - 1 - step : step;
+      rows_product<Isa>(B, H, h, H, rt, s.np, proj + t * B * s.np, s.np, gates);
+      for (int64_t b = 0; b < B; ++b) {
+        float* g = gates + b * s.np;  // i [0,H), o [H,2H), f [2H,3H), c [3H,4H)
+        Isa::activate(sigmoid, g, g, 3 * H);
+        Isa::activate(tanh_act, g + 3 * H, g + 3 * H, H);
+        float* cb = c + b * H;
+        for (int64_t j = 0; j < H; ++j) cb[j] = g[2 * H + j] * cb[j] + g[j] * g[3 * H + j];
+        Isa::activate(tanh_act, cb, tc + b * H, H);
+        float* hb = h + b * H;
+        for (int64_t j = 0; j < H; ++j) hb[j] = g[H + j] * tc[b * H + j];
+      }
+      if (buf.y)
+        for (int64_t i = 0; i < B * H; ++i) buf.y[(t * D + d) * B * H + i] = h[i];
+    }
+    for (int64_t i = 0; i < B * H; ++i) {
+      if (buf.y_h) buf.y_h[d * B * H + i] = h[i];
+      if (buf.y_c) buf.y_c[d * B * H + i] = c[i];
+    }
+  }
+}
+
+}  // namespace
+}  // namespace vigil::kernels::lstm_fast_detail
