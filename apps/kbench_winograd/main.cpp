@@ -19,8 +19,12 @@
 #include <vector>
 
 #include "engine/cpu_features.h"
+#include "kernels/conv2d/conv2d.h"
 #include "kernels/conv2d_winograd/conv2d_winograd.h"
+#include "kernels/depthwise_conv/depthwise_conv.h"
 #include "kernels/gemm_packed/gemm_packed.h"
+#include "kernels/lstm/lstm.h"
+#include "kernels/lstm_fast/lstm_fast.h"
 
 using namespace vigil::kernels;
 using Clock = std::chrono::steady_clock;
@@ -194,6 +198,43 @@ int main(int argc, char** argv) {
   std::printf("%-5s %14s %7.4f | %9.4f %29.0f%% | %9.4f %6.0f%% | %5.2fx\n", ">=16", "", big_flop / 1e9,
               big_wino * 1e3, 100 * big_flop / big_wino / peak, big_gemm * 1e3, 100 * big_flop / big_gemm / peak,
               big_gemm / big_wino);
+
+  // actdet A1: depthwise 3x3 on 256 channels of 8x8 (+ leaky), this kernel vs conv2d_reference.
+  {
+    Conv2dParams p;
+    p.in_channels = p.out_channels = p.group = 256, p.in_h = p.in_w = p.out_h = p.out_w = 8;
+    p.kernel_h = p.kernel_w = 3, p.pad_top = p.pad_left = 1;
+    p.activation = {Activation::LeakyRelu, 0.1f, 0.0f};
+    std::vector<float> x(256 * 64), w(256 * 9), b(256), y(256 * 64);
+    for (auto& v : x) v = u(rng);
+    for (auto& v : w) v = u(rng);
+    std::vector<unsigned char> ws(depthwise_conv_workspace_bytes(p));
+    const auto fn = select_depthwise_conv(isa);
+    const Stats a = time_it(runs * 10, [&] { fn(p, x.data(), w.data(), b.data(), y.data(), ws.data()); });
+    const Stats r = time_it(runs, [&] { conv2d_reference(p, x.data(), w.data(), b.data(), y.data()); });
+    std::printf("\ndepthwise A1 256ch 8x8: %.4f ms (p10 %.4f, p90 %.4f), reference %.4f ms\n", a.median * 1e3,
+                a.p10 * 1e3, a.p90 * 1e3, r.median * 1e3);
+  }
+  // actdet temporal LSTM layer: T=16, batch 1, input 256, hidden 128, bidirectional (one of the two layers).
+  {
+    LstmParams p;
+    p.seq_length = 16, p.batch = 1, p.input_size = 256, p.hidden_size = 128;
+    p.direction = LstmDirection::Bidirectional;
+    std::vector<float> x(16 * 256), w(2 * 512 * 256), r(2 * 512 * 128), b(2 * 1024), y(16 * 2 * 128);
+    for (auto& v : x) v = u(rng);
+    for (auto& v : w) v = 0.1f * u(rng);
+    for (auto& v : r) v = 0.1f * u(rng);
+    LstmBuffers buf;
+    buf.x = x.data(), buf.w = w.data(), buf.r = r.data(), buf.bias = b.data(), buf.y = y.data();
+    std::vector<float> packed(lstm_fast_packed_floats(p));
+    lstm_fast_pack(p, w.data(), r.data(), b.data(), packed.data());
+    std::vector<unsigned char> ws(lstm_fast_workspace_bytes(p)), rws(lstm_reference_workspace_bytes(p) + 16);
+    const Stats a = time_it(runs * 10, [&] { lstm_fast(isa, p, buf, packed.data(), ws.data()); });
+    const Stats rr = time_it(runs, [&] { lstm_reference(p, buf, rws.data()); });
+    const double flop = 2.0 * 2 * 16 * 512 * (256 + 128);
+    std::printf("lstm_fast 16x256->2x128: %.4f ms (p10 %.4f, p90 %.4f, %.0f %% of peak), reference %.4f ms\n",
+                a.median * 1e3, a.p10 * 1e3, a.p90 * 1e3, 100 * flop / a.median / peak, rr.median * 1e3);
+  }
   std::printf("\nmachine busy after: %.0f %% of all cores\n", 100 * busy_fraction());
   return 0;
 }

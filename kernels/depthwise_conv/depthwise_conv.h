@@ -7,7 +7,8 @@
 // How it works: per channel the input plane is copied once into a zero-padded, stride-phase-split copy in
 // the workspace (phase p of a padded row holds columns p, p+stride, ...), so every kernel tap of a row of
 // outputs becomes a contiguous, unmasked vector load; the accumulators of 4 vectors of outputs stay in
-// registers across all taps; bias is the initial value; the activation runs over each finished row.
+// registers across all taps (single vectors for row tails); bias is the initial value; the activation runs
+// over each finished row.
 //
 // Threads: channels are independent. To split, call the function on a channel range with in_channels =
 // out_channels = group = the range's size and x, w, bias, y offset to its first channel (batch = 1 per

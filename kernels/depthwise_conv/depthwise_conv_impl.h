@@ -10,8 +10,9 @@ namespace {
 
 using simd_detail::round_up;
 
-// Output columns computed per register block: 4 vectors of the widest path (16 floats). Rows are rounded up
-// to it so the block loop needs no tail handling; the extra columns are computed and discarded.
+// Rows are computed in blocks of 4 vectors, the tail (and narrow rows) one vector at a time; buffers are
+// sized for rows rounded up to 64 floats so every full-vector load and store stays inside them (the extra
+// columns are computed and discarded).
 constexpr int64_t kRowBlock = 64;
 
 struct Geometry {
@@ -56,41 +57,50 @@ inline void build_plane(const Conv2dParams& p, const Geometry& g, const float* x
   }
 }
 
+// One block of NB vectors of outputs of row oh starting at column ow0, into row_buf.
+template <class Isa, int NB>
+inline __attribute__((always_inline)) void output_block(const Conv2dParams& p, const Geometry& g,
+                                                        const float* plane, const float* w_c, float b, int64_t oh,
+                                                        int64_t ow0, float* row_buf) {
+  using F = typename Isa::F;
+  constexpr int W = Isa::W;
+  const int64_t kh = p.kernel_h, kw = p.kernel_w, sw = p.stride_w;
+  F acc[NB];
+  for (int v = 0; v < NB; ++v) acc[v] = Isa::set1(b);
+  for (int64_t i = 0; i < kh; ++i) {
+    const int64_t ih = oh * p.stride_h - p.pad_top + i * p.dilation_h;
+    if (ih < 0 || ih >= p.in_h) continue;  // zero padding rows contribute nothing
+    const float* base = plane + ih * sw * g.phase_floats + ow0;
+    for (int64_t j = 0; j < kw; ++j) {
+      const int64_t tap = j * p.dilation_w;
+      const float* src = base + (tap % sw) * g.phase_floats + tap / sw;
+      const F wv = Isa::set1(w_c[i * kw + j]);
+      for (int v = 0; v < NB; ++v) acc[v] = Isa::fma(wv, Isa::load(src + v * W), acc[v]);
+    }
+  }
+  for (int v = 0; v < NB; ++v) Isa::store(row_buf + ow0 + v * W, acc[v]);
+}
+
 template <class Isa>
 void depthwise(const Conv2dParams& p, const float* x, const float* w, const float* bias, float* y,
                void* workspace) {
-  using F = typename Isa::F;
   constexpr int W = Isa::W;
-  constexpr int NV = 4;  // vectors per register block
+  constexpr int NV = 4;  // vectors per register block; narrow rows (and row tails) use single vectors
   const Geometry g = geometry(p);
   float* plane = simd_detail::align64(workspace);
   float* row_buf = plane + g.plane_floats;
   const int64_t channels = p.in_channels;
-  const int64_t kh = p.kernel_h, kw = p.kernel_w, sw = p.stride_w;
   for (int64_t n = 0; n < p.batch; ++n) {
     for (int64_t c = 0; c < channels; ++c) {
       const float* x_c = x + (n * channels + c) * p.in_h * p.in_w;
       float* y_c = y + (n * channels + c) * p.out_h * p.out_w;
-      const float* w_c = w + c * kh * kw;
+      const float* w_c = w + c * p.kernel_h * p.kernel_w;
       const float b = bias ? bias[c] : 0.0f;
       build_plane(p, g, x_c, plane);
       for (int64_t oh = 0; oh < p.out_h; ++oh) {
-        for (int64_t ow0 = 0; ow0 < p.out_w; ow0 += NV * W) {
-          F acc[NV];
-          for (int v = 0; v < NV; ++v) acc[v] = Isa::set1(b);
-          for (int64_t i = 0; i < kh; ++i) {
-            const int64_t ih = oh * p.stride_h - p.pad_top + i * p.dilation_h;
-            if (ih < 0 || ih >= p.in_h) continue;  // zero padding rows contribute nothing
-            const float* base = plane + ih * sw * g.phase_floats + ow0;
-            for (int64_t j = 0; j < kw; ++j) {
-              const int64_t tap = j * p.dilation_w;
-              const float* src = base + (tap % sw) * g.phase_floats + tap / sw;
-              const F wv = Isa::set1(w_c[i * kw + j]);
-              for (int v = 0; v < NV; ++v) acc[v] = Isa::fma(wv, Isa::load(src + v * W), acc[v]);
-            }
-          }
-          for (int v = 0; v < NV; ++v) Isa::store(row_buf + ow0 + v * W, acc[v]);
-        }
+        int64_t ow0 = 0;
+        for (; ow0 + NV * W <= p.out_w; ow0 += NV * W) output_block<Isa, NV>(p, g, plane, w_c, b, oh, ow0, row_buf);
+        for (; ow0 < p.out_w; ow0 += W) output_block<Isa, 1>(p, g, plane, w_c, b, oh, ow0, row_buf);
         Isa::activate(p.activation, row_buf, y_c + oh * p.out_w, p.out_w);
       }
     }
