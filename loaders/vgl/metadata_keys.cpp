@@ -32,7 +32,7 @@ void check_metadata_entry(std::string_view key, const AttrValue& v) {
     if (f.empty()) bad(key, "is empty");
     for (size_t i = 0; i < f.size(); ++i) {
       if (!std::isfinite(f[i])) bad(key, concat("value ", i, " is not finite"));
-      if (key == kStd && f[i] == 0.0f) bad(key, concat("value ", i, " is zero"));
+      if (key == kStd && !(f[i] > 0.0f)) bad(key, concat("value ", i, " is ", f[i], ", must be > 0"));
     }
   } else if (key == kClassNames) {
     expect<std::vector<std::string>>(key, v, AttrKind::Strings);
@@ -65,7 +65,8 @@ void check_metadata(const Metadata& m) {
   const AttrValue* stdev = find(kStd);
   if (mean && stdev) {
     const size_t a = std::get<std::vector<float>>(*mean).size(), b = std::get<std::vector<float>>(*stdev).size();
-    if (a != b) fail("metadata keys 'mean' and 'std': ", a, " and ", b, " values, expected one per channel each");
+    if (a != b && a != 1 && b != 1)
+      fail("metadata keys 'mean' and 'std': ", a, " and ", b, " values; expected one per channel each (or 1 for all)");
   }
   const AttrValue* anchors = find(kYoloAnchors);
   const AttrValue* masks = find(kYoloMasks);

@@ -295,7 +295,8 @@ TEST_CASE("vgl writer and reader check the metadata keys vigil understands") {
       {"input_size", std::vector<int64_t>{320, 0}, "must be >= 1"},
       {"input_size", std::string("320x320"), "is string, expected ints"},
       {"channel_order", std::string("RGBA"), "expected \"RGB\" or \"BGR\""},
-      {"std", std::vector<float>{0.2f, 0.0f, 0.2f}, "value 1 is zero"},
+      {"std", std::vector<float>{0.2f, 0.0f, 0.2f}, "value 1 is 0, must be > 0"},
+      {"std", std::vector<float>{-0.5f}, "value 0 is -0.5, must be > 0"},
       {"mean", std::vector<float>{}, "is empty"},
       {"yolo_anchors", std::vector<float>{10, 14, 23}, "pairs"},
       {"temporal_window", int64_t{0}, "must be >= 1"},
@@ -315,6 +316,8 @@ TEST_CASE("vgl writer and reader check the metadata keys vigil understands") {
   g.metadata["mean"] = std::vector<float>{0.5f, 0.5f};
   g.metadata["std"] = std::vector<float>{0.5f, 0.5f, 0.5f};
   CHECK(error_of([&] { write_vgl(g, temp_path("meta.vgl")); }).find("'mean' and 'std'") != std::string::npos);
+  g.metadata["mean"] = std::vector<float>{0.5f};  // one value for all channels is fine
+  write_vgl(g, temp_path("meta.vgl"));
   g = small_graph();
   g.metadata["yolo_anchors"] = std::vector<float>{1, 2, 3, 4};
   g.metadata["yolo_masks"] = std::vector<int64_t>{0, 2};
