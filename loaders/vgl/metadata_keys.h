@@ -10,8 +10,8 @@ namespace vigil::meta {
 
 inline constexpr std::string_view kInputSize = "input_size";                      // ints [W, H]
 inline constexpr std::string_view kChannelOrder = "channel_order";                // string "RGB" | "BGR"
-inline constexpr std::string_view kMean = "mean";                                 // floats, per channel
-inline constexpr std::string_view kStd = "std";                                   // floats, per channel
+inline constexpr std::string_view kMean = "mean";                                 // floats, per channel or 1 for all
+inline constexpr std::string_view kStd = "std";                                   // floats, per channel or 1 for all
 inline constexpr std::string_view kClassNames = "class_names";                    // strings
 inline constexpr std::string_view kYoloAnchors = "yolo_anchors";                  // floats w0,h0,w1,h1,...
 inline constexpr std::string_view kYoloMasks = "yolo_masks";                      // ints, per head, concatenated
