@@ -19,10 +19,20 @@ using namespace vigil;
 
 namespace {
 
+std::filesystem::path temp_dir() {
+  return std::filesystem::temp_directory_path() / ("vigil-npy-test-" + std::to_string(::getpid()));
+}
+
+struct TempDirCleanup {  // removes the test files when the test binary exits
+  ~TempDirCleanup() {
+    std::error_code ec;
+    std::filesystem::remove_all(temp_dir(), ec);
+  }
+} temp_dir_cleanup;
+
 std::string temp_path(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("vigil-h4-npy-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  return (dir / name).string();
+  std::filesystem::create_directories(temp_dir());
+  return (temp_dir() / name).string();
 }
 
 std::string read_file(const std::string& path) {

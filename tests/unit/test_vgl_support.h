@@ -20,10 +20,22 @@ namespace vgl_test {
 
 using namespace vigil;
 
+inline std::filesystem::path temp_dir() {
+  return std::filesystem::temp_directory_path() / ("vigil-vgl-test-" + std::to_string(::getpid()));
+}
+
+// Removes the test files when the test binary exits.
+struct TempDirCleanup {
+  ~TempDirCleanup() {
+    std::error_code ec;
+    std::filesystem::remove_all(temp_dir(), ec);
+  }
+};
+inline TempDirCleanup temp_dir_cleanup;
+
 inline std::string temp_path(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("vigil-h4-test-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  return (dir / name).string();
+  std::filesystem::create_directories(temp_dir());
+  return (temp_dir() / name).string();
 }
 
 inline std::vector<uint8_t> read_bytes(const std::string& path) {
