@@ -41,7 +41,7 @@ struct Layout {
   int64_t phase_floats;  // floats of one phase of one padded row
   int64_t plane_floats;  // one channel: plane_rows * 4 phases * phase_floats
   int64_t vs;            // row stride of V and M (block_tiles + slack)
-  int64_t v_floats, m_floats, obuf_floats, slot_floats;
+  int64_t v_floats, m_floats, obuf_floats, line_floats, slot_floats;
 };
 
 inline Layout layout(const PathConfig& cfg, const Conv2dParams& p) {
@@ -56,13 +56,14 @@ inline Layout layout(const PathConfig& cfg, const Conv2dParams& p) {
   l.blocks = ceil_div(l.tiles, l.block_tiles);
   l.k_pad = round_up(p.out_channels, cfg.mr);
   l.plane_rows = 4 * l.tiles_h + 2;
-  l.phase_floats = l.tiles_w + kMaxW + 1;
+  l.phase_floats = round_up(l.tiles_w + kMaxW + 1, kMaxW);  // whole vectors: rows are split W quads at a time
   l.plane_floats = l.plane_rows * 4 * l.phase_floats;
   l.vs = l.block_tiles + kMaxW;
   l.v_floats = 36 * p.in_channels * l.vs;
   l.m_floats = 36 * l.k_pad * l.vs;
   l.obuf_floats = 16 * l.vs;
-  l.slot_floats = round_up(l.v_floats + l.m_floats + l.obuf_floats, 16);
+  l.line_floats = 4 * l.phase_floats;  // one zero-padded input row before its stride-4 split
+  l.slot_floats = round_up(l.v_floats + l.m_floats + l.obuf_floats + l.line_floats, 16);
   return l;
 }
 
@@ -105,34 +106,28 @@ inline void pack(const PathConfig& cfg, const Conv2dParams& p, const float* w, f
 
 // Padded, phase-split input of one channel: plane[(r * 4 + ph) * phase_floats + q] = x[r - pad_top,
 // 4q + ph - pad_left], 0 outside the image, so tap (r, col) of tile (th, tw) is plane[4th + r][col % 4]
-// [tw + col / 4]: contiguous over tw. Runs of W quads fully inside the image are split with vector permutes.
+// [tw + col / 4]: contiguous over tw. Each row is zero-padded into `line`, then split with vector permutes.
 template <class Isa>
-void build_plane(const Conv2dParams& p, const Layout& l, const float* x, float* plane) {
+void build_plane(const Conv2dParams& p, const Layout& l, const float* x, float* plane, float* line) {
   constexpr int W = Isa::W;
-  const int64_t q_first = ceil_div(p.pad_left, 4);  // first q whose 4 columns are all >= 0
+  const int64_t line_len = l.line_floats;
+  const int64_t copy_end = (p.pad_left + p.in_w < line_len) ? p.pad_left + p.in_w : line_len;
   for (int64_t r = 0; r < l.plane_rows; ++r) {
     const int64_t ih = r - p.pad_top;
     float* d0 = plane + r * 4 * l.phase_floats;
-    float* d1 = d0 + l.phase_floats;
-    float* d2 = d1 + l.phase_floats;
-    float* d3 = d2 + l.phase_floats;
     if (ih < 0 || ih >= p.in_h) {
       for (int64_t q = 0; q < 4 * l.phase_floats; ++q) d0[q] = 0.0f;
       continue;
     }
+    // line[u] = x[ih, u - pad_left], 0 outside the image; then split 4 W floats at a time.
     const float* row = x + ih * p.in_w;
-    float* ds[4] = {d0, d1, d2, d3};
-    auto scalar_quad = [&](int64_t q) {
-      for (int64_t ph = 0; ph < 4; ++ph) {
-        const int64_t iw = 4 * q + ph - p.pad_left;
-        ds[ph][q] = (iw >= 0 && iw < p.in_w) ? row[iw] : 0.0f;
-      }
-    };
-    int64_t q = 0;
-    for (; q < q_first && q < l.phase_floats; ++q) scalar_quad(q);
-    for (; q + W <= l.phase_floats && 4 * (q + W) - p.pad_left <= p.in_w; q += W)
-      Isa::deinterleave4(row + 4 * q - p.pad_left, d0 + q, d1 + q, d2 + q, d3 + q);
-    for (; q < l.phase_floats; ++q) scalar_quad(q);
+    for (int64_t u = 0; u < p.pad_left && u < line_len; ++u) line[u] = 0.0f;
+    for (int64_t u = p.pad_left; u < copy_end; ++u) line[u] = row[u - p.pad_left];
+    for (int64_t u = copy_end; u < line_len; ++u) line[u] = 0.0f;
+    float* d1 = d0 + l.phase_floats;
+    float* d2 = d1 + l.phase_floats;
+    float* d3 = d2 + l.phase_floats;
+    for (int64_t q = 0; q < l.phase_floats; q += W) Isa::deinterleave4(line + 4 * q, d0 + q, d1 + q, d2 + q, d3 + q);
   }
 }
 
@@ -292,9 +287,10 @@ struct Winograd {
     const Job& j = *static_cast<const Job*>(arg);
     const int64_t C = j.p->in_channels;
     for (int64_t s = begin; s < end; ++s) {
+      float* line = j.slots + s * j.l.slot_floats + j.l.v_floats + j.l.m_floats + j.l.obuf_floats;
       const int64_t c0 = C * s / j.threads, c1 = C * (s + 1) / j.threads;
       for (int64_t c = c0; c < c1; ++c)
-        build_plane<Isa>(*j.p, j.l, j.x + c * j.p->in_h * j.p->in_w, j.planes + c * j.l.plane_floats);
+        build_plane<Isa>(*j.p, j.l, j.x + c * j.p->in_h * j.p->in_w, j.planes + c * j.l.plane_floats, line);
     }
   }
 
