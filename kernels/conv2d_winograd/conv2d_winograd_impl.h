@@ -119,14 +119,19 @@ void build_plane(const Conv2dParams& p, const Layout& l, const float* x, float* 
       for (int64_t q = 0; q < 4 * l.phase_floats; ++q) d0[q] = 0.0f;
       continue;
     }
-    // line[u] = x[ih, u - pad_left], 0 outside the image; then split 4 W floats at a time.
     const float* row = x + ih * p.in_w;
-    for (int64_t u = 0; u < p.pad_left && u < line_len; ++u) line[u] = 0.0f;
-    for (int64_t u = p.pad_left; u < copy_end; ++u) line[u] = row[u - p.pad_left];
-    for (int64_t u = copy_end; u < line_len; ++u) line[u] = 0.0f;
     float* d1 = d0 + l.phase_floats;
     float* d2 = d1 + l.phase_floats;
     float* d3 = d2 + l.phase_floats;
+    if constexpr (Isa::kMaskedRowSplit) {
+      for (int64_t q = 0; q < l.phase_floats; q += W)
+        Isa::split_row(row, 4 * q - p.pad_left, p.in_w, d0 + q, d1 + q, d2 + q, d3 + q);
+      continue;
+    }
+    // line[u] = x[ih, u - pad_left], 0 outside the image; then split 4 W floats at a time.
+    for (int64_t u = 0; u < p.pad_left && u < line_len; ++u) line[u] = 0.0f;
+    for (int64_t u = p.pad_left; u < copy_end; ++u) line[u] = row[u - p.pad_left];
+    for (int64_t u = copy_end; u < line_len; ++u) line[u] = 0.0f;
     for (int64_t q = 0; q < l.phase_floats; q += W) Isa::deinterleave4(line + 4 * q, d0 + q, d1 + q, d2 + q, d3 + q);
   }
 }

@@ -41,6 +41,7 @@ inline void deinterleave4_loop(int w, const float* src, float* d0, float* d1, fl
 
 struct ScalarIsa {
   using F = float;
+  static constexpr bool kMaskedRowSplit = false;
   static void deinterleave4(const float* src, float* d0, float* d1, float* d2, float* d3) {
     deinterleave4_loop(1, src, d0, d1, d2, d3);
   }
@@ -66,10 +67,30 @@ struct Avx512Isa {
   static F fma(F a, F b, F c) { return xsimd::fma(a, b, c); }
   // Stride-4 split / merge of 64 floats with two-source permutes (xsimd has no 4-way unzip).
   static void deinterleave4(const float* src, float* d0, float* d1, float* d2, float* d3) {
+    split4(_mm512_loadu_ps(src), _mm512_loadu_ps(src + 16), _mm512_loadu_ps(src + 32), _mm512_loadu_ps(src + 48), d0,
+           d1, d2, d3);
+  }
+  // The same for row[start .. start + 64) with lanes outside [0, len) read as 0 (masked loads: the lanes
+  // outside are never touched, so the row needs no padded copy).
+  static constexpr bool kMaskedRowSplit = true;
+  static __mmask16 window(int64_t o, int64_t len) {
+    const int64_t lo = o < 0 ? (-o < 16 ? -o : 16) : 0;
+    const int64_t hi = len - o < 0 ? 0 : (len - o > 16 ? 16 : len - o);
+    if (hi <= lo) return 0;
+    return static_cast<__mmask16>(((1u << hi) - 1u) & ~((1u << lo) - 1u));
+  }
+  static void split_row(const float* row, int64_t start, int64_t len, float* d0, float* d1, float* d2, float* d3) {
+    __m512 v[4];
+    for (int i = 0; i < 4; ++i) {
+      const int64_t o = start + 16 * i;
+      const __mmask16 m = window(o, len);
+      v[i] = m ? _mm512_maskz_loadu_ps(m, row + (m ? o : 0)) : _mm512_setzero_ps();
+    }
+    split4(v[0], v[1], v[2], v[3], d0, d1, d2, d3);
+  }
+  static void split4(__m512 v0, __m512 v1, __m512 v2, __m512 v3, float* d0, float* d1, float* d2, float* d3) {
     const __m512i even = _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29);
     const __m512i odd = _mm512_setr_epi32(2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31);
-    const __m512 v0 = _mm512_loadu_ps(src), v1 = _mm512_loadu_ps(src + 16), v2 = _mm512_loadu_ps(src + 32),
-                 v3 = _mm512_loadu_ps(src + 48);
     const __m512 a = _mm512_permutex2var_ps(v0, even, v1), b = _mm512_permutex2var_ps(v0, odd, v1);  // [p0|p1] [p2|p3]
     const __m512 c = _mm512_permutex2var_ps(v2, even, v3), d = _mm512_permutex2var_ps(v2, odd, v3);
     _mm512_storeu_ps(d0, _mm512_shuffle_f32x4(a, c, 0x44));
@@ -100,6 +121,7 @@ struct Avx2Isa {
   static F load(const float* p) { return F::load_unaligned(p); }
   static void store(float* p, F v) { v.store_unaligned(p); }
   static F set1(float v) { return F(v); }
+  static constexpr bool kMaskedRowSplit = false;
   static F fma(F a, F b, F c) { return xsimd::fma(a, b, c); }
   static void deinterleave4(const float* src, float* d0, float* d1, float* d2, float* d3) {
     deinterleave4_loop(W, src, d0, d1, d2, d3);
