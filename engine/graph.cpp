@@ -38,8 +38,11 @@ void check_structure(Graph& g) {
       g.values[static_cast<size_t>(v)].shape = t.shape();
     }
   }
+  std::vector<bool> is_graph_input(static_cast<size_t>(nv), false);
   for (int v : g.inputs) {
     if (!in_range(v)) fail("graph input refers to value ", v, " of ", nv);
+    if (is_graph_input[static_cast<size_t>(v)]) fail("graph input '", g.values[static_cast<size_t>(v)].name, "' is listed twice");
+    is_graph_input[static_cast<size_t>(v)] = true;
     const Value& val = g.values[static_cast<size_t>(v)];
     if (val.constant >= 0) fail("graph input '", val.name, "' is also a constant");
     if (val.dtype == DType::Undefined) fail("graph input '", val.name, "' has no dtype");
@@ -59,8 +62,7 @@ void check_structure(Graph& g) {
         fail("value '", val.name, "' is written by two nodes: ", g.nodes[static_cast<size_t>(val.producer)].label(),
              " and ", node.label());
       if (val.constant >= 0) fail(node.label(), " writes constant '", val.name, "'");
-      for (int in : g.inputs)
-        if (in == v) fail(node.label(), " writes graph input '", val.name, "'");
+      if (is_graph_input[static_cast<size_t>(v)]) fail(node.label(), " writes graph input '", val.name, "'");
       val.producer = static_cast<int>(n);
     }
   }
@@ -74,9 +76,7 @@ void check_structure(Graph& g) {
     for (int v : node.inputs) {
       if (v == kNoValue) continue;
       const Value& val = g.values[static_cast<size_t>(v)];
-      bool is_input = false;
-      for (int in : g.inputs) is_input |= (in == v);
-      if (val.producer < 0 && val.constant < 0 && !is_input)
+      if (val.producer < 0 && val.constant < 0 && !is_graph_input[static_cast<size_t>(v)])
         fail(node.label(), ": input '", val.name, "' is neither a graph input, a constant nor computed by a node");
     }
 }

@@ -6,7 +6,7 @@
 
 #include "engine/error.h"
 #include "engine/ops/activation_attrs.h"
-#include "engine/ops/conv2d_packed.h"
+#include "engine/ops/conv2d_fast.h"
 #include "engine/ops/op_defs.h"
 #include "kernels/conv2d/conv2d.h"
 
@@ -108,7 +108,7 @@ class Conv2dKernel final : public OpKernel {
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
   const bool has_bias = ctx.inputs.size() > 2 && ctx.inputs[2].present();
   const kernels::Conv2dParams p = conv_params(ctx.node, ctx.inputs);
-  if (auto packed = make_conv2d_packed(ctx, p)) return packed;
+  if (auto fast = make_conv2d_fast(ctx, p)) return fast;
   return std::make_unique<Conv2dKernel>(p, has_bias);
 }
 

@@ -1,4 +1,4 @@
-#include "engine/ops/conv2d_packed.h"
+#include "engine/ops/conv2d_fast.h"
 
 #include <vector>
 

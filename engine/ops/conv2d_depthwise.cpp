@@ -1,0 +1,62 @@
+// Conv2d bound to the depthwise kernels (kernels/depthwise_conv): channels are independent, so each
+// thread takes a contiguous range of channels with its own workspace slot.
+#include "engine/ops/conv2d_fast.h"
+#include "engine/ops/kernel_isa.h"
+#include "engine/thread_pool.h"
+#include "kernels/depthwise_conv/depthwise_conv.h"
+
+namespace vigil::ops {
+
+namespace {
+
+class Conv2dDepthwiseKernel final : public OpKernel {
+ public:
+  Conv2dDepthwiseKernel(const kernels::Conv2dParams& p, kernels::KernelIsa isa, int max_threads)
+      : p_(p), fn_(kernels::select_depthwise_conv(isa)), max_threads_(max_threads) {
+    slot_bytes_ = (static_cast<size_t>(kernels::depthwise_conv_workspace_bytes(p)) + 63) / 64 * 64;
+  }
+  size_t workspace_bytes() const override { return slot_bytes_ * static_cast<size_t>(max_threads_); }
+
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    const float* x = in[0].f32();
+    const float* w = in[1].f32();
+    const float* bias = in.size() > 2 && in[2].present() ? in[2].f32() : nullptr;
+    float* y = out[0].f32();
+    const int64_t channels = p_.in_channels, in_plane = p_.in_h * p_.in_w, out_plane = p_.out_h * p_.out_w;
+    const int64_t taps = p_.kernel_h * p_.kernel_w;
+    const int threads = rc.pool->size();
+    auto* workspace = static_cast<std::byte*>(rc.workspace);
+    for (int64_t n = 0; n < p_.batch; ++n) {
+      const float* xn = x + n * channels * in_plane;
+      float* yn = y + n * channels * out_plane;
+      // One task per thread, each a contiguous channel range using workspace slot `t`.
+      rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
+        for (int64_t t = t_begin; t < t_end; ++t) {
+          const int64_t c0 = channels * t / threads, c1 = channels * (t + 1) / threads;
+          if (c0 == c1) continue;
+          kernels::Conv2dParams part = p_;
+          part.batch = 1;
+          part.in_channels = part.out_channels = part.group = c1 - c0;
+          fn_(part, xn + c0 * in_plane, w + c0 * taps, bias ? bias + c0 : nullptr, yn + c0 * out_plane,
+              workspace + static_cast<size_t>(t) * slot_bytes_);
+        }
+      });
+    }
+  }
+
+ private:
+  kernels::Conv2dParams p_;
+  kernels::DepthwiseConvFn fn_;
+  int max_threads_;
+  size_t slot_bytes_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<OpKernel> make_conv2d_depthwise(const BindContext& ctx, const kernels::Conv2dParams& p) {
+  const auto isa = kernel_isa(ctx.path);
+  if (!isa || !kernels::depthwise_conv_supported(p)) return nullptr;
+  return std::make_unique<Conv2dDepthwiseKernel>(p, *isa, ctx.max_threads);
+}
+
+}  // namespace vigil::ops

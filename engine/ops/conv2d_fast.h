@@ -1,0 +1,24 @@
+// Conv2d on the optimised paths. The planner picks, by shape, the kernel that is fastest here:
+//  - depthwise (group == C == M): kernels/depthwise_conv, channels split over threads;
+//  - 3x3 stride-1 dilation-1 group-1 with an output of at least 16x16: Winograd F(4,3)
+//    (kernels/conv2d_winograd; on smaller outputs too few tiles fill its vectors and the packed GEMM wins);
+//  - everything else: the packed GEMM (kernels/gemm_packed) with an implicit im2col view.
+// Weights are packed once at load. Measurements behind the thresholds: docs/KERNELS.md.
+#pragma once
+
+#include <memory>
+
+#include "engine/op_def.h"
+#include "kernels/conv2d/conv2d.h"
+
+namespace vigil::ops {
+
+// Null on the reference path, or when the weights are not an f32 constant.
+std::unique_ptr<OpKernel> make_conv2d_fast(const BindContext& ctx, const kernels::Conv2dParams& p);
+
+// The individual strategies, for tests that pin one (null when it does not apply).
+std::unique_ptr<OpKernel> make_conv2d_packed(const BindContext& ctx, const kernels::Conv2dParams& p);
+std::unique_ptr<OpKernel> make_conv2d_winograd(const BindContext& ctx, const kernels::Conv2dParams& p);
+std::unique_ptr<OpKernel> make_conv2d_depthwise(const BindContext& ctx, const kernels::Conv2dParams& p);
+
+}  // namespace vigil::ops
