@@ -21,17 +21,15 @@ struct Avx2Isa {
   }
   static F load_partial(const float* p, int count) { return _mm256_maskload_ps(p, lanes(count)); }
   static void store_partial(float* p, F x, int count) { _mm256_maskstore_ps(p, lanes(count), x); }
-  // Lane i of the mask is all-ones when lo <= i < hi.
-  static __m256i window(int lo, int hi) {
-    const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    return _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32(lo), iota),
-                               _mm256_cmpgt_epi32(_mm256_set1_epi32(hi), iota));
+  // Lane i all-ones when bit i of `bits` is set.
+  static __m256i bit_lanes(uint32_t bits) {
+    const __m256i b = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+    return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32(static_cast<int>(bits)), b), b);
   }
-  static F load_window(const float* p, int lo, int hi) { return _mm256_maskload_ps(p, window(lo, hi)); }
-  // Lanes t = p[2t]: two masked loads over positions [2lo, 2hi-1), then the even positions of both.
-  static F load_window_s2(const float* p, int lo, int hi) {
-    const __m256 a = _mm256_maskload_ps(p, window(2 * lo, 2 * hi - 1));
-    const __m256 b = _mm256_maskload_ps(p + 8, window(2 * lo - 8, 2 * hi - 9));
+  static F load_mask(const float* p, uint32_t bits) { return _mm256_maskload_ps(p, bit_lanes(bits)); }
+  static F load_mask_s2(const float* p, uint32_t bits) {
+    const __m256 a = _mm256_maskload_ps(p, bit_lanes(bits));
+    const __m256 b = _mm256_maskload_ps(p + 8, bit_lanes(bits >> 8));
     const __m256 evens = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));  // a0 a2 b0 b2 | a4 a6 b4 b6
     return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(evens), _MM_SHUFFLE(3, 1, 2, 0)));
   }

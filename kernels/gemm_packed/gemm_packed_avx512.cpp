@@ -24,14 +24,10 @@ struct Avx512Isa {
   static __mmask16 lanes(int count) { return static_cast<__mmask16>((1u << count) - 1u); }
   static F load_partial(const float* p, int count) { return _mm512_maskz_loadu_ps(lanes(count), p); }
   static void store_partial(float* p, F x, int count) { _mm512_mask_storeu_ps(p, lanes(count), x); }
-  static F load_window(const float* p, int lo, int hi) {
-    return _mm512_maskz_loadu_ps(static_cast<__mmask16>(lanes(hi) & ~lanes(lo)), p);
-  }
-  // Lanes t = p[2t]: two masked loads over positions [2lo, 2hi-1), then the even positions of both.
-  static F load_window_s2(const float* p, int lo, int hi) {
-    const uint32_t positions = static_cast<uint32_t>(((uint64_t{1} << (2 * hi - 1)) - 1) & ~((uint64_t{1} << (2 * lo)) - 1));
-    const __m512 a = _mm512_maskz_loadu_ps(static_cast<__mmask16>(positions), p);
-    const __m512 b = _mm512_maskz_loadu_ps(static_cast<__mmask16>(positions >> 16), p + 16);
+  static F load_mask(const float* p, uint32_t bits) { return _mm512_maskz_loadu_ps(static_cast<__mmask16>(bits), p); }
+  static F load_mask_s2(const float* p, uint32_t bits) {
+    const __m512 a = _mm512_maskz_loadu_ps(static_cast<__mmask16>(bits), p);
+    const __m512 b = _mm512_maskz_loadu_ps(static_cast<__mmask16>(bits >> 16), p + 16);
     const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     return _mm512_permutex2var_ps(a, evens, b);
   }

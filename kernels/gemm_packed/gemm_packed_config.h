@@ -31,20 +31,25 @@ constexpr int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
 constexpr int64_t min_i64(int64_t a, int64_t b) { return a < b ? a : b; }
 constexpr int64_t max_i64(int64_t a, int64_t b) { return a > b ? a : b; }
 
+// Packed B panels are kc*NR floats plus this padding apart: without it, the same row of consecutive
+// panels would sit a multiple of 4 KiB apart, in one L1 set, and packing (which writes one row of every
+// panel in turn) would keep evicting its own lines.
+constexpr int64_t kPanelPadFloats = 16;
+constexpr int64_t panel_stride(int64_t kc, int nr) { return kc * nr + kPanelPadFloats; }
+
 // The implicit-im2col gather plan of one N block (gemm_packed_driver.h): at most one chunk per column,
-// and up to this many (kernel tap x chunk) entries; larger plans fall back to per-segment gathering.
-constexpr int64_t kIm2colTapCapacity = 8192;
-constexpr int64_t kIm2colChunkBytes = 16, kIm2colTapBytes = 8;
+// and up to this many bytes of (kernel tap x chunk) entries; larger plans fall back to the segment walk.
+constexpr int64_t kIm2colChunkBytes = 16;
+constexpr int64_t kIm2colTapBytesCapacity = int64_t{160} << 10;
 
 // Floats of one task's slot: the packed B block, then the im2col plan, each a whole number of 64-byte
 // lines.
 constexpr int64_t packed_b_floats(const BlockingConfig& cfg, int64_t n, int64_t k) {
-  const int64_t cols = min_i64(cfg.nc, round_up(n, cfg.nr));
-  const int64_t rows = min_i64(cfg.kc, k);
-  return round_up(rows * cols, 16);
+  const int64_t panels = ceil_div(min_i64(cfg.nc, round_up(n, cfg.nr)), cfg.nr);
+  return round_up(panels * panel_stride(min_i64(cfg.kc, k), cfg.nr), 16);
 }
 constexpr int64_t im2col_plan_floats(const BlockingConfig& cfg) {
-  return round_up((cfg.nc * kIm2colChunkBytes + kIm2colTapCapacity * kIm2colTapBytes) / 4, 16);
+  return round_up((cfg.nc * kIm2colChunkBytes + kIm2colTapBytesCapacity) / 4, 16);
 }
 constexpr int64_t slot_floats(const BlockingConfig& cfg, int64_t n, int64_t k) {
   return packed_b_floats(cfg, n, k) + im2col_plan_floats(cfg);

@@ -40,7 +40,7 @@ template <int NR>
 void pack_b_dense(const float* b, int64_t ldb, int64_t k0, int64_t kc, int64_t n0, int64_t nc, float* dst) {
   for (int64_t j = 0; j < nc; j += NR) {
     const int64_t cols = min_i64(NR, nc - j);
-    float* d = dst + (j / NR) * kc * NR;
+    float* d = dst + (j / NR) * panel_stride(kc, NR);
     const float* s = b + k0 * ldb + n0 + j;
     if (cols == NR) {
       for (int64_t q = 0; q < kc; ++q) std::memcpy(d + q * NR, s + q * ldb, NR * sizeof(float));
@@ -80,7 +80,7 @@ VIGIL_GEMM_INLINE void walk_im2col(const Im2colGeometry& g, const float* x, int6
       while (row_len > 0) {
         const int64_t in_panel = col % NR;
         const int64_t len = min_i64(row_len, NR - in_panel);
-        segment(row, ow * g.stride_w + iw_offset, len, dst + (col / NR) * kc * NR + q * NR + in_panel);
+        segment(row, ow * g.stride_w + iw_offset, len, dst + (col / NR) * panel_stride(kc, NR) + q * NR + in_panel);
         col += len;
         ow += len;
         row_len -= len;
@@ -91,7 +91,8 @@ VIGIL_GEMM_INLINE void walk_im2col(const Im2colGeometry& g, const float* x, int6
       }
     }
     if (nc % NR != 0)
-      std::memset(dst + (nc / NR) * kc * NR + q * NR + nc % NR, 0, static_cast<size_t>(NR - nc % NR) * sizeof(float));
+      std::memset(dst + (nc / NR) * panel_stride(kc, NR) + q * NR + nc % NR, 0,
+                  static_cast<size_t>(NR - nc % NR) * sizeof(float));
     if (++j == g.kernel_w) {
       j = 0;
       if (++i == g.kernel_h) {
@@ -130,64 +131,80 @@ inline void gather_row_segment(const float* row, int64_t in_w, int64_t iw0, int6
   if (r.hi < len) std::memset(out + r.hi, 0, static_cast<size_t>(len - r.hi) * sizeof(float));
 }
 
-// A precomputed gather plan for one N block of an implicit im2col B: the block's columns cut into
-// chunks of at most W consecutive columns that lie in one output row and one NR panel, and for every
-// kernel tap (i, j) and chunk, where the chunk's values start in an input channel plane and which of its
-// lanes fall inside the image. The plan does not depend on the channel or the K block, so it is built
-// once per N block and every packed row then costs one masked load and one store per chunk.
+// A precomputed gather plan for one N block of an implicit im2col B. The block's columns are cut into
+// chunks: maximal runs of consecutive columns in one output row and one NR panel. For every kernel tap
+// (i, j) and chunk the plan holds where the chunk's values start in an input channel plane and, per
+// W-lane vector of the chunk, a bit mask of the source positions inside the image (stride 1: bit t =
+// lane t; stride 2: bit p = position p of the 2W read, even p only). The plan does not depend on the
+// channel or the K block, so it is built once per N block; a packed row then costs, per chunk, one
+// masked load (two for stride 2) and one store per vector, with no index arithmetic.
 struct Im2colChunk {
-  int32_t panel, in_panel, count;  // destination panel, first column in it, columns (<= W)
+  int32_t panel, in_panel, count;  // destination panel, its first column there, columns (<= NR)
   int32_t unused;
 };
+template <int NV>
 struct Im2colTap {
-  int32_t src;     // offset of lane 0 from the channel plane's first element (may be negative)
-  int16_t lo, hi;  // lanes [lo, hi) read the image; the others are zero padding (lo == hi: all padding)
+  int32_t src;        // offset of the chunk's first value from the channel plane's start (may be < 0)
+  uint32_t mask[NV];  // per vector: source positions inside the image (0: all padding)
 };
 struct Im2colPlan {
-  Im2colChunk* chunks;
-  Im2colTap* taps;  // [kernel_h * kernel_w][chunk_count]
+  const Im2colChunk* chunks = nullptr;
+  const void* taps = nullptr;  // Im2colTap<NV>[kernel_h * kernel_w][chunk_count]
   int64_t chunk_count = 0;
-  bool valid = false;  // false: use the per-segment walk instead
+  bool valid = false;  // false: use the segment walk instead
 };
 
-// Builds the plan in `storage` (im2col_plan_floats); leaves it invalid when it does not apply: stride
-// above 2 (no window load for it), planes too large for 32-bit offsets, or more taps than fit.
+// Bits [lo, hi) of a 32-bit mask (0 <= lo, hi <= 32).
+inline uint32_t bit_range(int64_t lo, int64_t hi) {
+  if (hi <= lo) return 0;
+  const uint64_t upper = (uint64_t{1} << hi) - 1, lower = (uint64_t{1} << lo) - 1;
+  return static_cast<uint32_t>(upper & ~lower);
+}
+
+// Builds the plan in `storage` (im2col_plan_floats). Leaves it invalid when it does not apply: stride
+// above 2, planes too large for 32-bit offsets, or more taps than fit.
 template <int NR, int W>
 Im2colPlan build_im2col_plan(const Im2colGeometry& g, int64_t n0, int64_t nc, float* storage) {
+  constexpr int NV = NR / W;
   Im2colPlan plan;
-  plan.chunks = reinterpret_cast<Im2colChunk*>(storage);
-  plan.taps = reinterpret_cast<Im2colTap*>(storage + kIm2colChunkBytes / 4 * round_up(nc, 4));
+  Im2colChunk* chunks = reinterpret_cast<Im2colChunk*>(storage);
+  Im2colTap<NV>* taps = reinterpret_cast<Im2colTap<NV>*>(storage + kIm2colChunkBytes / 4 * round_up(nc, 4));
+  plan.chunks = chunks;
+  plan.taps = taps;
   if (g.stride_w > 2 || g.in_h * g.in_w >= (int64_t{1} << 30)) return plan;
-  // Chunks: walk the block's columns by output row, panel and W lanes.
   int64_t col = 0, ow = n0 % g.out_w, count = 0;
   while (col < nc) {
-    const int64_t len = min_i64(min_i64(g.out_w - ow, NR - col % NR), min_i64(nc - col, W));
-    plan.chunks[count] = {static_cast<int32_t>(col / NR), static_cast<int32_t>(col % NR), static_cast<int32_t>(len),
-                          0};
-    ++count;
+    const int64_t len = min_i64(min_i64(g.out_w - ow, NR - col % NR), nc - col);
+    chunks[count++] = {static_cast<int32_t>(col / NR), static_cast<int32_t>(col % NR), static_cast<int32_t>(len), 0};
     col += len;
     ow += len;
     if (ow == g.out_w) ow = 0;
   }
   plan.chunk_count = count;
-  if (g.kernel_h * g.kernel_w * count > kIm2colTapCapacity) return plan;
-  // Taps: for each kernel offset, every chunk's source position and valid lanes.
+  if (g.kernel_h * g.kernel_w * count * static_cast<int64_t>(sizeof(Im2colTap<NV>)) > kIm2colTapBytesCapacity)
+    return plan;
+  const int64_t sw = g.stride_w;
   for (int64_t i = 0; i < g.kernel_h; ++i) {
     for (int64_t j = 0; j < g.kernel_w; ++j) {
-      Im2colTap* taps = plan.taps + (i * g.kernel_w + j) * count;
-      int64_t c_oh = n0 / g.out_w, c_ow = n0 % g.out_w;
+      Im2colTap<NV>* row_taps = taps + (i * g.kernel_w + j) * count;
+      int64_t oh = n0 / g.out_w, c_ow = n0 % g.out_w;
       for (int64_t ch = 0; ch < count; ++ch) {
-        const int64_t len = plan.chunks[ch].count;
-        const int64_t ih = c_oh * g.stride_h - g.pad_top + i * g.dilation_h;
-        const int64_t iw0 = c_ow * g.stride_w - g.pad_left + j * g.dilation_w;
-        Im2colTap tap = {0, 0, 0};
+        const int64_t len = chunks[ch].count;
+        const int64_t ih = oh * g.stride_h - g.pad_top + i * g.dilation_h;
+        const int64_t iw0 = c_ow * sw - g.pad_left + j * g.dilation_w;
+        Im2colTap<NV> tap{};
         if (ih >= 0 && ih < g.in_h) {
-          const SegmentRange r = segment_range(g.in_w, iw0, g.stride_w, len);
-          tap = {static_cast<int32_t>(ih * g.in_w + iw0), static_cast<int16_t>(r.lo), static_cast<int16_t>(r.hi)};
+          const SegmentRange r = segment_range(g.in_w, iw0, sw, len);  // valid columns t in [lo, hi)
+          tap.src = static_cast<int32_t>(ih * g.in_w + iw0);
+          for (int v = 0; v < NV; ++v) {
+            const int64_t lo = max_i64(r.lo - v * W, 0), hi = min_i64(r.hi - v * W, W);
+            // Stride 2 reads positions [2 lo, 2 hi - 1) of the vector's 2W-float window.
+            tap.mask[v] = sw == 1 ? bit_range(lo, hi) : bit_range(2 * lo, 2 * hi - 1);
+          }
         }
-        taps[ch] = tap;
+        row_taps[ch] = tap;
         c_ow += len;
-        if (c_ow == g.out_w) c_ow = 0, ++c_oh;
+        if (c_ow == g.out_w) c_ow = 0, ++oh;
       }
     }
   }
@@ -243,7 +260,7 @@ struct Driver {
         for (int64_t ic = m_begin; ic < m_end; ic += MC) {
           const int64_t mc = min_i64(MC, m_end - ic);
           for (int64_t jr = 0; jr < nc; jr += NR) {
-            t.b = ws + (jr / NR) * kc * NR;
+            t.b = ws + (jr / NR) * panel_stride(kc, NR);
             t.nr = static_cast<int>(min_i64(NR, nc - jr));
             for (int64_t ir = 0; ir < mc; ir += MR) {
               const int64_t row = ic + ir, col = jc + jr;

@@ -9,10 +9,10 @@
 //     static void store_partial(float*, F, int count);         // lanes >= count not written
 //     static D widen_lo(F), widen_hi(F);         // float lanes [0, W/2) / [W/2, W) to double
 //     static F narrow(D lo, D hi);               // round both halves to float
-//     static F load_window(const float* p, int lo, int hi);     // lane t = p[t] for lo <= t < hi, else 0
-//     static F load_window_s2(const float* p, int lo, int hi);  // lane t = p[2t] for lo <= t < hi, else 0
+//     static F load_mask(const float* p, uint32_t bits);        // lane t = p[t] where bit t is set, else 0
+//     static F load_mask_s2(const float* p, uint32_t bits);     // lane t = p[2t] where bit 2t is set, else 0
 //   };
-// The window loads are masked, so they never touch memory outside the lanes asked for.
+// All of these are masked loads: they never touch memory outside the lanes asked for.
 //
 // Included ONLY by the *_avx2.cpp / *_avx512.cpp files, and only inside an anonymous namespace region of
 // this header: every function has internal linkage (see gemm_packed_driver.h for why).
@@ -200,12 +200,12 @@ template <class Isa, int NR>
 void pack_dense_vector(const float* b, int64_t ldb, int64_t k0, int64_t kc, int64_t n0, int64_t nc, float* dst) {
   using F = xsimd::batch<float, typename Isa::Arch>;
   constexpr int W = Isa::W;
-  const int64_t panel_stride = kc * NR;
+  const int64_t stride = panel_stride(kc, NR);
   for (int64_t q = 0; q < kc; ++q) {
     const float* src = b + (k0 + q) * ldb + n0;
     float* out = dst + q * NR;
     int64_t j = 0;
-    for (; j + NR <= nc; j += NR, out += panel_stride) {
+    for (; j + NR <= nc; j += NR, out += stride) {
 #pragma GCC unroll 4
       for (int v = 0; v < NR / W; ++v) F::load_unaligned(src + j + v * W).store_aligned(out + v * W);
     }
@@ -240,7 +240,9 @@ void pack_im2col_vector(const Im2colGeometry& g, const float* x, int64_t k0, int
       const int lo = static_cast<int>(min_i64(max_i64(r.lo - t0, 0), W));
       const int hi = static_cast<int>(min_i64(max_i64(r.hi - t0, lo), W));
       F v(0.0f);
-      if (lo < hi) v = sw == 1 ? Isa::load_window(row + iw0 + t0, lo, hi) : Isa::load_window_s2(row + iw0 + 2 * t0, lo, hi);
+      if (lo < hi)
+        v = sw == 1 ? Isa::load_mask(row + iw0 + t0, bit_range(lo, hi))
+                    : Isa::load_mask_s2(row + iw0 + 2 * t0, bit_range(2 * lo, 2 * hi - 1));
       const int64_t count = len - t0;
       if (count >= W)
         v.store_unaligned(out + t0);
@@ -250,36 +252,41 @@ void pack_im2col_vector(const Im2colGeometry& g, const float* x, int64_t k0, int
   });
 }
 
-// Packs rows k0..k0+kc with a prebuilt plan: per row, one masked window load and one store per chunk.
+// Packs rows k0..k0+kc with a prebuilt plan (build_im2col_plan).
 template <class Isa, int NR>
 void pack_im2col_planned(const Im2colGeometry& g, const float* x, int64_t k0, int64_t kc, int64_t nc,
                          const Im2colPlan& plan, float* dst) {
   using F = xsimd::batch<float, typename Isa::Arch>;
-  constexpr int W = Isa::W;
+  constexpr int W = Isa::W, NV = NR / W;
   const int64_t kernel_area = g.kernel_h * g.kernel_w;
   const int64_t plane = g.in_h * g.in_w;
-  const int64_t panel_stride = kc * NR;
+  const int64_t stride = panel_stride(kc, NR);
   const int64_t chunks = plan.chunk_count;
   const bool stride2 = g.stride_w == 2;
+  const auto* all_taps = static_cast<const Im2colTap<NV>*>(plan.taps);
   int64_t c = k0 / kernel_area, tap = k0 % kernel_area;
   for (int64_t q = 0; q < kc; ++q) {
     const float* base = x + c * plane;
-    const Im2colTap* taps = plan.taps + tap * chunks;
+    const Im2colTap<NV>* taps = all_taps + tap * chunks;
     float* row_dst = dst + q * NR;
     for (int64_t ch = 0; ch < chunks; ++ch) {
-      const Im2colTap t = taps[ch];
+      const Im2colTap<NV>& t = taps[ch];
       const Im2colChunk& k = plan.chunks[ch];
-      F v(0.0f);
-      if (t.lo < t.hi)
-        v = stride2 ? Isa::load_window_s2(base + t.src, t.lo, t.hi) : Isa::load_window(base + t.src, t.lo, t.hi);
-      float* out = row_dst + k.panel * panel_stride + k.in_panel;
-      if (k.count == W)
-        v.store_unaligned(out);
-      else
-        Isa::store_partial(out, v, k.count);
+      float* out = row_dst + k.panel * stride + k.in_panel;
+      const float* src = base + t.src;
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) {
+        const int count = k.count - v * W;
+        if (count <= 0) break;
+        const F x = stride2 ? Isa::load_mask_s2(src + 2 * v * W, t.mask[v]) : Isa::load_mask(src + v * W, t.mask[v]);
+        if (count >= W)
+          x.store_unaligned(out + v * W);
+        else
+          Isa::store_partial(out + v * W, x, count);
+      }
     }
     if (nc % NR != 0)
-      std::memset(row_dst + (nc / NR) * panel_stride + nc % NR, 0, static_cast<size_t>(NR - nc % NR) * sizeof(float));
+      std::memset(row_dst + (nc / NR) * stride + nc % NR, 0, static_cast<size_t>(NR - nc % NR) * sizeof(float));
     if (++tap == kernel_area) tap = 0, ++c;
   }
 }
@@ -367,6 +374,7 @@ struct Microkernel {
 
     const float* a = t.a;
     const float* b = t.b;
+#pragma GCC unroll 4
     for (int64_t q = 0; q < t.kc; ++q) {
       F bv[NV];
 #pragma GCC unroll 4
