@@ -28,16 +28,22 @@ int64_t conv2d_winograd_workspace_bytes(KernelIsa isa, const Conv2dParams& p, in
 void conv2d_winograd_scalar(const Conv2dParams& p, const float* x, const float* packed, const float* bias, float* y,
                             void* workspace, const WinogradThreading& threading) {
   using winograd_detail::kScalarConfig;
-  winograd_detail::run<simd_detail::ScalarIsa, kScalarConfig.mr, kScalarConfig.nv>(
-      kScalarConfig, p, x, packed, bias, y, workspace, threading);
+  winograd_detail::run<simd_detail::ScalarIsa, kScalarConfig.mr, kScalarConfig.nv>(kScalarConfig, p, x, packed, bias, y,
+                                                                                   workspace, threading);
 }
 
 void conv2d_winograd(KernelIsa isa, const Conv2dParams& p, const float* x, const float* packed, const float* bias,
                      float* y, void* workspace, const WinogradThreading& threading) {
   switch (isa) {
-    case KernelIsa::Scalar: conv2d_winograd_scalar(p, x, packed, bias, y, workspace, threading); return;
-    case KernelIsa::Avx2: conv2d_winograd_avx2(p, x, packed, bias, y, workspace, threading); return;
-    case KernelIsa::Avx512: conv2d_winograd_avx512(p, x, packed, bias, y, workspace, threading); return;
+    case KernelIsa::Scalar:
+      conv2d_winograd_scalar(p, x, packed, bias, y, workspace, threading);
+      return;
+    case KernelIsa::Avx2:
+      conv2d_winograd_avx2(p, x, packed, bias, y, workspace, threading);
+      return;
+    case KernelIsa::Avx512:
+      conv2d_winograd_avx512(p, x, packed, bias, y, workspace, threading);
+      return;
   }
 }
 

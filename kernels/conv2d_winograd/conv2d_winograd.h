@@ -48,7 +48,7 @@ void conv2d_winograd_scalar(const Conv2dParams& p, const float* x, const float* 
                             void* workspace, const WinogradThreading& threading);
 void conv2d_winograd_avx2(const Conv2dParams& p, const float* x, const float* packed, const float* bias, float* y,
                           void* workspace, const WinogradThreading& threading);
-void conv2d_winograd_avx512(const Conv2dParams& p, const float* x, const float* packed, const float* bias,
-                            float* y, void* workspace, const WinogradThreading& threading);
+void conv2d_winograd_avx512(const Conv2dParams& p, const float* x, const float* packed, const float* bias, float* y,
+                            void* workspace, const WinogradThreading& threading);
 
 }  // namespace vigil::kernels

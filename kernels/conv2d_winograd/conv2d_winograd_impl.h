@@ -23,9 +23,12 @@ constexpr PathConfig kAvx512Config = {8, 2, 16};
 
 inline PathConfig path_config(KernelIsa isa) {
   switch (isa) {
-    case KernelIsa::Avx2: return kAvx2Config;
-    case KernelIsa::Avx512: return kAvx512Config;
-    default: return kScalarConfig;
+    case KernelIsa::Avx2:
+      return kAvx2Config;
+    case KernelIsa::Avx512:
+      return kAvx512Config;
+    default:
+      return kScalarConfig;
   }
 }
 
@@ -34,7 +37,7 @@ constexpr int64_t kMaxW = 16;  // widest vector: slack so full-vector loads/stor
 struct Layout {
   int nv;  // vectors of tiles per block: cfg.nv, or 1 when that pads fewer tiles (small images)
   int64_t tiles_h, tiles_w, tiles;
-  int64_t block_tiles;   // NV * W
+  int64_t block_tiles;  // NV * W
   int64_t blocks;
   int64_t k_pad;         // out_channels rounded up to MR
   int64_t plane_rows;    // padded rows of the phase-split input (4 * tiles_h + 2)
@@ -208,8 +211,8 @@ struct Winograd {
   }
 
   // M[xi][k][t] = sum_c U[xi][k][c] V[xi][c][t]: one MR x (NV*W) register tile per call.
-  static inline __attribute__((always_inline)) void microkernel(int64_t C, const float* u, const float* v,
-                                                                 int64_t vs, float* m) {
+  static inline __attribute__((always_inline)) void microkernel(int64_t C, const float* u, const float* v, int64_t vs,
+                                                                float* m) {
     F acc[MR][NV];
     for (int r = 0; r < MR; ++r)
       for (int q = 0; q < NV; ++q) acc[r][q] = Isa::set1(0.0f);
@@ -318,7 +321,7 @@ struct Winograd {
   }
 
   static void run_fixed(const PathConfig& cfg, const Conv2dParams& p, const float* x, const float* packed,
-                  const float* bias, float* y, void* workspace, const WinogradThreading& th) {
+                        const float* bias, float* y, void* workspace, const WinogradThreading& th) {
     Job j;
     j.p = &p;
     j.l = layout(cfg, p);
@@ -343,8 +346,8 @@ struct Winograd {
 
 // Runs with the block width layout() picks for p (the packing depends only on MR, not on NV).
 template <class Isa, int MR, int NV>
-void run(const PathConfig& cfg, const Conv2dParams& p, const float* x, const float* packed, const float* bias,
-         float* y, void* workspace, const WinogradThreading& th) {
+void run(const PathConfig& cfg, const Conv2dParams& p, const float* x, const float* packed, const float* bias, float* y,
+         void* workspace, const WinogradThreading& th) {
   if (NV > 1 && layout(cfg, p).nv == 1)
     Winograd<Isa, MR, 1>::run_fixed(cfg, p, x, packed, bias, y, workspace, th);
   else

@@ -7,9 +7,12 @@ namespace vigil::kernels {
 
 const char* kernel_isa_name(KernelIsa isa) {
   switch (isa) {
-    case KernelIsa::Scalar: return "scalar";
-    case KernelIsa::Avx2: return "avx2";
-    case KernelIsa::Avx512: return "avx512";
+    case KernelIsa::Scalar:
+      return "scalar";
+    case KernelIsa::Avx2:
+      return "avx2";
+    case KernelIsa::Avx512:
+      return "avx512";
   }
   return "?";
 }
@@ -31,9 +34,12 @@ void depthwise_conv_scalar(const Conv2dParams& p, const float* x, const float* w
 
 DepthwiseConvFn select_depthwise_conv(KernelIsa isa) {
   switch (isa) {
-    case KernelIsa::Scalar: return depthwise_conv_scalar;
-    case KernelIsa::Avx2: return depthwise_conv_avx2;
-    case KernelIsa::Avx512: return depthwise_conv_avx512;
+    case KernelIsa::Scalar:
+      return depthwise_conv_scalar;
+    case KernelIsa::Avx2:
+      return depthwise_conv_avx2;
+    case KernelIsa::Avx512:
+      return depthwise_conv_avx512;
   }
   return depthwise_conv_scalar;
 }

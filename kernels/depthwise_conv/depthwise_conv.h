@@ -33,8 +33,8 @@ int64_t depthwise_conv_workspace_bytes(const Conv2dParams& p);
 
 // y = act(bias + depthwise conv(x, w)); w is [C, 1, kernel_h, kernel_w]; bias [C] or null. y must not
 // alias x. Allocates nothing, throws nothing. Calling a path the CPU lacks is undefined.
-using DepthwiseConvFn = void (*)(const Conv2dParams& p, const float* x, const float* w, const float* bias,
-                                 float* y, void* workspace);
+using DepthwiseConvFn = void (*)(const Conv2dParams& p, const float* x, const float* w, const float* bias, float* y,
+                                 void* workspace);
 DepthwiseConvFn select_depthwise_conv(KernelIsa isa);
 
 void depthwise_conv_scalar(const Conv2dParams& p, const float* x, const float* w, const float* bias, float* y,

@@ -5,7 +5,7 @@
 namespace vigil::kernels {
 
 void depthwise_conv_avx512(const Conv2dParams& p, const float* x, const float* w, const float* bias, float* y,
-                         void* workspace) {
+                           void* workspace) {
   depthwise_detail::depthwise<simd_detail::Avx512Isa>(p, x, w, bias, y, workspace);
 }
 

@@ -59,9 +59,9 @@ inline void build_plane(const Conv2dParams& p, const Geometry& g, const float* x
 
 // One block of NB vectors of outputs of row oh starting at column ow0, into row_buf.
 template <class Isa, int NB>
-inline __attribute__((always_inline)) void output_block(const Conv2dParams& p, const Geometry& g,
-                                                        const float* plane, const float* w_c, float b, int64_t oh,
-                                                        int64_t ow0, float* row_buf) {
+inline __attribute__((always_inline)) void output_block(const Conv2dParams& p, const Geometry& g, const float* plane,
+                                                        const float* w_c, float b, int64_t oh, int64_t ow0,
+                                                        float* row_buf) {
   using F = typename Isa::F;
   constexpr int W = Isa::W;
   const int64_t kh = p.kernel_h, kw = p.kernel_w, sw = p.stride_w;
@@ -82,8 +82,7 @@ inline __attribute__((always_inline)) void output_block(const Conv2dParams& p, c
 }
 
 template <class Isa>
-void depthwise(const Conv2dParams& p, const float* x, const float* w, const float* bias, float* y,
-               void* workspace) {
+void depthwise(const Conv2dParams& p, const float* x, const float* w, const float* bias, float* y, void* workspace) {
   constexpr int W = Isa::W;
   constexpr int NV = 4;  // vectors per register block; narrow rows (and row tails) use single vectors
   const Geometry g = geometry(p);

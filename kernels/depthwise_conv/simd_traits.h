@@ -28,6 +28,7 @@
 #endif
 #if defined(__AVX2__)
 #include <immintrin.h>
+
 #include <xsimd/xsimd.hpp>
 #endif
 
@@ -36,7 +37,8 @@ namespace {
 
 // d_ph[q] = src[4q + ph] for q < w: the plain loop every path can fall back to.
 inline void deinterleave4_loop(int w, const float* src, float* d0, float* d1, float* d2, float* d3) {
-  for (int q = 0; q < w; ++q) d0[q] = src[4 * q], d1[q] = src[4 * q + 1], d2[q] = src[4 * q + 2], d3[q] = src[4 * q + 3];
+  for (int q = 0; q < w; ++q)
+    d0[q] = src[4 * q], d1[q] = src[4 * q + 1], d2[q] = src[4 * q + 2], d3[q] = src[4 * q + 3];
 }
 
 struct ScalarIsa {
@@ -116,7 +118,7 @@ struct Avx512Isa {
 };
 #elif defined(__AVX2__) && defined(__FMA__)
 struct Avx2Isa {
-  using F = xsimd::batch<float, xsimd::fma3<xsimd::avx2>>;
+  using F = xsimd::batch<float, xsimd::fma3<xsimd::avx2> >;
   static constexpr int W = 8;
   static F load(const float* p) { return F::load_unaligned(p); }
   static void store(float* p, F v) { v.store_unaligned(p); }
@@ -129,7 +131,8 @@ struct Avx2Isa {
   static void interleave4(F s0, F s1, F s2, F s3, float* dst) {
     alignas(32) float t[4][8];
     s0.store_aligned(t[0]), s1.store_aligned(t[1]), s2.store_aligned(t[2]), s3.store_aligned(t[3]);
-    for (int q = 0; q < W; ++q) dst[4 * q] = t[0][q], dst[4 * q + 1] = t[1][q], dst[4 * q + 2] = t[2][q], dst[4 * q + 3] = t[3][q];
+    for (int q = 0; q < W; ++q)
+      dst[4 * q] = t[0][q], dst[4 * q + 1] = t[1][q], dst[4 * q + 2] = t[2][q], dst[4 * q + 3] = t[3][q];
   }
   static void activate(const ActivationParams& a, const float* x, float* y, int64_t n) {
     gemm_packed_activation_avx2(a, x, y, n);

@@ -14,9 +14,7 @@ bool lstm_fast_supported(const LstmParams& p, const LstmBuffers& buf) {
   return true;
 }
 
-int64_t lstm_fast_packed_floats(const LstmParams& p) {
-  return p.num_directions() * lstm_fast_detail::sizes(p).per_dir;
-}
+int64_t lstm_fast_packed_floats(const LstmParams& p) { return p.num_directions() * lstm_fast_detail::sizes(p).per_dir; }
 
 void lstm_fast_pack(const LstmParams& p, const float* w, const float* r, const float* bias, float* packed) {
   const auto s = lstm_fast_detail::sizes(p);
@@ -45,9 +43,15 @@ void lstm_fast_scalar(const LstmParams& p, const LstmBuffers& buf, const float* 
 
 void lstm_fast(KernelIsa isa, const LstmParams& p, const LstmBuffers& buf, const float* packed, void* workspace) {
   switch (isa) {
-    case KernelIsa::Scalar: lstm_fast_scalar(p, buf, packed, workspace); return;
-    case KernelIsa::Avx2: lstm_fast_avx2(p, buf, packed, workspace); return;
-    case KernelIsa::Avx512: lstm_fast_avx512(p, buf, packed, workspace); return;
+    case KernelIsa::Scalar:
+      lstm_fast_scalar(p, buf, packed, workspace);
+      return;
+    case KernelIsa::Avx2:
+      lstm_fast_avx2(p, buf, packed, workspace);
+      return;
+    case KernelIsa::Avx512:
+      lstm_fast_avx512(p, buf, packed, workspace);
+      return;
   }
 }
 

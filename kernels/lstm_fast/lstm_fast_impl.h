@@ -58,8 +58,8 @@ inline void row_block(int64_t K, const float* a, int64_t lda, const float* bt, i
 }
 
 template <class Isa>
-void rows_product(int64_t rows, int64_t K, const float* a, int64_t lda, const float* bt, int64_t np,
-                  const float* init, int64_t init_ld, float* c) {
+void rows_product(int64_t rows, int64_t K, const float* a, int64_t lda, const float* bt, int64_t np, const float* init,
+                  int64_t init_ld, float* c) {
   int64_t r = 0;
   for (; r + 4 <= rows; r += 4)
     row_block<Isa, 4>(K, a + r * lda, lda, bt, np, init ? init + r * init_ld : nullptr, init_ld, c + r * np);

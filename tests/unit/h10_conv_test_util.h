@@ -30,10 +30,19 @@ inline ActivationParams random_activation(std::mt19937& rng, int index) {
   a.kind = static_cast<Activation>(index % 11);
   std::uniform_real_distribution<float> u(-1.0f, 1.0f);
   switch (a.kind) {
-    case Activation::LeakyRelu: a.alpha = u(rng) * 0.5f; break;
-    case Activation::HardSigmoid: a.alpha = 0.2f + 0.1f * u(rng); a.beta = 0.5f + 0.1f * u(rng); break;
-    case Activation::Clip: a.alpha = -0.5f + 0.3f * u(rng); a.beta = 0.6f + 0.3f * u(rng); break;
-    default: break;
+    case Activation::LeakyRelu:
+      a.alpha = u(rng) * 0.5f;
+      break;
+    case Activation::HardSigmoid:
+      a.alpha = 0.2f + 0.1f * u(rng);
+      a.beta = 0.5f + 0.1f * u(rng);
+      break;
+    case Activation::Clip:
+      a.alpha = -0.5f + 0.3f * u(rng);
+      a.beta = 0.6f + 0.3f * u(rng);
+      break;
+    default:
+      break;
   }
   return a;
 }

@@ -9,12 +9,11 @@
 // rounding errors grow like sqrt(C) for these random signs; the measured max |err|/S is printed by the
 // first test (about 5.7e-7 * T, 10 to 20 times below this bound; docs/ops/h10.md). After the activation:
 // L * E + 2^-20 * |ref| + 1e-37 as in test_depthwise_conv.cpp.
-#include "tests/unit/h10_conv_test_util.h"
-
 #include <algorithm>
 #include <string>
 
 #include "kernels/conv2d_winograd/conv2d_winograd.h"
+#include "tests/unit/h10_conv_test_util.h"
 
 using namespace vigil::kernels;
 using namespace h10_test;
@@ -22,10 +21,10 @@ using namespace h10_test;
 namespace {
 
 std::string describe(const Conv2dParams& p) {
-  return "N" + std::to_string(p.batch) + " C" + std::to_string(p.in_channels) + " K" +
-         std::to_string(p.out_channels) + " " + std::to_string(p.in_h) + "x" + std::to_string(p.in_w) + " pad " +
-         std::to_string(p.pad_top) + "," + std::to_string(p.pad_left) + " out " + std::to_string(p.out_h) + "x" +
-         std::to_string(p.out_w) + " act " + std::string(activation_name(p.activation.kind));
+  return "N" + std::to_string(p.batch) + " C" + std::to_string(p.in_channels) + " K" + std::to_string(p.out_channels) +
+         " " + std::to_string(p.in_h) + "x" + std::to_string(p.in_w) + " pad " + std::to_string(p.pad_top) + "," +
+         std::to_string(p.pad_left) + " out " + std::to_string(p.out_h) + "x" + std::to_string(p.out_w) + " act " +
+         std::string(activation_name(p.activation.kind));
 }
 
 // The Winograd error of an output scales with the whole 6x6 input window of its tile, not with its own
@@ -108,8 +107,8 @@ Outcome check(const Conv2dParams& p, std::mt19937& rng, bool with_bias, int thre
       if (s[o] > 0 && p.activation.kind == Activation::None) out.worst_own = std::max(out.worst_own, err / s[o]);
       const double tol = lipschitz(p.activation) * pre_bound(p, tile_s[o]) + std::ldexp(std::fabs(ref[o]), -20) + 1e-37;
       if (!(err <= tol)) {
-        FAIL_CHECK(std::string(kernel_isa_name(isa)) << " " << describe(p) << " output " << o << ": " << y[o] << " vs " << ref[o]
-                                        << " tol " << tol);
+        FAIL_CHECK(std::string(kernel_isa_name(isa))
+                   << " " << describe(p) << " output " << o << ": " << y[o] << " vs " << ref[o] << " tol " << tol);
         out.ok = false;
         break;
       }
@@ -138,10 +137,14 @@ TEST_CASE("conv2d_winograd: every path matches conv2d_reference on 200 random sh
   for (int index = 0; index < 200; ++index) {
     int64_t h, w;
     const int size_kind = index % 10;
-    if (size_kind == 0) h = w = 1;
-    else if (size_kind == 1) h = 2, w = 3;
-    else if (size_kind == 2) h = pick(50, 90), w = pick(50, 90);
-    else h = pick(1, 30), w = pick(1, 30);
+    if (size_kind == 0)
+      h = w = 1;
+    else if (size_kind == 1)
+      h = 2, w = 3;
+    else if (size_kind == 2)
+      h = pick(50, 90), w = pick(50, 90);
+    else
+      h = pick(1, 30), w = pick(1, 30);
     const int64_t c = size_kind == 2 ? pick(1, 4) : (pick(0, 1) ? 2 * pick(0, 12) + 1 : pick(1, 40));
     const int64_t k = size_kind == 2 ? pick(1, 5) : pick(1, 37);
     int64_t pads[4];
@@ -165,7 +168,8 @@ TEST_CASE("conv2d_winograd: actdet-tiny stride-1 3x3 layer shapes (channels redu
   std::mt19937 rng(99);
   // L2 64->64 at 64x64, L4/L5 32->32 at 64x64, L10 128x128 at 32x32 (as 128->32), L26 512x512 at 8x8 (as
   // 512->24), H6 384->256 at 16x16 (as 384->16): the real in_channels and image sizes.
-  const int64_t cases[][4] = {{64, 64, 64, 64}, {32, 32, 64, 64}, {128, 32, 32, 32}, {512, 24, 8, 8}, {384, 16, 16, 16}};
+  const int64_t cases[][4] = {
+      {64, 64, 64, 64}, {32, 32, 64, 64}, {128, 32, 32, 32}, {512, 24, 8, 8}, {384, 16, 16, 16}};
   for (const auto& cs : cases) {
     Conv2dParams p = shape(cs[0], cs[1], cs[2], cs[3], 1, 1, 1, 1);
     const Outcome o = check(p, rng, true);  // no activation, so the error ratios are measured

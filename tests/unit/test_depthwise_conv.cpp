@@ -8,9 +8,9 @@
 // the pre-activation value is within E = (T + 1) * 2^-24 * S. After the activation: L * E (L = the
 // activation's Lipschitz bound, h10_conv_test_util.h) + 2^-20 * |ref| (the vector activations'
 // documented error, docs/ops/h9.md) + 1e-37 (subnormal flush).
-#include "tests/unit/h10_conv_test_util.h"
-
 #include <string>
+
+#include "tests/unit/h10_conv_test_util.h"
 
 using namespace vigil::kernels;
 using namespace h10_test;
@@ -43,9 +43,12 @@ Case random_case(std::mt19937& rng, int index) {
       p.in_h = pick(1, 40), p.in_w = pick(1, 40);
     }
     const int k_kind = pick(0, 9);
-    if (k_kind < 5) p.kernel_h = p.kernel_w = 3;
-    else if (k_kind < 7) p.kernel_h = p.kernel_w = 5;
-    else p.kernel_h = pick(1, 5), p.kernel_w = pick(1, 5);
+    if (k_kind < 5)
+      p.kernel_h = p.kernel_w = 3;
+    else if (k_kind < 7)
+      p.kernel_h = p.kernel_w = 5;
+    else
+      p.kernel_h = pick(1, 5), p.kernel_w = pick(1, 5);
     p.stride_h = pick(0, 2) == 0 ? 2 : pick(1, 3);
     p.stride_w = pick(0, 2) == 0 ? 2 : pick(1, 3);
     if (k_kind < 5 && pick(0, 1)) p.stride_w = p.stride_h;
@@ -64,12 +67,12 @@ Case random_case(std::mt19937& rng, int index) {
 }
 
 std::string describe(const Conv2dParams& p) {
-  return "N" + std::to_string(p.batch) + " C" + std::to_string(p.in_channels) + " " + std::to_string(p.in_h) +
-         "x" + std::to_string(p.in_w) + " k" + std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) +
-         " s" + std::to_string(p.stride_h) + "," + std::to_string(p.stride_w) + " d" +
-         std::to_string(p.dilation_h) + "," + std::to_string(p.dilation_w) + " pad " +
-         std::to_string(p.pad_top) + "," + std::to_string(p.pad_left) + " out " + std::to_string(p.out_h) + "x" +
-         std::to_string(p.out_w) + " act " + std::string(activation_name(p.activation.kind));
+  return "N" + std::to_string(p.batch) + " C" + std::to_string(p.in_channels) + " " + std::to_string(p.in_h) + "x" +
+         std::to_string(p.in_w) + " k" + std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) + " s" +
+         std::to_string(p.stride_h) + "," + std::to_string(p.stride_w) + " d" + std::to_string(p.dilation_h) + "," +
+         std::to_string(p.dilation_w) + " pad " + std::to_string(p.pad_top) + "," + std::to_string(p.pad_left) +
+         " out " + std::to_string(p.out_h) + "x" + std::to_string(p.out_w) + " act " +
+         std::string(activation_name(p.activation.kind));
 }
 
 }  // namespace
@@ -100,16 +103,16 @@ TEST_CASE("depthwise_conv: every path matches conv2d_reference on 400 random sha
         const double err = std::fabs(double(y[o]) - double(ref[o]));
         if (s[o] > 0 && p.activation.kind == Activation::None) worst_ratio = std::max(worst_ratio, err / s[o]);
         if (!(err <= tol)) {
-          FAIL_CHECK(std::string(kernel_isa_name(isa)) << " " << describe(p) << " output " << o << ": " << y[o] << " vs " << ref[o]
-                                          << " tol " << tol);
+          FAIL_CHECK(std::string(kernel_isa_name(isa))
+                     << " " << describe(p) << " output " << o << ": " << y[o] << " vs " << ref[o] << " tol " << tol);
           break;
         }
       }
     }
     ++checked;
   }
-  MESSAGE("depthwise: " << checked << " shapes x " << isas.size() << " paths, max |err|/S (no activation) = "
-                        << worst_ratio);
+  MESSAGE("depthwise: " << checked << " shapes x " << isas.size()
+                        << " paths, max |err|/S (no activation) = " << worst_ratio);
 }
 
 TEST_CASE("depthwise_conv: actdet A1 shape (256 channels 8x8, 3x3 pad 1) and a 3x3 stride-2 ImageNet-like layer") {
@@ -135,7 +138,8 @@ TEST_CASE("depthwise_conv: actdet A1 shape (256 channels 8x8, 3x3 pad 1) and a 3
       std::vector<unsigned char> ws(depthwise_conv_workspace_bytes(p));
       select_depthwise_conv(isa)(p, x.data(), w.data(), bias.data(), y.data(), ws.data());
       for (size_t o = 0; o < y.size(); ++o)
-        REQUIRE(std::fabs(double(y[o]) - ref[o]) <= 11 * std::ldexp(s[o], -24) * 1.5 + std::ldexp(std::fabs(ref[o]), -20));
+        REQUIRE(std::fabs(double(y[o]) - ref[o]) <=
+                11 * std::ldexp(s[o], -24) * 1.5 + std::ldexp(std::fabs(ref[o]), -20));
     }
   }
 }

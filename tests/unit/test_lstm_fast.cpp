@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "tests/unit/h10_conv_test_util.h"
 #include "kernels/lstm/lstm.h"
 #include "kernels/lstm_fast/lstm_fast.h"
+#include "tests/unit/h10_conv_test_util.h"
 
 using namespace vigil::kernels;
 
@@ -61,9 +61,9 @@ void check_layer(const LstmParams& p, std::mt19937& rng, bool with_bias, bool wi
         const double err = std::fabs(double((*got)[i]) - double((*want)[i]));
         run.worst = std::max(run.worst, err);
         if (!(err <= tol)) {
-          FAIL_CHECK(std::string(kernel_isa_name(isa)) << " T" << T << " B" << B << " I" << I << " H" << H << " dirs "
-                                                       << D << " element " << i << ": " << (*got)[i] << " vs "
-                                                       << (*want)[i]);
+          FAIL_CHECK(std::string(kernel_isa_name(isa))
+                     << " T" << T << " B" << B << " I" << I << " H" << H << " dirs " << D << " element " << i << ": "
+                     << (*got)[i] << " vs " << (*want)[i]);
           break;
         }
       }
