@@ -10,7 +10,9 @@
 #include <cstring>
 
 #include "engine/error.h"
+#include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
+#include "kernels/lstm_fast/lstm_fast.h"
 
 namespace vigil::ops {
 
@@ -166,6 +168,52 @@ class LstmKernel final : public OpKernel {
   DType seq_lens_dtype_;  // Undefined when sequence_lens is absent
 };
 
+// The common subset (constant weights, no peepholes, no clip, no input_forget, layout 0, no
+// sequence_lens) on an optimised path: kernels/lstm_fast, weights packed once at load.
+class LstmFastKernel final : public OpKernel {
+ public:
+  LstmFastKernel(const LstmParams& p, kernels::KernelIsa isa, const float* w, const float* r, const float* bias)
+      : p_(p), isa_(isa) {
+    packed_ = allocate_aligned(static_cast<size_t>(kernels::lstm_fast_packed_floats(p)) * sizeof(float));
+    kernels::lstm_fast_pack(p, w, r, bias, reinterpret_cast<float*>(packed_.get()));
+  }
+  size_t workspace_bytes() const override { return static_cast<size_t>(kernels::lstm_fast_workspace_bytes(p_)); }
+
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    auto input = [&](int i) -> const float* {
+      return static_cast<int>(in.size()) > i ? in[static_cast<size_t>(i)].f32() : nullptr;
+    };
+    auto output = [&](int i) -> float* {
+      return static_cast<int>(out.size()) > i ? out[static_cast<size_t>(i)].f32() : nullptr;
+    };
+    kernels::LstmBuffers buf;
+    buf.x = input(kX);
+    buf.initial_h = input(kInitialH);
+    buf.initial_c = input(kInitialC);
+    buf.y = output(0);
+    buf.y_h = output(1);
+    buf.y_c = output(2);
+    kernels::lstm_fast(isa_, p_, buf, reinterpret_cast<const float*>(packed_.get()), rc.workspace);
+  }
+
+ private:
+  LstmParams p_;
+  kernels::KernelIsa isa_;
+  AlignedBytes packed_;
+};
+
+std::unique_ptr<OpKernel> make_lstm_fast(const BindContext& ctx, const LstmParams& p) {
+  const auto isa = kernel_isa(ctx.path);
+  if (!isa || present(ctx.inputs, kSeqLens) || present(ctx.inputs, kP)) return nullptr;
+  if (!ctx.constants[kW] || !ctx.constants[kR] || (present(ctx.inputs, kB) && !ctx.constants[kB])) return nullptr;
+  kernels::LstmBuffers buf;
+  buf.w = ctx.constants[kW]->f32();
+  buf.r = ctx.constants[kR]->f32();
+  buf.bias = present(ctx.inputs, kB) ? ctx.constants[kB]->f32() : nullptr;
+  if (!kernels::lstm_fast_supported(p, buf)) return nullptr;
+  return std::make_unique<LstmFastKernel>(p, *isa, buf.w, buf.r, buf.bias);
+}
+
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
   const LstmParams p = plan_lstm(ctx.node, ctx.inputs);
   DType lens_dtype = DType::Undefined;
@@ -180,6 +228,7 @@ std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
       }
     }
   }
+  if (auto fast = make_lstm_fast(ctx, p)) return fast;
   return std::make_unique<LstmKernel>(p, lens_dtype);
 }
 
