@@ -11,6 +11,9 @@
 // (wall clock); reported: median, p10, p90, GFLOP/s at the median, % of that ISA's peak x threads at the
 // median and at p10. Work = 2 x MACs of the direct convolution. Other processes' CPU use during the run
 // is read from /proc/stat and printed: on a shared machine the p10 column is the less disturbed one.
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -23,9 +26,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include "apps/kbench/peak.h"
 #include "engine/cpu_features.h"
@@ -233,18 +233,14 @@ struct ConvLayer {
 
 // actdet-tiny at 256x256: every Conv2d of the frame variant (BatchNorm folded into bias).
 const ConvLayer kLayers[] = {
-    {"L0", 3, 32, 3, 2, 256, 1, false},      {"L1", 32, 64, 3, 2, 128, 1, false},
-    {"L2", 64, 64, 3, 1, 64, 1, false},      {"L4", 32, 32, 3, 1, 64, 1, false},
-    {"L5", 32, 32, 3, 1, 64, 1, false},      {"L7", 64, 64, 1, 1, 64, 1, false},
-    {"L10", 128, 128, 3, 1, 32, 1, false},   {"L12", 64, 64, 3, 1, 32, 1, false},
-    {"L13", 64, 64, 3, 1, 32, 1, false},     {"L15", 128, 128, 1, 1, 32, 1, false},
-    {"L18", 256, 256, 3, 1, 16, 1, false},   {"L20", 128, 128, 3, 1, 16, 1, false},
-    {"L21", 128, 128, 3, 1, 16, 1, false},   {"L23", 256, 256, 1, 1, 16, 1, false},
-    {"L26", 512, 512, 3, 1, 8, 1, false},    {"H0", 512, 256, 1, 1, 8, 1, false},
-    {"H1", 256, 512, 3, 1, 8, 1, false},     {"H2", 512, 255, 1, 1, 8, 1, true},
-    {"H3", 256, 128, 1, 1, 8, 1, false},     {"H6", 384, 256, 3, 1, 16, 1, false},
-    {"H7", 256, 255, 1, 1, 16, 1, true},     {"A0", 512, 256, 3, 1, 8, 1, false},
-    {"A1", 256, 256, 3, 1, 8, 256, false},   {"A2", 256, 256, 1, 1, 8, 1, false},
+    {"L0", 3, 32, 3, 2, 256, 1, false},    {"L1", 32, 64, 3, 2, 128, 1, false},   {"L2", 64, 64, 3, 1, 64, 1, false},
+    {"L4", 32, 32, 3, 1, 64, 1, false},    {"L5", 32, 32, 3, 1, 64, 1, false},    {"L7", 64, 64, 1, 1, 64, 1, false},
+    {"L10", 128, 128, 3, 1, 32, 1, false}, {"L12", 64, 64, 3, 1, 32, 1, false},   {"L13", 64, 64, 3, 1, 32, 1, false},
+    {"L15", 128, 128, 1, 1, 32, 1, false}, {"L18", 256, 256, 3, 1, 16, 1, false}, {"L20", 128, 128, 3, 1, 16, 1, false},
+    {"L21", 128, 128, 3, 1, 16, 1, false}, {"L23", 256, 256, 1, 1, 16, 1, false}, {"L26", 512, 512, 3, 1, 8, 1, false},
+    {"H0", 512, 256, 1, 1, 8, 1, false},   {"H1", 256, 512, 3, 1, 8, 1, false},   {"H2", 512, 255, 1, 1, 8, 1, true},
+    {"H3", 256, 128, 1, 1, 8, 1, false},   {"H6", 384, 256, 3, 1, 16, 1, false},  {"H7", 256, 255, 1, 1, 16, 1, true},
+    {"A0", 512, 256, 3, 1, 8, 1, false},   {"A1", 256, 256, 3, 1, 8, 256, false}, {"A2", 256, 256, 1, 1, 8, 1, false},
 };
 
 const int64_t kSquareSizes[] = {64, 128, 256, 384, 512, 768, 1024};
@@ -372,9 +368,8 @@ int main(int argc, char** argv) {
         conv2d_gemm_pack_weights(isa, p, w.data(), packed.data());
         std::vector<char> ws(static_cast<size_t>(conv2d_gemm_workspace_bytes(isa, p, threads)));
         const GemmThreading th{pool_parallel_for, pools[static_cast<size_t>(threads)], threads};
-        return time_calls(o, [&] {
-          conv2d_gemm(isa, p, x.data(), packed.data(), bias.data(), nullptr, y.data(), ws.data(), th);
-        });
+        return time_calls(
+            o, [&] { conv2d_gemm(isa, p, x.data(), packed.data(), bias.data(), nullptr, y.data(), ws.data(), th); });
       });
     }
   }
@@ -411,9 +406,10 @@ int main(int argc, char** argv) {
           if (r.kind == "conv" && r.isa == gemm_isa_name(isa) && r.threads == t)
             gflop += r.gflop, ms += r.stats.median_ms, ms10 += r.stats.p10_ms;
         const double pk = peak[static_cast<size_t>(isa)][static_cast<size_t>(t)];
-        std::printf("  %-7s %d thread%s  %.3f GFLOP  %8.2f ms (p10 %8.2f)  %7.1f GFLOP/s  %5.1f %% of peak (p10 %5.1f %%)\n",
-                    gemm_isa_name(isa), t, t > 1 ? "s" : " ", gflop, ms, ms10, gflop / (ms * 1e-3),
-                    100.0 * gflop / (ms * 1e-3) / pk, 100.0 * gflop / (ms10 * 1e-3) / pk);
+        std::printf(
+            "  %-7s %d thread%s  %.3f GFLOP  %8.2f ms (p10 %8.2f)  %7.1f GFLOP/s  %5.1f %% of peak (p10 %5.1f %%)\n",
+            gemm_isa_name(isa), t, t > 1 ? "s" : " ", gflop, ms, ms10, gflop / (ms * 1e-3),
+            100.0 * gflop / (ms * 1e-3) / pk, 100.0 * gflop / (ms10 * 1e-3) / pk);
       }
   }
   const double other = other_cpus(run_start, sample_cpu());

@@ -92,8 +92,19 @@ void conv2d_gemm(GemmIsa isa, const Conv2dParams& p, const float* x, const float
   c.isa = isa;
   c.p = &p;
   c.gg = group_gemm(p);
-  c.geometry = {p.in_channels / p.group, p.in_h,       p.in_w,       p.kernel_h, p.kernel_w, p.stride_h, p.stride_w,
-                p.dilation_h,            p.dilation_w, p.pad_top,    p.pad_left, p.out_h,    p.out_w};
+  c.geometry = {p.in_channels / p.group,
+                p.in_h,
+                p.in_w,
+                p.kernel_h,
+                p.kernel_w,
+                p.stride_h,
+                p.stride_w,
+                p.dilation_h,
+                p.dilation_w,
+                p.pad_top,
+                p.pad_left,
+                p.out_h,
+                p.out_w};
   c.direct = conv2d_gemm_is_direct(p);
   c.x = x;
   c.packed = packed_weights;

@@ -2,7 +2,6 @@
 // Baseline x86-64 code: it only calls into a path's file when the caller asked for that path.
 #include "kernels/gemm_packed/gemm_packed.h"
 
-
 #include "kernels/gemm_packed/gemm_packed_config.h"
 
 namespace vigil::kernels {

@@ -62,8 +62,8 @@ struct Im2colGeometry {
 };
 
 struct GemmBOperand {
-  const float* data = nullptr;  // dense: B[k][n] = data[k*ld + n]; im2col: the image
-  int64_t ld = 0;               // dense row stride (>= N); unused for im2col
+  const float* data = nullptr;             // dense: B[k][n] = data[k*ld + n]; im2col: the image
+  int64_t ld = 0;                          // dense row stride (>= N); unused for im2col
   const Im2colGeometry* im2col = nullptr;  // non-null: B is the implicit im2col view of `data`
 };
 
@@ -84,12 +84,12 @@ struct GemmPackedParams {
   int64_t m = 1, n = 1, k = 1;
   const float* packed_a = nullptr;  // gemm_pack_a(isa, m, k, ...)
   GemmBOperand b;
-  float* c = nullptr;  // C[i][j] = c[i*ldc + j]; must not overlap A, B, bias or residual
-  int64_t ldc = 0;     // >= N
+  float* c = nullptr;       // C[i][j] = c[i*ldc + j]; must not overlap A, B, bias or residual
+  int64_t ldc = 0;          // >= N
   bool accumulate = false;  // true: the product is added to C's current contents (before bias/activation)
   // Epilogue, applied once per output after the full K sum, in this order:
-  const float* bias = nullptr;  // [M] or null: y = sum + bias[i]
-  ActivationParams activation;  // then y = act(y)
+  const float* bias = nullptr;      // [M] or null: y = sum + bias[i]
+  ActivationParams activation;      // then y = act(y)
   const float* residual = nullptr;  // [M x N] with row stride ld_residual, or null: then y += residual[i][j]
   int64_t ld_residual = 0;
 };

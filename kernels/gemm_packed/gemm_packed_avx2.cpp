@@ -38,8 +38,8 @@ struct Avx2Isa {
   static F narrow(D lo, D hi) { return _mm256_set_m128(_mm256_cvtpd_ps(hi), _mm256_cvtpd_ps(lo)); }
 };
 
-using Kernel = Microkernel<Avx2Isa, kAvx2Config.mr, kAvx2Config.nr / Avx2Isa::W, kAvx2Config.kc, kAvx2Config.nc,
-                           kAvx2Config.mc>;
+using Kernel =
+    Microkernel<Avx2Isa, kAvx2Config.mr, kAvx2Config.nr / Avx2Isa::W, kAvx2Config.kc, kAvx2Config.nc, kAvx2Config.mc>;
 
 }  // namespace
 }  // namespace gemm_packed_detail

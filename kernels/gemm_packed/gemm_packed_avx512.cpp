@@ -33,7 +33,9 @@ struct Avx512Isa {
   }
   static D widen_lo(F x) { return _mm512_cvtps_pd(_mm512_castps512_ps256(x)); }
   static D widen_hi(F x) { return _mm512_cvtps_pd(_mm512_extractf32x8_ps(x, 1)); }
-  static F narrow(D lo, D hi) { return _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo)), _mm512_cvtpd_ps(hi), 1); }
+  static F narrow(D lo, D hi) {
+    return _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo)), _mm512_cvtpd_ps(hi), 1);
+  }
 };
 
 using Kernel = Microkernel<Avx512Isa, kAvx512Config.mr, kAvx512Config.nr / Avx512Isa::W, kAvx512Config.kc,

@@ -26,8 +26,8 @@ struct TileArgs {
   float* c;  // C tile's first element
   int64_t ldc;
   int mr, nr;
-  bool load_c;  // add C's current contents (a previous K block, or accumulate)
-  bool last;    // the last K block: apply bias, activation, residual
+  bool load_c;            // add C's current contents (a previous K block, or accumulate)
+  bool last;              // the last K block: apply bias, activation, residual
   const float* bias;      // the tile's first row's bias, or null
   const float* residual;  // the tile's first element in the residual, or null
   int64_t ld_residual;
@@ -297,8 +297,7 @@ struct Driver {
     const uintptr_t address = reinterpret_cast<uintptr_t>(ws);  // packed panels are read with aligned loads
     d.workspace = reinterpret_cast<float*>((address + 63) / 64 * 64);
     d.slot = slot_floats(Kernel::kConfig, params.n, params.k);
-    d.plan = plan_tasks(Kernel::kConfig, params.m, params.n, params.k,
-                        threading.parallel_for ? threading.threads : 1);
+    d.plan = plan_tasks(Kernel::kConfig, params.m, params.n, params.k, threading.parallel_for ? threading.threads : 1);
     const int64_t tasks = d.plan.tn * d.plan.tm;
     if (tasks == 1)
       d.run_task(0);

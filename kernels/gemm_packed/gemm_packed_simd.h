@@ -213,8 +213,9 @@ void pack_dense_vector(const float* b, int64_t ldb, int64_t k0, int64_t kc, int6
 #pragma GCC unroll 4
       for (int v = 0; v < NR / W; ++v) {
         const int64_t count = nc - j - v * W;
-        const F x = count >= W ? F::load_unaligned(src + j + v * W)
-                               : count > 0 ? Isa::load_partial(src + j + v * W, static_cast<int>(count)) : F(0.0f);
+        const F x = count >= W  ? F::load_unaligned(src + j + v * W)
+                    : count > 0 ? Isa::load_partial(src + j + v * W, static_cast<int>(count))
+                                : F(0.0f);
         x.store_aligned(out + v * W);
       }
     }
@@ -296,7 +297,7 @@ template <class Isa, int MR_, int NV_, int64_t KC_, int64_t NC_, int64_t MC_>
 struct Microkernel {
   static constexpr int W = Isa::W;
   static constexpr int MR = MR_, NV = NV_, NR = NV_ * Isa::W;
-  static constexpr BlockingConfig kConfig = {MR_, NV_ * Isa::W, KC_, NC_, MC_};
+  static constexpr BlockingConfig kConfig = {MR_, Isa::W* NV_, KC_, NC_, MC_};
   using F = xsimd::batch<float, typename Isa::Arch>;
 
   // Loads C (or the residual) for the current row: full vectors, or masked at the N edge.

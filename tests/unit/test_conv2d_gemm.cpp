@@ -46,10 +46,10 @@ void pool_for(void* ctx, int64_t tasks, void (*task)(void*, int64_t, int64_t), v
   static_cast<vigil::ThreadPool*>(ctx)->parallel_for(tasks, [&](int64_t b, int64_t e) { task(arg, b, e); });
 }
 
-constexpr Activation kKinds[] = {Activation::None,      Activation::Relu,        Activation::LeakyRelu,
-                                 Activation::Sigmoid,   Activation::Tanh,        Activation::Silu,
-                                 Activation::Mish,      Activation::HardSwish,   Activation::HardSigmoid,
-                                 Activation::Clip,      Activation::HardMish};
+constexpr Activation kKinds[] = {Activation::None,    Activation::Relu,      Activation::LeakyRelu,
+                                 Activation::Sigmoid, Activation::Tanh,      Activation::Silu,
+                                 Activation::Mish,    Activation::HardSwish, Activation::HardSigmoid,
+                                 Activation::Clip,    Activation::HardMish};
 
 ActivationParams activation_of(Activation kind) {
   ActivationParams a;
@@ -123,8 +123,8 @@ std::vector<float> run_conv(GemmIsa isa, const ConvCase& c, const GemmThreading&
 
 std::string describe(GemmIsa isa, const ConvCase& c) {
   const Conv2dParams& p = c.p;
-  return std::string(gemm_isa_name(isa)) + " N" + std::to_string(p.batch) + " C" + std::to_string(p.in_channels) +
-         " " + std::to_string(p.in_h) + "x" + std::to_string(p.in_w) + " M" + std::to_string(p.out_channels) + " k" +
+  return std::string(gemm_isa_name(isa)) + " N" + std::to_string(p.batch) + " C" + std::to_string(p.in_channels) + " " +
+         std::to_string(p.in_h) + "x" + std::to_string(p.in_w) + " M" + std::to_string(p.out_channels) + " k" +
          std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) + " s" + std::to_string(p.stride_h) + "," +
          std::to_string(p.stride_w) + " d" + std::to_string(p.dilation_h) + "," + std::to_string(p.dilation_w) +
          " pad" + std::to_string(p.pad_top) + "," + std::to_string(p.pad_left) + " out" + std::to_string(p.out_h) +
@@ -247,8 +247,8 @@ TEST_CASE("conv2d_gemm: actdet-tiny layer shapes, threads give identical bits") 
   struct L {
     int64_t c, hw, m, k, s, g, batch;
   };
-  const L layers[] = {{3, 64, 32, 3, 2, 1, 1},    {32, 32, 64, 3, 2, 1, 1}, {64, 16, 64, 3, 1, 1, 1},
-                      {64, 16, 64, 1, 1, 1, 2},   {512, 8, 64, 3, 1, 1, 1}, {256, 8, 256, 3, 1, 256, 1},
+  const L layers[] = {{3, 64, 32, 3, 2, 1, 1},    {32, 32, 64, 3, 2, 1, 1},  {64, 16, 64, 3, 1, 1, 1},
+                      {64, 16, 64, 1, 1, 1, 2},   {512, 8, 64, 3, 1, 1, 1},  {256, 8, 256, 3, 1, 256, 1},
                       {128, 16, 128, 3, 1, 2, 1}, {256, 16, 255, 1, 1, 1, 1}};
   for (const L& l : layers) {
     ConvCase c;

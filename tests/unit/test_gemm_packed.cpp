@@ -67,10 +67,10 @@ void pool_parallel_for(void* ctx, int64_t tasks, void (*task)(void*, int64_t, in
   static_cast<vigil::ThreadPool*>(ctx)->parallel_for(tasks, [&](int64_t b, int64_t e) { task(arg, b, e); });
 }
 
-constexpr Activation kAllActivations[] = {Activation::None,      Activation::Relu,        Activation::LeakyRelu,
-                                          Activation::Sigmoid,   Activation::Tanh,        Activation::Silu,
-                                          Activation::Mish,      Activation::HardSwish,   Activation::HardSigmoid,
-                                          Activation::Clip,      Activation::HardMish};
+constexpr Activation kAllActivations[] = {Activation::None,    Activation::Relu,      Activation::LeakyRelu,
+                                          Activation::Sigmoid, Activation::Tanh,      Activation::Silu,
+                                          Activation::Mish,    Activation::HardSwish, Activation::HardSigmoid,
+                                          Activation::Clip,    Activation::HardMish};
 
 ActivationParams make_activation(Activation kind) {
   ActivationParams p;
@@ -126,7 +126,7 @@ std::vector<float> run_and_check(GemmIsa isa, const Problem& pr, const Operands&
   const int64_t ws_bytes = gemm_packed_workspace_bytes(isa, pr.m, pr.n, pr.k, threading.threads);
   AlignedBuffer ws(ws_bytes / 4 + 4);
   float* workspace = ws.data + pr.k % 3;  // any alignment must do
-  std::vector<float> c = o.c_init;  // the padding columns n..ldc keep their values: checked below
+  std::vector<float> c = o.c_init;        // the padding columns n..ldc keep their values: checked below
 
   GemmPackedParams p;
   p.m = pr.m, p.n = pr.n, p.k = pr.k;
@@ -149,14 +149,13 @@ std::vector<float> run_and_check(GemmIsa isa, const Problem& pr, const Operands&
     for (int64_t j = 0; j < pr.ldc; ++j) {
       const size_t ci = static_cast<size_t>(i * pr.ldc + j);
       if (j >= pr.n) {  // outside the product: untouched
-        if (c[ci] != o.c_init[ci] && failures++ < 5)
-          FAIL_CHECK(label << ": wrote padding C[" << i << "][" << j << "]");
+        if (c[ci] != o.c_init[ci] && failures++ < 5) FAIL_CHECK(label << ": wrote padding C[" << i << "][" << j << "]");
         continue;
       }
       double sum = 0.0, mag = 0.0;
       for (int64_t q = 0; q < pr.k; ++q) {
-        const double t = static_cast<double>(o.a[static_cast<size_t>(i * pr.lda + q)]) *
-                         o.b[static_cast<size_t>(q * pr.ldb + j)];
+        const double t =
+            static_cast<double>(o.a[static_cast<size_t>(i * pr.lda + q)]) * o.b[static_cast<size_t>(q * pr.ldb + j)];
         sum += t;
         mag += std::fabs(t);
       }
@@ -176,9 +175,8 @@ std::vector<float> run_and_check(GemmIsa isa, const Problem& pr, const Operands&
 
 std::string describe(GemmIsa isa, const Problem& pr) {
   return std::string(gemm_isa_name(isa)) + " m=" + std::to_string(pr.m) + " n=" + std::to_string(pr.n) +
-         " k=" + std::to_string(pr.k) + " act=" + std::string(activation_name(pr.act.kind)) +
-         (pr.bias ? " bias" : "") + (pr.residual ? " residual" : "") + (pr.accumulate ? " accumulate" : "") +
-         " ldc=" + std::to_string(pr.ldc);
+         " k=" + std::to_string(pr.k) + " act=" + std::string(activation_name(pr.act.kind)) + (pr.bias ? " bias" : "") +
+         (pr.residual ? " residual" : "") + (pr.accumulate ? " accumulate" : "") + " ldc=" + std::to_string(pr.ldc);
 }
 
 // Dimensions 1..300, skewed small (odd sizes and edges matter more than bulk), sometimes a multiple of a
@@ -248,10 +246,8 @@ TEST_CASE("gemm_packed: results do not depend on the thread split") {
   vigil::ThreadPool pool(2);
   std::mt19937_64 rng(7);
   for (GemmIsa isa : available_isas()) {
-    for (const auto& [m, n, k] : {std::tuple<int64_t, int64_t, int64_t>{64, 4096, 288},
-                                  {512, 64, 600},
-                                  {33, 1000, 300},
-                                  {255, 256, 128}}) {
+    for (const auto& [m, n, k] :
+         {std::tuple<int64_t, int64_t, int64_t>{64, 4096, 288}, {512, 64, 600}, {33, 1000, 300}, {255, 256, 128}}) {
       Problem pr{m, n, k, k, n, n, n, true, true, false, make_activation(Activation::LeakyRelu)};
       const Operands o = make_operands(pr, rng);
       const auto one = run_and_check(isa, pr, o, GemmThreading{}, describe(isa, pr));
@@ -275,9 +271,8 @@ TEST_CASE("gemm_packed: avx2 and avx512 agree bit for bit on exact epilogues") {
   std::mt19937_64 rng(5);
   for (int t = 0; t < 60; ++t) {
     Problem pr = random_problem(rng, t);
-    const Activation exact[] = {Activation::None,      Activation::Relu,        Activation::LeakyRelu,
-                                Activation::HardSwish, Activation::HardSigmoid, Activation::Clip,
-                                Activation::HardMish};
+    const Activation exact[] = {Activation::None,        Activation::Relu, Activation::LeakyRelu, Activation::HardSwish,
+                                Activation::HardSigmoid, Activation::Clip, Activation::HardMish};
     pr.act = make_activation(exact[t % std::size(exact)]);
     const Operands o = make_operands(pr, rng);
     const auto y2 = run_and_check(GemmIsa::Avx2, pr, o, GemmThreading{}, describe(GemmIsa::Avx2, pr));
@@ -320,12 +315,31 @@ int64_t ulp_distance(float a, float b) {
 // Inputs for the activation checks: special values, a walk over all float bit patterns, and dense samples
 // of [-30, 30] where the transcendental kinds do their work.
 std::vector<float> activation_inputs() {
-  std::vector<float> x = {0.0f, -0.0f, 1.0f, -1.0f, 3.0f, -3.0f, 6.0f, -2.0f, 20.0f, 20.5f, -87.0f, -88.5f,
-                          std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
-                          std::numeric_limits<float>::quiet_NaN(), -std::numeric_limits<float>::quiet_NaN(),
-                          std::numeric_limits<float>::max(), -std::numeric_limits<float>::max(),
-                          std::numeric_limits<float>::min(), std::numeric_limits<float>::denorm_min(),
-                          -std::numeric_limits<float>::denorm_min(), 0.75f, -0.75f, 1.5f, 1.5000001f};
+  std::vector<float> x = {0.0f,
+                          -0.0f,
+                          1.0f,
+                          -1.0f,
+                          3.0f,
+                          -3.0f,
+                          6.0f,
+                          -2.0f,
+                          20.0f,
+                          20.5f,
+                          -87.0f,
+                          -88.5f,
+                          std::numeric_limits<float>::infinity(),
+                          -std::numeric_limits<float>::infinity(),
+                          std::numeric_limits<float>::quiet_NaN(),
+                          -std::numeric_limits<float>::quiet_NaN(),
+                          std::numeric_limits<float>::max(),
+                          -std::numeric_limits<float>::max(),
+                          std::numeric_limits<float>::min(),
+                          std::numeric_limits<float>::denorm_min(),
+                          -std::numeric_limits<float>::denorm_min(),
+                          0.75f,
+                          -0.75f,
+                          1.5f,
+                          1.5000001f};
   for (uint64_t bits = 0; bits < (uint64_t{1} << 32); bits += 4099) {
     const uint32_t b32 = static_cast<uint32_t>(bits);
     float f;
@@ -361,30 +375,33 @@ TEST_CASE("gemm_packed: epilogue activations against activate_reference") {
       for (size_t i = 0; i < x.size(); ++i) {
         if (std::isnan(ref[i])) {
           if (!std::isnan(y[i]) && mismatches++ < 5)
-            FAIL_CHECK(std::string(gemm_isa_name(isa)) << " " << activation_name(kind) << "(" << x[i] << "): " << y[i]
-                                          << ", expected NaN");
+            FAIL_CHECK(std::string(gemm_isa_name(isa))
+                       << " " << activation_name(kind) << "(" << x[i] << "): " << y[i] << ", expected NaN");
           continue;
         }
         if (exact) {
           if (!same_bits(y[i], ref[i]) && mismatches++ < 5)
-            FAIL_CHECK(std::string(gemm_isa_name(isa)) << " " << activation_name(kind) << "(" << x[i] << ") = " << y[i]
-                                          << ", reference " << ref[i]);
+            FAIL_CHECK(std::string(gemm_isa_name(isa))
+                       << " " << activation_name(kind) << "(" << x[i] << ") = " << y[i] << ", reference " << ref[i]);
           continue;
         }
         if (std::fabs(ref[i]) < std::numeric_limits<float>::min()) {
           if (!(std::fabs(y[i] - ref[i]) <= std::numeric_limits<float>::min()) && mismatches++ < 5)
-            FAIL_CHECK(std::string(gemm_isa_name(isa)) << " " << activation_name(kind) << "(" << x[i] << ") = " << y[i]
-                                          << ", reference " << ref[i]);
+            FAIL_CHECK(std::string(gemm_isa_name(isa))
+                       << " " << activation_name(kind) << "(" << x[i] << ") = " << y[i] << ", reference " << ref[i]);
           continue;
         }
         const int64_t d = ulp_distance(y[i], ref[i]);
         if (d > max_ulp) max_ulp = d, worst_x = x[i];
       }
       if (!exact) {
-        MESSAGE(std::string(gemm_isa_name(isa)) << " " << activation_name(kind) << ": max error " << max_ulp << " ulp (at x = "
-                                   << worst_x << ")");
+        MESSAGE(std::string(gemm_isa_name(isa))
+                << " " << activation_name(kind) << ": max error " << max_ulp << " ulp (at x = " << worst_x << ")");
         // The measured maxima over these inputs (docs/ops/h9.md), as regression bounds.
-        const int64_t bound = kind == Activation::Sigmoid ? 2 : kind == Activation::Tanh ? 1 : kind == Activation::Silu ? 3 : 4;
+        const int64_t bound = kind == Activation::Sigmoid ? 2
+                              : kind == Activation::Tanh  ? 1
+                              : kind == Activation::Silu  ? 3
+                                                          : 4;
         CHECK_MESSAGE(max_ulp <= bound, std::string(gemm_isa_name(isa)) << " " << activation_name(kind));
       }
     }
