@@ -1,6 +1,6 @@
 // ONNX ops that become vigil nodes, each with a function translating its inputs and attributes into
 // vigil's conventions (constant shape-like inputs become attributes, auto_pad becomes explicit pads, 1-D
-// convolution and pooling run as 2-D with a unit height, ...). Semantics and limits: docs/ops/h5.md.
+// convolution and pooling run as 2-D with a unit height, ...). Semantics and limits: docs/ONNX.md.
 #pragma once
 
 #include <string>

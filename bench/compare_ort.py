@@ -1,0 +1,81 @@
+"""vigil against ONNX Runtime on the same ONNX models, the way shared/specs/benchmarking.md asks: the two
+engines alternate in fresh processes (A B A B ...) for several rounds, each process warms up then times
+many runs; the table reports each engine's median p50 over rounds and the median of per-round ratios.
+Also records how busy the machine was (other processes' CPU share from /proc/stat) during the run.
+
+    python bench/compare_ort.py --vigil build/vigil --models DIR [--rounds 3] [--threads 1 2] [--markdown]
+
+DIR holds actdet_frame_op13.onnx and actdet_temporal_op13.onnx (tools/models/export_all.py writes them).
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def cpu_busy_fraction(seconds=0.5):
+    def read():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v), v[3] + v[4]
+    t0, i0 = read()
+    time.sleep(seconds)
+    t1, i1 = read()
+    return 1.0 - (i1 - i0) / max(1, t1 - t0)
+
+
+def run_vigil(vigil, model, threads, runs, warmup):
+    with tempfile.NamedTemporaryFile(suffix=".json") as f:
+        subprocess.run([vigil, "bench", model, "--threads", str(threads), "--runs", str(runs), "--warmup", str(warmup),
+                        "--json", f.name, "--top", "1"], check=True, stdout=subprocess.DEVNULL)
+        return json.load(open(f.name))["latency_ms"]["p50"]
+
+
+def run_ort(model, threads, runs, warmup):
+    out = subprocess.run([sys.executable, os.path.join(HERE, "ort_time.py"), model, "--threads", str(threads),
+                          "--runs", str(runs), "--warmup", str(warmup)], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])["latency_ms"]["p50"]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--vigil", required=True)
+    ap.add_argument("--models", required=True)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--variants", nargs="+", default=["frame", "temporal"])
+    ap.add_argument("--markdown", action="store_true")
+    a = ap.parse_args()
+    busy_before = cpu_busy_fraction()
+    rows = []
+    for variant in a.variants:
+        model = os.path.join(a.models, f"actdet_{variant}_op13.onnx")
+        runs, warmup = (50, 5) if variant != "temporal" else (300, 20)
+        if variant == "clip":
+            runs, warmup = 5, 1
+        for threads in a.threads:
+            v, o = [], []
+            for _ in range(a.rounds):
+                v.append(run_vigil(a.vigil, model, threads, runs, warmup))
+                o.append(run_ort(model, threads, runs, warmup))
+            ratios = [x / y for x, y in zip(v, o)]
+            rows.append({"variant": variant, "threads": threads, "vigil_ms": statistics.median(v),
+                         "ort_ms": statistics.median(o), "ratio": statistics.median(ratios),
+                         "vigil_rounds": v, "ort_rounds": o})
+            print(json.dumps(rows[-1]), flush=True)
+    busy_after = cpu_busy_fraction()
+    print(json.dumps({"machine_busy_before": round(busy_before, 3), "machine_busy_after": round(busy_after, 3)}))
+    if a.markdown:
+        print("\n| variant | threads | vigil p50 ms | ORT p50 ms | vigil / ORT |\n|---|---|---|---|---|")
+        for r in rows:
+            print(f"| {r['variant']} | {r['threads']} | {r['vigil_ms']:.3f} | {r['ort_ms']:.3f} | {r['ratio']:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
