@@ -48,4 +48,13 @@ void expect_rank(const Node& node, const TensorInfo& t, int rank, const char* wh
     fail_node(node, concat(which, " must have rank ", rank, ", got shape ", t.shape.str()));
 }
 
+std::vector<int64_t> ints_attr(const Node& node, const char* name, std::vector<int64_t> fallback, size_t count,
+                               int64_t min_value) {
+  std::vector<int64_t> v = node.attrs.get_ints(name, std::move(fallback), node.label());
+  if (v.size() != count) fail_node(node, concat("attribute '", name, "' must have ", count, " values, got ", v.size()));
+  for (int64_t e : v)
+    if (e < min_value) fail_node(node, concat("attribute '", name, "' values must be >= ", min_value, ", got ", e));
+  return v;
+}
+
 }  // namespace vigil

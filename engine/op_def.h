@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <memory>
 #include <span>
+#include <vector>
 
 #include "engine/dtype.h"
 #include "engine/graph.h"
@@ -69,5 +70,8 @@ const OpDef& op_def(OpType t);
 [[noreturn]] void fail_node(const Node& node, const std::string& why);
 void expect_f32(const Node& node, std::span<const TensorInfo> inputs);  // every present input is f32
 void expect_rank(const Node& node, const TensorInfo& t, int rank, const char* which);
+// An ints attribute (or `fallback`) that must have exactly `count` entries, each >= `min_value`.
+std::vector<int64_t> ints_attr(const Node& node, const char* name, std::vector<int64_t> fallback, size_t count,
+                               int64_t min_value);
 
 }  // namespace vigil

@@ -123,6 +123,11 @@ void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInf
   if (out.size() > 2) out[2] = {DType::F32, state};
 }
 
+// Input or output i's data, or null when the node has fewer or it is absent.
+float* optional_f32(std::span<const TensorView> views, int i) {
+  return static_cast<int>(views.size()) > i ? views[static_cast<size_t>(i)].f32() : nullptr;
+}
+
 class LstmKernel final : public OpKernel {
  public:
   LstmKernel(const LstmParams& p, DType seq_lens_dtype) : p_(p), seq_lens_dtype_(seq_lens_dtype) {}
@@ -135,12 +140,8 @@ class LstmKernel final : public OpKernel {
 
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
     void* workspace = rc.workspace;
-    auto input = [&](int i) -> const float* {
-      return static_cast<int>(in.size()) > i ? in[static_cast<size_t>(i)].f32() : nullptr;
-    };
-    auto output = [&](int i) -> float* {
-      return static_cast<int>(out.size()) > i ? out[static_cast<size_t>(i)].f32() : nullptr;
-    };
+    auto input = [&](int i) { return optional_f32(in, i); };
+    auto output = [&](int i) { return optional_f32(out, i); };
     kernels::LstmBuffers buf;
     buf.x = input(kX);
     buf.w = input(kW);
@@ -180,12 +181,8 @@ class LstmFastKernel final : public OpKernel {
   size_t workspace_bytes() const override { return static_cast<size_t>(kernels::lstm_fast_workspace_bytes(p_)); }
 
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
-    auto input = [&](int i) -> const float* {
-      return static_cast<int>(in.size()) > i ? in[static_cast<size_t>(i)].f32() : nullptr;
-    };
-    auto output = [&](int i) -> float* {
-      return static_cast<int>(out.size()) > i ? out[static_cast<size_t>(i)].f32() : nullptr;
-    };
+    auto input = [&](int i) { return optional_f32(in, i); };
+    auto output = [&](int i) { return optional_f32(out, i); };
     kernels::LstmBuffers buf;
     buf.x = input(kX);
     buf.initial_h = input(kInitialH);

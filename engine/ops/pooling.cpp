@@ -14,16 +14,6 @@ namespace vigil::ops {
 
 namespace {
 
-// An attribute list of exactly `count` entries, each >= `min_value`.
-std::vector<int64_t> ints_attr(const Node& node, const char* name, std::vector<int64_t> fallback, size_t count,
-                               int64_t min_value) {
-  std::vector<int64_t> v = node.attrs.get_ints(name, std::move(fallback), node.label());
-  if (v.size() != count) fail_node(node, concat("attribute '", name, "' must have ", count, " values, got ", v.size()));
-  for (int64_t e : v)
-    if (e < min_value) fail_node(node, concat("attribute '", name, "' values must be >= ", min_value, ", got ", e));
-  return v;
-}
-
 // The first output index along one dim whose window covers no input cell, or -1 if there is none.
 int64_t first_window_outside(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t dilation,
                              int64_t pad_begin) {
