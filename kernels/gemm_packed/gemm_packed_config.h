@@ -60,8 +60,9 @@ struct TaskPlan {
   int64_t tn = 1, tm = 1;
 };
 
-// Below this many multiply-adds a product runs as one task: waking threads costs more than it saves.
-constexpr int64_t kMinParallelMacs = int64_t{1} << 18;
+// Below this many multiply-adds (about 10 us on one AVX-512 core) a product runs as one task: handing
+// half of it to a pool thread costs more than it saves (the pool's workers sleep between loops).
+constexpr int64_t kMinParallelMacs = int64_t{1} << 20;
 
 // The grid with the smallest per-task share of microkernel tiles for `threads` tasks; ties prefer
 // splitting N (each task then packs a disjoint part of B instead of every task packing all of it).
