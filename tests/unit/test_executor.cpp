@@ -9,6 +9,7 @@
 #include "engine/error.h"
 #include "engine/executor.h"
 #include "engine/graph_builder.h"
+#include "loaders/darknet/darknet_import.h"
 
 using namespace vigil;
 
@@ -91,4 +92,47 @@ TEST_CASE("executor: profiling records a time for every node") {
   ctx.run();
   REQUIRE(ctx.node_nanoseconds().size() == engine.graph().nodes.size());
   for (int64_t ns : ctx.node_nanoseconds()) CHECK(ns >= 0);
+}
+
+TEST_CASE("executor: run() allocates nothing on a real detector and an LSTM, on every kernel path") {
+  const std::string data = std::string(VIGIL_SOURCE_DIR) + "/../shared/data/yolo-fastest/";
+  Graph detector = import_darknet(data + "yolo-fastest-1.1.cfg", data + "yolo-fastest-1.1.weights");
+
+  GraphBuilder b;  // a bidirectional LSTM with constant weights: the fast LSTM path where there is one
+  const int64_t seq = 5, input = 8, hidden = 6;
+  std::vector<float> w(2 * 4 * hidden * input, 0.05f), r(2 * 4 * hidden * hidden, -0.03f), bias(2 * 8 * hidden, 0.01f);
+  int x = b.input("x", DType::F32, {seq, 1, input});
+  std::vector<int> outs = b.node_n(
+      OpType::Lstm, "lstm",
+      {x, b.constant("w", Tensor::from_f32({2, 4 * hidden, input}, w)),
+       b.constant("r", Tensor::from_f32({2, 4 * hidden, hidden}, r)), b.constant("b", Tensor::from_f32({2, 8 * hidden}, bias))},
+      3, [&] {
+        Attributes a;
+        a.set("hidden_size", hidden);
+        a.set("direction", std::string("bidirectional"));
+        return a;
+      }());
+  for (int o : outs) b.output(o);
+  Graph lstm = b.build();
+
+  for (const Graph* g : {&detector, &lstm})
+    for (KernelPath path : {KernelPath::Reference, KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx512}) {
+      if (!kernel_path_supported(path)) continue;
+      EngineOptions options;
+      options.path = path;
+      Engine engine(*g, options);
+      for (int threads : {1, 2}) {
+        ExecutionContext ctx(engine, threads);
+        ctx.run();
+        size_t allocations = 0;
+        {
+          vigil::test::AllocationCounter counter;
+          ctx.run();
+          allocations = counter.count();
+        }
+        // (doctest's INFO itself allocates, so it comes after the counted scope.)
+        INFO("path ", kernel_path_name(path), ", threads ", threads, ", graph with ", g->nodes.size(), " nodes");
+        CHECK(allocations == 0);
+      }
+    }
 }
