@@ -38,3 +38,13 @@ void average_pool2d_reference(const Pool2dParams& p, const float* x, float* y);
 void global_average_pool_reference(int64_t planes, int64_t plane_size, const float* x, float* y);
 
 }  // namespace vigil::kernels
+
+namespace vigil::kernels {
+
+// The same result as max_pool2d_reference, bit for bit (including NaN propagation), for planes
+// [plane_begin, plane_end) only: windows that lie inside the image horizontally run without bounds checks,
+// one tap at a time across a whole output row. Portable C++ (the optimised paths use it; planes are the
+// unit of thread splitting).
+void max_pool2d_fast(const Pool2dParams& p, const float* x, float* y, int64_t plane_begin, int64_t plane_end);
+
+}  // namespace vigil::kernels

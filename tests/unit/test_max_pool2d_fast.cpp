@@ -1,0 +1,53 @@
+// max_pool2d_fast must equal max_pool2d_reference bit for bit (it only reorders loops and drops bounds
+// checks where windows are inside the image), including NaN propagation and any plane split.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "kernels/pooling/pooling.h"
+
+using namespace vigil::kernels;
+
+TEST_CASE("max_pool2d_fast: bit-identical to the reference on random pools, NaNs and plane splits") {
+  std::mt19937 rng(5);
+  auto pick = [&](int lo, int hi) { return static_cast<int64_t>(lo + static_cast<int>(rng() % static_cast<unsigned>(hi - lo + 1))); };
+  std::uniform_real_distribution<float> uni(-3, 3);
+  int compared = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    Pool2dParams p;
+    p.planes = pick(1, 5);
+    p.kernel_h = pick(1, 5), p.kernel_w = pick(1, 5);
+    p.stride_h = pick(1, 3), p.stride_w = pick(1, 3);
+    p.dilation_h = trial % 6 == 0 ? 2 : 1, p.dilation_w = trial % 5 == 0 ? 2 : 1;
+    p.in_h = pick(1, 20), p.in_w = pick(1, 21);
+    p.pad_top = pick(0, static_cast<int>(p.kernel_h - 1)), p.pad_left = pick(0, static_cast<int>(p.kernel_w - 1));
+    p.pad_bottom = pick(0, static_cast<int>(p.kernel_h - 1)), p.pad_right = pick(0, static_cast<int>(p.kernel_w - 1));
+    const bool ceil_mode = trial % 2;
+    p.out_h = pool_output_size(p.in_h, p.kernel_h, p.stride_h, p.dilation_h, p.pad_top, p.pad_bottom, ceil_mode);
+    p.out_w = pool_output_size(p.in_w, p.kernel_w, p.stride_w, p.dilation_w, p.pad_left, p.pad_right, ceil_mode);
+    if (p.out_h < 1 || p.out_w < 1) continue;
+    // The engine rejects windows that cover no input cell; skip those shapes like it does.
+    bool empty_window = false;
+    for (int64_t o = 0; o < p.out_h; ++o) empty_window |= o * p.stride_h - p.pad_top + (p.kernel_h - 1) * p.dilation_h < 0 || o * p.stride_h - p.pad_top >= p.in_h;
+    for (int64_t o = 0; o < p.out_w; ++o) empty_window |= o * p.stride_w - p.pad_left + (p.kernel_w - 1) * p.dilation_w < 0 || o * p.stride_w - p.pad_left >= p.in_w;
+    if (empty_window) continue;
+    std::vector<float> x(static_cast<size_t>(p.planes * p.in_h * p.in_w));
+    for (float& v : x) v = uni(rng);
+    if (trial % 4 == 0) x[rng() % x.size()] = std::numeric_limits<float>::quiet_NaN();
+    if (trial % 8 == 1) x[rng() % x.size()] = -std::numeric_limits<float>::infinity();
+    const size_t out_size = static_cast<size_t>(p.planes * p.out_h * p.out_w);
+    std::vector<float> want(out_size), got(out_size, 42.0f);
+    max_pool2d_reference(p, x.data(), want.data());
+    const int64_t split = pick(0, static_cast<int>(p.planes));
+    max_pool2d_fast(p, x.data(), got.data(), 0, split);
+    max_pool2d_fast(p, x.data(), got.data(), split, p.planes);
+    INFO("trial ", trial);
+    CHECK(std::memcmp(want.data(), got.data(), out_size * sizeof(float)) == 0);
+    ++compared;
+  }
+  CHECK(compared > 200);
+}
