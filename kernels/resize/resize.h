@@ -3,7 +3,8 @@
 // x_out along a dim, the input coordinate is (in double):
 //   half_pixel           (x_out + 0.5) / scale - 0.5
 //   asymmetric           x_out / scale
-//   align_corners        out_len == 1 ? 0 : x_out * (in_len - 1) / (out_len - 1)
+//   align_corners        L == 1 ? 0 : x_out * (in_len - 1) / (L - 1), L = in_len * scale unrounded (= out_len
+//                        when sizes were given)
 //   pytorch_half_pixel   out_len == 1 ? 0 : (x_out + 0.5) / scale - 0.5
 //   tf_half_pixel_for_nn (x_out + 0.5) / scale
 // where `scale` is the scales attribute value of that dim, or out_len / in_len when sizes were given.

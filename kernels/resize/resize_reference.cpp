@@ -12,8 +12,13 @@ double resize_source_coordinate(ResizeCoordMode coord, int64_t x_out, double sca
       return (x + 0.5) / scale - 0.5;
     case ResizeCoordMode::Asymmetric:
       return x / scale;
-    case ResizeCoordMode::AlignCorners:
-      return out_len == 1 ? 0.0 : x * static_cast<double>(in_len - 1) / static_cast<double>(out_len - 1);
+    case ResizeCoordMode::AlignCorners: {
+      // ONNX divides by the unrounded resized length in_len * scale (2.4 when 3 is scaled by 0.8, although
+      // the output has 2 cells); with sizes, scale = out_len / in_len and that length is out_len.
+      const double resized = static_cast<double>(in_len) * scale;
+      const double length = std::fabs(resized - static_cast<double>(out_len)) < 1e-9 ? static_cast<double>(out_len) : resized;
+      return length == 1.0 ? 0.0 : x * static_cast<double>(in_len - 1) / (length - 1.0);
+    }
     case ResizeCoordMode::PytorchHalfPixel:
       return out_len == 1 ? 0.0 : (x + 0.5) / scale - 0.5;
     case ResizeCoordMode::TfHalfPixelForNn:

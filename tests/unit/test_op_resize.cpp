@@ -99,8 +99,8 @@ TEST_CASE("resize nearest: downsampling, where scales and sizes give different c
        {{"round_prefer_floor", {0, 2}}, {"round_prefer_ceil", {1, 3}}, {"floor", {0, 2}}, {"ceil", {1, 3}}}},
       {"asymmetric",
        {{"round_prefer_floor", {0, 2}}, {"round_prefer_ceil", {0, 2}}, {"floor", {0, 2}}, {"ceil", {0, 2}}}},
-      {"align_corners",  // x * 4 / 1
-       {{"round_prefer_floor", {0, 4}}, {"round_prefer_ceil", {0, 4}}, {"floor", {0, 4}}, {"ceil", {0, 4}}}},
+      {"align_corners",  // x * 4 / (2.5 - 1): ONNX divides by the unrounded length 5 * 0.5 = 2.5 -> 0, 2.67
+       {{"round_prefer_floor", {0, 3}}, {"round_prefer_ceil", {0, 3}}, {"floor", {0, 2}}, {"ceil", {0, 3}}}},
       {"tf_half_pixel_for_nn",  // (x+0.5)*2 = 1, 3
        {{"round_prefer_floor", {1, 3}}, {"round_prefer_ceil", {1, 3}}, {"floor", {1, 3}}, {"ceil", {1, 3}}}},
   };
@@ -217,7 +217,11 @@ namespace {
 // by comparing the fraction for nearest.
 double source_coordinate(const std::string& coord, int64_t x, double scale, int64_t in, int64_t out) {
   if (coord == "asymmetric") return x / scale;
-  if (coord == "align_corners") return out == 1 ? 0.0 : static_cast<double>(x) * (in - 1) / (out - 1);
+  if (coord == "align_corners") {
+    // The unrounded resized length in * scale (which is `out` when sizes were given).
+    const double length = std::fabs(in * scale - static_cast<double>(out)) < 1e-9 ? static_cast<double>(out) : in * scale;
+    return length == 1.0 ? 0.0 : static_cast<double>(x) * (in - 1) / (length - 1);
+  }
   if (coord == "tf_half_pixel_for_nn") return (x + 0.5) / scale;
   if (coord == "pytorch_half_pixel" && out == 1) return 0.0;
   return (x + 0.5) / scale - 0.5;
