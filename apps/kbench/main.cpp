@@ -3,7 +3,8 @@
 //   vigil-kbench [--isa scalar,avx2,avx512] [--threads 1,2] [--budget SECONDS] [--repeats N]
 //                [--only conv|gemm] [--json FILE]
 //
-// 1. Peak: the fp32 multiply-add peak of every ISA (peak.h), on 1 and on all requested threads at once.
+// 1. Peak: the fp32 multiply-add peak of every ISA (peak.h), on 1 and on all requested threads at once,
+//    and again right before every measurement (the clock of a VM wanders).
 // 2. Kernels: every conv layer of actdet-tiny at 256x256 (shared/specs/actdet-tiny.md) through conv2d_gemm,
 //    and square GEMMs through gemm_packed, for each ISA path the CPU has and each thread count. Shapes are
 //    the outer loop, so the paths of one shape are timed next to each other.
@@ -179,23 +180,27 @@ float peak_loop(GemmIsa isa, int64_t iters) {
   return kbench::peak_loop_baseline(iters);
 }
 
-// GFLOP/s of `threads` threads running the peak loop at once: the highest of 60 trials of ~2 ms, as
-// short as the kernel calls, so that on a shared machine some trials run undisturbed (a trial that lost
-// the CPU to another process only measures less; nothing can measure more than the hardware does).
-double measure_peak(GemmIsa isa, int threads, ThreadPool& pool) {
-  const int64_t iters = 500000;
+// GFLOP/s of `threads` threads running the peak loop at once, over `trials` trials of ~0.5 ms (as short
+// as a kernel call). Returns the median (the number %peak uses: the clock of this VM wanders by 20 %
+// with turbo, so the median of trials taken right next to a kernel is the fair yardstick) and the max.
+struct Peak {
+  double median = 0, max = 0;
+};
+Peak measure_peak(GemmIsa isa, int threads, ThreadPool& pool, int trials) {
+  const int64_t iters = 150000;
   std::vector<float> sinks(static_cast<size_t>(threads));  // one per task: every chain's result is used
-  double best = 0;
-  for (int trial = 0; trial < 60; ++trial) {
+  std::vector<double> gflops;
+  for (int trial = 0; trial < trials; ++trial) {
     const auto t0 = Clock::now();
     pool.parallel_for(threads, [&](int64_t b, int64_t e) {
       for (int64_t i = b; i < e; ++i) sinks[static_cast<size_t>(i)] += peak_loop(isa, iters);
     });
     const double s = seconds_since(t0);
-    best = std::max(best, peak_flops_per_iter(isa) * static_cast<double>(iters) * threads / s / 1e9);
+    gflops.push_back(peak_flops_per_iter(isa) * static_cast<double>(iters) * threads / s / 1e9);
   }
   if (sinks[0] == 12345.0f) std::printf(" ");
-  return best;
+  std::sort(gflops.begin(), gflops.end());
+  return {gflops[gflops.size() / 2], gflops.back()};
 }
 
 // ---- Timing ----
@@ -316,21 +321,16 @@ int main(int argc, char** argv) {
               cpu.summary().c_str(), std::thread::hardware_concurrency(), __VERSION__, o.command.c_str());
   const CpuSample run_start = sample_cpu();
 
-  // Peaks, per ISA and thread count. T threads' peak is T x the one-thread peak (identical cores) unless
-  // the concurrent measurement came out higher: on a shared machine T threads rarely all run undisturbed
-  // at once, and an under-measured peak would flatter the kernels.
-  std::vector<std::vector<double>> peak(3, std::vector<double>(static_cast<size_t>(max_threads) + 1, 0.0));
-  std::printf("\nfp32 peak (GFLOP/s; best of 60 short trials; scalar = SSE2 mul+add, the others FMA):\n");
-  for (GemmIsa isa : o.isas) {
-    const double one = measure_peak(isa, 1, peak_pool);
+  // Peaks, per ISA: one thread's peak here for the record, and again (15 trials) right before every
+  // measurement for its %peak. T threads' peak is T x the one-thread peak: the cores are identical, and on
+  // a shared machine T threads rarely all run undisturbed at once (the concurrent figure is printed).
+  std::printf("\nfp32 peak, GFLOP/s over 60 trials of ~0.5 ms (scalar = SSE2 mul+add, the others FMA):\n");
+  for (GemmIsa isa : o.isas)
     for (int t : o.threads) {
-      const double measured = t == 1 ? one : measure_peak(isa, t, peak_pool);
-      double& pk = peak[static_cast<size_t>(isa)][static_cast<size_t>(t)];
-      pk = std::max(measured, one * t);
-      std::printf("  %-7s %d thread%s %8.1f   (measured concurrently: %.1f)\n", gemm_isa_name(isa), t,
-                  t > 1 ? "s" : " ", pk, measured);
+      const Peak pk = measure_peak(isa, t, peak_pool, 60);
+      std::printf("  %-7s %d thread%s  median %7.1f  max %7.1f\n", gemm_isa_name(isa), t, t > 1 ? "s" : " ", pk.median,
+                  pk.max);
     }
-  }
 
   std::vector<Record> records;
   auto measure = [&](const std::string& kind, const std::string& name, int64_t m, int64_t n, int64_t k, double gflop,
@@ -344,14 +344,16 @@ int main(int argc, char** argv) {
         r.threads = t;
         r.m = m, r.n = n, r.k = k;
         r.gflop = gflop;
-        r.peak = peak[static_cast<size_t>(isa)][static_cast<size_t>(t)];
+        r.peak = t * measure_peak(isa, 1, peak_pool, 15).median;
         r.stats = run_isa_threads(isa, t);
         records.push_back(r);
         print_record(r);
       }
   };
 
-  std::printf("\nper call; %%peak = GFLOP/s at the median / (peak of that ISA x threads); %%p10 the same at p10\n");
+  std::printf(
+      "\nper call; %%peak = GFLOP/s at the median / (threads x that ISA's one-thread peak, median of 15 trials\n"
+      "measured just before); %%p10 the same at the p10 time\n");
   print_header();
   if (o.conv) {
     for (const ConvLayer& l : kLayers) {
@@ -401,11 +403,11 @@ int main(int argc, char** argv) {
     std::printf("\nactdet-tiny frame, all %zu conv layers (sum of medians / sum of p10s):\n", std::size(kLayers));
     for (GemmIsa isa : o.isas)
       for (int t : o.threads) {
-        double gflop = 0, ms = 0, ms10 = 0;
+        double gflop = 0, ms = 0, ms10 = 0, peak_ms = 0;  // peak_ms: the peaks weighted by time
         for (const Record& r : records)
           if (r.kind == "conv" && r.isa == gemm_isa_name(isa) && r.threads == t)
-            gflop += r.gflop, ms += r.stats.median_ms, ms10 += r.stats.p10_ms;
-        const double pk = peak[static_cast<size_t>(isa)][static_cast<size_t>(t)];
+            gflop += r.gflop, ms += r.stats.median_ms, ms10 += r.stats.p10_ms, peak_ms += r.peak * r.stats.median_ms;
+        const double pk = peak_ms / ms;
         std::printf(
             "  %-7s %d thread%s  %.3f GFLOP  %8.2f ms (p10 %8.2f)  %7.1f GFLOP/s  %5.1f %% of peak (p10 %5.1f %%)\n",
             gemm_isa_name(isa), t, t > 1 ? "s" : " ", gflop, ms, ms10, gflop / (ms * 1e-3),
@@ -420,15 +422,7 @@ int main(int argc, char** argv) {
     std::ofstream f(o.json);
     f << "{\n  \"cpu\": \"" << json_escape(cpu.brand) << "\",\n  \"features\": \"" << cpu.summary()
       << "\",\n  \"compiler\": \"" << json_escape(__VERSION__) << "\",\n  \"command\": \"" << json_escape(o.command)
-      << "\",\n  \"other_cpus_busy\": " << other << ",\n  \"peak_gflops\": {";
-    bool first = true;
-    for (GemmIsa isa : o.isas)
-      for (int t : o.threads) {
-        f << (first ? "" : ", ") << "\"" << gemm_isa_name(isa) << "/" << t
-          << "\": " << peak[static_cast<size_t>(isa)][static_cast<size_t>(t)];
-        first = false;
-      }
-    f << "},\n  \"results\": [\n";
+      << "\",\n  \"other_cpus_busy\": " << other << ",\n  \"results\": [\n";
     for (size_t i = 0; i < records.size(); ++i) {
       const Record& r = records[i];
       f << "    {\"kind\": \"" << r.kind << "\", \"name\": \"" << r.name << "\", \"isa\": \"" << r.isa
