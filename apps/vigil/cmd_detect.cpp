@@ -9,7 +9,7 @@
 #include "apps/vigil/commands.h"
 #include "apps/vigil/engine_flags.h"
 #include "apps/vigil/draw.h"
-#include "apps/vigil/frame_source.h"
+#include "loaders/video/frame_source.h"
 #include "apps/vigil/json.h"
 #include "apps/vigil/preprocess.h"
 #include "engine/error.h"
@@ -22,7 +22,8 @@ namespace {
 const CommandSpec kSpec{
     "detect",
     "MODEL.vgl INPUT",
-    "Runs a detection model over INPUT (an image file or a directory of frames, sorted by name) and\n"
+    "Runs a detection model over INPUT (a .y4m video, '-' for a Y4M stream on standard input, an image\n"
+    "file, or a directory of frames sorted by name) and\n"
     "prints one JSON line per frame with the boxes (in input-image pixels), then a summary line with\n"
     "frames, fps and latency percentiles. The model must contain a YoloDetect node (any darknet YOLO\n"
     "converted by 'vigil convert' does). Preprocessing comes from the model's metadata.",

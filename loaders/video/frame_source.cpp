@@ -1,12 +1,13 @@
-#include "apps/vigil/frame_source.h"
+#include "loaders/video/frame_source.h"
 
 #include <algorithm>
 #include <filesystem>
 #include <vector>
 
+#include "loaders/video/y4m.h"
 #include "engine/error.h"
 
-namespace vigil::cli {
+namespace vigil {
 
 namespace {
 
@@ -37,6 +38,7 @@ class ImageListSource final : public FrameSource {
 
 std::unique_ptr<FrameSource> open_frame_source(const std::string& path) {
   namespace fs = std::filesystem;
+  if (path == "-" || fs::path(path).extension() == ".y4m") return open_y4m_source(path);
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     std::vector<std::string> files;
@@ -52,4 +54,4 @@ std::unique_ptr<FrameSource> open_frame_source(const std::string& path) {
   return std::make_unique<ImageListSource>(std::vector<std::string>{path});
 }
 
-}  // namespace vigil::cli
+}  // namespace vigil

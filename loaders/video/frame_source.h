@@ -1,5 +1,6 @@
-// Where `vigil detect` gets its frames from. Today: one image file or a directory of images (sorted by
-// name). Each source yields decoded RGB frames; a frame that cannot be decoded is reported and skipped.
+// Where `vigil detect` gets its frames from: a Y4M stream (a .y4m file, or "-" for standard input), one
+// image file, or a directory of images (sorted by name). Each source yields decoded RGB frames; a frame
+// that cannot be decoded is reported (with its number) and skipped.
 #pragma once
 
 #include <memory>
@@ -7,7 +8,7 @@
 
 #include "loaders/image/image.h"
 
-namespace vigil::cli {
+namespace vigil {
 
 struct Frame {
   Image image;
@@ -23,7 +24,7 @@ class FrameSource {
   virtual bool next(Frame& frame) = 0;
 };
 
-// A path naming an image file or a directory of .jpg/.jpeg/.png/.bmp frames.
+// "-" or a .y4m path: a Y4M stream; otherwise an image file or a directory of .jpg/.jpeg/.png/.bmp frames.
 std::unique_ptr<FrameSource> open_frame_source(const std::string& path);
 
-}  // namespace vigil::cli
+}  // namespace vigil
