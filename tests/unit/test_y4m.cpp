@@ -62,7 +62,7 @@ TEST_CASE("y4m: full-range colour conversion is the documented integer formula")
     for (int c = 0; c < 3; ++c) CHECK(img.rgb[static_cast<size_t>(i * 3 + c)] == grey[i]);
   const uint8_t red[] = {100, 100, 100, 100, 90, 240};  // d = -38, e = 112
   y4m_planes_to_rgb(h, red, img);
-  CHECK(img.rgb[0] == 255);  // 100 + ((91881 * 112 + 32768) >> 16) = 257, clamped  // 100 + ((91881 * 112 + 32768) >> 16) = 257, clamped
+  CHECK(img.rgb[0] == 255);  // 100 + ((91881 * 112 + 32768) >> 16) = 257, clamped
   CHECK(img.rgb[1] == 100 + ((-22554 * -38 - 46802 * 112 + 32768) >> 16));  // 100 + (-67)
   CHECK(img.rgb[2] == 100 + ((116130 * -38 + 32768) >> 16));                 // 100 + (-67)
 }
