@@ -7,7 +7,7 @@
 //                       M[xi][k][t] = sum_c U[xi][k][c] V[xi][c][t]   36 small GEMMs (own microkernel)
 //                       y tile      = A^T M A + bias, then the activation
 //
-// Interpolation points 0, +-1, +-2 (Lavin & Gray). Max error and numbers: docs/ops/h10.md.
+// Interpolation points 0, +-1, +-2 (Lavin & Gray). Max error and numbers: docs/KERNELS.md.
 #pragma once
 
 #include <cstdint>

@@ -2,7 +2,7 @@
 // any kernel size, stride, dilation and zero padding, optional bias and a fused activation. Same
 // Conv2dParams and the same formula as conv2d_reference (kernels/conv2d/conv2d.h); scalar, AVX2 and
 // AVX-512 paths behind one function-pointer API. Tested against conv2d_reference
-// (tests/unit/test_depthwise_conv.cpp); tolerance and design in docs/ops/h10.md.
+// (tests/unit/test_depthwise_conv.cpp); tolerance and design in docs/KERNELS.md.
 //
 // How it works: per channel the input plane is copied once into a zero-padded, stride-phase-split copy in
 // the workspace (phase p of a padded row holds columns p, p+stride, ...), so every kernel tap of a row of

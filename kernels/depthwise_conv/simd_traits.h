@@ -111,7 +111,7 @@ struct Avx512Isa {
     _mm512_storeu_ps(dst + 48, _mm512_permutex2var_ps(c, hi, d));
   }
   // The gemm_packed epilogue activation (h9): bit-exact for the piecewise-linear kinds, ulp-bounded for
-  // the transcendental ones (docs/ops/h9.md).
+  // the transcendental ones (docs/KERNELS.md).
   static void activate(const ActivationParams& a, const float* x, float* y, int64_t n) {
     gemm_packed_activation_avx512(a, x, y, n);
   }

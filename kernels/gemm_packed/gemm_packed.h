@@ -104,7 +104,7 @@ void gemm_packed(GemmIsa isa, const GemmPackedParams& p, void* workspace, const 
 // The epilogue activation as the vector paths compute it, over a buffer (x and y may alias); exposed so
 // tests can measure it against activate_reference directly. Relu, LeakyRelu, Clip, HardSigmoid,
 // HardSwish, HardMish and None are bit-identical to activate_reference on every path; Sigmoid, Tanh, Silu
-// and Mish are within the ulp bounds documented in docs/ops/h9.md (Scalar calls activate_reference).
+// and Mish are within the ulp bounds documented in docs/KERNELS.md (Scalar calls activate_reference).
 void gemm_packed_activation(GemmIsa isa, const ActivationParams& p, const float* x, float* y, int64_t n);
 
 // ---- Per-path entry points (what the dispatchers above call) ----

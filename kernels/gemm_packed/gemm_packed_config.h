@@ -15,7 +15,7 @@ struct BlockingConfig {
   int64_t kc, nc, mc;
 };
 
-// Chosen by measurement (docs/ops/h9.md has the numbers): the B micro-panel (KC x NR, 32 KiB for
+// Chosen by measurement (docs/KERNELS.md has the numbers): the B micro-panel (KC x NR, 32 KiB for
 // AVX-512) stays in L1 while the A block (MC x KC, 256 KiB) streams from L2; a packed B block (KC x NC,
 // 768 KiB) fits L2 (1 MiB on Zen 4, 2 MiB on Sapphire Rapids). AVX-512 uses 8x32 rather than 14x32 or
 // 12x32: the channel counts of CNNs are multiples of 8, so no rows of the tile are wasted, and it measured

@@ -7,8 +7,8 @@
 //   per call:  the input projections of all steps as one product X[seq*batch, input] x W^T (+ biases),
 //              then per step gates += h_prev x R^T (vectorised over the 4H gate columns, accumulators in
 //              registers), sigmoid/tanh over the gate rows (h9's vector activations: ulp-bounded, see
-//              docs/ops/h9.md; the scalar path uses activate_reference), c = f*c + i*g, h = o*tanh(c).
-// Float accumulation throughout (the reference accumulates in double). Tolerance: docs/ops/h10.md.
+//              docs/KERNELS.md; the scalar path uses activate_reference), c = f*c + i*g, h = o*tanh(c).
+// Float accumulation throughout (the reference accumulates in double). Tolerance: docs/KERNELS.md.
 #pragma once
 
 #include <cstdint>

@@ -2,7 +2,7 @@
 // (kernel sizes, strides, dilations, paddings incl. larger than the kernel, groups incl. depthwise, batch,
 // tiny and large spatial sizes, every activation, residual on/off, threads), plus hand-checked cases.
 //
-// Tolerance for one output (docs/ops/h9.md), as for gemm_packed: with S = the same conv over |x|, |w|,
+// Tolerance for one output (docs/KERNELS.md), as for gemm_packed: with S = the same conv over |x|, |w|,
 // |bias| (conv2d_reference again) and K = Cg*kh*kw, the pre-activation sum may be off by
 // E = 4 * 2^-23 * sqrt(K + 2) * S + 2^-24 * S; the output by L * E (L = the activation's Lipschitz bound)
 // plus 2^-20 * (|expected| + |residual|).

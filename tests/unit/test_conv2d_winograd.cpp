@@ -7,7 +7,7 @@
 // 2^-24 * S * 64 * (1 + sqrt(9 C) / 8). Why: the transforms with points 0, +-1, +-2 scale the terms by
 // up to ~10 (the entries of A^T (8), B^T (5) and G (1/4)) before the float GEMM sums 9C-ish terms whose
 // rounding errors grow like sqrt(C) for these random signs; the measured max |err|/S is printed by the
-// first test (about 5.7e-7 * T, 10 to 20 times below this bound; docs/ops/h10.md). After the activation:
+// first test (about 5.7e-7 * T, 10 to 20 times below this bound; docs/KERNELS.md). After the activation:
 // L * E + 2^-20 * |ref| + 1e-37 as in test_depthwise_conv.cpp.
 #include <algorithm>
 #include <string>

@@ -3,7 +3,7 @@
 // plus the epilogue activations alone (bit-exact kinds and ulp bounds), output bounds, thread-count
 // independence and AVX2/AVX-512 agreement.
 //
-// Tolerance for one output (docs/ops/h9.md): with S = sum_q |a_iq b_qj| + |bias_i| + |c_old|, the
+// Tolerance for one output (docs/KERNELS.md): with S = sum_q |a_iq b_qj| + |bias_i| + |c_old|, the
 // pre-activation sum may differ from the exact one by E = 4 * 2^-23 * sqrt(K + 2) * S + 2^-24 * |pre|
 // (float accumulation, rounding error growing like sqrt(K) for these random signs); the output may then
 // differ by L * E (L = the activation's Lipschitz bound) plus 2^-20 * (|act| + |residual|) for the
@@ -358,7 +358,7 @@ bool same_bits(float a, float b) { return std::memcmp(&a, &b, 4) == 0; }
 }  // namespace
 
 TEST_CASE("gemm_packed: epilogue activations against activate_reference") {
-  // Max ulp error of the transcendental kinds over the inputs below (measured: see docs/ops/h9.md).
+  // Max ulp error of the transcendental kinds over the inputs below (measured: see docs/KERNELS.md).
   // Outputs the reference rounds below FLT_MIN (underflow) may instead differ by at most FLT_MIN.
   const std::vector<float> x = activation_inputs();
   std::vector<float> y(x.size()), ref(x.size());
@@ -397,7 +397,7 @@ TEST_CASE("gemm_packed: epilogue activations against activate_reference") {
       if (!exact) {
         MESSAGE(std::string(gemm_isa_name(isa))
                 << " " << activation_name(kind) << ": max error " << max_ulp << " ulp (at x = " << worst_x << ")");
-        // The measured maxima over these inputs (docs/ops/h9.md), as regression bounds.
+        // The measured maxima over these inputs (docs/KERNELS.md), as regression bounds.
         const int64_t bound = kind == Activation::Sigmoid ? 2
                               : kind == Activation::Tanh  ? 1
                               : kind == Activation::Silu  ? 3

@@ -7,7 +7,7 @@
 // pre-activations sum input + hidden + 2 float products (|w| <= 0.4, |x|, |h| <= 1) with rounding error
 // growing like sqrt(n) * 2^-24 * sum|terms| (~1e-6 at n = 90), the sigmoid/tanh add a few ulp (h9's
 // bound), and the error carried in h and c over up to 9 steps is damped by sigmoid' <= 1/4 and tanh' <= 1.
-// The measured max error is printed and recorded in docs/ops/h10.md.
+// The measured max error is printed and recorded in docs/KERNELS.md.
 #include <doctest/doctest.h>
 
 #include <cmath>
