@@ -4,6 +4,7 @@
 #include "apps/vigil/args.h"
 #include "apps/vigil/commands.h"
 #include "engine/error.h"
+#include "engine/cpu_features.h"
 #include "engine/executor.h"
 
 namespace vigil::cli {
@@ -42,6 +43,8 @@ int cmd_info(int argc, char** argv) {
   const Graph& g = engine.graph();
 
   std::printf("model: %s\n", path.c_str());
+  std::printf("kernels: %s (cpu: %s; %s)\n", std::string(kernel_path_name(engine.kernel_path())).c_str(),
+              cpu_features().brand.c_str(), cpu_features().summary().c_str());
   std::printf("inputs:\n");
   for (int v : g.inputs) std::printf("  %s\n", value_desc(g, v).c_str());
   std::printf("outputs:\n");

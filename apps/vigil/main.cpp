@@ -21,7 +21,7 @@ constexpr Command kCommands[] = {
     {"run", vigil::cli::cmd_run, "run a model on .npy inputs and write .npy outputs"},
     {"convert", vigil::cli::cmd_convert, "convert an ONNX or darknet model to .vgl"},
     {"bench", vigil::cli::cmd_bench, "time a model: latency percentiles, fps, per-node table, trace"},
-    {"detect", vigil::cli::cmd_detect, "run a detector over images and print what it sees (JSON lines)"},
+    {"detect", vigil::cli::cmd_detect, "run a detector over a Y4M video or images and print what it sees (JSON lines)"},
     {"audit", vigil::cli::cmd_audit, "compare every node's output across kernel paths or against a framework's dump"},
 };
 
