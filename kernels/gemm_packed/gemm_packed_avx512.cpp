@@ -31,6 +31,8 @@ struct Avx512Isa {
     const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     return _mm512_permutex2var_ps(a, evens, b);
   }
+  static F fma(F a, F b, F c) { return _mm512_fmadd_ps(a, b, c); }
+  static F fnma(F a, F b, F c) { return _mm512_fnmadd_ps(a, b, c); }
   static D widen_lo(F x) { return _mm512_cvtps_pd(_mm512_castps512_ps256(x)); }
   static D widen_hi(F x) { return _mm512_cvtps_pd(_mm512_extractf32x8_ps(x, 1)); }
   static F narrow(D lo, D hi) {

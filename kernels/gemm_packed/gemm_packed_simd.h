@@ -9,10 +9,16 @@
 //     static void store_partial(float*, F, int count);         // lanes >= count not written
 //     static D widen_lo(F), widen_hi(F);         // float lanes [0, W/2) / [W/2, W) to double
 //     static F narrow(D lo, D hi);               // round both halves to float
+//     static F fma(F a, F b, F c), fnma(F a, F b, F c);  // a*b + c and -(a*b) + c, one rounding
+
 //     static F load_mask(const float* p, uint32_t bits);        // lane t = p[t] where bit t is set, else 0
 //     static F load_mask_s2(const float* p, uint32_t bits);     // lane t = p[2t] where bit 2t is set, else 0
 //   };
 // All of these are masked loads: they never touch memory outside the lanes asked for.
+//
+// Fused multiply-adds go through Isa::fma (the intrinsic): xsimd 8.1 has no AVX-512 fma kernel and falls
+// back to a*b + c, which is fused only if the compiler contracts it (it does at -O3, not under
+// sanitizers), and the microkernel's speed and its exact rounding must not depend on that.
 //
 // Included ONLY by the *_avx2.cpp / *_avx512.cpp files, and only inside an anonymous namespace region of
 // this header: every function has internal linkage (see gemm_packed_driver.h for why).
@@ -73,15 +79,15 @@ struct VectorActivation {
   static VIGIL_GEMM_INLINE ExpParts exp_parts(F x) {
     x = xsimd::min(xsimd::max(x, F(-110.0f)), F(88.8f));
     const F k = xsimd::nearbyint(x * F(1.44269504088896341f));
-    F r = xsimd::fnma(k, F(0.693359375f), x);
-    r = xsimd::fnma(k, F(-2.12194440e-4f), r);
+    F r = Isa::fnma(k, F(0.693359375f), x);
+    r = Isa::fnma(k, F(-2.12194440e-4f), r);
     F y = F(1.9875691500e-4f);
-    y = xsimd::fma(y, r, F(1.3981999507e-3f));
-    y = xsimd::fma(y, r, F(8.3334519073e-3f));
-    y = xsimd::fma(y, r, F(4.1665795894e-2f));
-    y = xsimd::fma(y, r, F(1.6666665459e-1f));
-    y = xsimd::fma(y, r, F(5.0000001201e-1f));
-    return {xsimd::fma(y, r * r, r) + F(1.0f), k};
+    y = Isa::fma(y, r, F(1.3981999507e-3f));
+    y = Isa::fma(y, r, F(8.3334519073e-3f));
+    y = Isa::fma(y, r, F(4.1665795894e-2f));
+    y = Isa::fma(y, r, F(1.6666665459e-1f));
+    y = Isa::fma(y, r, F(5.0000001201e-1f));
+    return {Isa::fma(y, r * r, r) + F(1.0f), k};
   }
   // v * 2^k for integral k in [-160, 128], rounded once: two exact power-of-two factors (each within
   // the normal exponent range), so only the last multiply can round (into subnormals, or to inf).
@@ -122,7 +128,7 @@ struct VectorActivation {
     const ExpParts e = exp_parts(xsimd::min(x, F(20.0f)));
     const F u = scale(e.p, e.k);
     const F t = u + F(2.0f);
-    const F y = scale(x * e.p * t / xsimd::fma(u, t, F(2.0f)), e.k);
+    const F y = scale(x * e.p * t / Isa::fma(u, t, F(2.0f)), e.k);
     const F r = xsimd::select(x > F(20.0f), x, y);
     return xsimd::select(x < F(-110.0f), x * F(0.0f), xsimd::select(xsimd::isnan(x), x, r));
   }
@@ -359,7 +365,7 @@ struct Microkernel {
       pack_im2col_vector<Isa, NR>(g, x, k0, kc, n0, nc, dst);
   }
 
-  static void tile(const TileArgs& t) {
+  static VIGIL_GEMM_INLINE void tile(const TileArgs& t) {
     // The C tile is read (or written) only after the K loop: start pulling its lines in now.
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) {
@@ -384,7 +390,7 @@ struct Microkernel {
       for (int r = 0; r < MR; ++r) {
         const F ar(a[r]);
 #pragma GCC unroll 4
-        for (int v = 0; v < NV; ++v) acc[r][v] = xsimd::fma(ar, bv[v], acc[r][v]);
+        for (int v = 0; v < NV; ++v) acc[r][v] = Isa::fma(ar, bv[v], acc[r][v]);
       }
       a += MR;
       b += NR;
