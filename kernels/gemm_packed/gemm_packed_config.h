@@ -60,15 +60,18 @@ struct TaskPlan {
   int64_t tn = 1, tm = 1;
 };
 
-// Below this many multiply-adds (about 10 us on one AVX-512 core) a product runs as one task: handing
-// half of it to a pool thread costs more than it saves (the pool's workers sleep between loops).
-constexpr int64_t kMinParallelMacs = int64_t{1} << 20;
+// Default for GemmThreading::min_parallel_macs. Measured on the 2-vCPU VM (docs/ops/h9.md): waking a
+// sleeping pool worker costs tens of microseconds there, so 2 threads lost on 8.4 M multiply-adds
+// (0.10 ms on one core) and gained 12-22 % on 16.8 M.
+constexpr int64_t kDefaultMinParallelMacs = int64_t{12} << 20;
 
 // The grid with the smallest per-task share of microkernel tiles for `threads` tasks; ties prefer
 // splitting N (each task then packs a disjoint part of B instead of every task packing all of it).
-constexpr TaskPlan plan_tasks(const BlockingConfig& cfg, int64_t m, int64_t n, int64_t k, int threads) {
+constexpr TaskPlan plan_tasks(const BlockingConfig& cfg, int64_t m, int64_t n, int64_t k, int threads,
+                              int64_t min_parallel_macs) {
   TaskPlan best;
-  if (threads <= 1 || m * n * k < kMinParallelMacs) return best;
+  if (min_parallel_macs <= 0) min_parallel_macs = kDefaultMinParallelMacs;
+  if (threads <= 1 || m * n * k < min_parallel_macs) return best;
   const int64_t m_panels = ceil_div(m, cfg.mr), n_panels = ceil_div(n, cfg.nr);
   int64_t best_cost = -1;
   for (int64_t tn = threads; tn >= 1; --tn) {

@@ -297,7 +297,8 @@ struct Driver {
     const uintptr_t address = reinterpret_cast<uintptr_t>(ws);  // packed panels are read with aligned loads
     d.workspace = reinterpret_cast<float*>((address + 63) / 64 * 64);
     d.slot = slot_floats(Kernel::kConfig, params.n, params.k);
-    d.plan = plan_tasks(Kernel::kConfig, params.m, params.n, params.k, threading.parallel_for ? threading.threads : 1);
+    d.plan = plan_tasks(Kernel::kConfig, params.m, params.n, params.k, threading.parallel_for ? threading.threads : 1,
+                        threading.min_parallel_macs);
     const int64_t tasks = d.plan.tn * d.plan.tm;
     if (tasks == 1)
       d.run_task(0);

@@ -212,7 +212,7 @@ TEST_CASE("conv2d_gemm: 520 random convs per ISA path against conv2d_reference")
   CHECK(dilated >= 50);
   CHECK(big_pad >= 30);
   GemmThreading serial;
-  GemmThreading split{serial_reversed, nullptr, 2};
+  GemmThreading split{serial_reversed, nullptr, 2, 1};  // split even the smallest products
   for (GemmIsa isa : conv_isas())
     for (size_t i = 0; i < cases.size(); ++i)
       run_conv(isa, cases[i], i % 4 == 0 ? split : serial, describe(isa, cases[i]));
@@ -268,7 +268,7 @@ TEST_CASE("conv2d_gemm: actdet-tiny layer shapes, threads give identical bits") 
     make_data(c, rng);
     for (GemmIsa isa : conv_isas()) {
       const auto one = run_conv(isa, c, GemmThreading{}, describe(isa, c));
-      const auto two = run_conv(isa, c, GemmThreading{pool_for, &pool, 2}, describe(isa, c) + " 2 threads");
+      const auto two = run_conv(isa, c, GemmThreading{pool_for, &pool, 2, 1}, describe(isa, c) + " 2 threads");
       CHECK_MESSAGE(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0, describe(isa, c));
     }
   }

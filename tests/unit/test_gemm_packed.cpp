@@ -214,6 +214,7 @@ TEST_CASE("gemm_packed: 600 random shapes per ISA path against a float64 loop") 
     GemmThreading serial;
     GemmThreading split;
     split.parallel_for = reversed_parallel_for;
+    split.min_parallel_macs = 1;  // split even the smallest products
     for (int t = 0; t < 600; ++t) {
       Problem pr = random_problem(rng, t);
       const Operands o = make_operands(pr, rng);
@@ -252,7 +253,7 @@ TEST_CASE("gemm_packed: results do not depend on the thread split") {
       const Operands o = make_operands(pr, rng);
       const auto one = run_and_check(isa, pr, o, GemmThreading{}, describe(isa, pr));
       for (int threads : {2, 3, 4}) {
-        GemmThreading with_pool{pool_parallel_for, &pool, threads};
+        GemmThreading with_pool{pool_parallel_for, &pool, threads, 1};
         const auto many = run_and_check(isa, pr, o, with_pool, describe(isa, pr) + " threads");
         CHECK(std::memcmp(one.data(), many.data(), one.size() * sizeof(float)) == 0);
       }
