@@ -60,7 +60,7 @@ struct TaskPlan {
   int64_t tn = 1, tm = 1;
 };
 
-// Default for GemmThreading::min_parallel_macs. Measured on the 2-vCPU VM (docs/ops/h9.md): waking a
+// Default for GemmThreading::min_parallel_macs. Measured on the 2-vCPU VM (docs/KERNELS.md): waking a
 // sleeping pool worker costs tens of microseconds there, so 2 threads lost on 8.4 M multiply-adds
 // (0.10 ms on one core) and gained 12-22 % on 16.8 M.
 constexpr int64_t kDefaultMinParallelMacs = int64_t{12} << 20;

@@ -36,7 +36,7 @@ namespace {
 // The piecewise-linear kinds reproduce activate_reference bit for bit: the same comparisons in the same
 // order (so NaN and signed zeros come out the same), and where the reference does its arithmetic in
 // double, so do these (exact: every step is the same IEEE double operation, then one rounding to float).
-// The transcendental kinds use xsimd's float exp/tanh; docs/ops/h9.md gives their measured max ulp error.
+// The transcendental kinds use an own exp (and xsimd's tanh); docs/KERNELS.md gives their max ulp error.
 template <class Isa>
 struct VectorActivation {
   using F = xsimd::batch<float, typename Isa::Arch>;
