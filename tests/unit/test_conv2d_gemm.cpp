@@ -8,6 +8,8 @@
 // plus 2^-20 * (|expected| + |residual|).
 #include <doctest/doctest.h>
 
+#include "epilogue_test_support.h"
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -42,27 +44,10 @@ void serial_reversed(void*, int64_t tasks, void (*task)(void*, int64_t, int64_t)
   for (int64_t t = tasks - 1; t >= 0; --t) task(arg, t, t + 1);
 }
 
-void pool_for(void* ctx, int64_t tasks, void (*task)(void*, int64_t, int64_t), void* arg) {
-  static_cast<vigil::ThreadPool*>(ctx)->parallel_for(tasks, [&](int64_t b, int64_t e) { task(arg, b, e); });
-}
-
-constexpr Activation kKinds[] = {Activation::None,    Activation::Relu,      Activation::LeakyRelu,
-                                 Activation::Sigmoid, Activation::Tanh,      Activation::Silu,
-                                 Activation::Mish,    Activation::HardSwish, Activation::HardSigmoid,
-                                 Activation::Clip,    Activation::HardMish};
-
-ActivationParams activation_of(Activation kind) {
-  ActivationParams a;
-  a.kind = kind;
-  if (kind == Activation::LeakyRelu) a.alpha = 0.1f;
-  if (kind == Activation::HardSigmoid) a.alpha = 0.2f, a.beta = 0.5f;
-  if (kind == Activation::Clip) a.alpha = -0.75f, a.beta = 1.5f;
-  return a;
-}
-
-double lipschitz_of(Activation kind) {
-  return kind == Activation::HardSwish ? 1.5 : (kind == Activation::Silu || kind == Activation::Mish) ? 1.1 : 1.0;
-}
+using vigil::test::kAllActivations;
+using vigil::test::lipschitz;
+using vigil::test::make_activation;
+using vigil::test::pool_parallel_for;
 
 struct ConvCase {
   Conv2dParams p;
@@ -108,7 +93,7 @@ std::vector<float> run_conv(GemmIsa isa, const ConvCase& c, const GemmThreading&
 
   const double eps = std::ldexp(1.0, -23);
   const double K = static_cast<double>(p.in_channels / p.group * p.kernel_h * p.kernel_w);
-  const double L = lipschitz_of(p.activation.kind);
+  const double L = lipschitz(p.activation.kind);
   int failures = 0;
   for (size_t i = 0; i < y.size(); ++i) {
     const double res = c.residual ? c.r[i] : 0.0;
@@ -183,7 +168,7 @@ ConvCase random_conv(std::mt19937_64& rng, int index) {
     if (macs > 4e6) continue;
     break;
   }
-  p.activation = activation_of(kKinds[index % std::size(kKinds)]);
+  p.activation = make_activation(kAllActivations[index % std::size(kAllActivations)]);
   c.bias = rng() % 3 != 0;
   c.residual = rng() % 3 == 0;
   make_data(c, rng);
@@ -262,13 +247,13 @@ TEST_CASE("conv2d_gemm: actdet-tiny layer shapes, threads give identical bits") 
     p.pad_top = p.pad_left = l.k / 2;
     p.group = l.g;
     p.out_h = p.out_w = conv_output_size(l.hw, l.k, l.s, 1, l.k / 2, l.k / 2);
-    p.activation = activation_of(Activation::LeakyRelu);
+    p.activation = make_activation(Activation::LeakyRelu);
     c.bias = true;
     c.residual = l.k == 1;
     make_data(c, rng);
     for (GemmIsa isa : conv_isas()) {
       const auto one = run_conv(isa, c, GemmThreading{}, describe(isa, c));
-      const auto two = run_conv(isa, c, GemmThreading{pool_for, &pool, 2, 1}, describe(isa, c) + " 2 threads");
+      const auto two = run_conv(isa, c, GemmThreading{pool_parallel_for, &pool, 2, 1}, describe(isa, c) + " 2 threads");
       CHECK_MESSAGE(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0, describe(isa, c));
     }
   }

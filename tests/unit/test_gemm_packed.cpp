@@ -10,6 +10,8 @@
 // activation's own error and the final residual add.
 #include <doctest/doctest.h>
 
+#include "epilogue_test_support.h"
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -63,33 +65,10 @@ void reversed_parallel_for(void*, int64_t tasks, void (*task)(void*, int64_t, in
   }
 }
 
-void pool_parallel_for(void* ctx, int64_t tasks, void (*task)(void*, int64_t, int64_t), void* arg) {
-  static_cast<vigil::ThreadPool*>(ctx)->parallel_for(tasks, [&](int64_t b, int64_t e) { task(arg, b, e); });
-}
-
-constexpr Activation kAllActivations[] = {Activation::None,    Activation::Relu,      Activation::LeakyRelu,
-                                          Activation::Sigmoid, Activation::Tanh,      Activation::Silu,
-                                          Activation::Mish,    Activation::HardSwish, Activation::HardSigmoid,
-                                          Activation::Clip,    Activation::HardMish};
-
-ActivationParams make_activation(Activation kind) {
-  ActivationParams p;
-  p.kind = kind;
-  if (kind == Activation::LeakyRelu) p.alpha = 0.1f;
-  if (kind == Activation::HardSigmoid) p.alpha = 0.2f, p.beta = 0.5f;
-  if (kind == Activation::Clip) p.alpha = -0.75f, p.beta = 1.5f;
-  return p;
-}
-
-// Largest |d act / dx| over the reals for the parameters above.
-double lipschitz(Activation kind) {
-  switch (kind) {
-    case Activation::HardSwish: return 1.5;
-    case Activation::Silu: return 1.1;
-    case Activation::Mish: return 1.1;
-    default: return 1.0;
-  }
-}
+using vigil::test::kAllActivations;
+using vigil::test::lipschitz;
+using vigil::test::make_activation;
+using vigil::test::pool_parallel_for;
 
 struct Problem {
   int64_t m, n, k, lda, ldb, ldc, ldr;
