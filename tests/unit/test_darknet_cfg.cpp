@@ -2,6 +2,8 @@
 // shape formulas, and that every malformed cfg is a clean error with the file and line.
 #include <doctest/doctest.h>
 
+#include "error_of.h"
+
 #include <string>
 
 #include "engine/error.h"
@@ -15,16 +17,7 @@ namespace {
 
 const std::string kData = VIGIL_SOURCE_DIR "/../shared/data/";
 
-// The message of the Error that `f` throws ("" if it does not throw).
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using vigil::test::error_of;
 
 Network net_of(const std::string& text) { return parse_network(parse_cfg(text, "t.cfg")); }
 std::string net_error(const std::string& text) {

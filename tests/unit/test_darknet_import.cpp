@@ -3,6 +3,8 @@
 // broken header are clean errors; and a small cfg using every supported section computes what an
 // independent float64 re-implementation of darknet's forward pass computes.
 #include <doctest/doctest.h>
+
+#include "error_of.h"
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,15 +30,7 @@ namespace {
 
 const std::string kData = VIGIL_SOURCE_DIR "/../shared/data/";
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using vigil::test::error_of;
 
 // A scratch directory for the files a test writes, removed at the end.
 struct TempDir {

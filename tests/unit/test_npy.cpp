@@ -1,6 +1,8 @@
 // .npy reading and writing. Fixtures are made here, byte for byte as NumPy 2.x's np.save writes them (the
 // dict texts and total header sizes below were taken from real np.save output), so no Python is needed.
 #include <doctest/doctest.h>
+
+#include "error_of.h"
 #include <unistd.h>
 
 #include <cmath>
@@ -77,14 +79,7 @@ Tensor load(const std::string& name, const std::string& bytes) {
   return read_npy(path);
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using vigil::test::error_of;
 
 }  // namespace
 

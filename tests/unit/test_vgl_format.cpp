@@ -1,6 +1,8 @@
 // The .vgl format: checksum, round trips, zero-copy loading and the documented layout.
 #include <doctest/doctest.h>
 
+#include "error_of.h"
+
 #include <cmath>
 #include <fstream>
 #include <functional>
@@ -73,14 +75,7 @@ std::vector<MapRange> mappings_of(const std::string& path) {
   return out;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using vigil::test::error_of;
 
 }  // namespace
 
