@@ -8,6 +8,7 @@
 
 #include "apps/vigil/args.h"
 #include "apps/vigil/commands.h"
+#include "apps/vigil/input_flags.h"
 #include "apps/vigil/json.h"
 #include "engine/audit.h"
 #include "engine/error.h"
@@ -258,21 +259,7 @@ int cmd_audit(int argc, char** argv) {
   options.baseline = args.has("--baseline-isa") ? require_kernel_path(args.get("--baseline-isa"), "--baseline-isa")
                                                 : KernelPath::Reference;
 
-  std::map<std::string, Tensor> inputs;
-  for (const std::string& spec : args.all("--input")) {
-    std::string name, file;
-    if (auto eq = spec.find('='); eq != std::string::npos) {
-      name = spec.substr(0, eq);
-      file = spec.substr(eq + 1);
-    } else if (graph.inputs.size() == 1) {
-      name = graph.values[static_cast<size_t>(graph.inputs[0])].name;
-      file = spec;
-    } else {
-      fail("--input '", spec, "': the model has ", graph.inputs.size(), " inputs, so give NAME=FILE.npy");
-    }
-    if (inputs.count(name)) fail("--input: '", name, "' given twice");
-    inputs[name] = read_npy(file);
-  }
+  std::map<std::string, Tensor> inputs = read_input_flags(args, graph);
 
   AuditReport report = audit_graph(std::move(graph), inputs, options);
   if (args.has("--json"))

@@ -10,6 +10,7 @@
 #include "apps/vigil/args.h"
 #include "apps/vigil/commands.h"
 #include "apps/vigil/engine_flags.h"
+#include "apps/vigil/input_flags.h"
 #include "apps/vigil/json.h"
 #include "engine/error.h"
 #include "engine/executor.h"
@@ -77,16 +78,7 @@ int cmd_bench(int argc, char** argv) {
     if (in.dtype != DType::F32) fail("input '", g.values[static_cast<size_t>(g.inputs[i])].name, "' is not f32: give it with --input");
     for (int64_t e = 0; e < in.numel(); ++e) in.f32()[e] = uni(rng);
   }
-  for (const std::string& spec : args.all("--input")) {
-    auto eq = spec.find('=');
-    if (eq == std::string::npos) fail("--input '", spec, "': expected NAME=FILE.npy");
-    const std::string name = spec.substr(0, eq), file = spec.substr(eq + 1);
-    Tensor t = read_npy(file);
-    TensorView dst = ctx.input(name);
-    if (t.dtype() != dst.dtype || !(t.shape() == dst.shape))
-      fail(file, ": holds ", dtype_name(t.dtype()), t.shape().str(), " but input '", name, "' is ", dtype_name(dst.dtype), dst.shape.str());
-    std::memcpy(dst.data, t.data(), t.bytes());
-  }
+  feed_inputs(read_input_flags(args, g), engine, ctx, /*require_all=*/false);
 
   for (int i = 0; i < warmup; ++i) ctx.run();
   ctx.set_profiling(true);

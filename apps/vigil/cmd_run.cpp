@@ -6,6 +6,7 @@
 #include "apps/vigil/args.h"
 #include "apps/vigil/commands.h"
 #include "apps/vigil/engine_flags.h"
+#include "apps/vigil/input_flags.h"
 #include "engine/error.h"
 #include "engine/executor.h"
 #include "loaders/npy/npy.h"
@@ -47,30 +48,7 @@ int cmd_run(int argc, char** argv) {
   const Graph& g = engine.graph();
   ExecutionContext ctx(engine, threads);
 
-  std::vector<bool> given(g.inputs.size(), false);
-  for (const std::string& spec : args.all("--input")) {
-    std::string name, file;
-    if (auto eq = spec.find('='); eq != std::string::npos) {
-      name = spec.substr(0, eq);
-      file = spec.substr(eq + 1);
-    } else if (g.inputs.size() == 1) {
-      name = g.values[static_cast<size_t>(g.inputs[0])].name;
-      file = spec;
-    } else {
-      fail("--input '", spec, "': the model has ", g.inputs.size(), " inputs, so give NAME=FILE.npy");
-    }
-    size_t index = engine.input_index(name);
-    if (given[index]) fail("--input: '", name, "' given twice");
-    given[index] = true;
-    Tensor t = read_npy(file);
-    TensorView dst = ctx.input(index);
-    if (t.dtype() != dst.dtype || !(t.shape() == dst.shape))
-      fail(file, ": holds ", dtype_name(t.dtype()), t.shape().str(), " but input '", name, "' is ",
-           dtype_name(dst.dtype), dst.shape.str());
-    std::memcpy(dst.data, t.data(), t.bytes());
-  }
-  for (size_t i = 0; i < given.size(); ++i)
-    if (!given[i]) fail("input '", g.values[static_cast<size_t>(g.inputs[i])].name, "' was not given (--input NAME=FILE.npy)");
+  feed_inputs(read_input_flags(args, g), engine, ctx, /*require_all=*/true);
 
   ctx.set_profiling(args.has("--profile"));
   ctx.run();
