@@ -25,9 +25,6 @@ const CommandSpec kSpec{
     1,
     2};
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 }  // namespace
 
@@ -38,7 +35,7 @@ int cmd_convert(int argc, char** argv) {
   if (!args.has("-o")) fail("missing -o OUT.vgl");
   const std::string& src = args.positionals[0];
   Graph graph;
-  if (ends_with(src, ".onnx")) {
+  if (src.ends_with(".onnx")) {
     if (args.positionals.size() != 1) fail("an ONNX model is one file; unexpected '", args.positionals[1], "'");
     if (args.has("--names") || args.has("--bn-epsilon")) fail("--names and --bn-epsilon are for darknet models");
     OnnxImportOptions options;
@@ -49,7 +46,7 @@ int cmd_convert(int argc, char** argv) {
       options.input_shapes.push_back({spec.substr(0, eq), Shape::from(dims)});
     }
     graph = import_onnx(src, options);
-  } else if (ends_with(src, ".cfg")) {
+  } else if (src.ends_with(".cfg")) {
     if (args.positionals.size() != 2) fail("a darknet model needs MODEL.cfg MODEL.weights");
     if (args.has("--input-shape")) fail("--input-shape is for ONNX models (darknet sizes come from [net])");
     DarknetImportOptions options;

@@ -7,15 +7,9 @@
 
 namespace vigil::cli {
 
-namespace {
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-}  // namespace
-
 Graph load_model(const std::string& path) {
-  if (ends_with(path, ".onnx")) return import_onnx(path);
-  if (ends_with(path, ".cfg"))
+  if (path.ends_with(".onnx")) return import_onnx(path);
+  if (path.ends_with(".cfg"))
     fail(path, ": darknet models need their weights: convert them first with 'vigil convert ", path,
          " MODEL.weights -o MODEL.vgl'");
   return read_vgl(path);

@@ -33,13 +33,9 @@ Image read_image(const std::string& path) {
 }
 
 void write_image(const std::string& path, const Image& image) {
-  auto ends_with = [&](const char* s) {
-    std::string suffix = s;
-    return path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
   int ok = 0;
-  if (ends_with(".png")) ok = stbi_write_png(path.c_str(), image.width, image.height, 3, image.rgb.data(), image.width * 3);
-  else if (ends_with(".jpg") || ends_with(".jpeg"))
+  if (path.ends_with(".png")) ok = stbi_write_png(path.c_str(), image.width, image.height, 3, image.rgb.data(), image.width * 3);
+  else if (path.ends_with(".jpg") || path.ends_with(".jpeg"))
     ok = stbi_write_jpg(path.c_str(), image.width, image.height, 3, image.rgb.data(), 90);
   else fail(path, ": unknown image type (use .png or .jpg)");
   if (!ok) fail(path, ": cannot write image");
