@@ -1,6 +1,5 @@
-// The metadata keys vigil understands (docs/FORMAT.md, "METADATA section"), and
-// their checks. Importers set them; the CLI reads them to preprocess images and
-// name classes. Unknown keys are kept and ignored.
+// The metadata keys vigil understands (docs/FORMAT.md, "METADATA section"), and their checks. Importers
+// set them; the CLI reads them to preprocess images and name classes. Unknown keys are kept and ignored.
 #pragma once
 
 #include <string>
@@ -11,73 +10,55 @@
 
 namespace vigil::meta {
 
-inline constexpr std::string_view kInputSize = "input_size"; // ints [W, H]
-inline constexpr std::string_view kChannelOrder =
-    "channel_order"; // string "RGB" | "BGR"
-inline constexpr std::string_view kMean =
-    "mean"; // floats, per channel or 1 for all
-inline constexpr std::string_view kStd =
-    "std"; // floats, per channel or 1 for all
-inline constexpr std::string_view kClassNames = "class_names"; // strings
-inline constexpr std::string_view kYoloAnchors =
-    "yolo_anchors"; // floats w0,h0,w1,h1,...
-inline constexpr std::string_view kYoloMasks =
-    "yolo_masks"; // ints, per head, concatenated
-inline constexpr std::string_view kYoloAnchorsPerHead =
-    "yolo_anchors_per_head";                                           // ints
-inline constexpr std::string_view kTemporalWindow = "temporal_window"; // int T
+inline constexpr std::string_view kInputSize = "input_size";                      // ints [W, H]
+inline constexpr std::string_view kChannelOrder = "channel_order";                // string "RGB" | "BGR"
+inline constexpr std::string_view kMean = "mean";                                 // floats, per channel or 1 for all
+inline constexpr std::string_view kStd = "std";                                   // floats, per channel or 1 for all
+inline constexpr std::string_view kClassNames = "class_names";                    // strings
+inline constexpr std::string_view kYoloAnchors = "yolo_anchors";                  // floats w0,h0,w1,h1,...
+inline constexpr std::string_view kYoloMasks = "yolo_masks";                      // ints, per head, concatenated
+inline constexpr std::string_view kYoloAnchorsPerHead = "yolo_anchors_per_head";  // ints
+inline constexpr std::string_view kTemporalWindow = "temporal_window";            // int T
+inline constexpr std::string_view kSourceFormat = "source_format";  // string "onnx" | "darknet" | "builder"
+inline constexpr std::string_view kProducer = "producer";           // string
 
-// An action model (docs/FORMAT.md, "Action models"): one graph with a per-frame
-// part (image -> detector heads + embedding) and a per-window part (T
-// embeddings -> per-frame action probabilities).
-inline constexpr std::string_view kActionLabels =
-    "action_labels"; // strings, K action names
-inline constexpr std::string_view kActionBackground =
-    "action_background"; // int, 0..K-1 (optional)
-inline constexpr std::string_view kActionImageInput =
-    "action_image_input"; // string, input [1,3,H,W]
-inline constexpr std::string_view kActionEmbedding =
-    "action_embedding"; // string, output [1,E]
-inline constexpr std::string_view kActionWindowInput =
-    "action_window_input"; // string, input [T,1,E]
-inline constexpr std::string_view kActionScores =
-    "action_scores"; // string, output [T,1,K]
-inline constexpr std::string_view kSourceFormat =
-    "source_format"; // string "onnx" | "darknet" | "builder"
-inline constexpr std::string_view kProducer = "producer"; // string
+// An action model (docs/FORMAT.md, "Action models"): one graph with a per-frame part (image -> detector
+// heads + embedding) and a per-window part (T embeddings -> per-frame action probabilities).
+inline constexpr std::string_view kActionLabels = "action_labels";             // strings, K action names
+inline constexpr std::string_view kActionBackground = "action_background";     // int, 0..K-1 (optional)
+inline constexpr std::string_view kActionImageInput = "action_image_input";    // string, input [1,3,H,W]
+inline constexpr std::string_view kActionEmbedding = "action_embedding";       // string, output [1,E]
+inline constexpr std::string_view kActionWindowInput = "action_window_input";  // string, input [T,1,E]
+inline constexpr std::string_view kActionScores = "action_scores";             // string, output [T,1,K]
 
-// Checks one entry: a known key must have its documented kind and constraints;
-// unknown keys pass. Throws Error "metadata key '<key>': <reason>".
-void check_metadata_entry(std::string_view key, const AttrValue &value);
+// Checks one entry: a known key must have its documented kind and constraints; unknown keys pass.
+// Throws Error "metadata key '<key>': <reason>".
+void check_metadata_entry(std::string_view key, const AttrValue& value);
 
-// Checks every entry and the constraints between keys (mean/std lengths, masks
-// vs anchors and heads, the action keys as a complete set, action_background
-// within action_labels).
-void check_metadata(const Metadata &m);
+// Checks every entry and the constraints between keys (mean/std lengths, masks vs anchors and heads,
+// the action keys as a complete set, action_background within action_labels).
+void check_metadata(const Metadata& m);
 
-// Checks the keys that name graph values against the graph, whose shapes must
-// be inferred: the action inputs/outputs exist as graph inputs/outputs with the
-// documented ranks, and T, E and K agree with temporal_window, each other and
-// action_labels (and H, W with input_size). Throws Error "metadata key '<key>':
-// <reason>". read_vgl runs it after shape inference.
-void check_metadata_against_graph(const Graph &g);
+// Checks the keys that name graph values against the graph, whose shapes must be inferred: the action
+// inputs/outputs exist as graph inputs/outputs with the documented ranks, and T, E and K agree with
+// temporal_window, each other and action_labels (and H, W with input_size). Throws Error
+// "metadata key '<key>': <reason>". read_vgl runs it after shape inference.
+void check_metadata_against_graph(const Graph& g);
 
-// The action-model contract resolved against a graph
-// (check_metadata_against_graph has passed).
+// The action-model contract resolved against a graph (check_metadata_against_graph has passed).
 struct ActionModelInfo {
-  int image_input = -1, embedding = -1, window_input = -1,
-      scores = -1;                 // value ids
-  int64_t window = 0;              // T
-  int64_t embedding_size = 0;      // E
-  std::vector<std::string> labels; // K names
-  int64_t background = -1;         // -1: none
+  int image_input = -1, embedding = -1, window_input = -1, scores = -1;  // value ids
+  int64_t window = 0;                                                    // T
+  int64_t embedding_size = 0;                                            // E
+  std::vector<std::string> labels;                                       // K names
+  int64_t background = -1;                                               // -1: none
 };
 
 // True if the metadata declares an action model (any action_* key is present).
-bool is_action_model(const Metadata &m);
+bool is_action_model(const Metadata& m);
 
-// Resolves the action keys of a checked graph; throws Error naming the key if
-// the model is not an action model or does not satisfy the contract.
-ActionModelInfo action_model_info(const Graph &g);
+// Resolves the action keys of a checked graph; throws Error naming the key if the model is not an
+// action model or does not satisfy the contract.
+ActionModelInfo action_model_info(const Graph& g);
 
-} // namespace vigil::meta
+}  // namespace vigil::meta
