@@ -2,6 +2,7 @@
 
 #include "engine/error.h"
 #include "engine/passes/fold_batch_norm.h"
+#include "engine/passes/prune_to_outputs.h"
 
 namespace vigil {
 
@@ -12,6 +13,13 @@ Engine::Engine(Graph graph, EngineOptions options)
   if (max_threads_ < 1) fail("EngineOptions::max_threads must be at least 1, not ", max_threads_);
   if (!kernel_path_supported(path_)) fail("this CPU does not support the ", kernel_path_name(path_), " kernels");
   validate_and_infer(graph_);
+  if (!options.outputs.empty()) {
+    try {
+      prune_to_outputs(graph_, options.outputs);
+    } catch (const Error& e) {
+      fail("EngineOptions::outputs: ", e.what());
+    }
+  }
   if (options.optimize) {
     fold_batch_norm(graph_);
     fuse_activations(graph_);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -24,6 +25,10 @@ struct EngineOptions {
   bool optimize = true;
   // The most threads an ExecutionContext of this engine may use (kernels size their workspaces for it).
   int max_threads = 2;
+  // The graph outputs to compute, by name; empty = all. The engine keeps only the nodes, inputs and
+  // constants these need (engine/passes/prune_to_outputs.h), so two engines over one graph can run its
+  // independent parts (an action model's per-frame and per-window parts). Unknown names are an error.
+  std::vector<std::string> outputs = {};
 };
 
 class Engine {
