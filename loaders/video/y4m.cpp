@@ -40,6 +40,10 @@ class Y4mSource final : public FrameSource {
     if (owned_) std::fclose(file_);
   }
 
+  double fps() const override {
+    return header_.fps_num > 0 ? static_cast<double>(header_.fps_num) / header_.fps_den : 0.0;
+  }
+
   bool next(Frame& frame) override {
     {
       if (done_) return false;

@@ -96,3 +96,11 @@ TEST_CASE("y4m: empty input and a bad header are errors before any frame") {
   CHECK_THROWS_WITH_AS(open_frame_source(path), doctest::Contains("not a Y4M stream"), Error);
   std::filesystem::remove(path);
 }
+
+TEST_CASE("y4m: the source reports the header's frame rate, 0 without an F tag") {
+  const std::string with_rate = temp_path("vigil_y4m_rate.y4m"), without = temp_path("vigil_y4m_norate.y4m");
+  write_file(with_rate, "YUV4MPEG2 W4 H2 F30000:1001 C420jpeg\n" + frame_420(128, 128));
+  write_file(without, "YUV4MPEG2 W4 H2 C420jpeg\n" + frame_420(128, 128));
+  CHECK(open_y4m_source(with_rate)->fps() == doctest::Approx(29.97002997));
+  CHECK(open_y4m_source(without)->fps() == 0);
+}
