@@ -1,49 +1,73 @@
-// vigil detect: run a detector over frames and report what it sees, one JSON line per frame.
-#include <algorithm>
-#include <chrono>
+// vigil detect: run a detector, or an action detector, over a stream of frames and report what it sees
+// as JSON lines (apps/vigil/detect/json_lines.h). This file is the command: flags, model, input, feed.
+#include <charconv>
+#include <cmath>
 #include <cstdio>
-#include <cstring>
-#include <filesystem>
 
 #include "apps/vigil/args.h"
 #include "apps/vigil/commands.h"
+#include "apps/vigil/detect/annotate.h"
+#include "apps/vigil/detect/detect_model.h"
+#include "apps/vigil/detect/frame_feed.h"
+#include "apps/vigil/detect/realtime_feed.h"
+#include "apps/vigil/detect/stream_runner.h"
 #include "apps/vigil/engine_flags.h"
-#include "apps/vigil/draw.h"
-#include "loaders/video/frame_source.h"
-#include "apps/vigil/json.h"
-#include "apps/vigil/preprocess.h"
 #include "engine/error.h"
-#include "engine/executor.h"
+#include "loaders/video/frame_source.h"
+#include "loaders/video/raw_rgb.h"
 
 namespace vigil::cli {
 
 namespace {
 
+constexpr double kDefaultFps = 30;
+
 const CommandSpec kSpec{
     "detect",
     "MODEL.vgl INPUT",
-    "Runs a detection model over INPUT (a .y4m video, '-' for a Y4M stream on standard input, an image\n"
-    "file, or a directory of frames sorted by name) and\n"
-    "prints one JSON line per frame with the boxes (in input-image pixels), then a summary line with\n"
-    "frames, fps and latency percentiles. The model must contain a YoloDetect node (any darknet YOLO\n"
-    "converted by 'vigil convert' does). Preprocessing comes from the model's metadata.",
-    {{"--annotate", "DIR", "write each frame with its boxes drawn to DIR/<frame>.png"},
+    "Runs a detection model over INPUT and prints one JSON line per frame, then a summary line.\n"
+    "INPUT: a .y4m video or '-' for a Y4M stream on standard input (ffmpeg -i any.mp4 -f yuv4mpegpipe -),\n"
+    "an image file, a directory of frames sorted by name, or with --size raw RGB24 frames from a file or\n"
+    "'-' (ffmpeg ... -f rawvideo -pix_fmt rgb24 -). Corrupt frames are reported with their number and skipped.\n"
+    "The model must contain a YoloDetect node (any darknet YOLO converted by 'vigil convert' does); boxes\n"
+    "are in input-image pixels. Preprocessing comes from the model's metadata.\n"
+    "Action models (action_* metadata, docs/FORMAT.md) also get per-frame action probabilities, the mean\n"
+    "over the temporal windows containing the frame (windows every --stride frames plus one ending at the\n"
+    "last frame), so a frame's line is printed once no later window can contain it (up to T frames later);\n"
+    "and one line per action segment when it closes: it opens when a non-background label is top-1 with\n"
+    "probability >= --on and closes when that label's probability falls below --off or another label opens.",
+    {{"--annotate", "DIR", "write each frame with its boxes (and action) drawn to DIR/<frame>.png"},
      {"--threshold", "SCORE", "report only boxes scoring at least this (default: the model's own threshold)"},
+     {"--size", "WxH", "INPUT is raw RGB24 frames of this size (a file or '-')"},
+     {"--fps", "RATE", "frame rate for segment times and --realtime pacing (default: the Y4M header's, else 30)"},
+     {"--stride", "N", "action models: a temporal window starts every N frames, 1..T (default T/2)"},
+     {"--on", "P", "action models: probability that opens a segment (default 0.6)"},
+     {"--off", "P", "action models: probability below which a segment closes (default 0.4)"},
+     {"--realtime", "", "pace the input at its frame rate on a reader thread; frames not processed in time are dropped"},
      kIsaFlag,
      kThreadsFlag},
     2,
     2};
 
-struct Detection {
-  float x1, y1, x2, y2, score;
-  int cls;
-};
+double number_flag(const ParsedArgs& args, const char* flag, double fallback) {
+  if (!args.has(flag)) return fallback;
+  const std::string text = args.get(flag);
+  double v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v))
+    fail(flag, ": '", text, "' is not a number");
+  return v;
+}
 
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t i = static_cast<size_t>(std::min<double>(static_cast<double>(v.size() - 1), std::ceil(p / 100.0 * static_cast<double>(v.size())) - 1));
-  return v[i];
+// "640x360" -> width, height.
+void parse_size(const std::string& text, int& width, int& height) {
+  const size_t x = text.find('x');
+  auto part = [&](size_t begin, size_t end, int& out) {
+    auto [p, ec] = std::from_chars(text.data() + begin, text.data() + end, out);
+    return ec == std::errc() && p == text.data() + end;
+  };
+  if (x == std::string::npos || !part(0, x, width) || !part(x + 1, text.size(), height))
+    fail("--size: '", text, "' is not a frame size like 640x360");
 }
 
 }  // namespace
@@ -53,105 +77,60 @@ int cmd_detect(int argc, char** argv) {
   ParsedArgs args = parse_args(kSpec, argc, argv, help);
   if (help) return std::fputs(help_text(kSpec).c_str(), stdout), 0;
 
-  float min_score = 0;
-  if (args.has("--threshold")) {
-    try {
-      min_score = std::stof(args.get("--threshold"));
-    } catch (const std::exception&) {
-      fail("--threshold: '", args.get("--threshold"), "' is not a number");
+  StreamOptions options;
+  options.min_score = static_cast<float>(number_flag(args, "--threshold", 0));
+  const EngineOptions engine_opts = engine_options(args, options.threads);
+  // Flags first, then the model, then the input: every mistake is reported before a frame is processed.
+  if (args.has("--fps") && !(number_flag(args, "--fps", 0) > 0 && number_flag(args, "--fps", 0) <= 1e6))
+    fail("--fps: '", args.get("--fps"), "' is not a frame rate in (0, 1000000]");
+  options.thresholds.on = number_flag(args, "--on", options.thresholds.on);
+  options.thresholds.off = number_flag(args, "--off", options.thresholds.off);
+  SegmentTracker(options.thresholds, -1);  // validates --on / --off now
+
+  const DetectModel model = load_detect_model(args.positionals[0], engine_opts);
+  if (model.action) {
+    const int64_t window = model.action->window;
+    options.stride = std::max<int64_t>(1, window / 2);
+    if (args.has("--stride")) {
+      const double s = number_flag(args, "--stride", 0);
+      if (s != std::floor(s) || s < 1 || s > static_cast<double>(window))
+        fail("--stride: '", args.get("--stride"), "' is not a whole number of frames in 1..", window,
+             " (the model's temporal window)");
+      options.stride = static_cast<int64_t>(s);
     }
-  }
-  int threads = 1;
-  const EngineOptions options = engine_options(args, threads);
-  Engine engine(load_model(args.positionals[0]), options);
-  const Graph& g = engine.graph();
-  if (g.inputs.size() != 1) fail("detect needs a model with one image input; this one has ", g.inputs.size());
-  const Preprocessing prep = preprocessing_for(g, g.inputs[0]);
-
-  // The detections come from the model's YoloDetect node; both its outputs must be graph outputs so that
-  // they survive the run.
-  int det_value = -1, count_value = -1;
-  for (const Node& node : g.nodes)
-    if (node.op == OpType::YoloDetect) det_value = node.outputs[0], count_value = node.outputs[1];
-  if (det_value < 0) fail("the model has no YoloDetect node: it is not a detector 'vigil detect' can read");
-  for (int v : {det_value, count_value})
-    if (std::find(g.outputs.begin(), g.outputs.end(), v) == g.outputs.end())
-      fail("YoloDetect output '", g.values[static_cast<size_t>(v)].name, "' is not a graph output");
-  std::vector<std::string> names;
-  if (auto it = g.metadata.find("class_names"); it != g.metadata.end())
-    if (const auto* v = std::get_if<std::vector<std::string>>(&it->second)) names = *v;
-
-  const std::string annotate = args.get("--annotate");
-  if (!annotate.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(annotate, ec);
-    if (ec) fail(annotate, ": cannot create the directory: ", ec.message());
+  } else {
+    for (const char* flag : {"--stride", "--on", "--off"})
+      if (args.has(flag))
+        fail(flag, ": ", args.positionals[0], " has no temporal head (no action_* metadata): it is a plain detector");
   }
 
-  ExecutionContext ctx(engine, threads);
-  auto source = open_frame_source(args.positionals[1]);
-  std::vector<double> latencies;
-  int64_t frames = 0, bad_frames = 0;
-  const auto start = std::chrono::steady_clock::now();
-  Frame frame;
-  for (;;) {
-    try {
-      if (!source->next(frame)) break;
-    } catch (const Error& e) {
-      ++bad_frames;
-      std::fprintf(stderr, "vigil detect: skipping a frame: %s\n", e.what());
-      continue;
-    }
-    const auto t0 = std::chrono::steady_clock::now();
-    preprocess(frame.image, prep, ctx.input(0).f32());
-    ctx.run();
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    latencies.push_back(ms);
-    ++frames;
-
-    const float* rows = ctx.value(det_value).f32();
-    const int64_t max_rows = ctx.value(det_value).shape[0];
-    const int64_t count = std::clamp<int64_t>(static_cast<int64_t>(ctx.value(count_value).f32()[0]), 0, max_rows);
-    const float sx = static_cast<float>(frame.image.width) / static_cast<float>(prep.width);
-    const float sy = static_cast<float>(frame.image.height) / static_cast<float>(prep.height);
-    std::vector<Detection> dets;
-    for (int64_t i = 0; i < count; ++i) {
-      const float* r = rows + i * 6;
-      if (r[4] < min_score) continue;
-      auto clampx = [&](float x) { return std::clamp(x * sx, 0.0f, static_cast<float>(frame.image.width)); };
-      auto clampy = [&](float y) { return std::clamp(y * sy, 0.0f, static_cast<float>(frame.image.height)); };
-      dets.push_back({clampx(r[0]), clampy(r[1]), clampx(r[2]), clampy(r[3]), r[4], static_cast<int>(r[5])});
-    }
-
-    std::string line = concat("{\"type\":\"frame\",\"frame\":", frame.index, ",\"source\":", json_string(frame.name),
-                              ",\"width\":", frame.image.width, ",\"height\":", frame.image.height,
-                              ",\"latency_ms\":", json_number(ms), ",\"boxes\":[");
-    for (size_t i = 0; i < dets.size(); ++i) {
-      const Detection& d = dets[i];
-      std::string label = d.cls >= 0 && static_cast<size_t>(d.cls) < names.size() ? names[static_cast<size_t>(d.cls)] : concat("class", d.cls);
-      line += concat(i ? "," : "", "{\"class_id\":", d.cls, ",\"label\":", json_string(label), ",\"score\":",
-                     json_number(d.score, 4), ",\"box\":[", json_number(d.x1, 1), ",", json_number(d.y1, 1), ",",
-                     json_number(d.x2, 1), ",", json_number(d.y2, 1), "]}");
-      if (!annotate.empty()) {
-        Color c = class_color(d.cls);
-        draw_rect(frame.image, static_cast<int>(d.x1), static_cast<int>(d.y1), static_cast<int>(d.x2), static_cast<int>(d.y2), c);
-        draw_label(frame.image, static_cast<int>(d.x1), std::max(0, static_cast<int>(d.y1) - 20),
-                   concat(label, " ", json_number(d.score, 2)), c);
-      }
-    }
-    std::printf("%s]}\n", line.c_str());
-    if (!annotate.empty()) {
-      std::string stem = std::filesystem::path(frame.name).stem().string();
-      write_image((std::filesystem::path(annotate) / (stem + ".png")).string(), frame.image);
-    }
+  const std::string& input = args.positionals[1];
+  std::unique_ptr<FrameSource> source;
+  if (args.has("--size")) {
+    int width = 0, height = 0;
+    parse_size(args.get("--size"), width, height);
+    if (input != "-" && (input.ends_with(".y4m") || input.ends_with(".png") || input.ends_with(".jpg")))
+      fail("--size: ", input, " is not raw RGB (--size is only for raw RGB24 frames)");
+    source = open_raw_rgb_source(input, width, height);
+  } else {
+    source = open_frame_source(input);
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("{\"type\":\"summary\",\"frames\":%lld,\"bad_frames\":%lld,\"fps\":%s,\"latency_ms\":{\"p50\":%s,\"p90\":%s,\"p99\":%s}}\n",
-              static_cast<long long>(frames), static_cast<long long>(bad_frames),
-              json_number(seconds > 0 ? static_cast<double>(frames) / seconds : 0.0, 2).c_str(),
-              json_number(percentile(latencies, 50)).c_str(), json_number(percentile(latencies, 90)).c_str(),
-              json_number(percentile(latencies, 99)).c_str());
-  return frames > 0 ? 0 : 1;
+  options.fps = args.has("--fps") ? number_flag(args, "--fps", 0) : source->fps() > 0 ? source->fps() : kDefaultFps;
+
+  options.annotate = args.get("--annotate");
+  if (!options.annotate.empty()) prepare_annotate_dir(options.annotate);
+
+  Summary summary;
+  if (args.has("--realtime")) {
+    RealtimeFeed feed(*source, options.fps);
+    summary = run_stream(model, feed, options);
+  } else {
+    DirectFeed feed(*source);
+    summary = run_stream(model, feed, options);
+  }
+  std::printf("%s\n", summary_line(summary).c_str());
+  if (summary.frames == 0) fail(input, ": no frame could be processed");
+  return 0;
 }
 
 }  // namespace vigil::cli

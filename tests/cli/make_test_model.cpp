@@ -1,6 +1,7 @@
 // Writes a small model made with the GraphBuilder (conv + BN + pooling + residual add + concat + gemm,
 // two inputs, two outputs) as .vgl, a matching input .npy each, and the outputs this process computes
-// for them, so the CLI test can check `vigil run` reproduces them byte for byte.
+// for them, so the CLI test can check `vigil run` reproduces them byte for byte; then the action-model
+// files for `vigil detect` (make_test_action_model.h).
 #include <cstdio>
 #include <random>
 #include <string>
@@ -9,6 +10,7 @@
 #include "engine/graph_builder.h"
 #include "loaders/npy/npy.h"
 #include "loaders/vgl/vgl.h"
+#include "make_test_action_model.h"
 
 using namespace vigil;
 
@@ -65,5 +67,6 @@ int main(int argc, char** argv) {
   ctx.run();
   write_npy(dir + "/expected_probs.npy", ctx.output("probs"));
   write_npy(dir + "/expected_pool.npy", ctx.output("pool"));
+  vigil::test::write_action_test_files(dir);
   return 0;
 }

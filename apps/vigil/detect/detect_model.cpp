@@ -1,0 +1,84 @@
+#include "apps/vigil/detect/detect_model.h"
+
+#include <algorithm>
+
+#include "apps/vigil/commands.h"
+#include "engine/error.h"
+
+namespace vigil::cli {
+
+namespace {
+
+bool is_output(const Graph& g, int value) {
+  return std::find(g.outputs.begin(), g.outputs.end(), value) != g.outputs.end();
+}
+
+const std::string& name_of(const Graph& g, int value) { return g.values[static_cast<size_t>(value)].name; }
+
+// The engine for one part of the graph: only the nodes the named outputs need (EngineOptions::outputs).
+std::unique_ptr<Engine> engine_for(const Graph& g, std::vector<std::string> outputs, EngineOptions options) {
+  options.outputs = std::move(outputs);
+  return std::make_unique<Engine>(Graph(g), options);
+}
+
+}  // namespace
+
+DetectModel load_detect_model(const std::string& path, const EngineOptions& options) {
+  Graph g = load_model(path);
+  DetectModel m;
+
+  // Boxes come from the YoloDetect node; both its outputs must be graph outputs so that they survive the run.
+  int det_value = -1, count_value = -1, yolo_nodes = 0;
+  for (const Node& node : g.nodes)
+    if (node.op == OpType::YoloDetect) det_value = node.outputs[0], count_value = node.outputs[1], ++yolo_nodes;
+  if (yolo_nodes == 0) fail(path, ": the model has no YoloDetect node: it is not a detector 'vigil detect' can read");
+  if (yolo_nodes > 1) fail(path, ": the model has ", yolo_nodes, " YoloDetect nodes; 'vigil detect' reads one");
+  for (int v : {det_value, count_value})
+    if (v < 0 || !is_output(g, v))
+      fail(path, ": YoloDetect output '", v < 0 ? "?" : name_of(g, v), "' is not a graph output");
+  m.detections = name_of(g, det_value);
+  m.count = name_of(g, count_value);
+  if (auto it = g.metadata.find(std::string(meta::kClassNames)); it != g.metadata.end())
+    if (const auto* v = std::get_if<std::vector<std::string>>(&it->second)) m.class_names = *v;
+
+  if (!meta::is_action_model(g.metadata)) {
+    if (g.inputs.size() != 1)
+      fail(path, ": a detector needs one image input; this model has ", g.inputs.size(),
+           " and no action_* metadata saying which is the image");
+    m.image_input = name_of(g, g.inputs[0]);
+    m.prep = preprocessing_for(g, g.inputs[0]);
+    m.frame = engine_for(g, {m.detections, m.count}, options);
+    return m;
+  }
+
+  // read_vgl has checked the action keys against the graph; resolving them again also covers ONNX input.
+  try {
+    m.action = meta::action_model_info(g);
+  } catch (const Error& e) {
+    fail(path, ": ", e.what());
+  }
+  const meta::ActionModelInfo& a = *m.action;
+  if (g.inputs.size() != 2)
+    fail(path, ": an action model has two inputs (", meta::kActionImageInput, ", ", meta::kActionWindowInput,
+         "); this one has ", g.inputs.size());
+  m.image_input = name_of(g, a.image_input);
+  m.embedding = name_of(g, a.embedding);
+  m.window_input = name_of(g, a.window_input);
+  m.scores = name_of(g, a.scores);
+  m.prep = preprocessing_for(g, a.image_input);
+  m.frame = engine_for(g, {m.detections, m.count, m.embedding}, options);
+  m.window = engine_for(g, {m.scores}, options);
+  // Each part must be computable from its own input alone: boxes that need the window, or scores that
+  // need the image, cannot run once per frame and once per window.
+  auto only_input = [&](const Engine& e, const std::string& input, const char* part) {
+    for (int v : e.graph().inputs)
+      if (name_of(e.graph(), v) != input)
+        fail(path, ": the ", part, " depends on graph input '", name_of(e.graph(), v), "', not only on '", input,
+             "': an action model's per-frame and per-window parts must be independent");
+  };
+  only_input(*m.frame, m.image_input, "per-frame part (YoloDetect outputs and the embedding)");
+  only_input(*m.window, m.window_input, "per-window part (the action scores)");
+  return m;
+}
+
+}  // namespace vigil::cli

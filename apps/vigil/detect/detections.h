@@ -1,0 +1,25 @@
+// Boxes from a YoloDetect node's outputs, in the frame's own pixels.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/tensor.h"
+
+namespace vigil::cli {
+
+struct Box {
+  float x1, y1, x2, y2, score;
+  int cls;
+};
+
+// rows: YoloDetect's [max, 6] table, count: its [1] count. The model saw the frame resized to
+// input_w x input_h without letterboxing, so boxes scale back per axis and are clipped to the frame.
+// Rows scoring below min_score are left out.
+std::vector<Box> read_boxes(const TensorView& rows, const TensorView& count, int input_w, int input_h, int frame_w,
+                            int frame_h, float min_score);
+
+// The class's name from class_names, else "class<N>".
+std::string class_label(const std::vector<std::string>& names, int cls);
+
+}  // namespace vigil::cli
