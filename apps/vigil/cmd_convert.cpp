@@ -1,4 +1,5 @@
 // vigil convert: ONNX or darknet (cfg + weights) in, .vgl out.
+#include <algorithm>
 #include <cstdio>
 
 #include "apps/vigil/args.h"
@@ -7,7 +8,10 @@
 #include "engine/executor.h"
 #include "loaders/darknet/darknet_import.h"
 #include "loaders/onnx/onnx_import.h"
+#include "loaders/vgl/metadata_json.h"
+#include "loaders/vgl/metadata_keys.h"
 #include "loaders/vgl/vgl.h"
+#include "loaders/yolo/yolo_decoding.h"
 
 namespace vigil::cli {
 
@@ -17,14 +21,57 @@ const CommandSpec kSpec{
     "convert",
     "MODEL.onnx | MODEL.cfg MODEL.weights  -o OUT.vgl [options]",
     "Imports an ONNX model or a darknet cfg + weights pair, validates it, infers every shape and writes\n"
-    "a self-contained .vgl file.",
+    "a self-contained .vgl file. --metadata adds or overrides metadata entries (input_size, class_names,\n"
+    "yolo_anchors, action_labels...); --yolo-heads appends the YOLO decoding (outputs 'detections' and\n"
+    "'detection_count') to an ONNX model's raw heads, configured by the yolo_* metadata keys.",
     {{"-o", "OUT.vgl", "the file to write (required)"},
      {"--input-shape", "NAME=1x3x256x256", "fix a dynamic ONNX input's shape", true},
      {"--names", "FILE", "darknet: class names, one per line"},
-     {"--bn-epsilon", "EPS", "darknet: BatchNorm epsilon (default darknet's 1e-5; OpenCV uses 1e-6)"}},
+     {"--bn-epsilon", "EPS", "darknet: BatchNorm epsilon (default darknet's 1e-5; OpenCV uses 1e-6)"},
+     {"--metadata", "FILE.json", "a JSON object whose members become metadata entries (docs/FORMAT.md keys)"},
+     {"--yolo-heads", "A,B",
+      "ONNX: decode these raw head outputs with a YoloDetect node (anchors etc. from metadata)"}},
     1,
     2};
 
+
+std::vector<std::string> split_names(const std::string& list, const std::string& flag) {
+  std::vector<std::string> names;
+  size_t start = 0;
+  while (true) {
+    const size_t comma = list.find(',', start);
+    names.push_back(list.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (names.back().empty()) fail(flag, " '", list, "': an empty name (expected NAME,NAME,...)");
+    if (comma == std::string::npos) return names;
+    start = comma + 1;
+  }
+}
+
+// --yolo-heads: the named graph outputs become YoloDetect's inputs, configured by the metadata.
+void attach_yolo_decoding(Graph& graph, const std::string& list) {
+  std::vector<std::string> names = split_names(list, "--yolo-heads");
+  std::vector<int> heads;
+  for (const std::string& name : names) {
+    const int v = graph.find_value(name);
+    if (v < 0 || std::find(graph.outputs.begin(), graph.outputs.end(), v) == graph.outputs.end())
+      fail("--yolo-heads: '", name, "' is not an output of the model");
+    if (std::find(heads.begin(), heads.end(), v) != heads.end()) fail("--yolo-heads: '", name, "' is given twice");
+    heads.push_back(v);
+  }
+  YoloDecoding decoding;
+  try {
+    decoding = yolo_decoding_from_metadata(graph.metadata, heads.size());
+  } catch (const Error& e) {
+    fail("--yolo-heads: ", e.what());
+  }
+  record_yolo_metadata(graph.metadata, names, decoding);
+  append_yolo_detect(graph, heads, decoding);
+  try {
+    validate_and_infer(graph);
+  } catch (const Error& e) {
+    fail("--yolo-heads: the YOLO decoding does not fit the heads: ", e.what());
+  }
+}
 
 }  // namespace
 
@@ -63,6 +110,21 @@ int cmd_convert(int argc, char** argv) {
   } else {
     fail(src, ": unknown model type (expected .onnx, or .cfg with its .weights)");
   }
+  if (args.has("--metadata")) {
+    const std::string path = args.get("--metadata");
+    for (auto& [key, value] : read_metadata_json(path)) graph.metadata[key] = std::move(value);
+    try {
+      meta::check_metadata(graph.metadata);
+    } catch (const Error& e) {
+      fail(path, ": with the model's own metadata: ", e.what());
+    }
+  }
+  if (args.has("--yolo-heads")) {
+    if (!src.ends_with(".onnx"))
+      fail("--yolo-heads is for ONNX models (the darknet importer decodes its [yolo] layers)");
+    attach_yolo_decoding(graph, args.get("--yolo-heads"));
+  }
+  meta::check_metadata_against_graph(graph);  // before writing: a file that would not load is never written
   const std::string out = args.get("-o");
   write_vgl(graph, out);
   Engine check(read_vgl(out));  // prove the written file loads, binds and plans

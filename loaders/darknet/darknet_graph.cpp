@@ -5,6 +5,7 @@
 #include "engine/error.h"
 #include "engine/graph_builder.h"
 #include "engine/ops/activation_attrs.h"
+#include "loaders/yolo/yolo_decoding.h"
 
 namespace vigil::darknet {
 
@@ -260,28 +261,19 @@ class GraphConstruction {
       fail(options_.names_path, ": has ", class_names.size(),
            " class names but the cfg's [yolo] layers have classes=", classes);
 
-    b_.metadata("yolo_heads", head_names);
-    b_.metadata("yolo_num_classes", classes);
-    b_.metadata("yolo_anchors", anchors);
-    b_.metadata("yolo_masks", masks);
-    b_.metadata("yolo_anchors_per_head", per_head);
-    b_.metadata("yolo_scale_x_y", scale_x_y);
-
-    if (!options_.add_yolo_detect) return;
-    Attributes attrs;
-    attrs.set("num_classes", classes);
-    attrs.set("anchors", anchors);
-    attrs.set("masks", masks);
-    attrs.set("anchors_per_head", per_head);
-    attrs.set("input_width", net_.width);
-    attrs.set("input_height", net_.height);
-    attrs.set("scale_x_y", scale_x_y);
-    attrs.set("score_threshold", options_.score_threshold);
-    attrs.set("nms_threshold", options_.nms_threshold);
-    attrs.set("max_detections", static_cast<int64_t>(options_.max_detections));
-    std::vector<int> outs =
-        b_.node_named(OpType::YoloDetect, "yolo_detect", head_values, {"detections", "detection_count"}, attrs);
-    for (int v : outs) b_.output(v);
+    YoloDecoding decoding;
+    decoding.num_classes = classes;
+    decoding.anchors = anchors;
+    decoding.masks = masks;
+    decoding.anchors_per_head = per_head;
+    decoding.input_width = net_.width;
+    decoding.input_height = net_.height;
+    decoding.scale_x_y = scale_x_y;
+    decoding.score_threshold = options_.score_threshold;
+    decoding.nms_threshold = options_.nms_threshold;
+    decoding.max_detections = options_.max_detections;
+    record_yolo_metadata(b_.graph().metadata, head_names, decoding);
+    if (options_.add_yolo_detect) append_yolo_detect(b_.graph(), head_values, decoding);
   }
 
   // The engine's shape inference and darknet's formulas must agree on every layer.

@@ -44,6 +44,37 @@ int named_value(const Graph& g, std::string_view key, bool want_input, int rank)
 }
 }  // namespace
 
+std::optional<AttrKind> known_kind(std::string_view key) {
+  static constexpr std::pair<std::string_view, AttrKind> kKinds[] = {
+      {kInputSize, AttrKind::Ints},
+      {kChannelOrder, AttrKind::String},
+      {kMean, AttrKind::Floats},
+      {kStd, AttrKind::Floats},
+      {kClassNames, AttrKind::Strings},
+      {kYoloAnchors, AttrKind::Floats},
+      {kYoloMasks, AttrKind::Ints},
+      {kYoloAnchorsPerHead, AttrKind::Ints},
+      {kTemporalWindow, AttrKind::Int},
+      {kSourceFormat, AttrKind::String},
+      {kProducer, AttrKind::String},
+      {kYoloHeads, AttrKind::Strings},
+      {kYoloNumClasses, AttrKind::Int},
+      {kYoloScaleXY, AttrKind::Floats},
+      {kYoloScoreThreshold, AttrKind::Float},
+      {kYoloNmsThreshold, AttrKind::Float},
+      {kYoloMaxDetections, AttrKind::Int},
+      {kActionLabels, AttrKind::Strings},
+      {kActionBackground, AttrKind::Int},
+      {kActionImageInput, AttrKind::String},
+      {kActionEmbedding, AttrKind::String},
+      {kActionWindowInput, AttrKind::String},
+      {kActionScores, AttrKind::String},
+  };
+  for (const auto& [name, kind] : kKinds)
+    if (name == key) return kind;
+  return std::nullopt;
+}
+
 void check_metadata_entry(std::string_view key, const AttrValue& v) {
   if (key.empty()) fail("metadata: a key is empty");
   if (key == kInputSize) {
@@ -78,6 +109,23 @@ void check_metadata_entry(std::string_view key, const AttrValue& v) {
     if (t < 1) bad(key, concat("is ", t, ", must be >= 1"));
   } else if (key == kSourceFormat || key == kProducer) {
     expect<std::string>(key, v, AttrKind::String);
+  } else if (key == kYoloHeads) {
+    const auto& names = expect<std::vector<std::string>>(key, v, AttrKind::Strings);
+    for (size_t i = 0; i < names.size(); ++i)
+      if (names[i].empty()) bad(key, concat("name ", i, " is empty"));
+  } else if (key == kYoloNumClasses) {
+    const int64_t c = expect<int64_t>(key, v, AttrKind::Int);
+    if (c < 1) bad(key, concat("is ", c, ", must be >= 1"));
+  } else if (key == kYoloScaleXY) {
+    const auto& f = expect<std::vector<float>>(key, v, AttrKind::Floats);
+    for (size_t i = 0; i < f.size(); ++i)
+      if (!(f[i] > 0.0f) || !std::isfinite(f[i])) bad(key, concat("value ", i, " is ", f[i], ", must be > 0"));
+  } else if (key == kYoloScoreThreshold || key == kYoloNmsThreshold) {
+    const float t = expect<float>(key, v, AttrKind::Float);
+    if (!(t >= 0.0f && t <= 1.0f)) bad(key, concat("is ", t, ", must be in [0, 1]"));
+  } else if (key == kYoloMaxDetections) {
+    const int64_t n = expect<int64_t>(key, v, AttrKind::Int);
+    if (n < 1 || n > (int64_t{1} << 24)) bad(key, concat("is ", n, ", must be in 1..2^24"));
   } else if (key == kActionLabels) {
     const auto& labels = expect<std::vector<std::string>>(key, v, AttrKind::Strings);
     if (labels.empty()) bad(key, "is empty, expected at least one action name");
@@ -121,6 +169,15 @@ void check_metadata(const Metadata& m) {
     for (int64_t i : std::get<std::vector<int64_t>>(*masks))
       if (static_cast<uint64_t>(i) >= pairs)
         fail("metadata key 'yolo_masks': anchor index ", i, " is out of range (", pairs, " anchors)");
+  }
+  if (per_head) {  // the per-head lists have one entry per head
+    const size_t heads = std::get<std::vector<int64_t>>(*per_head).size();
+    if (const AttrValue* s = find(kYoloScaleXY); s && std::get<std::vector<float>>(*s).size() != heads)
+      fail("metadata keys 'yolo_scale_x_y' and 'yolo_anchors_per_head': ", std::get<std::vector<float>>(*s).size(),
+           " and ", heads, " values; expected one per head each");
+    if (const AttrValue* h = find(kYoloHeads); h && std::get<std::vector<std::string>>(*h).size() != heads)
+      fail("metadata keys 'yolo_heads' and 'yolo_anchors_per_head': ", std::get<std::vector<std::string>>(*h).size(),
+           " and ", heads, " values; expected one per head each");
   }
   if (masks && per_head) {
     const auto n_masks = static_cast<int64_t>(std::get<std::vector<int64_t>>(*masks).size());

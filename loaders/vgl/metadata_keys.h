@@ -2,6 +2,7 @@
 // set them; the CLI reads them to preprocess images and name classes. Unknown keys are kept and ignored.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,14 @@ inline constexpr std::string_view kTemporalWindow = "temporal_window";          
 inline constexpr std::string_view kSourceFormat = "source_format";  // string "onnx" | "darknet" | "builder"
 inline constexpr std::string_view kProducer = "producer";           // string
 
+// How raw YOLO heads are decoded (written by the darknet importer; read by `vigil convert --yolo-heads`).
+inline constexpr std::string_view kYoloHeads = "yolo_heads";                     // strings, head output names
+inline constexpr std::string_view kYoloNumClasses = "yolo_num_classes";          // int C >= 1
+inline constexpr std::string_view kYoloScaleXY = "yolo_scale_x_y";               // floats, one per head, > 0
+inline constexpr std::string_view kYoloScoreThreshold = "yolo_score_threshold";  // float in [0, 1]
+inline constexpr std::string_view kYoloNmsThreshold = "yolo_nms_threshold";      // float in [0, 1]
+inline constexpr std::string_view kYoloMaxDetections = "yolo_max_detections";    // int in 1..2^24
+
 // An action model (docs/FORMAT.md, "Action models"): one graph with a per-frame part (image -> detector
 // heads + embedding) and a per-window part (T embeddings -> per-frame action probabilities).
 inline constexpr std::string_view kActionLabels = "action_labels";             // strings, K action names
@@ -30,6 +39,10 @@ inline constexpr std::string_view kActionImageInput = "action_image_input";    /
 inline constexpr std::string_view kActionEmbedding = "action_embedding";       // string, output [1,E]
 inline constexpr std::string_view kActionWindowInput = "action_window_input";  // string, input [T,1,E]
 inline constexpr std::string_view kActionScores = "action_scores";             // string, output [T,1,K]
+
+// The documented kind of a key vigil understands, or nullopt for an unknown key (readers of untyped
+// sources such as JSON use it to store 16 as a float where a float is expected).
+std::optional<AttrKind> known_kind(std::string_view key);
 
 // Checks one entry: a known key must have its documented kind and constraints; unknown keys pass.
 // Throws Error "metadata key '<key>': <reason>".

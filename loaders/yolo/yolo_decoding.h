@@ -1,0 +1,42 @@
+// Decoding raw YOLO head outputs into boxes: the YoloDetect node both importers append (the darknet
+// importer from its [yolo] layers, `vigil convert --yolo-heads` from metadata), built in one place so the
+// two paths cannot drift apart.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/graph.h"
+
+namespace vigil {
+
+struct YoloDecoding {
+  int64_t num_classes = 0;
+  std::vector<float> anchors;             // (w, h) pairs in input pixels
+  std::vector<int64_t> masks;             // anchor indices of each head, concatenated
+  std::vector<int64_t> anchors_per_head;  // entries of `masks` per head
+  int64_t input_width = 0, input_height = 0;
+  std::vector<float> scale_x_y;  // one per head
+  float score_threshold = 0.25f;
+  float nms_threshold = 0.45f;
+  int64_t max_detections = 100;
+};
+
+// Writes the decoding into the metadata keys of docs/FORMAT.md (yolo_heads, yolo_num_classes, yolo_anchors,
+// yolo_masks, yolo_anchors_per_head, yolo_scale_x_y).
+void record_yolo_metadata(Metadata& m, const std::vector<std::string>& head_names, const YoloDecoding& d);
+
+// Appends a YoloDetect node "yolo_detect" reading `heads` (value ids, in head order) and makes its outputs
+// "detections" [max_detections, 6] and "detection_count" [1] graph outputs. Does not validate: the op's
+// own checks run in the next validate_and_infer. Throws if those output names are taken.
+void append_yolo_detect(Graph& g, const std::vector<int>& heads, const YoloDecoding& d);
+
+// The decoding that `vigil convert --yolo-heads` attaches to an imported model's raw heads, from its
+// metadata: yolo_anchors, yolo_masks, yolo_anchors_per_head and input_size are required; the class count
+// is yolo_num_classes, else the number of class_names; yolo_scale_x_y (default 1 per head),
+// yolo_score_threshold, yolo_nms_threshold and yolo_max_detections are optional (YoloDetect's defaults).
+// Throws Error naming the missing key.
+YoloDecoding yolo_decoding_from_metadata(const Metadata& m, size_t num_heads);
+
+}  // namespace vigil
