@@ -21,6 +21,7 @@ namespace {
 // `last`. Rows >= mr and columns >= nr of the packed panels are zero padding and are not stored.
 struct TileArgs {
   const float* a;  // packed A panel at K offset pc: kc groups of MR floats
+  const float* a_next;  // the same K range of the A panel a later tile reads first, to prefetch; or null
   const float* b;  // packed B panel: kc rows of NR floats
   int64_t kc;
   float* c;  // C tile's first element
@@ -265,6 +266,10 @@ struct Driver {
             for (int64_t ir = 0; ir < mc; ir += MR) {
               const int64_t row = ic + ir, col = jc + jr;
               t.a = P.packed_a + (row / MR) * P.k * MR + pc * MR;
+              // On the first pass over this A block its panels come from L3 or memory (on an 8x8 layer,
+              // 9 MB of weights used for only two N panels): fetch the next panel while this one computes.
+              // Later passes (jr > 0) find the block in L2.
+              t.a_next = jr == 0 && row + MR < m_end ? t.a + P.k * MR : nullptr;
               t.mr = static_cast<int>(min_i64(MR, mc - ir));
               t.c = P.c + row * P.ldc + col;
               t.bias = P.bias ? P.bias + row : nullptr;
