@@ -1,8 +1,38 @@
 #include "engine/thread_pool.h"
 
 #include <algorithm>
+#include <chrono>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 namespace vigil {
+
+namespace {
+
+void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#endif
+}
+
+// Spins until done() or kSpinMicroseconds have passed; true if done() became true. The clock is read
+// once every 64 pauses (a pause is ~40-140 cycles, a clock read tens of nanoseconds on a VM).
+template <typename Done>
+bool spin_until(Done done) {
+  if (done()) return true;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(ThreadPool::kSpinMicroseconds);
+  for (;;) {
+    for (int i = 0; i < 64; ++i) {
+      cpu_relax();
+      if (done()) return true;
+    }
+    if (std::chrono::steady_clock::now() > deadline) return done();
+  }
+}
+
+}  // namespace
 
 ThreadPool::ThreadPool(int threads) {
   for (int i = 1; i < std::max(threads, 1); ++i) workers_.emplace_back([this, i] { worker_loop(i); });
@@ -11,7 +41,7 @@ ThreadPool::ThreadPool(int threads) {
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard lock(mutex_);
-    stop_ = true;
+    stop_.store(true, std::memory_order_release);
   }
   wake_.notify_all();
   for (auto& t : workers_) t.join();
@@ -24,35 +54,49 @@ void ThreadPool::chunk(int index, int64_t& begin, int64_t& end) const {
 }
 
 void ThreadPool::run(int64_t tasks, Trampoline call, void* fn) {
+  // The previous loop has fully finished (pending_ reached 0 before run() returned), so no worker reads
+  // these while they change; the release bump of generation_ publishes them.
+  call_ = call;
+  fn_ = fn;
+  tasks_ = tasks;
+  pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
+  generation_.fetch_add(1, std::memory_order_release);
   {
+    // A worker about to sleep re-checks generation_ under this mutex, so it cannot miss the bump.
     std::lock_guard lock(mutex_);
-    call_ = call;
-    fn_ = fn;
-    tasks_ = tasks;
-    pending_ = static_cast<int>(workers_.size());
-    ++generation_;
+    if (sleepers_ > 0) wake_.notify_all();
   }
-  wake_.notify_all();
   int64_t begin, end;
   chunk(0, begin, end);
   if (begin < end) call(fn, begin, end);
+  if (spin_until([this] { return pending_.load(std::memory_order_acquire) == 0; })) return;
   std::unique_lock lock(mutex_);
-  done_.wait(lock, [this] { return pending_ == 0; });
+  caller_sleeping_ = true;
+  done_.wait(lock, [this] { return pending_.load(std::memory_order_acquire) == 0; });
+  caller_sleeping_ = false;
 }
 
 void ThreadPool::worker_loop(int index) {
   uint64_t seen = 0;
   for (;;) {
-    std::unique_lock lock(mutex_);
-    wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-    if (stop_) return;
-    seen = generation_;
-    lock.unlock();
+    const auto fresh = [&] {
+      return stop_.load(std::memory_order_acquire) || generation_.load(std::memory_order_acquire) != seen;
+    };
+    if (!spin_until(fresh)) {
+      std::unique_lock lock(mutex_);
+      ++sleepers_;
+      wake_.wait(lock, fresh);
+      --sleepers_;
+    }
+    if (stop_.load(std::memory_order_acquire)) return;
+    seen = generation_.load(std::memory_order_acquire);
     int64_t begin, end;
     chunk(index, begin, end);
     if (begin < end) call_(fn_, begin, end);
-    lock.lock();
-    if (--pending_ == 0) done_.notify_one();
+    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      std::lock_guard lock(mutex_);
+      if (caller_sleeping_) done_.notify_one();
+    }
   }
 }
 
