@@ -10,6 +10,7 @@
 
 #include "engine/error.h"
 #include "engine/ops/op_defs.h"
+#include "engine/thread_pool.h"
 
 namespace vigil::ops {
 
@@ -127,8 +128,36 @@ class ResizeKernel final : public OpKernel {
   kernels::ResizeParams p_;
 };
 
+// Nearest mode on the optimised paths: the table-driven gather, output rows split over the threads.
+class ResizeNearestKernel final : public OpKernel {
+ public:
+  explicit ResizeNearestKernel(const kernels::ResizeParams& p)
+      : p_(p), table_(static_cast<size_t>(kernels::resize_nearest_table_size(p))) {
+    kernels::resize_nearest_build_table(p_, table_.data());
+  }
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    const float* x = in[0].f32();
+    float* y = out[0].f32();
+    const int64_t rows = kernels::resize_nearest_rows(p_);
+    // A loop on the other thread costs a few microseconds: not worth it for a small output.
+    constexpr int64_t kMinParallelElements = 16384;
+    if (out[0].shape.numel() < kMinParallelElements)
+      kernels::resize_nearest_fast(p_, table_.data(), x, y, 0, rows);
+    else
+      rc.pool->parallel_for(
+          rows, [&](int64_t begin, int64_t end) { kernels::resize_nearest_fast(p_, table_.data(), x, y, begin, end); });
+  }
+
+ private:
+  kernels::ResizeParams p_;
+  std::vector<int64_t> table_;
+};
+
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
-  return std::make_unique<ResizeKernel>(resize_params(ctx.node, ctx.inputs[0]));
+  const kernels::ResizeParams p = resize_params(ctx.node, ctx.inputs[0]);
+  if (ctx.path != KernelPath::Reference && p.mode == ResizeMode::Nearest && p.rank >= 1)
+    return std::make_unique<ResizeNearestKernel>(p);
+  return std::make_unique<ResizeKernel>(p);
 }
 
 // Linear: 4 taps, ~3 multiply-adds per output element; nearest is a gather.

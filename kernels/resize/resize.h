@@ -48,4 +48,16 @@ LinearTap resize_linear_tap(double x, int64_t in_len);
 
 void resize_reference(const ResizeParams& p, const float* in, float* out);
 
+// Nearest mode without per-element coordinate math (resize_nearest_fast.cpp): the source index of every
+// output index along every dim is computed once, by the same functions the reference uses, into a table
+// of resize_nearest_table_size(p) entries (per dim d in order, out_dims[d] entries, each already
+// multiplied by the input stride of d). The result equals resize_reference bit for bit (a pure gather).
+int64_t resize_nearest_table_size(const ResizeParams& p);
+void resize_nearest_build_table(const ResizeParams& p, int64_t* table);
+// Output rows (every dim but the last; rank 1 is one row) [row_begin, row_end) only, so callers can split
+// rows over threads. An output row whose source row equals the previous row's is copied from it.
+int64_t resize_nearest_rows(const ResizeParams& p);
+void resize_nearest_fast(const ResizeParams& p, const int64_t* table, const float* in, float* out, int64_t row_begin,
+                         int64_t row_end);
+
 }  // namespace vigil::kernels
