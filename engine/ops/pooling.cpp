@@ -115,20 +115,26 @@ class AveragePoolKernel final : public OpKernel {
 // On the optimised paths: the same result without per-cell bounds checks, planes split over threads.
 class MaxPoolFastKernel final : public OpKernel {
  public:
-  explicit MaxPoolFastKernel(kernels::Pool2dParams p) : p_(p) {}
+  MaxPoolFastKernel(kernels::Pool2dParams p, bool avx512) : p_(p), avx512_(avx512) {}
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
     const float* x = in[0].f32();
     float* y = out[0].f32();
-    rc.pool->parallel_for(p_.planes, [&](int64_t begin, int64_t end) { kernels::max_pool2d_fast(p_, x, y, begin, end); });
+    rc.pool->parallel_for(p_.planes, [&](int64_t begin, int64_t end) {
+      if (avx512_)
+        kernels::max_pool2d_fast_avx512(p_, x, y, begin, end);
+      else
+        kernels::max_pool2d_fast(p_, x, y, begin, end);
+    });
   }
 
  private:
   kernels::Pool2dParams p_;
+  bool avx512_;
 };
 
 std::unique_ptr<OpKernel> bind_max(const BindContext& ctx) {
   const kernels::Pool2dParams p = pool_params(ctx.node, ctx.inputs);
-  if (ctx.path != KernelPath::Reference) return std::make_unique<MaxPoolFastKernel>(p);
+  if (ctx.path != KernelPath::Reference) return std::make_unique<MaxPoolFastKernel>(p, ctx.path == KernelPath::Avx512);
   return std::make_unique<MaxPoolKernel>(p);
 }
 

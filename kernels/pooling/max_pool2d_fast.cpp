@@ -7,10 +7,9 @@ namespace vigil::kernels {
 
 namespace {
 
-// The reference's update rule: the larger value wins, a NaN wins and then stays.
-inline float max_step(float best, float v) {
-  return std::isnan(best) ? best : ((v > best || std::isnan(v)) ? v : best);
-}
+// The reference's update rule: the larger value wins, and so does every NaN (so with several NaNs in a
+// window the last one's payload is kept, as in the reference).
+inline float max_step(float best, float v) { return (v > best || std::isnan(v)) ? v : best; }
 
 }  // namespace
 
