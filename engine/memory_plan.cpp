@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/tensor.h"
+#include "engine/value_alias.h"
 
 namespace vigil {
 
@@ -35,9 +36,28 @@ MemoryPlan plan_memory(const Graph& g, std::span<const size_t> workspace_bytes) 
   }
   for (int v : g.outputs) last[static_cast<size_t>(v)] = std::max(steps - 1, 0);
 
+  // Values inside another value's buffer (engine/value_alias.h) get no buffer of their own: the root of
+  // their parent chain lives from the first to the last step of any value in its tree.
+  const std::vector<ValueAlias> alias = find_value_aliases(g);
+  std::vector<size_t> root(g.values.size()), offset_in_root(g.values.size(), 0);
+  for (size_t v = 0; v < g.values.size(); ++v) {
+    size_t r = v;
+    while (alias[r].parent >= 0) {
+      offset_in_root[v] += alias[r].offset;
+      r = static_cast<size_t>(alias[r].parent);
+    }
+    root[v] = r;
+  }
+  for (size_t v = 0; v < g.values.size(); ++v) {
+    const size_t r = root[v];
+    if (r == v || first[v] < 0) continue;
+    first[r] = first[r] < 0 ? first[v] : std::min(first[r], first[v]);
+    last[r] = std::max(last[r], last[v]);
+  }
+
   std::vector<Buffer> buffers;
   for (size_t v = 0; v < g.values.size(); ++v) {
-    if (g.values[v].constant >= 0 || first[v] < 0) continue;
+    if (g.values[v].constant >= 0 || first[v] < 0 || root[v] != v) continue;
     const Value& val = g.values[v];
     size_t bytes = round_up(static_cast<size_t>(val.shape.numel()) * dtype_size(val.dtype));
     buffers.push_back({bytes, first[v], last[v], &plan.value_offset[v]});
@@ -67,6 +87,9 @@ MemoryPlan plan_memory(const Graph& g, std::span<const size_t> workspace_bytes) 
     plan.arena_bytes = std::max(plan.arena_bytes, offset + b.bytes);
     placed.push_back(&b);
   }
+  for (size_t v = 0; v < g.values.size(); ++v)
+    if (root[v] != v && plan.value_offset[root[v]] != kNotInArena)
+      plan.value_offset[v] = plan.value_offset[root[v]] + offset_in_root[v];
   return plan;
 }
 

@@ -1,6 +1,7 @@
 // The static memory plan: every intermediate value, graph input/output and node workspace gets a fixed
 // offset in one arena, chosen so that buffers whose lifetimes overlap never overlap in memory. The arena
-// is allocated once per execution context; inference then allocates nothing.
+// is allocated once per execution context; inference then allocates nothing. Values whose bytes sit inside
+// another value (engine/value_alias.h: reshapes, contiguous slices, concat inputs) share its buffer.
 #pragma once
 
 #include <cstddef>

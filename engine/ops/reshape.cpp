@@ -1,5 +1,6 @@
-// Reshape, Flatten, Squeeze, Unsqueeze: the same bytes under a new shape. run() copies the input to the
-// output (the memory plan gives them separate buffers); aliasing them is a later optimisation.
+// Reshape, Flatten, Squeeze, Unsqueeze: the same bytes under a new shape. The memory plan normally makes
+// the output a view of the input (engine/value_alias.h) and run() does nothing; when it could not (a
+// constant input), run() copies.
 // Any element type.
 #include <cstring>
 #include <vector>

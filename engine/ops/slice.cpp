@@ -73,13 +73,23 @@ void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInf
 
 class SliceKernel final : public OpKernel {
  public:
-  explicit SliceKernel(const kernels::SliceParams& p) : p_(p) {}
+  explicit SliceKernel(const kernels::SliceParams& p) : p_(p) {
+    int64_t stride = 1;
+    for (int d = p.rank - 1; d >= 0; --d) {
+      first_byte_ += p.starts[d] * stride * static_cast<int64_t>(p.elem_size);
+      stride *= p.in_dims[d];
+    }
+  }
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
+    // A contiguous slice may already be a view of its input (engine/value_alias.h): input and output are
+    // both alive here, so the addresses coincide only then.
+    if (out[0].data == static_cast<const std::byte*>(in[0].data) + first_byte_) return;
     kernels::slice_reference(p_, in[0].data, out[0].data);
   }
 
  private:
   kernels::SliceParams p_;
+  int64_t first_byte_ = 0;  // where the first selected element sits in the input
 };
 
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {

@@ -1,0 +1,146 @@
+// Aliased values (engine/value_alias.h): reshapes, contiguous slices and concat inputs share their
+// parent's buffer, the kernels skip the copy, and the results stay those of the plain definitions.
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "engine/executor.h"
+#include "engine/graph_builder.h"
+#include "engine/value_alias.h"
+
+using namespace vigil;
+
+namespace {
+
+Attributes ints(std::initializer_list<std::pair<const char*, std::vector<int64_t>>> list) {
+  Attributes a;
+  for (const auto& [k, v] : list) a.set(k, v);
+  return a;
+}
+
+// A CSP block: a = leaky_relu(x, 0.5); s = second half of a's channels; b = relu(s); c = leaky_relu(s, 0.5);
+// y = concat(c, b, a) over channels; z = flatten(y). Every path, 1 and 2 threads, against plain loops
+// (halving is exact, so the results must match bit for bit).
+void check_csp(int64_t channels, int64_t h, int64_t w) {
+  GraphBuilder gb;
+  Attributes leaky;
+  leaky.set("alpha", 0.5f);
+  const int x = gb.input("x", DType::F32, {1, channels, h, w});
+  const int a = gb.node(OpType::LeakyRelu, "a", {x}, leaky);
+  const int s =
+      gb.node(OpType::Slice, "s", {a}, ints({{"starts", {channels / 2}}, {"ends", {channels}}, {"axes", {1}}}));
+  const int b = gb.node(OpType::Relu, "b", {s});
+  const int c = gb.node(OpType::LeakyRelu, "c", {s}, leaky);
+  Attributes axis;
+  axis.set("axis", int64_t{1});
+  const int y = gb.node(OpType::Concat, "y", {c, b, a}, axis);
+  const int z = gb.node(OpType::Flatten, "z", {y});
+  gb.output(z);
+  gb.output(b);
+  const Graph g = gb.build();
+
+  const int64_t plane = h * w, half = channels - channels / 2;
+  std::vector<float> in(static_cast<size_t>(channels * plane));
+  std::mt19937 rng(static_cast<unsigned>(channels * 131 + h * 7 + w));
+  std::uniform_real_distribution<float> uni(-2, 2);
+  for (float& v : in) v = uni(rng);
+  const auto relu = [](float v) { return v > 0 ? v : 0.0f; };
+  const auto half_leaky = [](float v) { return v >= 0 ? v : 0.5f * v; };
+  std::vector<float> act;
+  for (float v : in) act.push_back(half_leaky(v));
+  std::vector<float> want;
+  const size_t first = static_cast<size_t>(channels / 2 * plane);
+  for (int64_t i = 0; i < half * plane; ++i) want.push_back(half_leaky(act[first + static_cast<size_t>(i)]));
+  for (int64_t i = 0; i < half * plane; ++i) want.push_back(relu(act[first + static_cast<size_t>(i)]));
+  for (float v : act) want.push_back(v);
+
+  for (KernelPath path : {KernelPath::Reference, KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx512}) {
+    if (!kernel_path_supported(path)) continue;
+    EngineOptions options;
+    options.path = path;
+    Engine engine(g, options);
+    for (int threads : {1, 2}) {
+      ExecutionContext ctx(engine, threads);
+      for (int rep = 0; rep < 2; ++rep) {  // twice: nothing may depend on the arena's previous contents
+        std::memcpy(ctx.input(0).data, in.data(), in.size() * sizeof(float));  // the arena reuses inputs
+        ctx.run();
+      }
+      INFO("C ", channels, " ", h, "x", w, ", path ", kernel_path_name(path), ", threads ", threads);
+      CHECK(std::memcmp(ctx.output(0).data, want.data(), want.size() * sizeof(float)) == 0);
+      CHECK(std::memcmp(ctx.output(1).data, want.data() + half * plane, static_cast<size_t>(half * plane) * 4) == 0);
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("value aliases: a CSP block's slice, concat inputs and flatten share the concat's buffer") {
+  GraphBuilder gb;
+  const int x = gb.input("x", DType::F32, {1, 8, 4, 4});
+  const int a = gb.node(OpType::Relu, "a", {x});
+  const int s = gb.node(OpType::Slice, "s", {a}, ints({{"starts", {4}}, {"ends", {8}}, {"axes", {1}}}));
+  const int b = gb.node(OpType::Relu, "b", {s});
+  Attributes axis;
+  axis.set("axis", int64_t{1});
+  const int y = gb.node(OpType::Concat, "y", {b, a, x}, axis);
+  const int z = gb.node(OpType::Reshape, "z", {y}, ints({{"shape", {1, -1}}}));
+  gb.output(z);
+  const Graph g = gb.build();
+  const std::vector<ValueAlias> alias = find_value_aliases(g);
+  CHECK(alias[static_cast<size_t>(b)].parent == y);
+  CHECK(alias[static_cast<size_t>(b)].offset == 0);
+  CHECK(alias[static_cast<size_t>(a)].parent == y);
+  CHECK(alias[static_cast<size_t>(a)].offset == 4 * 16 * 4);
+  CHECK(alias[static_cast<size_t>(s)].parent == a);
+  CHECK(alias[static_cast<size_t>(s)].offset == 4 * 16 * 4);
+  CHECK(alias[static_cast<size_t>(x)].parent == -1);  // graph inputs stay where the caller writes them
+  CHECK(alias[static_cast<size_t>(z)].parent == y);
+  CHECK(alias[static_cast<size_t>(y)].parent == -1);
+
+  Engine engine(g);
+  const MemoryPlan& plan = engine.memory_plan();
+  const size_t yo = plan.value_offset[static_cast<size_t>(y)];
+  CHECK(plan.value_offset[static_cast<size_t>(b)] == yo);
+  CHECK(plan.value_offset[static_cast<size_t>(a)] == yo + 256);
+  CHECK(plan.value_offset[static_cast<size_t>(s)] == yo + 512);
+  CHECK(plan.value_offset[static_cast<size_t>(z)] == yo);
+  // x lives beside y (both are needed at the concat).
+  const size_t xo = plan.value_offset[static_cast<size_t>(x)];
+  CHECK((xo + 8 * 16 * 4 <= yo || yo + 20 * 16 * 4 <= xo));
+}
+
+TEST_CASE("value aliases: no alias for strided or non-contiguous slices, batched concats, unaligned parts") {
+  GraphBuilder gb;
+  const int x = gb.input("x", DType::F32, {2, 6, 4, 4});
+  const int a = gb.node(OpType::Relu, "a", {x});
+  const int strided =
+      gb.node(OpType::Slice, "strided", {a}, ints({{"starts", {0}}, {"ends", {6}}, {"axes", {1}}, {"steps", {2}}}));
+  const int batched = gb.node(OpType::Slice, "batched", {a}, ints({{"starts", {2}}, {"ends", {4}}, {"axes", {1}}}));
+  const int first = gb.node(OpType::Slice, "first", {a}, ints({{"starts", {1}}, {"ends", {2}}, {"axes", {0}}}));
+  const int odd = gb.node(OpType::Slice, "odd", {first}, ints({{"starts", {0}}, {"ends", {3}}, {"axes", {3}}}));
+  const int r1 = gb.node(OpType::Relu, "r1", {strided});
+  const int r2 = gb.node(OpType::Relu, "r2", {batched});
+  Attributes axis;
+  axis.set("axis", int64_t{1});
+  const int cat = gb.node(OpType::Concat, "cat", {r1, r2}, axis);  // batch 2: parts are not contiguous
+  gb.output(cat);
+  gb.output(odd);
+  const Graph g = gb.build();
+  const std::vector<ValueAlias> alias = find_value_aliases(g);
+  CHECK(alias[static_cast<size_t>(strided)].parent == -1);
+  CHECK(alias[static_cast<size_t>(batched)].parent == -1);
+  CHECK(alias[static_cast<size_t>(first)].parent == a);  // the second image: contiguous
+  CHECK(alias[static_cast<size_t>(first)].offset == 6 * 16 * 4);
+  CHECK(alias[static_cast<size_t>(odd)].parent == -1);  // 3 of 4 columns
+  CHECK(alias[static_cast<size_t>(r1)].parent == -1);
+  CHECK(alias[static_cast<size_t>(r2)].parent == -1);
+}
+
+TEST_CASE("value aliases: CSP blocks compute the same as plain loops on every path and thread count") {
+  check_csp(8, 4, 4);  // aligned parts: aliased
+  check_csp(6, 3, 5);  // 15-float planes: parts not 64-byte aligned, copied
+  check_csp(64, 16, 16);
+  check_csp(5, 7, 9);  // odd channel split
+}
