@@ -35,7 +35,8 @@ const CommandSpec kSpec{
     "over the temporal windows containing the frame (windows every --stride frames plus one ending at the\n"
     "last frame), so a frame's line is printed once no later window can contain it (up to T frames later);\n"
     "and one line per action segment when it closes: it opens when a non-background label is top-1 with\n"
-    "probability >= --on and closes when that label's probability falls below --off or another label opens.",
+    "probability >= --on and closes when that label's probability falls below --off or another label opens.\n"
+    "The line formats are described in README.md ('vigil detect'). --fps, when given, overrides the Y4M rate.",
     {{"--annotate", "DIR", "write each frame with its boxes (and action) drawn to DIR/<frame>.png"},
      {"--threshold", "SCORE", "report only boxes scoring at least this (default: the model's own threshold)"},
      {"--size", "WxH", "INPUT is raw RGB24 frames of this size (a file or '-')"},
@@ -43,7 +44,8 @@ const CommandSpec kSpec{
      {"--stride", "N", "action models: a temporal window starts every N frames, 1..T (default T/2)"},
      {"--on", "P", "action models: probability that opens a segment (default 0.6)"},
      {"--off", "P", "action models: probability below which a segment closes (default 0.4)"},
-     {"--realtime", "", "pace the input at its frame rate on a reader thread; frames not processed in time are dropped"},
+     {"--realtime", "",
+      "pace the input at its frame rate on a reader thread; frames not processed in time are dropped"},
      kIsaFlag,
      kThreadsFlag},
     2,
