@@ -74,6 +74,12 @@ expect "corrupt y4m: frame 5 reported" grep -q "skipping a frame: <stdin>: frame
 expect "corrupt y4m: 22 frames, 1 bad" test "$(field corrupt.jsonl frames) $(field corrupt.jsonl bad_frames)" = "22 1"
 expect "corrupt y4m: frame 5 has no line, frame 6 has" bash -c "! grep -q '\"frame\":5,' corrupt.jsonl && grep -q '\"frame\":6,' corrupt.jsonl"
 
+# A Y4M stream cut inside its last frame: that frame is reported, the others processed.
+head -c $(($(stat -c %s video.y4m) - 500)) video.y4m | "$VIGIL" detect action.vgl - >cut.jsonl 2>err.txt
+expect "truncated y4m: exit 0" test $? -eq 0
+expect "truncated y4m: frame 22 reported" grep -q "skipping a frame: <stdin>: frame 22 is truncated" err.txt
+expect "truncated y4m: 22 frames, 1 bad" test "$(field cut.jsonl frames) $(field cut.jsonl bad_frames)" = "22 1"
+
 # A directory of PNG frames: lossless, so exactly the raw RGB numbers; --fps for times.
 detect "image dir" dir.jsonl action.vgl frames --fps 10
 actions dir.jsonl >dir.txt
