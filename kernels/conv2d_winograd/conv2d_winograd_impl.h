@@ -179,11 +179,11 @@ struct Winograd {
     int threads;
   };
 
-  // V[xi][c][t - t0] for the tiles [t0, t0 + block_tiles) of the block.
-  static void input_transform(const Job& j, int64_t t0, int64_t t1, float* v) {
+  // V[xi][c][t - t0] for the tiles [t0, t0 + block_tiles) of the block, channels [c0, c1).
+  static void input_transform(const Job& j, int64_t t0, int64_t t1, float* v, int64_t c0, int64_t c1) {
     const Layout& l = j.l;
     const int64_t C = j.p->in_channels;
-    for (int64_t c = 0; c < C; ++c) {
+    for (int64_t c = c0; c < c1; ++c) {
       const float* plane = j.planes + c * l.plane_floats;
       for (int64_t t = t0; t < t1;) {
         const int64_t th = t / l.tiles_w, tw_begin = t % l.tiles_w;
@@ -228,23 +228,26 @@ struct Winograd {
       for (int q = 0; q < NV; ++q) Isa::store(m + r * vs + q * W, acc[r][q]);
   }
 
-  static void gemm(const Job& j, const float* v, float* m) {
+  // Output-channel panels [pn0, pn1) of MR channels.
+  static void gemm(const Job& j, const float* v, float* m, int64_t pn0, int64_t pn1) {
     const Layout& l = j.l;
     const int64_t C = j.p->in_channels;
     const int64_t panels = l.k_pad / MR;
     for (int64_t xi = 0; xi < 36; ++xi) {
       const float* v_xi = v + xi * C * l.vs;
-      for (int64_t pn = 0; pn < panels; ++pn) {
+      for (int64_t pn = pn0; pn < pn1; ++pn) {
         const float* u = j.packed + (xi * panels + pn) * C * MR;
         microkernel(C, u, v_xi, l.vs, m + (xi * l.k_pad + pn * MR) * l.vs);
       }
     }
   }
 
-  static void output_transform(const Job& j, int64_t t0, int64_t t1, const float* m, float* obuf) {
+  // Output channels [k0, k1).
+  static void output_transform(const Job& j, int64_t t0, int64_t t1, const float* m, float* obuf, int64_t k0,
+                               int64_t k1) {
     const Layout& l = j.l;
     const Conv2dParams& p = *j.p;
-    for (int64_t k = 0; k < p.out_channels; ++k) {
+    for (int64_t k = k0; k < k1; ++k) {
       const F bias = Isa::set1(j.bias ? j.bias[k] : 0.0f);
       float* y_k = j.y + k * p.out_h * p.out_w;
       for (int64_t t = t0; t < t1;) {
@@ -313,10 +316,42 @@ struct Winograd {
       for (int64_t b = b0; b < b1; ++b) {
         const int64_t t0 = b * l.block_tiles;
         const int64_t t1 = (t0 + l.block_tiles < l.tiles) ? t0 + l.block_tiles : l.tiles;
-        input_transform(j, t0, t1, v);
-        gemm(j, v, m);
-        output_transform(j, t0, t1, m, obuf);
+        input_transform(j, t0, t1, v, 0, j.p->in_channels);
+        gemm(j, v, m, 0, j.l.k_pad / MR);
+        output_transform(j, t0, t1, m, obuf, 0, j.p->out_channels);
       }
+    }
+  }
+
+  // Images with fewer tile blocks than threads (a 16x16 output is one block): the threads split the
+  // channels instead, all sharing slot 0's V and M. Per slot, first (channel_task) the input planes and
+  // input transform of a range of input channels for every block, then (panel_task) the 36 GEMMs and the
+  // output transform of a range of output-channel panels. Only one block fits V at a time, so this mode
+  // is used when the image has a single block; each output is still summed in the same order.
+  static void channel_task(void* arg, int64_t begin, int64_t end) {
+    const Job& j = *static_cast<const Job*>(arg);
+    const int64_t C = j.p->in_channels;
+    for (int64_t s = begin; s < end; ++s) {
+      float* line = j.slots + s * j.l.slot_floats + j.l.v_floats + j.l.m_floats + j.l.obuf_floats;
+      const int64_t c0 = C * s / j.threads, c1 = C * (s + 1) / j.threads;
+      for (int64_t c = c0; c < c1; ++c)
+        build_plane<Isa>(*j.p, j.l, j.x + c * j.p->in_h * j.p->in_w, j.planes + c * j.l.plane_floats, line);
+      input_transform(j, 0, j.l.tiles, j.slots, c0, c1);
+    }
+  }
+
+  static void panel_task(void* arg, int64_t begin, int64_t end) {
+    const Job& j = *static_cast<const Job*>(arg);
+    const Layout& l = j.l;
+    const int64_t panels = l.k_pad / MR;
+    const float* v = j.slots;
+    float* m = j.slots + l.v_floats;
+    for (int64_t s = begin; s < end; ++s) {
+      float* obuf = j.slots + s * l.slot_floats + l.v_floats + l.m_floats;
+      const int64_t pn0 = panels * s / j.threads, pn1 = panels * (s + 1) / j.threads;
+      gemm(j, v, m, pn0, pn1);
+      const int64_t k1 = pn1 * MR < j.p->out_channels ? pn1 * MR : j.p->out_channels;
+      if (pn0 * MR < k1) output_transform(j, 0, l.tiles, m, obuf, pn0 * MR, k1);
     }
   }
 
@@ -333,7 +368,10 @@ struct Winograd {
     for (int64_t n = 0; n < p.batch; ++n) {
       j.x = x + n * p.in_channels * p.in_h * p.in_w;
       j.y = y + n * p.out_channels * p.out_h * p.out_w;
-      if (th.parallel_for && j.threads > 1) {
+      if (th.parallel_for && j.threads > 1 && j.l.blocks == 1) {
+        th.parallel_for(th.ctx, j.threads, channel_task, &j);
+        th.parallel_for(th.ctx, j.threads, panel_task, &j);
+      } else if (th.parallel_for && j.threads > 1) {
         th.parallel_for(th.ctx, j.threads, plane_task, &j);
         th.parallel_for(th.ctx, j.threads, block_task, &j);
       } else {

@@ -10,6 +10,7 @@
 // first test (about 5.7e-7 * T, 10 to 20 times below this bound; docs/KERNELS.md). After the activation:
 // L * E + 2^-20 * |ref| + 1e-37 as in test_depthwise_conv.cpp.
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 #include "kernels/conv2d_winograd/conv2d_winograd.h"
@@ -199,6 +200,43 @@ TEST_CASE("conv2d_winograd: a task split over 3 slots in reverse order gives the
     CHECK(y1 == y3);
   }
   check(p, rng, true, 3);
+}
+
+TEST_CASE("conv2d_winograd: single-block images split over channels give the same values for 2 and 3 slots") {
+  // Outputs of at most 16x16 are one tile block on the AVX2/AVX-512 paths: there the slots split input
+  // channels and then output-channel panels instead of blocks. Odd channel counts, fewer panels than
+  // slots, batches of 2.
+  std::mt19937 rng(77);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int compared = 0;
+  for (int index = 0; index < 120; ++index) {
+    Conv2dParams p = shape(pick(1, 45), pick(1, 41), pick(1, 16), pick(1, 16), 1, 1, 1, 1);
+    p.batch = index % 5 == 0 ? 2 : 1;
+    p.activation = random_activation(rng, index);
+    const auto x = random_vector(rng, p.batch * p.in_channels * p.in_h * p.in_w);
+    const auto w = random_vector(rng, p.out_channels * p.in_channels * 9);
+    const auto bias = random_vector(rng, p.out_channels);
+    for (KernelIsa isa : available_isas()) {
+      std::vector<float> packed(conv2d_winograd_packed_floats(isa, p));
+      conv2d_winograd_pack(isa, p, w.data(), packed.data());
+      std::vector<float> y1(p.batch * p.out_channels * p.out_h * p.out_w);
+      std::vector<unsigned char> ws1(conv2d_winograd_workspace_bytes(isa, p, 1));
+      conv2d_winograd(isa, p, x.data(), packed.data(), bias.data(), y1.data(), ws1.data(), WinogradThreading{});
+      for (int threads : {2, 3}) {
+        std::vector<float> yt(y1.size(), 7.0f);
+        std::vector<unsigned char> ws(conv2d_winograd_workspace_bytes(isa, p, threads));
+        WinogradThreading th;
+        th.parallel_for = reverse_parallel_for;
+        th.threads = threads;
+        conv2d_winograd(isa, p, x.data(), packed.data(), bias.data(), yt.data(), ws.data(), th);
+        INFO("index ", index, " threads ", threads);
+        CHECK(std::memcmp(y1.data(), yt.data(), y1.size() * sizeof(float)) == 0);
+        ++compared;
+      }
+    }
+    if (index % 10 == 0) check(p, rng, true, 2);  // and against conv2d_reference
+  }
+  CHECK(compared >= 240);
 }
 
 TEST_CASE("conv2d_winograd: supported() only accepts 3x3 stride-1 dilation-1 group-1") {
