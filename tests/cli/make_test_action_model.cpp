@@ -173,7 +173,7 @@ void write_expected(const std::string& path, Engine& engine, const std::vector<I
       p[k] = total[f][k] / count[f];
       if (p[k] > p[best]) best = k;
     }
-    std::fprintf(out, "%s %.9g %.9g %.9g\n", kNames[best], p[0], p[1], p[2]);
+    std::fprintf(out, "%s %.17g %.17g %.17g\n", kNames[best], p[0], p[1], p[2]);
   }
   std::fclose(out);
 }

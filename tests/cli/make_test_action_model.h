@@ -18,7 +18,7 @@ namespace vigil::test {
 //   frames.rgb      23 raw RGB24 32x32 frames: blue x6, red x7, blue x3, green x7 (with a little texture)
 //   frames/         the same frames as PNG files;  video.y4m: the same as 4:4:4 full-range Y4M
 //   corrupt.y4m     video.y4m with frame 5's FRAME marker damaged
-//   expected_s3.txt, expected_s1.txt: per frame "top1 p0 p1 p2" (%.9g) for stride 3 (the default) and 1,
+//   expected_s3.txt, expected_s1.txt: per frame "top1 p0 p1 p2" (%.17g: the doubles exactly) for stride 3 (the default) and 1,
 //                   computed by brute force (tools/actdet/inference.py's rule over whole-graph runs)
 void write_action_test_files(const std::string& dir);
 

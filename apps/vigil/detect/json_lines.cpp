@@ -11,12 +11,12 @@ namespace vigil::cli {
 
 namespace {
 
-// Shortest text that reads back as the same float: a comparison tool recomputing top-1 from these
-// sees exactly the order vigil saw (the means are doubles; float precision is what the model has).
+// 17 significant digits read back as the same double: a comparison tool recomputing top-1 from these sees
+// exactly the order vigil saw, even between two labels closer than float precision.
 std::string prob_text(double p) {
   if (!std::isfinite(p)) return "null";
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.9g", p);
+  std::snprintf(buf, sizeof buf, "%.17g", p);
   return buf;
 }
 
