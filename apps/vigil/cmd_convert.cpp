@@ -6,6 +6,7 @@
 #include "apps/vigil/commands.h"
 #include "engine/error.h"
 #include "engine/executor.h"
+#include "engine/passes/hoist_lstm_input_projection.h"
 #include "loaders/darknet/darknet_import.h"
 #include "loaders/onnx/onnx_import.h"
 #include "loaders/vgl/metadata_json.h"
@@ -29,8 +30,9 @@ const CommandSpec kSpec{
      {"--names", "FILE", "darknet: class names, one per line"},
      {"--bn-epsilon", "EPS", "darknet: BatchNorm epsilon (default darknet's 1e-5; OpenCV uses 1e-6)"},
      {"--metadata", "FILE.json", "a JSON object whose members become metadata entries (docs/FORMAT.md keys)"},
-     {"--yolo-heads", "A,B",
-      "ONNX: decode these raw head outputs with a YoloDetect node (anchors etc. from metadata)"}},
+     {"--yolo-heads", "A,B", "ONNX: decode these raw head outputs with a YoloDetect node (anchors etc. from metadata)"},
+     {"--hoist-lstm-projection", "",
+      "action model: move the first LSTM layer's input projection into the frame part (computed once per frame)"}},
     1,
     2};
 
@@ -71,6 +73,24 @@ void attach_yolo_decoding(Graph& graph, const std::string& list) {
   } catch (const Error& e) {
     fail("--yolo-heads: the YOLO decoding does not fit the heads: ", e.what());
   }
+}
+
+// --hoist-lstm-projection: the frame part emits W x + Wb + Rb of its embedding instead of the embedding
+// alone being what the window part consumes; the action keys then name the projection and its window.
+void hoist_window_projection(Graph& graph) {
+  if (!meta::is_action_model(graph.metadata))
+    fail("--hoist-lstm-projection needs an action model (action_* metadata keys, e.g. from --metadata)");
+  const meta::ActionModelInfo info = meta::action_model_info(graph);
+  const std::string window = graph.values[static_cast<size_t>(info.window_input)].name;
+  const std::string embedding = graph.values[static_cast<size_t>(info.embedding)].name;
+  HoistedProjection names;
+  try {
+    names = hoist_lstm_input_projection(graph, window, embedding);
+  } catch (const Error& e) {
+    fail("--hoist-lstm-projection: ", e.what());
+  }
+  graph.metadata[std::string(meta::kActionEmbedding)] = names.projection_output;
+  graph.metadata[std::string(meta::kActionWindowInput)] = names.projected_input;
 }
 
 }  // namespace
@@ -124,6 +144,7 @@ int cmd_convert(int argc, char** argv) {
       fail("--yolo-heads is for ONNX models (the darknet importer decodes its [yolo] layers)");
     attach_yolo_decoding(graph, args.get("--yolo-heads"));
   }
+  if (args.has("--hoist-lstm-projection")) hoist_window_projection(graph);
   meta::check_metadata_against_graph(graph);  // before writing: a file that would not load is never written
   const std::string out = args.get("-o");
   write_vgl(graph, out);

@@ -1,7 +1,8 @@
 // LSTM: one ONNX LSTM layer (see kernels/lstm/lstm.h for the equations). Inputs X, W, R and the optional
 // B, sequence_lens (i32 or i64), initial_h, initial_c, P; outputs Y, Y_h, Y_c, any of which may be absent.
 // Attributes: hidden_size, direction (forward|reverse|bidirectional), layout (0|1), clip, input_forget,
-// activations (only the defaults Sigmoid, Tanh, Tanh are supported).
+// activations (only the defaults Sigmoid, Tanh, Tanh are supported), and vigil's input_projected (0|1: X
+// already holds W x + Wb + Rb, [seq, batch, D*4H]; W and B absent; see kernels/lstm/lstm.h).
 #include "kernels/lstm/lstm.h"
 
 #include <algorithm>
@@ -83,8 +84,16 @@ LstmParams plan_lstm(const Node& node, std::span<const TensorInfo> in) {
     if (i != kSeqLens && in[static_cast<size_t>(i)].present() && in[static_cast<size_t>(i)].dtype != DType::F32)
       fail_node(node, concat("input ", i, " is ", dtype_name(in[static_cast<size_t>(i)].dtype), ", expected f32"));
 
+  const int64_t input_projected = a.get_int("input_projected", 0, who);
+  if (input_projected != 0 && input_projected != 1)
+    fail_node(node, concat("input_projected must be 0 or 1, got ", input_projected));
+  p.input_projected = input_projected == 1;
+  if (p.input_projected && (present(in, kW) || present(in, kB)))
+    fail_node(node, "with input_projected = 1, X holds W x + Wb + Rb: W and B must be absent");
+  if (!p.input_projected && !present(in, kW)) fail_node(node, "W is required (absent only with input_projected = 1)");
+
   expect_rank(node, in[kX], 3, "X");
-  expect_rank(node, in[kW], 3, "W");
+  if (!p.input_projected) expect_rank(node, in[kW], 3, "W");
   expect_rank(node, in[kR], 3, "R");
   const Shape& x = in[kX].shape;
   p.seq_length = p.batch_first ? x[1] : x[0];
@@ -97,7 +106,10 @@ LstmParams plan_lstm(const Node& node, std::span<const TensorInfo> in) {
   }
   const int64_t H = p.hidden_size;
   if (H <= 0) fail_node(node, concat("hidden_size must be > 0, R has shape ", in[kR].shape.str()));
-  expect_shape(node, in[kW], Shape{dirs, 4 * H, p.input_size}, "W");
+  if (p.input_projected && p.input_size != dirs * 4 * H)
+    fail_node(node, concat("with input_projected = 1, X's last dim must be directions * 4 * hidden_size = ",
+                           dirs * 4 * H, ", got ", p.input_size));
+  if (!p.input_projected) expect_shape(node, in[kW], Shape{dirs, 4 * H, p.input_size}, "W");
   expect_shape(node, in[kR], Shape{dirs, 4 * H, H}, "R");
   if (present(in, kB)) expect_shape(node, in[kB], Shape{dirs, 8 * H}, "B");
   if (present(in, kSeqLens)) {
@@ -202,9 +214,11 @@ class LstmFastKernel final : public OpKernel {
 std::unique_ptr<OpKernel> make_lstm_fast(const BindContext& ctx, const LstmParams& p) {
   const auto isa = kernel_isa(ctx.path);
   if (!isa || present(ctx.inputs, kSeqLens) || present(ctx.inputs, kP)) return nullptr;
-  if (!ctx.constants[kW] || !ctx.constants[kR] || (present(ctx.inputs, kB) && !ctx.constants[kB])) return nullptr;
+  if ((!p.input_projected && !ctx.constants[kW]) || !ctx.constants[kR] ||
+      (present(ctx.inputs, kB) && !ctx.constants[kB]))
+    return nullptr;
   kernels::LstmBuffers buf;
-  buf.w = ctx.constants[kW]->f32();
+  buf.w = p.input_projected ? nullptr : ctx.constants[kW]->f32();
   buf.r = ctx.constants[kR]->f32();
   buf.bias = present(ctx.inputs, kB) ? ctx.constants[kB]->f32() : nullptr;
   if (!kernels::lstm_fast_supported(p, buf)) return nullptr;
@@ -231,9 +245,11 @@ std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
 
 double flops(const Node& node, std::span<const TensorInfo> in, std::span<const TensorInfo>) {
   const LstmParams p = plan_lstm(node, in);
-  // Per step, direction and batch entry: the 4H x (input + H) gate products dominate.
+  // Per step, direction and batch entry: the 4H x (input + H) gate products dominate (4H x H when the
+  // input projection was computed outside).
+  const double inputs = p.input_projected ? 0.0 : static_cast<double>(p.input_size);
   const double per_step =
-      2.0 * 4.0 * static_cast<double>(p.hidden_size) * static_cast<double>(p.input_size + p.hidden_size);
+      2.0 * 4.0 * static_cast<double>(p.hidden_size) * (inputs + static_cast<double>(p.hidden_size));
   return per_step * static_cast<double>(p.seq_length) * static_cast<double>(p.batch) * p.num_directions();
 }
 

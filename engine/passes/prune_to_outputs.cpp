@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/error.h"
+#include "engine/passes/drop_unreferenced.h"
 
 namespace vigil {
 
@@ -58,48 +59,7 @@ void prune_to_outputs(Graph& g, std::span<const std::string> outputs) {
   g.inputs = std::move(inputs);
   g.outputs = wanted;
 
-  // Values survive if a kept node reads or writes them (a kept node's unread outputs included).
-  std::vector<bool> keep_value(g.values.size(), false);
-  for (const Node& node : g.nodes) {
-    for (int v : node.inputs)
-      if (v != kNoValue) keep_value[static_cast<size_t>(v)] = true;
-    for (int v : node.outputs)
-      if (v != kNoValue) keep_value[static_cast<size_t>(v)] = true;
-  }
-  for (int v : g.inputs) keep_value[static_cast<size_t>(v)] = true;
-
-  std::vector<int> new_id(g.values.size(), kNoValue);
-  std::vector<Value> values;
-  for (size_t v = 0; v < g.values.size(); ++v) {
-    if (!keep_value[v]) continue;
-    new_id[v] = static_cast<int>(values.size());
-    values.push_back(std::move(g.values[v]));
-  }
-  g.values = std::move(values);
-  auto remap = [&](int& v) {
-    if (v != kNoValue) v = new_id[static_cast<size_t>(v)];
-  };
-  for (Node& node : g.nodes) {
-    std::for_each(node.inputs.begin(), node.inputs.end(), remap);
-    std::for_each(node.outputs.begin(), node.outputs.end(), remap);
-  }
-  std::for_each(g.inputs.begin(), g.inputs.end(), remap);
-  std::for_each(g.outputs.begin(), g.outputs.end(), remap);
-
-  // Constants no surviving value refers to go; the rest are renumbered in their original order.
-  std::vector<bool> constant_used(g.constants.size(), false);
-  for (const Value& val : g.values)
-    if (val.constant >= 0) constant_used[static_cast<size_t>(val.constant)] = true;
-  std::vector<int> new_constant(g.constants.size(), -1);
-  std::vector<Tensor> constants;
-  for (size_t c = 0; c < g.constants.size(); ++c) {
-    if (!constant_used[c]) continue;
-    new_constant[c] = static_cast<int>(constants.size());
-    constants.push_back(std::move(g.constants[c]));
-  }
-  for (Value& val : g.values)
-    if (val.constant >= 0) val.constant = new_constant[static_cast<size_t>(val.constant)];
-  g.constants = std::move(constants);
+  drop_unreferenced(g);  // values only the cut-away part used, and its constants
   validate_and_infer(g);
 }
 

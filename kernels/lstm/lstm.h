@@ -22,13 +22,18 @@ struct LstmParams {
   bool batch_first = false;   // ONNX layout=1: X [batch,seq,input], Y [batch,seq,dirs,H], states [batch,dirs,H]
   float clip = 0.0f;          // > 0: every gate pre-activation is clamped to [-clip, clip]; 0: no clipping
   bool input_forget = false;  // couple the gates: f = 1 - i
+  // X already holds, per step, batch entry and direction, the input projection W x + Wb + Rb: X is
+  // [seq, batch, D*4H] (input_size = D*4H; direction d's 4H gate values at offset d*4H, gate order i, o, f, c)
+  // and w / bias are not read. Lets a caller compute each frame's projection once and reuse it in every
+  // overlapping window (engine/passes/hoist_lstm_input_projection.h).
+  bool input_projected = false;
   int num_directions() const { return direction == LstmDirection::Bidirectional ? 2 : 1; }
 };
 
 // Buffers of one call. Shapes are given for layout 0 (see LstmParams::batch_first for layout 1);
 // D = num_directions, H = hidden_size. Optional inputs and outputs may be null.
 struct LstmBuffers {
-  const float* x = nullptr;                // [seq, batch, input]
+  const float* x = nullptr;                // [seq, batch, input] ([seq, batch, D*4H] when input_projected)
   const float* w = nullptr;                // [D, 4H, input]
   const float* r = nullptr;                // [D, 4H, H]
   const float* bias = nullptr;             // [D, 8H]: Wb (4H) then Rb (4H); null = zeros

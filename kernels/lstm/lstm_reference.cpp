@@ -43,9 +43,9 @@ void lstm_reference(const LstmParams& p, const LstmBuffers& buf, void* workspace
 
   for (int d = 0; d < p.num_directions(); ++d) {
     const bool reverse = p.direction == LstmDirection::Reverse || d == 1;
-    const float* w = buf.w + d * 4 * H * I;
+    const float* w = p.input_projected ? nullptr : buf.w + d * 4 * H * I;
     const float* r = buf.r + d * 4 * H * H;
-    const float* wb = buf.bias ? buf.bias + d * 8 * H : nullptr;
+    const float* wb = buf.bias && !p.input_projected ? buf.bias + d * 8 * H : nullptr;
     const float* rb = buf.bias ? wb + 4 * H : nullptr;
     const float* peep = buf.peepholes ? buf.peepholes + d * 3 * H : nullptr;
 
@@ -59,8 +59,13 @@ void lstm_reference(const LstmParams& p, const LstmBuffers& buf, void* workspace
         const int64_t t = reverse ? len - 1 - step : step;
         const float* xt = buf.x + at.x_row(t, b);
         for (int64_t row = 0; row < 4 * H; ++row) {
-          double sum = wb ? static_cast<double>(wb[row]) + rb[row] : 0.0;
-          for (int64_t k = 0; k < I; ++k) sum += static_cast<double>(w[row * I + k]) * xt[k];
+          double sum;
+          if (p.input_projected) {
+            sum = xt[d * 4 * H + row];
+          } else {
+            sum = wb ? static_cast<double>(wb[row]) + rb[row] : 0.0;
+            for (int64_t k = 0; k < I; ++k) sum += static_cast<double>(w[row * I + k]) * xt[k];
+          }
           for (int64_t k = 0; k < H; ++k) sum += static_cast<double>(r[row * H + k]) * h[k];
           gates[row] = sum;
         }

@@ -28,7 +28,7 @@ void lstm_fast_pack(const LstmParams& p, const float* w, const float* r, const f
     for (int64_t g = 0; g < 4 * H; ++g) {
       for (int64_t i = 0; i < I; ++i) wt[i * s.np + g] = w[(d * 4 * H + g) * I + i];
       for (int64_t j = 0; j < H; ++j) rt[j * s.np + g] = r[(d * 4 * H + g) * H + j];
-      b[g] = bias ? bias[d * 8 * H + g] + bias[d * 8 * H + 4 * H + g] : 0.0f;
+      b[g] = bias && !p.input_projected ? bias[d * 8 * H + g] + bias[d * 8 * H + 4 * H + g] : 0.0f;
     }
   }
 }

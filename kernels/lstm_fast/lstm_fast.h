@@ -20,7 +20,8 @@ namespace vigil::kernels {
 
 bool lstm_fast_supported(const LstmParams& p, const LstmBuffers& buf);
 
-// Floats of the packed weights of all directions; buf.w, buf.r and buf.bias (may be null) are read.
+// Floats of the packed weights of all directions; w, r and bias (may be null) are read (w and bias not
+// when p.input_projected: they may be null then).
 int64_t lstm_fast_packed_floats(const LstmParams& p);
 void lstm_fast_pack(const LstmParams& p, const float* w, const float* r, const float* bias, float* packed);
 

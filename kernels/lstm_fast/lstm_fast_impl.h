@@ -19,7 +19,7 @@ struct Sizes {
 
 inline Sizes sizes(const LstmParams& p) {
   Sizes s;
-  s.H = p.hidden_size, s.I = p.input_size;
+  s.H = p.hidden_size, s.I = p.input_projected ? 0 : p.input_size;  // projected input: no W^T block
   s.np = round_up(4 * s.H, kColumnBlock);
   s.wt = 0;
   s.rt = s.I * s.np;
@@ -85,7 +85,16 @@ void lstm(const LstmParams& p, const LstmBuffers& buf, const float* packed, void
     const bool reverse = p.direction == LstmDirection::Reverse || d == 1;
     // Input projections (+ both biases) of every step and batch entry at once: rows (t, b).
     // The bias row is the init of every row: init_ld = 0.
-    rows_product<Isa>(T * B, s.I, buf.x, s.I, wt, s.np, bias, 0, proj);
+    if (p.input_projected) {  // the caller computed them: this direction's 4H columns of each row, padded
+      for (int64_t row = 0; row < T * B; ++row) {
+        const float* src = buf.x + row * p.input_size + d * 4 * H;
+        float* dst = proj + row * s.np;
+        for (int64_t g = 0; g < 4 * H; ++g) dst[g] = src[g];
+        for (int64_t g = 4 * H; g < s.np; ++g) dst[g] = 0.0f;
+      }
+    } else {
+      rows_product<Isa>(T * B, s.I, buf.x, s.I, wt, s.np, bias, 0, proj);
+    }
     for (int64_t i = 0; i < B * H; ++i) {
       h[i] = buf.initial_h ? buf.initial_h[d * B * H + i] : 0.0f;
       c[i] = buf.initial_c ? buf.initial_c[d * B * H + i] : 0.0f;

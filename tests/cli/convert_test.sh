@@ -92,6 +92,8 @@ check_error "missing metadata file" "no-such.json: cannot open" "$VIGIL" convert
 check_error "unknown head" "--yolo-heads: 'nope' is not an output of the model" "$VIGIL" convert "$M" --metadata "$WORK/good.json" --yolo-heads head_a,nope -o "$WORK/bad.vgl"
 check_error "empty head name" "--yolo-heads 'head_a,': an empty name" "$VIGIL" convert "$M" --metadata "$WORK/good.json" --yolo-heads head_a, -o "$WORK/bad.vgl"
 check_error "head count vs anchors_per_head" "'yolo_anchors_per_head' has 2 entries for 1 YOLO heads" "$VIGIL" convert "$M" --metadata "$WORK/good.json" --yolo-heads head_a -o "$WORK/bad.vgl"
+check_error "hoist: the window is not read by an LSTM" "--hoist-lstm-projection: hoist_lstm_input_projection: 'window' is read by MatMul 'act', not an LSTM" "$VIGIL" convert "$M" --metadata "$WORK/good.json" --hoist-lstm-projection -o "$WORK/bad.vgl"
+check_error "hoist: not an action model" "--hoist-lstm-projection needs an action model" "$VIGIL" convert "$M" --hoist-lstm-projection -o "$WORK/bad.vgl"
 
 echo "cli convert: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -17,7 +17,9 @@ T and the names of the two parts' inputs and outputs (docs/FORMAT.md, "Action mo
     vigil convert MODEL.onnx --metadata MODEL.json --yolo-heads yolo_coarse,yolo_fine -o MODEL.vgl
 
 which appends the YOLO decoding (outputs "detections", "detection_count") and checks the metadata against
-the graph. A streaming detector runs the two parts as two engines of the one file.
+the graph. A streaming detector runs the two parts as two engines of the one file. With
+--hoist-lstm-projection, the first LSTM layer's input projection moves into the frame part
+(`embedding/lstm_input_projection` [1, 8H] per frame; window input `window/lstm_input_projection`).
 """
 
 import argparse
@@ -104,8 +106,10 @@ def export_onnx(net, config, path: str, opset: int = 13) -> None:
                           output_names=OUTPUTS, training=torch.onnx.TrainingMode.EVAL, do_constant_folding=True)
 
 
-def convert(vigil: str, onnx_path: str, json_path: str, out: str) -> str:
+def convert(vigil: str, onnx_path: str, json_path: str, out: str, hoist: bool = False) -> str:
     cmd = [vigil, "convert", onnx_path, "--metadata", json_path, "--yolo-heads", ",".join(HEAD_OUTPUTS), "-o", out]
+    if hoist:
+        cmd.append("--hoist-lstm-projection")
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{done.stdout}{done.stderr}")
@@ -119,6 +123,10 @@ def main():
     ap.add_argument("--out", required=True, help="the .vgl file to write")
     ap.add_argument("--onnx", help="where to keep the deploy ONNX (default: OUT with .onnx)")
     ap.add_argument("--opset", type=int, default=13)
+    ap.add_argument("--hoist-lstm-projection", action="store_true",
+                    help="the frame part also computes the first LSTM layer's input projection, and the window "
+                         "part reads those instead of embeddings (each frame's projection is computed once, not in "
+                         "every overlapping window); the action_embedding / action_window_input keys name them")
     args = ap.parse_args()
     stem = os.path.splitext(args.out)[0]
     onnx_path = args.onnx or stem + ".onnx"
@@ -128,7 +136,7 @@ def main():
     with open(json_path, "w") as f:
         json.dump(metadata(config), f, indent=1)
         f.write("\n")
-    print(convert(args.vigil, onnx_path, json_path, args.out))
+    print(convert(args.vigil, onnx_path, json_path, args.out, args.hoist_lstm_projection))
 
 
 if __name__ == "__main__":

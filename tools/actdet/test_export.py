@@ -136,6 +136,34 @@ def main():
     if len(torch_heads) == count and count:
         check(max_diff(rows[:, :4], torch_heads[:, :4]) <= 1e-2,
               f"boxes vs PyTorch: max |diff| {max_diff(rows[:, :4], torch_heads[:, :4]):.2e} px <= 1e-2")
+    # The hoisted variant, streamed as a detector would: the frame part per frame, the window part on the
+    # stacked per-frame projections. Must give PyTorch's probabilities too.
+    hoisted = os.path.join(args.work, "actdet_hoisted.vgl")
+    subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "export.py"),
+                    "--checkpoint", ckpt, "--vigil", args.vigil, "--out", hoisted, "--hoist-lstm-projection"],
+                   check=True)
+    projected_window = "window/lstm_input_projection"
+    projection = "embedding/lstm_input_projection"
+    hidden = config.lstm_hidden
+    zeros = os.path.join(args.work, "zeros.npy")
+    np.save(zeros, np.zeros((t, 1, 8 * hidden), np.float32))
+    rows = []
+    for k in range(t):
+        frame = os.path.join(args.work, f"frame{k}.npy")
+        np.save(frame, frames[k:k + 1])
+        d = os.path.join(args.work, f"hoisted_frame{k}")
+        subprocess.run([args.vigil, "run", hoisted, "--input", "image=" + frame, "--input",
+                        f"{projected_window}={zeros}", "--output-dir", d], check=True, capture_output=True)
+        rows.append(np.load(os.path.join(d, projection.replace("/", "_") + ".npy")))
+    np.save(os.path.join(args.work, "projections.npy"), np.stack(rows))
+    d = os.path.join(args.work, "hoisted_window")
+    subprocess.run([args.vigil, "run", hoisted, "--input", "image=" + os.path.join(args.work, "image.npy"), "--input",
+                    f"{projected_window}=" + os.path.join(args.work, "projections.npy"), "--output-dir", d],
+                   check=True, capture_output=True)
+    probs = np.load(os.path.join(d, export.SCORES_OUTPUT + ".npy"))
+    diff = max_diff(probs, torch_out[3])
+    check(diff <= 1e-5, f"hoisted LSTM projection, streamed: action_probs max |diff| {diff:.2e} <= 1e-5")
+
     print(f"export test: {len(failures)} failed")
     sys.exit(1 if failures else 0)
 
