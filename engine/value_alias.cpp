@@ -45,6 +45,24 @@ int64_t contiguous_slice_offset(const Graph& g, const Node& node) {
   return offset * static_cast<int64_t>(dtype_size(in.dtype));
 }
 
+// True when a Transpose keeps every dim larger than 1 in its order (it only moves size-1 dims, e.g. an
+// LSTM's [seq, directions, 1, hidden] -> [seq, 1, directions, hidden]): then it moves no byte.
+bool transpose_keeps_order(const Graph& g, const Node& node) {
+  const Shape& s = g.values[static_cast<size_t>(node.inputs[0])].shape;
+  std::vector<int64_t> perm = node.attrs.get_ints("perm", {});
+  if (!node.attrs.has("perm"))
+    for (int d = s.rank - 1; d >= 0; --d) perm.push_back(d);
+  if (perm.size() != static_cast<size_t>(s.rank)) return false;
+  int64_t previous = -1;
+  for (int64_t d : perm) {
+    if (d < 0 || d >= s.rank) return false;
+    if (s[static_cast<int>(d)] == 1) continue;
+    if (d < previous) return false;
+    previous = d;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::vector<ValueAlias> find_value_aliases(const Graph& g) {
@@ -63,6 +81,9 @@ std::vector<ValueAlias> find_value_aliases(const Graph& g) {
       case OpType::Squeeze:
       case OpType::Unsqueeze:
         set(node.outputs[0], node.inputs[0], 0);
+        break;
+      case OpType::Transpose:
+        if (transpose_keeps_order(g, node)) set(node.outputs[0], node.inputs[0], 0);
         break;
       case OpType::Slice:
         set(node.outputs[0], node.inputs[0], contiguous_slice_offset(g, node));

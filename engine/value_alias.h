@@ -2,6 +2,7 @@
 // value's buffer. The memory plan (engine/memory_plan.h) places them there, and the op's kernel sees that
 // its input and output coincide and skips the copy:
 //   - Reshape, Flatten, Squeeze, Unsqueeze: the output is the input under a new shape (offset 0);
+//   - Transpose that only moves size-1 dims (the byte order is unchanged);
 //   - Slice that selects one contiguous range (every sliced dim but the first non-1 one is whole, step 1):
 //     the output is that range of the input, e.g. the channel split of a CSP block;
 //   - Concat where nothing outside the axis varies faster than it (all dims before the axis are 1): each

@@ -49,6 +49,9 @@ class TransposeKernel final : public OpKernel {
  public:
   explicit TransposeKernel(const kernels::TransposeParams& p) : p_(p) {}
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
+    // A transpose that only moves size-1 dims keeps the byte order: the memory plan then makes the output
+    // a view of the input (engine/value_alias.h).
+    if (in[0].data == out[0].data) return;
     kernels::transpose_reference(p_, in[0].data, out[0].data);
   }
 

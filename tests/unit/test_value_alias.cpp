@@ -144,3 +144,34 @@ TEST_CASE("value aliases: CSP blocks compute the same as plain loops on every pa
   check_csp(64, 16, 16);
   check_csp(5, 7, 9);  // odd channel split
 }
+
+TEST_CASE("value aliases: a transpose that only moves size-1 dims is a view, any other copies") {
+  GraphBuilder gb;
+  const int x = gb.input("x", DType::F32, {5, 2, 1, 8});
+  const int a = gb.node(OpType::Relu, "a", {x});
+  const int moved = gb.node(OpType::Transpose, "moved", {a}, ints({{"perm", {0, 2, 1, 3}}}));
+  const int swapped = gb.node(OpType::Transpose, "swapped", {a}, ints({{"perm", {1, 0, 2, 3}}}));
+  gb.output(moved);
+  gb.output(swapped);
+  const Graph g = gb.build();
+  const std::vector<ValueAlias> alias = find_value_aliases(g);
+  CHECK(alias[static_cast<size_t>(moved)].parent == a);
+  CHECK(alias[static_cast<size_t>(swapped)].parent == -1);
+  std::vector<float> in(80);
+  for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<float>(i) - 40.0f;
+  for (KernelPath path : {KernelPath::Reference, KernelPath::Avx512}) {
+    if (!kernel_path_supported(path)) continue;
+    EngineOptions options;
+    options.path = path;
+    Engine engine(g, options);
+    ExecutionContext ctx(engine, 1);
+    std::memcpy(ctx.input(0).data, in.data(), in.size() * sizeof(float));
+    ctx.run();
+    for (int64_t i = 0; i < 80; ++i) {
+      const float relu = in[static_cast<size_t>(i)] > 0 ? in[static_cast<size_t>(i)] : 0.0f;
+      CHECK(ctx.output(0).f32()[i] == relu);
+      const int64_t s = i / 16, d = (i / 8) % 2, h = i % 8;  // swapped[d][s][0][h] = a[s][d][0][h]
+      CHECK(ctx.output(1).f32()[(d * 5 + s) * 8 + h] == relu);
+    }
+  }
+}
