@@ -44,6 +44,26 @@ expect "raw rgb: segment times from the default 30 fps" grep -q '"start_frame":6
 expect "raw rgb: summary" grep -q '"type":"summary","frames":23,"bad_frames":0,"dropped_frames":0,"segments":2' raw.jsonl
 expect "raw rgb: boxes with class names" grep -q '"label":"cat","score":' raw.jsonl
 
+expect "raw rgb: the window input also feeds a Concat: no projection reuse, windows over embeddings" grep -q '"window":6,"stride":3,"reuses_projections":false' raw.jsonl
+
+# The window feeding one LSTM: each frame's LSTM input projection is computed once, in the frame part, and
+# reused by every window. Float rounding differs from the whole-graph run (the Gemm sums W x), so the
+# probabilities are compared within 1e-6, and top-1 exactly.
+detect "hoisted projections" lstm.jsonl action_lstm.vgl frames.rgb --size 32x32
+actions lstm.jsonl >lstm.txt
+expect "hoisted: the summary says the projections are reused" grep -q '"reuses_projections":true' lstm.jsonl
+expect "hoisted: probabilities within 1e-6 of the brute force, same top-1" awk '
+  NR == FNR { want[FNR] = $0; next }
+  { split(want[FNR], w, " "); if ($1 != w[1]) bad = 1
+    for (i = 2; i <= 4; ++i) { d = $i - w[i]; if (d < 0) d = -d; if (d > 1e-6) bad = 1 } }
+  END { exit bad || NR != 2 * 23 }' expected_lstm_s3.txt lstm.txt
+expect "hoisted: the frames' probabilities differ (the check has teeth)" test "$(cut -d' ' -f2 lstm.txt | sort -u | wc -l)" -ge 20
+
+detect "pre-hoisted model" pre.jsonl action_prehoisted.vgl frames.rgb --size 32x32
+actions pre.jsonl >pre.txt
+expect "pre-hoisted: reported as reusing projections" grep -q '"reuses_projections":true' pre.jsonl
+expect "pre-hoisted: the same numbers as hoisting at load" cmp pre.txt lstm.txt
+
 detect "stride 1" s1.jsonl action.vgl frames.rgb --size 32x32 --stride 1
 actions s1.jsonl >s1.txt
 expect "--stride 1: probabilities equal the brute force" cmp s1.txt expected_s1.txt

@@ -9,6 +9,7 @@
 
 #include "engine/executor.h"
 #include "engine/graph_builder.h"
+#include "engine/passes/hoist_lstm_input_projection.h"
 #include "loaders/image/image.h"
 #include "loaders/vgl/vgl.h"
 
@@ -27,7 +28,9 @@ Tensor random_tensor(Shape s, std::mt19937& rng, float lo, float hi) {
 
 // with_window: the action model; otherwise the frame part alone (a plain detector). Without with_yolo
 // the boxes are missing (a model `vigil detect` must refuse).
-Graph build(bool with_window, int64_t declared_window, bool with_yolo = true) {
+// lstm_only: the window feeds the LSTM alone (no colour shortcut), the shape vigil hoists the LSTM's input
+// projection out of.
+Graph build(bool with_window, int64_t declared_window, bool with_yolo = true, bool lstm_only = false) {
   std::mt19937 rng(11);
   GraphBuilder b;
   const int image = b.input("image", DType::F32, {1, 3, kSide, kSide});
@@ -74,7 +77,12 @@ Graph build(bool with_window, int64_t declared_window, bool with_yolo = true) {
   // Y [T, 2, 1, H] -> [T, 1, 2, H] -> [T, 1, 2H], beside the embedding itself: [T, 1, 2H + E].
   const int perm = b.node(OpType::Transpose, "perm", {lstm}, {{"perm", std::vector<int64_t>{0, 2, 1, 3}}});
   const int seq = b.node(OpType::Reshape, "seq", {perm}, {{"shape", std::vector<int64_t>{kWindow, 1, 2 * kHidden}}});
-  const int both = b.node(OpType::Concat, "both", {seq, window}, {{"axis", int64_t{2}}});
+  if (lstm_only) {
+    const int logits =
+        b.node(OpType::MatMul, "fc", {seq, b.constant("fc.w", random_tensor({2 * kHidden, kLabels}, rng, -3, 3))});
+    b.output(b.node(OpType::Softmax, "scores", {logits}, {{"axis", int64_t{-1}}}));
+  }
+  const int both = lstm_only ? seq : b.node(OpType::Concat, "both", {seq, window}, {{"axis", int64_t{2}}});
   // Logits: the LSTM part small and random (the context matters a little), the colour part decisive:
   // blue -> nobody, red -> wave, green -> walk.
   Tensor fc = random_tensor({2 * kHidden + kEmbed, kLabels}, rng, -0.3f, 0.3f);
@@ -82,8 +90,10 @@ Graph build(bool with_window, int64_t declared_window, bool with_yolo = true) {
     for (int k = 0; k < kLabels; ++k) fc.mutable_f32()[(2 * kHidden + e) * kLabels + k] = 0;
   const int colour_label[3] = {1, 2, 0};  // R, G, B
   for (int c = 0; c < 3; ++c) fc.mutable_f32()[(2 * kHidden + c) * kLabels + colour_label[c]] = 2.5f;
-  const int logits = b.node(OpType::MatMul, "fc", {both, b.constant("fc.w", std::move(fc))});
-  b.output(b.node(OpType::Softmax, "scores", {logits}, {{"axis", int64_t{-1}}}));
+  if (!lstm_only) {
+    const int logits = b.node(OpType::MatMul, "fc", {both, b.constant("fc.w", std::move(fc))});
+    b.output(b.node(OpType::Softmax, "scores", {logits}, {{"axis", int64_t{-1}}}));
+  }
   b.metadata("action_image_input", std::string("image"));
   b.metadata("action_embedding", std::string("embedding"));
   b.metadata("action_window_input", std::string("window"));
@@ -185,6 +195,15 @@ void write_action_test_files(const std::string& dir) {
   write_vgl(build(false, kWindow), dir + "/detector.vgl");
   write_vgl(build(true, kWindow - 1), dir + "/mismatch.vgl");
   write_vgl(build(true, kWindow, false), dir + "/noyolo.vgl");
+  write_vgl(build(true, kWindow, true, true), dir + "/action_lstm.vgl");
+  {
+    // As `vigil convert --hoist-lstm-projection` writes it: hoisted in the file, the action keys renamed.
+    Graph g = build(true, kWindow, true, true);
+    const HoistedProjection h = hoist_lstm_input_projection(g, "window", "embedding");
+    g.metadata["action_embedding"] = h.projection_output;
+    g.metadata["action_window_input"] = h.projected_input;
+    write_vgl(g, dir + "/action_prehoisted.vgl");
+  }
 
   const std::vector<Image> frames = make_frames();
   {
@@ -210,6 +229,8 @@ void write_action_test_files(const std::string& dir) {
   Engine whole(build(true, kWindow));
   write_expected(dir + "/expected_s3.txt", whole, frames, 3);
   write_expected(dir + "/expected_s1.txt", whole, frames, 1);
+  Engine whole_lstm(build(true, kWindow, true, true));
+  write_expected(dir + "/expected_lstm_s3.txt", whole_lstm, frames, 3);
   // A stream shorter than the window: padded.
   write_expected(dir + "/expected_short.txt", whole, std::vector<Image>(frames.begin() + 6, frames.begin() + 10), 3);
 }

@@ -11,6 +11,9 @@ namespace vigil::test {
 //                   MatMul -> Softmax [6,1,3] over labels nobody (background), wave, walk. The embedding's
 //                   first three values are the frame's mean R, G, B, weighted so that red frames are
 //                   "wave", green "walk", blue "nobody": a test video's segments are known in advance.
+//   action_lstm.vgl the window feeding the LSTM alone (random weights, no colour shortcut): vigil hoists
+//                   its input projection into the frame part (expected_lstm_s3.txt, stride 3)
+//   action_prehoisted.vgl  action_lstm.vgl hoisted in the file, as vigil convert --hoist-lstm-projection does
 //   detector.vgl    the frame part alone, no action metadata: a plain detector.
 //   noyolo.vgl      action.vgl with the YoloDetect node left out (raw head output instead)
 //   mismatch.vgl    action.vgl whose temporal_window (5) disagrees with its window input (6).

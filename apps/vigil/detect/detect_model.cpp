@@ -4,6 +4,7 @@
 
 #include "apps/vigil/commands.h"
 #include "engine/error.h"
+#include "engine/passes/hoist_lstm_input_projection.h"
 
 namespace vigil::cli {
 
@@ -66,7 +67,26 @@ DetectModel load_detect_model(const std::string& path, const EngineOptions& opti
   m.window_input = name_of(g, a.window_input);
   m.scores = name_of(g, a.scores);
   m.prep = preprocessing_for(g, a.image_input);
-  m.frame = engine_for(g, {m.detections, m.count, m.embedding}, options);
+  m.frame_feature = m.embedding;
+  {
+    // Worked on a copy: a model the pass does not fit (the window input read by more than one LSTM, say)
+    // simply runs its whole temporal head per window.
+    Graph hoisted = g;
+    try {
+      const HoistedProjection h = hoist_lstm_input_projection(hoisted, m.window_input, m.embedding);
+      g = std::move(hoisted);
+      m.frame_feature = h.projection_output;
+      m.window_input = h.projected_input;
+      m.reuses_projections = true;
+    } catch (const Error&) {
+      // Already hoisted when the model was converted: the window input is a projection already.
+      for (const Node& node : g.nodes)
+        if (node.op == OpType::Lstm && !node.inputs.empty() && node.inputs[0] == a.window_input &&
+            node.attrs.get_int("input_projected", 0, node.label()) == 1)
+          m.reuses_projections = true;
+    }
+  }
+  m.frame = engine_for(g, {m.detections, m.count, m.frame_feature}, options);
   m.window = engine_for(g, {m.scores}, options);
   // Each part must be computable from its own input alone: boxes that need the window, or scores that
   // need the image, cannot run once per frame and once per window.
@@ -78,6 +98,15 @@ DetectModel load_detect_model(const std::string& path, const EngineOptions& opti
   };
   only_input(*m.frame, m.image_input, "per-frame part (YoloDetect outputs and the embedding)");
   only_input(*m.window, m.window_input, "per-window part (the action scores)");
+  const Graph& fg = m.frame->graph();
+  const Shape& feature = fg.values[static_cast<size_t>(fg.find_value(m.frame_feature))].shape;
+  const Shape& window =
+      m.window->graph().values[static_cast<size_t>(m.window->graph().find_value(m.window_input))].shape;
+  m.feature_size = feature.rank == 2 ? feature[1] : -1;
+  if (feature.rank != 2 || feature[0] != 1 || window.rank != 3 || window[0] != a.window || window[1] != 1 ||
+      window[2] != m.feature_size)
+    fail(path, ": per-frame '", m.frame_feature, "' ", feature.str(), " does not fill window input '", m.window_input,
+         "' ", window.str(), " (expected [1,F] and [", a.window, ",1,F])");
   return m;
 }
 

@@ -27,6 +27,13 @@ struct DetectModel {
   std::vector<std::string> class_names;         // box classes (metadata class_names; may be empty)
   std::optional<meta::ActionModelInfo> action;  // set for action models
   std::string embedding, window_input, scores;  // action models: value names
+  // What the windows are made of: per frame, `frame_feature` (a [1, feature_size] output of the frame
+  // engine) goes into the ring, and T of them into `window_input`. The embedding itself, or, when the
+  // window input feeds one LSTM directly, that LSTM's input projection: computed once per frame instead of
+  // once in every window containing the frame (engine/passes/hoist_lstm_input_projection.h).
+  std::string frame_feature;
+  int64_t feature_size = 0;
+  bool reuses_projections = false;
 };
 
 // Throws vigil::Error naming the model file and what is missing or inconsistent.

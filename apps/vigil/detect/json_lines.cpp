@@ -62,7 +62,10 @@ std::string summary_line(const Summary& s) {
   const double fps = s.seconds > 0 ? static_cast<double>(s.frames) / s.seconds : 0.0;
   return concat(
       "{\"type\":\"summary\",\"frames\":", s.frames, ",\"bad_frames\":", s.bad_frames,
-      ",\"dropped_frames\":", s.dropped_frames, s.segments >= 0 ? concat(",\"segments\":", s.segments) : std::string(),
+      ",\"dropped_frames\":", s.dropped_frames,
+      s.segments >= 0 ? concat(",\"segments\":", s.segments, ",\"window\":", s.window, ",\"stride\":", s.stride,
+                               ",\"reuses_projections\":", s.reuses_projections ? "true" : "false")
+                      : std::string(),
       ",\"fps\":", json_number(fps, 2), ",\"latency_ms\":{\"p50\":", json_number(percentile(s.latencies_ms, 50)),
       ",\"p90\":", json_number(percentile(s.latencies_ms, 90)),
       ",\"p99\":", json_number(percentile(s.latencies_ms, 99)), "}}");

@@ -4,8 +4,8 @@
 //   the same with ,"action":LABEL,"actions":[p0,...,pK-1]} before the closing brace (action models)
 //   {"type":"segment","label":S,"label_id":K,"start_frame":A,"end_frame":B,"start_time":T0,"end_time":T1,
 //    "confidence":P}
-//   {"type":"summary","frames":N,"bad_frames":B,"dropped_frames":D,["segments":S,]"fps":F,
-//    "latency_ms":{"p50":..,"p90":..,"p99":..}}
+//   {"type":"summary","frames":N,"bad_frames":B,"dropped_frames":D,["segments":S,"window":T,"stride":D,
+//    "reuses_projections":true|false,]"fps":F,"latency_ms":{"p50":..,"p90":..,"p99":..}}
 #pragma once
 
 #include <cstdint>
@@ -34,7 +34,9 @@ std::string segment_line(const Segment& s, const std::vector<std::string>& actio
 
 struct Summary {
   int64_t frames = 0, bad_frames = 0, dropped_frames = 0;
-  int64_t segments = -1;  // -1: not an action model, no "segments" key
+  int64_t segments = -1;  // -1: not an action model: no "segments", "window", "stride", "reuses_projections"
+  int64_t window = 0, stride = 0;
+  bool reuses_projections = false;
   double seconds = 0;
   std::vector<double> latencies_ms;
 };

@@ -56,12 +56,12 @@ Summary run_plain(const DetectModel& m, FrameFeed& feed, const StreamOptions& o)
 Summary run_action(const DetectModel& m, FrameFeed& feed, const StreamOptions& o) {
   const meta::ActionModelInfo& a = *m.action;
   const std::vector<std::string>& labels = a.labels;
-  const int64_t window = a.window, dim = a.embedding_size;
+  const int64_t window = a.window, dim = m.feature_size;
   WindowAverager averager(window, o.stride, static_cast<int64_t>(labels.size()));
   SegmentTracker tracker(o.thresholds, a.background);
   ExecutionContext frame_ctx(*m.frame, o.threads);
   ExecutionContext window_ctx(*m.window, o.threads);
-  const TensorView image_in = frame_ctx.input(m.image_input), embedding = frame_ctx.output(m.embedding);
+  const TensorView image_in = frame_ctx.input(m.image_input), feature = frame_ctx.output(m.frame_feature);
   const TensorView window_in = window_ctx.input(m.window_input), scores = window_ctx.output(m.scores);
 
   // Rings indexed by stream position % capacity: everything a frame needs until its line is printed.
@@ -85,6 +85,9 @@ Summary run_action(const DetectModel& m, FrameFeed& feed, const StreamOptions& o
 
   Summary summary;
   summary.segments = 0;
+  summary.window = window;
+  summary.stride = o.stride;
+  summary.reuses_projections = m.reuses_projections;
   std::vector<double> probs;
   auto print_final_frames = [&] {
     int64_t position = 0;
@@ -108,7 +111,7 @@ Summary run_action(const DetectModel& m, FrameFeed& feed, const StreamOptions& o
     HeldFrame& h = held[slot(position)];
     h.boxes = read_boxes(frame_ctx.output(m.detections), frame_ctx.output(m.count), m.prep.width, m.prep.height,
                          frame.image.width, frame.image.height, o.min_score);
-    std::copy_n(embedding.f32(), dim, embeddings.data() + slot(position) * static_cast<size_t>(dim));
+    std::copy_n(feature.f32(), dim, embeddings.data() + slot(position) * static_cast<size_t>(dim));
     h.info = FrameInfo{frame.index, frame.name, frame.image.width, frame.image.height, ms_since(t0)};
     if (!o.annotate.empty()) std::swap(h.image, frame.image);  // the ring keeps the pixels; no copy
     if (std::optional<int64_t> s = averager.push_frame()) h.info.latency_ms += run_window(*s);
