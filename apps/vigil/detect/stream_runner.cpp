@@ -67,16 +67,16 @@ Summary run_action(const DetectModel& m, FrameFeed& feed, const StreamOptions& o
   // Rings indexed by stream position % capacity: everything a frame needs until its line is printed.
   const int64_t capacity = averager.capacity();
   std::vector<HeldFrame> held(static_cast<size_t>(capacity));
-  std::vector<float> embeddings(static_cast<size_t>(capacity * dim));
+  std::vector<float> features(static_cast<size_t>(capacity * dim));  // embeddings or their LSTM projections
   auto slot = [&](int64_t position) { return static_cast<size_t>(position % capacity); };
 
   // Runs the temporal head over frames [start, start + T); past the last frame (a stream shorter than T)
-  // the last embedding repeats, as inference.py pads. Returns its time in ms.
+  // the last frame's feature repeats, as inference.py pads. Returns its time in ms.
   auto run_window = [&](int64_t start) {
     const auto t0 = Clock::now();
     const int64_t last = averager.frames() - 1;
     for (int64_t t = 0; t < window; ++t)
-      std::copy_n(embeddings.data() + slot(std::min(start + t, last)) * static_cast<size_t>(dim), dim,
+      std::copy_n(features.data() + slot(std::min(start + t, last)) * static_cast<size_t>(dim), dim,
                   window_in.f32() + t * dim);
     window_ctx.run();
     averager.add(start, scores.f32());
@@ -111,7 +111,7 @@ Summary run_action(const DetectModel& m, FrameFeed& feed, const StreamOptions& o
     HeldFrame& h = held[slot(position)];
     h.boxes = read_boxes(frame_ctx.output(m.detections), frame_ctx.output(m.count), m.prep.width, m.prep.height,
                          frame.image.width, frame.image.height, o.min_score);
-    std::copy_n(feature.f32(), dim, embeddings.data() + slot(position) * static_cast<size_t>(dim));
+    std::copy_n(feature.f32(), dim, features.data() + slot(position) * static_cast<size_t>(dim));
     h.info = FrameInfo{frame.index, frame.name, frame.image.width, frame.image.height, ms_since(t0)};
     if (!o.annotate.empty()) std::swap(h.image, frame.image);  // the ring keeps the pixels; no copy
     if (std::optional<int64_t> s = averager.push_frame()) h.info.latency_ms += run_window(*s);

@@ -1,7 +1,7 @@
 // The processing loop of `vigil detect`: every frame through the frame engine, boxes read back, and for
-// action models the embedding kept in a ring, the temporal head run over windows as window_average.h
-// schedules them, each frame's line printed once its probabilities are final (so lines trail the input by
-// up to T frames), segments printed as they close.
+// action models the per-frame feature (embedding or its LSTM input projection) kept in a ring, the temporal head run
+// over windows as window_average.h schedules them, each frame's line printed once its probabilities are final (so lines
+// trail the input by up to T frames), segments printed as they close.
 #pragma once
 
 #include <string>
