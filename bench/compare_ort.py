@@ -4,6 +4,10 @@ many runs; the table reports each engine's median p50 over rounds and the median
 Also records how busy the machine was (other processes' CPU share from /proc/stat) during the run.
 
     python bench/compare_ort.py --vigil build/vigil --models DIR [--rounds 3] [--threads 1 2] [--markdown]
+                                [--baseline OLD/vigil]
+
+--baseline adds an older vigil binary to the same alternation (old, new, ORT per round), so a before/after
+comparison comes from one run.
 
 DIR holds actdet_frame_op13.onnx and actdet_temporal_op13.onnx (tools/models/export_all.py writes them).
 """
@@ -51,6 +55,7 @@ def main():
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--variants", nargs="+", default=["frame", "temporal"])
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--baseline", help="an older vigil binary to time in the same rounds")
     a = ap.parse_args()
     busy_before = cpu_busy_fraction()
     rows = []
@@ -60,18 +65,29 @@ def main():
         if variant == "clip":
             runs, warmup = 5, 1
         for threads in a.threads:
-            v, o = [], []
+            v, o, b = [], [], []
             for _ in range(a.rounds):
+                if a.baseline:
+                    b.append(run_vigil(a.baseline, model, threads, runs, warmup))
                 v.append(run_vigil(a.vigil, model, threads, runs, warmup))
                 o.append(run_ort(model, threads, runs, warmup))
             ratios = [x / y for x, y in zip(v, o)]
             rows.append({"variant": variant, "threads": threads, "vigil_ms": statistics.median(v),
                          "ort_ms": statistics.median(o), "ratio": statistics.median(ratios),
                          "vigil_rounds": v, "ort_rounds": o})
+            if a.baseline:
+                rows[-1].update({"baseline_ms": statistics.median(b), "baseline_rounds": b,
+                                 "baseline_ratio": statistics.median([x / y for x, y in zip(b, o)])})
             print(json.dumps(rows[-1]), flush=True)
     busy_after = cpu_busy_fraction()
     print(json.dumps({"machine_busy_before": round(busy_before, 3), "machine_busy_after": round(busy_after, 3)}))
-    if a.markdown:
+    if a.markdown and a.baseline:
+        print("\n| variant | threads | baseline p50 ms | vigil p50 ms | ORT p50 ms | baseline / ORT | vigil / ORT |"
+              "\n|---|---|---|---|---|---|---|")
+        for r in rows:
+            print(f"| {r['variant']} | {r['threads']} | {r['baseline_ms']:.3f} | {r['vigil_ms']:.3f} | {r['ort_ms']:.3f} "
+                  f"| {r['baseline_ratio']:.2f} | {r['ratio']:.2f} |")
+    elif a.markdown:
         print("\n| variant | threads | vigil p50 ms | ORT p50 ms | vigil / ORT |\n|---|---|---|---|---|")
         for r in rows:
             print(f"| {r['variant']} | {r['threads']} | {r['vigil_ms']:.3f} | {r['ort_ms']:.3f} | {r['ratio']:.2f} |")
