@@ -77,8 +77,8 @@ struct GemmThreading {
   GemmParallelFor parallel_for = nullptr;  // null: run on the calling thread
   void* ctx = nullptr;
   int threads = 1;  // tasks to make (>= 1); workspace must be sized for this many
-  // Products with fewer multiply-adds (M*N*K) run as one task; 0 = the default, 12 Mi, measured where
-  // waking a sleeping worker costs tens of microseconds (a VM). Tests set 1 to force the split.
+  // Products with fewer multiply-adds (M*N*K) run as one task; 0 = the default, 1 Mi, measured with the
+  // engine's spinning pool (gemm_packed_config.h). Tests set 1 to force the split.
   int64_t min_parallel_macs = 0;
 };
 

@@ -60,10 +60,12 @@ struct TaskPlan {
   int64_t tn = 1, tm = 1;
 };
 
-// Default for GemmThreading::min_parallel_macs. Measured on the 2-vCPU VM (docs/KERNELS.md): waking a
-// sleeping pool worker costs tens of microseconds there, so 2 threads lost on 8.4 M multiply-adds
-// (0.10 ms on one core) and gained 12-22 % on 16.8 M.
-constexpr int64_t kDefaultMinParallelMacs = int64_t{12} << 20;
+// Default for GemmThreading::min_parallel_macs. With the engine's pool waking workers by a short spin
+// (engine/thread_pool.h) a split costs a few microseconds: on actdet's 8x8 head convs (2-8 M multiply-adds)
+// 2 threads took H0 0.113-0.123 -> 0.068-0.076 ms, A2 0.058 -> 0.035 ms (same run, idle machine). Below
+// ~1 M multiply-adds (~10 us on one core) the split is not worth it. (When workers slept on a condition
+// variable, waking one cost tens of microseconds and the threshold was 12 M.)
+constexpr int64_t kDefaultMinParallelMacs = int64_t{1} << 20;
 
 // The grid with the smallest per-task share of microkernel tiles for `threads` tasks. Ties go to the grid
 // that moves the least data per task: a task streams its rows of packed A (m/tm x k) and packs its columns
