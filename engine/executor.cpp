@@ -82,12 +82,26 @@ size_t Engine::output_index(std::string_view name) const {
   fail("the model has no output named '", name, "' (outputs: ", known, ")");
 }
 
-ExecutionContext::ExecutionContext(const Engine& engine, int threads)
-    : engine_(engine),
-      pool_(std::make_unique<ThreadPool>(threads)),
-      arena_(allocate_aligned(engine.memory_plan().arena_bytes)) {
+namespace {
+
+std::shared_ptr<ThreadPool> checked_pool(const Engine& engine, int threads) {
   if (threads < 1 || threads > engine.max_threads())
     fail("an execution context of this engine runs 1..", engine.max_threads(), " threads, not ", threads,
+         " (raise EngineOptions::max_threads)");
+  return std::make_shared<ThreadPool>(threads);
+}
+
+}  // namespace
+
+ExecutionContext::ExecutionContext(const Engine& engine, int threads)
+    : ExecutionContext(engine, checked_pool(engine, threads)) {}
+
+ExecutionContext::ExecutionContext(const Engine& engine, std::shared_ptr<ThreadPool> pool)
+    : engine_(engine),
+      pool_(pool ? std::move(pool) : throw Error("an execution context needs a thread pool")),
+      arena_(allocate_aligned(engine.memory_plan().arena_bytes)) {
+  if (pool_->size() > engine.max_threads())
+    fail("an execution context of this engine runs 1..", engine.max_threads(), " threads, not ", pool_->size(),
          " (raise EngineOptions::max_threads)");
   const Graph& g = engine.graph();
   const MemoryPlan& plan = engine.memory_plan();

@@ -65,6 +65,10 @@ class ExecutionContext {
  public:
   // `threads` (>= 1) work on each node together; the calling thread is one of them.
   explicit ExecutionContext(const Engine& engine, int threads = 1);
+  // Works with a pool shared with other contexts that the same thread runs one after the other (the
+  // frame and window parts of an action model): one set of workers, instead of two sets whose waiting
+  // threads spin against each other on a small machine.
+  ExecutionContext(const Engine& engine, std::shared_ptr<ThreadPool> pool);
   ~ExecutionContext();
 
   // Views into this context's arena. Write inputs before run(); read outputs after.
@@ -83,7 +87,7 @@ class ExecutionContext {
 
  private:
   const Engine& engine_;
-  std::unique_ptr<ThreadPool> pool_;
+  std::shared_ptr<ThreadPool> pool_;
   AlignedBytes arena_;
   std::vector<TensorView> views_;        // per value: arena slot or constant storage
   std::vector<TensorView> node_io_;      // every node's inputs then outputs, flattened

@@ -85,6 +85,25 @@ TEST_CASE("executor: one engine, several threads, separate contexts") {
   for (int f : failures) CHECK(f == 0);
 }
 
+TEST_CASE("executor: contexts of two engines can share one thread pool") {
+  Engine first = small_engine(), second = small_engine();
+  auto pool = std::make_shared<ThreadPool>(2);
+  ExecutionContext a(first, pool), b(second, pool), alone(first, 2);
+  const float in[] = {-2, -1, 0, 1, 2, 3};
+  for (ExecutionContext* ctx : {&a, &b, &alone}) {
+    std::copy(in, in + 6, ctx->input("x").f32());
+    ctx->run();
+  }
+  for (int i = 0; i < 6; ++i) {
+    CHECK(a.output(0).f32()[i] == alone.output(0).f32()[i]);
+    CHECK(b.output(1).f32()[i] == alone.output(1).f32()[i]);
+  }
+  CHECK_THROWS_WITH_AS(ExecutionContext(first, std::shared_ptr<ThreadPool>{}),
+                       "an execution context needs a thread pool", Error);
+  // A pool larger than the engine's max_threads would overrun the kernels' per-thread workspaces.
+  CHECK_THROWS_AS(ExecutionContext(first, std::make_shared<ThreadPool>(3)), Error);
+}
+
 TEST_CASE("executor: profiling records a time for every node") {
   Engine engine = small_engine();
   ExecutionContext ctx(engine);

@@ -59,8 +59,11 @@ Summary run_action(const DetectModel& m, FrameFeed& feed, const StreamOptions& o
   const int64_t window = a.window, dim = m.feature_size;
   WindowAverager averager(window, o.stride, static_cast<int64_t>(labels.size()));
   SegmentTracker tracker(o.thresholds, a.background);
-  ExecutionContext frame_ctx(*m.frame, o.threads);
-  ExecutionContext window_ctx(*m.window, o.threads);
+  // One pool for both parts, which run one after the other on this thread: two pools would keep two sets
+  // of workers waiting (spinning first) against each other.
+  auto pool = std::make_shared<ThreadPool>(o.threads);
+  ExecutionContext frame_ctx(*m.frame, pool);
+  ExecutionContext window_ctx(*m.window, pool);
   const TensorView image_in = frame_ctx.input(m.image_input), feature = frame_ctx.output(m.frame_feature);
   const TensorView window_in = window_ctx.input(m.window_input), scores = window_ctx.output(m.scores);
 
