@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
-# The main job on a bundled default: converts a real darknet detector (Yolo-Fastest 1.1 XL, COCO, from
-# ../shared/data) to .vgl and runs `vigil detect` over the sample photos, printing one JSON line per
-# image and writing annotated frames to build/demo/annotated/.
-# (The project's own action-detection model arrives with issue 5; until then the demo is a plain detector.)
-# Usage: bash tools/demo.sh [IMAGE_OR_DIRECTORY]
+# The main job on a bundled default: the project's own action detector (models/actdet-demo, trained by
+# tools/actdet/train.py on synthetic video) watches a sample video made by the project's own generator
+# (tools/actdet/synth_video.py, seed 7: 30 s, 10 fps, 256x256, the same bytes on every machine). Prints the
+# action segments and the summary; every line (one per frame too) goes to build/demo/detect.jsonl, and
+# annotated frames (boxes and the current action) to build/demo/annotated/.
+# Usage: bash tools/demo.sh [VIDEO.y4m | - | FRAME_DIRECTORY]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
 BUILD="${VIGIL_BUILD_DIR:-build}"
+PYTHON="${VIGIL_VENV:-/opt/vigil-venv}/bin/python"
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" --target vigil_cli
-DATA=../shared/data
 mkdir -p "$BUILD/demo"
-"$BUILD/vigil" convert "$DATA/yolo-fastest/yolo-fastest-1.1-xl.cfg" "$DATA/yolo-fastest/yolo-fastest-1.1-xl.weights" \
-  --names "$DATA/darknet/coco.names" -o "$BUILD/demo/yolo-fastest-1.1-xl.vgl"
-"$BUILD/vigil" detect "$BUILD/demo/yolo-fastest-1.1-xl.vgl" "${1:-$DATA/images}" --annotate "$BUILD/demo/annotated"
-echo "annotated frames: $BUILD/demo/annotated/"
+INPUT="${1:-$BUILD/demo/video_7.y4m}"
+if [ $# -eq 0 ] && [ ! -f "$INPUT" ]; then
+  "$PYTHON" tools/actdet/synth_video.py --out "$BUILD/demo" --seconds 30 --seed 7 --size 256
+fi
+rm -rf "$BUILD/demo/annotated"
+"$BUILD/vigil" detect models/actdet-demo/actdet-demo.vgl "$INPUT" --annotate "$BUILD/demo/annotated" \
+  > "$BUILD/demo/detect.jsonl"
+grep -E '"type":"(segment|summary)"' "$BUILD/demo/detect.jsonl"
+echo "all lines: $BUILD/demo/detect.jsonl; annotated frames: $BUILD/demo/annotated/"
+if [ $# -eq 0 ]; then
+  echo "ground truth of the sample video (per frame, and its segments in line 1): $BUILD/demo/video_7.jsonl"
+fi

@@ -127,7 +127,13 @@ def main():
                     help="the frame part also computes the first LSTM layer's input projection, and the window "
                          "part reads those instead of embeddings (each frame's projection is computed once, not in "
                          "every overlapping window); the action_embedding / action_window_input keys name them")
+    ap.add_argument("--save-weights", metavar="PT",
+                    help="also write the checkpoint without its optimizer state (a third of the size; what "
+                         "load_checkpoint needs to compare the deployed model with PyTorch)")
     args = ap.parse_args()
+    if args.save_weights:
+        ckpt = torch.load(args.checkpoint, map_location="cpu")
+        torch.save({k: v for k, v in ckpt.items() if k != "optimizer"}, args.save_weights)
     stem = os.path.splitext(args.out)[0]
     onnx_path = args.onnx or stem + ".onnx"
     json_path = stem + ".json"
