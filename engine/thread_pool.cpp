@@ -29,6 +29,9 @@ bool spin_until(Done done) {
       if (done()) return true;
     }
     if (std::chrono::steady_clock::now() > deadline) return done();
+    // On a machine busy with other work, the thread we wait for may be queued behind us on this core:
+    // let it run. With nothing else runnable this returns at once.
+    std::this_thread::yield();
   }
 }
 
