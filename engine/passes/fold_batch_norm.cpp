@@ -5,6 +5,7 @@
 
 #include "engine/error.h"
 #include "engine/ops/activation_attrs.h"
+#include "engine/passes/drop_unreferenced.h"
 
 namespace vigil {
 
@@ -57,7 +58,7 @@ void set_activation(Node& node, const ActivationParams& act) {
 
 // `keep` takes over the single output value of `absorbed` (which reads keep's output): keep's old output
 // value disappears and its name is recorded in keep's "fused_values".
-void absorb(Graph& g, Uses& u, int keep, int absorbed, std::vector<bool>& drop_node, std::vector<int>& candidates) {
+void absorb(Graph& g, Uses& u, int keep, int absorbed, std::vector<bool>& drop_node) {
   Node& k = g.nodes[static_cast<size_t>(keep)];
   const Node& a = g.nodes[static_cast<size_t>(absorbed)];
   const int old_value = k.outputs[0];
@@ -68,9 +69,6 @@ void absorb(Graph& g, Uses& u, int keep, int absorbed, std::vector<bool>& drop_n
   k.outputs[0] = new_value;
   if (new_value != kNoValue) u.producer[static_cast<size_t>(new_value)] = keep;
   drop_node[static_cast<size_t>(absorbed)] = true;
-  candidates.push_back(old_value);
-  for (int v : a.inputs)
-    if (v != kNoValue) candidates.push_back(v);
 }
 
 std::string unique_value_name(const Graph& g, const std::string& base) {
@@ -92,59 +90,14 @@ int add_constant(Graph& g, const std::string& base_name, Tensor t) {
   return static_cast<int>(g.values.size() - 1);
 }
 
-// Removes the dropped nodes, then every candidate value that nothing references any more, then every
-// constant no value refers to; renumbers value ids everywhere.
-void prune(Graph& g, const std::vector<bool>& drop_node, const std::vector<int>& candidates) {
+// Removes the dropped nodes, then the values and constants nothing refers to any more.
+void prune(Graph& g, const std::vector<bool>& drop_node) {
   std::vector<Node> kept;
   kept.reserve(g.nodes.size());
   for (size_t n = 0; n < g.nodes.size(); ++n)
     if (!drop_node[n]) kept.push_back(std::move(g.nodes[n]));
   g.nodes = std::move(kept);
-
-  std::vector<bool> referenced(g.values.size(), false);
-  auto mark = [&](int v) {
-    if (v != kNoValue) referenced[static_cast<size_t>(v)] = true;
-  };
-  for (const Node& node : g.nodes) {
-    for (int v : node.inputs) mark(v);
-    for (int v : node.outputs) mark(v);
-  }
-  for (int v : g.inputs) mark(v);
-  for (int v : g.outputs) mark(v);
-  std::vector<bool> drop_value(g.values.size(), false);
-  for (int v : candidates)
-    if (v != kNoValue && !referenced[static_cast<size_t>(v)]) drop_value[static_cast<size_t>(v)] = true;
-
-  std::vector<int> new_id(g.values.size(), kNoValue);
-  std::vector<Value> values;
-  for (size_t v = 0; v < g.values.size(); ++v) {
-    if (drop_value[v]) continue;
-    new_id[v] = static_cast<int>(values.size());
-    values.push_back(std::move(g.values[v]));
-  }
-  g.values = std::move(values);
-  auto remap = [&](int& v) {
-    if (v != kNoValue) v = new_id[static_cast<size_t>(v)];
-  };
-  for (Node& node : g.nodes) {
-    for (int& v : node.inputs) remap(v);
-    for (int& v : node.outputs) remap(v);
-  }
-  for (int& v : g.inputs) remap(v);
-  for (int& v : g.outputs) remap(v);
-
-  std::vector<int> new_constant(g.constants.size(), -1);
-  std::vector<Tensor> constants;
-  for (Value& val : g.values) {
-    if (val.constant < 0) continue;
-    int& slot = new_constant[static_cast<size_t>(val.constant)];
-    if (slot < 0) {
-      slot = static_cast<int>(constants.size());
-      constants.push_back(std::move(g.constants[static_cast<size_t>(val.constant)]));
-    }
-    val.constant = slot;
-  }
-  g.constants = std::move(constants);
+  drop_unreferenced(g);
 }
 
 // The f32 constant behind `value`, or null if it is absent, computed, or of another type / element count.
@@ -175,7 +128,6 @@ bool is_activation_op(OpType op) {
 void fold_batch_norm(Graph& g) {
   Uses u = count_uses(g);
   std::vector<bool> drop_node(g.nodes.size(), false);
-  std::vector<int> candidates;
   for (size_t b = 0; b < g.nodes.size(); ++b) {
     const Node& bn = g.nodes[b];
     if (bn.op != OpType::BatchNorm || bn.inputs.size() != 5) continue;
@@ -210,8 +162,6 @@ void fold_batch_norm(Graph& g) {
           static_cast<float>((b - static_cast<double>(mean->f32()[m])) * s + static_cast<double>(shift->f32()[m]));
     }
     const Shape w_shape = w.shape();
-    candidates.push_back(conv.inputs[1]);
-    if (bias_value != kNoValue) candidates.push_back(bias_value);
     const int new_w = add_constant(g, conv.name + ".folded_weight", Tensor::from_f32(w_shape, folded_w));
     const int new_b = add_constant(g, conv.name + ".folded_bias", Tensor::from_f32({m_count}, folded_b));
     u.producer.push_back(-1), u.readers.push_back(1), u.is_output.push_back(false);
@@ -221,16 +171,15 @@ void fold_batch_norm(Graph& g) {
     conv.inputs[2] = new_b;
     const ActivationParams act = ops::fused_activation(bn);
     if (act.kind != Activation::None) set_activation(conv, act);
-    absorb(g, u, c, static_cast<int>(b), drop_node, candidates);
+    absorb(g, u, c, static_cast<int>(b), drop_node);
   }
-  prune(g, drop_node, candidates);
+  prune(g, drop_node);
   validate_and_infer(g);
 }
 
 void fuse_activations(Graph& g) {
   Uses u = count_uses(g);
   std::vector<bool> drop_node(g.nodes.size(), false);
-  std::vector<int> candidates;
   for (size_t a = 0; a < g.nodes.size(); ++a) {
     const Node& act_node = g.nodes[a];
     if (!is_activation_op(act_node.op) || act_node.inputs.size() != 1) continue;
@@ -240,9 +189,9 @@ void fuse_activations(Graph& g) {
     if (producer.op != OpType::Conv2d && producer.op != OpType::BatchNorm && producer.op != OpType::Add) continue;
     if (has_fused_activation(producer)) continue;
     set_activation(producer, ops::activation_of_op(act_node));
-    absorb(g, u, p, static_cast<int>(a), drop_node, candidates);
+    absorb(g, u, p, static_cast<int>(a), drop_node);
   }
-  prune(g, drop_node, candidates);
+  prune(g, drop_node);
   validate_and_infer(g);
 }
 

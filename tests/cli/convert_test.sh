@@ -5,17 +5,7 @@
 set -u
 VIGIL=$1 MAKE=$2 WORK=$3
 rm -rf "$WORK" && mkdir -p "$WORK"
-passed=0 failed=0
-check() {  # check NAME COMMAND...: the command must succeed
-  local name=$1; shift
-  if "$@" >"$WORK/out.txt" 2>&1; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $name"; cat "$WORK/out.txt"; fi
-}
-check_error() {  # check_error NAME PATTERN COMMAND...: must fail (exit 1 or 2, no crash) printing PATTERN
-  local name=$1 pattern=$2; shift 2
-  "$@" >"$WORK/out.txt" 2>&1; local rc=$?
-  if [ $rc -ne 0 ] && [ $rc -lt 128 ] && grep -q -- "$pattern" "$WORK/out.txt"; then passed=$((passed + 1))
-  else failed=$((failed + 1)); echo "FAIL: $name (exit $rc, wanted '$pattern')"; cat "$WORK/out.txt"; fi
-}
+source "$(dirname "$0")/checks.sh"
 
 check "make model" "$MAKE" "$WORK"
 M="$WORK/action.onnx"
