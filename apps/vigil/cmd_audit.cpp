@@ -3,8 +3,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "apps/vigil/args.h"
 #include "apps/vigil/commands.h"
@@ -13,6 +11,7 @@
 #include "engine/audit.h"
 #include "engine/error.h"
 #include "engine/kernel_path.h"
+#include "loaders/json/json.h"
 #include "loaders/npy/npy.h"
 
 namespace vigil::cli {
@@ -43,90 +42,17 @@ const CommandSpec kSpec{
 
 // A flat JSON object of strings: {"name": "file.npy", ...} (what the dump tool writes).
 std::map<std::string, std::string> read_index(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) fail(path, ": cannot open (the --reference directory needs an index.json)");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  const std::string s = ss.str();
-  size_t i = 0;
-  auto bad = [&](const char* what) -> void {
-    fail(path, ": byte ", i, ": ", what, " (expected {\"name\": \"file\", ...})");
-  };
-  auto skip_ws = [&] {
-    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-  };
-  auto string = [&]() -> std::string {
-    skip_ws();
-    if (i >= s.size() || s[i] != '"') bad("expected a string");
-    ++i;
-    std::string out;
-    while (i < s.size() && s[i] != '"') {
-      char c = s[i++];
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (i >= s.size()) bad("unterminated escape");
-      char e = s[i++];
-      switch (e) {
-        case 'n':
-          out += '\n';
-          break;
-        case 't':
-          out += '\t';
-          break;
-        case 'r':
-          out += '\r';
-          break;
-        case 'b':
-          out += '\b';
-          break;
-        case 'f':
-          out += '\f';
-          break;
-        case 'u': {
-          if (i + 4 > s.size()) bad("short \\u escape");
-          unsigned cp = static_cast<unsigned>(std::stoul(s.substr(i, 4), nullptr, 16));
-          i += 4;
-          if (cp < 0x80) {
-            out += static_cast<char>(cp);
-          } else if (cp < 0x800) {
-            out += static_cast<char>(0xC0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-          } else {
-            out += static_cast<char>(0xE0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-          }
-          break;
-        }
-        default:
-          out += e;
-      }
-    }
-    if (i >= s.size()) bad("unterminated string");
-    ++i;
-    return out;
-  };
+  if (!std::filesystem::exists(path)) fail(path, ": cannot open (the --reference directory needs an index.json)");
+  const JsonValue doc = read_json_file(path);
+  if (doc.kind != JsonValue::Kind::Object)
+    fail(path, ": JSON at byte ", doc.offset, ": is ", JsonValue::kind_name(doc.kind),
+         ", expected an object {\"name\": \"file\", ...}");
   std::map<std::string, std::string> index;
-  skip_ws();
-  if (i >= s.size() || s[i] != '{') bad("expected '{'");
-  ++i;
-  skip_ws();
-  if (i < s.size() && s[i] == '}') return index;
-  for (;;) {
-    std::string key = string();
-    skip_ws();
-    if (i >= s.size() || s[i] != ':') bad("expected ':'");
-    ++i;
-    index[key] = string();
-    skip_ws();
-    if (i < s.size() && s[i] == ',') {
-      ++i;
-      continue;
-    }
-    if (i < s.size() && s[i] == '}') break;
-    bad("expected ',' or '}'");
+  for (const auto& [name, value] : doc.object) {
+    if (value.kind != JsonValue::Kind::String)
+      fail(path, ": JSON at byte ", value.offset, ": '", name, "' is ", JsonValue::kind_name(value.kind),
+           ", expected a file name");
+    index[name] = value.string;
   }
   return index;
 }
