@@ -13,6 +13,7 @@
 #include "engine/error.h"
 #include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
+#include "engine/thread_pool.h"
 #include "kernels/lstm_fast/lstm_fast.h"
 
 namespace vigil::ops {
@@ -190,7 +191,10 @@ class LstmFastKernel final : public OpKernel {
     packed_ = allocate_aligned(static_cast<size_t>(kernels::lstm_fast_packed_floats(p)) * sizeof(float));
     kernels::lstm_fast_pack(p, w, r, bias, reinterpret_cast<float*>(packed_.get()));
   }
-  size_t workspace_bytes() const override { return static_cast<size_t>(kernels::lstm_fast_workspace_bytes(p_)); }
+  // One workspace per direction: a bidirectional layer runs its directions on two threads when it has them.
+  size_t workspace_bytes() const override {
+    return direction_workspace_bytes() * static_cast<size_t>(p_.num_directions());
+  }
 
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
     auto input = [&](int i) { return optional_f32(in, i); };
@@ -202,10 +206,25 @@ class LstmFastKernel final : public OpKernel {
     buf.y = output(0);
     buf.y_h = output(1);
     buf.y_c = output(2);
-    kernels::lstm_fast(isa_, p_, buf, reinterpret_cast<const float*>(packed_.get()), rc.workspace);
+    const auto* packed = reinterpret_cast<const float*>(packed_.get());
+    const int64_t directions = p_.num_directions();
+    auto run_directions = [&](int64_t d_begin, int64_t d_end) {
+      for (int64_t d = d_begin; d < d_end; ++d)
+        kernels::lstm_fast_directions(isa_, p_, buf, packed,
+                                      static_cast<std::byte*>(rc.workspace) + static_cast<size_t>(d) * direction_workspace_bytes(),
+                                      d, d + 1);
+    };
+    // The recurrence is sequential in time, so the directions are the only split that costs nothing.
+    if (directions > 1 && rc.pool->size() > 1)
+      rc.pool->parallel_for(directions, [&](int64_t b, int64_t e) { run_directions(b, e); });
+    else run_directions(0, directions);
   }
 
  private:
+  size_t direction_workspace_bytes() const {
+    return (static_cast<size_t>(kernels::lstm_fast_workspace_bytes(p_)) + 63) / 64 * 64;
+  }
+
   LstmParams p_;
   kernels::KernelIsa isa_;
   AlignedBytes packed_;

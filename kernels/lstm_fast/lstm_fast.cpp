@@ -37,22 +37,28 @@ int64_t lstm_fast_workspace_bytes(const LstmParams& p) {
   return lstm_fast_detail::workspace_floats(p) * static_cast<int64_t>(sizeof(float));
 }
 
-void lstm_fast_scalar(const LstmParams& p, const LstmBuffers& buf, const float* packed, void* workspace) {
-  lstm_fast_detail::lstm<simd_detail::ScalarIsa>(p, buf, packed, workspace);
+void lstm_fast_scalar(const LstmParams& p, const LstmBuffers& buf, const float* packed, void* workspace,
+                      int64_t d_begin, int64_t d_end) {
+  lstm_fast_detail::lstm<simd_detail::ScalarIsa>(p, buf, packed, workspace, d_begin, d_end);
+}
+
+void lstm_fast_directions(KernelIsa isa, const LstmParams& p, const LstmBuffers& buf, const float* packed,
+                          void* workspace, int64_t d_begin, int64_t d_end) {
+  switch (isa) {
+    case KernelIsa::Scalar:
+      lstm_fast_scalar(p, buf, packed, workspace, d_begin, d_end);
+      return;
+    case KernelIsa::Avx2:
+      lstm_fast_avx2(p, buf, packed, workspace, d_begin, d_end);
+      return;
+    case KernelIsa::Avx512:
+      lstm_fast_avx512(p, buf, packed, workspace, d_begin, d_end);
+      return;
+  }
 }
 
 void lstm_fast(KernelIsa isa, const LstmParams& p, const LstmBuffers& buf, const float* packed, void* workspace) {
-  switch (isa) {
-    case KernelIsa::Scalar:
-      lstm_fast_scalar(p, buf, packed, workspace);
-      return;
-    case KernelIsa::Avx2:
-      lstm_fast_avx2(p, buf, packed, workspace);
-      return;
-    case KernelIsa::Avx512:
-      lstm_fast_avx512(p, buf, packed, workspace);
-      return;
-  }
+  lstm_fast_directions(isa, p, buf, packed, workspace, 0, p.num_directions());
 }
 
 }  // namespace vigil::kernels

@@ -32,8 +32,17 @@ int64_t lstm_fast_workspace_bytes(const LstmParams& p);
 // Allocates nothing, throws nothing. Calling a path the CPU lacks is undefined.
 void lstm_fast(KernelIsa isa, const LstmParams& p, const LstmBuffers& buf, const float* packed, void* workspace);
 
-void lstm_fast_scalar(const LstmParams& p, const LstmBuffers& buf, const float* packed, void* workspace);
-void lstm_fast_avx2(const LstmParams& p, const LstmBuffers& buf, const float* packed, void* workspace);
-void lstm_fast_avx512(const LstmParams& p, const LstmBuffers& buf, const float* packed, void* workspace);
+// Only directions [d_begin, d_end) (0 forward, 1 backward of a bidirectional layer), with the same
+// results for them as lstm_fast. The directions share nothing, so a bidirectional layer can run its two
+// directions at once on two threads, each with its own workspace of lstm_fast_workspace_bytes.
+void lstm_fast_directions(KernelIsa isa, const LstmParams& p, const LstmBuffers& buf, const float* packed,
+                          void* workspace, int64_t d_begin, int64_t d_end);
+
+void lstm_fast_scalar(const LstmParams& p, const LstmBuffers& buf, const float* packed, void* workspace,
+                      int64_t d_begin, int64_t d_end);
+void lstm_fast_avx2(const LstmParams& p, const LstmBuffers& buf, const float* packed, void* workspace,
+                    int64_t d_begin, int64_t d_end);
+void lstm_fast_avx512(const LstmParams& p, const LstmBuffers& buf, const float* packed, void* workspace,
+                      int64_t d_begin, int64_t d_end);
 
 }  // namespace vigil::kernels

@@ -4,8 +4,9 @@
 
 namespace vigil::kernels {
 
-void lstm_fast_avx2(const LstmParams& p, const LstmBuffers& buf, const float* packed, void* workspace) {
-  lstm_fast_detail::lstm<simd_detail::Avx2Isa>(p, buf, packed, workspace);
+void lstm_fast_avx2(const LstmParams& p, const LstmBuffers& buf, const float* packed, void* workspace,
+                    int64_t d_begin, int64_t d_end) {
+  lstm_fast_detail::lstm<simd_detail::Avx2Isa>(p, buf, packed, workspace, d_begin, d_end);
 }
 
 }  // namespace vigil::kernels

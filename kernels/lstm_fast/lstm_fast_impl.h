@@ -67,8 +67,12 @@ void rows_product(int64_t rows, int64_t K, const float* a, int64_t lda, const fl
     row_block<Isa, 1>(K, a + r * lda, lda, bt, np, init ? init + r * init_ld : nullptr, init_ld, c + r * np);
 }
 
+// Directions [d_begin, d_end) of the layer; each direction is independent of the others (its own packed
+// block, initial state slice, output slices), so callers may run them on different threads, each with
+// its own workspace.
 template <class Isa>
-void lstm(const LstmParams& p, const LstmBuffers& buf, const float* packed, void* workspace) {
+void lstm(const LstmParams& p, const LstmBuffers& buf, const float* packed, void* workspace, int64_t d_begin,
+          int64_t d_end) {
   const Sizes s = sizes(p);
   const int64_t H = s.H, B = p.batch, T = p.seq_length, D = p.num_directions();
   float* proj = simd_detail::align64(workspace);
@@ -77,7 +81,7 @@ void lstm(const LstmParams& p, const LstmBuffers& buf, const float* packed, void
   float* c = h + B * H;
   float* tc = c + B * H;
   ActivationParams sigmoid{Activation::Sigmoid, 0.0f, 0.0f}, tanh_act{Activation::Tanh, 0.0f, 0.0f};
-  for (int64_t d = 0; d < D; ++d) {
+  for (int64_t d = d_begin; d < d_end; ++d) {
     const float* pk = packed + d * s.per_dir;
     const float* wt = pk + s.wt;
     const float* rt = pk + s.rt;

@@ -140,9 +140,21 @@ TEST_CASE("executor: run() allocates nothing on a real detector and an LSTM, on 
       EngineOptions options;
       options.path = path;
       Engine engine(*g, options);
+      std::vector<std::vector<float>> one_thread_outputs;
       for (int threads : {1, 2}) {
         ExecutionContext ctx(engine, threads);
+        for (size_t i = 0; i < engine.graph().inputs.size(); ++i) {
+          TensorView in = ctx.input(i);
+          for (int64_t k = 0; k < in.shape.numel(); ++k) in.f32()[k] = static_cast<float>(std::sin(0.37 * double(k)));
+        }
         ctx.run();
+        // Splitting work over threads (a bidirectional LSTM runs its directions at once) changes nothing.
+        for (size_t o = 0; o < engine.graph().outputs.size(); ++o) {
+          const TensorView out = ctx.output(o);
+          std::vector<float> values(out.f32(), out.f32() + out.shape.numel());
+          if (threads == 1) one_thread_outputs.push_back(std::move(values));
+          else CHECK(values == one_thread_outputs[o]);
+        }
         size_t allocations = 0;
         {
           vigil::test::AllocationCounter counter;

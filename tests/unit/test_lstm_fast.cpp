@@ -55,6 +55,18 @@ void check_layer(const LstmParams& p, std::mt19937& rng, bool with_bias, bool wi
     out.y = y.data(), out.y_h = yh.data(), out.y_c = yc.data();
     std::vector<unsigned char> ws(lstm_fast_workspace_bytes(p));
     lstm_fast(isa, p, out, packed.data(), ws.data());
+    // The directions one at a time, each with its own workspace (how the engine runs them on two
+    // threads), must give the whole call's results bit for bit.
+    std::vector<float> sy(ry.size(), -9.0f), syh(rh.size(), -9.0f), syc(rc.size(), -9.0f);
+    LstmBuffers split = out;
+    split.y = sy.data(), split.y_h = syh.data(), split.y_c = syc.data();
+    for (int64_t d = D - 1; d >= 0; --d) {
+      std::vector<unsigned char> dws(lstm_fast_workspace_bytes(p));
+      lstm_fast_directions(isa, p, split, packed.data(), dws.data(), d, d + 1);
+    }
+    CHECK(sy == y);
+    CHECK(syh == yh);
+    CHECK(syc == yc);
     const std::pair<const std::vector<float>*, const std::vector<float>*> pairs[] = {{&y, &ry}, {&yh, &rh}, {&yc, &rc}};
     for (const auto& [got, want] : pairs)
       for (size_t i = 0; i < got->size(); ++i) {
