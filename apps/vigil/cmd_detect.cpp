@@ -38,6 +38,7 @@ const CommandSpec kSpec{
     "probability >= --on and closes when that label's probability falls below --off or another label opens.\n"
     "The line formats are described in README.md ('vigil detect'). --fps, when given, overrides the Y4M rate.",
     {{"--annotate", "DIR", "write each frame with its boxes (and action) drawn to DIR/<frame>.png"},
+     {"--annotate-format", "png|jpg", "the annotated frames' format (default png; jpg is JPEG quality 90)"},
      {"--threshold", "SCORE", "report only boxes scoring at least this (default: the model's own threshold)"},
      {"--size", "WxH", "INPUT is raw RGB24 frames of this size (a file or '-')"},
      {"--fps", "RATE", "frame rate for segment times and --realtime pacing (default: the Y4M header's, else 30)"},
@@ -120,6 +121,12 @@ int cmd_detect(int argc, char** argv) {
   options.fps = args.has("--fps") ? number_flag(args, "--fps", 0) : source->fps() > 0 ? source->fps() : kDefaultFps;
 
   options.annotate = args.get("--annotate");
+  if (args.has("--annotate-format")) {
+    const std::string format = args.get("--annotate-format");
+    if (format != "png" && format != "jpg") fail("--annotate-format: '", format, "' is not png or jpg");
+    if (options.annotate.empty()) fail("--annotate-format needs --annotate DIR");
+    options.annotate_extension = "." + format;
+  }
   if (!options.annotate.empty()) prepare_annotate_dir(options.annotate);
 
   Summary summary;

@@ -115,6 +115,11 @@ expect "--on 0.9: no segments" test "$(field on.jsonl segments)" = "0"
 detect "annotate" ann.jsonl action.vgl frames --annotate ann
 expect "annotate: 23 images" test "$(ls ann | wc -l)" -eq 23
 expect "annotate: the drawing changed the frame" bash -c "! cmp -s ann/f007.png frames/f007.png"
+detect "annotate jpg" annj.jsonl action.vgl frames --annotate annj --annotate-format jpg
+expect "annotate jpg: 23 JPEG images" test "$(ls annj/*.jpg | wc -l)" -eq 23
+expect "annotate jpg: JPEG signature" bash -c "head -c 3 annj/f007.jpg | od -An -tx1 | grep -q 'ff d8 ff'"
+check_error "annotate format unknown" "--annotate-format: 'gif' is not png or jpg" action.vgl frames --annotate annx --annotate-format gif
+check_error "annotate format without a directory" "--annotate-format needs --annotate DIR" action.vgl frames --annotate-format jpg
 
 # --realtime. Paced at 200 fps: never faster than the rate, every frame accounted for.
 detect "realtime 200 fps" rt.jsonl action.vgl frames.rgb --size 32x32 --realtime --fps 200

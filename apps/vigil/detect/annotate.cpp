@@ -16,7 +16,7 @@ void prepare_annotate_dir(const std::string& dir) {
   if (ec) fail(dir, ": cannot create the directory: ", ec.message());
 }
 
-void write_annotated(const std::string& dir, const std::string& name, Image& image, const std::vector<Box>& boxes,
+void write_annotated(const std::string& dir, const std::string& extension, const std::string& name, Image& image, const std::vector<Box>& boxes,
                      const std::vector<std::string>& class_names, std::span<const double> probs,
                      const std::vector<std::string>& action_labels) {
   for (const Box& d : boxes) {
@@ -32,7 +32,7 @@ void write_annotated(const std::string& dir, const std::string& name, Image& ima
                Color{0, 0, 0});
   }
   const std::string stem = std::filesystem::path(name).stem().string();
-  write_image((std::filesystem::path(dir) / (stem + ".png")).string(), image);
+  write_image((std::filesystem::path(dir) / (stem + extension)).string(), image);
 }
 
 }  // namespace vigil::cli

@@ -47,7 +47,7 @@ Summary run_plain(const DetectModel& m, FrameFeed& feed, const StreamOptions& o)
     summary.latencies_ms.push_back(info.latency_ms);
     ++summary.frames;
     print_line(frame_line(info, boxes, m.class_names, {}, {}));
-    if (!o.annotate.empty()) write_annotated(o.annotate, frame.name, frame.image, boxes, m.class_names, {}, {});
+    if (!o.annotate.empty()) write_annotated(o.annotate, o.annotate_extension, frame.name, frame.image, boxes, m.class_names, {}, {});
   }
   summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return summary;
@@ -99,7 +99,7 @@ Summary run_action(const DetectModel& m, FrameFeed& feed, const StreamOptions& o
       summary.latencies_ms.push_back(h.info.latency_ms);
       print_line(frame_line(h.info, h.boxes, m.class_names, probs, labels));
       if (!o.annotate.empty())
-        write_annotated(o.annotate, h.info.source, h.image, h.boxes, m.class_names, probs, labels);
+        write_annotated(o.annotate, o.annotate_extension, h.info.source, h.image, h.boxes, m.class_names, probs, labels);
       if (auto s = tracker.push(h.info.index, probs)) print_line(segment_line(*s, labels, o.fps)), ++summary.segments;
     }
   };

@@ -16,6 +16,7 @@ namespace vigil::cli {
 struct StreamOptions {
   float min_score = 0;   // boxes below are left out
   std::string annotate;  // directory for annotated frames, or empty
+  std::string annotate_extension = ".png";  // ".png" or ".jpg": the annotated frames' format
   int64_t stride = 1;    // action models: windows start every `stride` frames (1..T)
   SegmentThresholds thresholds;
   double fps = 30;  // frame rate for segment times
