@@ -45,7 +45,7 @@ double seconds_since(Clock::time_point t0) { return std::chrono::duration<double
 // ---- Options ----
 
 struct Options {
-  std::vector<GemmIsa> isas;
+  std::vector<KernelIsa> isas;
   std::vector<int> threads = {1, 2};
   double budget = 0.3;  // seconds of timed calls per measurement
   int repeats = 0;      // fixed count instead of the budget (0: use the budget)
@@ -103,15 +103,15 @@ Options parse(int argc, char** argv) {
   }
   for (const auto& name : isa_names) {
     if (name == "scalar") {
-      o.isas.push_back(GemmIsa::Scalar);
+      o.isas.push_back(KernelIsa::Scalar);
     } else if (name == "avx2") {
       if (cpu.has_avx2_fma())
-        o.isas.push_back(GemmIsa::Avx2);
+        o.isas.push_back(KernelIsa::Avx2);
       else
         std::printf("skipping avx2: this CPU lacks AVX2+FMA\n");
     } else if (name == "avx512") {
       if (cpu.has_avx512_core())
-        o.isas.push_back(GemmIsa::Avx512);
+        o.isas.push_back(KernelIsa::Avx512);
       else
         std::printf("skipping avx512: this CPU lacks AVX-512 F/BW/DQ/VL\n");
     } else {
@@ -162,20 +162,20 @@ double other_cpus(const CpuSample& a, const CpuSample& b) {
 
 // ---- Peak ----
 
-double peak_flops_per_iter(GemmIsa isa) {
+double peak_flops_per_iter(KernelIsa isa) {
   switch (isa) {
-    case GemmIsa::Avx512: return kbench::kAvx512FlopsPerIter;
-    case GemmIsa::Avx2: return kbench::kAvx2FlopsPerIter;
-    case GemmIsa::Scalar: break;
+    case KernelIsa::Avx512: return kbench::kAvx512FlopsPerIter;
+    case KernelIsa::Avx2: return kbench::kAvx2FlopsPerIter;
+    case KernelIsa::Scalar: break;
   }
   return kbench::kBaselineFlopsPerIter;
 }
 
-float peak_loop(GemmIsa isa, int64_t iters) {
+float peak_loop(KernelIsa isa, int64_t iters) {
   switch (isa) {
-    case GemmIsa::Avx512: return kbench::peak_loop_avx512(iters);
-    case GemmIsa::Avx2: return kbench::peak_loop_avx2(iters);
-    case GemmIsa::Scalar: break;
+    case KernelIsa::Avx512: return kbench::peak_loop_avx512(iters);
+    case KernelIsa::Avx2: return kbench::peak_loop_avx2(iters);
+    case KernelIsa::Scalar: break;
   }
   return kbench::peak_loop_baseline(iters);
 }
@@ -186,7 +186,7 @@ float peak_loop(GemmIsa isa, int64_t iters) {
 struct Peak {
   double median = 0, max = 0;
 };
-Peak measure_peak(GemmIsa isa, int threads, ThreadPool& pool, int trials) {
+Peak measure_peak(KernelIsa isa, int threads, ThreadPool& pool, int trials) {
   const int64_t iters = 150000;
   std::vector<float> sinks(static_cast<size_t>(threads));  // one per task: every chain's result is used
   std::vector<double> gflops;
@@ -325,22 +325,22 @@ int main(int argc, char** argv) {
   // measurement for its %peak. T threads' peak is T x the one-thread peak: the cores are identical, and on
   // a shared machine T threads rarely all run undisturbed at once (the concurrent figure is printed).
   std::printf("\nfp32 peak, GFLOP/s over 60 trials of ~0.5 ms (scalar = SSE2 mul+add, the others FMA):\n");
-  for (GemmIsa isa : o.isas)
+  for (KernelIsa isa : o.isas)
     for (int t : o.threads) {
       const Peak pk = measure_peak(isa, t, peak_pool, 60);
-      std::printf("  %-7s %d thread%s  median %7.1f  max %7.1f\n", gemm_isa_name(isa), t, t > 1 ? "s" : " ", pk.median,
+      std::printf("  %-7s %d thread%s  median %7.1f  max %7.1f\n", kernel_isa_name(isa), t, t > 1 ? "s" : " ", pk.median,
                   pk.max);
     }
 
   std::vector<Record> records;
   auto measure = [&](const std::string& kind, const std::string& name, int64_t m, int64_t n, int64_t k, double gflop,
                      auto&& run_isa_threads) {
-    for (GemmIsa isa : o.isas)
+    for (KernelIsa isa : o.isas)
       for (int t : o.threads) {
         Record r;
         r.kind = kind;
         r.name = name;
-        r.isa = gemm_isa_name(isa);
+        r.isa = kernel_isa_name(isa);
         r.threads = t;
         r.m = m, r.n = n, r.k = k;
         r.gflop = gflop;
@@ -365,7 +365,7 @@ int main(int argc, char** argv) {
       const auto w = random_floats(static_cast<size_t>(p.out_channels * kg), 2, 0.1f);
       const auto bias = random_floats(static_cast<size_t>(p.out_channels), 3, 0.1f);
       std::vector<float> y(static_cast<size_t>(p.out_channels * n));
-      measure("conv", l.name, mg, n, kg, gflop, [&](GemmIsa isa, int threads) {
+      measure("conv", l.name, mg, n, kg, gflop, [&](KernelIsa isa, int threads) {
         std::vector<float> packed(static_cast<size_t>(conv2d_gemm_packed_weights_floats(isa, p)));
         conv2d_gemm_pack_weights(isa, p, w.data(), packed.data());
         std::vector<char> ws(static_cast<size_t>(conv2d_gemm_workspace_bytes(isa, p, threads)));
@@ -381,7 +381,7 @@ int main(int argc, char** argv) {
       const auto b = random_floats(static_cast<size_t>(s * s), 5, 1.0f);
       std::vector<float> c(static_cast<size_t>(s * s));
       const double gflop = 2.0 * static_cast<double>(s * s * s) * 1e-9;
-      measure("gemm", std::to_string(s), s, s, s, gflop, [&](GemmIsa isa, int threads) {
+      measure("gemm", std::to_string(s), s, s, s, gflop, [&](KernelIsa isa, int threads) {
         std::vector<float> packed(static_cast<size_t>(gemm_packed_a_floats(isa, s, s)));
         gemm_pack_a(isa, s, s, a.data(), s, packed.data());
         std::vector<char> ws(static_cast<size_t>(gemm_packed_workspace_bytes(isa, s, s, s, threads)));
@@ -401,16 +401,16 @@ int main(int argc, char** argv) {
   // Frame totals: all conv layers of one 256x256 frame, summed medians.
   if (o.conv) {
     std::printf("\nactdet-tiny frame, all %zu conv layers (sum of medians / sum of p10s):\n", std::size(kLayers));
-    for (GemmIsa isa : o.isas)
+    for (KernelIsa isa : o.isas)
       for (int t : o.threads) {
         double gflop = 0, ms = 0, ms10 = 0, peak_ms = 0;  // peak_ms: the peaks weighted by time
         for (const Record& r : records)
-          if (r.kind == "conv" && r.isa == gemm_isa_name(isa) && r.threads == t)
+          if (r.kind == "conv" && r.isa == kernel_isa_name(isa) && r.threads == t)
             gflop += r.gflop, ms += r.stats.median_ms, ms10 += r.stats.p10_ms, peak_ms += r.peak * r.stats.median_ms;
         const double pk = peak_ms / ms;
         std::printf(
             "  %-7s %d thread%s  %.3f GFLOP  %8.2f ms (p10 %8.2f)  %7.1f GFLOP/s  %5.1f %% of peak (p10 %5.1f %%)\n",
-            gemm_isa_name(isa), t, t > 1 ? "s" : " ", gflop, ms, ms10, gflop / (ms * 1e-3),
+            kernel_isa_name(isa), t, t > 1 ? "s" : " ", gflop, ms, ms10, gflop / (ms * 1e-3),
             100.0 * gflop / (ms * 1e-3) / pk, 100.0 * gflop / (ms10 * 1e-3) / pk);
       }
   }

@@ -116,9 +116,9 @@ int main(int argc, char** argv) {
   const std::string isa_name = argc > 2 ? argv[2] : "avx512";
   const auto& cpu = vigil::cpu_features();
   KernelIsa isa = KernelIsa::Avx512;
-  GemmIsa gisa = GemmIsa::Avx512;
-  if (isa_name == "avx2") isa = KernelIsa::Avx2, gisa = GemmIsa::Avx2;
-  if (isa_name == "scalar") isa = KernelIsa::Scalar, gisa = GemmIsa::Scalar;
+  KernelIsa gisa = KernelIsa::Avx512;
+  if (isa_name == "avx2") isa = KernelIsa::Avx2, gisa = KernelIsa::Avx2;
+  if (isa_name == "scalar") isa = KernelIsa::Scalar, gisa = KernelIsa::Scalar;
   if (!cpu.has_avx512_core()) {
     std::fprintf(stderr, "this harness needs AVX-512 for its peak loop\n");
     return 1;

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "engine/ops/kernel_isa.h"
 #include "engine/ops/parallel_for_adapter.h"
 #include "kernels/gemm_packed/gemm_packed.h"
 
@@ -9,11 +10,11 @@ namespace vigil::ops {
 
 namespace {
 
-using kernels::GemmIsa;
+using kernels::KernelIsa;
 
 class Conv2dPackedKernel final : public OpKernel {
  public:
-  Conv2dPackedKernel(const kernels::Conv2dParams& p, GemmIsa isa, const float* weights, int max_threads)
+  Conv2dPackedKernel(const kernels::Conv2dParams& p, KernelIsa isa, const float* weights, int max_threads)
       : p_(p), isa_(isa), max_threads_(max_threads) {
     m_ = p.out_channels / p.group;
     k_ = p.in_channels / p.group * p.kernel_h * p.kernel_w;
@@ -62,7 +63,7 @@ class Conv2dPackedKernel final : public OpKernel {
 
  private:
   kernels::Conv2dParams p_;
-  GemmIsa isa_;
+  KernelIsa isa_;
   int max_threads_;
   int64_t m_ = 0, n_ = 0, k_ = 0;
   bool direct_ = false;
@@ -75,15 +76,9 @@ class Conv2dPackedKernel final : public OpKernel {
 
 std::unique_ptr<OpKernel> make_conv2d_packed(const BindContext& ctx, const kernels::Conv2dParams& p) {
   if (!ctx.constants[1] || ctx.constants[1]->dtype() != DType::F32) return nullptr;
-  GemmIsa isa;
-  switch (ctx.path) {
-    case KernelPath::Reference: return nullptr;
-    case KernelPath::Scalar: isa = GemmIsa::Scalar; break;
-    case KernelPath::Avx2: isa = GemmIsa::Avx2; break;
-    case KernelPath::Avx512: isa = GemmIsa::Avx512; break;
-    default: return nullptr;
-  }
-  return std::make_unique<Conv2dPackedKernel>(p, isa, ctx.constants[1]->f32(), ctx.max_threads);
+  const auto isa = kernel_isa(ctx.path);
+  if (!isa) return nullptr;  // the reference path
+  return std::make_unique<Conv2dPackedKernel>(p, *isa, ctx.constants[1]->f32(), ctx.max_threads);
 }
 
 }  // namespace vigil::ops

@@ -4,7 +4,7 @@
 #include <optional>
 
 #include "engine/kernel_path.h"
-#include "kernels/depthwise_conv/depthwise_conv.h"
+#include "kernels/kernel_isa.h"
 
 namespace vigil::ops {
 

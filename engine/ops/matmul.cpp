@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "engine/error.h"
+#include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
 #include "engine/ops/parallel_for_adapter.h"
 #include "kernels/gemm_packed/gemm_packed.h"
@@ -81,7 +82,7 @@ class MatMulKernel final : public OpKernel {
 // double: the reference took 47 us of actdet temporal's 0.41 ms for 65 k multiply-adds.
 class MatMulPackedKernel final : public OpKernel {
  public:
-  MatMulPackedKernel(const kernels::MatMulParams& p, int64_t rows, kernels::GemmIsa isa, int max_threads)
+  MatMulPackedKernel(const kernels::MatMulParams& p, int64_t rows, kernels::KernelIsa isa, int max_threads)
       : p_(p), rows_(rows), isa_(isa), max_threads_(max_threads) {}
   size_t workspace_bytes() const override {
     return packed_a_bytes() +
@@ -109,13 +110,13 @@ class MatMulPackedKernel final : public OpKernel {
   }
   kernels::MatMulParams p_;
   int64_t rows_;
-  kernels::GemmIsa isa_;
+  kernels::KernelIsa isa_;
   int max_threads_;
 };
 
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
   const kernels::MatMulParams p = plan_matmul(ctx.node, ctx.inputs[0].shape, ctx.inputs[1].shape).params;
-  if (ctx.path != KernelPath::Reference) {
+  if (const auto isa = kernel_isa(ctx.path)) {
     // B shared by every batch entry, A's matrices dense one after the other (no broadcast of A).
     bool b_shared = true;
     int64_t batch = 1;
@@ -125,10 +126,7 @@ std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
     }
     const bool a_dense = ctx.inputs[0].shape.numel() == batch * p.m * p.k;
     if (b_shared && a_dense) {
-      const kernels::GemmIsa isa = ctx.path == KernelPath::Avx512 ? kernels::GemmIsa::Avx512
-                                   : ctx.path == KernelPath::Avx2 ? kernels::GemmIsa::Avx2
-                                                                  : kernels::GemmIsa::Scalar;
-      return std::make_unique<MatMulPackedKernel>(p, batch * p.m, isa, ctx.max_threads);
+      return std::make_unique<MatMulPackedKernel>(p, batch * p.m, *isa, ctx.max_threads);
     }
   }
   return std::make_unique<MatMulKernel>(p);

@@ -15,7 +15,7 @@ GroupGemm group_gemm(const Conv2dParams& p) {
 
 // Everything one (image, group) product needs; shared read-only by all tasks of a call.
 struct ConvCall {
-  GemmIsa isa;
+  KernelIsa isa;
   const Conv2dParams* p;
   GroupGemm gg;
   Im2colGeometry geometry;
@@ -67,26 +67,26 @@ bool conv2d_gemm_is_direct(const Conv2dParams& p) {
          p.pad_left == 0 && p.out_h == p.in_h && p.out_w == p.in_w;
 }
 
-int64_t conv2d_gemm_packed_weights_floats(GemmIsa isa, const Conv2dParams& p) {
+int64_t conv2d_gemm_packed_weights_floats(KernelIsa isa, const Conv2dParams& p) {
   const GroupGemm gg = group_gemm(p);
   return p.group * gemm_packed_a_floats(isa, gg.m, gg.k);
 }
 
-void conv2d_gemm_pack_weights(GemmIsa isa, const Conv2dParams& p, const float* w, float* packed) {
+void conv2d_gemm_pack_weights(KernelIsa isa, const Conv2dParams& p, const float* w, float* packed) {
   const GroupGemm gg = group_gemm(p);
   const int64_t per_group = gemm_packed_a_floats(isa, gg.m, gg.k);
   // Group g's weights are rows g*Mg .. of W viewed as [out_channels x Cg*kh*kw]: already GEMM order.
   for (int64_t g = 0; g < p.group; ++g) gemm_pack_a(isa, gg.m, gg.k, w + g * gg.m * gg.k, gg.k, packed + g * per_group);
 }
 
-int64_t conv2d_gemm_workspace_bytes(GemmIsa isa, const Conv2dParams& p, int threads) {
+int64_t conv2d_gemm_workspace_bytes(KernelIsa isa, const Conv2dParams& p, int threads) {
   const GroupGemm gg = group_gemm(p);
   const int64_t t = threads > 1 ? threads : 1;
   // Enough for either mode: `t` single-task slots, or one GEMM split `t` ways.
   return t * gemm_packed_workspace_bytes(isa, gg.m, gg.n, gg.k, 1);
 }
 
-void conv2d_gemm(GemmIsa isa, const Conv2dParams& p, const float* x, const float* packed_weights, const float* bias,
+void conv2d_gemm(KernelIsa isa, const Conv2dParams& p, const float* x, const float* packed_weights, const float* bias,
                  const float* residual, float* y, void* workspace, const GemmThreading& threading) {
   ConvCall c;
   c.isa = isa;

@@ -20,19 +20,19 @@ namespace vigil::kernels {
 bool conv2d_gemm_is_direct(const Conv2dParams& p);
 
 // Packed weights: `group` packed-A blocks of gemm_packed_a_floats(isa, Mg, Cg*kh*kw) floats each.
-int64_t conv2d_gemm_packed_weights_floats(GemmIsa isa, const Conv2dParams& p);
+int64_t conv2d_gemm_packed_weights_floats(KernelIsa isa, const Conv2dParams& p);
 // w is [out_channels, in_channels/group, kernel_h, kernel_w] (as conv2d_reference reads it).
-void conv2d_gemm_pack_weights(GemmIsa isa, const Conv2dParams& p, const float* w, float* packed);
+void conv2d_gemm_pack_weights(KernelIsa isa, const Conv2dParams& p, const float* w, float* packed);
 
 // Workspace bytes for a call with `threads` task slots (any alignment).
-int64_t conv2d_gemm_workspace_bytes(GemmIsa isa, const Conv2dParams& p, int threads);
+int64_t conv2d_gemm_workspace_bytes(KernelIsa isa, const Conv2dParams& p, int threads);
 
 // y[n,m,oh,ow] = act(bias[m] + sum w*x) + residual[n,m,oh,ow]  (conv2d_reference's formula, plus the
 // residual). bias and residual may be null; residual has y's shape. y must not alias x or residual.
 // Threads: with several images or groups per call the (image, group) products are split across tasks,
 // each running its GEMMs whole; otherwise each GEMM splits its own N or M range. Allocates nothing,
 // throws nothing; the params must be valid (the op checks them). Calling a path the CPU lacks is undefined.
-void conv2d_gemm(GemmIsa isa, const Conv2dParams& p, const float* x, const float* packed_weights, const float* bias,
+void conv2d_gemm(KernelIsa isa, const Conv2dParams& p, const float* x, const float* packed_weights, const float* bias,
                  const float* residual, float* y, void* workspace, const GemmThreading& threading);
 
 }  // namespace vigil::kernels

@@ -13,7 +13,7 @@
 #include <cstdint>
 
 #include "kernels/conv2d/conv2d.h"
-#include "kernels/depthwise_conv/depthwise_conv.h"  // KernelIsa
+#include "kernels/kernel_isa.h"
 
 namespace vigil::kernels {
 

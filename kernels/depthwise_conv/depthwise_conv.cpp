@@ -5,18 +5,6 @@
 
 namespace vigil::kernels {
 
-const char* kernel_isa_name(KernelIsa isa) {
-  switch (isa) {
-    case KernelIsa::Scalar:
-      return "scalar";
-    case KernelIsa::Avx2:
-      return "avx2";
-    case KernelIsa::Avx512:
-      return "avx512";
-  }
-  return "?";
-}
-
 bool depthwise_conv_supported(const Conv2dParams& p) {
   return p.group >= 1 && p.group == p.in_channels && p.group == p.out_channels && p.batch >= 1 && p.in_h >= 1 &&
          p.in_w >= 1 && p.out_h >= 1 && p.out_w >= 1 && p.kernel_h >= 1 && p.kernel_w >= 1 && p.stride_h >= 1 &&

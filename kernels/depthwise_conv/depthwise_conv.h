@@ -18,11 +18,10 @@
 #include <cstdint>
 
 #include "kernels/conv2d/conv2d.h"
+#include "kernels/kernel_isa.h"
 
 namespace vigil::kernels {
 
-enum class KernelIsa : uint8_t { Scalar, Avx2, Avx512 };
-const char* kernel_isa_name(KernelIsa isa);
 
 // True when p describes a depthwise conv these kernels handle: group == in_channels == out_channels >= 1,
 // all sizes >= 1.

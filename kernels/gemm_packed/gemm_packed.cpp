@@ -10,37 +10,28 @@ namespace {
 
 using gemm_packed_detail::BlockingConfig;
 
-const BlockingConfig& config(GemmIsa isa) {
+const BlockingConfig& config(KernelIsa isa) {
   switch (isa) {
-    case GemmIsa::Avx2: return gemm_packed_detail::kAvx2Config;
-    case GemmIsa::Avx512: return gemm_packed_detail::kAvx512Config;
-    case GemmIsa::Scalar: break;
+    case KernelIsa::Avx2: return gemm_packed_detail::kAvx2Config;
+    case KernelIsa::Avx512: return gemm_packed_detail::kAvx512Config;
+    case KernelIsa::Scalar: break;
   }
   return gemm_packed_detail::kScalarConfig;
 }
 
 }  // namespace
 
-const char* gemm_isa_name(GemmIsa isa) {
-  switch (isa) {
-    case GemmIsa::Scalar: return "scalar";
-    case GemmIsa::Avx2: return "avx2";
-    case GemmIsa::Avx512: return "avx512";
-  }
-  return "?";
-}
-
-GemmBlocking gemm_blocking(GemmIsa isa) {
+GemmBlocking gemm_blocking(KernelIsa isa) {
   const BlockingConfig& c = config(isa);
   return {c.mr, c.nr, c.kc, c.nc, c.mc};
 }
 
-int64_t gemm_packed_a_floats(GemmIsa isa, int64_t m, int64_t k) {
+int64_t gemm_packed_a_floats(KernelIsa isa, int64_t m, int64_t k) {
   const int64_t mr = config(isa).mr;
   return (m + mr - 1) / mr * mr * k;
 }
 
-void gemm_pack_a(GemmIsa isa, int64_t m, int64_t k, const float* a, int64_t lda, float* packed) {
+void gemm_pack_a(KernelIsa isa, int64_t m, int64_t k, const float* a, int64_t lda, float* packed) {
   const int64_t mr = config(isa).mr;
   for (int64_t panel = 0; panel * mr < m; ++panel) {
     float* dst = packed + panel * mr * k;
@@ -52,25 +43,25 @@ void gemm_pack_a(GemmIsa isa, int64_t m, int64_t k, const float* a, int64_t lda,
   }
 }
 
-int64_t gemm_packed_workspace_bytes(GemmIsa isa, int64_t /*m*/, int64_t n, int64_t k, int threads) {
+int64_t gemm_packed_workspace_bytes(KernelIsa isa, int64_t /*m*/, int64_t n, int64_t k, int threads) {
   const int64_t slots = threads > 1 ? threads : 1;
   // + 64: the driver rounds the workspace pointer up to a cache line.
   return slots * gemm_packed_detail::slot_floats(config(isa), n, k) * static_cast<int64_t>(sizeof(float)) + 64;
 }
 
-void gemm_packed(GemmIsa isa, const GemmPackedParams& p, void* workspace, const GemmThreading& threading) {
+void gemm_packed(KernelIsa isa, const GemmPackedParams& p, void* workspace, const GemmThreading& threading) {
   switch (isa) {
-    case GemmIsa::Scalar: gemm_packed_scalar(p, workspace, threading); return;
-    case GemmIsa::Avx2: gemm_packed_avx2(p, workspace, threading); return;
-    case GemmIsa::Avx512: gemm_packed_avx512(p, workspace, threading); return;
+    case KernelIsa::Scalar: gemm_packed_scalar(p, workspace, threading); return;
+    case KernelIsa::Avx2: gemm_packed_avx2(p, workspace, threading); return;
+    case KernelIsa::Avx512: gemm_packed_avx512(p, workspace, threading); return;
   }
 }
 
-void gemm_packed_activation(GemmIsa isa, const ActivationParams& p, const float* x, float* y, int64_t n) {
+void gemm_packed_activation(KernelIsa isa, const ActivationParams& p, const float* x, float* y, int64_t n) {
   switch (isa) {
-    case GemmIsa::Scalar: activation_reference(p, x, y, n); return;
-    case GemmIsa::Avx2: gemm_packed_activation_avx2(p, x, y, n); return;
-    case GemmIsa::Avx512: gemm_packed_activation_avx512(p, x, y, n); return;
+    case KernelIsa::Scalar: activation_reference(p, x, y, n); return;
+    case KernelIsa::Avx2: gemm_packed_activation_avx2(p, x, y, n); return;
+    case KernelIsa::Avx512: gemm_packed_activation_avx512(p, x, y, n); return;
   }
 }
 

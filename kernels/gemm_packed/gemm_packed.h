@@ -12,40 +12,34 @@
 // registers:  y = act(sum + bias[m]) + residual[m, n].
 //
 // Every instruction-set path has the same API; the packed-A layout depends on the path (its MR), so pack
-// with the same GemmIsa that runs. Calling a path the CPU lacks is undefined (the caller checks
+// with the same KernelIsa that runs. Calling a path the CPU lacks is undefined (the caller checks
 // cpu_features(); kernels do not depend on engine/).
 #pragma once
 
 #include <cstdint>
 
 #include "kernels/activation/activation.h"
+#include "kernels/kernel_isa.h"
 
 namespace vigil::kernels {
 
-enum class GemmIsa : uint8_t {
-  Scalar,  // baseline x86-64, plain C++
-  Avx2,    // AVX2 + FMA, 6x16 microkernel (ymm)
-  Avx512,  // AVX-512 F/BW/DQ/VL, 8x32 microkernel (zmm)
-};
-
-const char* gemm_isa_name(GemmIsa isa);
-
-// Register tile and cache blocking of a path. Packed panels are padded with zeros to MR rows / NR columns.
+// Register tile (AVX2: a 6x16 ymm microkernel, AVX-512: 8x32 zmm) and cache blocking of a path. Packed
+// panels are padded with zeros to MR rows / NR columns.
 struct GemmBlocking {
   int mr = 1, nr = 1;  // microkernel tile: MR rows of A/C x NR columns of B/C
   int64_t kc = 1;      // K block: one packed B block holds KC rows
   int64_t nc = 1;      // N block: one packed B block holds NC columns (a multiple of NR)
   int64_t mc = 1;      // M block: rows of A streamed per B block (a multiple of MR)
 };
-GemmBlocking gemm_blocking(GemmIsa isa);
+GemmBlocking gemm_blocking(KernelIsa isa);
 
 // ---- Packed A ----
 // Floats needed for A packed by `isa`: ceil(M/MR) panels of K*MR floats.
-int64_t gemm_packed_a_floats(GemmIsa isa, int64_t m, int64_t k);
+int64_t gemm_packed_a_floats(KernelIsa isa, int64_t m, int64_t k);
 // a is row-major [M x K] with row stride lda (>= K). Layout of `packed`: panel p (rows p*MR ..) is K
 // consecutive groups of MR floats, group q = A[p*MR + r][q] for r < MR, rows past M filled with 0.
 // Should be 64-byte aligned (faster), any 4-byte alignment works.
-void gemm_pack_a(GemmIsa isa, int64_t m, int64_t k, const float* a, int64_t lda, float* packed);
+void gemm_pack_a(KernelIsa isa, int64_t m, int64_t k, const float* a, int64_t lda, float* packed);
 
 // ---- B operand ----
 // An implicit im2col matrix of one NCHW image x[channels, in_h, in_w]:
@@ -99,16 +93,16 @@ struct GemmPackedParams {
 
 // Workspace bytes for `threads` tasks (per task: a packed B block and an im2col gather plan). Any
 // alignment: the kernel aligns the slots itself.
-int64_t gemm_packed_workspace_bytes(GemmIsa isa, int64_t m, int64_t n, int64_t k, int threads);
+int64_t gemm_packed_workspace_bytes(KernelIsa isa, int64_t m, int64_t n, int64_t k, int threads);
 
 // Runs the product. M, N, K >= 1. Allocates nothing, throws nothing.
-void gemm_packed(GemmIsa isa, const GemmPackedParams& p, void* workspace, const GemmThreading& threading);
+void gemm_packed(KernelIsa isa, const GemmPackedParams& p, void* workspace, const GemmThreading& threading);
 
 // The epilogue activation as the vector paths compute it, over a buffer (x and y may alias); exposed so
 // tests can measure it against activate_reference directly. Relu, LeakyRelu, Clip, HardSigmoid,
 // HardSwish, HardMish and None are bit-identical to activate_reference on every path; Sigmoid, Tanh, Silu
 // and Mish are within the ulp bounds documented in docs/KERNELS.md (Scalar calls activate_reference).
-void gemm_packed_activation(GemmIsa isa, const ActivationParams& p, const float* x, float* y, int64_t n);
+void gemm_packed_activation(KernelIsa isa, const ActivationParams& p, const float* x, float* y, int64_t n);
 
 // ---- Per-path entry points (what the dispatchers above call) ----
 void gemm_packed_scalar(const GemmPackedParams& p, void* workspace, const GemmThreading& threading);

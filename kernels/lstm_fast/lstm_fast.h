@@ -13,7 +13,7 @@
 
 #include <cstdint>
 
-#include "kernels/depthwise_conv/depthwise_conv.h"  // KernelIsa
+#include "kernels/kernel_isa.h"
 #include "kernels/lstm/lstm.h"
 
 namespace vigil::kernels {

@@ -26,15 +26,15 @@ using namespace vigil::kernels;
 
 namespace {
 
-std::vector<GemmIsa> conv_isas() {
+std::vector<KernelIsa> conv_isas() {
   const auto& cpu = vigil::cpu_features();
-  std::vector<GemmIsa> isas = {GemmIsa::Scalar};
+  std::vector<KernelIsa> isas = {KernelIsa::Scalar};
   if (cpu.has_avx2_fma())
-    isas.push_back(GemmIsa::Avx2);
+    isas.push_back(KernelIsa::Avx2);
   else
     MESSAGE("skipping the avx2 path: this CPU lacks AVX2+FMA");
   if (cpu.has_avx512_core())
-    isas.push_back(GemmIsa::Avx512);
+    isas.push_back(KernelIsa::Avx512);
   else
     MESSAGE("skipping the avx512 path: this CPU lacks AVX-512 F/BW/DQ/VL");
   return isas;
@@ -73,7 +73,7 @@ void make_data(ConvCase& c, std::mt19937_64& rng) {
 }
 
 // Runs conv2d_gemm and compares with conv2d_reference; returns y.
-std::vector<float> run_conv(GemmIsa isa, const ConvCase& c, const GemmThreading& threading, const std::string& label) {
+std::vector<float> run_conv(KernelIsa isa, const ConvCase& c, const GemmThreading& threading, const std::string& label) {
   const Conv2dParams& p = c.p;
   std::vector<float> packed(static_cast<size_t>(conv2d_gemm_packed_weights_floats(isa, p)));
   conv2d_gemm_pack_weights(isa, p, c.w.data(), packed.data());
@@ -106,9 +106,9 @@ std::vector<float> run_conv(GemmIsa isa, const ConvCase& c, const GemmThreading&
   return y;
 }
 
-std::string describe(GemmIsa isa, const ConvCase& c) {
+std::string describe(KernelIsa isa, const ConvCase& c) {
   const Conv2dParams& p = c.p;
-  return std::string(gemm_isa_name(isa)) + " N" + std::to_string(p.batch) + " C" + std::to_string(p.in_channels) + " " +
+  return std::string(kernel_isa_name(isa)) + " N" + std::to_string(p.batch) + " C" + std::to_string(p.in_channels) + " " +
          std::to_string(p.in_h) + "x" + std::to_string(p.in_w) + " M" + std::to_string(p.out_channels) + " k" +
          std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) + " s" + std::to_string(p.stride_h) + "," +
          std::to_string(p.stride_w) + " d" + std::to_string(p.dilation_h) + "," + std::to_string(p.dilation_w) +
@@ -198,7 +198,7 @@ TEST_CASE("conv2d_gemm: 520 random convs per ISA path against conv2d_reference")
   CHECK(big_pad >= 30);
   GemmThreading serial;
   GemmThreading split{serial_reversed, nullptr, 2, 1};  // split even the smallest products
-  for (GemmIsa isa : conv_isas())
+  for (KernelIsa isa : conv_isas())
     for (size_t i = 0; i < cases.size(); ++i)
       run_conv(isa, cases[i], i % 4 == 0 ? split : serial, describe(isa, cases[i]));
 }
@@ -218,7 +218,7 @@ TEST_CASE("conv2d_gemm: hand-checked 3x3 conv with padding, bias and residual") 
   c.r = {0, 0, 0, 0, 100, 0, 0, 0, 0};
   c.bias = c.residual = true;
   const float expect[] = {12.5f, 21.5f, 16.5f, 27.5f, 145.5f, 33.5f, 24.5f, 39.5f, 28.5f};
-  for (GemmIsa isa : conv_isas()) {
+  for (KernelIsa isa : conv_isas()) {
     const auto y = run_conv(isa, c, GemmThreading{}, describe(isa, c));
     for (int i = 0; i < 9; ++i) CHECK(y[static_cast<size_t>(i)] == expect[i]);
   }
@@ -251,7 +251,7 @@ TEST_CASE("conv2d_gemm: actdet-tiny layer shapes, threads give identical bits") 
     c.bias = true;
     c.residual = l.k == 1;
     make_data(c, rng);
-    for (GemmIsa isa : conv_isas()) {
+    for (KernelIsa isa : conv_isas()) {
       const auto one = run_conv(isa, c, GemmThreading{}, describe(isa, c));
       const auto two = run_conv(isa, c, GemmThreading{pool_parallel_for, &pool, 2, 1}, describe(isa, c) + " 2 threads");
       CHECK_MESSAGE(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0, describe(isa, c));

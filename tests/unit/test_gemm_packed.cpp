@@ -30,15 +30,15 @@ using namespace vigil::kernels;
 namespace {
 
 // The paths this CPU can run; says which ones it skips.
-std::vector<GemmIsa> available_isas() {
+std::vector<KernelIsa> available_isas() {
   const auto& cpu = vigil::cpu_features();
-  std::vector<GemmIsa> isas = {GemmIsa::Scalar};
+  std::vector<KernelIsa> isas = {KernelIsa::Scalar};
   if (cpu.has_avx2_fma())
-    isas.push_back(GemmIsa::Avx2);
+    isas.push_back(KernelIsa::Avx2);
   else
     MESSAGE("skipping the avx2 path: this CPU lacks AVX2+FMA");
   if (cpu.has_avx512_core())
-    isas.push_back(GemmIsa::Avx512);
+    isas.push_back(KernelIsa::Avx512);
   else
     MESSAGE("skipping the avx512 path: this CPU lacks AVX-512 F/BW/DQ/VL");
   return isas;
@@ -98,7 +98,7 @@ Operands make_operands(const Problem& pr, std::mt19937_64& rng) {
 
 // Runs one problem on one path and checks every output and the untouched padding of C.
 // Returns the output (rows of ldc) for further comparisons.
-std::vector<float> run_and_check(GemmIsa isa, const Problem& pr, const Operands& o, const GemmThreading& threading,
+std::vector<float> run_and_check(KernelIsa isa, const Problem& pr, const Operands& o, const GemmThreading& threading,
                                  const std::string& label) {
   AlignedBuffer packed(gemm_packed_a_floats(isa, pr.m, pr.k));
   gemm_pack_a(isa, pr.m, pr.k, o.a.data(), pr.lda, packed.data);
@@ -152,8 +152,8 @@ std::vector<float> run_and_check(GemmIsa isa, const Problem& pr, const Operands&
   return c;
 }
 
-std::string describe(GemmIsa isa, const Problem& pr) {
-  return std::string(gemm_isa_name(isa)) + " m=" + std::to_string(pr.m) + " n=" + std::to_string(pr.n) +
+std::string describe(KernelIsa isa, const Problem& pr) {
+  return std::string(kernel_isa_name(isa)) + " m=" + std::to_string(pr.m) + " n=" + std::to_string(pr.n) +
          " k=" + std::to_string(pr.k) + " act=" + std::string(activation_name(pr.act.kind)) + (pr.bias ? " bias" : "") +
          (pr.residual ? " residual" : "") + (pr.accumulate ? " accumulate" : "") + " ldc=" + std::to_string(pr.ldc);
 }
@@ -188,7 +188,7 @@ Problem random_problem(std::mt19937_64& rng, int index) {
 }  // namespace
 
 TEST_CASE("gemm_packed: 600 random shapes per ISA path against a float64 loop") {
-  for (GemmIsa isa : available_isas()) {
+  for (KernelIsa isa : available_isas()) {
     std::mt19937_64 rng(1234);
     GemmThreading serial;
     GemmThreading split;
@@ -212,7 +212,7 @@ TEST_CASE("gemm_packed: shapes spanning several K, N and M cache blocks") {
       {37, 2053, 515, 515, 2053, 2053, 2060, false, true, true, make_activation(Activation::HardSwish)},
       {512, 70, 1030, 1030, 70, 71, 70, true, true, false, make_activation(Activation::Sigmoid)},
   };
-  for (GemmIsa isa : available_isas()) {
+  for (KernelIsa isa : available_isas()) {
     std::mt19937_64 rng(99);
     for (const Problem& pr : shapes) {
       const Operands o = make_operands(pr, rng);
@@ -225,7 +225,7 @@ TEST_CASE("gemm_packed: results do not depend on the thread split") {
   // Each output's K sum is one microkernel sequence whatever the split, so the bits must match exactly.
   vigil::ThreadPool pool(2);
   std::mt19937_64 rng(7);
-  for (GemmIsa isa : available_isas()) {
+  for (KernelIsa isa : available_isas()) {
     for (const auto& [m, n, k] :
          {std::tuple<int64_t, int64_t, int64_t>{64, 4096, 288}, {512, 64, 600}, {33, 1000, 300}, {255, 256, 128}}) {
       Problem pr{m, n, k, k, n, n, n, true, true, false, make_activation(Activation::LeakyRelu)};
@@ -255,16 +255,16 @@ TEST_CASE("gemm_packed: avx2 and avx512 agree bit for bit on exact epilogues") {
                                 Activation::HardSigmoid, Activation::Clip, Activation::HardMish};
     pr.act = make_activation(exact[t % std::size(exact)]);
     const Operands o = make_operands(pr, rng);
-    const auto y2 = run_and_check(GemmIsa::Avx2, pr, o, GemmThreading{}, describe(GemmIsa::Avx2, pr));
-    const auto y5 = run_and_check(GemmIsa::Avx512, pr, o, GemmThreading{}, describe(GemmIsa::Avx512, pr));
-    CHECK_MESSAGE(std::memcmp(y2.data(), y5.data(), y2.size() * sizeof(float)) == 0, describe(GemmIsa::Avx2, pr));
+    const auto y2 = run_and_check(KernelIsa::Avx2, pr, o, GemmThreading{}, describe(KernelIsa::Avx2, pr));
+    const auto y5 = run_and_check(KernelIsa::Avx512, pr, o, GemmThreading{}, describe(KernelIsa::Avx512, pr));
+    CHECK_MESSAGE(std::memcmp(y2.data(), y5.data(), y2.size() * sizeof(float)) == 0, describe(KernelIsa::Avx2, pr));
   }
 }
 
 TEST_CASE("gemm_packed: packed A layout") {
   // 3 x 2 matrix, packed for every path: panel 0 holds column q's MR values at q*MR, padding rows are 0.
   const float a[] = {1, 2, 3, 4, 5, 6};
-  for (GemmIsa isa : available_isas()) {
+  for (KernelIsa isa : available_isas()) {
     const int mr = gemm_blocking(isa).mr;
     const int64_t floats = gemm_packed_a_floats(isa, 3, 2);
     CHECK(floats == ((3 + mr - 1) / mr) * mr * 2);
@@ -342,7 +342,7 @@ TEST_CASE("gemm_packed: epilogue activations against activate_reference") {
   // Outputs the reference rounds below FLT_MIN (underflow) may instead differ by at most FLT_MIN.
   const std::vector<float> x = activation_inputs();
   std::vector<float> y(x.size()), ref(x.size());
-  for (GemmIsa isa : available_isas()) {
+  for (KernelIsa isa : available_isas()) {
     for (Activation kind : kAllActivations) {
       ActivationParams p = make_activation(kind);
       activation_reference(p, x.data(), ref.data(), static_cast<int64_t>(x.size()));
@@ -355,19 +355,19 @@ TEST_CASE("gemm_packed: epilogue activations against activate_reference") {
       for (size_t i = 0; i < x.size(); ++i) {
         if (std::isnan(ref[i])) {
           if (!std::isnan(y[i]) && mismatches++ < 5)
-            FAIL_CHECK(std::string(gemm_isa_name(isa))
+            FAIL_CHECK(std::string(kernel_isa_name(isa))
                        << " " << activation_name(kind) << "(" << x[i] << "): " << y[i] << ", expected NaN");
           continue;
         }
         if (exact) {
           if (!same_bits(y[i], ref[i]) && mismatches++ < 5)
-            FAIL_CHECK(std::string(gemm_isa_name(isa))
+            FAIL_CHECK(std::string(kernel_isa_name(isa))
                        << " " << activation_name(kind) << "(" << x[i] << ") = " << y[i] << ", reference " << ref[i]);
           continue;
         }
         if (std::fabs(ref[i]) < std::numeric_limits<float>::min()) {
           if (!(std::fabs(y[i] - ref[i]) <= std::numeric_limits<float>::min()) && mismatches++ < 5)
-            FAIL_CHECK(std::string(gemm_isa_name(isa))
+            FAIL_CHECK(std::string(kernel_isa_name(isa))
                        << " " << activation_name(kind) << "(" << x[i] << ") = " << y[i] << ", reference " << ref[i]);
           continue;
         }
@@ -375,14 +375,14 @@ TEST_CASE("gemm_packed: epilogue activations against activate_reference") {
         if (d > max_ulp) max_ulp = d, worst_x = x[i];
       }
       if (!exact) {
-        MESSAGE(std::string(gemm_isa_name(isa))
+        MESSAGE(std::string(kernel_isa_name(isa))
                 << " " << activation_name(kind) << ": max error " << max_ulp << " ulp (at x = " << worst_x << ")");
         // The measured maxima over these inputs (docs/KERNELS.md), as regression bounds.
         const int64_t bound = kind == Activation::Sigmoid ? 2
                               : kind == Activation::Tanh  ? 1
                               : kind == Activation::Silu  ? 3
                                                           : 4;
-        CHECK_MESSAGE(max_ulp <= bound, std::string(gemm_isa_name(isa)) << " " << activation_name(kind));
+        CHECK_MESSAGE(max_ulp <= bound, std::string(kernel_isa_name(isa)) << " " << activation_name(kind));
       }
     }
   }
