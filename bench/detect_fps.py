@@ -32,7 +32,6 @@ def make_actdet_tiny(vigil, work):
 
     import labels
     import model
-    import yolo
 
     out = os.path.join(work, "actdet-tiny-256.vgl")
     if os.path.exists(out):
@@ -41,9 +40,7 @@ def make_actdet_tiny(vigil, work):
                                 num_anchors=3, num_actions=labels.NUM_ACTIONS, window=16)
     net = model.actdet_model.build_actdet(config, seed=0)
     ckpt = os.path.join(work, "actdet-tiny-256.pt")
-    torch.save({"model": net.state_dict(), "step": 0, "config": model.config_to_dict(config),
-                "labels": list(labels.ACTIONS), "detection_classes": list(labels.DETECTION_CLASSES),
-                "anchors": yolo.anchors_for(config.input_size)}, ckpt)
+    torch.save(model.checkpoint(net, config, step=0), ckpt)
     subprocess.run([sys.executable, os.path.join(ACTDET, "export.py"), "--checkpoint", ckpt, "--vigil", vigil,
                     "--out", out], check=True, stdout=subprocess.DEVNULL)
     return out

@@ -18,7 +18,7 @@ std::string_view kernel_path_name(KernelPath p) {
 }
 
 std::optional<KernelPath> parse_kernel_path(std::string_view name) {
-  for (KernelPath p : {KernelPath::Reference, KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx512})
+  for (KernelPath p : kAllKernelPaths)
     if (kernel_path_name(p) == name) return p;
   return std::nullopt;
 }
@@ -32,6 +32,13 @@ bool kernel_path_supported(KernelPath p) {
     case KernelPath::Avx512: return cpu.has_avx512_core() && cpu.has_avx2_fma();
   }
   return false;
+}
+
+std::vector<KernelPath> supported_kernel_paths() {
+  std::vector<KernelPath> paths;
+  for (KernelPath p : kAllKernelPaths)
+    if (kernel_path_supported(p)) paths.push_back(p);
+  return paths;
 }
 
 KernelPath best_kernel_path() {

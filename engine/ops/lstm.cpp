@@ -141,6 +141,18 @@ float* optional_f32(std::span<const TensorView> views, int i) {
   return static_cast<int>(views.size()) > i ? views[static_cast<size_t>(i)].f32() : nullptr;
 }
 
+// The buffers both kernels take from the node: the input sequence, the optional initial state and the
+// three optional outputs (weights, peepholes and lengths are each kernel's own business).
+kernels::LstmBuffers sequence_buffers(std::span<const TensorView> in, std::span<const TensorView> out) {
+  kernels::LstmBuffers buf;
+  buf.x = optional_f32(in, kX);
+  buf.initial_h = optional_f32(in, kInitialH);
+  buf.initial_c = optional_f32(in, kInitialC);
+  buf.y = optional_f32(out, 0);
+  buf.y_h = optional_f32(out, 1);
+  buf.y_c = optional_f32(out, 2);
+  return buf;
+}
 class LstmKernel final : public OpKernel {
  public:
   LstmKernel(const LstmParams& p, DType seq_lens_dtype) : p_(p), seq_lens_dtype_(seq_lens_dtype) {}
@@ -153,19 +165,11 @@ class LstmKernel final : public OpKernel {
 
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
     void* workspace = rc.workspace;
-    auto input = [&](int i) { return optional_f32(in, i); };
-    auto output = [&](int i) { return optional_f32(out, i); };
-    kernels::LstmBuffers buf;
-    buf.x = input(kX);
-    buf.w = input(kW);
-    buf.r = input(kR);
-    buf.bias = input(kB);
-    buf.initial_h = input(kInitialH);
-    buf.initial_c = input(kInitialC);
-    buf.peepholes = input(kP);
-    buf.y = output(0);
-    buf.y_h = output(1);
-    buf.y_c = output(2);
+    kernels::LstmBuffers buf = sequence_buffers(in, out);
+    buf.w = optional_f32(in, kW);
+    buf.r = optional_f32(in, kR);
+    buf.bias = optional_f32(in, kB);
+    buf.peepholes = optional_f32(in, kP);
     auto* lens = static_cast<int64_t*>(workspace);
     if (seq_lens_dtype_ == DType::I32) {
       const auto* src = static_cast<const int32_t*>(in[kSeqLens].data);
@@ -197,27 +201,20 @@ class LstmFastKernel final : public OpKernel {
   }
 
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
-    auto input = [&](int i) { return optional_f32(in, i); };
-    auto output = [&](int i) { return optional_f32(out, i); };
-    kernels::LstmBuffers buf;
-    buf.x = input(kX);
-    buf.initial_h = input(kInitialH);
-    buf.initial_c = input(kInitialC);
-    buf.y = output(0);
-    buf.y_h = output(1);
-    buf.y_c = output(2);
+    const kernels::LstmBuffers buf = sequence_buffers(in, out);  // lstm_fast reads its packed weights
     const auto* packed = reinterpret_cast<const float*>(packed_.get());
     const int64_t directions = p_.num_directions();
     auto run_directions = [&](int64_t d_begin, int64_t d_end) {
       for (int64_t d = d_begin; d < d_end; ++d)
-        kernels::lstm_fast_directions(isa_, p_, buf, packed,
-                                      static_cast<std::byte*>(rc.workspace) + static_cast<size_t>(d) * direction_workspace_bytes(),
-                                      d, d + 1);
+        kernels::lstm_fast_directions(
+            isa_, p_, buf, packed,
+            static_cast<std::byte*>(rc.workspace) + static_cast<size_t>(d) * direction_workspace_bytes(), d, d + 1);
     };
     // The recurrence is sequential in time, so the directions are the only split that costs nothing.
     if (directions > 1 && rc.pool->size() > 1)
       rc.pool->parallel_for(directions, [&](int64_t b, int64_t e) { run_directions(b, e); });
-    else run_directions(0, directions);
+    else
+      run_directions(0, directions);
   }
 
  private:

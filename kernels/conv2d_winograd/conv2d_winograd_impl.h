@@ -301,15 +301,19 @@ struct Winograd {
     }
   }
 
+  // Slot s's share of the input channels, [c0, c1): their padded planes, built with the slot's line buffer.
+  static void build_planes(const Job& j, int64_t s, int64_t& c0, int64_t& c1) {
+    const int64_t C = j.p->in_channels;
+    float* line = j.slots + s * j.l.slot_floats + j.l.v_floats + j.l.m_floats + j.l.obuf_floats;
+    c0 = C * s / j.threads, c1 = C * (s + 1) / j.threads;
+    for (int64_t c = c0; c < c1; ++c)
+      build_plane<Isa>(*j.p, j.l, j.x + c * j.p->in_h * j.p->in_w, j.planes + c * j.l.plane_floats, line);
+  }
+
   static void plane_task(void* arg, int64_t begin, int64_t end) {
     const Job& j = *static_cast<const Job*>(arg);
-    const int64_t C = j.p->in_channels;
-    for (int64_t s = begin; s < end; ++s) {
-      float* line = j.slots + s * j.l.slot_floats + j.l.v_floats + j.l.m_floats + j.l.obuf_floats;
-      const int64_t c0 = C * s / j.threads, c1 = C * (s + 1) / j.threads;
-      for (int64_t c = c0; c < c1; ++c)
-        build_plane<Isa>(*j.p, j.l, j.x + c * j.p->in_h * j.p->in_w, j.planes + c * j.l.plane_floats, line);
-    }
+    int64_t c0 = 0, c1 = 0;
+    for (int64_t s = begin; s < end; ++s) build_planes(j, s, c0, c1);
   }
 
   static void block_task(void* arg, int64_t begin, int64_t end) {
@@ -337,12 +341,9 @@ struct Winograd {
   // is used when the image has a single block; each output is still summed in the same order.
   static void channel_task(void* arg, int64_t begin, int64_t end) {
     const Job& j = *static_cast<const Job*>(arg);
-    const int64_t C = j.p->in_channels;
     for (int64_t s = begin; s < end; ++s) {
-      float* line = j.slots + s * j.l.slot_floats + j.l.v_floats + j.l.m_floats + j.l.obuf_floats;
-      const int64_t c0 = C * s / j.threads, c1 = C * (s + 1) / j.threads;
-      for (int64_t c = c0; c < c1; ++c)
-        build_plane<Isa>(*j.p, j.l, j.x + c * j.p->in_h * j.p->in_w, j.planes + c * j.l.plane_floats, line);
+      int64_t c0 = 0, c1 = 0;
+      build_planes(j, s, c0, c1);
       input_transform(j, 0, j.l.tiles, j.slots, c0, c1);
     }
   }

@@ -135,8 +135,7 @@ TEST_CASE("executor: run() allocates nothing on a real detector and an LSTM, on 
   Graph lstm = b.build();
 
   for (const Graph* g : {&detector, &lstm})
-    for (KernelPath path : {KernelPath::Reference, KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx512}) {
-      if (!kernel_path_supported(path)) continue;
+    for (KernelPath path : supported_kernel_paths()) {
       EngineOptions options;
       options.path = path;
       Engine engine(*g, options);

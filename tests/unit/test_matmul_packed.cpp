@@ -76,8 +76,7 @@ TEST_CASE("MatMul on the packed GEMM: random shapes, every path, 1 and 2 threads
           mag[static_cast<size_t>((t * am + i) * bn + j)] = abs_sum;
         }
 
-    for (KernelPath path : {KernelPath::Reference, KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx512}) {
-      if (!kernel_path_supported(path)) continue;
+    for (KernelPath path : supported_kernel_paths()) {
       EngineOptions options;
       options.path = path;
       Engine engine(g, options);

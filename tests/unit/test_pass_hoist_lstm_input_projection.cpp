@@ -93,8 +93,7 @@ TEST_CASE("hoist_lstm_input_projection: per-frame projections give the LSTM outp
     CHECK(hoisted.find_value("lstm.W") < 0);  // only the Gemm's copy remains
     const Shape projected = hoisted.values[static_cast<size_t>(hoisted.find_value(names.projected_input))].shape;
     CHECK(projected == Shape{kT, 1, 2 * 4 * kH});
-    for (KernelPath path : {KernelPath::Reference, KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx512}) {
-      if (!kernel_path_supported(path)) continue;
+    for (KernelPath path : supported_kernel_paths()) {
       CAPTURE(kernel_path_name(path));
       CAPTURE(with_bias);
       const std::vector<float> want = stream(original, path, "embedding", "window");

@@ -56,8 +56,7 @@ void check_csp(int64_t channels, int64_t h, int64_t w) {
   for (int64_t i = 0; i < half * plane; ++i) want.push_back(relu(act[first + static_cast<size_t>(i)]));
   for (float v : act) want.push_back(v);
 
-  for (KernelPath path : {KernelPath::Reference, KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx512}) {
-    if (!kernel_path_supported(path)) continue;
+  for (KernelPath path : supported_kernel_paths()) {
     EngineOptions options;
     options.path = path;
     Engine engine(g, options);

@@ -49,6 +49,20 @@ def config_to_dict(config: ActDetConfig) -> dict:
     return dict(config.__dict__)
 
 
+def checkpoint(net, config: ActDetConfig, step: int, **extra) -> dict:
+    """The checkpoint layout load_checkpoint reads (weights, config, vocabulary, anchors), plus `extra`
+    entries such as train.py's optimizer state and arguments."""
+    return {
+        "model": net.state_dict(),
+        "step": step,
+        "config": config_to_dict(config),
+        "labels": list(labels.ACTIONS),
+        "detection_classes": list(labels.DETECTION_CLASSES),
+        "anchors": yolo.anchors_for(config.input_size),
+        **extra,
+    }
+
+
 def load_checkpoint(path: str):
     """(net in eval mode, config, checkpoint dict)."""
     ckpt = torch.load(path, map_location="cpu")

@@ -53,9 +53,7 @@ def save_untrained_checkpoint(path):
         # Far-from-uniform probabilities, so that a wrong LSTM cannot hide behind values all near 1/K.
         net.classifier.weight.mul_(30.0)
         net.classifier.bias.mul_(30.0)
-    torch.save({"model": net.state_dict(), "step": 0, "config": model.config_to_dict(config),
-                "labels": list(labels.ACTIONS), "detection_classes": list(labels.DETECTION_CLASSES),
-                "anchors": yolo.anchors_for(config.input_size)}, path)
+    torch.save(model.checkpoint(net, config, step=0), path)
 
 
 def max_diff(a, b):

@@ -18,14 +18,12 @@ import os
 import sys
 import time
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dataset  # noqa: E402
-import labels  # noqa: E402
 import model  # noqa: E402
 import yolo  # noqa: E402
 
@@ -39,19 +37,7 @@ def learning_rate(step, total, base, warmup):
 
 def save(path, net, optimizer, step, args, config):
     tmp = path + ".tmp"
-    torch.save(
-        {
-            "model": net.state_dict(),
-            "optimizer": optimizer.state_dict(),
-            "step": step,
-            "config": model.config_to_dict(config),
-            "labels": list(labels.ACTIONS),
-            "detection_classes": list(labels.DETECTION_CLASSES),
-            "anchors": yolo.anchors_for(config.input_size),
-            "args": vars(args),
-        },
-        tmp,
-    )
+    torch.save(model.checkpoint(net, config, step, optimizer=optimizer.state_dict(), args=vars(args)), tmp)
     os.replace(tmp, path)
 
 
