@@ -6,17 +6,24 @@
 namespace vigil::ops {
 
 namespace {
-// Winograd needs at least this many output pixels per image (16 tiles of 4x4) to beat the packed GEMM
-// (measured on actdet-tiny's layers: 1.3-3.8x faster at >= 16x16, 2.5-3x slower at 8x8; docs/KERNELS.md).
-constexpr int64_t kWinogradMinOutputPixels = 16 * 16;
+// Which Winograd tile (if any) beats the packed GEMM on a 3x3 stride-1 conv, by output pixels per image
+// (vigil-kbench-winograd on actdet-tiny's layers; docs/KERNELS.md). On small images each value of the
+// transformed weights U serves few tiles and U streams from L3, so the tile with the smaller U wins:
+// F(4,3) above 32x32 (L2 at 64x64: 0.90 ms vs 1.28 for F(2,3), GEMM 2.11), F(2,3) from 8x8 to 32x32
+// (L26 at 8x8: 1.57 ms vs GEMM 1.90 and F(4,3) 3.18; L12 at 32x32: 0.33 vs 0.40 for F(4,3)).
+constexpr int64_t kF4x3MinOutputPixels = 32 * 32 + 1;
+constexpr int64_t kF2x3MinOutputPixels = 16 * 16;
 }  // namespace
 
 std::unique_ptr<OpKernel> make_conv2d_fast(const BindContext& ctx, const kernels::Conv2dParams& p) {
   if (ctx.path == KernelPath::Reference) return nullptr;
   if (kernels::depthwise_conv_supported(p))
     if (auto k = make_conv2d_depthwise(ctx, p)) return k;
-  if (kernels::conv2d_winograd_supported(p) && p.out_h * p.out_w >= kWinogradMinOutputPixels)
-    if (auto k = make_conv2d_winograd(ctx, p)) return k;
+  const int64_t pixels = p.out_h * p.out_w;
+  if (kernels::conv2d_winograd_supported(p) && pixels >= kF2x3MinOutputPixels) {
+    const auto tile = pixels >= kF4x3MinOutputPixels ? kernels::WinogradTile::F4x3 : kernels::WinogradTile::F2x3;
+    if (auto k = make_conv2d_winograd(ctx, p, tile)) return k;
+  }
   return make_conv2d_packed(ctx, p);
 }
 

@@ -1,7 +1,8 @@
 // Conv2d on the optimised paths. The planner picks, by shape, the kernel that is fastest here:
 //  - depthwise (group == C == M): kernels/depthwise_conv, channels split over threads;
-//  - 3x3 stride-1 dilation-1 group-1 with an output of at least 16x16: Winograd F(4,3)
-//    (kernels/conv2d_winograd; on smaller outputs too few tiles fill its vectors and the packed GEMM wins);
+//  - 3x3 stride-1 dilation-1 group-1 with an output of at least 16x16: Winograd (kernels/conv2d_winograd),
+//    F(4,3) above 32x32 and F(2,3) up to it, where F(4,3)'s 4x larger transformed weights stream from L3
+//    for too few tiles; on smaller outputs the packed GEMM wins;
 //  - everything else: the packed GEMM (kernels/gemm_packed) with an implicit im2col view.
 // Weights are packed once at load. Measurements behind the thresholds: docs/KERNELS.md.
 #pragma once
@@ -10,6 +11,7 @@
 
 #include "engine/op_def.h"
 #include "kernels/conv2d/conv2d.h"
+#include "kernels/conv2d_winograd/conv2d_winograd.h"
 
 namespace vigil::ops {
 
@@ -18,7 +20,8 @@ std::unique_ptr<OpKernel> make_conv2d_fast(const BindContext& ctx, const kernels
 
 // The individual strategies, for tests that pin one (null when it does not apply).
 std::unique_ptr<OpKernel> make_conv2d_packed(const BindContext& ctx, const kernels::Conv2dParams& p);
-std::unique_ptr<OpKernel> make_conv2d_winograd(const BindContext& ctx, const kernels::Conv2dParams& p);
+std::unique_ptr<OpKernel> make_conv2d_winograd(const BindContext& ctx, const kernels::Conv2dParams& p,
+                                               kernels::WinogradTile tile);
 std::unique_ptr<OpKernel> make_conv2d_depthwise(const BindContext& ctx, const kernels::Conv2dParams& p);
 
 }  // namespace vigil::ops

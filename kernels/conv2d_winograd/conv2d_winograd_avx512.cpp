@@ -4,11 +4,11 @@
 
 namespace vigil::kernels {
 
-void conv2d_winograd_avx512(const Conv2dParams& p, const float* x, const float* packed, const float* bias, float* y,
-                            void* workspace, const WinogradThreading& threading) {
+void conv2d_winograd_avx512(WinogradTile tile, const Conv2dParams& p, const float* x, const float* packed,
+                            const float* bias, float* y, void* workspace, const WinogradThreading& threading) {
   using winograd_detail::kAvx512Config;
-  winograd_detail::run<simd_detail::Avx512Isa, kAvx512Config.mr, kAvx512Config.nv>(kAvx512Config, p, x, packed, bias, y,
-                                                                                   workspace, threading);
+  winograd_detail::run<simd_detail::Avx512Isa, kAvx512Config.mr, kAvx512Config.nv>(
+      kAvx512Config, p, static_cast<int>(tile), x, packed, bias, y, workspace, threading);
 }
 
 }  // namespace vigil::kernels

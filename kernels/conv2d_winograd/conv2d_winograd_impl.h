@@ -1,4 +1,4 @@
-// The Winograd F(4,3) convolution written once over the vector traits of simd_traits.h; included only by
+// The Winograd F(4,3) and F(2,3) convolutions written once over the vector traits of simd_traits.h; included only by
 // conv2d_winograd.cpp (scalar path and the baseline API) and the *_avx2.cpp / *_avx512.cpp files.
 // Internal linkage throughout (see simd_traits.h).
 #pragma once
@@ -35,22 +35,28 @@ inline PathConfig path_config(KernelIsa isa) {
 constexpr int64_t kMaxW = 16;  // widest vector: slack so full-vector loads/stores past a segment stay in bounds
 
 struct Layout {
-  int nv;  // vectors of tiles per block: cfg.nv, or 1 when that pads fewer tiles (small images)
+  int m;      // output tile edge: 4 for F(4x4,3x3), 2 for F(2x2,3x3)
+  int alpha;  // input tile edge m + 2
+  int xis;    // alpha * alpha transform components
+  int nv;     // vectors of tiles per block: cfg.nv, or 1 when that pads fewer tiles (small images)
   int64_t tiles_h, tiles_w, tiles;
   int64_t block_tiles;  // NV * W
   int64_t blocks;
   int64_t k_pad;         // out_channels rounded up to MR
-  int64_t plane_rows;    // padded rows of the phase-split input (4 * tiles_h + 2)
+  int64_t plane_rows;    // padded rows of the phase-split input (m * tiles_h + 2)
   int64_t phase_floats;  // floats of one phase of one padded row
-  int64_t plane_floats;  // one channel: plane_rows * 4 phases * phase_floats
+  int64_t plane_floats;  // one channel: plane_rows * m phases * phase_floats
   int64_t vs;            // row stride of V and M (block_tiles + slack)
   int64_t v_floats, m_floats, obuf_floats, line_floats, slot_floats;
 };
 
-inline Layout layout(const PathConfig& cfg, const Conv2dParams& p) {
+inline Layout layout(const PathConfig& cfg, const Conv2dParams& p, int m) {
   Layout l;
-  l.tiles_h = ceil_div(p.out_h, 4);
-  l.tiles_w = ceil_div(p.out_w, 4);
+  l.m = m;
+  l.alpha = m + 2;
+  l.xis = l.alpha * l.alpha;
+  l.tiles_h = ceil_div(p.out_h, m);
+  l.tiles_w = ceil_div(p.out_w, m);
   l.tiles = l.tiles_h * l.tiles_w;
   // A 16x16 output (16 tiles) would fill only half of a 32-tile AVX-512 block: use one vector of tiles
   // whenever that leaves fewer padded tiles.
@@ -58,48 +64,102 @@ inline Layout layout(const PathConfig& cfg, const Conv2dParams& p) {
   l.block_tiles = int64_t{l.nv} * cfg.w;
   l.blocks = ceil_div(l.tiles, l.block_tiles);
   l.k_pad = round_up(p.out_channels, cfg.mr);
-  l.plane_rows = 4 * l.tiles_h + 2;
-  l.phase_floats = round_up(l.tiles_w + kMaxW + 1, kMaxW);  // whole vectors: rows are split W quads at a time
-  l.plane_floats = l.plane_rows * 4 * l.phase_floats;
+  l.plane_rows = m * l.tiles_h + 2;
+  // Whole vectors: rows are split W groups of m at a time. A tile's taps reach phase index tw + 1.
+  l.phase_floats = round_up(l.tiles_w + kMaxW + 1, kMaxW);
+  l.plane_floats = l.plane_rows * m * l.phase_floats;
   l.vs = l.block_tiles + kMaxW;
-  l.v_floats = 36 * p.in_channels * l.vs;
-  l.m_floats = 36 * l.k_pad * l.vs;
-  l.obuf_floats = 16 * l.vs;
-  l.line_floats = 4 * l.phase_floats;  // one zero-padded input row before its stride-4 split
+  l.v_floats = l.xis * p.in_channels * l.vs;
+  l.m_floats = l.xis * l.k_pad * l.vs;
+  l.obuf_floats = m * m * l.vs;
+  l.line_floats = m * l.phase_floats;  // one zero-padded input row before its stride-m split
   l.slot_floats = round_up(l.v_floats + l.m_floats + l.obuf_floats + l.line_floats, 16);
   return l;
 }
 
-inline int64_t workspace_floats(const PathConfig& cfg, const Conv2dParams& p, int threads) {
-  const Layout l = layout(cfg, p);
+inline int64_t workspace_floats(const PathConfig& cfg, const Conv2dParams& p, int m, int threads) {
+  const Layout l = layout(cfg, p, m);
   return round_up(p.in_channels * l.plane_floats, 16) + int64_t{threads < 1 ? 1 : threads} * l.slot_floats + 16;
 }
 
+// The transform matrices of F(m x m, 3 x 3) with interpolation points 0, +-1 (and +-2 for m = 4), applied
+// one row or column at a time; TileMath<m> is what the kernel is templated on.
+template <int M>
+struct TileMath;
+
+template <>
+struct TileMath<4> {
+  static constexpr int kAlpha = 6;
+  // Kernel transform G (6 x 3), used at load in double.
+  static constexpr double kG[6][3] = {{1.0 / 4, 0, 0},
+                                      {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                      {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                      {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                      {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                                      {0, 0, 1}};
+  // Input transform B^T d.
+  template <class F>
+  static inline __attribute__((always_inline)) void input_1d(const F d[6], F t[6]) {
+    const F four(4.0f), five(5.0f), two(2.0f);
+    t[0] = four * d[0] - five * d[2] + d[4];
+    t[1] = (d[3] + d[4]) - four * (d[1] + d[2]);
+    t[2] = (d[4] - d[3]) + four * (d[1] - d[2]);
+    t[3] = (d[4] - d[2]) + two * (d[3] - d[1]);
+    t[4] = (d[4] - d[2]) - two * (d[3] - d[1]);
+    t[5] = four * d[1] - five * d[3] + d[5];
+  }
+  // Output transform A^T m (6 -> 4).
+  template <class F>
+  static inline __attribute__((always_inline)) void output_1d(const F m[6], F o[4]) {
+    const F two(2.0f), four(4.0f), eight(8.0f);
+    const F s12 = m[1] + m[2], d12 = m[1] - m[2], s34 = m[3] + m[4], d34 = m[3] - m[4];
+    o[0] = m[0] + s12 + s34;
+    o[1] = d12 + two * d34;
+    o[2] = s12 + four * s34;
+    o[3] = d12 + eight * d34 + m[5];
+  }
+};
+
+template <>
+struct TileMath<2> {
+  static constexpr int kAlpha = 4;
+  static constexpr double kG[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+  template <class F>
+  static inline __attribute__((always_inline)) void input_1d(const F d[4], F t[4]) {
+    t[0] = d[0] - d[2];
+    t[1] = d[1] + d[2];
+    t[2] = d[2] - d[1];
+    t[3] = d[1] - d[3];
+  }
+  template <class F>
+  static inline __attribute__((always_inline)) void output_1d(const F m[4], F o[2]) {
+    o[0] = m[0] + m[1] + m[2];
+    o[1] = (m[1] - m[2]) - m[3];
+  }
+};
+
 // Packed U: [xi][panel of MR output channels][c][MR], channels past out_channels are 0.
-inline int64_t packed_floats(const PathConfig& cfg, const Conv2dParams& p) {
-  return 36 * round_up(p.out_channels, cfg.mr) * p.in_channels;
+inline int64_t packed_floats(const PathConfig& cfg, const Conv2dParams& p, int m) {
+  return int64_t{m + 2} * (m + 2) * round_up(p.out_channels, cfg.mr) * p.in_channels;
 }
 
-inline void pack(const PathConfig& cfg, const Conv2dParams& p, const float* w, float* packed) {
-  static const double G[6][3] = {{1.0 / 4, 0, 0},
-                                 {-1.0 / 6, -1.0 / 6, -1.0 / 6},
-                                 {-1.0 / 6, 1.0 / 6, -1.0 / 6},
-                                 {1.0 / 24, 1.0 / 12, 1.0 / 6},
-                                 {1.0 / 24, -1.0 / 12, 1.0 / 6},
-                                 {0, 0, 1}};
+template <int M>
+void pack_tile(const PathConfig& cfg, const Conv2dParams& p, const float* w, float* packed) {
+  constexpr int A = TileMath<M>::kAlpha;
+  const auto& G = TileMath<M>::kG;
   const int64_t C = p.in_channels, K = p.out_channels, mr = cfg.mr;
   const int64_t panels = ceil_div(K, mr);
-  for (int64_t i = 0; i < packed_floats(cfg, p); ++i) packed[i] = 0.0f;
+  for (int64_t i = 0; i < packed_floats(cfg, p, M); ++i) packed[i] = 0.0f;
   for (int64_t k = 0; k < K; ++k) {
     for (int64_t c = 0; c < C; ++c) {
       const float* g = w + (k * C + c) * 9;
-      double gg[6][3];  // G g
-      for (int i = 0; i < 6; ++i)
+      double gg[A][3];  // G g
+      for (int i = 0; i < A; ++i)
         for (int b = 0; b < 3; ++b) gg[i][b] = G[i][0] * g[0 * 3 + b] + G[i][1] * g[1 * 3 + b] + G[i][2] * g[2 * 3 + b];
-      for (int i = 0; i < 6; ++i) {
-        for (int j = 0; j < 6; ++j) {
+      for (int i = 0; i < A; ++i) {
+        for (int j = 0; j < A; ++j) {
           const double u = gg[i][0] * G[j][0] + gg[i][1] * G[j][1] + gg[i][2] * G[j][2];
-          const int64_t xi = i * 6 + j;
+          const int64_t xi = i * A + j;
           packed[((xi * panels + k / mr) * C + c) * mr + k % mr] = static_cast<float>(u);
         }
       }
@@ -107,68 +167,61 @@ inline void pack(const PathConfig& cfg, const Conv2dParams& p, const float* w, f
   }
 }
 
-// Padded, phase-split input of one channel: plane[(r * 4 + ph) * phase_floats + q] = x[r - pad_top,
-// 4q + ph - pad_left], 0 outside the image, so tap (r, col) of tile (th, tw) is plane[4th + r][col % 4]
-// [tw + col / 4]: contiguous over tw. Each row is zero-padded into `line`, then split with vector permutes.
-template <class Isa>
+inline void pack(const PathConfig& cfg, const Conv2dParams& p, int m, const float* w, float* packed) {
+  if (m == 2)
+    pack_tile<2>(cfg, p, w, packed);
+  else
+    pack_tile<4>(cfg, p, w, packed);
+}
+
+// Padded, phase-split input of one channel: plane[(r * M + ph) * phase_floats + q] = x[r - pad_top,
+// M q + ph - pad_left], 0 outside the image, so tap (r, col) of tile (th, tw) is plane[M th + r][col % M]
+// [tw + col / M]: contiguous over tw. Each row is zero-padded into `line`, then split with vector permutes
+// (AVX-512 splits F(4,3)'s rows straight from the image with masked loads).
+template <class Isa, int M>
 void build_plane(const Conv2dParams& p, const Layout& l, const float* x, float* plane, float* line) {
   constexpr int W = Isa::W;
   const int64_t line_len = l.line_floats;
   const int64_t copy_end = (p.pad_left + p.in_w < line_len) ? p.pad_left + p.in_w : line_len;
   for (int64_t r = 0; r < l.plane_rows; ++r) {
     const int64_t ih = r - p.pad_top;
-    float* d0 = plane + r * 4 * l.phase_floats;
+    float* d0 = plane + r * M * l.phase_floats;
     if (ih < 0 || ih >= p.in_h) {
-      for (int64_t q = 0; q < 4 * l.phase_floats; ++q) d0[q] = 0.0f;
+      for (int64_t q = 0; q < M * l.phase_floats; ++q) d0[q] = 0.0f;
       continue;
     }
     const float* row = x + ih * p.in_w;
     float* d1 = d0 + l.phase_floats;
-    float* d2 = d1 + l.phase_floats;
-    float* d3 = d2 + l.phase_floats;
-    if constexpr (Isa::kMaskedRowSplit) {
+    if constexpr (M == 4 && Isa::kMaskedRowSplit) {
       for (int64_t q = 0; q < l.phase_floats; q += W)
-        Isa::split_row(row, 4 * q - p.pad_left, p.in_w, d0 + q, d1 + q, d2 + q, d3 + q);
+        Isa::split_row(row, 4 * q - p.pad_left, p.in_w, d0 + q, d1 + q, d1 + l.phase_floats + q,
+                       d1 + 2 * l.phase_floats + q);
       continue;
     }
-    // line[u] = x[ih, u - pad_left], 0 outside the image; then split 4 W floats at a time.
+    // line[u] = x[ih, u - pad_left], 0 outside the image; then split M W floats at a time.
     for (int64_t u = 0; u < p.pad_left && u < line_len; ++u) line[u] = 0.0f;
     for (int64_t u = p.pad_left; u < copy_end; ++u) line[u] = row[u - p.pad_left];
     for (int64_t u = copy_end; u < line_len; ++u) line[u] = 0.0f;
-    for (int64_t q = 0; q < l.phase_floats; q += W) Isa::deinterleave4(line + 4 * q, d0 + q, d1 + q, d2 + q, d3 + q);
+    if constexpr (M == 4) {
+      float* d2 = d1 + l.phase_floats;
+      float* d3 = d2 + l.phase_floats;
+      for (int64_t q = 0; q < l.phase_floats; q += W) Isa::deinterleave4(line + 4 * q, d0 + q, d1 + q, d2 + q, d3 + q);
+    } else {
+      for (int64_t q = 0; q < l.phase_floats; q += W) Isa::deinterleave2(line + 2 * q, d0 + q, d1 + q);
+    }
   }
-}
-
-// 6-point input transform B^T d (one column or row of a tile).
-template <class F>
-inline __attribute__((always_inline)) void input_1d(const F d[6], F t[6]) {
-  const F four(4.0f), five(5.0f), two(2.0f);
-  t[0] = four * d[0] - five * d[2] + d[4];
-  t[1] = (d[3] + d[4]) - four * (d[1] + d[2]);
-  t[2] = (d[4] - d[3]) + four * (d[1] - d[2]);
-  t[3] = (d[4] - d[2]) + two * (d[3] - d[1]);
-  t[4] = (d[4] - d[2]) - two * (d[3] - d[1]);
-  t[5] = four * d[1] - five * d[3] + d[5];
-}
-
-// 6 -> 4 output transform A^T m.
-template <class F>
-inline __attribute__((always_inline)) void output_1d(const F m[6], F o[4]) {
-  const F two(2.0f), four(4.0f), eight(8.0f);
-  const F s12 = m[1] + m[2], d12 = m[1] - m[2], s34 = m[3] + m[4], d34 = m[3] - m[4];
-  o[0] = m[0] + s12 + s34;
-  o[1] = d12 + two * d34;
-  o[2] = s12 + four * s34;
-  o[3] = d12 + eight * d34 + m[5];
 }
 
 // How far ahead of its use the GEMM microkernel prefetches packed U (floats; 2 KiB).
 constexpr int64_t kUPrefetchFloats = 512;
 
-template <class Isa, int MR, int NV>
+template <class Isa, int MR, int NV, int M>
 struct Winograd {
   using F = typename Isa::F;
+  using Math = TileMath<M>;
   static constexpr int W = Isa::W;
+  static constexpr int A = Math::kAlpha;  // input tile edge
+  static constexpr int XIS = A * A;       // transform components
 
   struct Job {
     const Conv2dParams* p;
@@ -193,19 +246,19 @@ struct Winograd {
         const int64_t tw_end = (t1 - th * l.tiles_w < l.tiles_w) ? t1 - th * l.tiles_w : l.tiles_w;
         for (int64_t tw = tw_begin; tw < tw_end; tw += W) {
           const int64_t pos = th * l.tiles_w + tw - t0;
-          F e[6][6];  // e[i][col] = (B^T d)[i][col]
-          for (int col = 0; col < 6; ++col) {
-            F d[6];
-            for (int r = 0; r < 6; ++r)
-              d[r] = Isa::load(plane + ((4 * th + r) * 4 + col % 4) * l.phase_floats + tw + col / 4);
-            F tcol[6];
-            input_1d(d, tcol);
-            for (int i = 0; i < 6; ++i) e[i][col] = tcol[i];
+          F e[A][A];  // e[i][col] = (B^T d)[i][col]
+          for (int col = 0; col < A; ++col) {
+            F d[A];
+            for (int r = 0; r < A; ++r)
+              d[r] = Isa::load(plane + ((M * th + r) * M + col % M) * l.phase_floats + tw + col / M);
+            F tcol[A];
+            Math::input_1d(d, tcol);
+            for (int i = 0; i < A; ++i) e[i][col] = tcol[i];
           }
-          for (int i = 0; i < 6; ++i) {
-            F f[6];
-            input_1d(e[i], f);
-            for (int jj = 0; jj < 6; ++jj) Isa::store(v + ((i * 6 + jj) * C + c) * l.vs + pos, f[jj]);
+          for (int i = 0; i < A; ++i) {
+            F f[A];
+            Math::input_1d(e[i], f);
+            for (int jj = 0; jj < A; ++jj) Isa::store(v + ((i * A + jj) * C + c) * l.vs + pos, f[jj]);
           }
         }
         t = th * l.tiles_w + tw_end;
@@ -220,9 +273,9 @@ struct Winograd {
     for (int r = 0; r < MR; ++r)
       for (int q = 0; q < NV; ++q) acc[r][q] = Isa::set1(0.0f);
     for (int64_t c = 0; c < C; ++c) {
-      // U is read once per block as one sequential stream (the next panel follows this one); on a 16x16
-      // image there is a single block, so all of it (14 MB for 384 -> 256 channels) comes from L3 or
-      // memory for 16 tiles of work. Run ahead of the hardware prefetcher, which restarts at every page.
+      // U is read once per block as one sequential stream (the next panel follows this one); on a small
+      // image there is a single block, so all of it (14 MB for F(4,3) on 384 -> 256 channels) comes from
+      // L3 or memory. Run ahead of the hardware prefetcher, which restarts at every page.
       __builtin_prefetch(u + c * MR + kUPrefetchFloats, 0, 2);
       F b[NV];
       for (int q = 0; q < NV; ++q) b[q] = Isa::load(v + c * vs + q * W);
@@ -240,7 +293,7 @@ struct Winograd {
     const Layout& l = j.l;
     const int64_t C = j.p->in_channels;
     const int64_t panels = l.k_pad / MR;
-    for (int64_t xi = 0; xi < 36; ++xi) {
+    for (int64_t xi = 0; xi < XIS; ++xi) {
       const float* v_xi = v + xi * C * l.vs;
       for (int64_t pn = pn0; pn < pn1; ++pn) {
         const float* u = j.packed + (xi * panels + pn) * C * MR;
@@ -260,40 +313,46 @@ struct Winograd {
       for (int64_t t = t0; t < t1;) {
         const int64_t th = t / l.tiles_w, tw_begin = t % l.tiles_w;
         const int64_t tw_end = (t1 - th * l.tiles_w < l.tiles_w) ? t1 - th * l.tiles_w : l.tiles_w;
-        // Chunks of W tiles whose 4W output columns all exist are interleaved straight into y with
+        // Chunks of W tiles whose M*W output columns all exist are interleaved straight into y with
         // vector permutes; the rest goes through obuf and the scalar loop below.
         int64_t tw_vec_end = tw_begin;
-        while (tw_vec_end + W <= tw_end && 4 * (tw_vec_end + W) <= p.out_w) tw_vec_end += W;
+        while (tw_vec_end + W <= tw_end && M * (tw_vec_end + W) <= p.out_w) tw_vec_end += W;
         for (int64_t tw = tw_begin; tw < tw_end; tw += W) {
           const int64_t pos = th * l.tiles_w + tw - t0;
-          F a[4][6];  // a[r][col] = (A^T M)[r][col]
-          for (int col = 0; col < 6; ++col) {
-            F mm[6];
-            for (int i = 0; i < 6; ++i) mm[i] = Isa::load(m + ((i * 6 + col) * l.k_pad + k) * l.vs + pos);
-            F o[4];
-            output_1d(mm, o);
-            for (int r = 0; r < 4; ++r) a[r][col] = o[r];
+          F a[M][A];  // a[r][col] = (A^T M)[r][col]
+          for (int col = 0; col < A; ++col) {
+            F mm[A];
+            for (int i = 0; i < A; ++i) mm[i] = Isa::load(m + ((i * A + col) * l.k_pad + k) * l.vs + pos);
+            F o[M];
+            Math::output_1d(mm, o);
+            for (int r = 0; r < M; ++r) a[r][col] = o[r];
           }
-          for (int r = 0; r < 4; ++r) {
-            F o[4];
-            output_1d(a[r], o);
-            for (int s = 0; s < 4; ++s) o[s] = o[s] + bias;
+          for (int r = 0; r < M; ++r) {
+            F o[M];
+            Math::output_1d(a[r], o);
+            for (int s = 0; s < M; ++s) o[s] = o[s] + bias;
             if (tw < tw_vec_end) {
-              if (4 * th + r < p.out_h) Isa::interleave4(o[0], o[1], o[2], o[3], y_k + (4 * th + r) * p.out_w + 4 * tw);
+              if (M * th + r < p.out_h) {
+                float* dst = y_k + (M * th + r) * p.out_w + M * tw;
+                if constexpr (M == 4)
+                  Isa::interleave4(o[0], o[1], o[2], o[3], dst);
+                else
+                  Isa::interleave2(o[0], o[1], dst);
+              }
             } else {
-              for (int s = 0; s < 4; ++s) Isa::store(obuf + (r * 4 + s) * l.vs + (tw - tw_begin), o[s]);
+              for (int s = 0; s < M; ++s) Isa::store(obuf + (r * M + s) * l.vs + (tw - tw_begin), o[s]);
             }
           }
         }
-        // Interleave the 4 column phases back into the output rows, then the activation in place.
-        for (int64_t r = 0; r < 4; ++r) {
-          const int64_t oh = 4 * th + r;
+        // Interleave the M column phases back into the output rows, then the activation in place.
+        for (int64_t r = 0; r < M; ++r) {
+          const int64_t oh = M * th + r;
           if (oh >= p.out_h) break;
           float* y_row = y_k + oh * p.out_w;
-          const int64_t col_begin = 4 * tw_begin;
-          const int64_t col_end = (4 * tw_end < p.out_w) ? 4 * tw_end : p.out_w;
-          for (int64_t col = 4 * tw_vec_end; col < col_end; ++col)
-            y_row[col] = obuf[(r * 4 + col % 4) * l.vs + (col / 4 - tw_begin)];
+          const int64_t col_begin = M * tw_begin;
+          const int64_t col_end = (M * tw_end < p.out_w) ? M * tw_end : p.out_w;
+          for (int64_t col = M * tw_vec_end; col < col_end; ++col)
+            y_row[col] = obuf[(r * M + col % M) * l.vs + (col / M - tw_begin)];
           Isa::activate(p.activation, y_row + col_begin, y_row + col_begin, col_end - col_begin);
         }
         t = th * l.tiles_w + tw_end;
@@ -307,7 +366,7 @@ struct Winograd {
     float* line = j.slots + s * j.l.slot_floats + j.l.v_floats + j.l.m_floats + j.l.obuf_floats;
     c0 = C * s / j.threads, c1 = C * (s + 1) / j.threads;
     for (int64_t c = c0; c < c1; ++c)
-      build_plane<Isa>(*j.p, j.l, j.x + c * j.p->in_h * j.p->in_w, j.planes + c * j.l.plane_floats, line);
+      build_plane<Isa, M>(*j.p, j.l, j.x + c * j.p->in_h * j.p->in_w, j.planes + c * j.l.plane_floats, line);
   }
 
   static void plane_task(void* arg, int64_t begin, int64_t end) {
@@ -334,11 +393,11 @@ struct Winograd {
     }
   }
 
-  // Images with fewer tile blocks than threads (a 16x16 output is one block): the threads split the
-  // channels instead, all sharing slot 0's V and M. Per slot, first (channel_task) the input planes and
-  // input transform of a range of input channels for every block, then (panel_task) the 36 GEMMs and the
-  // output transform of a range of output-channel panels. Only one block fits V at a time, so this mode
-  // is used when the image has a single block; each output is still summed in the same order.
+  // Images with fewer tile blocks than threads (e.g. a 16x16 output under F(4,3) is one block): the
+  // threads split the channels instead, all sharing slot 0's V and M. Per slot, first (channel_task) the
+  // input planes and input transform of a range of input channels for every block, then (panel_task) the
+  // GEMMs and the output transform of a range of output-channel panels. Only one block fits V at a time,
+  // so this mode is used when the image has a single block; each output is still summed in the same order.
   static void channel_task(void* arg, int64_t begin, int64_t end) {
     const Job& j = *static_cast<const Job*>(arg);
     for (int64_t s = begin; s < end; ++s) {
@@ -367,7 +426,7 @@ struct Winograd {
                         const float* bias, float* y, void* workspace, const WinogradThreading& th) {
     Job j;
     j.p = &p;
-    j.l = layout(cfg, p);
+    j.l = layout(cfg, p, M);
     j.packed = packed;
     j.bias = bias;
     j.threads = th.threads < 1 ? 1 : th.threads;
@@ -390,14 +449,23 @@ struct Winograd {
   }
 };
 
-// Runs with the block width layout() picks for p (the packing depends only on MR, not on NV).
+// Runs with the tile edge m and the block width layout() picks for p (the packing depends only on m and
+// MR, not on NV).
 template <class Isa, int MR, int NV>
-void run(const PathConfig& cfg, const Conv2dParams& p, const float* x, const float* packed, const float* bias, float* y,
-         void* workspace, const WinogradThreading& th) {
-  if (NV > 1 && layout(cfg, p).nv == 1)
-    Winograd<Isa, MR, 1>::run_fixed(cfg, p, x, packed, bias, y, workspace, th);
-  else
-    Winograd<Isa, MR, NV>::run_fixed(cfg, p, x, packed, bias, y, workspace, th);
+void run(const PathConfig& cfg, const Conv2dParams& p, int m, const float* x, const float* packed, const float* bias,
+         float* y, void* workspace, const WinogradThreading& th) {
+  const bool narrow = NV > 1 && layout(cfg, p, m).nv == 1;
+  if (m == 2) {
+    if (narrow)
+      Winograd<Isa, MR, 1, 2>::run_fixed(cfg, p, x, packed, bias, y, workspace, th);
+    else
+      Winograd<Isa, MR, NV, 2>::run_fixed(cfg, p, x, packed, bias, y, workspace, th);
+  } else {
+    if (narrow)
+      Winograd<Isa, MR, 1, 4>::run_fixed(cfg, p, x, packed, bias, y, workspace, th);
+    else
+      Winograd<Isa, MR, NV, 4>::run_fixed(cfg, p, x, packed, bias, y, workspace, th);
+  }
 }
 
 }  // namespace

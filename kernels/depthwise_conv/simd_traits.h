@@ -41,6 +41,11 @@ inline void deinterleave4_loop(int w, const float* src, float* d0, float* d1, fl
     d0[q] = src[4 * q], d1[q] = src[4 * q + 1], d2[q] = src[4 * q + 2], d3[q] = src[4 * q + 3];
 }
 
+// d_ph[q] = src[2q + ph] for q < w.
+inline void deinterleave2_loop(int w, const float* src, float* d0, float* d1) {
+  for (int q = 0; q < w; ++q) d0[q] = src[2 * q], d1[q] = src[2 * q + 1];
+}
+
 struct ScalarIsa {
   using F = float;
   static constexpr bool kMaskedRowSplit = false;
@@ -49,6 +54,8 @@ struct ScalarIsa {
   }
   // dst[4q + s] = s_s[q]
   static void interleave4(F s0, F s1, F s2, F s3, float* dst) { dst[0] = s0, dst[1] = s1, dst[2] = s2, dst[3] = s3; }
+  static void deinterleave2(const float* src, float* d0, float* d1) { deinterleave2_loop(1, src, d0, d1); }
+  static void interleave2(F s0, F s1, float* dst) { dst[0] = s0, dst[1] = s1; }
   static constexpr int W = 1;
   static F load(const float* p) { return *p; }
   static void store(float* p, F v) { *p = v; }
@@ -110,6 +117,20 @@ struct Avx512Isa {
     _mm512_storeu_ps(dst + 32, _mm512_permutex2var_ps(c, lo, d));
     _mm512_storeu_ps(dst + 48, _mm512_permutex2var_ps(c, hi, d));
   }
+  // Stride-2 split / merge of 32 floats.
+  static void deinterleave2(const float* src, float* d0, float* d1) {
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    const __m512 v0 = _mm512_loadu_ps(src), v1 = _mm512_loadu_ps(src + 16);
+    _mm512_storeu_ps(d0, _mm512_permutex2var_ps(v0, even, v1));
+    _mm512_storeu_ps(d1, _mm512_permutex2var_ps(v0, odd, v1));
+  }
+  static void interleave2(F s0, F s1, float* dst) {
+    const __m512i lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i hi = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    _mm512_storeu_ps(dst, _mm512_permutex2var_ps(s0, lo, s1));
+    _mm512_storeu_ps(dst + 16, _mm512_permutex2var_ps(s0, hi, s1));
+  }
   // The gemm_packed epilogue activation (h9): bit-exact for the piecewise-linear kinds, ulp-bounded for
   // the transcendental ones (docs/KERNELS.md).
   static void activate(const ActivationParams& a, const float* x, float* y, int64_t n) {
@@ -133,6 +154,13 @@ struct Avx2Isa {
     s0.store_aligned(t[0]), s1.store_aligned(t[1]), s2.store_aligned(t[2]), s3.store_aligned(t[3]);
     for (int q = 0; q < W; ++q)
       dst[4 * q] = t[0][q], dst[4 * q + 1] = t[1][q], dst[4 * q + 2] = t[2][q], dst[4 * q + 3] = t[3][q];
+  }
+  static void deinterleave2(const float* src, float* d0, float* d1) { deinterleave2_loop(W, src, d0, d1); }
+  static void interleave2(F s0, F s1, float* dst) {
+    // unpacklo/hi interleave within 128-bit lanes; the lane permutes put the halves in order.
+    const __m256 lo = _mm256_unpacklo_ps(s0, s1), hi = _mm256_unpackhi_ps(s0, s1);
+    _mm256_storeu_ps(dst, _mm256_permute2f128_ps(lo, hi, 0x20));
+    _mm256_storeu_ps(dst + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
   }
   static void activate(const ActivationParams& a, const float* x, float* y, int64_t n) {
     gemm_packed_activation_avx2(a, x, y, n);

@@ -1,7 +1,7 @@
-// conv2d_winograd (kernels/conv2d_winograd, F(4x4,3x3)): every ISA path this CPU has against
-// conv2d_reference (float64 accumulation) on 200 random shapes (1x1, 2x3, odd and large images; odd channel
-// counts; pads 0..4 on each side, larger than the kernel too; batch 1..2; bias on/off; every activation),
-// plus the actdet-tiny layer shapes, thread-split invariance and parameter rejection.
+// conv2d_winograd (kernels/conv2d_winograd, F(4x4,3x3) and F(2x2,3x3)): every ISA path this CPU has
+// against conv2d_reference (float64 accumulation) on 500 random shapes per tile (1x1, 2x3, odd and large images; odd
+// channel counts; pads 0..4 on each side, larger than the kernel too; batch 1..2; bias on/off; every activation), plus
+// the actdet-tiny layer shapes, thread-split invariance and parameter rejection.
 //
 // Tolerance for one output, with S = |bias| + sum |w*x| (float64): |pre-activation error| <= E =
 // 2^-24 * S * 64 * (1 + sqrt(9 C) / 8). Why: the transforms with points 0, +-1, +-2 scale the terms by
@@ -28,15 +28,16 @@ std::string describe(const Conv2dParams& p) {
          std::string(activation_name(p.activation.kind));
 }
 
-// The Winograd error of an output scales with the whole 6x6 input window of its tile, not with its own
-// taps: an output at the border whose taps are mostly padding still carries the rounding error of the
+// The Winograd error of an output scales with the whole (m+2)x(m+2) input window of its tile, not with its
+// own taps: an output at the border whose taps are mostly padding still carries the rounding error of the
 // neighbouring inputs that share its tile. T[n,m,oh,ow] = |bias[m]| + sum_c max_ij |w[m,c,i,j]| * sum over
-// the tile's 6x6 input window (inside the image) of |x[n,c,.,.]|.
-std::vector<double> tile_magnitude(const Conv2dParams& p, const std::vector<float>& x, const std::vector<float>& w,
-                                   const std::vector<float>& bias) {
+// the tile's input window (inside the image) of |x[n,c,.,.]|.
+std::vector<double> tile_magnitude(const Conv2dParams& p, WinogradTile tile, const std::vector<float>& x,
+                                   const std::vector<float>& w, const std::vector<float>& bias) {
   std::vector<double> t(p.batch * p.out_channels * p.out_h * p.out_w, 0.0);
-  const int64_t tiles_w = (p.out_w + 3) / 4;
-  const int64_t tiles_h = (p.out_h + 3) / 4;
+  const int64_t tm = static_cast<int64_t>(tile), edge = tm + 2;  // output and input tile edges
+  const int64_t tiles_w = (p.out_w + tm - 1) / tm;
+  const int64_t tiles_h = (p.out_h + tm - 1) / tm;
   for (int64_t n = 0; n < p.batch; ++n) {
     // window sums per channel and tile
     std::vector<double> win(p.in_channels * tiles_h * tiles_w, 0.0);
@@ -44,9 +45,9 @@ std::vector<double> tile_magnitude(const Conv2dParams& p, const std::vector<floa
       for (int64_t th = 0; th < tiles_h; ++th)
         for (int64_t tw = 0; tw < tiles_w; ++tw) {
           double a = 0.0;
-          for (int64_t r = 0; r < 6; ++r)
-            for (int64_t q = 0; q < 6; ++q) {
-              const int64_t ih = 4 * th - p.pad_top + r, iw = 4 * tw - p.pad_left + q;
+          for (int64_t r = 0; r < edge; ++r)
+            for (int64_t q = 0; q < edge; ++q) {
+              const int64_t ih = tm * th - p.pad_top + r, iw = tm * tw - p.pad_left + q;
               if (ih >= 0 && iw >= 0 && ih < p.in_h && iw < p.in_w)
                 a += std::fabs(double(x[((n * p.in_channels + c) * p.in_h + ih) * p.in_w + iw]));
             }
@@ -59,7 +60,7 @@ std::vector<double> tile_magnitude(const Conv2dParams& p, const std::vector<floa
           for (int64_t c = 0; c < p.in_channels; ++c) {
             double wmax = 0.0;
             for (int e = 0; e < 9; ++e) wmax = std::max(wmax, std::fabs(double(w[(m * p.in_channels + c) * 9 + e])));
-            acc += wmax * win[(c * tiles_h + oh / 4) * tiles_w + ow / 4];
+            acc += wmax * win[(c * tiles_h + oh / tm) * tiles_w + ow / tm];
           }
           t[((n * p.out_channels + m) * p.out_h + oh) * p.out_w + ow] = acc;
         }
@@ -82,7 +83,7 @@ struct Outcome {
   bool ok = true;
 };
 
-Outcome check(const Conv2dParams& p, std::mt19937& rng, bool with_bias, int threads = 1) {
+Outcome check(WinogradTile tile, const Conv2dParams& p, std::mt19937& rng, bool with_bias, int threads = 1) {
   Outcome out;
   const auto x = random_vector(rng, p.batch * p.in_channels * p.in_h * p.in_w);
   const auto w = random_vector(rng, p.out_channels * p.in_channels * 9);
@@ -91,16 +92,16 @@ Outcome check(const Conv2dParams& p, std::mt19937& rng, bool with_bias, int thre
   std::vector<float> ref(out_size);
   conv2d_reference(p, x.data(), w.data(), with_bias ? bias.data() : nullptr, ref.data());
   const auto s = magnitude(p, x, w, bias);
-  const auto tile_s = tile_magnitude(p, x, w, bias);
+  const auto tile_s = tile_magnitude(p, tile, x, w, bias);
   for (KernelIsa isa : available_isas()) {
-    std::vector<float> packed(conv2d_winograd_packed_floats(isa, p));
-    conv2d_winograd_pack(isa, p, w.data(), packed.data());
+    std::vector<float> packed(conv2d_winograd_packed_floats(isa, tile, p));
+    conv2d_winograd_pack(isa, tile, p, w.data(), packed.data());
     std::vector<float> y(out_size, -7.0f);
-    std::vector<unsigned char> ws(conv2d_winograd_workspace_bytes(isa, p, threads));
+    std::vector<unsigned char> ws(conv2d_winograd_workspace_bytes(isa, tile, p, threads));
     WinogradThreading th;
     th.threads = threads;
     if (threads > 1) th.parallel_for = reverse_parallel_for;
-    conv2d_winograd(isa, p, x.data(), packed.data(), with_bias ? bias.data() : nullptr, y.data(), ws.data(), th);
+    conv2d_winograd(isa, tile, p, x.data(), packed.data(), with_bias ? bias.data() : nullptr, y.data(), ws.data(), th);
     for (size_t o = 0; o < out_size; ++o) {
       const double err = std::fabs(double(y[o]) - double(ref[o]));
       if (tile_s[o] > 0 && p.activation.kind == Activation::None)
@@ -109,7 +110,8 @@ Outcome check(const Conv2dParams& p, std::mt19937& rng, bool with_bias, int thre
       const double tol = lipschitz(p.activation) * pre_bound(p, tile_s[o]) + std::ldexp(std::fabs(ref[o]), -20) + 1e-37;
       if (!(err <= tol)) {
         FAIL_CHECK(std::string(kernel_isa_name(isa))
-                   << " " << describe(p) << " output " << o << ": " << y[o] << " vs " << ref[o] << " tol " << tol);
+                   << " " << winograd_tile_name(tile) << " " << describe(p) << " output " << o << ": " << y[o] << " vs "
+                   << ref[o] << " tol " << tol);
         out.ok = false;
         break;
       }
@@ -130,39 +132,43 @@ Conv2dParams shape(int64_t c, int64_t k, int64_t h, int64_t w, int64_t pt, int64
 
 }  // namespace
 
-TEST_CASE("conv2d_winograd: every path matches conv2d_reference on 200 random shapes") {
-  std::mt19937 rng(4242);
-  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-  double worst = 0.0, worst_own = 0.0;
-  int checked = 0;
-  for (int index = 0; index < 200; ++index) {
-    int64_t h, w;
-    const int size_kind = index % 10;
-    if (size_kind == 0)
-      h = w = 1;
-    else if (size_kind == 1)
-      h = 2, w = 3;
-    else if (size_kind == 2)
-      h = pick(50, 90), w = pick(50, 90);
-    else
-      h = pick(1, 30), w = pick(1, 30);
-    const int64_t c = size_kind == 2 ? pick(1, 4) : (pick(0, 1) ? 2 * pick(0, 12) + 1 : pick(1, 40));
-    const int64_t k = size_kind == 2 ? pick(1, 5) : pick(1, 37);
-    int64_t pads[4];
-    for (auto& v : pads) v = pick(0, 2) == 0 ? 1 : pick(0, 4);
-    Conv2dParams p = shape(c, k, h, w, pads[0], pads[1], pads[2], pads[3]);
-    if (p.out_h < 1 || p.out_w < 1) continue;
-    p.batch = pick(0, 4) == 0 ? 2 : 1;
-    p.activation = random_activation(rng, index);
-    REQUIRE(conv2d_winograd_supported(p));
-    const Outcome o = check(p, rng, pick(0, 3) != 0);
-    worst = std::max(worst, o.worst_ratio);
-    worst_own = std::max(worst_own, o.worst_own);
-    ++checked;
+const WinogradTile kTiles[] = {WinogradTile::F4x3, WinogradTile::F2x3};
+
+TEST_CASE("conv2d_winograd: every path and tile matches conv2d_reference on 500 random shapes") {
+  for (WinogradTile tile : kTiles) {
+    std::mt19937 rng(4242 + static_cast<int>(tile));
+    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    double worst = 0.0, worst_own = 0.0;
+    int checked = 0;
+    for (int index = 0; checked < 500; ++index) {
+      int64_t h, w;
+      const int size_kind = index % 10;
+      if (size_kind == 0)
+        h = w = 1;
+      else if (size_kind == 1)
+        h = 2, w = 3;
+      else if (size_kind == 2)
+        h = pick(50, 90), w = pick(50, 90);
+      else
+        h = pick(1, 30), w = pick(1, 30);
+      const int64_t c = size_kind == 2 ? pick(1, 4) : (pick(0, 1) ? 2 * pick(0, 12) + 1 : pick(1, 40));
+      const int64_t k = size_kind == 2 ? pick(1, 5) : pick(1, 37);
+      int64_t pads[4];
+      for (auto& v : pads) v = pick(0, 2) == 0 ? 1 : pick(0, 4);
+      Conv2dParams p = shape(c, k, h, w, pads[0], pads[1], pads[2], pads[3]);
+      if (p.out_h < 1 || p.out_w < 1) continue;
+      p.batch = pick(0, 4) == 0 ? 2 : 1;
+      p.activation = random_activation(rng, index);
+      REQUIRE(conv2d_winograd_supported(p));
+      const Outcome o = check(tile, p, rng, pick(0, 3) != 0);
+      worst = std::max(worst, o.worst_ratio);
+      worst_own = std::max(worst_own, o.worst_own);
+      ++checked;
+    }
+    MESSAGE("winograd " << std::string(winograd_tile_name(tile)) << ": " << checked << " shapes x "
+                        << available_isas().size() << " paths, no activation: max |err|/T = " << worst
+                        << ", max |err|/S = " << worst_own);
   }
-  MESSAGE("winograd: " << checked << " shapes x " << available_isas().size()
-                       << " paths, no activation: max |err|/T = " << worst << ", max |err|/S = " << worst_own);
-  CHECK(checked >= 150);
 }
 
 TEST_CASE("conv2d_winograd: actdet-tiny stride-1 3x3 layer shapes (channels reduced where the reference is slow)") {
@@ -171,12 +177,14 @@ TEST_CASE("conv2d_winograd: actdet-tiny stride-1 3x3 layer shapes (channels redu
   // 512->24), H6 384->256 at 16x16 (as 384->16): the real in_channels and image sizes.
   const int64_t cases[][4] = {
       {64, 64, 64, 64}, {32, 32, 64, 64}, {128, 32, 32, 32}, {512, 24, 8, 8}, {384, 16, 16, 16}};
-  for (const auto& cs : cases) {
-    Conv2dParams p = shape(cs[0], cs[1], cs[2], cs[3], 1, 1, 1, 1);
-    const Outcome o = check(p, rng, true);  // no activation, so the error ratios are measured
-    MESSAGE("C" << cs[0] << " K" << cs[1] << " " << cs[2] << "x" << cs[3] << " max |err|/T = " << o.worst_ratio
-                << ", max |err|/S = " << o.worst_own);
-  }
+  for (WinogradTile tile : kTiles)
+    for (const auto& cs : cases) {
+      Conv2dParams p = shape(cs[0], cs[1], cs[2], cs[3], 1, 1, 1, 1);
+      const Outcome o = check(tile, p, rng, true);  // no activation, so the error ratios are measured
+      MESSAGE(std::string(winograd_tile_name(tile))
+              << " C" << cs[0] << " K" << cs[1] << " " << cs[2] << "x" << cs[3] << " max |err|/T = " << o.worst_ratio
+              << ", max |err|/S = " << o.worst_own);
+    }
 }
 
 TEST_CASE("conv2d_winograd: a task split over 3 slots in reverse order gives the same values") {
@@ -186,57 +194,62 @@ TEST_CASE("conv2d_winograd: a task split over 3 slots in reverse order gives the
   const auto x = random_vector(rng, p.in_channels * p.in_h * p.in_w);
   const auto w = random_vector(rng, p.out_channels * p.in_channels * 9);
   const auto bias = random_vector(rng, p.out_channels);
-  for (KernelIsa isa : available_isas()) {
-    std::vector<float> packed(conv2d_winograd_packed_floats(isa, p));
-    conv2d_winograd_pack(isa, p, w.data(), packed.data());
-    std::vector<float> y1(p.out_channels * p.out_h * p.out_w), y3(y1.size());
-    std::vector<unsigned char> ws1(conv2d_winograd_workspace_bytes(isa, p, 1)),
-        ws3(conv2d_winograd_workspace_bytes(isa, p, 3));
-    conv2d_winograd(isa, p, x.data(), packed.data(), bias.data(), y1.data(), ws1.data(), WinogradThreading{});
-    WinogradThreading th;
-    th.parallel_for = reverse_parallel_for;
-    th.threads = 3;
-    conv2d_winograd(isa, p, x.data(), packed.data(), bias.data(), y3.data(), ws3.data(), th);
-    CHECK(y1 == y3);
+  for (WinogradTile tile : kTiles) {
+    for (KernelIsa isa : available_isas()) {
+      std::vector<float> packed(conv2d_winograd_packed_floats(isa, tile, p));
+      conv2d_winograd_pack(isa, tile, p, w.data(), packed.data());
+      std::vector<float> y1(p.out_channels * p.out_h * p.out_w), y3(y1.size());
+      std::vector<unsigned char> ws1(conv2d_winograd_workspace_bytes(isa, tile, p, 1)),
+          ws3(conv2d_winograd_workspace_bytes(isa, tile, p, 3));
+      conv2d_winograd(isa, tile, p, x.data(), packed.data(), bias.data(), y1.data(), ws1.data(), WinogradThreading{});
+      WinogradThreading th;
+      th.parallel_for = reverse_parallel_for;
+      th.threads = 3;
+      conv2d_winograd(isa, tile, p, x.data(), packed.data(), bias.data(), y3.data(), ws3.data(), th);
+      CHECK(y1 == y3);
+    }
+    check(tile, p, rng, true, 3);
   }
-  check(p, rng, true, 3);
 }
 
 TEST_CASE("conv2d_winograd: single-block images split over channels give the same values for 2 and 3 slots") {
-  // Outputs of at most 16x16 are one tile block on the AVX2/AVX-512 paths: there the slots split input
-  // channels and then output-channel panels instead of blocks. Odd channel counts, fewer panels than
-  // slots, batches of 2.
-  std::mt19937 rng(77);
-  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-  int compared = 0;
-  for (int index = 0; index < 120; ++index) {
-    Conv2dParams p = shape(pick(1, 45), pick(1, 41), pick(1, 16), pick(1, 16), 1, 1, 1, 1);
-    p.batch = index % 5 == 0 ? 2 : 1;
-    p.activation = random_activation(rng, index);
-    const auto x = random_vector(rng, p.batch * p.in_channels * p.in_h * p.in_w);
-    const auto w = random_vector(rng, p.out_channels * p.in_channels * 9);
-    const auto bias = random_vector(rng, p.out_channels);
-    for (KernelIsa isa : available_isas()) {
-      std::vector<float> packed(conv2d_winograd_packed_floats(isa, p));
-      conv2d_winograd_pack(isa, p, w.data(), packed.data());
-      std::vector<float> y1(p.batch * p.out_channels * p.out_h * p.out_w);
-      std::vector<unsigned char> ws1(conv2d_winograd_workspace_bytes(isa, p, 1));
-      conv2d_winograd(isa, p, x.data(), packed.data(), bias.data(), y1.data(), ws1.data(), WinogradThreading{});
-      for (int threads : {2, 3}) {
-        std::vector<float> yt(y1.size(), 7.0f);
-        std::vector<unsigned char> ws(conv2d_winograd_workspace_bytes(isa, p, threads));
-        WinogradThreading th;
-        th.parallel_for = reverse_parallel_for;
-        th.threads = threads;
-        conv2d_winograd(isa, p, x.data(), packed.data(), bias.data(), yt.data(), ws.data(), th);
-        INFO("index ", index, " threads ", threads);
-        CHECK(std::memcmp(y1.data(), yt.data(), y1.size() * sizeof(float)) == 0);
-        ++compared;
+  // Outputs of at most 16x16 (F(4,3)) or 8x8 (F(2,3)) are one tile block on the AVX2/AVX-512 paths: there
+  // the slots split input channels and then output-channel panels instead of blocks. Odd channel counts,
+  // fewer panels than slots, batches of 2.
+  for (WinogradTile tile : kTiles) {
+    std::mt19937 rng(77 + static_cast<int>(tile));
+    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    const int max_hw = tile == WinogradTile::F4x3 ? 16 : 8;
+    int compared = 0;
+    for (int index = 0; index < 120; ++index) {
+      Conv2dParams p = shape(pick(1, 45), pick(1, 41), pick(1, max_hw), pick(1, max_hw), 1, 1, 1, 1);
+      p.batch = index % 5 == 0 ? 2 : 1;
+      p.activation = random_activation(rng, index);
+      const auto x = random_vector(rng, p.batch * p.in_channels * p.in_h * p.in_w);
+      const auto w = random_vector(rng, p.out_channels * p.in_channels * 9);
+      const auto bias = random_vector(rng, p.out_channels);
+      for (KernelIsa isa : available_isas()) {
+        std::vector<float> packed(conv2d_winograd_packed_floats(isa, tile, p));
+        conv2d_winograd_pack(isa, tile, p, w.data(), packed.data());
+        std::vector<float> y1(p.batch * p.out_channels * p.out_h * p.out_w);
+        std::vector<unsigned char> ws1(conv2d_winograd_workspace_bytes(isa, tile, p, 1));
+        conv2d_winograd(isa, tile, p, x.data(), packed.data(), bias.data(), y1.data(), ws1.data(), WinogradThreading{});
+        for (int threads : {2, 3}) {
+          std::vector<float> yt(y1.size(), 7.0f);
+          std::vector<unsigned char> ws(conv2d_winograd_workspace_bytes(isa, tile, p, threads));
+          WinogradThreading th;
+          th.parallel_for = reverse_parallel_for;
+          th.threads = threads;
+          conv2d_winograd(isa, tile, p, x.data(), packed.data(), bias.data(), yt.data(), ws.data(), th);
+          INFO("index ", index, " threads ", threads);
+          CHECK(std::memcmp(y1.data(), yt.data(), y1.size() * sizeof(float)) == 0);
+          ++compared;
+        }
       }
+      if (index % 10 == 0) check(tile, p, rng, true, 2);  // and against conv2d_reference
     }
-    if (index % 10 == 0) check(p, rng, true, 2);  // and against conv2d_reference
+    CHECK(compared >= 240);
   }
-  CHECK(compared >= 240);
 }
 
 TEST_CASE("conv2d_winograd: supported() only accepts 3x3 stride-1 dilation-1 group-1") {
