@@ -1,6 +1,8 @@
 // Baseline x86-64 code: the per-ISA work happens inside gemm_packed.
 #include "kernels/conv2d_gemm/conv2d_gemm.h"
 
+#include "kernels/conv2d_direct/conv2d_direct.h"
+
 namespace vigil::kernels {
 
 namespace {
@@ -83,11 +85,18 @@ int64_t conv2d_gemm_workspace_bytes(KernelIsa isa, const Conv2dParams& p, int th
   const GroupGemm gg = group_gemm(p);
   const int64_t t = threads > 1 ? threads : 1;
   // Enough for either mode: `t` single-task slots, or one GEMM split `t` ways.
-  return t * gemm_packed_workspace_bytes(isa, gg.m, gg.n, gg.k, 1);
+  const int64_t gemm = t * gemm_packed_workspace_bytes(isa, gg.m, gg.n, gg.k, 1);
+  if (!conv2d_direct_preferred(isa, p)) return gemm;
+  const int64_t direct = conv2d_direct_workspace_bytes(isa, p, threads);
+  return direct > gemm ? direct : gemm;
 }
 
 void conv2d_gemm(KernelIsa isa, const Conv2dParams& p, const float* x, const float* packed_weights, const float* bias,
                  const float* residual, float* y, void* workspace, const GemmThreading& threading) {
+  if (conv2d_direct_preferred(isa, p)) {
+    conv2d_direct(isa, p, x, packed_weights, bias, residual, y, workspace, threading);
+    return;
+  }
   ConvCall c;
   c.isa = isa;
   c.p = &p;

@@ -1,0 +1,38 @@
+// Baseline x86-64 code: applicability, workspace size and dispatch; the work is in the per-ISA files.
+#include "kernels/conv2d_direct/conv2d_direct.h"
+
+#include "kernels/conv2d_direct/conv2d_direct_layout.h"
+
+namespace vigil::kernels {
+
+bool conv2d_direct_supported(KernelIsa isa, const Conv2dParams& p) {
+  return isa != KernelIsa::Scalar && p.group == 1 && (p.stride_w == 1 || p.stride_w == 2);
+}
+
+bool conv2d_direct_preferred(KernelIsa isa, const Conv2dParams& p) {
+  // Measured on actdet's L0 (K 27, 128x128 output): see docs/KERNELS.md.
+  constexpr int64_t kMaxK = 64;
+  return conv2d_direct_supported(isa, p) && p.in_channels * p.kernel_h * p.kernel_w <= kMaxK &&
+         p.out_w >= gemm_blocking(isa).nr;
+}
+
+int64_t conv2d_direct_workspace_bytes(KernelIsa isa, const Conv2dParams& p, int threads) {
+  return conv2d_direct_detail::workspace_floats(p, gemm_blocking(isa).nr, threads) *
+         static_cast<int64_t>(sizeof(float));
+}
+
+void conv2d_direct(KernelIsa isa, const Conv2dParams& p, const float* x, const float* packed_weights, const float* bias,
+                   const float* residual, float* y, void* workspace, const GemmThreading& threading) {
+  switch (isa) {
+    case KernelIsa::Avx2:
+      conv2d_direct_avx2(p, x, packed_weights, bias, residual, y, workspace, threading);
+      return;
+    case KernelIsa::Avx512:
+      conv2d_direct_avx512(p, x, packed_weights, bias, residual, y, workspace, threading);
+      return;
+    case KernelIsa::Scalar:
+      break;  // not supported (conv2d_direct_supported)
+  }
+}
+
+}  // namespace vigil::kernels

@@ -1,0 +1,57 @@
+// Geometry of conv2d_direct's deinterleaved planes, shared by the baseline file (workspace size) and the
+// per-ISA files. Internal linkage only (see kernels/gemm_packed/gemm_packed_config.h for why).
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/conv2d/conv2d.h"
+
+namespace vigil::kernels::conv2d_direct_detail {
+namespace {
+
+constexpr int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+constexpr int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
+// floor(a / b) for b > 0 and any sign of a.
+constexpr int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+// The planes hold one band of output rows at a time (band_rows rows: their input rows, with the
+// overlap between bands copied twice): each task copies a band, computes it, and its planes stay in L1/L2
+// instead of a whole image's going out to L3 and back (on actdet's L0, copying the whole image first made
+// the copy a fifth of the layer's time).
+constexpr int64_t kBandRows = 8;
+
+struct PlaneLayout {
+  int64_t phases = 1;     // stride_w
+  int64_t left = 0;       // L: zero columns before column u = 0 of a phase
+  int64_t band_rows = 1;  // output rows per band
+  int64_t rows = 1;       // padded rows r = 0 .. rows-1 of a band starting at output row oh0 hold input
+                          // row oh0*stride_h + r - pad_top
+  int64_t width = 1;      // floats per padded row (a multiple of 16: rows start on a cache line)
+  int64_t plane_floats() const { return rows * width; }
+  int64_t band_floats(int64_t channels) const { return round_up(channels * phases * plane_floats(), 16); }
+};
+
+// `nr`: the register tile's pixel count; the last tile of an output row reads up to nr - 1 columns past
+// out_w (into zero padding; those outputs are never stored).
+inline PlaneLayout plane_layout(const Conv2dParams& p, int64_t nr) {
+  PlaneLayout l;
+  l.phases = p.stride_w;
+  const int64_t min_off = floor_div(-p.pad_left, p.stride_w);
+  const int64_t max_off = floor_div((p.kernel_w - 1) * p.dilation_w - p.pad_left, p.stride_w);
+  l.left = min_off < 0 ? -min_off : 0;
+  l.band_rows = p.out_h < kBandRows ? p.out_h : kBandRows;
+  l.rows = (l.band_rows - 1) * p.stride_h + (p.kernel_h - 1) * p.dilation_h + 1;
+  l.width = round_up(l.left + round_up(p.out_w, nr) + (max_off > 0 ? max_off : 0), 16);
+  return l;
+}
+
+// Floats of the workspace: one band of planes per task, then one int64 offset per tap (k = (c*kh + i)*kw
+// + j), each a whole number of cache lines; plus 16 floats so the start can be aligned to 64 bytes.
+inline int64_t workspace_floats(const Conv2dParams& p, int64_t nr, int threads) {
+  const PlaneLayout l = plane_layout(p, nr);
+  const int64_t k = p.in_channels * p.kernel_h * p.kernel_w;
+  return (threads > 1 ? threads : 1) * l.band_floats(p.in_channels) + round_up(2 * k, 16) + 16;
+}
+
+}  // namespace
+}  // namespace vigil::kernels::conv2d_direct_detail

@@ -1,0 +1,215 @@
+// conv2d_direct's vector code, written once over the gemm_packed ISA traits (gemm_packed_simd.h): the
+// plane copy, the microkernel (the GEMM's register tile with B loaded from the planes) and the row loop.
+// Included ONLY by conv2d_direct_{avx2,avx512}.cpp; internal linkage (kernels/gemm_packed/gemm_packed_driver.h
+// says why).
+#pragma once
+
+#include <cstring>
+
+#include "kernels/conv2d_direct/conv2d_direct.h"
+#include "kernels/conv2d_direct/conv2d_direct_layout.h"
+#include "kernels/gemm_packed/gemm_packed_simd.h"
+
+namespace vigil::kernels::conv2d_direct_detail {
+namespace {
+
+namespace gp = gemm_packed_detail;
+
+template <class Isa, int MR, int NV>
+struct Direct {
+  using F = xsimd::batch<float, typename Isa::Arch>;
+  static constexpr int W = Isa::W, NR = NV * W;
+  // The GEMM microkernel with the same tile: its epilogue (bias, activation, residual, edge masks) is
+  // reused as is, so both kernels round every output the same way after the sum. (The block sizes do
+  // not matter here.)
+  using Gemm = gp::Microkernel<Isa, MR, NV, 256, NR, MR>;
+
+  // One image of one call; read-only while the tasks run.
+  struct Call {
+    const Conv2dParams* p;
+    PlaneLayout layout;
+    const float* x;         // the image
+    const float* packed;    // packed A: ceil(M / MR) panels of K groups of MR weights
+    const float* bias;      // or null
+    const float* residual;  // the image's residual, or null
+    float* y;               // the image's output
+    float* planes;
+    const int64_t* offsets;  // per tap k: where its run for output (0, 0) starts in `planes`
+    int64_t k;
+    int64_t tasks;
+  };
+
+  // The band of output rows from oh0: every input row it needs (channel by channel) into its row of each
+  // phase plane, so the image is read once and the second phase finds the row in L1. Every value is
+  // copied with one masked load (two and a shuffle for stride 2) per vector; the mask zeroes what lies
+  // outside the image.
+  static void fill(const Call& c, float* planes, int64_t oh0) {
+    const Conv2dParams& p = *c.p;
+    const PlaneLayout& l = c.layout;
+    const int64_t s = l.phases;
+    const uint32_t all = s == 1 ? gp::bit_range(0, W) : gp::bit_range(0, 2 * W - 1);
+    for (int64_t item = 0; item < p.in_channels * l.rows; ++item) {
+      const int64_t r = item % l.rows, ch = item / l.rows;
+      const int64_t ih = oh0 * p.stride_h + r - p.pad_top;
+      for (int64_t ph = 0; ph < s; ++ph) {
+        float* dst = planes + ((ch * s + ph) * l.rows + r) * l.width;
+        if (ih < 0 || ih >= p.in_h) {
+          std::memset(dst, 0, static_cast<size_t>(l.width) * sizeof(float));
+          continue;
+        }
+        const float* row = c.x + (ch * p.in_h + ih) * p.in_w;
+        for (int64_t u = 0; u < l.width; u += W) {
+          const int64_t iw0 = (u - l.left) * s + ph;
+          // Inside the image (most vectors): a constant mask, no range arithmetic.
+          if (iw0 >= 0 && iw0 + (W - 1) * s < p.in_w) {
+            const F v = s == 1 ? Isa::load_mask(row + iw0, all) : Isa::load_mask_s2(row + iw0, all);
+            v.store_aligned(dst + u);
+            continue;
+          }
+          const gp::SegmentRange rg = gp::segment_range(p.in_w, iw0, s, W);
+          F v(0.0f);
+          if (rg.lo < rg.hi)
+            v = s == 1 ? Isa::load_mask(row + iw0, gp::bit_range(rg.lo, rg.hi))
+                       : Isa::load_mask_s2(row + iw0, gp::bit_range(2 * rg.lo, 2 * rg.hi - 1));
+          v.store_aligned(dst + u);
+        }
+      }
+    }
+  }
+
+  // C tile (MR channels x NR pixels of one output row) = A panel (MR x K) * the K tap runs at `base`.
+  // `next_c`: the C tile computed next (or null). With K this short a tile takes ~100 cycles, too few to
+  // hide the misses of its own C lines (written for the first time), so this tile fetches the next one's.
+  static VIGIL_GEMM_INLINE void tile(const float* a, const float* base, const int64_t* offsets, int64_t k,
+                                     const gp::TileArgs& t, const float* next_c) {
+    if (next_c) {
+#pragma GCC unroll 16
+      for (int r = 0; r < MR; ++r) {
+        if (r >= t.mr) break;
+#pragma GCC unroll 4
+        for (int v = 0; v < NR / 16; ++v) __builtin_prefetch(next_c + r * t.ldc + v * 16, 1, 3);
+      }
+    }
+    F acc[MR][NV];
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[r][v] = F(0.0f);
+#pragma GCC unroll 2
+    for (int64_t q = 0; q < k; ++q) {
+      const float* b = base + offsets[q];
+      F bv[NV];
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) bv[v] = F::load_unaligned(b + v * W);
+#pragma GCC unroll 16
+      for (int r = 0; r < MR; ++r) {
+        const F ar(a[r]);
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[r][v] = Isa::fma(ar, bv[v], acc[r][v]);
+      }
+      a += MR;
+    }
+    switch (t.act->kind) {
+      case Activation::None:
+        Gemm::template store_any<gp::ActNone<Isa>>(t, acc);
+        break;
+      case Activation::Relu:
+        Gemm::template store_any<gp::ActRelu<Isa>>(t, acc);
+        break;
+      case Activation::LeakyRelu:
+        Gemm::template store_any<gp::ActLeaky<Isa>>(t, acc);
+        break;
+      case Activation::Clip:
+        Gemm::template store_any<gp::ActClip<Isa>>(t, acc);
+        break;
+      default:
+        Gemm::template store_any<gp::ActHeavy<Isa>>(t, acc);
+        break;
+    }
+  }
+
+  // Output rows [oh0, oh_end) of the band in `planes`: per NR-pixel run of a row, every channel panel in
+  // turn, so the run's K tap vectors are reused from L1 by all panels.
+  static void rows(const Call& c, const float* planes, int64_t oh0, int64_t oh_end) {
+    const Conv2dParams& p = *c.p;
+    const int64_t n = p.out_h * p.out_w, m = p.out_channels;
+    gp::TileArgs t{};
+    t.kc = c.k;
+    t.ldc = n;
+    t.load_c = false;
+    t.last = true;
+    t.ld_residual = n;
+    t.act = &p.activation;
+    for (int64_t oh = oh0; oh < oh_end; ++oh) {
+      for (int64_t ow0 = 0; ow0 < p.out_w; ow0 += NR) {
+        const float* base = planes + (oh - oh0) * p.stride_h * c.layout.width + ow0;
+        t.nr = static_cast<int>(gp::min_i64(NR, p.out_w - ow0));
+        const int64_t pixel = oh * p.out_w + ow0;
+        for (int64_t m0 = 0; m0 < m; m0 += MR) {
+          t.mr = static_cast<int>(gp::min_i64(MR, m - m0));
+          t.c = c.y + m0 * n + pixel;
+          t.bias = c.bias ? c.bias + m0 : nullptr;
+          t.residual = c.residual ? c.residual + m0 * n + pixel : nullptr;
+          // The next tile: the next channel panel, else the first panel of the next pixel run (which may
+          // lie past this task's rows or the image: only prefetched, never read from here).
+          const float* next_c = m0 + MR < m ? t.c + MR * n : (pixel + NR < n ? c.y + pixel + NR : nullptr);
+          tile(c.packed + m0 * c.k, base, c.offsets, c.k, t, next_c);
+        }
+      }
+    }
+  }
+
+  // Tasks [begin, end) of c.tasks: each copies and computes its share of the bands in its own slot.
+  static void band_task(void* arg, int64_t begin, int64_t end) {
+    const Call& c = *static_cast<const Call*>(arg);
+    const int64_t band_rows = c.layout.band_rows;
+    const int64_t bands = ceil_div(c.p->out_h, band_rows);
+    for (int64_t t = begin; t < end; ++t) {
+      float* planes = c.planes + t * c.layout.band_floats(c.p->in_channels);
+      for (int64_t b = bands * t / c.tasks; b < bands * (t + 1) / c.tasks; ++b) {
+        const int64_t oh0 = b * band_rows;
+        fill(c, planes, oh0);
+        rows(c, planes, oh0, oh0 + band_rows < c.p->out_h ? oh0 + band_rows : c.p->out_h);
+      }
+    }
+  }
+
+  static void run(const Conv2dParams& p, const float* x, const float* packed, const float* bias, const float* residual,
+                  float* y, void* workspace, const GemmThreading& threading) {
+    Call c;
+    c.p = &p;
+    c.layout = plane_layout(p, NR);
+    const PlaneLayout& l = c.layout;
+    const uintptr_t address = reinterpret_cast<uintptr_t>(workspace);  // planes are written with aligned stores
+    c.planes = reinterpret_cast<float*>((address + 63) / 64 * 64);
+    const int64_t min_macs =
+        threading.min_parallel_macs > 0 ? threading.min_parallel_macs : gp::kDefaultMinParallelMacs;
+    c.k = p.in_channels * p.kernel_h * p.kernel_w;
+    const int64_t macs = p.out_channels * p.out_h * p.out_w * c.k;
+    c.tasks = threading.parallel_for && threading.threads > 1 && macs >= min_macs ? threading.threads : 1;
+    int64_t* offsets = reinterpret_cast<int64_t*>(c.planes + c.tasks * l.band_floats(p.in_channels));
+    c.offsets = offsets;
+    for (int64_t ch = 0, q = 0; ch < p.in_channels; ++ch)
+      for (int64_t i = 0; i < p.kernel_h; ++i)
+        for (int64_t j = 0; j < p.kernel_w; ++j, ++q) {
+          const int64_t shift = j * p.dilation_w - p.pad_left;
+          const int64_t off = floor_div(shift, l.phases), phase = shift - off * l.phases;
+          offsets[q] = ((ch * l.phases + phase) * l.rows + i * p.dilation_h) * l.width + off + l.left;
+        }
+    c.packed = packed;
+    c.bias = bias;
+    const int64_t in_image = p.in_channels * p.in_h * p.in_w, out_image = p.out_channels * p.out_h * p.out_w;
+    for (int64_t img = 0; img < p.batch; ++img) {
+      c.x = x + img * in_image;
+      c.y = y + img * out_image;
+      c.residual = residual ? residual + img * out_image : nullptr;
+      if (c.tasks == 1)
+        band_task(&c, 0, 1);
+      else
+        threading.parallel_for(threading.ctx, c.tasks, &band_task, &c);
+    }
+  }
+};
+
+}  // namespace
+}  // namespace vigil::kernels::conv2d_direct_detail
