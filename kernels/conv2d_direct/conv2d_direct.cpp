@@ -10,10 +10,12 @@ bool conv2d_direct_supported(KernelIsa isa, const Conv2dParams& p) {
 }
 
 bool conv2d_direct_preferred(KernelIsa isa, const Conv2dParams& p) {
-  // Measured on actdet's L0 (K 27, 128x128 output): see docs/KERNELS.md.
-  constexpr int64_t kMaxK = 64;
-  return conv2d_direct_supported(isa, p) && p.in_channels * p.kernel_h * p.kernel_w <= kMaxK &&
-         p.out_w >= gemm_blocking(isa).nr;
+  // Measured against the packed GEMM on AVX-512, one thread (docs/KERNELS.md): faster on actdet's L0
+  // (K 27) and L1 (K 288, stride 2), and on stride-1 3x3 convs up to K 1152; slower on a stride-2 one with
+  // K 576 (its band of planes, 700 KB, and each tile's 72 KB of tap runs no longer stay close enough).
+  const int64_t k = p.in_channels * p.kernel_h * p.kernel_w;
+  return conv2d_direct_supported(isa, p) && p.out_w >= gemm_blocking(isa).nr &&
+         (k <= 288 || (p.stride_w == 1 && k <= 1152));
 }
 
 int64_t conv2d_direct_workspace_bytes(KernelIsa isa, const Conv2dParams& p, int threads) {

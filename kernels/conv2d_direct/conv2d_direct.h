@@ -1,5 +1,6 @@
-// Direct convolution for convs with a short reduction and a wide output, e.g. a network's first layer
-// (3 input channels x 3x3 taps = K 27, stride 2, a 128x128 output), on the AVX2 and AVX-512 paths.
+// Direct convolution for convs with a short reduction and a wide output, e.g. a network's first layers
+// (3 input channels x 3x3 taps = K 27, stride 2, a 128x128 output; then K 288), on the AVX2 and AVX-512
+// paths.
 //
 // The packed GEMM (kernels/gemm_packed) gathers an im2col block for every product; with K = 27 and 32
 // output channels each gathered value feeds only 32 multiply-adds, and the gather (a stride-2 shuffle per
@@ -30,8 +31,8 @@ namespace vigil::kernels {
 // of them it is FASTER for is conv2d_direct_preferred.)
 bool conv2d_direct_supported(KernelIsa isa, const Conv2dParams& p);
 
-// The convs where it beat the packed GEMM when measured (docs/KERNELS.md): supported, K = C*kh*kw at most
-// 64 and an output at least one register tile (NR pixels) wide.
+// The convs where it beat the packed GEMM when measured (docs/KERNELS.md): supported, an output at least
+// one register tile (NR pixels) wide, and K = C*kh*kw at most 288 (stride-1: 1152).
 bool conv2d_direct_preferred(KernelIsa isa, const Conv2dParams& p);
 
 // Workspace bytes (any alignment) for `threads` tasks: per task the deinterleaved planes of one band of

@@ -40,44 +40,43 @@ struct Direct {
   };
 
   // The band of output rows from oh0: every input row it needs (channel by channel) into its row of each
-  // phase plane, so the image is read once and the second phase finds the row in L1. Every value is
-  // copied with one masked load (two and a shuffle for stride 2) per vector; the mask zeroes what lies
-  // outside the image.
+  // phase plane. Stride 2 splits each 2W-float window of the row into both phases at once (two loads, two
+  // shuffles, two stores per 2W values); stride 1 is one load per vector. Masks zero what lies outside the
+  // image; inside it (most vectors) they are constants.
   static void fill(const Call& c, float* planes, int64_t oh0) {
     const Conv2dParams& p = *c.p;
     const PlaneLayout& l = c.layout;
     const int64_t s = l.phases;
-    const uint32_t all = s == 1 ? gp::bit_range(0, W) : gp::bit_range(0, 2 * W - 1);
+    const int64_t plane = l.rows * l.width;
     for (int64_t item = 0; item < p.in_channels * l.rows; ++item) {
       const int64_t r = item % l.rows, ch = item / l.rows;
       const int64_t ih = oh0 * p.stride_h + r - p.pad_top;
-      for (int64_t ph = 0; ph < s; ++ph) {
-        float* dst = planes + ((ch * s + ph) * l.rows + r) * l.width;
-        if (ih < 0 || ih >= p.in_h) {
-          std::memset(dst, 0, static_cast<size_t>(l.width) * sizeof(float));
-          continue;
-        }
-        const float* row = c.x + (ch * p.in_h + ih) * p.in_w;
-        for (int64_t u = 0; u < l.width; u += W) {
-          const int64_t iw0 = (u - l.left) * s + ph;
-          // Inside the image (most vectors): a constant mask, no range arithmetic.
-          if (iw0 >= 0 && iw0 + (W - 1) * s < p.in_w) {
-            const F v = s == 1 ? Isa::load_mask(row + iw0, all) : Isa::load_mask_s2(row + iw0, all);
-            v.store_aligned(dst + u);
-            continue;
-          }
-          const gp::SegmentRange rg = gp::segment_range(p.in_w, iw0, s, W);
-          F v(0.0f);
-          if (rg.lo < rg.hi)
-            v = s == 1 ? Isa::load_mask(row + iw0, gp::bit_range(rg.lo, rg.hi))
-                       : Isa::load_mask_s2(row + iw0, gp::bit_range(2 * rg.lo, 2 * rg.hi - 1));
-          v.store_aligned(dst + u);
+      float* dst = planes + (ch * s * l.rows + r) * l.width;  // phase 0; phase 1 is `plane` floats on
+      if (ih < 0 || ih >= p.in_h) {
+        for (int64_t ph = 0; ph < s; ++ph)
+          std::memset(dst + ph * plane, 0, static_cast<size_t>(l.width) * sizeof(float));
+        continue;
+      }
+      const float* row = c.x + (ch * p.in_h + ih) * p.in_w;
+      for (int64_t u = 0; u < l.width; u += W) {
+        const int64_t iw0 = (u - l.left) * s;  // the window [iw0, iw0 + s*W) of the input row
+        uint32_t bits = s == 1 ? gp::bit_range(0, W) : ~uint32_t{0};
+        const bool inside = iw0 >= 0 && iw0 + s * W <= p.in_w;
+        if (!inside)
+          bits =
+              gp::bit_range(gp::min_i64(gp::max_i64(-iw0, 0), s * W), gp::min_i64(gp::max_i64(p.in_w - iw0, 0), s * W));
+        if (s == 1) {
+          Isa::load_mask(row + iw0, bits).store_aligned(dst + u);
+        } else {
+          F even, odd;
+          Isa::load_deinterleave(row + iw0, bits, even, odd);
+          even.store_aligned(dst + u);
+          odd.store_aligned(dst + plane + u);
         }
       }
     }
   }
 
-  // C tile (MR channels x NR pixels of one output row) = A panel (MR x K) * the K tap runs at `base`.
   // `next_c`: the C tile computed next (or null). With K this short a tile takes ~100 cycles, too few to
   // hide the misses of its own C lines (written for the first time), so this tile fetches the next one's.
   static VIGIL_GEMM_INLINE void tile(const float* a, const float* base, const int64_t* offsets, int64_t k,
@@ -168,8 +167,9 @@ struct Direct {
       float* planes = c.planes + t * c.layout.band_floats(c.p->in_channels);
       for (int64_t b = bands * t / c.tasks; b < bands * (t + 1) / c.tasks; ++b) {
         const int64_t oh0 = b * band_rows;
+        const int64_t oh_end = gp::min_i64(oh0 + band_rows, c.p->out_h);
         fill(c, planes, oh0);
-        rows(c, planes, oh0, oh0 + band_rows < c.p->out_h ? oh0 + band_rows : c.p->out_h);
+        rows(c, planes, oh0, oh_end);
       }
     }
   }

@@ -35,6 +35,16 @@ struct Avx2Isa {
     const __m256 evens = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));  // a0 a2 b0 b2 | a4 a6 b4 b6
     return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(evens), _MM_SHUFFLE(3, 1, 2, 0)));
   }
+  // The 16-float window at p (bit t of `bits`: p[t] is read, else taken as 0) split into its even and odd
+  // positions.
+  static void load_deinterleave(const float* p, uint32_t bits, F& even, F& odd) {
+    const __m256 a = _mm256_maskload_ps(p, bit_lanes(bits));
+    const __m256 b = _mm256_maskload_ps(p + 8, bit_lanes(bits >> 8));
+    const __m256 e = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));  // a0 a2 b0 b2 | a4 a6 b4 b6
+    const __m256 o = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));  // a1 a3 b1 b3 | a5 a7 b5 b7
+    even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), _MM_SHUFFLE(3, 1, 2, 0)));
+    odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o), _MM_SHUFFLE(3, 1, 2, 0)));
+  }
   static F fma(F a, F b, F c) { return _mm256_fmadd_ps(a, b, c); }
   static F fnma(F a, F b, F c) { return _mm256_fnmadd_ps(a, b, c); }
   static D widen_lo(F x) { return _mm256_cvtps_pd(_mm256_castps256_ps128(x)); }

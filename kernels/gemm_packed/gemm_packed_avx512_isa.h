@@ -27,6 +27,16 @@ struct Avx512Isa {
     const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     return _mm512_permutex2var_ps(a, evens, b);
   }
+  // The 32-float window at p (bit t of `bits`: p[t] is read, else taken as 0) split into its even and odd
+  // positions.
+  static void load_deinterleave(const float* p, uint32_t bits, F& even, F& odd) {
+    const __m512 a = _mm512_maskz_loadu_ps(static_cast<__mmask16>(bits), p);
+    const __m512 b = _mm512_maskz_loadu_ps(static_cast<__mmask16>(bits >> 16), p + 16);
+    const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odds = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    even = _mm512_permutex2var_ps(a, evens, b);
+    odd = _mm512_permutex2var_ps(a, odds, b);
+  }
   static F fma(F a, F b, F c) { return _mm512_fmadd_ps(a, b, c); }
   static F fnma(F a, F b, F c) { return _mm512_fnmadd_ps(a, b, c); }
   static D widen_lo(F x) { return _mm512_cvtps_pd(_mm512_castps512_ps256(x)); }
