@@ -47,7 +47,7 @@ struct Layout {
   int64_t phase_floats;  // floats of one phase of one padded row
   int64_t plane_floats;  // one channel: plane_rows * m phases * phase_floats
   int64_t vs;            // row stride of V and M (block_tiles + slack)
-  int64_t v_floats, m_floats, obuf_floats, line_floats, slot_floats;
+  int64_t v_floats, m_floats, obuf_floats, line_floats, slot_floats;  // per task slot: V, M, obuf, line, plane
 };
 
 inline Layout layout(const PathConfig& cfg, const Conv2dParams& p, int m) {
@@ -73,13 +73,13 @@ inline Layout layout(const PathConfig& cfg, const Conv2dParams& p, int m) {
   l.m_floats = l.xis * l.k_pad * l.vs;
   l.obuf_floats = m * m * l.vs;
   l.line_floats = m * l.phase_floats;  // one zero-padded input row before its stride-m split
-  l.slot_floats = round_up(l.v_floats + l.m_floats + l.obuf_floats + l.line_floats, 16);
+  l.slot_floats = round_up(l.v_floats + l.m_floats + l.obuf_floats + l.line_floats + l.plane_floats, 16);
   return l;
 }
 
 inline int64_t workspace_floats(const PathConfig& cfg, const Conv2dParams& p, int m, int threads) {
   const Layout l = layout(cfg, p, m);
-  return round_up(p.in_channels * l.plane_floats, 16) + int64_t{threads < 1 ? 1 : threads} * l.slot_floats + 16;
+  return int64_t{threads < 1 ? 1 : threads} * l.slot_floats + 16;
 }
 
 // The transform matrices of F(m x m, 3 x 3) with interpolation points 0, +-1 (and +-2 for m = 4), applied
@@ -138,7 +138,9 @@ struct TileMath<2> {
   }
 };
 
-// Packed U: [xi][panel of MR output channels][c][MR], channels past out_channels are 0.
+// Packed U: [xi][panel of MR output channels][c][MR], channels past out_channels are 0. (xi-major, so the GEMM
+// of one xi over all panels reuses V's xi slice from L1/L2: panel-major, with all of V re-read per panel,
+// ran 2x slower on 384 -> 256 channels at 16x16.)
 inline int64_t packed_floats(const PathConfig& cfg, const Conv2dParams& p, int m) {
   return int64_t{m + 2} * (m + 2) * round_up(p.out_channels, cfg.mr) * p.in_channels;
 }
@@ -176,38 +178,55 @@ inline void pack(const PathConfig& cfg, const Conv2dParams& p, int m, const floa
 
 // Padded, phase-split input of one channel: plane[(r * M + ph) * phase_floats + q] = x[r - pad_top,
 // M q + ph - pad_left], 0 outside the image, so tap (r, col) of tile (th, tw) is plane[M th + r][col % M]
-// [tw + col / M]: contiguous over tw. Each row is zero-padded into `line`, then split with vector permutes
-// (AVX-512 splits F(4,3)'s rows straight from the image with masked loads).
+// [tw + col / M]: contiguous over tw. Only rows [row_begin, row_end) are written: the ones a block of
+// tiles reads.
 template <class Isa, int M>
-void build_plane(const Conv2dParams& p, const Layout& l, const float* x, float* plane, float* line) {
+void build_plane(const Conv2dParams& p, const Layout& l, const float* x, float* plane, float* line, int64_t row_begin,
+                 int64_t row_end) {
   constexpr int W = Isa::W;
+  const int64_t phase = l.phase_floats;
+  // Rows inside the image; the others are all padding.
+  const int64_t in_begin = row_begin > p.pad_top ? row_begin : p.pad_top;
+  const int64_t in_end = row_end < p.pad_top + p.in_h ? row_end : p.pad_top + p.in_h;
+  for (int64_t r = row_begin; r < row_end; ++r) {
+    if (r >= in_begin && r < in_end) continue;
+    float* d0 = plane + r * M * phase;
+    for (int64_t q = 0; q < M * phase; ++q) d0[q] = 0.0f;
+  }
+  if constexpr (Isa::kMaskedRowSplit) {
+    // Straight from the image with masked loads. Column chunk outer, rows inner: the masks depend only on
+    // the chunk, so they are computed once per chunk rather than once per row.
+    for (int64_t q = 0; q < phase; q += W) {
+      const int64_t start = M * q - p.pad_left;
+      typename Isa::Mask masks[M];
+      for (int i = 0; i < M; ++i) masks[i] = Isa::load_mask(start + i * W, p.in_w);
+      for (int64_t r = in_begin; r < in_end; ++r) {
+        const float* row = x + (r - p.pad_top) * p.in_w;
+        float* d = plane + r * M * phase + q;
+        if constexpr (M == 4)
+          Isa::split4(Isa::masked_load(row, start, masks[0]), Isa::masked_load(row, start + W, masks[1]),
+                      Isa::masked_load(row, start + 2 * W, masks[2]), Isa::masked_load(row, start + 3 * W, masks[3]), d,
+                      d + phase, d + 2 * phase, d + 3 * phase);
+        else
+          Isa::split2(Isa::masked_load(row, start, masks[0]), Isa::masked_load(row, start + W, masks[1]), d, d + phase);
+      }
+    }
+    return;
+  }
+  // line[u] = x[ih, u - pad_left], 0 outside the image; then split M W floats at a time.
   const int64_t line_len = l.line_floats;
   const int64_t copy_end = (p.pad_left + p.in_w < line_len) ? p.pad_left + p.in_w : line_len;
-  for (int64_t r = 0; r < l.plane_rows; ++r) {
-    const int64_t ih = r - p.pad_top;
-    float* d0 = plane + r * M * l.phase_floats;
-    if (ih < 0 || ih >= p.in_h) {
-      for (int64_t q = 0; q < M * l.phase_floats; ++q) d0[q] = 0.0f;
-      continue;
-    }
-    const float* row = x + ih * p.in_w;
-    float* d1 = d0 + l.phase_floats;
-    if constexpr (M == 4 && Isa::kMaskedRowSplit) {
-      for (int64_t q = 0; q < l.phase_floats; q += W)
-        Isa::split_row(row, 4 * q - p.pad_left, p.in_w, d0 + q, d1 + q, d1 + l.phase_floats + q,
-                       d1 + 2 * l.phase_floats + q);
-      continue;
-    }
-    // line[u] = x[ih, u - pad_left], 0 outside the image; then split M W floats at a time.
+  for (int64_t r = in_begin; r < in_end; ++r) {
+    const float* row = x + (r - p.pad_top) * p.in_w;
+    float* d0 = plane + r * M * phase;
     for (int64_t u = 0; u < p.pad_left && u < line_len; ++u) line[u] = 0.0f;
     for (int64_t u = p.pad_left; u < copy_end; ++u) line[u] = row[u - p.pad_left];
     for (int64_t u = copy_end; u < line_len; ++u) line[u] = 0.0f;
-    if constexpr (M == 4) {
-      float* d2 = d1 + l.phase_floats;
-      float* d3 = d2 + l.phase_floats;
-      for (int64_t q = 0; q < l.phase_floats; q += W) Isa::deinterleave4(line + 4 * q, d0 + q, d1 + q, d2 + q, d3 + q);
-    } else {
-      for (int64_t q = 0; q < l.phase_floats; q += W) Isa::deinterleave2(line + 2 * q, d0 + q, d1 + q);
+    for (int64_t q = 0; q < phase; q += W) {
+      if constexpr (M == 4)
+        Isa::deinterleave4(line + 4 * q, d0 + q, d0 + phase + q, d0 + 2 * phase + q, d0 + 3 * phase + q);
+      else
+        Isa::deinterleave2(line + 2 * q, d0 + q, d0 + phase + q);
     }
   }
 }
@@ -230,31 +249,49 @@ struct Winograd {
     const float* packed;
     const float* bias;
     float* y;  // one image
-    float* planes;
     float* slots;
     int threads;
   };
 
-  // V[xi][c][t - t0] for the tiles [t0, t0 + block_tiles) of the block, channels [c0, c1).
-  static void input_transform(const Job& j, int64_t t0, int64_t t1, float* v, int64_t c0, int64_t c1) {
+  // V[xi][c][t - t0] for the tiles [t0, t0 + block_tiles) of the block, channels [c0, c1). Each channel's
+  // padded plane (only the rows of these tiles) is built in slot s's plane buffer right before its
+  // transform reads it, so the reads hit L1: building every plane first left them in L2 (1.8 MB for 384
+  // channels at 16x16) and the transform waited on its loads.
+  static void input_transform(const Job& j, int64_t s, int64_t t0, int64_t t1, float* v, int64_t c0, int64_t c1) {
     const Layout& l = j.l;
     const int64_t C = j.p->in_channels;
+    float* line = j.slots + s * l.slot_floats + l.v_floats + l.m_floats + l.obuf_floats;
+    float* plane = line + l.line_floats;
+    const int64_t row_begin = M * (t0 / l.tiles_w), row_end = M * ((t1 - 1) / l.tiles_w) + A;
+    const int64_t in_plane = j.p->in_h * j.p->in_w;
     for (int64_t c = c0; c < c1; ++c) {
-      const float* plane = j.planes + c * l.plane_floats;
+      // Fetch the next channel's rows while this one is transformed (on small images the whole channel
+      // is a few lines, and waiting for them from L3 cost more than the transform itself).
+      if (c + 1 < c1) {
+        const float* next =
+            j.x + (c + 1) * in_plane + (row_begin > j.p->pad_top ? row_begin - j.p->pad_top : 0) * j.p->in_w;
+        const int64_t n_rows = row_end - row_begin < j.p->in_h ? row_end - row_begin : j.p->in_h;
+        for (int64_t f = 0; f < n_rows * j.p->in_w && next + f < j.x + (c + 2) * in_plane; f += 16)
+          __builtin_prefetch(next + f, 0, 3);
+      }
+      build_plane<Isa, M>(*j.p, l, j.x + c * in_plane, plane, line, row_begin, row_end);
       for (int64_t t = t0; t < t1;) {
         const int64_t th = t / l.tiles_w, tw_begin = t % l.tiles_w;
         const int64_t tw_end = (t1 - th * l.tiles_w < l.tiles_w) ? t1 - th * l.tiles_w : l.tiles_w;
         for (int64_t tw = tw_begin; tw < tw_end; tw += W) {
           const int64_t pos = th * l.tiles_w + tw - t0;
           F e[A][A];  // e[i][col] = (B^T d)[i][col]
+#pragma GCC unroll 6
           for (int col = 0; col < A; ++col) {
             F d[A];
+#pragma GCC unroll 6
             for (int r = 0; r < A; ++r)
               d[r] = Isa::load(plane + ((M * th + r) * M + col % M) * l.phase_floats + tw + col / M);
             F tcol[A];
             Math::input_1d(d, tcol);
             for (int i = 0; i < A; ++i) e[i][col] = tcol[i];
           }
+#pragma GCC unroll 6
           for (int i = 0; i < A; ++i) {
             F f[A];
             Math::input_1d(e[i], f);
@@ -360,21 +397,6 @@ struct Winograd {
     }
   }
 
-  // Slot s's share of the input channels, [c0, c1): their padded planes, built with the slot's line buffer.
-  static void build_planes(const Job& j, int64_t s, int64_t& c0, int64_t& c1) {
-    const int64_t C = j.p->in_channels;
-    float* line = j.slots + s * j.l.slot_floats + j.l.v_floats + j.l.m_floats + j.l.obuf_floats;
-    c0 = C * s / j.threads, c1 = C * (s + 1) / j.threads;
-    for (int64_t c = c0; c < c1; ++c)
-      build_plane<Isa, M>(*j.p, j.l, j.x + c * j.p->in_h * j.p->in_w, j.planes + c * j.l.plane_floats, line);
-  }
-
-  static void plane_task(void* arg, int64_t begin, int64_t end) {
-    const Job& j = *static_cast<const Job*>(arg);
-    int64_t c0 = 0, c1 = 0;
-    for (int64_t s = begin; s < end; ++s) build_planes(j, s, c0, c1);
-  }
-
   static void block_task(void* arg, int64_t begin, int64_t end) {
     const Job& j = *static_cast<const Job*>(arg);
     const Layout& l = j.l;
@@ -386,7 +408,7 @@ struct Winograd {
       for (int64_t b = b0; b < b1; ++b) {
         const int64_t t0 = b * l.block_tiles;
         const int64_t t1 = (t0 + l.block_tiles < l.tiles) ? t0 + l.block_tiles : l.tiles;
-        input_transform(j, t0, t1, v, 0, j.p->in_channels);
+        input_transform(j, s, t0, t1, v, 0, j.p->in_channels);
         gemm(j, v, m, 0, j.l.k_pad / MR);
         output_transform(j, t0, t1, m, obuf, 0, j.p->out_channels);
       }
@@ -395,16 +417,14 @@ struct Winograd {
 
   // Images with fewer tile blocks than threads (e.g. a 16x16 output under F(4,3) is one block): the
   // threads split the channels instead, all sharing slot 0's V and M. Per slot, first (channel_task) the
-  // input planes and input transform of a range of input channels for every block, then (panel_task) the
-  // GEMMs and the output transform of a range of output-channel panels. Only one block fits V at a time,
-  // so this mode is used when the image has a single block; each output is still summed in the same order.
+  // input transform of a range of input channels, then (panel_task) the GEMMs and the output transform of
+  // a range of output-channel panels. Only one block fits V at a time, so this mode is used when the image
+  // has a single block; each output is still summed in the same order.
   static void channel_task(void* arg, int64_t begin, int64_t end) {
     const Job& j = *static_cast<const Job*>(arg);
-    for (int64_t s = begin; s < end; ++s) {
-      int64_t c0 = 0, c1 = 0;
-      build_planes(j, s, c0, c1);
-      input_transform(j, 0, j.l.tiles, j.slots, c0, c1);
-    }
+    const int64_t C = j.p->in_channels;
+    for (int64_t s = begin; s < end; ++s)
+      input_transform(j, s, 0, j.l.tiles, j.slots, C * s / j.threads, C * (s + 1) / j.threads);
   }
 
   static void panel_task(void* arg, int64_t begin, int64_t end) {
@@ -430,8 +450,7 @@ struct Winograd {
     j.packed = packed;
     j.bias = bias;
     j.threads = th.threads < 1 ? 1 : th.threads;
-    j.planes = simd_detail::align64(workspace);
-    j.slots = j.planes + round_up(p.in_channels * j.l.plane_floats, 16);
+    j.slots = simd_detail::align64(workspace);
     for (int64_t n = 0; n < p.batch; ++n) {
       j.x = x + n * p.in_channels * p.in_h * p.in_w;
       j.y = y + n * p.out_channels * p.out_h * p.out_w;
@@ -439,10 +458,8 @@ struct Winograd {
         th.parallel_for(th.ctx, j.threads, channel_task, &j);
         th.parallel_for(th.ctx, j.threads, panel_task, &j);
       } else if (th.parallel_for && j.threads > 1) {
-        th.parallel_for(th.ctx, j.threads, plane_task, &j);
         th.parallel_for(th.ctx, j.threads, block_task, &j);
       } else {
-        plane_task(&j, 0, j.threads);
         block_task(&j, 0, j.threads);
       }
     }

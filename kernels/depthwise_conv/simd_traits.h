@@ -79,23 +79,18 @@ struct Avx512Isa {
     split4(_mm512_loadu_ps(src), _mm512_loadu_ps(src + 16), _mm512_loadu_ps(src + 32), _mm512_loadu_ps(src + 48), d0,
            d1, d2, d3);
   }
-  // The same for row[start .. start + 64) with lanes outside [0, len) read as 0 (masked loads: the lanes
-  // outside are never touched, so the row needs no padded copy).
+  // Straight from a row: load_mask(o, len) selects the lanes of row[o .. o + 16) inside [0, len), and
+  // masked_load reads only those (0 elsewhere), so the row needs no padded copy.
   static constexpr bool kMaskedRowSplit = true;
-  static __mmask16 window(int64_t o, int64_t len) {
+  using Mask = __mmask16;
+  static Mask load_mask(int64_t o, int64_t len) {
     const int64_t lo = o < 0 ? (-o < 16 ? -o : 16) : 0;
     const int64_t hi = len - o < 0 ? 0 : (len - o > 16 ? 16 : len - o);
     if (hi <= lo) return 0;
-    return static_cast<__mmask16>(((1u << hi) - 1u) & ~((1u << lo) - 1u));
+    return static_cast<Mask>(((1u << hi) - 1u) & ~((1u << lo) - 1u));
   }
-  static void split_row(const float* row, int64_t start, int64_t len, float* d0, float* d1, float* d2, float* d3) {
-    __m512 v[4];
-    for (int i = 0; i < 4; ++i) {
-      const int64_t o = start + 16 * i;
-      const __mmask16 m = window(o, len);
-      v[i] = m ? _mm512_maskz_loadu_ps(m, row + (m ? o : 0)) : _mm512_setzero_ps();
-    }
-    split4(v[0], v[1], v[2], v[3], d0, d1, d2, d3);
+  static __m512 masked_load(const float* row, int64_t o, Mask m) {
+    return m ? _mm512_maskz_loadu_ps(m, row + o) : _mm512_setzero_ps();
   }
   static void split4(__m512 v0, __m512 v1, __m512 v2, __m512 v3, float* d0, float* d1, float* d2, float* d3) {
     const __m512i even = _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29);
@@ -119,9 +114,11 @@ struct Avx512Isa {
   }
   // Stride-2 split / merge of 32 floats.
   static void deinterleave2(const float* src, float* d0, float* d1) {
+    split2(_mm512_loadu_ps(src), _mm512_loadu_ps(src + 16), d0, d1);
+  }
+  static void split2(__m512 v0, __m512 v1, float* d0, float* d1) {
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-    const __m512 v0 = _mm512_loadu_ps(src), v1 = _mm512_loadu_ps(src + 16);
     _mm512_storeu_ps(d0, _mm512_permutex2var_ps(v0, even, v1));
     _mm512_storeu_ps(d1, _mm512_permutex2var_ps(v0, odd, v1));
   }
