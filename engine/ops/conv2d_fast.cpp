@@ -6,13 +6,13 @@
 namespace vigil::ops {
 
 namespace {
-// Which Winograd tile (if any) beats the packed GEMM on a 3x3 stride-1 conv, by output pixels per image
-// (vigil-kbench-winograd on actdet-tiny's layers; docs/KERNELS.md). On small images each value of the
-// transformed weights U serves few tiles and U streams from L3, so the tile with the smaller U wins:
-// F(4,3) above 32x32 (L2 at 64x64: 0.90 ms vs 1.28 for F(2,3), GEMM 2.11), F(2,3) from 8x8 to 32x32
-// (L26 at 8x8: 1.57 ms vs GEMM 1.90 and F(4,3) 3.18; L12 at 32x32: 0.33 vs 0.40 for F(4,3)).
-constexpr int64_t kF4x3MinOutputPixels = 32 * 32 + 1;
-constexpr int64_t kF2x3MinOutputPixels = 16 * 16;
+// Which Winograd tile (if any) beats the packed GEMM on a 3x3 stride-1 conv, by output pixels per image,
+// measured in actdet-tiny's frame (vigil bench --top 0, one thread; docs/KERNELS.md). On small images each
+// value of the transformed weights U serves few tiles and U streams from L3, so the tile with the smaller U
+// wins there: F(4,3) above 16x16 (L10 at 32x32: 0.77 ms vs 1.00 for F(2,3), GEMM 1.96), F(2,3) from 8x8 to
+// 16x16 (H6 at 16x16: 1.49 ms vs 1.66 for F(4,3); L26 at 8x8: 1.80 ms vs 1.91 for the GEMM).
+constexpr int64_t kF4x3MinOutputPixels = 16 * 16 + 1;
+constexpr int64_t kF2x3MinOutputPixels = 8 * 8;
 }  // namespace
 
 std::unique_ptr<OpKernel> make_conv2d_fast(const BindContext& ctx, const kernels::Conv2dParams& p) {

@@ -40,10 +40,17 @@ struct Layout {
   int xis;    // alpha * alpha transform components
   int nv;     // vectors of tiles per block: cfg.nv, or 1 when that pads fewer tiles (small images)
   int64_t tiles_h, tiles_w, tiles;
-  int64_t block_tiles;  // NV * W
+  // Where tile (th, tw) sits along V's and M's tile axis. Normally at th * tiles_w + tw (slots == tiles).
+  // When a row of tiles fills at most half a vector (tiles_w <= W / 2, e.g. 8 tiles on a 16x16 image under
+  // F(2,3)), rows are packed: each row gets row_slots (a power of two >= tiles_w) slots and one vector holds
+  // W / row_slots rows, so no lanes are wasted and the input transform's loads and stores are whole vectors.
+  int64_t row_slots;
+  int rows_per_vector;  // W / row_slots when packed, else 1
+  int64_t slots;        // slots of the image: tiles, or the packed rows (rounded up to whole vectors)
+  int64_t block_tiles;  // slots per block: NV * W
   int64_t blocks;
   int64_t k_pad;         // out_channels rounded up to MR
-  int64_t plane_rows;    // padded rows of the phase-split input (m * tiles_h + 2)
+  int64_t plane_rows;    // padded rows of the phase-split input (m * tile rows + 2)
   int64_t phase_floats;  // floats of one phase of one padded row
   int64_t plane_floats;  // one channel: plane_rows * m phases * phase_floats
   int64_t vs;            // row stride of V and M (block_tiles + slack)
@@ -58,13 +65,21 @@ inline Layout layout(const PathConfig& cfg, const Conv2dParams& p, int m) {
   l.tiles_h = ceil_div(p.out_h, m);
   l.tiles_w = ceil_div(p.out_w, m);
   l.tiles = l.tiles_h * l.tiles_w;
-  // A 16x16 output (16 tiles) would fill only half of a 32-tile AVX-512 block: use one vector of tiles
-  // whenever that leaves fewer padded tiles.
-  l.nv = round_up(l.tiles, cfg.w) < round_up(l.tiles, int64_t{cfg.nv} * cfg.w) ? 1 : cfg.nv;
+  l.row_slots = l.tiles_w;
+  l.rows_per_vector = 1;
+  l.slots = l.tiles;
+  if (cfg.w >= 8 && 2 * l.tiles_w <= cfg.w) {
+    l.row_slots = l.tiles_w <= 4 ? 4 : 8;
+    l.rows_per_vector = static_cast<int>(cfg.w / l.row_slots);
+    l.slots = round_up(l.tiles_h, l.rows_per_vector) * l.row_slots;
+  }
+  // A small image would fill only part of a 2-vector block: use one vector of tiles whenever that leaves
+  // fewer padded slots.
+  l.nv = round_up(l.slots, cfg.w) < round_up(l.slots, int64_t{cfg.nv} * cfg.w) ? 1 : cfg.nv;
   l.block_tiles = int64_t{l.nv} * cfg.w;
-  l.blocks = ceil_div(l.tiles, l.block_tiles);
+  l.blocks = ceil_div(l.slots, l.block_tiles);
   l.k_pad = round_up(p.out_channels, cfg.mr);
-  l.plane_rows = m * l.tiles_h + 2;
+  l.plane_rows = m * round_up(l.tiles_h, l.rows_per_vector) + 2;
   // Whole vectors: rows are split W groups of m at a time. A tile's taps reach phase index tw + 1.
   l.phase_floats = round_up(l.tiles_w + kMaxW + 1, kMaxW);
   l.plane_floats = l.plane_rows * m * l.phase_floats;
@@ -253,6 +268,28 @@ struct Winograd {
     int threads;
   };
 
+  // One vector of tiles: d(r, col) loads tap (r, col) of the W tiles; writes V component xi at v + xi * xi_stride.
+  template <class Load>
+  static inline __attribute__((always_inline)) void transform_tile_vector(const Load& d_at, float* v,
+                                                                          int64_t xi_stride) {
+    F e[A][A];  // e[i][col] = (B^T d)[i][col]
+#pragma GCC unroll 6
+    for (int col = 0; col < A; ++col) {
+      F d[A];
+#pragma GCC unroll 6
+      for (int r = 0; r < A; ++r) d[r] = d_at(r, col);
+      F tcol[A];
+      Math::input_1d(d, tcol);
+      for (int i = 0; i < A; ++i) e[i][col] = tcol[i];
+    }
+#pragma GCC unroll 6
+    for (int i = 0; i < A; ++i) {
+      F f[A];
+      Math::input_1d(e[i], f);
+      for (int jj = 0; jj < A; ++jj) Isa::store(v + (i * A + jj) * xi_stride, f[jj]);
+    }
+  }
+
   // V[xi][c][t - t0] for the tiles [t0, t0 + block_tiles) of the block, channels [c0, c1). Each channel's
   // padded plane (only the rows of these tiles) is built in slot s's plane buffer right before its
   // transform reads it, so the reads hit L1: building every plane first left them in L2 (1.8 MB for 384
@@ -262,41 +299,36 @@ struct Winograd {
     const int64_t C = j.p->in_channels;
     float* line = j.slots + s * l.slot_floats + l.v_floats + l.m_floats + l.obuf_floats;
     float* plane = line + l.line_floats;
-    const int64_t row_begin = M * (t0 / l.tiles_w), row_end = M * ((t1 - 1) / l.tiles_w) + A;
+    const int64_t row_begin = M * (t0 / l.row_slots), row_end = M * ((t1 - 1) / l.row_slots) + A;
     const int64_t in_plane = j.p->in_h * j.p->in_w;
     for (int64_t c = c0; c < c1; ++c) {
-      // Fetch the next channel's rows while this one is transformed (on small images the whole channel
-      // is a few lines, and waiting for them from L3 cost more than the transform itself).
-      if (c + 1 < c1) {
-        const float* next =
-            j.x + (c + 1) * in_plane + (row_begin > j.p->pad_top ? row_begin - j.p->pad_top : 0) * j.p->in_w;
-        const int64_t n_rows = row_end - row_begin < j.p->in_h ? row_end - row_begin : j.p->in_h;
-        for (int64_t f = 0; f < n_rows * j.p->in_w && next + f < j.x + (c + 2) * in_plane; f += 16)
-          __builtin_prefetch(next + f, 0, 3);
-      }
       build_plane<Isa, M>(*j.p, l, j.x + c * in_plane, plane, line, row_begin, row_end);
+      if constexpr (W >= 8) {
+        if (l.rows_per_vector > 1) {
+          // Packed rows: vector u holds tile rows th0 .. th0 + W / row_slots - 1, row_slots lanes each.
+          const int64_t row_stride = M * M * l.phase_floats;  // one row of tiles down
+          for (int64_t u0 = t0; u0 < t1; u0 += W) {
+            const int64_t th0 = u0 / l.row_slots;
+            transform_tile_vector(
+                [&](int r, int col) {
+                  return Isa::load_rows(plane + ((M * th0 + r) * M + col % M) * l.phase_floats + col / M, l.row_slots,
+                                        row_stride);
+                },
+                v + c * l.vs + (u0 - t0), C * l.vs);
+          }
+          continue;
+        }
+      }
       for (int64_t t = t0; t < t1;) {
         const int64_t th = t / l.tiles_w, tw_begin = t % l.tiles_w;
         const int64_t tw_end = (t1 - th * l.tiles_w < l.tiles_w) ? t1 - th * l.tiles_w : l.tiles_w;
         for (int64_t tw = tw_begin; tw < tw_end; tw += W) {
           const int64_t pos = th * l.tiles_w + tw - t0;
-          F e[A][A];  // e[i][col] = (B^T d)[i][col]
-#pragma GCC unroll 6
-          for (int col = 0; col < A; ++col) {
-            F d[A];
-#pragma GCC unroll 6
-            for (int r = 0; r < A; ++r)
-              d[r] = Isa::load(plane + ((M * th + r) * M + col % M) * l.phase_floats + tw + col / M);
-            F tcol[A];
-            Math::input_1d(d, tcol);
-            for (int i = 0; i < A; ++i) e[i][col] = tcol[i];
-          }
-#pragma GCC unroll 6
-          for (int i = 0; i < A; ++i) {
-            F f[A];
-            Math::input_1d(e[i], f);
-            for (int jj = 0; jj < A; ++jj) Isa::store(v + ((i * A + jj) * C + c) * l.vs + pos, f[jj]);
-          }
+          transform_tile_vector(
+              [&](int r, int col) {
+                return Isa::load(plane + ((M * th + r) * M + col % M) * l.phase_floats + tw + col / M);
+              },
+              v + c * l.vs + pos, C * l.vs);
         }
         t = th * l.tiles_w + tw_end;
       }
@@ -339,6 +371,23 @@ struct Winograd {
     }
   }
 
+  // One vector of tiles: o[r][s] = (A^T M A)[r][s] + bias, reading M component xi at m + xi * xi_stride.
+  static inline __attribute__((always_inline)) void untransform_tile_vector(const float* m, int64_t xi_stride, F bias,
+                                                                            F o[M][M]) {
+    F a[M][A];  // a[r][col] = (A^T M)[r][col]
+    for (int col = 0; col < A; ++col) {
+      F mm[A];
+      for (int i = 0; i < A; ++i) mm[i] = Isa::load(m + (i * A + col) * xi_stride);
+      F o[M];
+      Math::output_1d(mm, o);
+      for (int r = 0; r < M; ++r) a[r][col] = o[r];
+    }
+    for (int r = 0; r < M; ++r) {
+      Math::output_1d(a[r], o[r]);
+      for (int s = 0; s < M; ++s) o[r][s] = o[r][s] + bias;
+    }
+  }
+
   // Output channels [k0, k1).
   static void output_transform(const Job& j, int64_t t0, int64_t t1, const float* m, float* obuf, int64_t k0,
                                int64_t k1) {
@@ -347,6 +396,25 @@ struct Winograd {
     for (int64_t k = k0; k < k1; ++k) {
       const F bias = Isa::set1(j.bias ? j.bias[k] : 0.0f);
       float* y_k = j.y + k * p.out_h * p.out_w;
+      if (l.rows_per_vector > 1) {
+        // Packed rows (see Layout): each vector's M x M outputs go through obuf, then row by row into y.
+        for (int64_t u0 = t0; u0 < t1; u0 += W) {
+          const int64_t th0 = u0 / l.row_slots;
+          F o[M][M];
+          untransform_tile_vector(m + k * l.vs + (u0 - t0), l.k_pad * l.vs, bias, o);
+          for (int r = 0; r < M; ++r)
+            for (int s = 0; s < M; ++s) Isa::store(obuf + (r * M + s) * l.vs, o[r][s]);
+          for (int64_t i = 0; i < l.rows_per_vector && th0 + i < l.tiles_h; ++i) {
+            for (int64_t r = 0; r < M && M * (th0 + i) + r < p.out_h; ++r) {
+              float* y_row = y_k + (M * (th0 + i) + r) * p.out_w;
+              const float* o_row = obuf + r * M * l.vs + i * l.row_slots;
+              for (int64_t col = 0; col < p.out_w; ++col) y_row[col] = o_row[(col % M) * l.vs + col / M];
+              Isa::activate(p.activation, y_row, y_row, p.out_w);
+            }
+          }
+        }
+        continue;
+      }
       for (int64_t t = t0; t < t1;) {
         const int64_t th = t / l.tiles_w, tw_begin = t % l.tiles_w;
         const int64_t tw_end = (t1 - th * l.tiles_w < l.tiles_w) ? t1 - th * l.tiles_w : l.tiles_w;
@@ -356,28 +424,19 @@ struct Winograd {
         while (tw_vec_end + W <= tw_end && M * (tw_vec_end + W) <= p.out_w) tw_vec_end += W;
         for (int64_t tw = tw_begin; tw < tw_end; tw += W) {
           const int64_t pos = th * l.tiles_w + tw - t0;
-          F a[M][A];  // a[r][col] = (A^T M)[r][col]
-          for (int col = 0; col < A; ++col) {
-            F mm[A];
-            for (int i = 0; i < A; ++i) mm[i] = Isa::load(m + ((i * A + col) * l.k_pad + k) * l.vs + pos);
-            F o[M];
-            Math::output_1d(mm, o);
-            for (int r = 0; r < M; ++r) a[r][col] = o[r];
-          }
+          F o[M][M];
+          untransform_tile_vector(m + k * l.vs + pos, l.k_pad * l.vs, bias, o);
           for (int r = 0; r < M; ++r) {
-            F o[M];
-            Math::output_1d(a[r], o);
-            for (int s = 0; s < M; ++s) o[s] = o[s] + bias;
             if (tw < tw_vec_end) {
               if (M * th + r < p.out_h) {
                 float* dst = y_k + (M * th + r) * p.out_w + M * tw;
                 if constexpr (M == 4)
-                  Isa::interleave4(o[0], o[1], o[2], o[3], dst);
+                  Isa::interleave4(o[r][0], o[r][1], o[r][2], o[r][3], dst);
                 else
-                  Isa::interleave2(o[0], o[1], dst);
+                  Isa::interleave2(o[r][0], o[r][1], dst);
               }
             } else {
-              for (int s = 0; s < M; ++s) Isa::store(obuf + (r * M + s) * l.vs + (tw - tw_begin), o[s]);
+              for (int s = 0; s < M; ++s) Isa::store(obuf + (r * M + s) * l.vs + (tw - tw_begin), o[r][s]);
             }
           }
         }
@@ -407,7 +466,7 @@ struct Winograd {
       const int64_t b0 = l.blocks * s / j.threads, b1 = l.blocks * (s + 1) / j.threads;
       for (int64_t b = b0; b < b1; ++b) {
         const int64_t t0 = b * l.block_tiles;
-        const int64_t t1 = (t0 + l.block_tiles < l.tiles) ? t0 + l.block_tiles : l.tiles;
+        const int64_t t1 = (t0 + l.block_tiles < l.slots) ? t0 + l.block_tiles : l.slots;
         input_transform(j, s, t0, t1, v, 0, j.p->in_channels);
         gemm(j, v, m, 0, j.l.k_pad / MR);
         output_transform(j, t0, t1, m, obuf, 0, j.p->out_channels);
@@ -424,7 +483,7 @@ struct Winograd {
     const Job& j = *static_cast<const Job*>(arg);
     const int64_t C = j.p->in_channels;
     for (int64_t s = begin; s < end; ++s)
-      input_transform(j, s, 0, j.l.tiles, j.slots, C * s / j.threads, C * (s + 1) / j.threads);
+      input_transform(j, s, 0, j.l.slots, j.slots, C * s / j.threads, C * (s + 1) / j.threads);
   }
 
   static void panel_task(void* arg, int64_t begin, int64_t end) {
@@ -438,7 +497,7 @@ struct Winograd {
       const int64_t pn0 = panels * s / j.threads, pn1 = panels * (s + 1) / j.threads;
       gemm(j, v, m, pn0, pn1);
       const int64_t k1 = pn1 * MR < j.p->out_channels ? pn1 * MR : j.p->out_channels;
-      if (pn0 * MR < k1) output_transform(j, 0, l.tiles, m, obuf, pn0 * MR, k1);
+      if (pn0 * MR < k1) output_transform(j, 0, l.slots, m, obuf, pn0 * MR, k1);
     }
   }
 

@@ -112,6 +112,14 @@ struct Avx512Isa {
     _mm512_storeu_ps(dst + 32, _mm512_permutex2var_ps(c, lo, d));
     _mm512_storeu_ps(dst + 48, _mm512_permutex2var_ps(c, hi, d));
   }
+  // Lanes [i*g, (i+1)*g) from p + i*stride, for g = 4 or 8 (16 / g pieces).
+  static F load_rows(const float* p, int64_t g, int64_t stride) {
+    if (g == 8) return _mm512_insertf32x8(_mm512_castps256_ps512(_mm256_loadu_ps(p)), _mm256_loadu_ps(p + stride), 1);
+    __m512 v = _mm512_castps128_ps512(_mm_loadu_ps(p));
+    v = _mm512_insertf32x4(v, _mm_loadu_ps(p + stride), 1);
+    v = _mm512_insertf32x4(v, _mm_loadu_ps(p + 2 * stride), 2);
+    return _mm512_insertf32x4(v, _mm_loadu_ps(p + 3 * stride), 3);
+  }
   // Stride-2 split / merge of 32 floats.
   static void deinterleave2(const float* src, float* d0, float* d1) {
     split2(_mm512_loadu_ps(src), _mm512_loadu_ps(src + 16), d0, d1);
@@ -151,6 +159,10 @@ struct Avx2Isa {
     s0.store_aligned(t[0]), s1.store_aligned(t[1]), s2.store_aligned(t[2]), s3.store_aligned(t[3]);
     for (int q = 0; q < W; ++q)
       dst[4 * q] = t[0][q], dst[4 * q + 1] = t[1][q], dst[4 * q + 2] = t[2][q], dst[4 * q + 3] = t[3][q];
+  }
+  // Lanes [0, 4) from p and [4, 8) from p + stride (g is 4: the only row packing of 8-lane vectors).
+  static F load_rows(const float* p, int64_t, int64_t stride) {
+    return _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(p)), _mm_loadu_ps(p + stride), 1);
   }
   static void deinterleave2(const float* src, float* d0, float* d1) { deinterleave2_loop(W, src, d0, d1); }
   static void interleave2(F s0, F s1, float* dst) {

@@ -213,9 +213,9 @@ TEST_CASE("conv2d_winograd: a task split over 3 slots in reverse order gives the
 }
 
 TEST_CASE("conv2d_winograd: single-block images split over channels give the same values for 2 and 3 slots") {
-  // Outputs of at most 16x16 (F(4,3)) or 8x8 (F(2,3)) are one tile block on the AVX2/AVX-512 paths: there
-  // the slots split input channels and then output-channel panels instead of blocks. Odd channel counts,
-  // fewer panels than slots, batches of 2.
+  // Outputs of at most 16x16 (F(4,3)) or 8x8 (F(2,3)) are one tile block on the AVX2/AVX-512 paths (rows
+  // of tiles packed several to a vector): there the slots split input channels and then output-channel
+  // panels instead of blocks. Odd channel counts, fewer panels than slots, batches of 2.
   for (WinogradTile tile : kTiles) {
     std::mt19937 rng(77 + static_cast<int>(tile));
     auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
