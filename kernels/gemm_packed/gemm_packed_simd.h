@@ -384,9 +384,9 @@ struct Microkernel {
     const float* a_next = t.a_next;
 #pragma GCC unroll 4
     for (int64_t q = 0; q < t.kc; ++q) {
-      // One line of the next A panel every 64 / (MR * 4) steps (the same line twice on the odd steps of
-      // an 8-row panel: cheaper than a branch).
-      if (a_next) __builtin_prefetch(a_next + q * MR, 0, 2);
+      // A line of the prefetch target every 64 / (a_step * 4) steps (a whole panel's K range when a_step
+      // = MR, half of it when MR / 2; some lines are requested twice: cheaper than a branch).
+      if (a_next) __builtin_prefetch(a_next + q * t.a_step, 0, 2);
       F bv[NV];
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) bv[v] = F::load_aligned(b + v * W);
