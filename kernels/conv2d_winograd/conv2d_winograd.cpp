@@ -24,7 +24,7 @@ void conv2d_winograd_pack(KernelIsa isa, WinogradTile tile, const Conv2dParams& 
 }
 
 int64_t conv2d_winograd_workspace_bytes(KernelIsa isa, WinogradTile tile, const Conv2dParams& p, int threads) {
-  return winograd_detail::workspace_floats(path_config(isa), p, static_cast<int>(tile), threads) *
+  return winograd_detail::workspace_floats(isa, path_config(isa), p, static_cast<int>(tile), threads) *
          static_cast<int64_t>(sizeof(float));
 }
 

@@ -47,6 +47,7 @@ inline void deinterleave2_loop(int w, const float* src, float* d0, float* d1) {
 }
 
 struct ScalarIsa {
+  static constexpr KernelIsa kKernelIsa = KernelIsa::Scalar;
   using F = float;
   static constexpr bool kMaskedRowSplit = false;
   static void deinterleave4(const float* src, float* d0, float* d1, float* d2, float* d3) {
@@ -68,6 +69,7 @@ struct ScalarIsa {
 
 #if defined(__AVX512F__)
 struct Avx512Isa {
+  static constexpr KernelIsa kKernelIsa = KernelIsa::Avx512;
   using F = xsimd::batch<float, xsimd::avx512bw>;
   static constexpr int W = 16;
   static F load(const float* p) { return F::load_unaligned(p); }
@@ -144,6 +146,7 @@ struct Avx512Isa {
 };
 #elif defined(__AVX2__) && defined(__FMA__)
 struct Avx2Isa {
+  static constexpr KernelIsa kKernelIsa = KernelIsa::Avx2;
   using F = xsimd::batch<float, xsimd::fma3<xsimd::avx2> >;
   static constexpr int W = 8;
   static F load(const float* p) { return F::load_unaligned(p); }

@@ -252,6 +252,44 @@ TEST_CASE("conv2d_winograd: single-block images split over channels give the sam
   }
 }
 
+TEST_CASE("conv2d_winograd: batches of small images (shared transforms, one GEMM per component) for 1-3 slots") {
+  // Batches of images smaller than one tile block are transformed a group of images at a time into one V and M,
+  // and each transform component is one packed GEMM over the group. Batches of 2-7 small random shapes, and
+  // one batch of 17 that splits into a group of 16 and a group of 1.
+  for (WinogradTile tile : kTiles) {
+    std::mt19937 rng(31 + static_cast<int>(tile));
+    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    for (int index = 0; index < 41; ++index) {
+      const bool big = index == 40;
+      Conv2dParams p = big ? shape(256, 256, 8, 8, 1, 1, 1, 1)
+                           : shape(pick(1, 40), pick(1, 40), pick(1, 14), pick(1, 14), pick(0, 2), pick(0, 2),
+                                   pick(0, 2), pick(0, 2));
+      if (p.out_h < 1 || p.out_w < 1) continue;
+      p.batch = big ? 17 : pick(2, 7);
+      p.activation = random_activation(rng, index);
+      if (big && tile == WinogradTile::F4x3) continue;  // F(4,3) on 8x8 has a single group of 17
+      check(tile, p, rng, index % 2 == 0, 1 + index % 3);
+      const auto x = random_vector(rng, p.batch * p.in_channels * p.in_h * p.in_w);
+      const auto w = random_vector(rng, p.out_channels * p.in_channels * 9);
+      const auto bias = random_vector(rng, p.out_channels);
+      for (KernelIsa isa : available_isas()) {
+        std::vector<float> packed(conv2d_winograd_packed_floats(isa, tile, p));
+        conv2d_winograd_pack(isa, tile, p, w.data(), packed.data());
+        std::vector<float> y1(p.batch * p.out_channels * p.out_h * p.out_w), y3(y1.size(), 3.0f);
+        std::vector<unsigned char> ws1(conv2d_winograd_workspace_bytes(isa, tile, p, 1)),
+            ws3(conv2d_winograd_workspace_bytes(isa, tile, p, 3));
+        conv2d_winograd(isa, tile, p, x.data(), packed.data(), bias.data(), y1.data(), ws1.data(), WinogradThreading{});
+        WinogradThreading th;
+        th.parallel_for = reverse_parallel_for;
+        th.threads = 3;
+        conv2d_winograd(isa, tile, p, x.data(), packed.data(), bias.data(), y3.data(), ws3.data(), th);
+        INFO(kernel_isa_name(isa), " ", winograd_tile_name(tile), " ", describe(p));
+        CHECK(std::memcmp(y1.data(), y3.data(), y1.size() * sizeof(float)) == 0);
+      }
+    }
+  }
+}
+
 TEST_CASE("conv2d_winograd: supported() only accepts 3x3 stride-1 dilation-1 group-1") {
   Conv2dParams p = shape(4, 4, 5, 5, 1, 1, 1, 1);
   CHECK(conv2d_winograd_supported(p));
