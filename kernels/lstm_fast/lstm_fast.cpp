@@ -26,8 +26,14 @@ void lstm_fast_pack(const LstmParams& p, const float* w, const float* r, const f
     float* rt = pk + s.rt;
     float* b = rt + H * s.np;
     for (int64_t g = 0; g < 4 * H; ++g) {
-      for (int64_t i = 0; i < I; ++i) wt[i * s.np + g] = w[(d * 4 * H + g) * I + i];
-      for (int64_t j = 0; j < H; ++j) rt[j * s.np + g] = r[(d * 4 * H + g) * H + j];
+      // Column-block-major (lstm_fast_impl.h, block_offset).
+      using lstm_fast_detail::block_offset, lstm_fast_detail::kProjectionBlock, lstm_fast_detail::kRecurrentBlock;
+      for (int64_t i = 0; i < I; ++i)
+        wt[block_offset(g, I, kProjectionBlock) + i * kProjectionBlock + g % kProjectionBlock] =
+            w[(d * 4 * H + g) * I + i];
+      for (int64_t j = 0; j < H; ++j)
+        rt[block_offset(g, H, kRecurrentBlock) + j * kRecurrentBlock + g % kRecurrentBlock] =
+            r[(d * 4 * H + g) * H + j];
       b[g] = bias && !p.input_projected ? bias[d * 8 * H + g] + bias[d * 8 * H + 4 * H + g] : 0.0f;
     }
   }
