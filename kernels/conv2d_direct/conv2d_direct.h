@@ -4,16 +4,18 @@
 //
 // The packed GEMM (kernels/gemm_packed) gathers an im2col block for every product; with K = 27 and 32
 // output channels each gathered value feeds only 32 multiply-adds, and the gather (a stride-2 shuffle per
-// vector) plus the extra pass over the block cost as much as the multiply-adds. Here the image is
-// instead copied once into zero-padded, column-deinterleaved planes
+// vector) plus the extra pass over the block cost as much as the multiply-adds. Here, one band of output
+// rows (from oh0) at a time, the input rows the band needs are copied into zero-padded,
+// column-deinterleaved planes
 //
-//   planes[c][phase][r][u] = x[c][r - pad_top][(u - L) * stride_w + phase]   (0 outside the image)
+//   planes[c][phase][r][u] = x[c][oh0*sh + r - pad_top][(u - L) * sw + phase]   (0 outside the image)
 //
-// (stride_w phases; L = left margin; one band of output rows at a time), in which every kernel tap (c, i, j) of every
-// output row is one contiguous run: output pixels ow0 .. ow0+NR-1 of row oh read
-//   planes[c][(j*dw - pad_left) mod sw][oh*sh + i*dh][ow0 + floor((j*dw - pad_left) / sw) + L + t].
+// (sw = stride_w phases, L = left margin), in which every kernel tap (c, i, j) of an output row is one
+// contiguous run: output pixels ow0 .. ow0+NR-1 of row oh read
+//   planes[c][(j*dw - pad_left) mod sw][(oh - oh0)*sh + i*dh][ow0 + floor((j*dw - pad_left) / sw) + L + t].
 // The microkernel (the GEMM's MR x NR register tile and fused epilogue) then loads its B vectors straight
-// from the planes: no packing pass, no shuffles.
+// from the planes: each input value is shuffled once (stride 2), not once per kernel tap, and there is no
+// packing pass.
 //
 // Weights: the packed-A layout of kernels/gemm_packed for the same isa (conv2d_gemm_pack_weights), so a
 // conv packed for conv2d_gemm runs here unchanged. Each output is summed over k = (c*kh + i)*kw + j in
