@@ -6,6 +6,7 @@
 
 #include "engine/error.h"
 #include "engine/ops/op_defs.h"
+#include "engine/thread_pool.h"
 
 namespace vigil::ops {
 
@@ -48,15 +49,32 @@ void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInf
 class ConcatKernel final : public OpKernel {
  public:
   explicit ConcatKernel(std::vector<kernels::ConcatPart> parts) : parts_(std::move(parts)) {}
-  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
-    for (size_t i = 0; i < parts_.size(); ++i) {
-      // The memory plan may have placed this input in its part of the output already (engine/value_alias.h).
-      if (parts_[i].outer == 1 && in[i].data == static_cast<std::byte*>(out[0].data) + parts_[i].offset_bytes) continue;
-      kernels::concat_part_reference(parts_[i], in[i].data, out[0].data);
-    }
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    const int64_t outer = parts_.empty() ? 1 : parts_[0].outer;  // the same for every part
+    const int threads = rc.pool->size();
+    // Large copies (a batch of images concatenated along channels) split over the threads by outer rows.
+    const int64_t tasks = threads > 1 && outer >= 2 && outer * parts_[0].row_bytes >= kParallelMinBytes ? threads : 1;
+    rc.pool->parallel_for(tasks, [&](int64_t t0, int64_t t1) {
+      for (int64_t t = t0; t < t1; ++t) copy_rows(in, out[0].data, outer * t / tasks, outer * (t + 1) / tasks);
+    });
   }
 
  private:
+  static constexpr size_t kParallelMinBytes = size_t{1} << 20;
+
+  // Outer rows [o0, o1) of every input.
+  void copy_rows(std::span<const TensorView> in, void* out, int64_t o0, int64_t o1) const {
+    for (size_t i = 0; i < parts_.size(); ++i) {
+      // The memory plan may have placed this input in its part of the output already (engine/value_alias.h).
+      if (parts_[i].outer == 1 && in[i].data == static_cast<std::byte*>(out) + parts_[i].offset_bytes) continue;
+      if (o0 >= o1) continue;
+      kernels::ConcatPart rows = parts_[i];
+      rows.outer = o1 - o0;
+      kernels::concat_part_reference(rows, static_cast<const std::byte*>(in[i].data) + o0 * rows.chunk_bytes,
+                                     static_cast<std::byte*>(out) + o0 * rows.row_bytes);
+    }
+  }
+
   std::vector<kernels::ConcatPart> parts_;
 };
 

@@ -7,6 +7,7 @@
 
 #include "engine/error.h"
 #include "engine/ops/op_defs.h"
+#include "engine/thread_pool.h"
 
 namespace vigil::ops {
 
@@ -80,15 +81,36 @@ class SliceKernel final : public OpKernel {
       stride *= p.in_dims[d];
     }
   }
-  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
     // A contiguous slice may already be a view of its input (engine/value_alias.h): input and output are
     // both alive here, so the addresses coincide only then.
     if (out[0].data == static_cast<const std::byte*>(in[0].data) + first_byte_) return;
-    kernels::slice_reference(p_, in[0].data, out[0].data);
+    const int64_t rows = merged_.rank > 0 ? merged_.out_dims[0] : 1;
+    if (rc.pool->size() == 1 || rows < 2 || out_bytes_ < kParallelMinBytes) {
+      kernels::slice_reference(merged_, in[0].data, out[0].data);
+      return;
+    }
+    // Large copies (the channel slices of a batch of images) split over the threads by outer rows.
+    const int64_t row_bytes = out_bytes_ / rows;
+    rc.pool->parallel_for(rc.pool->size(), [&](int64_t t0, int64_t t1) {
+      for (int64_t t = t0; t < t1; ++t) {
+        const int64_t b = rows * t / rc.pool->size(), e = rows * (t + 1) / rc.pool->size();
+        if (b < e)
+          kernels::slice_reference(kernels::slice_outer_range(merged_, b, e), in[0].data,
+                                   static_cast<std::byte*>(out[0].data) + b * row_bytes);
+      }
+    });
   }
 
  private:
+  static constexpr int64_t kParallelMinBytes = int64_t{1} << 20;
   kernels::SliceParams p_;
+  kernels::SliceParams merged_ = kernels::slice_merge_whole_inner_dims(p_);
+  int64_t out_bytes_ = [this] {
+    int64_t n = static_cast<int64_t>(p_.elem_size);
+    for (int d = 0; d < p_.rank; ++d) n *= p_.out_dims[d];
+    return n;
+  }();
   int64_t first_byte_ = 0;  // where the first selected element sits in the input
 };
 

@@ -29,4 +29,13 @@ int64_t resolve_slice_axis(int64_t dim, int64_t start, int64_t end, int64_t step
 
 void slice_reference(const SliceParams& p, const void* in, void* out);
 
+// The same slice with fewer, longer rows: while the innermost dim is taken whole (start 0, step 1) and the
+// dim before it has step 1, the two are merged into one. A channel slice of an NCHW tensor becomes one
+// contiguous run per image instead of one per image row.
+SliceParams slice_merge_whole_inner_dims(const SliceParams& p);
+
+// Rows [begin, end) of the outermost output dim only: the part of slice_reference's output that starts
+// at byte begin * (output bytes / out_dims[0]). For splitting a slice over threads.
+SliceParams slice_outer_range(const SliceParams& p, int64_t begin, int64_t end);
+
 }  // namespace vigil::kernels

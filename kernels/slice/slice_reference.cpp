@@ -64,4 +64,26 @@ void slice_reference(const SliceParams& p, const void* in, void* out) {
   }
 }
 
+SliceParams slice_merge_whole_inner_dims(const SliceParams& p) {
+  SliceParams q = p;
+  while (q.rank > 1) {
+    const int i = q.rank - 1, o = q.rank - 2;
+    const bool inner_whole = q.starts[i] == 0 && q.steps[i] == 1 && q.out_dims[i] == q.in_dims[i];
+    if (!inner_whole || q.steps[o] != 1) break;
+    q.starts[o] *= q.in_dims[i];
+    q.out_dims[o] *= q.in_dims[i];
+    q.in_dims[o] *= q.in_dims[i];
+    --q.rank;
+  }
+  return q;
+}
+
+SliceParams slice_outer_range(const SliceParams& p, int64_t begin, int64_t end) {
+  SliceParams q = p;
+  if (q.rank == 0) return q;
+  q.starts[0] = p.starts[0] + begin * p.steps[0];
+  q.out_dims[0] = end - begin;
+  return q;
+}
+
 }  // namespace vigil::kernels

@@ -32,10 +32,12 @@ inline Graph single_node_graph(OpType op, const std::vector<Tensor>& inputs, con
   return b.build();
 }
 
-inline Result run_node(OpType op, const std::vector<Tensor>& inputs, const Attributes& attrs = {},
-                       int num_outputs = 1) {
-  Engine engine(single_node_graph(op, inputs, attrs, num_outputs));
-  ExecutionContext ctx(engine);
+inline Result run_node(OpType op, const std::vector<Tensor>& inputs, const Attributes& attrs = {}, int num_outputs = 1,
+                       int threads = 1) {
+  EngineOptions options;
+  options.max_threads = threads > 2 ? threads : 2;
+  Engine engine(single_node_graph(op, inputs, attrs, num_outputs), options);
+  ExecutionContext ctx(engine, threads);
   for (size_t i = 0; i < inputs.size(); ++i) std::memcpy(ctx.input(i).data, inputs[i].data(), inputs[i].bytes());
   ctx.run();
   Result r;

@@ -60,6 +60,32 @@ TEST_CASE("concat: random shapes, axes and input counts match an index loop") {
   }
 }
 
+TEST_CASE("concat: large batched copies split over 2 and 3 threads give the one-thread result") {
+  // >= 1 MiB with an outer dim (the batch) of at least 2: the op splits the outer rows over the threads.
+  std::mt19937 rng(5);
+  for (const Shape& first : {Shape{5, 48, 32, 32}, Shape{3, 7, 200, 130}}) {
+    Shape second = first;
+    second[1] = first[1] / 2 + 1;
+    const Tensor a = random_tensor(first, rng), b = random_tensor(second, rng);
+    const auto one = run_node(OpType::Concat, {a, b}, attrs({{"axis", int64_t{1}}}));
+    for (int threads : {2, 3}) {
+      const auto many = run_node(OpType::Concat, {a, b}, attrs({{"axis", int64_t{1}}}), 1, threads);
+      CHECK(values_of(many.outputs[0]) == values_of(one.outputs[0]));
+      CHECK(many.run_allocations == 0);
+    }
+    // and the one-thread result is the two inputs side by side per image
+    const auto out = values_of(one.outputs[0]);
+    const int64_t ca = a.shape().numel(1, 4), cb = b.shape().numel(1, 4);
+    const auto va = values_of(a), vb = values_of(b);
+    int mismatches = 0;
+    for (int64_t n = 0; n < first[0]; ++n) {
+      for (int64_t i = 0; i < ca; ++i) mismatches += out[n * (ca + cb) + i] != va[n * ca + i];
+      for (int64_t i = 0; i < cb; ++i) mismatches += out[n * (ca + cb) + ca + i] != vb[n * cb + i];
+    }
+    CHECK(mismatches == 0);
+  }
+}
+
 TEST_CASE("concat: mismatched shapes and bad axes are rejected naming the node") {
   const std::string e = load_error(OpType::Concat, {{1, 2, 4}, {1, 3, 5}}, attrs({{"axis", int64_t{1}}}));
   CHECK(e.find(kNodeName) != std::string::npos);

@@ -163,6 +163,40 @@ TEST_CASE("slice: random slices with negative steps match a membership loop") {
   CHECK(rejected > 30);
 }
 
+TEST_CASE("slice: large batched slices split over 2 and 3 threads give the one-thread result") {
+  // >= 1 MiB with an outer dim of at least 2: the op splits the outer rows over the threads (after merging
+  // whole inner dims into longer rows). Channel halves of a batch, a negative step, a strided inner axis.
+  const Tensor x = iota_tensor(Shape{6, 64, 40, 36});
+  const std::vector<Attributes> cases = {attrs({{"starts", std::vector<int64_t>{32}},
+                                                {"ends", std::vector<int64_t>{64}},
+                                                {"axes", std::vector<int64_t>{1}}}),
+                                         attrs({{"starts", std::vector<int64_t>{5, -1}},
+                                                {"ends", std::vector<int64_t>{kMax, kMin}},
+                                                {"axes", std::vector<int64_t>{1, 2}},
+                                                {"steps", std::vector<int64_t>{1, -1}}}),
+                                         attrs({{"starts", std::vector<int64_t>{1, 0}},
+                                                {"ends", std::vector<int64_t>{6, 36}},
+                                                {"axes", std::vector<int64_t>{0, 3}},
+                                                {"steps", std::vector<int64_t>{1, 2}}})};
+  for (const Attributes& a : cases) {
+    const auto one = run_node(OpType::Slice, {x}, a);
+    for (int threads : {2, 3}) {
+      const auto many = run_node(OpType::Slice, {x}, a, 1, threads);
+      CHECK(many.outputs[0].shape() == one.outputs[0].shape());
+      CHECK(values_of(many.outputs[0]) == values_of(one.outputs[0]));
+      CHECK(many.run_allocations == 0);
+    }
+  }
+  // The first case against its definition: out[n, c, h, w] = x[n, 32 + c, h, w].
+  const auto half = values_of(run_node(OpType::Slice, {x}, cases[0]).outputs[0]);
+  int mismatches = 0;
+  for (int64_t i = 0; i < static_cast<int64_t>(half.size()); ++i) {
+    const int64_t n = i / (32 * 40 * 36), rest = i % (32 * 40 * 36);
+    mismatches += half[static_cast<size_t>(i)] != static_cast<float>(n * 64 * 40 * 36 + 32 * 40 * 36 + rest);
+  }
+  CHECK(mismatches == 0);
+}
+
 TEST_CASE("slice: other element types are copied bytewise") {
   const Tensor x = Tensor::from_i64({5}, std::vector<int64_t>{10, 11, 12, 13, 14});
   auto r = run_node(OpType::Slice, {x},
