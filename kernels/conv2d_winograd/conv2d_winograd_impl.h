@@ -95,8 +95,8 @@ inline Layout layout(const PathConfig& cfg, const Conv2dParams& p, int m) {
   l.plane_rows = m * round_up(l.tiles_h, l.rows_per_vector) + 2;
   // Whole vectors: rows are split W groups of m at a time. The loads of a vector of tiles starting at tw
   // reach phase index tw + W (the taps of tile tw + W - 1 reach index +1); with packed rows, row_slots.
-  l.phase_floats = l.rows_per_vector > 1 ? round_up(l.row_slots + 1, kMaxW)
-                                         : round_up(round_up(l.tiles_w, kMaxW) + 1, kMaxW);
+  l.phase_floats =
+      l.rows_per_vector > 1 ? round_up(l.row_slots + 1, kMaxW) : round_up(round_up(l.tiles_w, kMaxW) + 1, kMaxW);
   l.plane_floats = l.plane_rows * m * l.phase_floats;
   l.vs = l.block_tiles + kMaxW;
   l.v_floats = l.xis * p.in_channels * l.vs;
