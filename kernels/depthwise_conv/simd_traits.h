@@ -62,6 +62,9 @@ struct ScalarIsa {
   static void store(float* p, F v) { *p = v; }
   static F set1(float v) { return v; }
   static F fma(F a, F b, F c) { return a * b + c; }
+  // As activate_reference: relu keeps NaN and turns -0 into 0, leaky_relu is x >= 0 ? x : alpha * x.
+  static F relu(F x) { return x <= 0.0f ? 0.0f : x; }
+  static F leaky_relu(F x, F alpha) { return x >= 0.0f ? x : alpha * x; }
   static void activate(const ActivationParams& a, const float* x, float* y, int64_t n) {
     for (int64_t i = 0; i < n; ++i) y[i] = activate_reference(a, x[i]);
   }
@@ -76,6 +79,8 @@ struct Avx512Isa {
   static void store(float* p, F v) { v.store_unaligned(p); }
   static F set1(float v) { return F(v); }
   static F fma(F a, F b, F c) { return xsimd::fma(a, b, c); }
+  static F relu(F x) { return xsimd::select(x <= F(0.0f), F(0.0f), x); }
+  static F leaky_relu(F x, F alpha) { return xsimd::select(x >= F(0.0f), x, alpha * x); }
   // Stride-4 split / merge of 64 floats with two-source permutes (xsimd has no 4-way unzip).
   static void deinterleave4(const float* src, float* d0, float* d1, float* d2, float* d3) {
     split4(_mm512_loadu_ps(src), _mm512_loadu_ps(src + 16), _mm512_loadu_ps(src + 32), _mm512_loadu_ps(src + 48), d0,
@@ -154,6 +159,8 @@ struct Avx2Isa {
   static F set1(float v) { return F(v); }
   static constexpr bool kMaskedRowSplit = false;
   static F fma(F a, F b, F c) { return xsimd::fma(a, b, c); }
+  static F relu(F x) { return xsimd::select(x <= F(0.0f), F(0.0f), x); }
+  static F leaky_relu(F x, F alpha) { return xsimd::select(x >= F(0.0f), x, alpha * x); }
   static void deinterleave4(const float* src, float* d0, float* d1, float* d2, float* d3) {
     deinterleave4_loop(W, src, d0, d1, d2, d3);
   }

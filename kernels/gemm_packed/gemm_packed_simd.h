@@ -151,13 +151,32 @@ struct VectorActivation {
     return x;
   }
 
-  // y[i] = act(x[i]) over a buffer, for gemm_packed_activation.
+  // y[i] = act(x[i]) over a buffer, for gemm_packed_activation (Winograd applies its activation this way,
+  // one output row at a time). The kind is dispatched once per call and the cheap kinds run inline: a call
+  // to heavy() per vector cost ~3 % of actdet's frame. In place, None does nothing.
   static void apply(const ActivationParams& p, const float* x, float* y, int64_t n) {
+    switch (p.kind) {
+      case Activation::None:
+        if (x != y) apply_with(x, y, n, [](F v) { return v; });
+        return;
+      case Activation::Relu:
+        apply_with(x, y, n, [](F v) { return relu(v); });
+        return;
+      case Activation::LeakyRelu:
+        apply_with(x, y, n, [alpha = F(p.alpha)](F v) { return leaky(v, alpha); });
+        return;
+      default:
+        apply_with(x, y, n, [&p](F v) { return heavy(p, v); });
+        return;
+    }
+  }
+  template <class Fn>
+  static void apply_with(const float* x, float* y, int64_t n, const Fn& fn) {
     constexpr int W = Isa::W;
     for (int64_t i = 0; i < n; i += W) {
       const int count = static_cast<int>(min_i64(W, n - i));
       const F v = count == W ? F::load_unaligned(x + i) : Isa::load_partial(x + i, count);
-      const F r = heavy(p, v);
+      const F r = fn(v);
       if (count == W)
         r.store_unaligned(y + i);
       else
