@@ -98,7 +98,11 @@ inline Layout layout(const PathConfig& cfg, const Conv2dParams& p, int m) {
   l.phase_floats =
       l.rows_per_vector > 1 ? round_up(l.row_slots + 1, kMaxW) : round_up(round_up(l.tiles_w, kMaxW) + 1, kMaxW);
   l.plane_floats = l.plane_rows * m * l.phase_floats;
-  l.vs = l.block_tiles + kMaxW;
+  // Slack past a block for the full-vector stores of a partial row of tiles; with packed rows, or rows
+  // of whole vectors, every store is a whole vector inside the block and V's rows stay dense (V of one
+  // component, C x 32 slots, then fits L1 for C up to 256, which the GEMM re-reads for every panel).
+  const bool whole_vectors = l.rows_per_vector > 1 || l.tiles_w % cfg.w == 0;
+  l.vs = l.block_tiles + (whole_vectors ? 0 : kMaxW);
   l.v_floats = l.xis * p.in_channels * l.vs;
   l.m_floats = l.xis * l.k_pad * l.vs;
   l.obuf_floats = m * m * l.vs;
