@@ -25,6 +25,7 @@ Engine::Engine(Graph graph, EngineOptions options)
     fuse_activations(graph_);
   }
   std::vector<size_t> workspace;
+  std::vector<bool> accepts_batch_strides;
   std::vector<TensorInfo> in, out;
   std::vector<const Tensor*> constants;
   for (const Node& node : graph_.nodes) {
@@ -42,15 +43,18 @@ Engine::Engine(Graph graph, EngineOptions options)
     }
     out.clear();
     for (int v : node.outputs) {
-      if (v == kNoValue) out.push_back({});
-      else out.push_back({graph_.values[static_cast<size_t>(v)].dtype, graph_.values[static_cast<size_t>(v)].shape});
+      if (v == kNoValue)
+        out.push_back({});
+      else
+        out.push_back({graph_.values[static_cast<size_t>(v)].dtype, graph_.values[static_cast<size_t>(v)].shape});
     }
     const OpDef& def = op_def(node.op);
     kernels_.push_back(def.bind(BindContext{node, in, out, constants, path_, max_threads_}));
     workspace.push_back(kernels_.back()->workspace_bytes());
+    accepts_batch_strides.push_back(kernels_.back()->accepts_batch_strides());
     flops_.push_back(def.flops ? def.flops(node, in, out) : 0.0);
   }
-  plan_ = plan_memory(graph_, workspace);
+  plan_ = plan_memory(graph_, workspace, accepts_batch_strides);
 }
 
 double Engine::total_flops() const {
@@ -63,6 +67,8 @@ void Engine::replace_kernel_for_testing(size_t node, std::unique_ptr<OpKernel> k
   if (node >= kernels_.size()) fail("replace_kernel_for_testing: no node ", node);
   if (kernel->workspace_bytes() > kernels_[node]->workspace_bytes())
     fail("replace_kernel_for_testing: the replacement needs more workspace than the memory plan reserved");
+  if (kernels_[node]->accepts_batch_strides() && !kernel->accepts_batch_strides())
+    fail("replace_kernel_for_testing: the memory plan may give this node strided views its replacement cannot read");
   kernels_[node] = std::move(kernel);
 }
 
@@ -70,7 +76,8 @@ size_t Engine::input_index(std::string_view name) const {
   for (size_t i = 0; i < graph_.inputs.size(); ++i)
     if (graph_.values[static_cast<size_t>(graph_.inputs[i])].name == name) return i;
   std::string known;
-  for (int v : graph_.inputs) known += concat(known.empty() ? "" : ", ", "'", graph_.values[static_cast<size_t>(v)].name, "'");
+  for (int v : graph_.inputs)
+    known += concat(known.empty() ? "" : ", ", "'", graph_.values[static_cast<size_t>(v)].name, "'");
   fail("the model has no input named '", name, "' (inputs: ", known, ")");
 }
 
@@ -78,7 +85,8 @@ size_t Engine::output_index(std::string_view name) const {
   for (size_t i = 0; i < graph_.outputs.size(); ++i)
     if (graph_.values[static_cast<size_t>(graph_.outputs[i])].name == name) return i;
   std::string known;
-  for (int v : graph_.outputs) known += concat(known.empty() ? "" : ", ", "'", graph_.values[static_cast<size_t>(v)].name, "'");
+  for (int v : graph_.outputs)
+    known += concat(known.empty() ? "" : ", ", "'", graph_.values[static_cast<size_t>(v)].name, "'");
   fail("the model has no output named '", name, "' (outputs: ", known, ")");
 }
 
@@ -108,8 +116,10 @@ ExecutionContext::ExecutionContext(const Engine& engine, std::shared_ptr<ThreadP
   views_.resize(g.values.size());
   for (size_t v = 0; v < g.values.size(); ++v) {
     const Value& val = g.values[v];
-    if (val.constant >= 0) views_[v] = g.constants[static_cast<size_t>(val.constant)].view();
-    else if (plan.value_offset[v] != kNotInArena) views_[v] = {val.dtype, val.shape, arena_.get() + plan.value_offset[v]};
+    if (val.constant >= 0)
+      views_[v] = g.constants[static_cast<size_t>(val.constant)].view();
+    else if (plan.value_offset[v] != kNotInArena)
+      views_[v] = {val.dtype, val.shape, arena_.get() + plan.value_offset[v], plan.value_batch_stride[v]};
   }
   for (size_t n = 0; n < g.nodes.size(); ++n) {
     const Node& node = g.nodes[n];

@@ -19,7 +19,8 @@ size_t round_up(size_t n) { return (n + kTensorAlignment - 1) / kTensorAlignment
 
 }  // namespace
 
-MemoryPlan plan_memory(const Graph& g, std::span<const size_t> workspace_bytes) {
+MemoryPlan plan_memory(const Graph& g, std::span<const size_t> workspace_bytes,
+                       const std::vector<bool>& accepts_batch_strides) {
   MemoryPlan plan;
   const int steps = static_cast<int>(g.nodes.size());
   plan.value_offset.assign(g.values.size(), kNotInArena);
@@ -38,7 +39,9 @@ MemoryPlan plan_memory(const Graph& g, std::span<const size_t> workspace_bytes) 
 
   // Values inside another value's buffer (engine/value_alias.h) get no buffer of their own: the root of
   // their parent chain lives from the first to the last step of any value in its tree.
-  const std::vector<ValueAlias> alias = find_value_aliases(g);
+  const std::vector<ValueAlias> alias = find_value_aliases(g, accepts_batch_strides);
+  plan.value_batch_stride.assign(g.values.size(), 0);
+  for (size_t v = 0; v < g.values.size(); ++v) plan.value_batch_stride[v] = alias[v].batch_stride;
   std::vector<size_t> root(g.values.size()), offset_in_root(g.values.size(), 0);
   for (size_t v = 0; v < g.values.size(); ++v) {
     size_t r = v;
@@ -64,8 +67,8 @@ MemoryPlan plan_memory(const Graph& g, std::span<const size_t> workspace_bytes) 
   }
   for (size_t n = 0; n < g.nodes.size(); ++n)
     if (n < workspace_bytes.size() && workspace_bytes[n] > 0)
-      buffers.push_back({round_up(workspace_bytes[n]), static_cast<int>(n), static_cast<int>(n),
-                         &plan.workspace_offset[n]});
+      buffers.push_back(
+          {round_up(workspace_bytes[n]), static_cast<int>(n), static_cast<int>(n), &plan.workspace_offset[n]});
 
   // Greedy by size: the largest buffers are placed first, each at the lowest offset that does not collide
   // with an already placed buffer alive at the same time. Simple, and close to optimal on CNN chains.
@@ -76,7 +79,8 @@ MemoryPlan plan_memory(const Graph& g, std::span<const size_t> workspace_bytes) 
     plan.naive_bytes += b.bytes;
     busy.clear();
     for (const Buffer* p : placed)
-      if (p->first_step <= b.last_step && b.first_step <= p->last_step) busy.push_back({*p->offset, *p->offset + p->bytes});
+      if (p->first_step <= b.last_step && b.first_step <= p->last_step)
+        busy.push_back({*p->offset, *p->offset + p->bytes});
     std::sort(busy.begin(), busy.end());
     size_t offset = 0;
     for (auto [begin, end] : busy) {

@@ -16,14 +16,17 @@ namespace vigil {
 inline constexpr size_t kNotInArena = std::numeric_limits<size_t>::max();
 
 struct MemoryPlan {
-  size_t arena_bytes = 0;  // what the plan needs
-  size_t naive_bytes = 0;  // what one buffer per value and workspace would need
-  std::vector<size_t> value_offset;      // per value id; kNotInArena for constants
-  std::vector<size_t> workspace_offset;  // per node; kNotInArena when it needs none
+  size_t arena_bytes = 0;                   // what the plan needs
+  size_t naive_bytes = 0;                   // what one buffer per value and workspace would need
+  std::vector<size_t> value_offset;         // per value id; kNotInArena for constants
+  std::vector<size_t> workspace_offset;     // per node; kNotInArena when it needs none
+  std::vector<int64_t> value_batch_stride;  // per value: TensorView::batch_stride (0: dense)
 };
 
 // `workspace_bytes[i]` is node i's scratch need. Values live from their producer (or the start, for graph
-// inputs) to their last consumer (or the end, for graph outputs).
-MemoryPlan plan_memory(const Graph& g, std::span<const size_t> workspace_bytes);
+// inputs) to their last consumer (or the end, for graph outputs). `accepts_batch_strides[i]`: node i's
+// kernel honours strided views (find_value_aliases); empty: none does.
+MemoryPlan plan_memory(const Graph& g, std::span<const size_t> workspace_bytes,
+                       const std::vector<bool>& accepts_batch_strides = {});
 
 }  // namespace vigil

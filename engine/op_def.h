@@ -25,8 +25,8 @@ class ThreadPool;
 
 // What a kernel gets besides its tensors.
 struct RunContext {
-  void* workspace = nullptr;  // workspace_bytes() of scratch, 64-byte aligned; null when it asked for none
-  ThreadPool* pool = nullptr; // the execution context's threads (never null; size 1 means run inline)
+  void* workspace = nullptr;   // workspace_bytes() of scratch, 64-byte aligned; null when it asked for none
+  ThreadPool* pool = nullptr;  // the execution context's threads (never null; size 1 means run inline)
 };
 
 struct TensorInfo {
@@ -42,13 +42,17 @@ class OpKernel {
   virtual ~OpKernel() = default;
   // Scratch bytes run() needs; the memory plan reserves them in the arena for this node's lifetime.
   virtual size_t workspace_bytes() const { return 0; }
+  // True when run() honours TensorView::batch_stride on input 0 and output 0 (and needs dense views for
+  // the rest): the memory plan may then place a batch of images it produces or reads inside a channel
+  // Concat's output, image by image, instead of copying them there.
+  virtual bool accepts_batch_strides() const { return false; }
   virtual void run(std::span<const TensorView> inputs, std::span<const TensorView> outputs,
                    const RunContext& context) const = 0;
 };
 
 struct BindContext {
   const Node& node;
-  std::span<const TensorInfo> inputs;   // absent optional inputs are !present()
+  std::span<const TensorInfo> inputs;  // absent optional inputs are !present()
   std::span<const TensorInfo> outputs;
   std::span<const Tensor* const> constants;  // per input: the constant tensor, or nullptr
   KernelPath path = KernelPath::Reference;

@@ -18,6 +18,10 @@ struct TensorView {
   DType dtype = DType::Undefined;
   Shape shape;
   void* data = nullptr;
+  // Elements from one entry of dim 0 to the next; 0 = dense (shape.numel(1, rank)). Non-zero only for a
+  // batch of images placed inside a channel Concat's output (engine/value_alias.h), and only kernels that
+  // declare OpKernel::accepts_batch_strides() ever see one.
+  int64_t batch_stride = 0;
 
   bool present() const { return data != nullptr; }  // absent optional inputs have no data
   int64_t numel() const { return shape.numel(); }

@@ -65,14 +65,54 @@ bool transpose_keeps_order(const Graph& g, const Node& node) {
 
 }  // namespace
 
-std::vector<ValueAlias> find_value_aliases(const Graph& g) {
+std::vector<ValueAlias> find_value_aliases(const Graph& g, const std::vector<bool>& accepts_batch_strides) {
   std::vector<ValueAlias> alias(g.values.size());
-  std::vector<bool> graph_input(g.values.size(), false);
+  std::vector<bool> graph_input(g.values.size(), false), graph_output(g.values.size(), false);
   for (int v : g.inputs) graph_input[static_cast<size_t>(v)] = true;
+  for (int v : g.outputs) graph_output[static_cast<size_t>(v)] = true;
+  // Values that hold or are a strided view, and values that hold any view: a strided family takes no
+  // further part in aliasing (a dense view of a strided value, or a strided view whose parent later moves
+  // into another buffer with its own image stride, would be wrong).
+  std::vector<bool> strided(g.values.size(), false), has_children(g.values.size(), false);
   auto set = [&](int child, int parent, int64_t offset) {
     if (!in_arena(g, child) || !in_arena(g, parent) || alias[static_cast<size_t>(child)].parent >= 0) return;
+    if (strided[static_cast<size_t>(child)] || strided[static_cast<size_t>(parent)]) return;
     if (offset < 0 || offset % static_cast<int64_t>(kTensorAlignment) != 0) return;
     alias[static_cast<size_t>(child)] = {parent, static_cast<size_t>(offset)};
+    has_children[static_cast<size_t>(parent)] = true;
+  };
+  // Producer and consumers of every value, for the strided case.
+  std::vector<int> producer(g.values.size(), -1);
+  std::vector<std::vector<int>> consumers(g.values.size());
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    for (int v : g.nodes[n].outputs)
+      if (v != kNoValue) producer[static_cast<size_t>(v)] = static_cast<int>(n);
+    for (int v : g.nodes[n].inputs)
+      if (v != kNoValue) consumers[static_cast<size_t>(v)].push_back(static_cast<int>(n));
+  }
+  auto accepts = [&](int n) {
+    return n >= 0 && static_cast<size_t>(n) < accepts_batch_strides.size() &&
+           accepts_batch_strides[static_cast<size_t>(n)];
+  };
+  // Input `v` of the channel Concat `concat` as a strided view of `out` at `offset` bytes, images
+  // `batch_stride` elements apart: only if it is produced by a kernel that accepts that, every other reader
+  // does (and reads it as input 0), and it has no other alias relation.
+  auto set_strided = [&](int v, int out, int concat, int64_t offset, int64_t batch_stride) {
+    const size_t vi = static_cast<size_t>(v);
+    if (!in_arena(g, v) || graph_input[vi] || graph_output[vi] || alias[vi].parent >= 0 || has_children[vi] ||
+        strided[vi] || has_children[static_cast<size_t>(out)] || alias[static_cast<size_t>(out)].parent >= 0)
+      return;
+    if (offset % static_cast<int64_t>(kTensorAlignment) != 0 || !accepts(producer[vi])) return;
+    if (g.nodes[static_cast<size_t>(producer[vi])].outputs[0] != v) return;
+    for (int n : consumers[vi]) {
+      if (n == concat) continue;
+      const Node& reader = g.nodes[static_cast<size_t>(n)];
+      if (!accepts(n) || reader.inputs.empty() || reader.inputs[0] != v) return;
+      for (size_t i = 1; i < reader.inputs.size(); ++i)
+        if (reader.inputs[i] == v) return;
+    }
+    alias[vi] = {out, static_cast<size_t>(offset), batch_stride};
+    strided[vi] = strided[static_cast<size_t>(out)] = true;
   };
   for (const Node& node : g.nodes) {
     switch (node.op) {
@@ -93,7 +133,25 @@ std::vector<ValueAlias> find_value_aliases(const Graph& g) {
         const Shape& s = g.values[static_cast<size_t>(out)].shape;
         const int64_t axis_attr = node.attrs.get_int("axis", 0);
         const int axis = static_cast<int>(axis_attr < 0 ? axis_attr + s.rank : axis_attr);
-        if (s.numel(0, axis) != 1) break;
+        if (s.numel(0, axis) != 1) {
+          // A batch of NCHW images concatenated along channels: strided views, where the kernels allow.
+          if (s.rank != 4 || axis != 1 || accepts_batch_strides.empty() || !in_arena(g, out) ||
+              graph_output[static_cast<size_t>(out)])
+            break;
+          const Value& o = g.values[static_cast<size_t>(out)];
+          const int64_t plane = s[2] * s[3];
+          int64_t channel = 0;
+          for (size_t i = 0; i < node.inputs.size(); ++i) {
+            const int v = node.inputs[i];
+            bool repeated = false;
+            for (size_t k = 0; k < i; ++k) repeated |= node.inputs[k] == v;
+            if (!repeated)
+              set_strided(v, out, static_cast<int>(&node - g.nodes.data()),
+                          channel * plane * static_cast<int64_t>(dtype_size(o.dtype)), s[1] * plane);
+            channel += g.values[static_cast<size_t>(v)].shape[1];
+          }
+          break;
+        }
         int64_t offset = 0;
         for (int v : node.inputs) {
           const Value& val = g.values[static_cast<size_t>(v)];

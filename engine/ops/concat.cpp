@@ -65,8 +65,9 @@ class ConcatKernel final : public OpKernel {
   // Outer rows [o0, o1) of every input.
   void copy_rows(std::span<const TensorView> in, void* out, int64_t o0, int64_t o1) const {
     for (size_t i = 0; i < parts_.size(); ++i) {
-      // The memory plan may have placed this input in its part of the output already (engine/value_alias.h).
-      if (parts_[i].outer == 1 && in[i].data == static_cast<std::byte*>(out) + parts_[i].offset_bytes) continue;
+      // The memory plan may have placed this input in its part of the output already (engine/value_alias.h:
+      // the part's bytes, or for a batch of images the part's channels of every image, a strided view).
+      if (in[i].data == static_cast<std::byte*>(out) + parts_[i].offset_bytes) continue;
       if (o0 >= o1) continue;
       kernels::ConcatPart rows = parts_[i];
       rows.outer = o1 - o0;

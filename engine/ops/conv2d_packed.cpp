@@ -23,10 +23,14 @@ class Conv2dPackedKernel final : public OpKernel {
     return static_cast<size_t>(kernels::conv2d_gemm_workspace_bytes(isa_, p_, max_threads_));
   }
 
+  bool accepts_batch_strides() const override { return true; }
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
     const float* bias = in.size() > 2 && in[2].present() ? in[2].f32() : nullptr;
     const kernels::GemmThreading threading{pool_parallel_for, rc.pool, rc.pool->size()};
-    kernels::conv2d_gemm(isa_, p_, in[0].f32(), reinterpret_cast<const float*>(packed_.get()), bias, nullptr,
+    kernels::Conv2dParams p = p_;
+    p.in_image_stride = in[0].batch_stride;
+    p.out_image_stride = out[0].batch_stride;
+    kernels::conv2d_gemm(isa_, p, in[0].f32(), reinterpret_cast<const float*>(packed_.get()), bias, nullptr,
                          out[0].f32(), rc.workspace, threading);
   }
 

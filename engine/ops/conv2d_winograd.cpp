@@ -21,10 +21,14 @@ class Conv2dWinogradKernel final : public OpKernel {
   size_t workspace_bytes() const override {
     return static_cast<size_t>(kernels::conv2d_winograd_workspace_bytes(isa_, tile_, p_, max_threads_));
   }
+  bool accepts_batch_strides() const override { return true; }
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
     const float* bias = in.size() > 2 && in[2].present() ? in[2].f32() : nullptr;
     kernels::WinogradThreading threading{pool_parallel_for, rc.pool, rc.pool->size()};
-    kernels::conv2d_winograd(isa_, tile_, p_, in[0].f32(), reinterpret_cast<const float*>(packed_.get()), bias,
+    kernels::Conv2dParams p = p_;
+    p.in_image_stride = in[0].batch_stride;
+    p.out_image_stride = out[0].batch_stride;
+    kernels::conv2d_winograd(isa_, tile_, p, in[0].f32(), reinterpret_cast<const float*>(packed_.get()), bias,
                              out[0].f32(), rc.workspace, threading);
   }
 

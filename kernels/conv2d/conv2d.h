@@ -20,7 +20,19 @@ struct Conv2dParams {
   int64_t pad_top = 0, pad_left = 0;
   int64_t group = 1;  // in_channels and out_channels are both multiples of it
   ActivationParams activation;
+  // Elements from one image of X (Y) to the next; 0 = dense (in_channels * in_h * in_w). Set by the engine
+  // for images placed inside a channel Concat's output; the Winograd and GEMM/direct kernels honour them,
+  // the reference and depthwise kernels require 0.
+  int64_t in_image_stride = 0, out_image_stride = 0;
 };
+
+// X's and Y's image strides in elements, with 0 resolved to the dense ones.
+inline int64_t conv_in_image_stride(const Conv2dParams& p) {
+  return p.in_image_stride ? p.in_image_stride : p.in_channels * p.in_h * p.in_w;
+}
+inline int64_t conv_out_image_stride(const Conv2dParams& p) {
+  return p.out_image_stride ? p.out_image_stride : p.out_channels * p.out_h * p.out_w;
+}
 
 // Output extent along one spatial dim: floor((in + pad_begin + pad_end - ((kernel-1)*dilation + 1)) / stride)
 // + 1. Returns a value < 1 when the dilated kernel does not fit in the padded input.

@@ -198,10 +198,10 @@ struct Direct {
         }
     c.packed = packed;
     c.bias = bias;
-    const int64_t in_image = p.in_channels * p.in_h * p.in_w, out_image = p.out_channels * p.out_h * p.out_w;
+    const int64_t out_image = p.out_channels * p.out_h * p.out_w;  // the residual is dense
     for (int64_t img = 0; img < p.batch; ++img) {
-      c.x = x + img * in_image;
-      c.y = y + img * out_image;
+      c.x = x + img * conv_in_image_stride(p);
+      c.y = y + img * conv_out_image_stride(p);
       c.residual = residual ? residual + img * out_image : nullptr;
       if (c.tasks == 1)
         band_task(&c, 0, 1);

@@ -39,15 +39,14 @@ void run_product(const ConvCall& c, int64_t item, void* workspace, const GemmThr
   gp.n = c.gg.n;
   gp.k = c.gg.k;
   gp.packed_a = c.packed + g * c.packed_per_group;
-  gp.b.data = c.x + (n * p.in_channels + g * (p.in_channels / p.group)) * in_plane;
+  gp.b.data = c.x + n * conv_in_image_stride(p) + g * (p.in_channels / p.group) * in_plane;
   gp.b.ld = in_plane;  // direct: B = X_g as [Cg x H*W]
   gp.b.im2col = c.direct ? nullptr : &c.geometry;
-  const int64_t y_offset = (n * p.out_channels + g * c.gg.m) * c.gg.n;
-  gp.c = c.y + y_offset;
+  gp.c = c.y + n * conv_out_image_stride(p) + g * c.gg.m * c.gg.n;
   gp.ldc = c.gg.n;
   gp.bias = c.bias ? c.bias + g * c.gg.m : nullptr;
   gp.activation = p.activation;
-  gp.residual = c.residual ? c.residual + y_offset : nullptr;
+  gp.residual = c.residual ? c.residual + (n * p.out_channels + g * c.gg.m) * c.gg.n : nullptr;  // dense
   gp.ld_residual = c.gg.n;
   gemm_packed(c.isa, gp, workspace, threading);
 }

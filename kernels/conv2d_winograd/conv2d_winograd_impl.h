@@ -598,8 +598,8 @@ struct Winograd {
       float* line = j.slots + s * j.l.slot_floats + j.l.obuf_floats;
       const int64_t c0 = p.in_channels * s / j.threads, c1 = p.in_channels * (s + 1) / j.threads;
       for (int64_t i = 0; i < j.count; ++i)
-        input_transform(j, j.x + (j.n0 + i) * p.in_channels * p.in_h * p.in_w, line, 0, j.l.slots, j.gv + i * j.l.slots,
-                        c0, c1);
+        input_transform(j, j.x + (j.n0 + i) * conv_in_image_stride(p), line, 0, j.l.slots, j.gv + i * j.l.slots, c0,
+                        c1);
     }
   }
 
@@ -625,8 +625,8 @@ struct Winograd {
       float* obuf = j.slots + s * j.l.slot_floats;
       const int64_t k0 = p.out_channels * s / j.threads, k1 = p.out_channels * (s + 1) / j.threads;
       for (int64_t i = 0; i < j.count; ++i)
-        output_transform(j, j.y + (j.n0 + i) * p.out_channels * p.out_h * p.out_w, 0, j.l.slots, j.gm + i * j.l.slots,
-                         obuf, k0, k1);
+        output_transform(j, j.y + (j.n0 + i) * conv_out_image_stride(p), 0, j.l.slots, j.gm + i * j.l.slots, obuf, k0,
+                         k1);
     }
   }
 
@@ -669,8 +669,8 @@ struct Winograd {
       return;
     }
     for (int64_t n = 0; n < p.batch; ++n) {
-      j.x = x + n * p.in_channels * p.in_h * p.in_w;
-      j.y = y + n * p.out_channels * p.out_h * p.out_w;
+      j.x = x + n * conv_in_image_stride(p);
+      j.y = y + n * conv_out_image_stride(p);
       if (th.parallel_for && j.threads > 1 && j.l.blocks == 1) {
         th.parallel_for(th.ctx, j.threads, channel_task, &j);
         th.parallel_for(th.ctx, j.threads, panel_task, &j);
