@@ -81,13 +81,17 @@ class SliceKernel final : public OpKernel {
       stride *= p.in_dims[d];
     }
   }
+  // A batch of images read from inside a channel Concat's output (engine/value_alias.h).
+  bool accepts_batch_strides() const override { return true; }
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
     // A contiguous slice may already be a view of its input (engine/value_alias.h): input and output are
-    // both alive here, so the addresses coincide only then.
-    if (out[0].data == static_cast<const std::byte*>(in[0].data) + first_byte_) return;
-    const int64_t rows = merged_.rank > 0 ? merged_.out_dims[0] : 1;
+    // both alive here, so the addresses coincide only then (a strided input is never a slice's parent).
+    if (in[0].batch_stride == 0 && out[0].data == static_cast<const std::byte*>(in[0].data) + first_byte_) return;
+    kernels::SliceParams params = in[0].batch_stride ? merged_keeping_dim0_ : merged_;
+    params.in_stride0 = in[0].batch_stride;
+    const int64_t rows = params.rank > 0 ? params.out_dims[0] : 1;
     if (rc.pool->size() == 1 || rows < 2 || out_bytes_ < kParallelMinBytes) {
-      kernels::slice_reference(merged_, in[0].data, out[0].data);
+      kernels::slice_reference(params, in[0].data, out[0].data);
       return;
     }
     // Large copies (the channel slices of a batch of images) split over the threads by outer rows.
@@ -96,7 +100,7 @@ class SliceKernel final : public OpKernel {
       for (int64_t t = t0; t < t1; ++t) {
         const int64_t b = rows * t / rc.pool->size(), e = rows * (t + 1) / rc.pool->size();
         if (b < e)
-          kernels::slice_reference(kernels::slice_outer_range(merged_, b, e), in[0].data,
+          kernels::slice_reference(kernels::slice_outer_range(params, b, e), in[0].data,
                                    static_cast<std::byte*>(out[0].data) + b * row_bytes);
       }
     });
@@ -106,6 +110,12 @@ class SliceKernel final : public OpKernel {
   static constexpr int64_t kParallelMinBytes = int64_t{1} << 20;
   kernels::SliceParams p_;
   kernels::SliceParams merged_ = kernels::slice_merge_whole_inner_dims(p_);
+  // For a strided input: merged the same way but never into dim 0 (whose stride the view sets per run).
+  kernels::SliceParams merged_keeping_dim0_ = [this] {
+    kernels::SliceParams q = p_;
+    q.in_stride0 = 1;
+    return kernels::slice_merge_whole_inner_dims(q);
+  }();
   int64_t out_bytes_ = [this] {
     int64_t n = static_cast<int64_t>(p_.elem_size);
     for (int d = 0; d < p_.rank; ++d) n *= p_.out_dims[d];

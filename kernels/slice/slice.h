@@ -19,6 +19,9 @@ struct SliceParams {
   int64_t out_dims[kSliceMaxRank] = {};
   int64_t starts[kSliceMaxRank] = {};  // first input index read along each dim, in [0, in_dim)
   int64_t steps[kSliceMaxRank] = {};   // non-zero
+  // Input elements from one entry of dim 0 to the next; 0 = dense. Non-zero for a batch of images that sits
+  // inside a bigger tensor (a strided view, engine/value_alias.h).
+  int64_t in_stride0 = 0;
 };
 
 // The ONNX Slice rule for one axis of length `dim`: negative start/end count from the end, then with
@@ -31,7 +34,7 @@ void slice_reference(const SliceParams& p, const void* in, void* out);
 
 // The same slice with fewer, longer rows: while the innermost dim is taken whole (start 0, step 1) and the
 // dim before it has step 1, the two are merged into one. A channel slice of an NCHW tensor becomes one
-// contiguous run per image instead of one per image row.
+// contiguous run per image instead of one per image row. Dim 0 is never merged when in_stride0 is set.
 SliceParams slice_merge_whole_inner_dims(const SliceParams& p);
 
 // Rows [begin, end) of the outermost output dim only: the part of slice_reference's output that starts

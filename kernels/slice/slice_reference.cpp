@@ -37,6 +37,7 @@ void slice_reference(const SliceParams& p, const void* in, void* out) {
     in_stride[d] = s;
     s *= p.in_dims[d];
   }
+  if (p.in_stride0) in_stride[0] = p.in_stride0;
   int64_t base = 0;
   for (int d = 0; d < p.rank; ++d) base += p.starts[d] * in_stride[d];
 
@@ -66,7 +67,7 @@ void slice_reference(const SliceParams& p, const void* in, void* out) {
 
 SliceParams slice_merge_whole_inner_dims(const SliceParams& p) {
   SliceParams q = p;
-  while (q.rank > 1) {
+  while (q.rank > (q.in_stride0 ? 2 : 1)) {
     const int i = q.rank - 1, o = q.rank - 2;
     const bool inner_whole = q.starts[i] == 0 && q.steps[i] == 1 && q.out_dims[i] == q.in_dims[i];
     if (!inner_whole || q.steps[o] != 1) break;

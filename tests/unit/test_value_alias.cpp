@@ -185,8 +185,8 @@ Tensor random_weights(Shape s, std::mt19937& rng) {
 }
 
 // A batch of images through a darknet-style CSP tail: a = conv3x3(x); b = conv3x3(a); c = conv1x1(a);
-// y = concat(b, c, a) over channels; z = conv3x3(y), plus outputs that keep `a` readable by a node that
-// does not take strided views when `plain_reader` is set.
+// y = concat(b, c, a) over channels; z = conv3x3(y); and e = conv1x1(second half of a's channels), a Slice
+// reading the strided `a`. With `plain_reader`, `a` is also read by a node that takes no strided views.
 struct BatchedCsp {
   Graph g;
   int a, b, c, y, z;
@@ -212,6 +212,10 @@ BatchedCsp batched_csp(int64_t batch, int64_t channels, int64_t hw, bool plain_r
   r.y = gb.node(OpType::Concat, "y", {r.b, r.c, r.a}, axis);
   r.z = gb.node(OpType::Conv2d, "z", {r.y, w4}, k3);
   gb.output(r.z);
+  const int w5 = gb.constant("w5", random_weights({channels, channels - channels / 2, 1, 1}, rng));
+  const int half =
+      gb.node(OpType::Slice, "half", {r.a}, ints({{"starts", {channels / 2}}, {"ends", {channels}}, {"axes", {1}}}));
+  gb.output(gb.node(OpType::Conv2d, "e", {half, w5}));
   if (plain_reader) gb.output(gb.node(OpType::Relu, "plain", {r.a}));
   r.g = gb.build();
   return r;
@@ -222,7 +226,8 @@ BatchedCsp batched_csp(int64_t batch, int64_t channels, int64_t hw, bool plain_r
 TEST_CASE("value aliases: a batched channel concat takes strided views where every reader accepts them") {
   const BatchedCsp csp = batched_csp(3, 8, 16, false);
   std::vector<bool> convs(csp.g.nodes.size(), false);
-  for (size_t n = 0; n < csp.g.nodes.size(); ++n) convs[n] = csp.g.nodes[n].op == OpType::Conv2d;
+  for (size_t n = 0; n < csp.g.nodes.size(); ++n)
+    convs[n] = csp.g.nodes[n].op == OpType::Conv2d || csp.g.nodes[n].op == OpType::Slice;
   const auto alias = find_value_aliases(csp.g, convs);
   const int64_t image = 3 * 8 * 16 * 16;  // the concat's channels of one image
   for (auto [v, channel] : {std::pair{csp.b, 0}, std::pair{csp.c, 8}, std::pair{csp.a, 16}}) {
@@ -234,7 +239,8 @@ TEST_CASE("value aliases: a batched channel concat takes strided views where eve
   CHECK(find_value_aliases(csp.g)[static_cast<size_t>(csp.a)].parent == -1);
   const BatchedCsp plain = batched_csp(3, 8, 16, true);
   std::vector<bool> plain_convs(plain.g.nodes.size(), false);
-  for (size_t n = 0; n < plain.g.nodes.size(); ++n) plain_convs[n] = plain.g.nodes[n].op == OpType::Conv2d;
+  for (size_t n = 0; n < plain.g.nodes.size(); ++n)
+    plain_convs[n] = plain.g.nodes[n].op == OpType::Conv2d || plain.g.nodes[n].op == OpType::Slice;
   const auto plain_alias = find_value_aliases(plain.g, plain_convs);
   CHECK(plain_alias[static_cast<size_t>(plain.a)].parent == -1);
   CHECK(plain_alias[static_cast<size_t>(plain.b)].parent == plain.y);
@@ -261,8 +267,11 @@ TEST_CASE("value aliases: strided batch views give the reference path's results 
         ExecutionContext ctx(engine, threads);
         std::memcpy(ctx.input(0).data, input.data(), input.size() * sizeof(float));
         ctx.run();
-        const TensorView out = ctx.output(0);
-        std::vector<float> got(out.f32(), out.f32() + out.numel());
+        std::vector<float> got;
+        for (size_t o = 0; o < 2; ++o) {  // z, and e through the Slice of the strided `a`
+          const TensorView out = ctx.output(o);
+          got.insert(got.end(), out.f32(), out.f32() + out.numel());
+        }
         if (want.empty()) {
           REQUIRE(path == KernelPath::Reference);
           want = got;
