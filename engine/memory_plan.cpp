@@ -41,7 +41,6 @@ MemoryPlan plan_memory(const Graph& g, std::span<const size_t> workspace_bytes,
   // their parent chain lives from the first to the last step of any value in its tree.
   const std::vector<ValueAlias> alias = find_value_aliases(g, accepts_batch_strides);
   plan.value_batch_stride.assign(g.values.size(), 0);
-  for (size_t v = 0; v < g.values.size(); ++v) plan.value_batch_stride[v] = alias[v].batch_stride;
   std::vector<size_t> root(g.values.size()), offset_in_root(g.values.size(), 0);
   for (size_t v = 0; v < g.values.size(); ++v) {
     size_t r = v;
@@ -50,6 +49,12 @@ MemoryPlan plan_memory(const Graph& g, std::span<const size_t> workspace_bytes,
       r = static_cast<size_t>(alias[r].parent);
     }
     root[v] = r;
+    // A strided view (engine/value_alias.h) is a channel subset of its root's batch of images: one image
+    // of the root apart.
+    if (alias[v].batch_stride != 0) {
+      const Shape& rs = g.values[r].shape;
+      plan.value_batch_stride[v] = rs.numel() / rs[0];
+    }
   }
   for (size_t v = 0; v < g.values.size(); ++v) {
     const size_t r = root[v];

@@ -45,6 +45,34 @@ int64_t contiguous_slice_offset(const Graph& g, const Node& node) {
   return offset * static_cast<int64_t>(dtype_size(in.dtype));
 }
 
+// Byte offset of a Slice's output inside its input (into the first image) when it selects a range of
+// channels, step 1, of a batch (N > 1) of NCHW images and everything else whole; else -1.
+int64_t channel_slice_offset(const Graph& g, const Node& node) {
+  const Value& in = g.values[static_cast<size_t>(node.inputs[0])];
+  const Shape& s = in.shape;
+  if (s.rank != 4 || s[0] < 2) return -1;
+  const std::vector<int64_t> starts = node.attrs.get_ints("starts", {});
+  const std::vector<int64_t> ends = node.attrs.get_ints("ends", {});
+  std::vector<int64_t> axes = node.attrs.get_ints("axes", {});
+  std::vector<int64_t> steps = node.attrs.get_ints("steps", {});
+  if (axes.empty())
+    for (size_t i = 0; i < starts.size(); ++i) axes.push_back(static_cast<int64_t>(i));
+  if (steps.empty()) steps.assign(starts.size(), 1);
+  if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size()) return -1;
+  int64_t channel = 0;
+  for (size_t i = 0; i < starts.size(); ++i) {
+    const int d = static_cast<int>(axes[i] < 0 ? axes[i] + s.rank : axes[i]);
+    int64_t start = 0;
+    const int64_t count = kernels::resolve_slice_axis(s[d], starts[i], ends[i], steps[i], &start);
+    if (d == 1 && steps[i] == 1) {
+      channel = start;
+    } else if (start != 0 || count != s[d] || steps[i] != 1) {
+      return -1;  // another dim cut, or a strided or reversed channel range
+    }
+  }
+  return channel * s[2] * s[3] * static_cast<int64_t>(dtype_size(in.dtype));
+}
+
 // True when a Transpose keeps every dim larger than 1 in its order (it only moves size-1 dims, e.g. an
 // LSTM's [seq, directions, 1, hidden] -> [seq, 1, directions, hidden]): then it moves no byte.
 bool transpose_keeps_order(const Graph& g, const Node& node) {
@@ -70,16 +98,18 @@ std::vector<ValueAlias> find_value_aliases(const Graph& g, const std::vector<boo
   std::vector<bool> graph_input(g.values.size(), false), graph_output(g.values.size(), false);
   for (int v : g.inputs) graph_input[static_cast<size_t>(v)] = true;
   for (int v : g.outputs) graph_output[static_cast<size_t>(v)] = true;
-  // Values that hold or are a strided view, and values that hold any view: a strided family takes no
-  // further part in aliasing (a dense view of a strided value, or a strided view whose parent later moves
-  // into another buffer with its own image stride, would be wrong).
-  std::vector<bool> strided(g.values.size(), false), has_children(g.values.size(), false);
+  // Strided views and the values holding them form trees of channel subsets of one batch of NCHW images:
+  // every strided view's image stride is its root's (resolved by the memory plan). Dense and strided
+  // relations never mix on one value (a dense view of a strided value would read it wrongly).
+  std::vector<bool> strided_child(g.values.size(), false), strided_parent(g.values.size(), false),
+      dense_parent(g.values.size(), false);
   auto set = [&](int child, int parent, int64_t offset) {
     if (!in_arena(g, child) || !in_arena(g, parent) || alias[static_cast<size_t>(child)].parent >= 0) return;
-    if (strided[static_cast<size_t>(child)] || strided[static_cast<size_t>(parent)]) return;
+    for (int v : {child, parent})
+      if (strided_child[static_cast<size_t>(v)] || strided_parent[static_cast<size_t>(v)]) return;
     if (offset < 0 || offset % static_cast<int64_t>(kTensorAlignment) != 0) return;
     alias[static_cast<size_t>(child)] = {parent, static_cast<size_t>(offset)};
-    has_children[static_cast<size_t>(parent)] = true;
+    dense_parent[static_cast<size_t>(parent)] = true;
   };
   // Producer and consumers of every value, for the strided case.
   std::vector<int> producer(g.values.size(), -1);
@@ -94,25 +124,33 @@ std::vector<ValueAlias> find_value_aliases(const Graph& g, const std::vector<boo
     return n >= 0 && static_cast<size_t>(n) < accepts_batch_strides.size() &&
            accepts_batch_strides[static_cast<size_t>(n)];
   };
-  // Input `v` of the channel Concat `concat` as a strided view of `out` at `offset` bytes, images
-  // `batch_stride` elements apart: only if it is produced by a kernel that accepts that, every other reader
-  // does (and reads it as input 0), and it has no other alias relation.
-  auto set_strided = [&](int v, int out, int concat, int64_t offset, int64_t batch_stride) {
+  // Every reader of `v` but `skip` accepts strided views and reads `v` as its input 0 only.
+  auto readers_accept = [&](int v, int skip) {
+    for (int n : consumers[static_cast<size_t>(v)]) {
+      if (n == skip) continue;
+      const Node& reader = g.nodes[static_cast<size_t>(n)];
+      if (!accepts(n) || reader.inputs.empty() || reader.inputs[0] != v) return false;
+      for (size_t i = 1; i < reader.inputs.size(); ++i)
+        if (reader.inputs[i] == v) return false;
+    }
+    return true;
+  };
+  // `child` as a strided view of `parent` at `offset` bytes (into the first image), images
+  // `batch_stride` elements apart (the parent's; the memory plan resolves the root's).
+  auto set_strided = [&](int child, int parent, int64_t offset, int64_t batch_stride) {
+    alias[static_cast<size_t>(child)] = {parent, static_cast<size_t>(offset), batch_stride};
+    strided_child[static_cast<size_t>(child)] = strided_parent[static_cast<size_t>(parent)] = true;
+  };
+  // Input `v` of the channel Concat `concat` produced straight into `out`: only if its producer's kernel
+  // accepts that and every other reader does. `v` may already hold strided views (channel slices of it).
+  auto concat_part = [&](int v, int out, int concat, int64_t offset, int64_t batch_stride) {
     const size_t vi = static_cast<size_t>(v);
-    if (!in_arena(g, v) || graph_input[vi] || graph_output[vi] || alias[vi].parent >= 0 || has_children[vi] ||
-        strided[vi] || has_children[static_cast<size_t>(out)] || alias[static_cast<size_t>(out)].parent >= 0)
+    if (!in_arena(g, v) || graph_input[vi] || graph_output[vi] || alias[vi].parent >= 0 || dense_parent[vi] ||
+        dense_parent[static_cast<size_t>(out)] || alias[static_cast<size_t>(out)].parent >= 0)
       return;
     if (offset % static_cast<int64_t>(kTensorAlignment) != 0 || !accepts(producer[vi])) return;
-    if (g.nodes[static_cast<size_t>(producer[vi])].outputs[0] != v) return;
-    for (int n : consumers[vi]) {
-      if (n == concat) continue;
-      const Node& reader = g.nodes[static_cast<size_t>(n)];
-      if (!accepts(n) || reader.inputs.empty() || reader.inputs[0] != v) return;
-      for (size_t i = 1; i < reader.inputs.size(); ++i)
-        if (reader.inputs[i] == v) return;
-    }
-    alias[vi] = {out, static_cast<size_t>(offset), batch_stride};
-    strided[vi] = strided[static_cast<size_t>(out)] = true;
+    if (g.nodes[static_cast<size_t>(producer[vi])].outputs[0] != v || !readers_accept(v, concat)) return;
+    set_strided(v, out, offset, batch_stride);
   };
   for (const Node& node : g.nodes) {
     switch (node.op) {
@@ -125,9 +163,22 @@ std::vector<ValueAlias> find_value_aliases(const Graph& g, const std::vector<boo
       case OpType::Transpose:
         if (transpose_keeps_order(g, node)) set(node.outputs[0], node.inputs[0], 0);
         break;
-      case OpType::Slice:
-        set(node.outputs[0], node.inputs[0], contiguous_slice_offset(g, node));
+      case OpType::Slice: {
+        const int out = node.outputs[0], in = node.inputs[0];
+        set(out, in, contiguous_slice_offset(g, node));
+        // A channel slice of a batch of images: a strided view, when its readers accept one. (The slice
+        // node itself then finds its output already in place.)
+        const size_t oi = static_cast<size_t>(out);
+        if (alias[oi].parent >= 0 || accepts_batch_strides.empty() || !in_arena(g, out) || !in_arena(g, in) ||
+            graph_output[oi] || dense_parent[static_cast<size_t>(in)])
+          break;
+        const int64_t offset = channel_slice_offset(g, node);
+        if (offset >= 0 && offset % static_cast<int64_t>(kTensorAlignment) == 0 && readers_accept(out, -1)) {
+          const Shape& s = g.values[static_cast<size_t>(in)].shape;
+          set_strided(out, in, offset, s[1] * s[2] * s[3]);
+        }
         break;
+      }
       case OpType::Concat: {
         const int out = node.outputs[0];
         const Shape& s = g.values[static_cast<size_t>(out)].shape;
@@ -146,7 +197,7 @@ std::vector<ValueAlias> find_value_aliases(const Graph& g, const std::vector<boo
             bool repeated = false;
             for (size_t k = 0; k < i; ++k) repeated |= node.inputs[k] == v;
             if (!repeated)
-              set_strided(v, out, static_cast<int>(&node - g.nodes.data()),
+              concat_part(v, out, static_cast<int>(&node - g.nodes.data()),
                           channel * plane * static_cast<int64_t>(dtype_size(o.dtype)), s[1] * plane);
             channel += g.values[static_cast<size_t>(v)].shape[1];
           }

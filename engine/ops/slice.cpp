@@ -81,15 +81,22 @@ class SliceKernel final : public OpKernel {
       stride *= p.in_dims[d];
     }
   }
-  // A batch of images read from inside a channel Concat's output (engine/value_alias.h).
+  // Batches of images read from or written into a channel Concat's output (engine/value_alias.h).
   bool accepts_batch_strides() const override { return true; }
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
-    // A contiguous slice may already be a view of its input (engine/value_alias.h): input and output are
-    // both alive here, so the addresses coincide only then (a strided input is never a slice's parent).
-    if (in[0].batch_stride == 0 && out[0].data == static_cast<const std::byte*>(in[0].data) + first_byte_) return;
-    kernels::SliceParams params = in[0].batch_stride ? merged_keeping_dim0_ : merged_;
+    // A contiguous slice, or a channel slice of a batch, may already be a view of its input
+    // (engine/value_alias.h): input and output are both alive here, so the addresses coincide only then.
+    if (out[0].data == static_cast<const std::byte*>(in[0].data) + first_byte_) return;
+    kernels::SliceParams params = in[0].batch_stride || out[0].batch_stride ? merged_keeping_dim0_ : merged_;
     params.in_stride0 = in[0].batch_stride;
     const int64_t rows = params.rank > 0 ? params.out_dims[0] : 1;
+    if (out[0].batch_stride != 0) {  // produced into a channel Concat's output: one image at a time
+      const int64_t out_stride_bytes = out[0].batch_stride * static_cast<int64_t>(p_.elem_size);
+      for (int64_t n = 0; n < rows; ++n)
+        kernels::slice_reference(kernels::slice_outer_range(params, n, n + 1), in[0].data,
+                                 static_cast<std::byte*>(out[0].data) + n * out_stride_bytes);
+      return;
+    }
     if (rc.pool->size() == 1 || rows < 2 || out_bytes_ < kParallelMinBytes) {
       kernels::slice_reference(params, in[0].data, out[0].data);
       return;

@@ -185,11 +185,13 @@ Tensor random_weights(Shape s, std::mt19937& rng) {
 }
 
 // A batch of images through a darknet-style CSP tail: a = conv3x3(x); b = conv3x3(a); c = conv1x1(a);
-// y = concat(b, c, a) over channels; z = conv3x3(y); and e = conv1x1(second half of a's channels), a Slice
-// reading the strided `a`. With `plain_reader`, `a` is also read by a node that takes no strided views.
+// t = every other channel of a (a Slice that cannot be a view, computed into its part of y);
+// y = concat(b, c, a, t) over channels; z = conv3x3(y); and e = conv1x1(half), half = the second half of a's
+// channels (a Slice that is a strided view of the strided `a`). With `plain_reader`, `a` is also read by a
+// node that takes no strided views.
 struct BatchedCsp {
   Graph g;
-  int a, b, c, y, z;
+  int a, b, c, t, y, z, half;
 };
 
 BatchedCsp batched_csp(int64_t batch, int64_t channels, int64_t hw, bool plain_reader) {
@@ -203,19 +205,22 @@ BatchedCsp batched_csp(int64_t batch, int64_t channels, int64_t hw, bool plain_r
   const int w1 = gb.constant("w1", random_weights({channels, channels, 3, 3}, rng));
   const int w2 = gb.constant("w2", random_weights({channels, channels, 3, 3}, rng));
   const int w3 = gb.constant("w3", random_weights({channels, channels, 1, 1}, rng));
-  const int w4 = gb.constant("w4", random_weights({channels, 3 * channels, 3, 3}, rng));
+  const int64_t every_other = (channels + 1) / 2;
+  const int w4 = gb.constant("w4", random_weights({channels, 3 * channels + every_other, 3, 3}, rng));
   r.a = gb.node(OpType::Conv2d, "a", {x, w1}, k3);
   r.b = gb.node(OpType::Conv2d, "b", {r.a, w2}, k3);
   r.c = gb.node(OpType::Conv2d, "c", {r.a, w3});
   Attributes axis;
   axis.set("axis", int64_t{1});
-  r.y = gb.node(OpType::Concat, "y", {r.b, r.c, r.a}, axis);
+  r.t =
+      gb.node(OpType::Slice, "t", {r.a}, ints({{"starts", {0}}, {"ends", {channels}}, {"axes", {1}}, {"steps", {2}}}));
+  r.y = gb.node(OpType::Concat, "y", {r.b, r.c, r.a, r.t}, axis);
   r.z = gb.node(OpType::Conv2d, "z", {r.y, w4}, k3);
   gb.output(r.z);
   const int w5 = gb.constant("w5", random_weights({channels, channels - channels / 2, 1, 1}, rng));
-  const int half =
+  r.half =
       gb.node(OpType::Slice, "half", {r.a}, ints({{"starts", {channels / 2}}, {"ends", {channels}}, {"axes", {1}}}));
-  gb.output(gb.node(OpType::Conv2d, "e", {half, w5}));
+  gb.output(gb.node(OpType::Conv2d, "e", {r.half, w5}));
   if (plain_reader) gb.output(gb.node(OpType::Relu, "plain", {r.a}));
   r.g = gb.build();
   return r;
@@ -229,12 +234,16 @@ TEST_CASE("value aliases: a batched channel concat takes strided views where eve
   for (size_t n = 0; n < csp.g.nodes.size(); ++n)
     convs[n] = csp.g.nodes[n].op == OpType::Conv2d || csp.g.nodes[n].op == OpType::Slice;
   const auto alias = find_value_aliases(csp.g, convs);
-  const int64_t image = 3 * 8 * 16 * 16;  // the concat's channels of one image
-  for (auto [v, channel] : {std::pair{csp.b, 0}, std::pair{csp.c, 8}, std::pair{csp.a, 16}}) {
+  const int64_t image = (3 * 8 + 4) * 16 * 16;  // the concat's channels of one image
+  for (auto [v, channel] : {std::pair{csp.b, 0}, std::pair{csp.c, 8}, std::pair{csp.a, 16}, std::pair{csp.t, 24}}) {
     CHECK(alias[static_cast<size_t>(v)].parent == csp.y);
     CHECK(alias[static_cast<size_t>(v)].offset == static_cast<size_t>(channel * 16 * 16 * 4));
     CHECK(alias[static_cast<size_t>(v)].batch_stride == image);
   }
+  // The channel half of `a` is a view of `a`; the memory plan gives it y's image stride.
+  CHECK(alias[static_cast<size_t>(csp.half)].parent == csp.a);
+  CHECK(alias[static_cast<size_t>(csp.half)].offset == static_cast<size_t>(4 * 16 * 16 * 4));
+  CHECK(alias[static_cast<size_t>(csp.half)].batch_stride != 0);
   // Without kernels that accept strides, or with a reader of `a` that does not, those stay copies.
   CHECK(find_value_aliases(csp.g)[static_cast<size_t>(csp.a)].parent == -1);
   const BatchedCsp plain = batched_csp(3, 8, 16, true);
@@ -245,6 +254,7 @@ TEST_CASE("value aliases: a batched channel concat takes strided views where eve
   CHECK(plain_alias[static_cast<size_t>(plain.a)].parent == -1);
   CHECK(plain_alias[static_cast<size_t>(plain.b)].parent == plain.y);
   CHECK(plain_alias[static_cast<size_t>(plain.b)].batch_stride == image);
+  CHECK(plain_alias[static_cast<size_t>(plain.half)].parent == plain.a);  // a view of the dense `a`
 }
 
 TEST_CASE("value aliases: strided batch views give the reference path's results on every path and thread count") {
@@ -262,8 +272,10 @@ TEST_CASE("value aliases: strided batch views give the reference path's results 
         EngineOptions options;
         options.path = path;
         Engine engine(csp.g, options);
-        const bool strided = engine.memory_plan().value_batch_stride[static_cast<size_t>(csp.a)] != 0;
+        const auto& stride = engine.memory_plan().value_batch_stride;
+        const bool strided = stride[static_cast<size_t>(csp.a)] != 0;
         CHECK(strided == (path != KernelPath::Reference));
+        if (strided) CHECK(stride[static_cast<size_t>(csp.half)] == stride[static_cast<size_t>(csp.a)]);
         ExecutionContext ctx(engine, threads);
         std::memcpy(ctx.input(0).data, input.data(), input.size() * sizeof(float));
         ctx.run();
@@ -285,5 +297,49 @@ TEST_CASE("value aliases: strided batch views give the reference path's results 
         CHECK(worst < 2e-4);
       }
     }
+  }
+}
+
+TEST_CASE("value aliases: a Slice computed into its part of a batched concat writes each image in place") {
+  // t = every other channel of relu(x) is no view, but it is produced straight into y = concat(r, t) image
+  // by image (the Slice kernel takes strided outputs); z = relu(y) reads y. Exact ops: compared bit for bit
+  // against plain loops.
+  GraphBuilder gb;
+  const int64_t n = 3, c = 5, hw = 8;  // 8x8 planes: every channel offset is 64-byte aligned
+  const int x = gb.input("x", DType::F32, {n, c, hw, hw});
+  const int r = gb.node(OpType::Relu, "r", {x});
+  const int t = gb.node(OpType::Slice, "t", {r}, ints({{"starts", {0}}, {"ends", {c}}, {"axes", {1}}, {"steps", {2}}}));
+  Attributes axis;
+  axis.set("axis", int64_t{1});
+  const int y = gb.node(OpType::Concat, "y", {r, t}, axis);
+  gb.output(gb.node(OpType::Relu, "z", {y}));
+  const Graph g = gb.build();
+  std::vector<bool> slice_only(g.nodes.size(), false);
+  for (size_t i = 0; i < g.nodes.size(); ++i) slice_only[i] = g.nodes[i].op == OpType::Slice;
+  CHECK(find_value_aliases(g, slice_only)[static_cast<size_t>(t)].parent == y);
+
+  std::vector<float> in(static_cast<size_t>(n * c * hw * hw));
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> uni(-1, 1);
+  for (float& v : in) v = uni(rng);
+  std::vector<float> want;
+  const int64_t plane = hw * hw, kept = (c + 1) / 2;
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t k = 0; k < c * plane; ++k) want.push_back(std::max(in[static_cast<size_t>(i * c * plane + k)], 0.0f));
+    for (int64_t ch = 0; ch < kept; ++ch)
+      for (int64_t k = 0; k < plane; ++k)
+        want.push_back(std::max(in[static_cast<size_t>((i * c + 2 * ch) * plane + k)], 0.0f));
+  }
+  for (KernelPath path : supported_kernel_paths()) {
+    EngineOptions options;
+    options.path = path;
+    Engine engine(g, options);
+    CHECK(engine.memory_plan().value_batch_stride[static_cast<size_t>(t)] == (c + kept) * plane);
+    ExecutionContext ctx(engine);
+    std::memcpy(ctx.input(0).data, in.data(), in.size() * sizeof(float));
+    ctx.run();
+    const TensorView out = ctx.output(0);
+    REQUIRE(out.numel() == static_cast<int64_t>(want.size()));
+    CHECK(std::memcmp(out.data, want.data(), want.size() * sizeof(float)) == 0);
   }
 }
