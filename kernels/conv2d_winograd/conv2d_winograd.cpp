@@ -2,10 +2,16 @@
 #include "kernels/conv2d_winograd/conv2d_winograd.h"
 
 #include "kernels/conv2d_winograd/conv2d_winograd_impl.h"
+#include "kernels/gemm_packed/gemm_packed_config.h"
 
 namespace vigil::kernels {
 
 using winograd_detail::path_config;
+
+// The batched mode hands packed U to gemm_packed as its packed A: the panel heights must agree per path.
+static_assert(winograd_detail::kScalarConfig.mr == gemm_packed_detail::kScalarConfig.mr);
+static_assert(winograd_detail::kAvx2Config.mr == gemm_packed_detail::kAvx2Config.mr);
+static_assert(winograd_detail::kAvx512Config.mr == gemm_packed_detail::kAvx512Config.mr);
 
 const char* winograd_tile_name(WinogradTile tile) { return tile == WinogradTile::F2x3 ? "F(2,3)" : "F(4,3)"; }
 
