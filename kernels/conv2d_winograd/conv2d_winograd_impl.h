@@ -66,7 +66,8 @@ struct Layout {
 // tiles), each value of U would serve at most one vector FMA per image and U would stream from L3 again for
 // every image; instead the images are transformed in groups whose V and M fit this budget, and U is read
 // once per group (by gemm_packed, at its cache blocking). Measured on actdet-tiny's clip (16 frames, one
-// thread): L26 (8x8) 20.4 -> 15.9 ms, A0 11.0 -> 9.0 ms; on 16x16 and 32x32 images (64 slots) it was 8-35 %
+// thread): L26 (8x8) 20.4 -> 15.9 ms, A0 11.0 -> 9.0 ms; and with F(4,3) on the 16x16 layers (16 slots),
+// the whole clip 183 -> 163 ms. On images of 64 slots (16x16 under F(2,3), 32x32 under F(4,3)) it was 8-35 %
 // slower than the block mode, whose V stays in L2.
 constexpr int64_t kBatchedBudgetFloats = int64_t{2} << 20;  // V + M of a group: 8 MiB
 
@@ -113,6 +114,9 @@ inline Layout layout(const PathConfig& cfg, const Conv2dParams& p, int m) {
     const int64_t per_image = l.xis * (p.in_channels + l.k_pad) * l.slots;
     l.group = kBatchedBudgetFloats / per_image;
     if (l.group > p.batch) l.group = p.batch;
+    // Whole 32-column panels for the GEMM's B where the budget allows (16 slots: an even number of images).
+    const int64_t per_panel = l.slots < 32 && 32 % l.slots == 0 ? 32 / l.slots : 1;
+    if (l.group > per_panel && l.group < p.batch) l.group -= l.group % per_panel;
     if (l.group < 2) l.group = 1;
   }
   l.group_vs = l.group * l.slots + kMaxW;
