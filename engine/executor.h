@@ -76,7 +76,9 @@ class ExecutionContext {
   TensorView input(std::string_view name) const { return input(engine_.input_index(name)); }
   TensorView output(size_t i) const;
   TensorView output(std::string_view name) const { return output(engine_.output_index(name)); }
-  // Any value of the graph (intermediates stay valid only until the arena reuses them).
+  // Any value of the graph (intermediates stay valid only until the arena reuses them). An intermediate of a
+  // batch may be a strided view inside a channel Concat's output (TensorView::batch_stride != 0); graph inputs
+  // and outputs never are.
   const TensorView& value(int value_id) const { return views_[static_cast<size_t>(value_id)]; }
 
   void run();
