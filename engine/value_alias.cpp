@@ -169,8 +169,11 @@ std::vector<ValueAlias> find_value_aliases(const Graph& g, const std::vector<boo
         // A channel slice of a batch of images: a strided view, when its readers accept one. (The slice
         // node itself then finds its output already in place.)
         const size_t oi = static_cast<size_t>(out);
+        // The input must be a root or itself a strided view: a strided view takes its root's image stride,
+        // and a dense view's root (a reshape's source) need not have this batch layout.
+        const size_t ii = static_cast<size_t>(in);
         if (alias[oi].parent >= 0 || accepts_batch_strides.empty() || !in_arena(g, out) || !in_arena(g, in) ||
-            graph_output[oi] || dense_parent[static_cast<size_t>(in)])
+            graph_output[oi] || dense_parent[ii] || (alias[ii].parent >= 0 && !strided_child[ii]))
           break;
         const int64_t offset = channel_slice_offset(g, node);
         if (offset >= 0 && offset % static_cast<int64_t>(kTensorAlignment) == 0 && readers_accept(out, -1)) {
