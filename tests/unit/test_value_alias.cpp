@@ -343,3 +343,17 @@ TEST_CASE("value aliases: a Slice computed into its part of a batched concat wri
     CHECK(std::memcmp(out.data, want.data(), want.size() * sizeof(float)) == 0);
   }
 }
+
+TEST_CASE("value aliases: no strided view of a reshape's output (its root need not have the batch layout)") {
+  GraphBuilder gb;
+  const int x = gb.input("x", DType::F32, {8, 8, 8});
+  const int r = gb.node(OpType::Relu, "r", {x});
+  const int v = gb.node(OpType::Reshape, "v", {r}, ints({{"shape", {2, 4, 8, 8}}}));
+  const int half = gb.node(OpType::Slice, "half", {v}, ints({{"starts", {2}}, {"ends", {4}}, {"axes", {1}}}));
+  gb.output(gb.node(OpType::Relu, "out", {half}));
+  const Graph g = gb.build();
+  const std::vector<bool> all(g.nodes.size(), true);
+  const auto alias = find_value_aliases(g, all);
+  CHECK(alias[static_cast<size_t>(v)].parent == r);      // the reshape is a view
+  CHECK(alias[static_cast<size_t>(half)].parent == -1);  // its channel slice is copied
+}
