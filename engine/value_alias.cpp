@@ -10,11 +10,13 @@ namespace {
 
 bool in_arena(const Graph& g, int v) { return v != kNoValue && !g.is_constant(v); }
 
-// Byte offset of a Slice's output inside its input when the selected elements form one contiguous run,
-// or -1. Reads the same attributes as engine/ops/slice.cpp (already validated by shape inference).
-int64_t contiguous_slice_offset(const Graph& g, const Node& node) {
-  const Value& in = g.values[static_cast<size_t>(node.inputs[0])];
-  const Shape& s = in.shape;
+// What a Slice selects along each dim of its input: the first index, the count and the step (untouched
+// dims: all, step 1). Reads the same attributes as engine/ops/slice.cpp (already validated by shape
+// inference); false if they do not fit together.
+struct SliceSelection {
+  int64_t start[kMaxRank] = {}, count[kMaxRank] = {}, step[kMaxRank] = {};
+};
+bool slice_selection(const Shape& s, const Node& node, SliceSelection& sel) {
   const std::vector<int64_t> starts = node.attrs.get_ints("starts", {});
   const std::vector<int64_t> ends = node.attrs.get_ints("ends", {});
   std::vector<int64_t> axes = node.attrs.get_ints("axes", {});
@@ -22,24 +24,35 @@ int64_t contiguous_slice_offset(const Graph& g, const Node& node) {
   if (axes.empty())
     for (size_t i = 0; i < starts.size(); ++i) axes.push_back(static_cast<int64_t>(i));
   if (steps.empty()) steps.assign(starts.size(), 1);
-  if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size()) return -1;
-  int64_t start[kMaxRank] = {}, count[kMaxRank] = {};
-  for (int d = 0; d < s.rank; ++d) count[d] = s[d];
+  if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size()) return false;
+  for (int d = 0; d < s.rank; ++d) sel.start[d] = 0, sel.count[d] = s[d], sel.step[d] = 1;
   for (size_t i = 0; i < starts.size(); ++i) {
     const int d = static_cast<int>(axes[i] < 0 ? axes[i] + s.rank : axes[i]);
-    if (d < 0 || d >= s.rank) return -1;
-    count[d] = kernels::resolve_slice_axis(s[d], starts[i], ends[i], steps[i], &start[d]);
-    if (steps[i] != 1 && count[d] > 1) return -1;  // strided or reversed
+    if (d < 0 || d >= s.rank) return false;
+    sel.count[d] = kernels::resolve_slice_axis(s[d], starts[i], ends[i], steps[i], &sel.start[d]);
+    sel.step[d] = steps[i];
   }
+  return true;
+}
+
+// Byte offset of a Slice's output inside its input when the selected elements form one contiguous run,
+// or -1.
+int64_t contiguous_slice_offset(const Graph& g, const Node& node) {
+  const Value& in = g.values[static_cast<size_t>(node.inputs[0])];
+  const Shape& s = in.shape;
+  SliceSelection sel;
+  if (!slice_selection(s, node, sel)) return -1;
+  for (int d = 0; d < s.rank; ++d)
+    if (sel.step[d] != 1 && sel.count[d] > 1) return -1;  // strided or reversed
   // Contiguous: the last dim that is not whole may be partial; every dim before it selects one index.
   int partial = -1;
   for (int d = 0; d < s.rank; ++d)
-    if (start[d] != 0 || count[d] != s[d]) partial = d;
+    if (sel.start[d] != 0 || sel.count[d] != s[d]) partial = d;
   for (int d = 0; d < partial; ++d)
-    if (count[d] != 1) return -1;
+    if (sel.count[d] != 1) return -1;
   int64_t offset = 0, stride = 1;
   for (int d = s.rank - 1; d >= 0; --d) {
-    offset += start[d] * stride;
+    offset += sel.start[d] * stride;
     stride *= s[d];
   }
   return offset * static_cast<int64_t>(dtype_size(in.dtype));
@@ -50,27 +63,11 @@ int64_t contiguous_slice_offset(const Graph& g, const Node& node) {
 int64_t channel_slice_offset(const Graph& g, const Node& node) {
   const Value& in = g.values[static_cast<size_t>(node.inputs[0])];
   const Shape& s = in.shape;
-  if (s.rank != 4 || s[0] < 2) return -1;
-  const std::vector<int64_t> starts = node.attrs.get_ints("starts", {});
-  const std::vector<int64_t> ends = node.attrs.get_ints("ends", {});
-  std::vector<int64_t> axes = node.attrs.get_ints("axes", {});
-  std::vector<int64_t> steps = node.attrs.get_ints("steps", {});
-  if (axes.empty())
-    for (size_t i = 0; i < starts.size(); ++i) axes.push_back(static_cast<int64_t>(i));
-  if (steps.empty()) steps.assign(starts.size(), 1);
-  if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size()) return -1;
-  int64_t channel = 0;
-  for (size_t i = 0; i < starts.size(); ++i) {
-    const int d = static_cast<int>(axes[i] < 0 ? axes[i] + s.rank : axes[i]);
-    int64_t start = 0;
-    const int64_t count = kernels::resolve_slice_axis(s[d], starts[i], ends[i], steps[i], &start);
-    if (d == 1 && steps[i] == 1) {
-      channel = start;
-    } else if (start != 0 || count != s[d] || steps[i] != 1) {
-      return -1;  // another dim cut, or a strided or reversed channel range
-    }
-  }
-  return channel * s[2] * s[3] * static_cast<int64_t>(dtype_size(in.dtype));
+  SliceSelection sel;
+  if (s.rank != 4 || s[0] < 2 || !slice_selection(s, node, sel) || sel.step[1] != 1) return -1;
+  for (int d : {0, 2, 3})
+    if (sel.start[d] != 0 || sel.count[d] != s[d] || sel.step[d] != 1) return -1;  // another dim cut
+  return sel.start[1] * s[2] * s[3] * static_cast<int64_t>(dtype_size(in.dtype));
 }
 
 // True when a Transpose keeps every dim larger than 1 in its order (it only moves size-1 dims, e.g. an
