@@ -77,6 +77,22 @@ void reverse_parallel_for(void*, int64_t tasks, void (*task)(void*, int64_t, int
   for (int64_t t = tasks - 1; t >= 0; --t) task(arg, t, t + 1);
 }
 
+// conv2d_winograd on one path with `threads` workspace slots (more than one: the tasks run through
+// reverse_parallel_for). y starts at `fill`; the comparisons across thread counts use different fills, so
+// an output that one run leaves unwritten cannot match.
+std::vector<float> run_winograd(KernelIsa isa, WinogradTile tile, const Conv2dParams& p, const std::vector<float>& x,
+                                const std::vector<float>& w, const float* bias, int threads, float fill = -7.0f) {
+  std::vector<float> packed(conv2d_winograd_packed_floats(isa, tile, p));
+  conv2d_winograd_pack(isa, tile, p, w.data(), packed.data());
+  std::vector<float> y(p.batch * p.out_channels * p.out_h * p.out_w, fill);
+  std::vector<unsigned char> ws(conv2d_winograd_workspace_bytes(isa, tile, p, threads));
+  WinogradThreading th;
+  th.threads = threads;
+  if (threads > 1) th.parallel_for = reverse_parallel_for;
+  conv2d_winograd(isa, tile, p, x.data(), packed.data(), bias, y.data(), ws.data(), th);
+  return y;
+}
+
 struct Outcome {
   double worst_ratio = 0.0;  // max |err| / T (tile magnitude) over outputs without activation
   double worst_own = 0.0;    // max |err| / S (the output's own taps) over outputs without activation
@@ -94,14 +110,7 @@ Outcome check(WinogradTile tile, const Conv2dParams& p, std::mt19937& rng, bool 
   const auto s = magnitude(p, x, w, bias);
   const auto tile_s = tile_magnitude(p, tile, x, w, bias);
   for (KernelIsa isa : available_isas()) {
-    std::vector<float> packed(conv2d_winograd_packed_floats(isa, tile, p));
-    conv2d_winograd_pack(isa, tile, p, w.data(), packed.data());
-    std::vector<float> y(out_size, -7.0f);
-    std::vector<unsigned char> ws(conv2d_winograd_workspace_bytes(isa, tile, p, threads));
-    WinogradThreading th;
-    th.threads = threads;
-    if (threads > 1) th.parallel_for = reverse_parallel_for;
-    conv2d_winograd(isa, tile, p, x.data(), packed.data(), with_bias ? bias.data() : nullptr, y.data(), ws.data(), th);
+    const auto y = run_winograd(isa, tile, p, x, w, with_bias ? bias.data() : nullptr, threads);
     for (size_t o = 0; o < out_size; ++o) {
       const double err = std::fabs(double(y[o]) - double(ref[o]));
       if (tile_s[o] > 0 && p.activation.kind == Activation::None)
@@ -195,19 +204,8 @@ TEST_CASE("conv2d_winograd: a task split over 3 slots in reverse order gives the
   const auto w = random_vector(rng, p.out_channels * p.in_channels * 9);
   const auto bias = random_vector(rng, p.out_channels);
   for (WinogradTile tile : kTiles) {
-    for (KernelIsa isa : available_isas()) {
-      std::vector<float> packed(conv2d_winograd_packed_floats(isa, tile, p));
-      conv2d_winograd_pack(isa, tile, p, w.data(), packed.data());
-      std::vector<float> y1(p.out_channels * p.out_h * p.out_w), y3(y1.size());
-      std::vector<unsigned char> ws1(conv2d_winograd_workspace_bytes(isa, tile, p, 1)),
-          ws3(conv2d_winograd_workspace_bytes(isa, tile, p, 3));
-      conv2d_winograd(isa, tile, p, x.data(), packed.data(), bias.data(), y1.data(), ws1.data(), WinogradThreading{});
-      WinogradThreading th;
-      th.parallel_for = reverse_parallel_for;
-      th.threads = 3;
-      conv2d_winograd(isa, tile, p, x.data(), packed.data(), bias.data(), y3.data(), ws3.data(), th);
-      CHECK(y1 == y3);
-    }
+    for (KernelIsa isa : available_isas())
+      CHECK(run_winograd(isa, tile, p, x, w, bias.data(), 1) == run_winograd(isa, tile, p, x, w, bias.data(), 3, 7.0f));
     check(tile, p, rng, true, 3);
   }
 }
@@ -229,18 +227,9 @@ TEST_CASE("conv2d_winograd: single-block images split over channels give the sam
       const auto w = random_vector(rng, p.out_channels * p.in_channels * 9);
       const auto bias = random_vector(rng, p.out_channels);
       for (KernelIsa isa : available_isas()) {
-        std::vector<float> packed(conv2d_winograd_packed_floats(isa, tile, p));
-        conv2d_winograd_pack(isa, tile, p, w.data(), packed.data());
-        std::vector<float> y1(p.batch * p.out_channels * p.out_h * p.out_w);
-        std::vector<unsigned char> ws1(conv2d_winograd_workspace_bytes(isa, tile, p, 1));
-        conv2d_winograd(isa, tile, p, x.data(), packed.data(), bias.data(), y1.data(), ws1.data(), WinogradThreading{});
+        const auto y1 = run_winograd(isa, tile, p, x, w, bias.data(), 1);
         for (int threads : {2, 3}) {
-          std::vector<float> yt(y1.size(), 7.0f);
-          std::vector<unsigned char> ws(conv2d_winograd_workspace_bytes(isa, tile, p, threads));
-          WinogradThreading th;
-          th.parallel_for = reverse_parallel_for;
-          th.threads = threads;
-          conv2d_winograd(isa, tile, p, x.data(), packed.data(), bias.data(), yt.data(), ws.data(), th);
+          const auto yt = run_winograd(isa, tile, p, x, w, bias.data(), threads, 7.0f);
           INFO("index ", index, " threads ", threads);
           CHECK(std::memcmp(y1.data(), yt.data(), y1.size() * sizeof(float)) == 0);
           ++compared;
@@ -276,16 +265,8 @@ TEST_CASE("conv2d_winograd: batches of small images (shared transforms, one GEMM
       const auto w = random_vector(rng, p.out_channels * p.in_channels * 9);
       const auto bias = random_vector(rng, p.out_channels);
       for (KernelIsa isa : available_isas()) {
-        std::vector<float> packed(conv2d_winograd_packed_floats(isa, tile, p));
-        conv2d_winograd_pack(isa, tile, p, w.data(), packed.data());
-        std::vector<float> y1(p.batch * p.out_channels * p.out_h * p.out_w), y3(y1.size(), 3.0f);
-        std::vector<unsigned char> ws1(conv2d_winograd_workspace_bytes(isa, tile, p, 1)),
-            ws3(conv2d_winograd_workspace_bytes(isa, tile, p, 3));
-        conv2d_winograd(isa, tile, p, x.data(), packed.data(), bias.data(), y1.data(), ws1.data(), WinogradThreading{});
-        WinogradThreading th;
-        th.parallel_for = reverse_parallel_for;
-        th.threads = 3;
-        conv2d_winograd(isa, tile, p, x.data(), packed.data(), bias.data(), y3.data(), ws3.data(), th);
+        const auto y1 = run_winograd(isa, tile, p, x, w, bias.data(), 1);
+        const auto y3 = run_winograd(isa, tile, p, x, w, bias.data(), 3, 7.0f);
         INFO(kernel_isa_name(isa), " ", winograd_tile_name(tile), " ", describe(p));
         CHECK(std::memcmp(y1.data(), y3.data(), y1.size() * sizeof(float)) == 0);
       }
