@@ -1,17 +1,45 @@
-// What the GEMM-based kernel tests share: every activation kind with test parameters, its Lipschitz bound
-// (how much an input error can grow through it), and the engine's thread-pool adapter for kernels.
+// What the GEMM-based kernel tests share: the paths this CPU can run, every activation kind with test
+// parameters, its Lipschitz bound (how much an input error can grow through it), the engine's thread-pool
+// adapter for kernels and a reversed serial one.
 #pragma once
 
-#include <iterator>
+#include <doctest/doctest.h>
 
+#include <cstdint>
+#include <iterator>
+#include <vector>
+
+#include "engine/cpu_features.h"
 #include "engine/ops/parallel_for_adapter.h"
 #include "kernels/activation/activation.h"
+#include "kernels/kernel_isa.h"
 
 namespace vigil::test {
 
 using kernels::Activation;
 using kernels::ActivationParams;
 using ops::pool_parallel_for;
+
+// The paths to test: Scalar (if asked), then AVX2 and AVX-512 where the CPU has them (saying which are skipped).
+inline std::vector<kernels::KernelIsa> kernel_test_isas(bool with_scalar) {
+  const auto& cpu = cpu_features();
+  std::vector<kernels::KernelIsa> isas;
+  if (with_scalar) isas.push_back(kernels::KernelIsa::Scalar);
+  if (cpu.has_avx2_fma())
+    isas.push_back(kernels::KernelIsa::Avx2);
+  else
+    MESSAGE("skipping the avx2 path: this CPU lacks AVX2+FMA");
+  if (cpu.has_avx512_core())
+    isas.push_back(kernels::KernelIsa::Avx512);
+  else
+    MESSAGE("skipping the avx512 path: this CPU lacks AVX-512 F/BW/DQ/VL");
+  return isas;
+}
+
+// A "parallel for" that runs the tasks one at a time in reverse order: results must not depend on the split.
+inline void serial_reversed(void*, int64_t tasks, void (*task)(void*, int64_t, int64_t), void* arg) {
+  for (int64_t t = tasks - 1; t >= 0; --t) task(arg, t, t + 1);
+}
 
 inline constexpr Activation kAllActivations[] = {Activation::None,    Activation::Relu,      Activation::LeakyRelu,
                                                  Activation::Sigmoid, Activation::Tanh,      Activation::Silu,
@@ -30,10 +58,14 @@ inline ActivationParams make_activation(Activation kind) {
 // Largest |d act / dx| over the reals for the parameters above.
 inline double lipschitz(Activation kind) {
   switch (kind) {
-    case Activation::HardSwish: return 1.5;
-    case Activation::Silu: return 1.1;
-    case Activation::Mish: return 1.1;
-    default: return 1.0;
+    case Activation::HardSwish:
+      return 1.5;
+    case Activation::Silu:
+      return 1.1;
+    case Activation::Mish:
+      return 1.1;
+    default:
+      return 1.0;
   }
 }
 

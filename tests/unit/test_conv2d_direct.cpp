@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "conv_case_support.h"
 #include "engine/cpu_features.h"
 #include "engine/thread_pool.h"
-#include "epilogue_test_support.h"
 #include "kernels/conv2d/conv2d.h"
 #include "kernels/conv2d_direct/conv2d_direct.h"
 #include "kernels/conv2d_gemm/conv2d_gemm.h"
@@ -25,63 +25,18 @@ using namespace vigil::kernels;
 
 namespace {
 
-std::vector<KernelIsa> direct_isas() {
-  const auto& cpu = vigil::cpu_features();
-  std::vector<KernelIsa> isas;
-  if (cpu.has_avx2_fma())
-    isas.push_back(KernelIsa::Avx2);
-  else
-    MESSAGE("skipping the avx2 path: this CPU lacks AVX2+FMA");
-  if (cpu.has_avx512_core())
-    isas.push_back(KernelIsa::Avx512);
-  else
-    MESSAGE("skipping the avx512 path: this CPU lacks AVX-512 F/BW/DQ/VL");
-  return isas;
-}
-
-void serial_reversed(void*, int64_t tasks, void (*task)(void*, int64_t, int64_t), void* arg) {
-  for (int64_t t = tasks - 1; t >= 0; --t) task(arg, t, t + 1);
-}
-
+using vigil::test::ConvCase;
+using vigil::test::describe;
 using vigil::test::kAllActivations;
-using vigil::test::lipschitz;
 using vigil::test::make_activation;
+using vigil::test::make_data;
+using vigil::test::numel_y;
+using vigil::test::pick;
 using vigil::test::pool_parallel_for;
+using vigil::test::reduction;
+using vigil::test::serial_reversed;
 
-struct ConvCase {
-  Conv2dParams p;
-  bool bias = false, residual = false;
-  std::vector<float> x, w, b, r;
-};
-
-int64_t numel_y(const Conv2dParams& p) { return p.batch * p.out_channels * p.out_h * p.out_w; }
-int64_t reduction(const Conv2dParams& p) { return p.in_channels * p.kernel_h * p.kernel_w; }
-
-void fill(std::vector<float>& v, size_t n, std::mt19937_64& rng, float scale) {
-  std::uniform_real_distribution<float> u(-scale, scale);
-  v.resize(n);
-  for (float& e : v) e = u(rng);
-}
-
-void make_data(ConvCase& c, std::mt19937_64& rng) {
-  const Conv2dParams& p = c.p;
-  const int64_t k = reduction(p);
-  fill(c.x, static_cast<size_t>(p.batch * p.in_channels * p.in_h * p.in_w), rng, 1.0f);
-  fill(c.w, static_cast<size_t>(p.out_channels * k), rng, 4.0f / std::sqrt(static_cast<float>(k)));
-  fill(c.b, static_cast<size_t>(p.out_channels), rng, 1.0f);
-  fill(c.r, static_cast<size_t>(numel_y(p)), rng, 1.0f);
-}
-
-std::string describe(KernelIsa isa, const ConvCase& c) {
-  const Conv2dParams& p = c.p;
-  return std::string(kernel_isa_name(isa)) + " N" + std::to_string(p.batch) + " C" + std::to_string(p.in_channels) +
-         " " + std::to_string(p.in_h) + "x" + std::to_string(p.in_w) + " M" + std::to_string(p.out_channels) + " k" +
-         std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) + " s" + std::to_string(p.stride_h) + "," +
-         std::to_string(p.stride_w) + " d" + std::to_string(p.dilation_h) + "," + std::to_string(p.dilation_w) +
-         " pad" + std::to_string(p.pad_top) + "," + std::to_string(p.pad_left) + " out" + std::to_string(p.out_h) +
-         "x" + std::to_string(p.out_w) + " " + std::string(activation_name(p.activation.kind)) +
-         (c.bias ? " bias" : "") + (c.residual ? " residual" : "");
-}
+std::vector<KernelIsa> direct_isas() { return vigil::test::kernel_test_isas(false); }
 
 // Runs conv2d_direct, compares it with conv2d_reference (and, for K <= the GEMM's K block and one image,
 // with gemm_packed bit for bit); returns y.
@@ -97,27 +52,7 @@ std::vector<float> run_direct(KernelIsa isa, const ConvCase& c, const GemmThread
   const float* residual = c.residual ? c.r.data() : nullptr;
   conv2d_direct(isa, p, c.x.data(), packed.data(), bias, residual, y.data(), ws.data(), threading);
 
-  std::vector<float> expect(y.size()), mag(y.size());
-  conv2d_reference(p, c.x.data(), c.w.data(), bias, expect.data());
-  Conv2dParams abs_p = p;
-  abs_p.activation = ActivationParams{};
-  std::vector<float> ax(c.x), aw(c.w), ab(c.b);
-  for (auto* v : {&ax, &aw, &ab})
-    for (float& e : *v) e = std::fabs(e);
-  conv2d_reference(abs_p, ax.data(), aw.data(), c.bias ? ab.data() : nullptr, mag.data());
-
-  const double eps = std::ldexp(1.0, -23);
-  const double K = static_cast<double>(reduction(p));
-  const double L = lipschitz(p.activation.kind);
-  int failures = 0;
-  for (size_t i = 0; i < y.size(); ++i) {
-    const double res = c.residual ? c.r[i] : 0.0;
-    const double want = static_cast<double>(expect[i]) + res;
-    const double tol = L * (4.0 * eps * std::sqrt(K + 2.0) * mag[i] + 0.5 * eps * mag[i]) +
-                       std::ldexp(1.0, -20) * (std::fabs(expect[i]) + std::fabs(res)) + 1e-30;
-    if (!(std::fabs(y[i] - want) <= tol) && failures++ < 5)
-      FAIL_CHECK(label << ": y[" << i << "] = " << y[i] << ", reference " << want << " +- " << tol);
-  }
+  vigil::test::check_against_reference(c, y, label);
 
   if (reduction(p) <= gemm_blocking(isa).kc && p.batch == 1) {
     const Im2colGeometry g{p.in_channels, p.in_h,       p.in_w,    p.kernel_h, p.kernel_w, p.stride_h, p.stride_w,
@@ -142,10 +77,6 @@ std::vector<float> run_direct(KernelIsa isa, const ConvCase& c, const GemmThread
                   label << ": differs from gemm_packed");
   }
   return y;
-}
-
-int64_t pick(std::mt19937_64& rng, int64_t lo, int64_t hi) {
-  return lo + static_cast<int64_t>(rng() % static_cast<uint64_t>(hi - lo + 1));
 }
 
 ConvCase random_conv(std::mt19937_64& rng, int index) {

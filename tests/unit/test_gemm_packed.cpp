@@ -10,8 +10,6 @@
 // activation's own error and the final residual add.
 #include <doctest/doctest.h>
 
-#include "epilogue_test_support.h"
-
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -22,6 +20,7 @@
 
 #include "engine/cpu_features.h"
 #include "engine/thread_pool.h"
+#include "epilogue_test_support.h"
 #include "kernels/activation/activation.h"
 #include "kernels/gemm_packed/gemm_packed.h"
 
@@ -29,20 +28,7 @@ using namespace vigil::kernels;
 
 namespace {
 
-// The paths this CPU can run; says which ones it skips.
-std::vector<KernelIsa> available_isas() {
-  const auto& cpu = vigil::cpu_features();
-  std::vector<KernelIsa> isas = {KernelIsa::Scalar};
-  if (cpu.has_avx2_fma())
-    isas.push_back(KernelIsa::Avx2);
-  else
-    MESSAGE("skipping the avx2 path: this CPU lacks AVX2+FMA");
-  if (cpu.has_avx512_core())
-    isas.push_back(KernelIsa::Avx512);
-  else
-    MESSAGE("skipping the avx512 path: this CPU lacks AVX-512 F/BW/DQ/VL");
-  return isas;
-}
+std::vector<KernelIsa> available_isas() { return vigil::test::kernel_test_isas(true); }
 
 // 64-byte aligned float storage.
 struct AlignedBuffer {
@@ -162,10 +148,14 @@ std::string describe(KernelIsa isa, const Problem& pr) {
 // tile size exactly.
 int64_t random_dim(std::mt19937_64& rng) {
   switch (rng() % 4) {
-    case 0: return 1 + static_cast<int64_t>(rng() % 16);
-    case 1: return 1 + static_cast<int64_t>(rng() % 64);
-    case 2: return 16 * (1 + static_cast<int64_t>(rng() % 12));
-    default: return 1 + static_cast<int64_t>(rng() % 300);
+    case 0:
+      return 1 + static_cast<int64_t>(rng() % 16);
+    case 1:
+      return 1 + static_cast<int64_t>(rng() % 64);
+    case 2:
+      return 16 * (1 + static_cast<int64_t>(rng() % 12));
+    default:
+      return 1 + static_cast<int64_t>(rng() % 300);
   }
 }
 
