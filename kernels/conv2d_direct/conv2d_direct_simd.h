@@ -108,23 +108,7 @@ struct Direct {
       }
       a += MR;
     }
-    switch (t.act->kind) {
-      case Activation::None:
-        Gemm::template store_any<gp::ActNone<Isa>>(t, acc);
-        break;
-      case Activation::Relu:
-        Gemm::template store_any<gp::ActRelu<Isa>>(t, acc);
-        break;
-      case Activation::LeakyRelu:
-        Gemm::template store_any<gp::ActLeaky<Isa>>(t, acc);
-        break;
-      case Activation::Clip:
-        Gemm::template store_any<gp::ActClip<Isa>>(t, acc);
-        break;
-      default:
-        Gemm::template store_any<gp::ActHeavy<Isa>>(t, acc);
-        break;
-    }
+    Gemm::store(t.act->kind, t, acc);
   }
 
   // Output rows [oh0, oh_end) of the band in `planes`: per NR-pixel run of a row, every channel panel in

@@ -419,7 +419,12 @@ struct Microkernel {
       b += NR;
     }
 
-    const Activation kind = t.last ? t.act->kind : Activation::None;
+    store(t.last ? t.act->kind : Activation::None, t, acc);
+  }
+
+  // The epilogue with activation `kind` (the cheap kinds inline, the rest through heavy()); also used by
+  // conv2d_direct's tile.
+  static VIGIL_GEMM_INLINE void store(Activation kind, const TileArgs& t, F (&acc)[MR][NV]) {
     switch (kind) {
       case Activation::None: store_any<ActNone<Isa>>(t, acc); break;
       case Activation::Relu: store_any<ActRelu<Isa>>(t, acc); break;
