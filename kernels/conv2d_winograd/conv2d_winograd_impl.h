@@ -60,6 +60,7 @@ struct Layout {
   int64_t group;
   int64_t group_vs;  // row stride of the shared V and M: group * slots + slack
   int64_t group_v_floats, group_m_floats;
+  int64_t gemm_ws_floats = 0;  // batched_layout(): each slot's gemm_packed workspace, at the slot's end
 };
 
 // Batched mode: for batches of images too small to fill one block of NV vectors (e.g. 8x8 under F(2,3): 16
@@ -125,8 +126,16 @@ inline Layout layout(const PathConfig& cfg, const Conv2dParams& p, int m) {
   return l;
 }
 
-// What a task slot needs besides V and M: obuf (at the layout's V stride), line and plane.
-inline int64_t batched_slot_tail_floats(const Layout& l) { return l.m * l.m * l.vs + l.line_floats + l.plane_floats; }
+// The layout of the batched mode: V and M rows hold every image of a group (shared by all slots), and a
+// slot holds obuf at that stride, line, plane and a gemm_packed workspace.
+inline Layout batched_layout(KernelIsa isa, Layout l, const Conv2dParams& p) {
+  l.vs = l.group_vs;
+  l.obuf_floats = l.m * l.m * l.vs;
+  l.gemm_ws_floats =
+      round_up(gemm_packed_workspace_bytes(isa, p.out_channels, l.group * l.slots, p.in_channels, 1) / 4 + 16, 16);
+  l.slot_floats = round_up(l.obuf_floats + l.line_floats + l.plane_floats, 16) + l.gemm_ws_floats;
+  return l;
+}
 
 // The packed GEMM of one transform component in batched mode: M_xi[K x group*slots] = U_xi V_xi. U_xi is
 // already in gemm_pack_a's layout (panels of MR channels, [c][MR] each) because the Winograd and GEMM paths
@@ -150,13 +159,7 @@ inline int64_t workspace_floats(KernelIsa isa, const PathConfig& cfg, const Conv
   const int64_t t = threads < 1 ? 1 : threads;
   int64_t floats = t * l.slot_floats;
   if (l.group > 1) {
-    // Shared V and M, then per slot: its plane, line and obuf at the batched stride, and a GEMM workspace.
-    Layout g = l;
-    g.vs = l.group_vs;
-    const int64_t gemm_floats =
-        round_up(gemm_packed_workspace_bytes(isa, p.out_channels, l.group * l.slots, p.in_channels, 1) / 4 + 16, 16);
-    const int64_t batched =
-        l.group_v_floats + l.group_m_floats + t * (round_up(batched_slot_tail_floats(g), 16) + gemm_floats);
+    const int64_t batched = l.group_v_floats + l.group_m_floats + t * batched_layout(isa, l, p).slot_floats;
     if (batched > floats) floats = batched;
   }
   return floats + 16;
@@ -337,7 +340,6 @@ struct Winograd {
     // obuf + line + plane (slot_floats apart) followed by its GEMM workspace.
     int64_t n0 = 0, count = 0;
     float *gv = nullptr, *gm = nullptr;
-    int64_t gemm_ws_floats = 0;
   };
 
   // One vector of tiles: d(r, col) loads tap (r, col) of the W tiles; writes V component xi at v + xi * xi_stride.
@@ -642,7 +644,7 @@ struct Winograd {
     const Layout& l = j.l;
     const int64_t C = j.p->in_channels;
     for (int64_t s = begin; s < end; ++s) {
-      void* ws = j.slots + s * l.slot_floats + (l.slot_floats - j.gemm_ws_floats);
+      void* ws = j.slots + s * l.slot_floats + (l.slot_floats - l.gemm_ws_floats);
       for (int64_t xi = XIS * s / j.threads; xi < XIS * (s + 1) / j.threads; ++xi) {
         GemmPackedParams g =
             batched_gemm(l, *j.p, j.packed + xi * l.k_pad * C, j.gv + xi * C * l.vs, j.gm + xi * l.k_pad * l.vs);
@@ -666,12 +668,8 @@ struct Winograd {
 
   static void run_batched(Job& j, const WinogradThreading& th) {
     const Conv2dParams& p = *j.p;
-    Layout& l = j.l;
-    l.vs = l.group_vs;  // V and M rows now hold the slots of every image of the group
-    l.obuf_floats = l.m * l.m * l.vs;
-    j.gemm_ws_floats = round_up(
-        gemm_packed_workspace_bytes(Isa::kKernelIsa, p.out_channels, l.group * l.slots, p.in_channels, 1) / 4 + 16, 16);
-    l.slot_floats = round_up(batched_slot_tail_floats(l), 16) + j.gemm_ws_floats;
+    j.l = batched_layout(Isa::kKernelIsa, j.l, p);
+    const Layout& l = j.l;
     j.gv = j.slots;
     j.gm = j.gv + l.group_v_floats;
     j.slots = j.gm + l.group_m_floats;
