@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "allocation_counter.h"
+#include "engine/error.h"
 #include "engine/executor.h"
 #include "engine/graph_builder.h"
 

@@ -9,6 +9,7 @@
 #include "engine/executor.h"
 #include "engine/graph_builder.h"
 #include "engine/value_alias.h"
+#include "h2_op_harness.h"
 
 using namespace vigil;
 
@@ -177,12 +178,7 @@ TEST_CASE("value aliases: a transpose that only moves size-1 dims is a view, any
 
 namespace {
 
-Tensor random_weights(Shape s, std::mt19937& rng) {
-  Tensor t(DType::F32, s);
-  std::uniform_real_distribution<float> uni(-0.5f, 0.5f);
-  for (int64_t i = 0; i < t.numel(); ++i) t.mutable_f32()[i] = uni(rng);
-  return t;
-}
+Tensor random_weights(const Shape& s, std::mt19937& rng) { return h2test::random_tensor(s, rng, -0.5f, 0.5f); }
 
 // A batch of images through a darknet-style CSP tail: a = conv3x3(x); b = conv3x3(a); c = conv1x1(a);
 // t = every other channel of a (a Slice that cannot be a view, computed into its part of y);
