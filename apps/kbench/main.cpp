@@ -1,13 +1,17 @@
-// vigil-kbench: how close the packed-GEMM kernels get to the machine's fp32 peak, measured in one run.
+// vigil-kbench: how close vigil's conv and GEMM kernels get to the machine's fp32 peak, measured in one run.
 //
 //   vigil-kbench [--isa scalar,avx2,avx512] [--threads 1,2] [--budget SECONDS] [--repeats N]
-//                [--only conv|gemm] [--json FILE]
+//                [--only conv|gemm] [--layers L0,A1,...] [--json FILE]
 //
 // 1. Peak: the fp32 multiply-add peak of every ISA (peak.h), on 1 and on all requested threads at once,
 //    and again right before every measurement (the clock of a VM wanders).
-// 2. Kernels: every conv layer of actdet-tiny at 256x256 (shared/specs/actdet-tiny.md) through conv2d_gemm,
-//    and square GEMMs through gemm_packed, for each ISA path the CPU has and each thread count. Shapes are
-//    the outer loop, so the paths of one shape are timed next to each other.
+// 2. Kernels: every conv layer of actdet-tiny at 256x256 (shared/specs/actdet-tiny.md), and square GEMMs
+//    through gemm_packed, for each ISA path the CPU has and each thread count. Per conv layer: kind `conv`
+//    is the packed GEMM on an implicit im2col view (gemm_packed; conv2d_gemm for grouped convs), or the
+//    depthwise kernel for a depthwise layer; kinds `direct` (conv2d_direct) and `wino` (conv2d_winograd)
+//    are added on the ISA paths where the engine's planner gives that layer to them, so the table shows
+//    every kernel the engine runs. Shapes are the outer loop, so the paths of one shape are timed next to
+//    each other.
 // Per measurement: 2 warm-up calls, then repeats (until `budget` seconds or --repeats), each timed alone
 // (wall clock); reported: median, p10, p90, GFLOP/s at the median, % of that ISA's peak x threads at the
 // median and at p10. Work = 2 x MACs of the direct convolution. Other processes' CPU use during the run
@@ -30,8 +34,12 @@
 
 #include "apps/kbench/peak.h"
 #include "engine/cpu_features.h"
+#include "engine/tensor.h"
 #include "engine/thread_pool.h"
+#include "kernels/conv2d_direct/conv2d_direct.h"
 #include "kernels/conv2d_gemm/conv2d_gemm.h"
+#include "kernels/conv2d_winograd/conv2d_winograd.h"
+#include "kernels/depthwise_conv/depthwise_conv.h"
 #include "kernels/gemm_packed/gemm_packed.h"
 
 using namespace vigil;
@@ -50,6 +58,7 @@ struct Options {
   double budget = 0.3;  // seconds of timed calls per measurement
   int repeats = 0;      // fixed count instead of the budget (0: use the budget)
   bool conv = true, gemm = true;
+  std::vector<std::string> layers;  // only these conv layers (empty: all)
   std::string json;
   std::string command;
 };
@@ -65,7 +74,7 @@ std::vector<std::string> split_list(const std::string& s) {
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
                "vigil-kbench: %s\nusage: vigil-kbench [--isa scalar,avx2,avx512] [--threads 1,2] [--budget SECONDS]"
-               " [--repeats N] [--only conv|gemm] [--json FILE]\n",
+               " [--repeats N] [--only conv|gemm] [--layers L0,A1,...] [--json FILE]\n",
                why);
   std::exit(2);
 }
@@ -95,6 +104,8 @@ Options parse(int argc, char** argv) {
       o.conv = v == "conv";
       o.gemm = v == "gemm";
       if (!o.conv && !o.gemm) usage("--only takes conv or gemm");
+    } else if (a == "--layers") {
+      o.layers = split_list(value());
     } else if (a == "--json") {
       o.json = value();
     } else {
@@ -264,6 +275,19 @@ Conv2dParams conv_params(const ConvLayer& l) {
   return p;
 }
 
+// The kernel the engine binds a batch-1 conv to on `isa`: a mirror of make_conv2d_fast
+// (engine/ops/conv2d_fast.cpp: depthwise, else Winograd on 3x3 stride-1 convs of >= 8x8 outputs, F(4,3)
+// above 16x16) and of conv2d_gemm's switch to conv2d_direct (conv2d_direct_preferred). Keep it in step
+// with them; a wrong guess only moves which rows count towards the "vigil engine" frame total.
+enum class Planned { Depthwise, WinogradF4x3, WinogradF2x3, Direct, Gemm };
+Planned planned_kernel(KernelIsa isa, const Conv2dParams& p) {
+  if (depthwise_conv_supported(p)) return Planned::Depthwise;
+  const int64_t pixels = p.out_h * p.out_w;
+  if (conv2d_winograd_supported(p) && pixels >= 8 * 8)
+    return pixels >= 16 * 16 + 1 ? Planned::WinogradF4x3 : Planned::WinogradF2x3;
+  return conv2d_direct_preferred(isa, p) ? Planned::Direct : Planned::Gemm;
+}
+
 std::vector<float> random_floats(size_t n, uint32_t seed, float scale) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> u(-scale, scale);
@@ -274,6 +298,11 @@ std::vector<float> random_floats(size_t n, uint32_t seed, float scale) {
 
 struct Record {
   std::string kind, name, isa;
+  std::string engine = "vigil";        // or "onednn"
+  std::string kernel;                  // short label of what ran: gemm, depthwise, direct, wino-F43, onednn, ...
+  std::string impl;                    // the function or oneDNN implementation behind it
+  bool planned = false;                // a conv layer's row with the kernel vigil's planner picks for it
+  KernelIsa path = KernelIsa::Scalar;  // vigil's path, or the ISA oneDNN was capped at (for the peak)
   int threads = 1;
   int64_t m = 0, n = 0, k = 0;
   double gflop = 0;
@@ -285,15 +314,17 @@ struct Record {
 };
 
 void print_header() {
-  std::printf("%-5s %-4s %-7s %-3s %5s %6s %5s %8s %9s %9s %9s %8s %6s %6s\n", "kind", "name", "isa", "thr", "M", "N",
-              "K", "GFLOP", "median_ms", "p10_ms", "p90_ms", "GFLOP/s", "%peak", "%p10");
+  std::printf("%-6s %-4s %-10s %-7s %-3s %5s %6s %5s %8s %9s %9s %9s %8s %6s %6s\n", "kind", "name", "kernel", "isa",
+              "thr", "M", "N", "K", "GFLOP", "median_ms", "p10_ms", "p90_ms", "GFLOP/s", "%peak", "%p10");
 }
 
+// oneDNN rows end with the implementation oneDNN chose (it varies by shape and ISA).
 void print_record(const Record& r) {
-  std::printf("%-5s %-4s %-7s %-3d %5lld %6lld %5lld %8.4f %9.3f %9.3f %9.3f %8.1f %6.1f %6.1f\n", r.kind.c_str(),
-              r.name.c_str(), r.isa.c_str(), r.threads, static_cast<long long>(r.m), static_cast<long long>(r.n),
-              static_cast<long long>(r.k), r.gflop, r.stats.median_ms, r.stats.p10_ms, r.stats.p90_ms, r.gflops(),
-              r.pct(), r.pct_p10());
+  std::printf("%-6s %-4s %-10s %-7s %-3d %5lld %6lld %5lld %8.4f %9.3f %9.3f %9.3f %8.1f %6.1f %6.1f%s%s\n",
+              r.kind.c_str(), r.name.c_str(), r.kernel.c_str(), r.isa.c_str(), r.threads, static_cast<long long>(r.m),
+              static_cast<long long>(r.n), static_cast<long long>(r.k), r.gflop, r.stats.median_ms, r.stats.p10_ms,
+              r.stats.p90_ms, r.gflops(), r.pct(), r.pct_p10(), r.engine == "vigil" ? "" : "  ",
+              r.engine == "vigil" ? "" : r.impl.c_str());
   std::fflush(stdout);
 }
 
@@ -310,6 +341,12 @@ std::string json_escape(const std::string& s) {
 
 int main(int argc, char** argv) {
   const Options o = parse(argc, argv);
+  std::vector<ConvLayer> layers;  // the conv layers to time (--layers, in kLayers' order)
+  for (const ConvLayer& l : kLayers)
+    if (o.layers.empty() || std::find(o.layers.begin(), o.layers.end(), l.name) != o.layers.end()) layers.push_back(l);
+  for (const std::string& name : o.layers)
+    if (std::none_of(std::begin(kLayers), std::end(kLayers), [&](const ConvLayer& l) { return name == l.name; }))
+      usage(("unknown layer " + name + " (the names are L0 .. A2 of the table in apps/kbench/main.cpp)").c_str());
   const CpuFeatures& cpu = cpu_features();
   const int max_threads = *std::max_element(o.threads.begin(), o.threads.end());
   std::vector<ThreadPool*> pools(static_cast<size_t>(max_threads) + 1, nullptr);
@@ -328,35 +365,35 @@ int main(int argc, char** argv) {
   for (KernelIsa isa : o.isas)
     for (int t : o.threads) {
       const Peak pk = measure_peak(isa, t, peak_pool, 60);
-      std::printf("  %-7s %d thread%s  median %7.1f  max %7.1f\n", kernel_isa_name(isa), t, t > 1 ? "s" : " ", pk.median,
-                  pk.max);
+      std::printf("  %-7s %d thread%s  median %7.1f  max %7.1f\n", kernel_isa_name(isa), t, t > 1 ? "s" : " ",
+                  pk.median, pk.max);
     }
 
   std::vector<Record> records;
-  auto measure = [&](const std::string& kind, const std::string& name, int64_t m, int64_t n, int64_t k, double gflop,
-                     auto&& run_isa_threads) {
-    for (KernelIsa isa : o.isas)
+  // `base` holds kind, name, kernel, impl, m, n, k and gflop; `applies(isa)` says on which ISA paths to run.
+  auto measure = [&](const Record& base, auto&& applies, auto&& run_isa_threads) {
+    for (KernelIsa isa : o.isas) {
+      if (!applies(isa)) continue;
       for (int t : o.threads) {
-        Record r;
-        r.kind = kind;
-        r.name = name;
+        Record r = base;
         r.isa = kernel_isa_name(isa);
+        r.path = isa;
         r.threads = t;
-        r.m = m, r.n = n, r.k = k;
-        r.gflop = gflop;
         r.peak = t * measure_peak(isa, 1, peak_pool, 15).median;
         r.stats = run_isa_threads(isa, t);
         records.push_back(r);
         print_record(r);
       }
+    }
   };
+  auto every_isa = [](KernelIsa) { return true; };
 
   std::printf(
       "\nper call; %%peak = GFLOP/s at the median / (threads x that ISA's one-thread peak, median of 15 trials\n"
       "measured just before); %%p10 the same at the p10 time\n");
   print_header();
   if (o.conv) {
-    for (const ConvLayer& l : kLayers) {
+    for (const ConvLayer& l : layers) {
       const Conv2dParams p = conv_params(l);
       const int64_t mg = p.out_channels / p.group, kg = p.in_channels / p.group * p.kernel_h * p.kernel_w;
       const int64_t n = p.out_h * p.out_w;
@@ -365,14 +402,116 @@ int main(int argc, char** argv) {
       const auto w = random_floats(static_cast<size_t>(p.out_channels * kg), 2, 0.1f);
       const auto bias = random_floats(static_cast<size_t>(p.out_channels), 3, 0.1f);
       std::vector<float> y(static_cast<size_t>(p.out_channels * n));
-      measure("conv", l.name, mg, n, kg, gflop, [&](KernelIsa isa, int threads) {
-        std::vector<float> packed(static_cast<size_t>(conv2d_gemm_packed_weights_floats(isa, p)));
-        conv2d_gemm_pack_weights(isa, p, w.data(), packed.data());
-        std::vector<char> ws(static_cast<size_t>(conv2d_gemm_workspace_bytes(isa, p, threads)));
-        const GemmThreading th{pool_parallel_for, pools[static_cast<size_t>(threads)], threads};
-        return time_calls(
-            o, [&] { conv2d_gemm(isa, p, x.data(), packed.data(), bias.data(), nullptr, y.data(), ws.data(), th); });
-      });
+      Record base;
+      base.name = l.name;
+      base.m = mg, base.n = n, base.k = kg;
+      base.gflop = gflop;
+
+      // Kind `conv`: the depthwise kernel for a depthwise layer (through the GEMM, one 1 x 9 product per
+      // channel, it reaches ~1 % of peak and the engine never runs it that way), else the packed GEMM.
+      base.kind = "conv";
+      if (depthwise_conv_supported(p)) {
+        base.kernel = "depthwise";
+        base.impl = "depthwise_conv";
+        base.planned = true;
+        measure(base, every_isa, [&](KernelIsa isa, int threads) {
+          // As the engine's Conv2dDepthwiseKernel: one task per thread, each a contiguous range of channels
+          // with its own workspace slot.
+          const DepthwiseConvFn fn = select_depthwise_conv(isa);
+          const int64_t slot = (depthwise_conv_workspace_bytes(p) + 63) / 64 * 64;
+          const AlignedBytes ws = allocate_aligned(static_cast<size_t>(slot * threads));
+          const int64_t in_plane = p.in_h * p.in_w, out_plane = p.out_h * p.out_w, taps = p.kernel_h * p.kernel_w;
+          return time_calls(o, [&] {
+            pools[static_cast<size_t>(threads)]->parallel_for(threads, [&](int64_t t0, int64_t t1) {
+              for (int64_t t = t0; t < t1; ++t) {
+                const int64_t c0 = p.in_channels * t / threads, c1 = p.in_channels * (t + 1) / threads;
+                if (c0 == c1) continue;
+                Conv2dParams part = p;
+                part.in_channels = part.out_channels = part.group = c1 - c0;
+                fn(part, x.data() + c0 * in_plane, w.data() + c0 * taps, bias.data() + c0, y.data() + c0 * out_plane,
+                   ws.get() + t * slot);
+              }
+            });
+          });
+        });
+      } else {
+        // The GEMM itself, not conv2d_gemm: conv2d_gemm hands the convs conv2d_direct_preferred accepts to
+        // conv2d_direct (they get their own `direct` rows). Grouped convs go through conv2d_gemm, which runs
+        // one GEMM per group and never the direct kernel.
+        base.kernel = "gemm";
+        base.impl = p.group == 1 ? "gemm_packed" : "conv2d_gemm";
+        measure(base, every_isa, [&](KernelIsa isa, int threads) {
+          const AlignedBytes packed =
+              allocate_aligned(static_cast<size_t>(conv2d_gemm_packed_weights_floats(isa, p)) * sizeof(float));
+          const auto pw = reinterpret_cast<float*>(packed.get());
+          conv2d_gemm_pack_weights(isa, p, w.data(), pw);
+          const GemmThreading th{pool_parallel_for, pools[static_cast<size_t>(threads)], threads};
+          if (p.group != 1) {
+            std::vector<char> ws(static_cast<size_t>(conv2d_gemm_workspace_bytes(isa, p, threads)));
+            return time_calls(
+                o, [&] { conv2d_gemm(isa, p, x.data(), pw, bias.data(), nullptr, y.data(), ws.data(), th); });
+          }
+          // As conv2d_gemm's GEMM path for one image and one group: B is X itself for a 1x1 stride-1
+          // unpadded conv, else the implicit im2col view of X.
+          const Im2colGeometry geometry{p.in_channels, p.in_h,     p.in_w,       p.kernel_h,   p.kernel_w,
+                                        p.stride_h,    p.stride_w, p.dilation_h, p.dilation_w, p.pad_top,
+                                        p.pad_left,    p.out_h,    p.out_w};
+          GemmPackedParams gp;
+          gp.m = mg, gp.n = n, gp.k = kg;
+          gp.packed_a = pw;
+          gp.b.data = x.data();
+          gp.b.ld = p.in_h * p.in_w;
+          gp.b.im2col = conv2d_gemm_is_direct(p) ? nullptr : &geometry;
+          gp.c = y.data();
+          gp.ldc = n;
+          gp.bias = bias.data();
+          gp.activation = p.activation;
+          std::vector<char> ws(static_cast<size_t>(gemm_packed_workspace_bytes(isa, mg, n, kg, threads)));
+          return time_calls(o, [&] { gemm_packed(isa, gp, ws.data(), th); });
+        });
+        for (Record& r : records)
+          if (r.kind == "conv" && r.engine == "vigil" && r.name == l.name)
+            r.planned = planned_kernel(r.path, p) == Planned::Gemm;
+
+        // Kind `direct`: conv2d_direct on the ISA paths where the engine runs it (through conv2d_gemm).
+        base.kind = "direct";
+        base.kernel = "direct";
+        base.impl = "conv2d_direct";
+        base.planned = true;
+        measure(
+            base, [&](KernelIsa isa) { return planned_kernel(isa, p) == Planned::Direct; },
+            [&](KernelIsa isa, int threads) {
+              const AlignedBytes packed =
+                  allocate_aligned(static_cast<size_t>(conv2d_gemm_packed_weights_floats(isa, p)) * sizeof(float));
+              const auto pw = reinterpret_cast<float*>(packed.get());
+              conv2d_gemm_pack_weights(isa, p, w.data(), pw);  // the direct kernel reads the GEMM's packing
+              std::vector<char> ws(static_cast<size_t>(conv2d_direct_workspace_bytes(isa, p, threads)));
+              const GemmThreading th{pool_parallel_for, pools[static_cast<size_t>(threads)], threads};
+              return time_calls(
+                  o, [&] { conv2d_direct(isa, p, x.data(), pw, bias.data(), nullptr, y.data(), ws.data(), th); });
+            });
+
+        // Kind `wino`: conv2d_winograd with the tile the planner picks (FLOPs still those of the direct
+        // conv, so its % of peak can pass 100: it does fewer multiplies).
+        for (const WinogradTile tile : {WinogradTile::F4x3, WinogradTile::F2x3}) {
+          const Planned want = tile == WinogradTile::F4x3 ? Planned::WinogradF4x3 : Planned::WinogradF2x3;
+          base.kind = "wino";
+          base.kernel = tile == WinogradTile::F4x3 ? "wino-F43" : "wino-F23";
+          base.impl = std::string("conv2d_winograd ") + winograd_tile_name(tile);
+          measure(
+              base, [&](KernelIsa isa) { return planned_kernel(isa, p) == want; },
+              [&](KernelIsa isa, int threads) {
+                const AlignedBytes packed =
+                    allocate_aligned(static_cast<size_t>(conv2d_winograd_packed_floats(isa, tile, p)) * sizeof(float));
+                const auto pw = reinterpret_cast<float*>(packed.get());
+                conv2d_winograd_pack(isa, tile, p, w.data(), pw);
+                std::vector<char> ws(static_cast<size_t>(conv2d_winograd_workspace_bytes(isa, tile, p, threads)));
+                const WinogradThreading th{pool_parallel_for, pools[static_cast<size_t>(threads)], threads};
+                return time_calls(
+                    o, [&] { conv2d_winograd(isa, tile, p, x.data(), pw, bias.data(), y.data(), ws.data(), th); });
+              });
+        }
+      }
     }
   }
   if (o.gemm) {
@@ -381,7 +520,14 @@ int main(int argc, char** argv) {
       const auto b = random_floats(static_cast<size_t>(s * s), 5, 1.0f);
       std::vector<float> c(static_cast<size_t>(s * s));
       const double gflop = 2.0 * static_cast<double>(s * s * s) * 1e-9;
-      measure("gemm", std::to_string(s), s, s, s, gflop, [&](KernelIsa isa, int threads) {
+      Record base;
+      base.kind = "gemm";
+      base.name = std::to_string(s);
+      base.kernel = "gemm";
+      base.impl = "gemm_packed";
+      base.m = base.n = base.k = s;
+      base.gflop = gflop;
+      measure(base, every_isa, [&](KernelIsa isa, int threads) {
         std::vector<float> packed(static_cast<size_t>(gemm_packed_a_floats(isa, s, s)));
         gemm_pack_a(isa, s, s, a.data(), s, packed.data());
         std::vector<char> ws(static_cast<size_t>(gemm_packed_workspace_bytes(isa, s, s, s, threads)));
@@ -398,20 +544,34 @@ int main(int argc, char** argv) {
     }
   }
 
-  // Frame totals: all conv layers of one 256x256 frame, summed medians.
+  // Frame totals: the conv layers of one 256x256 frame, summed medians; one row per layer in each line.
   if (o.conv) {
-    std::printf("\nactdet-tiny frame, all %zu conv layers (sum of medians / sum of p10s):\n", std::size(kLayers));
+    std::printf("\nactdet-tiny frame, %s%zu conv layers (sum of medians / sum of p10s):\n",
+                layers.size() == std::size(kLayers) ? "all " : "", layers.size());
+    auto frame_line = [&](const char* label, const std::string& isa, int t, auto&& pick) {
+      double gflop = 0, ms = 0, ms10 = 0, peak_ms = 0;  // peak_ms: the peaks weighted by time
+      size_t rows = 0;
+      for (const Record& r : records)
+        if (r.isa == isa && r.threads == t && pick(r))
+          gflop += r.gflop, ms += r.stats.median_ms, ms10 += r.stats.p10_ms, peak_ms += r.peak * r.stats.median_ms,
+              ++rows;
+      if (rows == 0) return;
+      const double pk = peak_ms / ms;
+      std::printf(
+          "  %-12s %-7s %d thread%s  %.3f GFLOP  %8.2f ms (p10 %8.2f)  %7.1f GFLOP/s  %5.1f %% of peak (p10 %5.1f "
+          "%%)%s\n",
+          label, isa.c_str(), t, t > 1 ? "s" : " ", gflop, ms, ms10, gflop / (ms * 1e-3),
+          100.0 * gflop / (ms * 1e-3) / pk, 100.0 * gflop / (ms10 * 1e-3) / pk,
+          rows == layers.size() ? "" : "  (INCOMPLETE: not every layer has a row)");
+    };
+    // vigil GEMM: the `conv` rows (the packed GEMM; depthwise layers through the depthwise kernel). vigil
+    // engine: per layer the row of the kernel the engine's planner picks (planned_kernel).
     for (KernelIsa isa : o.isas)
       for (int t : o.threads) {
-        double gflop = 0, ms = 0, ms10 = 0, peak_ms = 0;  // peak_ms: the peaks weighted by time
-        for (const Record& r : records)
-          if (r.kind == "conv" && r.isa == kernel_isa_name(isa) && r.threads == t)
-            gflop += r.gflop, ms += r.stats.median_ms, ms10 += r.stats.p10_ms, peak_ms += r.peak * r.stats.median_ms;
-        const double pk = peak_ms / ms;
-        std::printf(
-            "  %-7s %d thread%s  %.3f GFLOP  %8.2f ms (p10 %8.2f)  %7.1f GFLOP/s  %5.1f %% of peak (p10 %5.1f %%)\n",
-            kernel_isa_name(isa), t, t > 1 ? "s" : " ", gflop, ms, ms10, gflop / (ms * 1e-3),
-            100.0 * gflop / (ms * 1e-3) / pk, 100.0 * gflop / (ms10 * 1e-3) / pk);
+        frame_line("vigil GEMM", kernel_isa_name(isa), t,
+                   [](const Record& r) { return r.engine == "vigil" && r.kind == "conv"; });
+        frame_line("vigil engine", kernel_isa_name(isa), t,
+                   [](const Record& r) { return r.engine == "vigil" && r.planned; });
       }
   }
   const double other = other_cpus(run_start, sample_cpu());
@@ -425,7 +585,9 @@ int main(int argc, char** argv) {
       << "\",\n  \"other_cpus_busy\": " << other << ",\n  \"results\": [\n";
     for (size_t i = 0; i < records.size(); ++i) {
       const Record& r = records[i];
-      f << "    {\"kind\": \"" << r.kind << "\", \"name\": \"" << r.name << "\", \"isa\": \"" << r.isa
+      f << "    {\"kind\": \"" << r.kind << "\", \"name\": \"" << r.name << "\", \"engine\": \"" << r.engine
+        << "\", \"kernel\": \"" << r.kernel << "\", \"impl\": \"" << json_escape(r.impl)
+        << "\", \"planned\": " << (r.planned ? "true" : "false") << ", \"isa\": \"" << r.isa
         << "\", \"threads\": " << r.threads << ", \"m\": " << r.m << ", \"n\": " << r.n << ", \"k\": " << r.k
         << ", \"gflop\": " << r.gflop << ", \"runs\": " << r.stats.runs << ", \"median_ms\": " << r.stats.median_ms
         << ", \"p10_ms\": " << r.stats.p10_ms << ", \"p90_ms\": " << r.stats.p90_ms << ", \"gflops\": " << r.gflops()
