@@ -10,8 +10,9 @@
 //    is the packed GEMM on an implicit im2col view (gemm_packed; conv2d_gemm for grouped convs), or the
 //    depthwise kernel for a depthwise layer; kinds `direct` (conv2d_direct) and `wino` (conv2d_winograd)
 //    are added on the ISA paths where the engine's planner gives that layer to them, so the table shows
-//    every kernel the engine runs. Shapes are the outer loop, so the paths of one shape are timed next to
-//    each other.
+//    every kernel the engine runs. Built with -DVIGIL_BENCH_ONEDNN=ON, each conv layer also gets oneDNN's
+//    convolution (onednn_conv.h) on the same shape, timed the same way. Shapes are the outer loop, so the
+//    paths of one shape are timed next to each other.
 // Per measurement: 2 warm-up calls, then repeats (until `budget` seconds or --repeats), each timed alone
 // (wall clock); reported: median, p10, p90, GFLOP/s at the median, % of that ISA's peak x threads at the
 // median and at p10. Work = 2 x MACs of the direct convolution. Other processes' CPU use during the run
@@ -41,6 +42,9 @@
 #include "kernels/conv2d_winograd/conv2d_winograd.h"
 #include "kernels/depthwise_conv/depthwise_conv.h"
 #include "kernels/gemm_packed/gemm_packed.h"
+#if VIGIL_BENCH_ONEDNN
+#include "apps/kbench/onednn_conv.h"
+#endif
 
 using namespace vigil;
 using namespace vigil::kernels;
@@ -387,6 +391,58 @@ int main(int argc, char** argv) {
     }
   };
   auto every_isa = [](KernelIsa) { return true; };
+#if VIGIL_BENCH_ONEDNN
+
+  // oneDNN's JIT code is capped at the widest ISA path asked for (oneDNN allows one cap per process, so
+  // its rows cannot follow each path as vigil's do); its rows are divided by that ISA's peak.
+  KernelIsa onednn_isa = o.isas.front();
+  for (KernelIsa isa : o.isas)
+    if (isa == KernelIsa::Avx512 || (isa == KernelIsa::Avx2 && onednn_isa == KernelIsa::Scalar)) onednn_isa = isa;
+  std::string onednn_isa_label;
+  try {
+    onednn_isa_label = kbench::onednn_limit_isa(kernel_isa_name(onednn_isa));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "vigil-kbench: %s\n", e.what());
+    return 1;
+  }
+  std::printf(
+      "\noneDNN %s (OpenMP threads), JIT capped at %s; rows: kind conv, kernel onednn (convolution_auto),\n"
+      "and onednn-dir (convolution_direct) where oneDNN picks a different implementation for it\n",
+      kbench::onednn_version().c_str(), onednn_isa_label.c_str());
+  auto measure_onednn = [&](const ConvLayer& l, const std::vector<float>& x, const std::vector<float>& w,
+                            const std::vector<float>& bias, Record base) {
+    const kbench::OnednnConvShape shape{l.cin, l.cout, l.kernel, l.stride, l.in_hw, l.group, !l.linear};
+    base.kind = "conv";
+    base.engine = "onednn";
+    base.planned = false;
+    for (int t : o.threads) {
+      kbench::onednn_set_threads(t);  // before the primitives are created: oneDNN plans for this count
+      try {
+        kbench::OnednnConv conv_auto(shape, kbench::OnednnAlgorithm::Auto, x.data(), w.data(), bias.data());
+        kbench::OnednnConv conv_direct(shape, kbench::OnednnAlgorithm::Direct, x.data(), w.data(), bias.data());
+        const bool same = conv_auto.impl() == conv_direct.impl();
+        for (kbench::OnednnConv* c : {&conv_auto, &conv_direct}) {
+          if (c == &conv_direct && same) continue;
+          Record r = base;
+          r.kernel = c == &conv_auto ? "onednn" : "onednn-dir";
+          r.impl = (c == &conv_auto ? (same ? "auto=direct: " : "auto: ") : "direct: ") + c->impl();
+          r.isa = onednn_isa_label;
+          r.path = onednn_isa;
+          r.threads = t;
+          r.peak = t * measure_peak(onednn_isa, 1, peak_pool, 15).median;
+          r.stats = time_calls(o, [&] { c->run(); });
+          records.push_back(r);
+          print_record(r);
+        }
+      } catch (const std::exception& e) {
+        std::printf("oneDNN failed on %s with %d thread%s: %s\n", l.name, t, t > 1 ? "s" : "", e.what());
+      }
+      // libgomp's idle workers spin (GOMP_SPINCOUNT, milliseconds) before they sleep; let them sleep before
+      // the next peak trials and vigil's threads run, or they share the cores with them.
+      if (t > 1) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  };
+#endif
 
   std::printf(
       "\nper call; %%peak = GFLOP/s at the median / (threads x that ISA's one-thread peak, median of 15 trials\n"
@@ -512,6 +568,9 @@ int main(int argc, char** argv) {
               });
         }
       }
+#if VIGIL_BENCH_ONEDNN
+      measure_onednn(l, x, w, bias, base);
+#endif
     }
   }
   if (o.gemm) {
@@ -565,7 +624,8 @@ int main(int argc, char** argv) {
           rows == layers.size() ? "" : "  (INCOMPLETE: not every layer has a row)");
     };
     // vigil GEMM: the `conv` rows (the packed GEMM; depthwise layers through the depthwise kernel). vigil
-    // engine: per layer the row of the kernel the engine's planner picks (planned_kernel).
+    // engine: per layer the row of the kernel the engine's planner picks (planned_kernel). onednn: its
+    // convolution_auto rows.
     for (KernelIsa isa : o.isas)
       for (int t : o.threads) {
         frame_line("vigil GEMM", kernel_isa_name(isa), t,
@@ -573,6 +633,11 @@ int main(int argc, char** argv) {
         frame_line("vigil engine", kernel_isa_name(isa), t,
                    [](const Record& r) { return r.engine == "vigil" && r.planned; });
       }
+#if VIGIL_BENCH_ONEDNN
+    for (int t : o.threads)
+      frame_line("onednn", onednn_isa_label, t,
+                 [](const Record& r) { return r.engine == "onednn" && r.kernel == "onednn"; });
+#endif
   }
   const double other = other_cpus(run_start, sample_cpu());
   std::printf("\nother processes kept %.2f CPUs busy on average during this run (of %u)%s\n", other,
