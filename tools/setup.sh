@@ -7,7 +7,9 @@ VENV="${VIGIL_VENV:-/opt/vigil-venv}"
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 
-APT_PACKAGES=(build-essential cmake libxsimd-dev libstb-dev doctest-dev
+# libdnnl-dev: only for vigil-kbench's oneDNN column (-DVIGIL_BENCH_ONEDNN=ON, on in tools/test.sh so it cannot
+# rot); python3-torch already pulls in the oneDNN library itself, this adds ~2 MB of headers.
+APT_PACKAGES=(build-essential cmake libxsimd-dev libstb-dev doctest-dev libdnnl-dev
               python3 python3-venv python3-numpy python3-opencv python3-torch libopenblas0-pthread)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

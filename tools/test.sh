@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
 BUILD="${VIGIL_BUILD_DIR:-build}"
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DVIGIL_PYTHON="${VIGIL_VENV:-/opt/vigil-venv}/bin/python" >/dev/null
+# VIGIL_BENCH_ONEDNN: vigil-kbench's oneDNN column and its ctests (the engine never links oneDNN).
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DVIGIL_PYTHON="${VIGIL_VENV:-/opt/vigil-venv}/bin/python" \
+  -DVIGIL_BENCH_ONEDNN="${VIGIL_BENCH_ONEDNN:-ON}" >/dev/null
 cmake --build "$BUILD" -j"$(nproc)"
 ctest --test-dir "$BUILD" --output-on-failure -j"$(nproc)"
