@@ -2,6 +2,7 @@
 #include "kernels/conv2d_direct/conv2d_direct.h"
 
 #include "kernels/conv2d_direct/conv2d_direct_layout.h"
+#include "kernels/conv2d_gemm/conv2d_gemm.h"
 
 namespace vigil::kernels {
 
@@ -13,6 +14,11 @@ bool conv2d_direct_preferred(KernelIsa isa, const Conv2dParams& p) {
   // Measured against the packed GEMM on AVX-512, one thread (docs/KERNELS.md): faster on actdet's L0
   // (K 27) and L1 (K 288, stride 2), and on stride-1 3x3 convs up to K 1152; slower on a stride-2 one with
   // K 576 (its band of planes, 700 KB, and each tile's 72 KB of tap runs no longer stay close enough).
+  // Not for a plain 1x1 conv (B = X as is, conv2d_gemm_is_direct): the GEMM packs B with a straight copy,
+  // while here the band copy costs as much (18 % of L7, perf) and the tile's K channel runs, one band
+  // plane apart (2 KiB on actdet's L7, 1 KiB on L15), fall into a few L1 sets. Same run, 1 thread, median
+  // of 4 rounds: L7 (64 -> 64, 64x64, K 64) 0.274 -> 0.261 ms, L15 (128 -> 128, 32x32) 0.235 -> 0.218 ms.
+  if (conv2d_gemm_is_direct(p)) return false;
   const int64_t k = p.in_channels * p.kernel_h * p.kernel_w;
   return conv2d_direct_supported(isa, p) && p.out_w >= gemm_blocking(isa).nr &&
          (k <= 288 || (p.stride_w == 1 && k <= 1152));

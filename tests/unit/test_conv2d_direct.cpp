@@ -197,4 +197,12 @@ TEST_CASE("conv2d_direct: supported and preferred shapes") {
   p.group = 1, p.in_channels = 512, p.in_h = p.in_w = p.out_h = p.out_w = 8, p.stride_h = p.stride_w = 1;
   CHECK(conv2d_direct_supported(KernelIsa::Avx512, p));
   CHECK_FALSE(conv2d_direct_preferred(KernelIsa::Avx512, p));  // K 4608, 8 pixels wide: the GEMM's case
+  // A plain 1x1 conv (actdet's L7: 64 -> 64 on 64x64, K 64) stays on the GEMM, which reads B = X as is.
+  p.in_channels = p.out_channels = 64, p.in_h = p.in_w = p.out_h = p.out_w = 64;
+  p.kernel_h = p.kernel_w = 1, p.pad_top = p.pad_left = 0;
+  CHECK(conv2d_direct_supported(KernelIsa::Avx512, p));
+  CHECK_FALSE(conv2d_direct_preferred(KernelIsa::Avx512, p));
+  CHECK_FALSE(conv2d_direct_preferred(KernelIsa::Avx2, p));
+  p.pad_top = p.pad_left = 1, p.out_h = p.out_w = 66;  // padded: im2col, where the direct kernel is preferred
+  CHECK(conv2d_direct_preferred(KernelIsa::Avx512, p));
 }
