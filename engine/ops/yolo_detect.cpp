@@ -103,21 +103,25 @@ void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInf
 
 class YoloDetectKernel final : public OpKernel {
  public:
-  explicit YoloDetectKernel(kernels::YoloDetectParams p) : p_(std::move(p)) {}
+  YoloDetectKernel(kernels::YoloDetectParams p, bool fast) : p_(std::move(p)), fast_(fast) {}
   size_t workspace_bytes() const override { return kernels::yolo_detect_workspace_bytes(p_); }
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
     void* workspace = rc.workspace;
     const float* heads[8] = {};
     for (size_t h = 0; h < in.size() && h < 8; ++h) heads[h] = in[h].f32();
-    kernels::yolo_detect_reference(p_, heads, out[0].f32(), out[1].f32(), workspace);
+    if (fast_)
+      kernels::yolo_detect_fast(p_, heads, out[0].f32(), out[1].f32(), workspace);
+    else
+      kernels::yolo_detect_reference(p_, heads, out[0].f32(), out[1].f32(), workspace);
   }
 
  private:
   kernels::YoloDetectParams p_;
+  bool fast_;  // yolo_detect_fast (same bits) on every path but the reference one
 };
 
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
-  return std::make_unique<YoloDetectKernel>(plan_yolo(ctx.node, ctx.inputs));
+  return std::make_unique<YoloDetectKernel>(plan_yolo(ctx.node, ctx.inputs), ctx.path != KernelPath::Reference);
 }
 
 double flops(const Node&, std::span<const TensorInfo> in, std::span<const TensorInfo>) {

@@ -31,7 +31,8 @@ struct YoloDetectParams {
   int64_t max_detections = 100;
 };
 
-// Scratch yolo_detect_reference needs (8-byte aligned): room for every box and every possible candidate.
+// Scratch yolo_detect_reference and yolo_detect_fast need (8-byte aligned): room for every box and every
+// possible candidate.
 size_t yolo_detect_workspace_bytes(const YoloDetectParams& p);
 
 // heads[h] points at head h's data. Writes detections [max_detections, 6] rows (x1, y1, x2, y2, score,
@@ -41,5 +42,11 @@ size_t yolo_detect_workspace_bytes(const YoloDetectParams& p);
 // dropped when its IoU with an already kept candidate exceeds nms_threshold.
 void yolo_detect_reference(const YoloDetectParams& p, const float* const* heads, float* detections, float* count,
                            void* workspace);
+
+// The same outputs as yolo_detect_reference, bit for bit (same workspace), without scoring the (box, class)
+// pairs whose logits alone put them below the threshold, and with NMS stopped at max_detections
+// (yolo_detect_fast.cpp says why both are exact).
+void yolo_detect_fast(const YoloDetectParams& p, const float* const* heads, float* detections, float* count,
+                      void* workspace);
 
 }  // namespace vigil::kernels

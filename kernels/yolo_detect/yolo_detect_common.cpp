@@ -1,0 +1,63 @@
+#include "kernels/yolo_detect/yolo_detect_common.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace vigil::kernels::yolo_detect_detail {
+
+double sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + std::exp(-x)) : std::exp(x) / (1.0 + std::exp(x)); }
+
+Box decode_box(const YoloDetectParams& p, const YoloHeadParams& head, int64_t i, int64_t j, int64_t a, const float* ch,
+               int64_t plane) {
+  const int64_t H = head.height, W = head.width;
+  const double s = head.scale_x_y;
+  const double bx = (j + sigmoid(ch[0]) * s - (s - 1) / 2) / W * p.input_width;
+  const double by = (i + sigmoid(ch[plane]) * s - (s - 1) / 2) / H * p.input_height;
+  const double bw = std::exp(static_cast<double>(ch[2 * plane])) * head.anchors[static_cast<size_t>(2 * a)];
+  const double bh = std::exp(static_cast<double>(ch[3 * plane])) * head.anchors[static_cast<size_t>(2 * a + 1)];
+  return {bx - bw / 2, by - bh / 2, bx + bw / 2, by + bh / 2};
+}
+
+double iou(const Box& a, const Box& b) {
+  const double iw = std::min(a.x2, b.x2) - std::max(a.x1, b.x1);
+  const double ih = std::min(a.y2, b.y2) - std::max(a.y1, b.y1);
+  if (iw <= 0 || ih <= 0) return 0.0;
+  const double inter = iw * ih;
+  const double uni = (a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - inter;
+  return uni > 0 ? inter / uni : 0.0;
+}
+
+int64_t total_boxes(const YoloDetectParams& p) {
+  int64_t n = 0;
+  for (const auto& h : p.heads) n += h.height * h.width * h.num_anchors();
+  return n;
+}
+
+Tables tables(const YoloDetectParams& p, void* workspace) {
+  Box* boxes = static_cast<Box*>(workspace);
+  Candidate* cands = reinterpret_cast<Candidate*>(boxes + total_boxes(p));
+  return {boxes, cands, cands + total_boxes(p) * p.num_classes};
+}
+
+void write_detections(const YoloDetectParams& p, const Box* boxes, const Candidate* best, int64_t kept,
+                      float* detections, float* count) {
+  kept = std::min<int64_t>(kept, p.max_detections);
+  for (int64_t r = 0; r < p.max_detections; ++r) {
+    float* row = detections + r * 6;
+    if (r < kept) {
+      const Box& b = boxes[best[r].box];
+      row[0] = static_cast<float>(b.x1);
+      row[1] = static_cast<float>(b.y1);
+      row[2] = static_cast<float>(b.x2);
+      row[3] = static_cast<float>(b.y2);
+      row[4] = static_cast<float>(best[r].score);
+      row[5] = static_cast<float>(best[r].cls);
+    } else {
+      std::fill(row, row + 5, 0.0f);
+      row[5] = -1.0f;
+    }
+  }
+  count[0] = static_cast<float>(kept);
+}
+
+}  // namespace vigil::kernels::yolo_detect_detail

@@ -1,0 +1,89 @@
+// yolo_detect_fast: yolo_detect_reference's results, bit for bit, without its cost. The reference takes two
+// double exps for every (box, class) pair (77k for an 80-class detector with 960 boxes) and compares every
+// pair of candidates of a class in NMS. Two exact shortcuts:
+// - Decoding: almost all pairs are far below the threshold, and that is decidable from the raw logits:
+//   score = sigmoid(to) * sigmoid(tc) > t needs sigmoid(to) > t and tc > logit(t / sigmoid(to)). Pairs that
+//   clearly fail these (with a margin that covers every rounding of the reference's double arithmetic) are
+//   skipped; every other pair is scored exactly as the reference scores it, and boxes are decoded (same
+//   formula) only when they have a candidate.
+// - Selection: a candidate survives per-class NMS iff no better candidate of its class that survived
+//   overlaps it by more than the NMS threshold. So taking the candidates best first (a heap, popped only as
+//   far as needed), each checked against the survivors so far, gives the reference's survivors in its
+//   output order, and can stop at max_detections: at most max_detections IoUs per candidate taken, instead
+//   of every pair of a class.
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/yolo_detect/yolo_detect.h"
+#include "kernels/yolo_detect/yolo_detect_common.h"
+
+namespace vigil::kernels {
+
+namespace {
+
+using yolo_detect_detail::Candidate, yolo_detect_detail::sigmoid;
+
+// Logits below the returned bound have sigmoid(x) < q by a gap far above the reference's rounding (its
+// sigmoid and product are good to ~1e-15 relative): the bound is logit(q) lowered by 1e-3, which lowers
+// sigmoid by at least 1e-3 * q * (1 - q) / 2 >= 5e-13 given q * (1 - q) >= 1e-9. Outside that range, or for
+// q not in (0, 1), no bound (-inf): every logit is scored exactly.
+double reject_below(double q) {
+  if (!(q > 0.0 && q < 1.0) || q * (1.0 - q) < 1e-9) return -INFINITY;
+  return std::log(q) - std::log1p(-q) - 1e-3;
+}
+
+}  // namespace
+
+void yolo_detect_fast(const YoloDetectParams& p, const float* const* heads, float* detections, float* count,
+                      void* workspace) {
+  const auto [boxes, cands, kept] = yolo_detect_detail::tables(p, workspace);
+  const int64_t C = p.num_classes;
+  const double threshold = p.score_threshold;
+  // score <= sigmoid(to) (sigmoid <= 1, and rounding is monotonic), so objectness <= t rules out every class
+  // of the box: logits below this bound have sigmoid(to) < t.
+  const double objectness_bound = reject_below(threshold);
+
+  int64_t num_boxes = 0, num_cands = 0;
+  for (size_t hi = 0; hi < p.heads.size(); ++hi) {
+    const YoloHeadParams& head = p.heads[hi];
+    const int64_t H = head.height, W = head.width, plane = H * W;
+    const float* data = heads[hi];
+    for (int64_t i = 0; i < H; ++i)
+      for (int64_t j = 0; j < W; ++j)
+        for (int64_t a = 0; a < head.num_anchors(); ++a, ++num_boxes) {
+          const float* ch = data + a * (5 + C) * plane + i * W + j;  // channel k of this anchor: ch[k * plane]
+          if (static_cast<double>(ch[4 * plane]) < objectness_bound) continue;
+          const double objectness = sigmoid(ch[4 * plane]);
+          // With t >= 0 and objectness <= t no class passes (the reference finds none); a negative or NaN
+          // threshold falls through to the exact scores.
+          if (threshold >= 0.0 && !(objectness > threshold)) continue;
+          const double class_bound = reject_below(threshold / objectness);
+          bool decoded = false;
+          for (int64_t c = 0; c < C; ++c) {
+            const float logit = ch[(5 + c) * plane];
+            if (static_cast<double>(logit) < class_bound) continue;
+            const double score = objectness * sigmoid(logit);
+            if (!(score > threshold)) continue;
+            if (!decoded) boxes[num_boxes] = yolo_detect_detail::decode_box(p, head, i, j, a, ch, plane);
+            decoded = true;
+            cands[num_cands++] = {score, num_boxes, static_cast<int32_t>(c), false};
+          }
+        }
+  }
+
+  // std::*_heap keep the largest on top: "larger" is "later in output order", so the best is on top.
+  auto after = [](const Candidate& x, const Candidate& y) { return yolo_detect_detail::before(y, x); };
+  std::make_heap(cands, cands + num_cands, after);
+  int64_t num_kept = 0;
+  for (Candidate* end = cands + num_cands; end != cands && num_kept < p.max_detections; --end) {
+    std::pop_heap(cands, end, after);
+    const Candidate& x = end[-1];
+    bool survives = true;
+    for (int64_t k = 0; k < num_kept && survives; ++k)
+      survives = kept[k].cls != x.cls || !(yolo_detect_detail::iou(boxes[kept[k].box], boxes[x.box]) > p.nms_threshold);
+    if (survives) kept[num_kept++] = x;
+  }
+  yolo_detect_detail::write_detections(p, boxes, kept, num_kept, detections, count);
+}
+
+}  // namespace vigil::kernels

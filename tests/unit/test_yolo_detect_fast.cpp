@@ -1,0 +1,99 @@
+// yolo_detect_fast against yolo_detect_reference: the same detections and count, bit for bit, on 400 random cases.
+// The cases are built to stress the logit pre-filter: many (box, class) pairs are put within a hair of the score
+// threshold (both sides, after rounding to float), objectness logits near logit(threshold), thresholds at 0,
+// negative, tiny, near 1, 1 and NaN, and heads holding NaN and inf.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "kernels/yolo_detect/yolo_detect.h"
+
+using namespace vigil::kernels;
+
+namespace {
+
+double logit(double q) { return std::log(q) - std::log1p(-q); }
+
+struct Case {
+  YoloDetectParams p;
+  std::vector<std::vector<float>> heads;
+};
+
+Case random_case(std::mt19937& rng, int index) {
+  auto uni = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  Case k;
+  YoloDetectParams& p = k.p;
+  p.num_classes = pick(1, 12);
+  p.input_width = pick(32, 640), p.input_height = pick(32, 640);
+  p.nms_threshold = static_cast<float>(uni(0.2, 0.7));
+  p.max_detections = pick(1, 60);
+  const float thresholds[] = {0.25f, 0.5f, 0.0f, -0.1f, 1e-12f, 0.9999999f, 1.0f, NAN, 0.05f, 0.7f};
+  p.score_threshold = index < 40 ? thresholds[index % 10] : static_cast<float>(uni(0.01, 0.95));
+  const int num_heads = pick(1, 3);
+  for (int h = 0; h < num_heads; ++h) {
+    YoloHeadParams head;
+    head.height = pick(1, 9), head.width = pick(1, 9);
+    const int anchors = pick(1, 3);
+    for (int a = 0; a < 2 * anchors; ++a) head.anchors.push_back(static_cast<float>(uni(4, 120)));
+    head.scale_x_y = static_cast<float>(uni(1.0, 1.2));
+    const int64_t plane = head.height * head.width, C = p.num_classes;
+    std::vector<float> data(static_cast<size_t>(anchors * (5 + C) * plane));
+    const double t = p.score_threshold;
+    for (int64_t a = 0; a < anchors; ++a)
+      for (int64_t cell = 0; cell < plane; ++cell) {
+        float* ch = data.data() + a * (5 + C) * plane + cell;
+        for (int c = 0; c < 4; ++c) ch[c * plane] = static_cast<float>(uni(-2, 2));
+        // objectness: anywhere, or right at logit(t) when that exists
+        const bool near = t > 0 && t < 1 && pick(0, 2) == 0;
+        double to = near ? logit(t) + uni(-1e-6, 1e-6) : uni(-6, 6);
+        ch[4 * plane] = static_cast<float>(to);
+        const double obj = 1.0 / (1.0 + std::exp(-static_cast<double>(ch[4 * plane])));
+        for (int64_t c = 0; c < C; ++c) {
+          double tc = uni(-8, 6);
+          const double q = t / obj;
+          if (q > 0 && q < 1 && pick(0, 1) == 0) tc = logit(q) + uni(-1e-5, 1e-5);  // a hair from the threshold
+          ch[(5 + c) * plane] = static_cast<float>(tc);
+        }
+        if (pick(0, 60) == 0) ch[pick(0, 4 + static_cast<int>(C)) * plane] = NAN;
+        if (pick(0, 60) == 0) ch[pick(0, 4 + static_cast<int>(C)) * plane] = pick(0, 1) ? INFINITY : -INFINITY;
+      }
+    p.heads.push_back(head);
+    k.heads.push_back(std::move(data));
+  }
+  return k;
+}
+
+bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("yolo_detect_fast gives yolo_detect_reference's bits on 400 random cases near the threshold") {
+  std::mt19937 rng(2026);
+  int64_t detections_seen = 0, cases_with_detections = 0;
+  for (int index = 0; index < 400; ++index) {
+    const Case k = random_case(rng, index);
+    std::vector<const float*> heads;
+    for (const auto& h : k.heads) heads.push_back(h.data());
+    std::vector<unsigned char> ws(yolo_detect_workspace_bytes(k.p) + 16);
+    std::vector<float> want(static_cast<size_t>(k.p.max_detections * 6), -7.0f), want_count(1, -7.0f);
+    std::vector<float> got(want.size(), 5.0f), got_count(1, 5.0f);
+    yolo_detect_reference(k.p, heads.data(), want.data(), want_count.data(), ws.data());
+    yolo_detect_fast(k.p, heads.data(), got.data(), got_count.data(), ws.data());
+    CAPTURE(index);
+    CAPTURE(k.p.score_threshold);
+    CHECK(same_bits(got, want));
+    CHECK(same_bits(got_count, want_count));
+    detections_seen += static_cast<int64_t>(want_count[0]);
+    cases_with_detections += want_count[0] > 0;
+  }
+  // The comparison means something only if most cases detect something.
+  CHECK(cases_with_detections > 250);
+  MESSAGE("yolo_detect_fast: " << detections_seen << " detections over " << cases_with_detections << " cases");
+}
