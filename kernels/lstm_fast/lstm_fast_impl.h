@@ -43,12 +43,32 @@ constexpr int64_t kProjectionBlock = 32;
 inline int64_t block_offset(int64_t n0, int64_t K, int64_t bw) { return n0 / bw * K * bw; }
 constexpr int64_t kPrefetchRows = 16;  // rows of a block ahead: 2-4 KiB
 
+// Fetches a region into L2, one cache line per `period` calls of step(), alongside work that does not
+// need it yet. Calls after the region is done cost a compare.
+struct L2Prefetcher {
+  const char* next = nullptr;
+  const char* end = nullptr;
+  int64_t period = 1, count = 0;
+  // The region [begin, begin + floats) spread over about `calls` calls of step().
+  L2Prefetcher(const float* begin, int64_t floats, int64_t calls)
+      : next(reinterpret_cast<const char*>(begin)), end(reinterpret_cast<const char*>(begin + floats)) {
+    const int64_t lines = (floats * static_cast<int64_t>(sizeof(float)) + 63) / 64;
+    period = lines > 0 && calls > lines ? calls / lines : 1;
+  }
+  void step() {
+    if (next >= end || ++count < period) return;
+    count = 0;
+    __builtin_prefetch(next, 0, 2);  // locality 2: prefetcht1, into L2
+    next += 64;
+  }
+};
+
 // C[r][n] = (init ? init[r][n] : 0) + sum_k A[r*lda + k] * BT[k][n] for r < RB and the BW columns of one
 // packed block, n in [n0, n0 + BW) (b_block = its start): RB rows x NV vectors of accumulators held across
 // the k loop, NV * W columns at a time.
 template <class Isa, int RB, int NV, int BW>
 inline void row_block(int64_t K, const float* a, int64_t lda, const float* b_block, int64_t n0, int64_t np,
-                      const float* init, int64_t init_ld, float* c) {
+                      const float* init, int64_t init_ld, float* c, L2Prefetcher* side) {
   using F = typename Isa::F;
   constexpr int W = Isa::W;
   static_assert(BW % (NV * W) == 0, "column steps must tile a block");
@@ -61,6 +81,7 @@ inline void row_block(int64_t K, const float* a, int64_t lda, const float* b_blo
       // The weights of both layers (3 MB for actdet's temporal head) outgrow L2, so each run streams them
       // from L3: fetch a few KiB ahead of the hardware prefetcher.
       for (int line = 0; line < BW / 16; ++line) __builtin_prefetch(b_col + (k + kPrefetchRows) * BW + 16 * line, 0, 3);
+      if (side) side->step();
       F b[NV];
       for (int v = 0; v < NV; ++v) b[v] = Isa::load(b_col + k * BW + v * W);
       for (int r = 0; r < RB; ++r) {
@@ -79,7 +100,7 @@ inline void row_block(int64_t K, const float* a, int64_t lda, const float* b_blo
 // recurrent step).
 template <class Isa, int BW>
 void rows_product(int64_t rows, int64_t K, const float* a, int64_t lda, const float* bt, int64_t np, const float* init,
-                  int64_t init_ld, float* c) {
+                  int64_t init_ld, float* c, L2Prefetcher* side = nullptr) {
   constexpr int W = Isa::W;
   constexpr int NV1 = BW / W < 4 ? BW / W : 4;
   constexpr int NV8 = NV1 < 2 ? NV1 : 2;
@@ -88,13 +109,13 @@ void rows_product(int64_t rows, int64_t K, const float* a, int64_t lda, const fl
     int64_t r = 0;
     for (; r + 8 <= rows; r += 8)
       row_block<Isa, 8, NV8, BW>(K, a + r * lda, lda, b_block, n0, np, init ? init + r * init_ld : nullptr, init_ld,
-                                 c + r * np);
+                                 c + r * np, side);
     for (; r + 4 <= rows; r += 4)
       row_block<Isa, 4, NV1, BW>(K, a + r * lda, lda, b_block, n0, np, init ? init + r * init_ld : nullptr, init_ld,
-                                 c + r * np);
+                                 c + r * np, side);
     for (; r < rows; ++r)
       row_block<Isa, 1, NV1, BW>(K, a + r * lda, lda, b_block, n0, np, init ? init + r * init_ld : nullptr, init_ld,
-                                 c + r * np);
+                                 c + r * np, side);
   }
 }
 
@@ -128,7 +149,10 @@ void lstm(const LstmParams& p, const LstmBuffers& buf, const float* packed, void
         for (int64_t g = 4 * H; g < s.np; ++g) dst[g] = 0.0f;
       }
     } else {
-      rows_product<Isa, kProjectionBlock>(T * B, s.I, buf.x, s.I, wt, s.np, bias, 0, proj);
+      // The recurrent steps start with R^T in L3; fetch it into L2 meanwhile (the projection waits on its
+      // FMAs, the first steps would wait on L3).
+      L2Prefetcher fetch_rt(rt, H * s.np, s.np / kProjectionBlock * T * B * s.I / 8);
+      rows_product<Isa, kProjectionBlock>(T * B, s.I, buf.x, s.I, wt, s.np, bias, 0, proj, &fetch_rt);
     }
     for (int64_t i = 0; i < B * H; ++i) {
       h[i] = buf.initial_h ? buf.initial_h[d * B * H + i] : 0.0f;
