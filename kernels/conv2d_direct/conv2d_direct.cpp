@@ -20,8 +20,14 @@ bool conv2d_direct_preferred(KernelIsa isa, const Conv2dParams& p) {
   // of 4 rounds: L7 (64 -> 64, 64x64, K 64) 0.274 -> 0.261 ms, L15 (128 -> 128, 32x32) 0.235 -> 0.218 ms.
   if (conv2d_gemm_is_direct(p)) return false;
   const int64_t k = p.in_channels * p.kernel_h * p.kernel_w;
-  return conv2d_direct_supported(isa, p) && p.out_w >= gemm_blocking(isa).nr &&
-         (k <= 288 || (p.stride_w == 1 && k <= 1152));
+  // Outputs one vector wide (16 on AVX-512, 8 on AVX2: a tile covers two output rows) only with stride 1
+  // and K <= 1152: same run, 1 thread, AVX-512, median of 6 rounds: L20 (128 -> 128, 16x16, K 1152)
+  // 0.490 -> 0.476 ms (single runs 0.476 -> 0.459); L18 (K 2304) was slower, 1.87 -> 1.96, a stride-2
+  // one (32 -> 64, 16x16 out, K 288) the same. AVX2, 128 -> 128 on 8x8: 0.242 -> 0.236 ms.
+  const int64_t nr = gemm_blocking(isa).nr;
+  if (!conv2d_direct_supported(isa, p)) return false;
+  if (p.out_w * 2 == nr) return p.stride_w == 1 && k <= 1152;
+  return p.out_w >= nr && (k <= 288 || (p.stride_w == 1 && k <= 1152));
 }
 
 int64_t conv2d_direct_workspace_bytes(KernelIsa isa, const Conv2dParams& p, int threads) {

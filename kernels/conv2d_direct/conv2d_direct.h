@@ -33,8 +33,9 @@ namespace vigil::kernels {
 // of them it is FASTER for is conv2d_direct_preferred.)
 bool conv2d_direct_supported(KernelIsa isa, const Conv2dParams& p);
 
-// The convs where it beat the packed GEMM when measured (docs/KERNELS.md): supported, an output at least
-// one register tile (NR pixels) wide, and K = C*kh*kw at most 288 (stride-1: 1152).
+// The convs where it beat the packed GEMM when measured (docs/KERNELS.md): supported, not a plain 1x1
+// conv, and either an output at least one register tile (NR pixels) wide with K = C*kh*kw at most 288
+// (stride 1: 1152), or an output exactly one vector (NR / 2 pixels) wide with stride 1 and K <= 1152.
 bool conv2d_direct_preferred(KernelIsa isa, const Conv2dParams& p);
 
 // Workspace bytes (any alignment) for `threads` tasks: per task the deinterleaved planes of one band of

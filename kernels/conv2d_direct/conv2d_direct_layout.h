@@ -31,12 +31,17 @@ struct PlaneLayout {
   int64_t rows = 1;       // padded rows r = 0 .. rows-1 of a band starting at output row oh0 hold input
                           // row oh0*stride_h + r - pad_top
   int64_t width = 1;      // floats per padded row (a multiple of 16: rows start on a cache line)
+  // 1, or 2 when an output row is exactly one vector (out_w = nr / 2, e.g. 16x16 outputs on AVX-512): then
+  // a register tile covers two output rows, one vector each, which are 2 * out_w = nr consecutive pixels
+  // of Y, so the GEMM's tile and epilogue apply unchanged; only its second B vector comes from the next
+  // output row of the planes.
+  int64_t run_rows = 1;
   int64_t plane_floats() const { return rows * width; }
   int64_t band_floats(int64_t channels) const { return round_up(channels * phases * plane_floats(), 16); }
 };
 
-// `nr`: the register tile's pixel count; the last tile of an output row reads up to nr - 1 columns past
-// out_w (into zero padding; those outputs are never stored).
+// `nr`: the register tile's pixel count (two vectors); the last tile of an output row reads up to nr - 1
+// columns past out_w (into zero padding; those outputs are never stored).
 inline PlaneLayout plane_layout(const Conv2dParams& p, int64_t nr) {
   PlaneLayout l;
   l.phases = p.stride_w;
@@ -44,9 +49,13 @@ inline PlaneLayout plane_layout(const Conv2dParams& p, int64_t nr) {
   const int64_t max_off = floor_div((p.kernel_w - 1) * p.dilation_w - p.pad_left, p.stride_w);
   l.left = min_off < 0 ? -min_off : 0;
   const int64_t band = p.out_h >= 2 * kBandRows ? kBandRows : kSmallBandRows;
-  l.band_rows = p.out_h < band ? p.out_h : band;
+  l.run_rows = p.out_w * 2 == nr ? 2 : 1;
+  // Bands are whole tiles: with two rows per tile the last tile of an odd band reads one more row of
+  // planes (copied like the others, from the image or its zero padding; its outputs are not stored).
+  l.band_rows = round_up(p.out_h < band ? p.out_h : band, l.run_rows);
   l.rows = (l.band_rows - 1) * p.stride_h + (p.kernel_h - 1) * p.dilation_h + 1;
-  l.width = round_up(l.left + round_up(p.out_w, nr) + (max_off > 0 ? max_off : 0), 16);
+  const int64_t columns = l.run_rows > 1 ? p.out_w : round_up(p.out_w, nr);
+  l.width = round_up(l.left + columns + (max_off > 0 ? max_off : 0), 16);
   return l;
 }
 

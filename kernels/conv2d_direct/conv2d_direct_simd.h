@@ -19,6 +19,7 @@ template <class Isa, int MR, int NV>
 struct Direct {
   using F = xsimd::batch<float, typename Isa::Arch>;
   static constexpr int W = Isa::W, NR = NV * W;
+  static_assert(NV == 2, "PlaneLayout::run_rows assumes two vectors per tile");
   // The GEMM microkernel with the same tile: its epilogue (bias, activation, residual, edge masks) is
   // reused as is, so both kernels round every output the same way after the sum. (The block sizes do
   // not matter here.)
@@ -79,8 +80,11 @@ struct Direct {
 
   // `next_c`: the C tile computed next (or null). With K this short a tile takes ~100 cycles, too few to
   // hide the misses of its own C lines (written for the first time), so this tile fetches the next one's.
+  // kRows: vector v of B comes from output row v of the run (`row_stride` floats on in the planes) rather
+  // than from the next W pixels of one row (PlaneLayout::run_rows).
+  template <bool kRows>
   static VIGIL_GEMM_INLINE void tile(const float* a, const float* base, const int64_t* offsets, int64_t k,
-                                     const gp::TileArgs& t, const float* next_c) {
+                                     const gp::TileArgs& t, const float* next_c, int64_t row_stride) {
     if (next_c) {
 #pragma GCC unroll 16
       for (int r = 0; r < MR; ++r) {
@@ -99,7 +103,7 @@ struct Direct {
       const float* b = base + offsets[q];
       F bv[NV];
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) bv[v] = F::load_unaligned(b + v * W);
+      for (int v = 0; v < NV; ++v) bv[v] = F::load_unaligned(b + v * (kRows ? row_stride : W));
 #pragma GCC unroll 16
       for (int r = 0; r < MR; ++r) {
         const F ar(a[r]);
@@ -123,10 +127,13 @@ struct Direct {
     t.last = true;
     t.ld_residual = n;
     t.act = &p.activation;
-    for (int64_t oh = oh0; oh < oh_end; ++oh) {
+    const int64_t row_stride = p.stride_h * c.layout.width;  // planes: from one output row to the next
+    const int64_t run_rows = c.layout.run_rows;
+    for (int64_t oh = oh0; oh < oh_end; oh += run_rows) {
       for (int64_t ow0 = 0; ow0 < p.out_w; ow0 += NR) {
-        const float* base = planes + (oh - oh0) * p.stride_h * c.layout.width + ow0;
-        t.nr = static_cast<int>(gp::min_i64(NR, p.out_w - ow0));
+        const float* base = planes + (oh - oh0) * row_stride + ow0;
+        // Two rows per run: out_w = W, ow0 = 0, and the run's pixels are rows oh, oh + 1 of Y (consecutive).
+        t.nr = static_cast<int>(run_rows > 1 ? gp::min_i64(run_rows, oh_end - oh) * W : gp::min_i64(NR, p.out_w - ow0));
         const int64_t pixel = oh * p.out_w + ow0;
         for (int64_t m0 = 0; m0 < m; m0 += MR) {
           t.mr = static_cast<int>(gp::min_i64(MR, m - m0));
@@ -136,7 +143,10 @@ struct Direct {
           // The next tile: the next channel panel, else the first panel of the next pixel run (which may
           // lie past this task's rows or the image: only prefetched, never read from here).
           const float* next_c = m0 + MR < m ? t.c + MR * n : (pixel + NR < n ? c.y + pixel + NR : nullptr);
-          tile(c.packed + m0 * c.k, base, c.offsets, c.k, t, next_c);
+          if (run_rows > 1)
+            tile<true>(c.packed + m0 * c.k, base, c.offsets, c.k, t, next_c, row_stride);
+          else
+            tile<false>(c.packed + m0 * c.k, base, c.offsets, c.k, t, next_c, row_stride);
         }
       }
     }

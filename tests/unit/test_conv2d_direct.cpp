@@ -153,6 +153,52 @@ TEST_CASE("conv2d_direct: 520 random convs per vector path against conv2d_refere
       run_direct(isa, cases[i], i % 4 == 0 ? split : (i % 4 == 1 ? split3 : serial), describe(isa, cases[i]));
 }
 
+TEST_CASE("conv2d_direct: outputs one vector wide (a tile covers two output rows)") {
+  // out_w = NR / 2 (16 on AVX-512, 8 on AVX2): each tile's two B vectors come from two output rows. Odd
+  // and tiny heights (the last tile's second row is not stored), every stride_h, padding, dilation, batch,
+  // residual, task splits.
+  std::mt19937_64 rng(91);
+  for (KernelIsa isa : direct_isas()) {
+    const int64_t w = gemm_blocking(isa).nr / 2;
+    for (int i = 0; i < 120; ++i) {
+      ConvCase c;
+      Conv2dParams& p = c.p;
+      p.batch = i % 5 == 0 ? 2 : 1;
+      p.in_channels = i % 3 == 0 ? pick(rng, 16, 40) : pick(rng, 1, 8);
+      p.out_channels = pick(rng, 1, 40);
+      p.kernel_h = pick(rng, 1, 4);
+      p.kernel_w = i % 4 == 0 ? pick(rng, 1, 4) : p.kernel_h;
+      p.stride_w = pick(rng, 1, 2);
+      p.stride_h = pick(rng, 1, 3);
+      p.dilation_h = i % 5 == 1 ? 2 : 1;
+      p.dilation_w = i % 7 == 2 ? 2 : 1;
+      p.pad_top = pick(rng, 0, 2);
+      p.pad_left = pick(rng, 0, 2);
+      p.out_h = pick(rng, 1, 21);
+      p.out_w = w;
+      // Input sizes that give exactly these outputs with bottom/right pads 0..2 and 0..(stride - 1) input
+      // rows/columns left over.
+      const int64_t pad_bottom = pick(rng, 0, 2), pad_right = pick(rng, 0, 2);
+      p.in_h = (p.out_h - 1) * p.stride_h + (p.kernel_h - 1) * p.dilation_h + 1 - p.pad_top - pad_bottom +
+               pick(rng, 0, p.stride_h - 1);
+      p.in_w = (p.out_w - 1) * p.stride_w + (p.kernel_w - 1) * p.dilation_w + 1 - p.pad_left - pad_right +
+               pick(rng, 0, p.stride_w - 1);
+      if (p.in_h < 1 || p.in_w < 1 ||
+          conv_output_size(p.in_h, p.kernel_h, p.stride_h, p.dilation_h, p.pad_top, pad_bottom) != p.out_h ||
+          conv_output_size(p.in_w, p.kernel_w, p.stride_w, p.dilation_w, p.pad_left, pad_right) != p.out_w) {
+        --i;
+        continue;
+      }
+      p.activation = make_activation(kAllActivations[i % std::size(kAllActivations)]);
+      c.bias = i % 3 != 0;
+      c.residual = i % 4 == 0;
+      make_data(c, rng);
+      const GemmThreading threading = i % 3 == 0 ? GemmThreading{serial_reversed, nullptr, 2, 1} : GemmThreading{};
+      run_direct(isa, c, threading, describe(isa, c));
+    }
+  }
+}
+
 TEST_CASE("conv2d_direct: actdet-tiny's first layers, threads give identical bits") {
   // L0 (3 -> 32, 3x3 stride 2) at full size and L1's shape on a smaller image, with a real 2-thread pool.
   vigil::ThreadPool pool(2);
@@ -197,6 +243,12 @@ TEST_CASE("conv2d_direct: supported and preferred shapes") {
   p.group = 1, p.in_channels = 512, p.in_h = p.in_w = p.out_h = p.out_w = 8, p.stride_h = p.stride_w = 1;
   CHECK(conv2d_direct_supported(KernelIsa::Avx512, p));
   CHECK_FALSE(conv2d_direct_preferred(KernelIsa::Avx512, p));  // K 4608, 8 pixels wide: the GEMM's case
+  // 16x16 outputs (one AVX-512 vector per row): stride 1 with K <= 1152 (L20), not K 2304 (L18).
+  p.in_channels = 128, p.in_h = p.in_w = p.out_h = p.out_w = 16;
+  CHECK(conv2d_direct_preferred(KernelIsa::Avx512, p));
+  CHECK(conv2d_direct_preferred(KernelIsa::Avx2, p));  // one AVX2 tile wide: the ordinary rule
+  p.in_channels = 256;
+  CHECK_FALSE(conv2d_direct_preferred(KernelIsa::Avx512, p));
   // A plain 1x1 conv (actdet's L7: 64 -> 64 on 64x64, K 64) stays on the GEMM, which reads B = X as is.
   p.in_channels = p.out_channels = 64, p.in_h = p.in_w = p.out_h = p.out_w = 64;
   p.kernel_h = p.kernel_w = 1, p.pad_top = p.pad_left = 0;
