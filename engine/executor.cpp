@@ -23,6 +23,7 @@ Engine::Engine(Graph graph, EngineOptions options)
   if (options.optimize) {
     fold_batch_norm(graph_);
     fuse_activations(graph_);
+    fuse_residual_add(graph_);
   }
   std::vector<size_t> workspace;
   std::vector<bool> accepts_batch_strides;

@@ -17,7 +17,7 @@ namespace vigil {
 //   X(Enum, "Name", min_inputs, max_inputs, min_outputs, max_outputs)
 #define VIGIL_OPS(X)                                                                      \
   /* convolution and normalisation */                                                     \
-  X(Conv2d, "Conv2d", 2, 3, 1, 1)             /* X, W, [B]; fused activation attr */      \
+  X(Conv2d, "Conv2d", 2, 4, 1, 1)             /* X, W, [B], [R]; fused activation attr */ \
   X(BatchNorm, "BatchNorm", 5, 5, 1, 1)       /* X, scale, bias, mean, var */             \
   /* activations (one input, one output, same shape) */                                   \
   X(Relu, "Relu", 1, 1, 1, 1)                                                             \

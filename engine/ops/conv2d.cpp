@@ -1,14 +1,16 @@
-// Conv2d: X[N,C,H,W] * W[M,C/group,kh,kw] (+ B[M]) -> Y[N,M,OH,OW], with an optional fused activation.
+// Conv2d: X[N,C,H,W] * W[M,C/group,kh,kw] (+ B[M]) -> Y[N,M,OH,OW], with an optional fused activation and an
+// optional residual R (Y's shape) added after it: Y = act(conv(X) + B) + R (fuse_residual_add makes these).
 // Attributes: strides[2] (default 1,1), dilations[2] (default 1,1), pads[4] = top,left,bottom,right
 // (default 0), group (default 1), kernel_shape[2] (optional; must match W), activation/activation_alpha/
 // activation_beta (see activation_attrs.h).
+#include "kernels/conv2d/conv2d.h"
+
 #include <vector>
 
 #include "engine/error.h"
 #include "engine/ops/activation_attrs.h"
 #include "engine/ops/conv2d_fast.h"
 #include "engine/ops/op_defs.h"
-#include "kernels/conv2d/conv2d.h"
 
 namespace vigil::ops {
 
@@ -75,6 +77,11 @@ kernels::Conv2dParams conv_params(const Node& node, std::span<const TensorInfo> 
               concat("dilated kernel ", (p.kernel_h - 1) * p.dilation_h + 1, "x", (p.kernel_w - 1) * p.dilation_w + 1,
                      " is larger than the padded input ", p.in_h + pads[0] + pads[2], "x", p.in_w + pads[1] + pads[3],
                      " (X ", x.shape.str(), ", pads [", pads[0], ",", pads[1], ",", pads[2], ",", pads[3], "])"));
+  if (in.size() > 3 && in[3].present()) {
+    const Shape y{p.batch, p.out_channels, p.out_h, p.out_w};
+    if (!(in[3].shape == y))
+      fail_node(node, concat("residual R ", in[3].shape.str(), " must have the output's shape ", y.str()));
+  }
   return p;
 }
 
@@ -88,6 +95,7 @@ class Conv2dKernel final : public OpKernel {
   Conv2dKernel(kernels::Conv2dParams p, bool has_bias) : p_(p), has_bias_(has_bias) {}
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
     kernels::conv2d_reference(p_, in[0].f32(), in[1].f32(), has_bias_ ? in[2].f32() : nullptr, out[0].f32());
+    add_conv_residual(in, out[0]);
   }
 
  private:

@@ -42,6 +42,7 @@ class Conv2dDepthwiseKernel final : public OpKernel {
         }
       });
     }
+    add_conv_residual(in, out[0]);
   }
 
  private:

@@ -15,6 +15,18 @@ constexpr int64_t kF4x3MinOutputPixels = 16 * 16 + 1;
 constexpr int64_t kF2x3MinOutputPixels = 8 * 8;
 }  // namespace
 
+void add_conv_residual(std::span<const TensorView> in, const TensorView& y) {
+  if (in.size() < 4 || !in[3].present()) return;
+  const int64_t batch = y.shape[0], image = y.shape.numel(1, y.shape.rank);
+  const int64_t stride = y.batch_stride ? y.batch_stride : image;
+  const float* r = in[3].f32();
+  for (int64_t n = 0; n < batch; ++n) {
+    float* yn = y.f32() + n * stride;
+    const float* rn = r + n * image;
+    for (int64_t i = 0; i < image; ++i) yn[i] += rn[i];
+  }
+}
+
 std::unique_ptr<OpKernel> make_conv2d_fast(const BindContext& ctx, const kernels::Conv2dParams& p) {
   if (ctx.path == KernelPath::Reference) return nullptr;
   if (kernels::depthwise_conv_supported(p))

@@ -15,6 +15,10 @@
 
 namespace vigil::ops {
 
+// Y += R after a kernel that does not add Conv2d's residual input (in[3]) itself; nothing when it is absent.
+// Y may be a strided batch view (TensorView::batch_stride); R is dense.
+void add_conv_residual(std::span<const TensorView> in, const TensorView& y);
+
 // Null on the reference path, or when the weights are not an f32 constant.
 std::unique_ptr<OpKernel> make_conv2d_fast(const BindContext& ctx, const kernels::Conv2dParams& p);
 

@@ -30,7 +30,9 @@ class Conv2dPackedKernel final : public OpKernel {
     kernels::Conv2dParams p = p_;
     p.in_image_stride = in[0].batch_stride;
     p.out_image_stride = out[0].batch_stride;
-    kernels::conv2d_gemm(isa_, p, in[0].f32(), reinterpret_cast<const float*>(packed_.get()), bias, nullptr,
+    // The residual (dense: only input 0 and output 0 are ever strided views) is added in the epilogue.
+    const float* residual = in.size() > 3 && in[3].present() ? in[3].f32() : nullptr;
+    kernels::conv2d_gemm(isa_, p, in[0].f32(), reinterpret_cast<const float*>(packed_.get()), bias, residual,
                          out[0].f32(), rc.workspace, threading);
   }
 

@@ -30,6 +30,7 @@ class Conv2dWinogradKernel final : public OpKernel {
     p.out_image_stride = out[0].batch_stride;
     kernels::conv2d_winograd(isa_, tile_, p, in[0].f32(), reinterpret_cast<const float*>(packed_.get()), bias,
                              out[0].f32(), rc.workspace, threading);
+    add_conv_residual(in, out[0]);  // the Winograd output transform has no residual operand
   }
 
  private:

@@ -48,6 +48,11 @@ int sole_producer(const Graph& g, const Uses& u, int value) {
 
 bool has_fused_activation(const Node& node) { return ops::fused_activation(node).kind != Activation::None; }
 
+// A Conv2d's 4th input: R, added after its activation.
+bool has_residual(const Node& node) {
+  return node.op == OpType::Conv2d && node.inputs.size() > 3 && node.inputs[3] != kNoValue;
+}
+
 void set_activation(Node& node, const ActivationParams& act) {
   ops::set_fused_activation(node.attrs, act);
   // set_fused_activation leaves zero parameters implicit; make sure no stale value of an earlier
@@ -118,8 +123,10 @@ bool is_activation_op(OpType op) {
     case OpType::Mish:
     case OpType::HardSwish:
     case OpType::HardSigmoid:
-    case OpType::Clip: return true;
-    default: return false;
+    case OpType::Clip:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -134,7 +141,7 @@ void fold_batch_norm(Graph& g) {
     const int c = sole_producer(g, u, bn.inputs[0]);
     if (c < 0 || drop_node[static_cast<size_t>(c)]) continue;
     Node& conv = g.nodes[static_cast<size_t>(c)];
-    if (conv.op != OpType::Conv2d || has_fused_activation(conv)) continue;
+    if (conv.op != OpType::Conv2d || has_fused_activation(conv) || has_residual(conv)) continue;
     if (conv.inputs.size() < 2 || conv.inputs[1] == kNoValue || !g.is_constant(conv.inputs[1])) continue;
     const Tensor& w = g.constant_of(conv.inputs[1]);
     if (w.dtype() != DType::F32 || w.shape().rank != 4) continue;
@@ -187,9 +194,49 @@ void fuse_activations(Graph& g) {
     if (p < 0 || drop_node[static_cast<size_t>(p)]) continue;
     Node& producer = g.nodes[static_cast<size_t>(p)];
     if (producer.op != OpType::Conv2d && producer.op != OpType::BatchNorm && producer.op != OpType::Add) continue;
-    if (has_fused_activation(producer)) continue;
+    if (has_fused_activation(producer) || has_residual(producer)) continue;
     set_activation(producer, ops::activation_of_op(act_node));
     absorb(g, u, p, static_cast<int>(a), drop_node);
+  }
+  prune(g, drop_node);
+  validate_and_infer(g);
+}
+
+void fuse_residual_add(Graph& g) {
+  Uses u = count_uses(g);
+  std::vector<bool> drop_node(g.nodes.size(), false);
+  auto is_f32_of = [&](int value, const Shape& shape) {
+    if (value == kNoValue) return false;
+    const Value& v = g.values[static_cast<size_t>(value)];
+    return v.dtype == DType::F32 && v.shape == shape;
+  };
+  for (size_t a = 0; a < g.nodes.size(); ++a) {
+    const Node& add = g.nodes[a];
+    if (add.op != OpType::Add || add.inputs.size() != 2 || add.outputs.size() != 1 || has_fused_activation(add))
+      continue;
+    const Shape& shape = g.values[static_cast<size_t>(add.outputs[0])].shape;
+    if (!is_f32_of(add.inputs[0], shape) || !is_f32_of(add.inputs[1], shape) || add.inputs[0] == add.inputs[1])
+      continue;
+    // Either operand may be the conv's output; prefer the one computed last, so R is the older value.
+    int conv_index = -1, residual = kNoValue;
+    for (int side = 0; side < 2; ++side) {
+      const int c = sole_producer(g, u, add.inputs[static_cast<size_t>(side)]);
+      if (c < 0 || drop_node[static_cast<size_t>(c)]) continue;
+      const Node& conv = g.nodes[static_cast<size_t>(c)];
+      if (conv.op != OpType::Conv2d || has_residual(conv)) continue;
+      if (c > conv_index) conv_index = c, residual = add.inputs[static_cast<size_t>(1 - side)];
+    }
+    if (conv_index < 0) continue;
+    Node fused = std::move(g.nodes[static_cast<size_t>(conv_index)]);
+    fused.inputs.resize(4, kNoValue);
+    fused.inputs[3] = residual;
+    std::vector<std::string> names = fused.attrs.get_strings("fused_values", fused.label());
+    names.push_back(g.values[static_cast<size_t>(fused.outputs[0])].name);
+    fused.attrs.set("fused_values", std::move(names));
+    fused.outputs[0] = add.outputs[0];
+    u.producer[static_cast<size_t>(add.outputs[0])] = static_cast<int>(a);
+    drop_node[static_cast<size_t>(conv_index)] = true;
+    g.nodes[a] = std::move(fused);  // at the Add's place: R and every conv input exist by then
   }
   prune(g, drop_node);
   validate_and_infer(g);

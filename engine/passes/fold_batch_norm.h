@@ -1,6 +1,7 @@
 // Load-time graph simplifications that remove whole nodes:
 //  - fold_batch_norm: Conv2d -> BatchNorm becomes one Conv2d with rescaled weights and bias;
-//  - fuse_activations: Conv2d/BatchNorm/Add -> standalone activation becomes one node with a fused activation.
+//  - fuse_activations: Conv2d/BatchNorm/Add -> standalone activation becomes one node with a fused activation;
+//  - fuse_residual_add: Conv2d -> Add of another value becomes one Conv2d with a residual input.
 //
 // Names stay stable: the surviving node writes the value of the LAST node it absorbed (so graph outputs and
 // the value names importers and metadata rely on are unchanged), and the names of the values that
@@ -15,7 +16,7 @@ namespace vigil {
 // Folds every BatchNorm whose input X is the output of a Conv2d when
 //  - that output is read by nothing but this BatchNorm and is not a graph output,
 //  - the conv's weights (and bias, if any) and the BatchNorm's scale/bias/mean/var are f32 constants,
-//  - the conv has no fused activation yet.
+//  - the conv has no fused activation and no residual input yet.
 // With s[m] = scale[m] / sqrt(var[m] + epsilon), computed in double:
 //   W'[m,...] = W[m,...] * s[m],   B'[m] = (B[m] - mean[m]) * s[m] + bias[m]   (B = 0 when the conv had none).
 // W' and B' are new constants (the originals may be shared with other nodes); constants nobody reads any
@@ -23,10 +24,20 @@ namespace vigil {
 // validate_and_infer(g).
 void fold_batch_norm(Graph& g);
 
-// Gives a Conv2d, BatchNorm or Add without a fused activation the activation of a standalone Relu,
+// Gives a Conv2d (without a residual input), BatchNorm or Add without a fused activation the activation of a
+// standalone Relu,
 // LeakyRelu, Sigmoid, Tanh, Silu, Mish, HardSwish, HardSigmoid or Clip node when that node is the only
 // reader of its output and the output is not a graph output; the activation node is removed. Ends with
 // validate_and_infer(g).
 void fuse_activations(Graph& g);
+
+// Gives a Conv2d the other operand R of an Add reading its output, Y = act(conv) + R (the residual input
+// of Conv2d, docs/OPERATORS.md; the packed GEMM adds it in its epilogue), when
+//  - the conv's output is read by nothing but this Add and is not a graph output,
+//  - the conv has no residual yet, and the Add has no fused activation (act(conv + R) is another formula),
+//  - both Add operands are f32 with the Add's output shape (no broadcasting), and R is not the conv's output.
+// The fused conv takes the Add's place in the node order (every input of both is computed by then). Run
+// after fuse_activations, so the conv's own activation is already fused. Ends with validate_and_infer(g).
+void fuse_residual_add(Graph& g);
 
 }  // namespace vigil

@@ -159,6 +159,7 @@ class Driver {
     if (options_.optimize) {
       fold_batch_norm(g);
       fuse_activations(g);
+      fuse_residual_add(g);
     }
 #endif
     return g;
