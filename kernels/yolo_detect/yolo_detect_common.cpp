@@ -7,14 +7,13 @@ namespace vigil::kernels::yolo_detect_detail {
 
 double sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + std::exp(-x)) : std::exp(x) / (1.0 + std::exp(x)); }
 
-Box decode_box(const YoloDetectParams& p, const YoloHeadParams& head, int64_t i, int64_t j, int64_t a, const float* ch,
-               int64_t plane) {
-  const int64_t H = head.height, W = head.width;
-  const double s = head.scale_x_y;
-  const double bx = (j + sigmoid(ch[0]) * s - (s - 1) / 2) / W * p.input_width;
-  const double by = (i + sigmoid(ch[plane]) * s - (s - 1) / 2) / H * p.input_height;
-  const double bw = std::exp(static_cast<double>(ch[2 * plane])) * head.anchors[static_cast<size_t>(2 * a)];
-  const double bh = std::exp(static_cast<double>(ch[3 * plane])) * head.anchors[static_cast<size_t>(2 * a + 1)];
+Box decode_box(const YoloDetectParams& p, const BoxSite& b) {
+  const int64_t H = b.head.height, W = b.head.width;
+  const double s = b.head.scale_x_y;
+  const double bx = (b.j + sigmoid(b.logit(0)) * s - (s - 1) / 2) / W * p.input_width;
+  const double by = (b.i + sigmoid(b.logit(1)) * s - (s - 1) / 2) / H * p.input_height;
+  const double bw = std::exp(static_cast<double>(b.logit(2))) * b.head.anchors[static_cast<size_t>(2 * b.a)];
+  const double bh = std::exp(static_cast<double>(b.logit(3))) * b.head.anchors[static_cast<size_t>(2 * b.a + 1)];
   return {bx - bw / 2, by - bh / 2, bx + bw / 2, by + bh / 2};
 }
 

@@ -23,9 +23,32 @@ struct Candidate {
 
 double sigmoid(double x);
 
-// Box (a, i, j) of `head`; ch points at its channel 0, channel k at ch[k * plane].
-Box decode_box(const YoloDetectParams& p, const YoloHeadParams& head, int64_t i, int64_t j, int64_t a, const float* ch,
-               int64_t plane);
+// One box of the decode order: anchor a of the cell at row i, column j of `head`; its channel k is at
+// ch[k * plane]; `number` counts boxes over all heads in decode order (head, row, column, anchor).
+struct BoxSite {
+  const YoloHeadParams& head;
+  int64_t i, j, a;
+  const float* ch;
+  int64_t plane, number;
+  float logit(int64_t k) const { return ch[k * plane]; }
+};
+
+// fn(BoxSite) for every box, in decode order.
+template <class Fn>
+void for_each_box(const YoloDetectParams& p, const float* const* heads, Fn&& fn) {
+  const int64_t C = p.num_classes;
+  int64_t number = 0;
+  for (size_t hi = 0; hi < p.heads.size(); ++hi) {
+    const YoloHeadParams& head = p.heads[hi];
+    const int64_t H = head.height, W = head.width, plane = H * W;
+    for (int64_t i = 0; i < H; ++i)
+      for (int64_t j = 0; j < W; ++j)
+        for (int64_t a = 0; a < head.num_anchors(); ++a)
+          fn(BoxSite{head, i, j, a, heads[hi] + a * (5 + C) * plane + i * W + j, plane, number++});
+  }
+}
+
+Box decode_box(const YoloDetectParams& p, const BoxSite& site);
 
 double iou(const Box& a, const Box& b);
 

@@ -43,33 +43,25 @@ void yolo_detect_fast(const YoloDetectParams& p, const float* const* heads, floa
   // of the box: logits below this bound have sigmoid(to) < t.
   const double objectness_bound = reject_below(threshold);
 
-  int64_t num_boxes = 0, num_cands = 0;
-  for (size_t hi = 0; hi < p.heads.size(); ++hi) {
-    const YoloHeadParams& head = p.heads[hi];
-    const int64_t H = head.height, W = head.width, plane = H * W;
-    const float* data = heads[hi];
-    for (int64_t i = 0; i < H; ++i)
-      for (int64_t j = 0; j < W; ++j)
-        for (int64_t a = 0; a < head.num_anchors(); ++a, ++num_boxes) {
-          const float* ch = data + a * (5 + C) * plane + i * W + j;  // channel k of this anchor: ch[k * plane]
-          if (static_cast<double>(ch[4 * plane]) < objectness_bound) continue;
-          const double objectness = sigmoid(ch[4 * plane]);
-          // With t >= 0 and objectness <= t no class passes (the reference finds none); a negative or NaN
-          // threshold falls through to the exact scores.
-          if (threshold >= 0.0 && !(objectness > threshold)) continue;
-          const double class_bound = reject_below(threshold / objectness);
-          bool decoded = false;
-          for (int64_t c = 0; c < C; ++c) {
-            const float logit = ch[(5 + c) * plane];
-            if (static_cast<double>(logit) < class_bound) continue;
-            const double score = objectness * sigmoid(logit);
-            if (!(score > threshold)) continue;
-            if (!decoded) boxes[num_boxes] = yolo_detect_detail::decode_box(p, head, i, j, a, ch, plane);
-            decoded = true;
-            cands[num_cands++] = {score, num_boxes, static_cast<int32_t>(c), false};
-          }
-        }
-  }
+  int64_t num_cands = 0;
+  yolo_detect_detail::for_each_box(p, heads, [&](const yolo_detect_detail::BoxSite& b) {
+    if (static_cast<double>(b.logit(4)) < objectness_bound) return;
+    const double objectness = sigmoid(b.logit(4));
+    // With t >= 0 and objectness <= t no class passes (the reference finds none); a negative or NaN
+    // threshold falls through to the exact scores.
+    if (threshold >= 0.0 && !(objectness > threshold)) return;
+    const double class_bound = reject_below(threshold / objectness);
+    bool decoded = false;
+    for (int64_t c = 0; c < C; ++c) {
+      const float logit = b.logit(5 + c);
+      if (static_cast<double>(logit) < class_bound) continue;
+      const double score = objectness * sigmoid(logit);
+      if (!(score > threshold)) continue;
+      if (!decoded) boxes[b.number] = yolo_detect_detail::decode_box(p, b);
+      decoded = true;
+      cands[num_cands++] = {score, b.number, static_cast<int32_t>(c), false};
+    }
+  });
 
   // std::*_heap keep the largest on top: "larger" is "later in output order", so the best is on top.
   auto after = [](const Candidate& x, const Candidate& y) { return yolo_detect_detail::before(y, x); };

@@ -20,24 +20,15 @@ void yolo_detect_reference(const YoloDetectParams& p, const float* const* heads,
   const double threshold = p.score_threshold;
 
   // Decode every box; keep (box, class) pairs that clear the score threshold.
-  int64_t num_boxes = 0, num_cands = 0;
-  for (size_t hi = 0; hi < p.heads.size(); ++hi) {
-    const YoloHeadParams& head = p.heads[hi];
-    const int64_t H = head.height, W = head.width, plane = H * W;
-    const float* data = heads[hi];
-    for (int64_t i = 0; i < H; ++i)
-      for (int64_t j = 0; j < W; ++j)
-        for (int64_t a = 0; a < head.num_anchors(); ++a) {
-          const float* ch = data + a * (5 + C) * plane + i * W + j;  // channel k of this anchor: ch[k * plane]
-          boxes[num_boxes] = yolo_detect_detail::decode_box(p, head, i, j, a, ch, plane);
-          const double objectness = sigmoid(ch[4 * plane]);
-          for (int64_t c = 0; c < C; ++c) {
-            const double score = objectness * sigmoid(ch[(5 + c) * plane]);
-            if (score > threshold) cands[num_cands++] = {score, num_boxes, static_cast<int32_t>(c), false};
-          }
-          ++num_boxes;
-        }
-  }
+  int64_t num_cands = 0;
+  yolo_detect_detail::for_each_box(p, heads, [&](const yolo_detect_detail::BoxSite& b) {
+    boxes[b.number] = yolo_detect_detail::decode_box(p, b);
+    const double objectness = sigmoid(b.logit(4));
+    for (int64_t c = 0; c < C; ++c) {
+      const double score = objectness * sigmoid(b.logit(5 + c));
+      if (score > threshold) cands[num_cands++] = {score, b.number, static_cast<int32_t>(c), false};
+    }
+  });
 
   // NMS per class: group by class, best first within a class.
   std::sort(cands, cands + num_cands, [&](const Candidate& x, const Candidate& y) {

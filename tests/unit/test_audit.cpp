@@ -15,17 +15,13 @@
 #include "engine/error.h"
 #include "engine/executor.h"
 #include "engine/graph_builder.h"
+#include "tests/unit/graph_run_support.h"
 
 using namespace vigil;
 
 namespace {
 
-std::vector<float> random_values(size_t count, std::mt19937& rng, float lo = -1.0f, float hi = 1.0f) {
-  std::uniform_real_distribution<float> dist(lo, hi);
-  std::vector<float> v(count);
-  for (float& f : v) f = dist(rng);
-  return v;
-}
+using test::random_values;
 
 Tensor random_tensor(Shape shape, std::mt19937& rng, float lo = -1.0f, float hi = 1.0f) {
   return Tensor::from_f32(shape, random_values(static_cast<size_t>(shape.numel()), rng, lo, hi));

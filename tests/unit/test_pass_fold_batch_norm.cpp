@@ -12,17 +12,13 @@
 #include "engine/executor.h"
 #include "engine/graph_builder.h"
 #include "engine/passes/fold_batch_norm.h"
+#include "tests/unit/graph_run_support.h"
 
 using namespace vigil;
 
 namespace {
 
-std::vector<float> random_values(size_t count, std::mt19937& rng, float lo = -1.0f, float hi = 1.0f) {
-  std::uniform_real_distribution<float> dist(lo, hi);
-  std::vector<float> v(count);
-  for (float& f : v) f = dist(rng);
-  return v;
-}
+using test::random_values;
 
 // BatchNorm parameters with non-trivial running statistics.
 std::vector<int> add_bn_params(GraphBuilder& gb, const std::string& prefix, int64_t c, std::mt19937& rng) {
@@ -38,24 +34,7 @@ int add_bn(GraphBuilder& gb, const std::string& name, int x, int64_t c, std::mt1
   return gb.node(OpType::BatchNorm, name, in, std::move(attrs));
 }
 
-// Feeds every graph input with seeded random values and returns every graph output, flattened in order.
-std::vector<std::vector<float>> run_all(Graph g, unsigned seed) {
-  Engine engine(std::move(g));
-  ExecutionContext ctx(engine);
-  std::mt19937 rng(seed);
-  for (size_t i = 0; i < engine.graph().inputs.size(); ++i) {
-    TensorView in = ctx.input(i);
-    auto v = random_values(static_cast<size_t>(in.numel()), rng);
-    std::copy(v.begin(), v.end(), in.f32());
-  }
-  ctx.run();
-  std::vector<std::vector<float>> out;
-  for (size_t i = 0; i < engine.graph().outputs.size(); ++i) {
-    TensorView y = ctx.output(i);
-    out.emplace_back(y.f32(), y.f32() + y.numel());
-  }
-  return out;
-}
+std::vector<std::vector<float>> run_all(Graph g, unsigned seed) { return test::run_graph(std::move(g), {}, 1, seed); }
 
 // Within 1e-5 relative of each element, or of the RMS output magnitude for elements near zero (the folded
 // weights are rounded to float, so results that cancel to ~0 keep an error proportional to the terms).

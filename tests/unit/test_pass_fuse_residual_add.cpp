@@ -14,37 +14,19 @@
 #include "engine/executor.h"
 #include "engine/graph_builder.h"
 #include "engine/passes/fold_batch_norm.h"
+#include "tests/unit/graph_run_support.h"
 
 using namespace vigil;
 
 namespace {
 
-std::vector<float> random_values(size_t count, std::mt19937& rng, float lo = -1.0f, float hi = 1.0f) {
-  std::uniform_real_distribution<float> dist(lo, hi);
-  std::vector<float> v(count);
-  for (float& f : v) f = dist(rng);
-  return v;
-}
+using test::random_values;
 
 std::vector<std::vector<float>> run_all(const Graph& g, KernelPath path, bool optimize, int threads) {
   EngineOptions options;
   options.path = path;
   options.optimize = optimize;
-  Engine engine(g, options);
-  ExecutionContext ctx(engine, threads);
-  std::mt19937 rng(99);
-  for (size_t i = 0; i < engine.graph().inputs.size(); ++i) {
-    TensorView in = ctx.input(i);
-    auto v = random_values(static_cast<size_t>(in.numel()), rng);
-    std::copy(v.begin(), v.end(), in.f32());
-  }
-  ctx.run();
-  std::vector<std::vector<float>> out;
-  for (size_t i = 0; i < engine.graph().outputs.size(); ++i) {
-    TensorView y = ctx.output(i);
-    out.emplace_back(y.f32(), y.f32() + y.numel());
-  }
-  return out;
+  return test::run_graph(g, options, threads, 99);
 }
 
 int count_op(const Graph& g, OpType op) {
