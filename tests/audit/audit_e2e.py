@@ -57,7 +57,8 @@ def summary(report):
 
 def onnx_clean(vigil, work, models_dir, stem):
     model = os.path.join(models_dir, stem + ".onnx")
-    d = os.path.join(work, stem + ".ort")
+    # Each test its own dump directory: ctest runs the tests of one model at once (-j).
+    d = os.path.join(work, stem + ".clean.ort")
     dump(model, models_dir, stem, d)
     report = audit_json(vigil, [model, "--reference", d], (0,))
     summary(report)
@@ -108,7 +109,7 @@ def planted(vigil, work, models_dir, stem, defect):
     args = ["swap-lstm-gates"] if defect == "lstm-swap" else ["bn-epsilon", "0.5"]
     planted_node = json.loads(run([sys.executable, os.path.join(TOOLS, "plant_defect.py"), model, bad_model,
                                    *args]).stdout)
-    d = os.path.join(work, stem + ".ort")
+    d = os.path.join(work, f"{stem}.{defect}.ort")
     dump(model, models_dir, stem, d)
     # The unmodified model passes against the dump, the defective one fails with exit code 4...
     assert audit_json(vigil, [model, "--reference", d], (0,))["passed"]
