@@ -36,7 +36,6 @@ const CommandSpec kSpec{
     1,
     2};
 
-
 std::vector<std::string> split_names(const std::string& list, const std::string& flag) {
   std::vector<std::string> names;
   size_t start = 0;
@@ -132,7 +131,14 @@ int cmd_convert(int argc, char** argv) {
   }
   if (args.has("--metadata")) {
     const std::string path = args.get("--metadata");
-    for (auto& [key, value] : read_metadata_json(path)) graph.metadata[key] = std::move(value);
+    for (auto& [key, value] : read_metadata_json(path)) {
+      // Replacing what the importer found (input size, class names, producer...) is allowed but never silent.
+      const auto old = graph.metadata.find(key);
+      if (old != graph.metadata.end() && !(old->second == value))
+        std::fprintf(stderr, "note: %s: metadata key '%s' replaces the model's value %s with %s\n", path.c_str(),
+                     key.c_str(), attr_value_str(old->second).c_str(), attr_value_str(value).c_str());
+      graph.metadata[key] = std::move(value);
+    }
     try {
       meta::check_metadata(graph.metadata);
     } catch (const Error& e) {

@@ -46,6 +46,14 @@ check "run the converted model" "$VIGIL" run "$WORK/action.vgl" --input image="$
 check "run wrote detections" test -s "$WORK/out/detections.npy"
 check "run wrote scores" test -s "$WORK/out/scores.npy"
 check "convert with metadata only (no YOLO decoding)" "$VIGIL" convert "$M" --metadata "$WORK/good.json" -o "$WORK/heads_only.vgl"
+# Replacing a key the importer set is allowed, and said on stderr; keeping its value says nothing.
+sed 's/"note":/"source_format": "hand-made", "onnx_opset": 13, "note":/' "$WORK/good.json" >"$WORK/override.json"
+"$VIGIL" convert "$M" --metadata "$WORK/override.json" -o "$WORK/override.vgl" 2>"$WORK/override.err" >/dev/null
+check "override: converted" test -s "$WORK/override.vgl"
+check "override: noted" grep -q "override.json: metadata key 'source_format' replaces the model's value onnx with hand-made" "$WORK/override.err"
+check "override: same value not noted" sh -c "! grep -q onnx_opset '$WORK/override.err'"
+"$VIGIL" info "$WORK/override.vgl" >"$WORK/override_info.txt" 2>&1
+check "override: new value stored" grep -q "hand-made" "$WORK/override_info.txt"
 
 # variant NAME SED-EXPR: good.json with one edit
 variant() { good_json | sed -e "$2" >"$WORK/$1.json"; }
