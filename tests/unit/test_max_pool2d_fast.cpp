@@ -23,7 +23,7 @@ void check_against_reference(FastPool fast, unsigned seed) {
   auto pick = [&](int lo, int hi) { return static_cast<int64_t>(lo + static_cast<int>(rng() % static_cast<unsigned>(hi - lo + 1))); };
   std::uniform_real_distribution<float> uni(-3, 3);
   int compared = 0;
-  for (int trial = 0; trial < 600; ++trial) {
+  for (int trial = 0; trial < 1000; ++trial) {
     Pool2dParams p;
     p.planes = pick(1, 5);
     p.kernel_h = pick(1, 5), p.kernel_w = pick(1, 5);
@@ -59,7 +59,7 @@ void check_against_reference(FastPool fast, unsigned seed) {
     CHECK(std::memcmp(want.data(), got.data(), out_size * sizeof(float)) == 0);
     ++compared;
   }
-  CHECK(compared > 300);
+  CHECK(compared >= 500);  // shapes drawn with an empty window are skipped
 }
 
 }  // namespace
