@@ -31,37 +31,72 @@ inline Geometry geometry(const Conv2dParams& p) {
 
 inline int64_t workspace_floats(const Conv2dParams& p) {
   const Geometry g = geometry(p);
-  return g.plane_floats + g.row_floats + 16;  // + 16: room to align to 64 bytes
+  // plane, row buffer, the kernel columns' offsets into the plane (int64), + 16: room to align to 64 bytes
+  return g.plane_floats + g.row_floats + 2 * p.kernel_w + 16;
 }
 
-// plane[(ih * sw + ph) * phase_floats + q] = x[ih, q*sw + ph - pad_left], 0 outside the image.
+// plane[(ih * sw + ph) * phase_floats + q] = x[ih, q*sw + ph - pad_left], 0 outside the image. Per phase
+// row: zeros, the image part as one plain (or strided) copy, zeros: no test per element (the per-element
+// bounds check made building the plane cost more than the convolution, e.g. 10 us of each 64x64 stride-2
+// channel of MobileNetV2). Stride 2 splits pairs of image columns with Isa::deinterleave2.
+template <class Isa>
 inline void build_plane(const Conv2dParams& p, const Geometry& g, const float* x, float* plane) {
-  const int64_t sw = p.stride_w;
-  for (int64_t ih = 0; ih < p.in_h; ++ih) {
-    const float* row = x + ih * p.in_w;
-    float* dst = plane + ih * sw * g.phase_floats;
-    if (sw == 1) {
-      for (int64_t q = 0; q < g.phase_floats; ++q) {
-        const int64_t iw = q - p.pad_left;
-        dst[q] = (iw >= 0 && iw < p.in_w) ? row[iw] : 0.0f;
-      }
-      continue;
+  constexpr int W = Isa::W;
+  const int64_t sw = p.stride_w, pl = p.pad_left, in_w = p.in_w, n = g.phase_floats;
+  int64_t q_lo[2] = {0, 0}, q_hi[2] = {0, 0};  // per phase (sw <= 2 uses these below)
+  for (int64_t ph = 0; ph < sw; ++ph) {
+    // q in [lo, hi) reads inside the image: 0 <= q*sw + ph - pl < in_w.
+    int64_t lo = pl - ph > 0 ? (pl - ph + sw - 1) / sw : 0;
+    int64_t hi = in_w - 1 - ph + pl >= 0 ? (in_w - 1 - ph + pl) / sw + 1 : 0;
+    lo = lo < n ? lo : n;
+    hi = hi < n ? hi : n;
+    if (hi < lo) hi = lo;
+    if (ph < 2) q_lo[ph] = lo, q_hi[ph] = hi;
+    const int64_t first = lo * sw + ph - pl;  // the image column of q = lo
+    for (int64_t ih = 0; ih < p.in_h; ++ih) {
+      float* d = plane + (ih * sw + ph) * n;
+      for (int64_t q = 0; q < lo; ++q) d[q] = 0.0f;
+      for (int64_t q = hi; q < n; ++q) d[q] = 0.0f;
+      if (sw == 2) continue;  // the image part below, both phases at once
+      const float* row = x + ih * in_w + first;
+      if (sw == 1)
+        for (int64_t q = lo; q < hi; ++q) d[q] = row[q - lo];
+      else
+        for (int64_t q = lo; q < hi; ++q) d[q] = row[(q - lo) * sw];
     }
-    for (int64_t ph = 0; ph < sw; ++ph) {
-      float* d = dst + ph * g.phase_floats;
-      for (int64_t q = 0; q < g.phase_floats; ++q) {
-        const int64_t iw = q * sw + ph - p.pad_left;
-        d[q] = (iw >= 0 && iw < p.in_w) ? row[iw] : 0.0f;
-      }
+  }
+  if (sw != 2) return;
+  // Image column iw goes to phase (iw + pl) % 2 at q = (iw + pl) / 2: the even columns 2k to phase pl % 2
+  // at q = k + pl / 2, the odd ones to the other phase at q = k + (pl + 1) / 2, as long as q < n.
+  const int64_t ph_even = pl % 2, ph_odd = 1 - ph_even;
+  const int64_t shift_even = pl / 2, shift_odd = (pl + 1) / 2;
+  // Pairs (2k, 2k+1) with both targets inside their phase rows, W at a time.
+  int64_t pairs = in_w / 2;
+  if (pairs > n - shift_even) pairs = n - shift_even;
+  if (pairs > n - shift_odd) pairs = n - shift_odd;
+  if (pairs < 0) pairs = 0;
+  for (int64_t ih = 0; ih < p.in_h; ++ih) {
+    const float* row = x + ih * in_w;
+    float* de = plane + (ih * 2 + ph_even) * n + shift_even;
+    float* dodd = plane + (ih * 2 + ph_odd) * n + shift_odd;
+    int64_t k = 0;
+    for (; k + W <= pairs; k += W) Isa::deinterleave2(row + 2 * k, de + k, dodd + k);
+    for (; k < pairs; ++k) de[k] = row[2 * k], dodd[k] = row[2 * k + 1];
+    // The columns after the pairs (an odd last column, or pairs cut short at the phase row's end).
+    for (int64_t iw = 2 * pairs; iw < in_w; ++iw) {
+      const int64_t ph = (iw + pl) % 2, q = (iw + pl) / 2;
+      if (q >= q_lo[ph] && q < q_hi[ph]) plane[(ih * 2 + ph) * n + q] = row[iw];
     }
   }
 }
 
-// One block of NB vectors of outputs of row oh starting at column ow0, into row_buf.
+// One block of NB vectors of outputs of row oh starting at column ow0, into row_buf. col_offset[j]: where
+// kernel column j reads in a plane row (its stride phase and shift), computed once per call: as a division
+// by the stride per tap it cost more than the tap's FMAs on narrow rows.
 template <class Isa, int NB>
 inline __attribute__((always_inline)) void output_block(const Conv2dParams& p, const Geometry& g, const float* plane,
-                                                        const float* w_c, float b, int64_t oh, int64_t ow0,
-                                                        float* row_buf) {
+                                                        const int64_t* col_offset, const float* w_c, float b,
+                                                        int64_t oh, int64_t ow0, float* row_buf) {
   using F = typename Isa::F;
   constexpr int W = Isa::W;
   const int64_t kh = p.kernel_h, kw = p.kernel_w, sw = p.stride_w;
@@ -72,8 +107,7 @@ inline __attribute__((always_inline)) void output_block(const Conv2dParams& p, c
     if (ih < 0 || ih >= p.in_h) continue;  // zero padding rows contribute nothing
     const float* base = plane + ih * sw * g.phase_floats + ow0;
     for (int64_t j = 0; j < kw; ++j) {
-      const int64_t tap = j * p.dilation_w;
-      const float* src = base + (tap % sw) * g.phase_floats + tap / sw;
+      const float* src = base + col_offset[j];
       const F wv = Isa::set1(w_c[i * kw + j]);
       for (int v = 0; v < NB; ++v) acc[v] = Isa::fma(wv, Isa::load(src + v * W), acc[v]);
     }
@@ -88,20 +122,29 @@ void depthwise(const Conv2dParams& p, const float* x, const float* w, const floa
   const Geometry g = geometry(p);
   float* plane = simd_detail::align64(workspace);
   float* row_buf = plane + g.plane_floats;
-  const int64_t channels = p.in_channels;
+  int64_t* col_offset = reinterpret_cast<int64_t*>(row_buf + g.row_floats);  // row_floats is a multiple of 64
+  for (int64_t j = 0; j < p.kernel_w; ++j) {
+    const int64_t tap = j * p.dilation_w;
+    col_offset[j] = (tap % p.stride_w) * g.phase_floats + tap / p.stride_w;
+  }
+  const int64_t channels = p.in_channels, out_plane = p.out_h * p.out_w;
   for (int64_t n = 0; n < p.batch; ++n) {
     for (int64_t c = 0; c < channels; ++c) {
       const float* x_c = x + (n * channels + c) * p.in_h * p.in_w;
-      float* y_c = y + (n * channels + c) * p.out_h * p.out_w;
+      float* y_c = y + (n * channels + c) * out_plane;
       const float* w_c = w + c * p.kernel_h * p.kernel_w;
       const float b = bias ? bias[c] : 0.0f;
-      build_plane(p, g, x_c, plane);
+      build_plane<Isa>(p, g, x_c, plane);
       for (int64_t oh = 0; oh < p.out_h; ++oh) {
         int64_t ow0 = 0;
-        for (; ow0 + NV * W <= p.out_w; ow0 += NV * W) output_block<Isa, NV>(p, g, plane, w_c, b, oh, ow0, row_buf);
-        for (; ow0 < p.out_w; ow0 += W) output_block<Isa, 1>(p, g, plane, w_c, b, oh, ow0, row_buf);
-        Isa::activate(p.activation, row_buf, y_c + oh * p.out_w, p.out_w);
+        for (; ow0 + NV * W <= p.out_w; ow0 += NV * W)
+          output_block<Isa, NV>(p, g, plane, col_offset, w_c, b, oh, ow0, row_buf);
+        for (; ow0 < p.out_w; ow0 += W) output_block<Isa, 1>(p, g, plane, col_offset, w_c, b, oh, ow0, row_buf);
+        float* y_row = y_c + oh * p.out_w;
+        for (int64_t i = 0; i < p.out_w; ++i) y_row[i] = row_buf[i];
       }
+      // The activation once per channel plane (in place): per row it was a call per few vectors.
+      Isa::activate(p.activation, y_c, y_c, out_plane);
     }
   }
 }

@@ -165,6 +165,9 @@ struct VectorActivation {
       case Activation::LeakyRelu:
         apply_with(x, y, n, [alpha = F(p.alpha)](F v) { return leaky(v, alpha); });
         return;
+      case Activation::Clip:  // ReLU6 of MobileNets: two compares, not a call per vector
+        apply_with(x, y, n, [lo = F(p.alpha), hi = F(p.beta)](F v) { return clip(v, lo, hi); });
+        return;
       default:
         apply_with(x, y, n, [&p](F v) { return heavy(p, v); });
         return;
