@@ -1,10 +1,14 @@
 // Gemm: Y = alpha * A' * B' + beta * C with ONNX semantics. A and B are 2-D (A' = transpose(A) when
 // transA != 0, same for B); the optional C is unidirectionally broadcast to [M,N] (scalar, [N], [1],
-// [M,1], [1,N], [M,N]...).
+// [M,1], [1,N], [M,N]...). Optimised paths: GemmPackedKernel below, for the Linear-layer form.
 #include "kernels/gemm/gemm.h"
 
+#include <vector>
+
 #include "engine/error.h"
+#include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
+#include "engine/ops/rows_times_matrix.h"
 
 namespace vigil::ops {
 
@@ -66,8 +70,42 @@ class GemmKernel final : public OpKernel {
   kernels::GemmParams p_;
 };
 
+// On the optimised paths, a Linear layer's Gemm (alpha = 1, A not transposed, B a constant f32 matrix, C
+// absent or, with beta = 1, one value per output column: [N], [1,N], or per element: [M,N]) runs on the
+// packed GEMM: B' made row-major [K,N] once at load (transposed when transB, PyTorch's layout), A packed per
+// run, C added in the epilogue as the residual (row stride 0 when one row serves all). Float accumulation
+// (audit tolerance of Gemm) instead of the reference's double: the reference took 85 us of MobileNetV2's
+// 1.6 ms for its 1280 -> 100 classifier.
+class GemmPackedKernel final : public OpKernel {
+ public:
+  GemmPackedKernel(const kernels::GemmParams& p, kernels::KernelIsa isa, const float* b, int max_threads)
+      : p_(p), product_(isa, p.m, p.k, p.n, max_threads), b_(static_cast<size_t>(p.k * p.n)) {
+    for (int64_t q = 0; q < p.k; ++q)
+      for (int64_t j = 0; j < p.n; ++j)
+        b_[static_cast<size_t>(q * p.n + j)] = p.trans_b ? b[j * p.k + q] : b[q * p.n + j];
+  }
+  size_t workspace_bytes() const override { return product_.workspace_bytes(); }
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    const float* c = in.size() > 2 && in[2].present() ? in[2].f32() : nullptr;
+    product_.run(in[0].f32(), b_.data(), p_.n, c, p_.c_row_stride, out[0].f32(), rc);
+  }
+
+ private:
+  kernels::GemmParams p_;
+  RowsTimesMatrix product_;
+  std::vector<float> b_;  // B' [K,N], row-major
+};
+
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
-  return std::make_unique<GemmKernel>(plan_gemm(ctx.node, ctx.inputs));
+  const kernels::GemmParams p = plan_gemm(ctx.node, ctx.inputs);
+  const bool has_c = ctx.inputs.size() > 2 && ctx.inputs[2].present();
+  const Tensor* b = ctx.constants[1];
+  const auto isa = kernel_isa(ctx.path);
+  const bool c_fits =
+      !has_c || (p.beta == 1.0f && p.c_col_stride == 1 && (p.c_row_stride == 0 || p.c_row_stride == p.n));
+  if (isa && b && b->dtype() == DType::F32 && p.alpha == 1.0f && !p.trans_a && c_fits)
+    return std::make_unique<GemmPackedKernel>(p, *isa, b->f32(), ctx.max_threads);
+  return std::make_unique<GemmKernel>(p);
 }
 
 double flops(const Node& node, std::span<const TensorInfo> in, std::span<const TensorInfo>) {

@@ -8,8 +8,7 @@
 #include "engine/error.h"
 #include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
-#include "engine/ops/parallel_for_adapter.h"
-#include "kernels/gemm_packed/gemm_packed.h"
+#include "engine/ops/rows_times_matrix.h"
 
 namespace vigil::ops {
 
@@ -83,35 +82,15 @@ class MatMulKernel final : public OpKernel {
 class MatMulPackedKernel final : public OpKernel {
  public:
   MatMulPackedKernel(const kernels::MatMulParams& p, int64_t rows, kernels::KernelIsa isa, int max_threads)
-      : p_(p), rows_(rows), isa_(isa), max_threads_(max_threads) {}
-  size_t workspace_bytes() const override {
-    return packed_a_bytes() +
-           static_cast<size_t>(kernels::gemm_packed_workspace_bytes(isa_, rows_, p_.n, p_.k, max_threads_));
-  }
+      : product_(isa, rows, p.k, p.n, max_threads), n_(p.n) {}
+  size_t workspace_bytes() const override { return product_.workspace_bytes(); }
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
-    float* packed = static_cast<float*>(rc.workspace);
-    kernels::gemm_pack_a(isa_, rows_, p_.k, in[0].f32(), p_.k, packed);
-    kernels::GemmPackedParams gp;
-    gp.m = rows_;
-    gp.n = p_.n;
-    gp.k = p_.k;
-    gp.packed_a = packed;
-    gp.b.data = in[1].f32();
-    gp.b.ld = p_.n;
-    gp.c = out[0].f32();
-    gp.ldc = p_.n;
-    kernels::GemmThreading threading{pool_parallel_for, rc.pool, rc.pool->size()};
-    kernels::gemm_packed(isa_, gp, static_cast<std::byte*>(rc.workspace) + packed_a_bytes(), threading);
+    product_.run(in[0].f32(), in[1].f32(), n_, nullptr, 0, out[0].f32(), rc);
   }
 
  private:
-  size_t packed_a_bytes() const {  // a whole number of 64-byte lines, so what follows stays aligned
-    return (static_cast<size_t>(kernels::gemm_packed_a_floats(isa_, rows_, p_.k)) * sizeof(float) + 63) / 64 * 64;
-  }
-  kernels::MatMulParams p_;
-  int64_t rows_;
-  kernels::KernelIsa isa_;
-  int max_threads_;
+  RowsTimesMatrix product_;
+  int64_t n_;
 };
 
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {

@@ -174,3 +174,67 @@ TEST_CASE("Gemm rejects bad shapes with a message naming the node") {
   r3.b = {3, 2};
   CHECK(build_error(r3).find("A must have rank 2") != std::string::npos);
 }
+
+TEST_CASE("Gemm with a constant B (a Linear layer) on every kernel path and thread count against float64") {
+  // The optimised paths run this form on the packed GEMM (float sums): alpha 1, A not transposed, C absent
+  // or [N], [1,N], [M,N] with beta 1. The other forms stay on the reference on every path.
+  struct Form {
+    bool tb;
+    int c_kind;  // -1 none, 0 [N], 1 [1,N], 2 [M,N], 3 [M,1] (reference), 4 scalar [1] (reference)
+    float alpha, beta;
+    bool ta;
+  };
+  const Form forms[] = {{true, -1, 1, 1, false},   {true, 0, 1, 1, false}, {false, 1, 1, 1, false},
+                        {false, 2, 1, 1, false},   {true, 3, 1, 1, false}, {true, 4, 1, 1, false},
+                        {true, 0, 0.5f, 1, false}, {true, 0, 1, 2, false}, {true, 0, 1, 1, true}};
+  const int64_t sizes[][3] = {{1, 1280, 100}, {1, 7, 1}, {3, 130, 33}, {17, 64, 5}, {2, 1, 19}};
+  for (const auto& mkn : sizes)
+    for (const Form& f : forms) {
+      const int64_t M = mkn[0], K = mkn[1], N = mkn[2];
+      GemmCase t;
+      t.a = f.ta ? Shape{K, M} : Shape{M, K};
+      t.b = f.tb ? Shape{N, K} : Shape{K, N};
+      t.av = pseudo_random(static_cast<size_t>(M * K), 11);
+      t.bv = pseudo_random(static_cast<size_t>(K * N), 13);
+      if (f.c_kind >= 0) {
+        t.has_c = true;
+        const Shape c_shapes[] = {Shape{N}, Shape{1, N}, Shape{M, N}, Shape{M, 1}, Shape{1}};
+        t.c = c_shapes[f.c_kind];
+        t.cv = pseudo_random(static_cast<size_t>(t.c.numel()), 17);
+      }
+      t.attrs.set("transA", int64_t{f.ta});
+      t.attrs.set("transB", int64_t{f.tb});
+      t.attrs.set("alpha", f.alpha);
+      t.attrs.set("beta", f.beta);
+      const std::vector<double> want = reference_gemm(t, M, K, N, f.ta, f.tb, f.alpha, f.beta);
+      GraphBuilder g;
+      std::vector<int> ins = {g.input("a", DType::F32, t.a), g.constant("b", Tensor::from_f32(t.b, t.bv))};
+      if (t.has_c) ins.push_back(g.constant("c", Tensor::from_f32(t.c, t.cv)));
+      g.output(g.node(OpType::Gemm, "gemm", ins, t.attrs));
+      const Graph graph = g.build();
+      for (KernelPath path : supported_kernel_paths())
+        for (int threads : {1, 2}) {
+          EngineOptions options;
+          options.path = path;
+          Engine engine(graph, options);
+          ExecutionContext ctx(engine, threads);
+          std::copy(t.av.begin(), t.av.end(), ctx.input("a").f32());
+          ctx.run();
+          const float* y = ctx.output(0).f32();
+          CAPTURE(M);
+          CAPTURE(K);
+          CAPTURE(N);
+          CAPTURE(f.c_kind);
+          CAPTURE(kernel_path_name(path));
+          CAPTURE(threads);
+          int bad = 0;
+          for (size_t i = 0; i < want.size(); ++i) {
+            // float sums of K products of |a|, |b| <= 1: K * 2^-24 * K bounds the rounding; plus C's and the
+            // final rounding, relative.
+            const double tol = 1e-7 * static_cast<double>(K) + 2e-7 * std::max(1.0, std::fabs(want[i]));
+            bad += !(std::fabs(y[i] - want[i]) <= tol);
+          }
+          CHECK(bad == 0);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+#include "engine/ops/rows_times_matrix.h"
+
+#include "engine/ops/parallel_for_adapter.h"
+#include "engine/thread_pool.h"
+
+namespace vigil::ops {
+
+size_t RowsTimesMatrix::packed_x_bytes() const {  // a whole number of 64-byte lines, so what follows stays aligned
+  return (static_cast<size_t>(kernels::gemm_packed_a_floats(isa_, rows_, k_)) * sizeof(float) + 63) / 64 * 64;
+}
+
+size_t RowsTimesMatrix::workspace_bytes() const {
+  return packed_x_bytes() +
+         static_cast<size_t>(kernels::gemm_packed_workspace_bytes(isa_, rows_, n_, k_, max_threads_));
+}
+
+void RowsTimesMatrix::run(const float* x, const float* b, int64_t ldb, const float* r, int64_t ld_r, float* y,
+                          const RunContext& rc) const {
+  float* packed = static_cast<float*>(rc.workspace);
+  kernels::gemm_pack_a(isa_, rows_, k_, x, k_, packed);
+  kernels::GemmPackedParams gp;
+  gp.m = rows_;
+  gp.n = n_;
+  gp.k = k_;
+  gp.packed_a = packed;
+  gp.b.data = b;
+  gp.b.ld = ldb;
+  gp.c = y;
+  gp.ldc = n_;
+  gp.residual = r;
+  gp.ld_residual = ld_r;
+  kernels::GemmThreading threading{pool_parallel_for, rc.pool, rc.pool->size()};
+  kernels::gemm_packed(isa_, gp, static_cast<std::byte*>(rc.workspace) + packed_x_bytes(), threading);
+}
+
+}  // namespace vigil::ops
