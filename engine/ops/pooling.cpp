@@ -4,12 +4,13 @@
 // count_include_pad (default 0). Every window must cover at least one input cell (pads so large that a
 // window sees only padding are rejected), except for AveragePool with count_include_pad, where such a
 // window is a well-defined 0.
+#include "kernels/pooling/pooling.h"
+
 #include <vector>
 
 #include "engine/error.h"
 #include "engine/ops/op_defs.h"
 #include "engine/thread_pool.h"
-#include "kernels/pooling/pooling.h"
 
 namespace vigil::ops {
 
@@ -113,28 +114,46 @@ class AveragePoolKernel final : public OpKernel {
 };
 
 // On the optimised paths: the same result without per-cell bounds checks, planes split over threads.
+// Windows of 5x5 and more take the separable row + column passes (each thread its own scratch slot).
 class MaxPoolFastKernel final : public OpKernel {
  public:
-  MaxPoolFastKernel(kernels::Pool2dParams p, bool avx512) : p_(p), avx512_(avx512) {}
+  MaxPoolFastKernel(kernels::Pool2dParams p, bool avx512, int max_threads)
+      : p_(p), avx512_(avx512), separable_(p.kernel_h >= 5 && p.kernel_w >= 5), max_threads_(max_threads) {
+    slot_floats_ = (kernels::max_pool2d_separable_scratch_floats(p_) + 15) / 16 * 16;
+  }
+  size_t workspace_bytes() const override {
+    return separable_ ? static_cast<size_t>(slot_floats_ * max_threads_) * sizeof(float) : 0;
+  }
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
     const float* x = in[0].f32();
     float* y = out[0].f32();
-    rc.pool->parallel_for(p_.planes, [&](int64_t begin, int64_t end) {
-      if (avx512_)
-        kernels::max_pool2d_fast_avx512(p_, x, y, begin, end);
-      else
-        kernels::max_pool2d_fast(p_, x, y, begin, end);
+    const int threads = rc.pool->size();
+    // One task per thread, each a contiguous plane range with scratch slot `t`.
+    rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
+      for (int64_t t = t_begin; t < t_end; ++t) {
+        const int64_t begin = p_.planes * t / threads, end = p_.planes * (t + 1) / threads;
+        if (begin == end) continue;
+        if (separable_)
+          kernels::max_pool2d_separable(p_, x, y, begin, end, static_cast<float*>(rc.workspace) + t * slot_floats_);
+        else if (avx512_)
+          kernels::max_pool2d_fast_avx512(p_, x, y, begin, end);
+        else
+          kernels::max_pool2d_fast(p_, x, y, begin, end);
+      }
     });
   }
 
  private:
   kernels::Pool2dParams p_;
-  bool avx512_;
+  bool avx512_, separable_;
+  int max_threads_;
+  int64_t slot_floats_ = 0;
 };
 
 std::unique_ptr<OpKernel> bind_max(const BindContext& ctx) {
   const kernels::Pool2dParams p = pool_params(ctx.node, ctx.inputs);
-  if (ctx.path != KernelPath::Reference) return std::make_unique<MaxPoolFastKernel>(p, ctx.path == KernelPath::Avx512);
+  if (ctx.path != KernelPath::Reference)
+    return std::make_unique<MaxPoolFastKernel>(p, ctx.path == KernelPath::Avx512, ctx.max_threads);
   return std::make_unique<MaxPoolKernel>(p);
 }
 

@@ -46,6 +46,11 @@ namespace vigil::kernels {
 // one tap at a time across a whole output row. Portable C++ (the optimised paths use it; planes are the
 // unit of thread splitting).
 void max_pool2d_fast(const Pool2dParams& p, const float* x, float* y, int64_t plane_begin, int64_t plane_end);
+// The same result, bit for bit, as a row pass then a column pass (max_pool2d_separable.cpp says why that is
+// exact): kh + kw steps per output, for large windows. scratch: max_pool2d_separable_scratch_floats(p).
+int64_t max_pool2d_separable_scratch_floats(const Pool2dParams& p);
+void max_pool2d_separable(const Pool2dParams& p, const float* x, float* y, int64_t plane_begin, int64_t plane_end,
+                          float* scratch);
 // The same with AVX-512 vectors of 16 output columns (max_pool2d_fast_avx512.cpp), still bit-identical;
 // strides above 2 fall back to max_pool2d_fast. Only on CPUs with AVX-512 F/BW/DQ/VL.
 void max_pool2d_fast_avx512(const Pool2dParams& p, const float* x, float* y, int64_t plane_begin, int64_t plane_end);

@@ -1,6 +1,7 @@
-// max_pool2d_fast and max_pool2d_fast_avx512 must equal max_pool2d_reference bit for bit (they only
-// reorder loops, drop bounds checks where windows are inside the image and vectorise the same update
-// rule), including NaN propagation, signed zeros and any plane split.
+// max_pool2d_fast, max_pool2d_fast_avx512 and max_pool2d_separable must equal max_pool2d_reference bit for
+// bit (they reorder loops, drop bounds checks where windows are inside the image, vectorise the same update
+// rule, or split the window into a row and a column pass), including NaN propagation, signed zeros and any
+// plane split.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -18,15 +19,17 @@ namespace {
 
 using FastPool = void (*)(const Pool2dParams&, const float*, float*, int64_t, int64_t);
 
-void check_against_reference(FastPool fast, unsigned seed) {
+void check_against_reference(FastPool fast, unsigned seed, int max_kernel = 5) {
   std::mt19937 rng(seed);
-  auto pick = [&](int lo, int hi) { return static_cast<int64_t>(lo + static_cast<int>(rng() % static_cast<unsigned>(hi - lo + 1))); };
+  auto pick = [&](int lo, int hi) {
+    return static_cast<int64_t>(lo + static_cast<int>(rng() % static_cast<unsigned>(hi - lo + 1)));
+  };
   std::uniform_real_distribution<float> uni(-3, 3);
   int compared = 0;
   for (int trial = 0; trial < 1000; ++trial) {
     Pool2dParams p;
     p.planes = pick(1, 5);
-    p.kernel_h = pick(1, 5), p.kernel_w = pick(1, 5);
+    p.kernel_h = pick(1, max_kernel), p.kernel_w = pick(1, max_kernel);
     p.stride_h = pick(1, 3), p.stride_w = pick(1, 3);
     p.dilation_h = trial % 6 == 0 ? 2 : 1, p.dilation_w = trial % 5 == 0 ? 2 : 1;
     p.in_h = pick(1, 20), p.in_w = pick(1, trial % 3 == 0 ? 75 : 21);  // also rows of several vectors
@@ -38,8 +41,12 @@ void check_against_reference(FastPool fast, unsigned seed) {
     if (p.out_h < 1 || p.out_w < 1) continue;
     // The engine rejects windows that cover no input cell; skip those shapes like it does.
     bool empty_window = false;
-    for (int64_t o = 0; o < p.out_h; ++o) empty_window |= o * p.stride_h - p.pad_top + (p.kernel_h - 1) * p.dilation_h < 0 || o * p.stride_h - p.pad_top >= p.in_h;
-    for (int64_t o = 0; o < p.out_w; ++o) empty_window |= o * p.stride_w - p.pad_left + (p.kernel_w - 1) * p.dilation_w < 0 || o * p.stride_w - p.pad_left >= p.in_w;
+    for (int64_t o = 0; o < p.out_h; ++o)
+      empty_window |=
+          o * p.stride_h - p.pad_top + (p.kernel_h - 1) * p.dilation_h < 0 || o * p.stride_h - p.pad_top >= p.in_h;
+    for (int64_t o = 0; o < p.out_w; ++o)
+      empty_window |=
+          o * p.stride_w - p.pad_left + (p.kernel_w - 1) * p.dilation_w < 0 || o * p.stride_w - p.pad_left >= p.in_w;
     if (empty_window) continue;
     std::vector<float> x(static_cast<size_t>(p.planes * p.in_h * p.in_w));
     for (float& v : x) v = uni(rng);
@@ -74,4 +81,13 @@ TEST_CASE("max_pool2d_fast_avx512: bit-identical to the reference on random pool
     return;
   }
   check_against_reference(max_pool2d_fast_avx512, 6);
+}
+
+TEST_CASE("max_pool2d_separable: bit-identical to the reference on random pools up to 13x13, NaNs, plane splits") {
+  check_against_reference(
+      [](const Pool2dParams& p, const float* x, float* y, int64_t begin, int64_t end) {
+        std::vector<float> scratch(static_cast<size_t>(max_pool2d_separable_scratch_floats(p)), 123.0f);
+        max_pool2d_separable(p, x, y, begin, end, scratch.data());
+      },
+      7, 13);  // up to the 13x13 windows of YOLO's SPP blocks
 }
