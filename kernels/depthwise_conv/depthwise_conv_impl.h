@@ -10,10 +10,16 @@ namespace {
 
 using simd_detail::round_up;
 
-// Rows are computed in blocks of 4 vectors, the tail (and narrow rows) one vector at a time; buffers are
-// sized for rows rounded up to 64 floats so every full-vector load and store stays inside them (the extra
-// columns are computed and discarded).
-constexpr int64_t kRowBlock = 64;
+// Rows are computed in blocks of 4 vectors, the tail (and narrow rows) one vector at a time for 4 rows at
+// once; buffers are sized for rows rounded up to 16 floats (the widest vector) so every full-vector load
+// and store stays inside them (the extra columns are computed and discarded). Rounding to the 4-vector
+// block instead (64) built and zeroed up to 60 % more plane than the outputs read (80-wide rows).
+constexpr int64_t kRowBlock = 16;
+
+// Output rows computed together: a row's vectors of outputs are independent multiply-add chains over the
+// taps, and a row narrower than 4 vectors (MobileNet's 80-wide tails, 10x10 maps) has too few of them to
+// hide the FMA latency; the same vector position of 4 rows gives 4 chains.
+constexpr int kRowGroup = 4;
 
 struct Geometry {
   int64_t row_floats;    // rounded output row (multiple of kRowBlock)
@@ -31,8 +37,8 @@ inline Geometry geometry(const Conv2dParams& p) {
 
 inline int64_t workspace_floats(const Conv2dParams& p) {
   const Geometry g = geometry(p);
-  // plane, row buffer, the kernel columns' offsets into the plane (int64), + 16: room to align to 64 bytes
-  return g.plane_floats + g.row_floats + 2 * p.kernel_w + 16;
+  // plane, kRowGroup row buffers, the kernel columns' offsets into the plane (int64), + 16: room to align
+  return g.plane_floats + kRowGroup * g.row_floats + 2 * p.kernel_w + 16;
 }
 
 // plane[(ih * sw + ph) * phase_floats + q] = x[ih, q*sw + ph - pad_left], 0 outside the image. Per phase
@@ -90,39 +96,67 @@ inline void build_plane(const Conv2dParams& p, const Geometry& g, const float* x
   }
 }
 
-// One block of NB vectors of outputs of row oh starting at column ow0, into row_buf. col_offset[j]: where
-// kernel column j reads in a plane row (its stride phase and shift), computed once per call: as a division
-// by the stride per tap it cost more than the tap's FMAs on narrow rows.
-template <class Isa, int NB>
+// RB rows x NB vectors of outputs, rows oh .. oh + RB - 1 from column ow0, into row_buf (RB rows of
+// row_floats). col_offset[j]: where kernel column j reads in a plane row (its stride phase and shift),
+// computed once per call: as a division by the stride per tap it cost more than the tap's FMAs on narrow
+// rows.
+template <class Isa, int RB, int NB>
 inline __attribute__((always_inline)) void output_block(const Conv2dParams& p, const Geometry& g, const float* plane,
                                                         const int64_t* col_offset, const float* w_c, float b,
                                                         int64_t oh, int64_t ow0, float* row_buf) {
   using F = typename Isa::F;
   constexpr int W = Isa::W;
   const int64_t kh = p.kernel_h, kw = p.kernel_w, sw = p.stride_w;
-  F acc[NB];
-  for (int v = 0; v < NB; ++v) acc[v] = Isa::set1(b);
+  F acc[RB][NB];
+  for (int r = 0; r < RB; ++r)
+    for (int v = 0; v < NB; ++v) acc[r][v] = Isa::set1(b);
   for (int64_t i = 0; i < kh; ++i) {
-    const int64_t ih = oh * p.stride_h - p.pad_top + i * p.dilation_h;
-    if (ih < 0 || ih >= p.in_h) continue;  // zero padding rows contribute nothing
-    const float* base = plane + ih * sw * g.phase_floats + ow0;
+    const float* base[RB];
+    bool inside[RB];
+    for (int r = 0; r < RB; ++r) {
+      const int64_t ih = (oh + r) * p.stride_h - p.pad_top + i * p.dilation_h;
+      inside[r] = ih >= 0 && ih < p.in_h;  // zero padding rows contribute nothing
+      base[r] = plane + (inside[r] ? ih : 0) * sw * g.phase_floats + ow0;
+    }
     for (int64_t j = 0; j < kw; ++j) {
-      const float* src = base + col_offset[j];
       const F wv = Isa::set1(w_c[i * kw + j]);
-      for (int v = 0; v < NB; ++v) acc[v] = Isa::fma(wv, Isa::load(src + v * W), acc[v]);
+      for (int r = 0; r < RB; ++r) {
+        if (!inside[r]) continue;
+        const float* src = base[r] + col_offset[j];
+        for (int v = 0; v < NB; ++v) acc[r][v] = Isa::fma(wv, Isa::load(src + v * W), acc[r][v]);
+      }
     }
   }
-  for (int v = 0; v < NB; ++v) Isa::store(row_buf + ow0 + v * W, acc[v]);
+  for (int r = 0; r < RB; ++r)
+    for (int v = 0; v < NB; ++v) Isa::store(row_buf + r * g.row_floats + ow0 + v * W, acc[r][v]);
+}
+
+// Output rows oh .. oh + RB - 1 into y_c: blocks of NV vectors one row at a time (NV chains), the
+// remaining vectors of all RB rows at once (RB chains).
+template <class Isa, int RB>
+inline void output_rows(const Conv2dParams& p, const Geometry& g, const float* plane, const int64_t* col_offset,
+                        const float* w_c, float b, int64_t oh, float* row_buf, float* y_c) {
+  constexpr int W = Isa::W;
+  constexpr int NV = 4;
+  int64_t ow0 = 0;
+  for (; ow0 + NV * W <= p.out_w; ow0 += NV * W)
+    for (int r = 0; r < RB; ++r)
+      output_block<Isa, 1, NV>(p, g, plane, col_offset, w_c, b, oh + r, ow0, row_buf + r * g.row_floats);
+  for (; ow0 < p.out_w; ow0 += W) output_block<Isa, RB, 1>(p, g, plane, col_offset, w_c, b, oh, ow0, row_buf);
+  for (int r = 0; r < RB; ++r) {
+    float* y_row = y_c + (oh + r) * p.out_w;
+    const float* buf = row_buf + r * g.row_floats;
+    for (int64_t i = 0; i < p.out_w; ++i) y_row[i] = buf[i];
+  }
 }
 
 template <class Isa>
 void depthwise(const Conv2dParams& p, const float* x, const float* w, const float* bias, float* y, void* workspace) {
-  constexpr int W = Isa::W;
-  constexpr int NV = 4;  // vectors per register block; narrow rows (and row tails) use single vectors
   const Geometry g = geometry(p);
   float* plane = simd_detail::align64(workspace);
   float* row_buf = plane + g.plane_floats;
-  int64_t* col_offset = reinterpret_cast<int64_t*>(row_buf + g.row_floats);  // row_floats is a multiple of 64
+  // row_floats is a multiple of 16 floats, so the offsets stay 8-byte aligned
+  int64_t* col_offset = reinterpret_cast<int64_t*>(row_buf + kRowGroup * g.row_floats);
   for (int64_t j = 0; j < p.kernel_w; ++j) {
     const int64_t tap = j * p.dilation_w;
     col_offset[j] = (tap % p.stride_w) * g.phase_floats + tap / p.stride_w;
@@ -135,14 +169,10 @@ void depthwise(const Conv2dParams& p, const float* x, const float* w, const floa
       const float* w_c = w + c * p.kernel_h * p.kernel_w;
       const float b = bias ? bias[c] : 0.0f;
       build_plane<Isa>(p, g, x_c, plane);
-      for (int64_t oh = 0; oh < p.out_h; ++oh) {
-        int64_t ow0 = 0;
-        for (; ow0 + NV * W <= p.out_w; ow0 += NV * W)
-          output_block<Isa, NV>(p, g, plane, col_offset, w_c, b, oh, ow0, row_buf);
-        for (; ow0 < p.out_w; ow0 += W) output_block<Isa, 1>(p, g, plane, col_offset, w_c, b, oh, ow0, row_buf);
-        float* y_row = y_c + oh * p.out_w;
-        for (int64_t i = 0; i < p.out_w; ++i) y_row[i] = row_buf[i];
-      }
+      int64_t oh = 0;
+      for (; oh + kRowGroup <= p.out_h; oh += kRowGroup)
+        output_rows<Isa, kRowGroup>(p, g, plane, col_offset, w_c, b, oh, row_buf, y_c);
+      for (; oh < p.out_h; ++oh) output_rows<Isa, 1>(p, g, plane, col_offset, w_c, b, oh, row_buf, y_c);
       // The activation once per channel plane (in place): per row it was a call per few vectors.
       Isa::activate(p.activation, y_c, y_c, out_plane);
     }
