@@ -1,0 +1,94 @@
+// The standalone activation ops on every kernel path and at 1 and 2 threads, through the engine, against
+// activate_reference element by element: the optimised paths run gemm_packed_activation, so the
+// piecewise-linear kinds must match bit for bit and sigmoid / tanh / silu / mish within the ulp bounds of
+// docs/KERNELS.md (2 / 1 / 3 / 4; the absolute error at most FLT_MIN where the result is below it). Sizes
+// cross the thread threshold and leave odd tails of the 64-float chunks; inputs include ±0, ±inf, NaN and
+// values out in the tails.
+#include <doctest/doctest.h>
+
+#include <cfloat>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "engine/executor.h"
+#include "engine/graph_builder.h"
+#include "kernels/activation/activation.h"
+
+using namespace vigil;
+using kernels::Activation;
+
+namespace {
+
+int64_t ulp_distance(float a, float b) {
+  int32_t ia, ib;
+  std::memcpy(&ia, &a, 4);
+  std::memcpy(&ib, &b, 4);
+  if (ia < 0) ia = INT32_MIN - ia;
+  if (ib < 0) ib = INT32_MIN - ib;
+  return std::llabs(static_cast<int64_t>(ia) - ib);
+}
+
+struct Kind {
+  OpType op;
+  Activation act;
+  float alpha, beta;
+  int ulp;  // 0: bit-identical
+};
+
+}  // namespace
+
+TEST_CASE("standalone activation ops: every path and thread count against activate_reference") {
+  const Kind kinds[] = {{OpType::Relu, Activation::Relu, 0, 0, 0},
+                        {OpType::LeakyRelu, Activation::LeakyRelu, 0.1f, 0, 0},
+                        {OpType::Clip, Activation::Clip, 0.0f, 6.0f, 0},
+                        {OpType::HardSigmoid, Activation::HardSigmoid, 0.2f, 0.5f, 0},
+                        {OpType::HardSwish, Activation::HardSwish, 0, 0, 0},
+                        {OpType::Sigmoid, Activation::Sigmoid, 0, 0, 2},
+                        {OpType::Tanh, Activation::Tanh, 0, 0, 1},
+                        {OpType::Silu, Activation::Silu, 0, 0, 3},
+                        {OpType::Mish, Activation::Mish, 0, 0, 4}};
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> wide(-30, 30), tail(-120, 100);
+  for (int64_t n : {1, 63, 1000, 40001}) {
+    std::vector<float> x(static_cast<size_t>(n));
+    for (size_t i = 0; i < x.size(); ++i) x[i] = i % 7 == 0 ? tail(rng) : wide(rng);
+    const float specials[] = {0.0f, -0.0f, INFINITY, -INFINITY, NAN, 1e-30f, -1e-30f};
+    for (size_t i = 0; i < x.size() && i < 7; ++i) x[i * 5 % x.size()] = specials[i];
+    for (const Kind& k : kinds) {
+      GraphBuilder gb;
+      Attributes a;
+      if (k.op == OpType::LeakyRelu || k.op == OpType::HardSigmoid) a.set("alpha", k.alpha);
+      if (k.op == OpType::HardSigmoid) a.set("beta", k.beta);
+      if (k.op == OpType::Clip) a.set("min", k.alpha), a.set("max", k.beta);
+      gb.output(gb.node(k.op, "act", {gb.input("x", DType::F32, {1, n})}, a));
+      const Graph g = gb.build();
+      const kernels::ActivationParams params{k.act, k.alpha, k.beta};
+      for (KernelPath path : supported_kernel_paths())
+        for (int threads : {1, 2}) {
+          EngineOptions options;
+          options.path = path;
+          Engine engine(g, options);
+          ExecutionContext ctx(engine, threads);
+          std::copy(x.begin(), x.end(), ctx.input(0).f32());
+          ctx.run();
+          const float* y = ctx.output(0).f32();
+          int bad = 0;
+          for (int64_t i = 0; i < n; ++i) {
+            const float want = kernels::activate_reference(params, x[static_cast<size_t>(i)]);
+            const bool same = std::memcmp(&want, &y[i], 4) == 0 || (std::isnan(want) && std::isnan(y[i]));
+            const bool within = k.ulp > 0 && (ulp_distance(want, y[i]) <= k.ulp ||
+                                              (std::fabs(want) < FLT_MIN && std::fabs(y[i] - want) <= FLT_MIN));
+            bad += !(same || within);
+          }
+          CAPTURE(n);
+          CAPTURE(kernels::activation_name(k.act));
+          CAPTURE(kernel_path_name(path));
+          CAPTURE(threads);
+          CHECK(bad == 0);
+        }
+    }
+  }
+}
