@@ -2,8 +2,11 @@
 // pair equal or one of them 1), optional fused activation. Broadcast strides are computed once in bind().
 #include "engine/error.h"
 #include "engine/ops/activation_attrs.h"
+#include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
+#include "engine/thread_pool.h"
 #include "kernels/binary/binary.h"
+#include "kernels/gemm_packed/gemm_packed.h"
 
 namespace vigil::ops {
 
@@ -62,6 +65,38 @@ class BinaryKernel final : public OpKernel {
   BinaryParams p_;
 };
 
+// On the optimised paths: binary_rows (vectorised loops, the same float results) over row ranges split
+// between the threads, then the fused activation, if any, with gemm_packed_activation on each range
+// (bit-identical to the reference for the piecewise kinds, ulp-bounded for sigmoid/tanh/silu/mish). The
+// reference called a function per element: 0.46 ms for an Add of two 64x80x80 tensors.
+class BinaryFastKernel final : public OpKernel {
+ public:
+  BinaryFastKernel(const BinaryParams& p, kernels::KernelIsa isa)
+      : p_(p), isa_(isa), rows_(kernels::binary_rows_count(p)) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    const float* a = in[0].f32();
+    const float* b = in[1].f32();
+    float* y = out[0].f32();
+    const int64_t row_len = p_.rank == 0 ? 1 : p_.out_dims[p_.rank - 1];
+    const int threads = rows_ * row_len >= 16384 && rows_ > 1 ? rc.pool->size() : 1;
+    rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
+      for (int64_t t = t_begin; t < t_end; ++t) {
+        const int64_t begin = rows_ * t / threads, end = rows_ * (t + 1) / threads;
+        if (begin == end) continue;
+        kernels::binary_rows(isa_, p_, a, b, y, begin, end);
+        if (p_.act.kind != kernels::Activation::None)
+          kernels::gemm_packed_activation(isa_, p_.act, y + begin * row_len, y + begin * row_len,
+                                          (end - begin) * row_len);
+      }
+    });
+  }
+
+ private:
+  BinaryParams p_;
+  kernels::KernelIsa isa_;
+  int64_t rows_;
+};
+
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
   const Node& node = ctx.node;
   const Shape out = broadcast_shape(node, ctx.inputs[0].shape, ctx.inputs[1].shape);
@@ -72,6 +107,7 @@ std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
   for (int d = 0; d < out.rank; ++d) p.out_dims[d] = out[d];
   kernels::broadcast_strides(ctx.inputs[0].shape.span(), out.rank, p.a_strides);
   kernels::broadcast_strides(ctx.inputs[1].shape.span(), out.rank, p.b_strides);
+  if (const auto isa = kernel_isa(ctx.path)) return std::make_unique<BinaryFastKernel>(p, *isa);
   return std::make_unique<BinaryKernel>(p);
 }
 

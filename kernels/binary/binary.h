@@ -7,6 +7,7 @@
 #include <span>
 
 #include "kernels/activation/activation.h"
+#include "kernels/kernel_isa.h"
 
 namespace vigil::kernels {
 
@@ -35,5 +36,20 @@ float binary_apply_reference(BinaryOp op, const ActivationParams& act, float a, 
 // y[i] = act(a[ia(i)] op b[ib(i)]) for every output element i (row-major over out_dims).
 // y must not alias a or b unless that input has the output's shape and dense strides.
 void binary_reference(const BinaryParams& p, const float* a, const float* b, float* y);
+
+// The optimised paths: y = a op b, without the activation, for output rows [row_begin, row_end) (a row is
+// the last output dim; binary_rows_count(p) rows in all, one for a scalar), so threads can take row ranges.
+// Each element is the same IEEE float operation as binary_reference's, so the results are the same bits;
+// the loops are vectorised where an input's last dim is contiguous or one broadcast value. p.act is not
+// applied (the caller does it, e.g. with gemm_packed_activation). Same aliasing rule as binary_reference.
+int64_t binary_rows_count(const BinaryParams& p);
+void binary_rows(KernelIsa isa, const BinaryParams& p, const float* a, const float* b, float* y, int64_t row_begin,
+                 int64_t row_end);
+void binary_rows_baseline(const BinaryParams& p, const float* a, const float* b, float* y, int64_t row_begin,
+                          int64_t row_end);
+void binary_rows_avx2(const BinaryParams& p, const float* a, const float* b, float* y, int64_t row_begin,
+                      int64_t row_end);
+void binary_rows_avx512(const BinaryParams& p, const float* a, const float* b, float* y, int64_t row_begin,
+                        int64_t row_end);
 
 }  // namespace vigil::kernels

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstring>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -34,9 +35,10 @@ inline Graph single_node_graph(OpType op, const std::vector<Tensor>& inputs, con
 }
 
 inline Result run_node(OpType op, const std::vector<Tensor>& inputs, const Attributes& attrs = {}, int num_outputs = 1,
-                       int threads = 1) {
+                       int threads = 1, std::optional<KernelPath> path = std::nullopt) {
   EngineOptions options;
   options.max_threads = threads > 2 ? threads : 2;
+  options.path = path;
   Engine engine(single_node_graph(op, inputs, attrs, num_outputs), options);
   ExecutionContext ctx(engine, threads);
   for (size_t i = 0; i < inputs.size(); ++i) std::memcpy(ctx.input(i).data, inputs[i].data(), inputs[i].bytes());

@@ -96,22 +96,32 @@ TEST_CASE("binary: random broadcasting patterns match a float64 loop exactly") {
       {{1, 1, 1}, {1}, {1, 1, 1}},                                // all ones
       {{9, 11, 13}, {9, 11, 13}, {9, 11, 13}},                    // same shape, odd sizes
       {{2, 1, 3, 1, 5, 1}, {4, 1, 2, 1, 3}, {2, 4, 3, 2, 5, 3}},  // rank 6
+      {{2, 64, 40, 41}, {64, 1, 1}, {2, 64, 40, 41}},             // large enough to split over threads
+      {{2, 64, 40, 41}, {2, 64, 40, 41}, {2, 64, 40, 41}},
+      {{1}, {2, 64, 40, 41}, {2, 64, 40, 41}},
   };
+  // Every kernel path (the optimised ones run binary_rows, vectorised, row ranges per thread) and 1 and 2
+  // threads.
   for (OpType op : {OpType::Add, OpType::Sub, OpType::Mul, OpType::Div}) {
     for (const Case& c : cases) {
-      CAPTURE(op_name(op));
-      CAPTURE(c.a.str());
-      CAPTURE(c.b.str());
       const Tensor a = random_tensor(c.a, rng), b = random_tensor(c.b, rng, 0.5f, 3.0f);
-      auto r = run_node(op, {a, b});
-      REQUIRE(r.outputs[0].shape() == c.out);
-      CHECK(r.run_allocations == 0);
       const auto want = expected_broadcast(op, a, b, c.out);
-      int mismatches = 0;
-      for (size_t i = 0; i < want.size(); ++i)
-        // One IEEE operation on floats equals the double result rounded once: exact equality holds.
-        mismatches += r.outputs[0].f32()[i] != static_cast<float>(want[i]);
-      CHECK(mismatches == 0);
+      for (KernelPath path : supported_kernel_paths())
+        for (int threads : {1, 2}) {
+          CAPTURE(op_name(op));
+          CAPTURE(c.a.str());
+          CAPTURE(c.b.str());
+          CAPTURE(kernel_path_name(path));
+          CAPTURE(threads);
+          auto r = run_node(op, {a, b}, {}, 1, threads, path);
+          REQUIRE(r.outputs[0].shape() == c.out);
+          CHECK(r.run_allocations == 0);
+          int mismatches = 0;
+          for (size_t i = 0; i < want.size(); ++i)
+            // One IEEE operation on floats equals the double result rounded once: exact equality holds.
+            mismatches += r.outputs[0].f32()[i] != static_cast<float>(want[i]);
+          CHECK(mismatches == 0);
+        }
     }
   }
 }
@@ -121,15 +131,19 @@ TEST_CASE("binary: fused activations apply after the arithmetic") {
   const Tensor a = random_tensor({2, 4, 3, 3}, rng), b = random_tensor({4, 1, 1}, rng);
   const auto sums = expected_broadcast(OpType::Add, a, b, {2, 4, 3, 3});
 
-  auto relu = run_node(OpType::Add, {a, b}, attrs({{"activation", std::string("relu")}}));
-  auto leaky =
-      run_node(OpType::Add, {a, b}, attrs({{"activation", std::string("leaky_relu")}, {"activation_alpha", 0.1f}}));
-  auto sig = run_node(OpType::Add, {a, b}, attrs({{"activation", std::string("sigmoid")}}));
-  for (size_t i = 0; i < sums.size(); ++i) {
-    const float s = static_cast<float>(sums[i]);  // the kernel rounds the sum to float before activating
-    CHECK(relu.outputs[0].f32()[i] == std::max(s, 0.0f));
-    CHECK(leaky.outputs[0].f32()[i] == (s >= 0 ? s : static_cast<float>(static_cast<double>(0.1f) * s)));
-    CHECK(sig.outputs[0].f32()[i] == doctest::Approx(1.0 / (1.0 + std::exp(-static_cast<double>(s)))).epsilon(1e-6));
+  for (KernelPath path : supported_kernel_paths()) {
+    CAPTURE(kernel_path_name(path));
+    auto relu = run_node(OpType::Add, {a, b}, attrs({{"activation", std::string("relu")}}), 1, 1, path);
+    auto leaky = run_node(OpType::Add, {a, b},
+                          attrs({{"activation", std::string("leaky_relu")}, {"activation_alpha", 0.1f}}), 1, 1, path);
+    auto sig = run_node(OpType::Add, {a, b}, attrs({{"activation", std::string("sigmoid")}}), 1, 1, path);
+    for (size_t i = 0; i < sums.size(); ++i) {
+      const float s = static_cast<float>(sums[i]);  // the kernel rounds the sum to float before activating
+      CHECK(relu.outputs[0].f32()[i] == std::max(s, 0.0f));
+      CHECK(leaky.outputs[0].f32()[i] == (s >= 0 ? s : static_cast<float>(static_cast<double>(0.1f) * s)));
+      // sigmoid: within the vector activation's 2 ulp on the optimised paths
+      CHECK(sig.outputs[0].f32()[i] == doctest::Approx(1.0 / (1.0 + std::exp(-static_cast<double>(s)))).epsilon(1e-6));
+    }
   }
 }
 
