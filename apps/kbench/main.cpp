@@ -179,18 +179,24 @@ double other_cpus(const CpuSample& a, const CpuSample& b) {
 
 double peak_flops_per_iter(KernelIsa isa) {
   switch (isa) {
-    case KernelIsa::Avx512: return kbench::kAvx512FlopsPerIter;
-    case KernelIsa::Avx2: return kbench::kAvx2FlopsPerIter;
-    case KernelIsa::Scalar: break;
+    case KernelIsa::Avx512:
+      return kbench::kAvx512FlopsPerIter;
+    case KernelIsa::Avx2:
+      return kbench::kAvx2FlopsPerIter;
+    case KernelIsa::Scalar:
+      break;
   }
   return kbench::kBaselineFlopsPerIter;
 }
 
 float peak_loop(KernelIsa isa, int64_t iters) {
   switch (isa) {
-    case KernelIsa::Avx512: return kbench::peak_loop_avx512(iters);
-    case KernelIsa::Avx2: return kbench::peak_loop_avx2(iters);
-    case KernelIsa::Scalar: break;
+    case KernelIsa::Avx512:
+      return kbench::peak_loop_avx512(iters);
+    case KernelIsa::Avx2:
+      return kbench::peak_loop_avx2(iters);
+    case KernelIsa::Scalar:
+      break;
   }
   return kbench::peak_loop_baseline(iters);
 }
@@ -409,8 +415,9 @@ int main(int argc, char** argv) {
       "\noneDNN %s (OpenMP threads), JIT capped at %s; rows: kind conv, kernel onednn (convolution_auto),\n"
       "and onednn-dir (convolution_direct) where oneDNN picks a different implementation for it\n",
       kbench::onednn_version().c_str(), onednn_isa_label.c_str());
+  // `y`: vigil's output of the layer (any of its kernels), which oneDNN's must match: same conv, same work.
   auto measure_onednn = [&](const ConvLayer& l, const std::vector<float>& x, const std::vector<float>& w,
-                            const std::vector<float>& bias, Record base) {
+                            const std::vector<float>& bias, const std::vector<float>& y, Record base) {
     const kbench::OnednnConvShape shape{l.cin, l.cout, l.kernel, l.stride, l.in_hw, l.group, !l.linear};
     base.kind = "conv";
     base.engine = "onednn";
@@ -433,6 +440,15 @@ int main(int argc, char** argv) {
           r.stats = time_calls(o, [&] { c->run(); });
           records.push_back(r);
           print_record(r);
+          const std::vector<float> out = c->output_nchw();
+          double diff = 0, scale = 1;
+          for (size_t i = 0; i < y.size() && i < out.size(); ++i) {
+            diff = std::max(diff, static_cast<double>(std::fabs(out[i] - y[i])));
+            scale = std::max(scale, static_cast<double>(std::fabs(y[i])));
+          }
+          if (out.size() != y.size() || diff > 1e-3 * scale)  // float sums of up to 4608 terms, Winograd's too
+            std::printf("WARNING: oneDNN's output differs from vigil's on %s: max |diff| %g (max |y| %g)\n", l.name,
+                        diff, scale);
         }
       } catch (const std::exception& e) {
         std::printf("oneDNN failed on %s with %d thread%s: %s\n", l.name, t, t > 1 ? "s" : "", e.what());
@@ -569,7 +585,7 @@ int main(int argc, char** argv) {
         }
       }
 #if VIGIL_BENCH_ONEDNN
-      measure_onednn(l, x, w, bias, base);
+      measure_onednn(l, x, w, bias, y, base);
 #endif
     }
   }

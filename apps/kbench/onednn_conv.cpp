@@ -115,6 +115,7 @@ OnednnConv::OnednnConv(const OnednnConvShape& sh, OnednnAlgorithm algorithm, con
       if (user.get_desc() == want) return user;
       memory m(want, s_->engine);
       dnnl::reorder(user, m).execute(s_->stream, user, m);
+      s_->stream.wait();  // `user` goes away when this returns
       return m;
     };
     s_->args[DNNL_ARG_SRC] = into(plain(src_dims, tag::nchw, x), pd.src_desc());
@@ -140,5 +141,15 @@ void OnednnConv::run() {
 }
 
 const std::string& OnednnConv::impl() const { return s_->impl; }
+
+std::vector<float> OnednnConv::output_nchw() {
+  memory dst = s_->args.at(DNNL_ARG_DST);
+  const memory::desc md = dst.get_desc();
+  memory plain({md.dims(), dt::f32, tag::nchw}, s_->engine);
+  dnnl::reorder(dst, plain).execute(s_->stream, dst, plain);
+  s_->stream.wait();
+  const auto* data = static_cast<const float*>(plain.get_data_handle());
+  return std::vector<float>(data, data + md.get_size() / sizeof(float));
+}
 
 }  // namespace vigil::kbench

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace vigil::kbench {
 
@@ -50,6 +51,8 @@ class OnednnConv {
   void run();
   // oneDNN's name of the implementation it chose, e.g. "brgconv:avx512_core" or "jit:avx2".
   const std::string& impl() const;
+  // The last run()'s output as NCHW (a reorder, not timed): to check oneDNN computed the same conv as vigil.
+  std::vector<float> output_nchw();
 
  private:
   struct State;

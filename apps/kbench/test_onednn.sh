@@ -1,8 +1,9 @@
 #!/bin/sh
 # ctest checks of vigil-kbench's oneDNN column (registered only with -DVIGIL_BENCH_ONEDNN=ON):
 #   test_onednn.sh rows KBENCH                  one repeat per cell, one thread, on a direct (L0), a Winograd
-#                                               (L10) and the depthwise layer (A1): each gets a oneDNN row,
-#                                               and the frame summary a oneDNN line
+#                                               (L10) and the depthwise layer (A1): each gets a oneDNN row
+#                                               whose output matches vigil's, and the frame summary a
+#                                               oneDNN line
 #   test_onednn.sh not-in-engine KBENCH LIBVIGIL VIGIL
 #                                               the engine library and the vigil executable reference no
 #                                               oneDNN symbol or library; KBENCH does (else the check
@@ -16,6 +17,7 @@ case "${1:-}" in
       echo "$out" | grep -Eq "^conv +$layer +onednn " || { echo "FAIL: no oneDNN row for $layer"; exit 1; }
     done
     echo "$out" | grep -q '^  onednn ' || { echo "FAIL: no oneDNN frame total"; exit 1; }
+    if echo "$out" | grep -q "differs"; then echo "FAIL: oneDNN computed another conv than vigil"; exit 1; fi
     echo "ok"
     ;;
   not-in-engine)
