@@ -6,6 +6,7 @@
 
 #include "engine/error.h"
 #include "engine/ops/op_defs.h"
+#include "engine/thread_pool.h"
 
 namespace vigil::ops {
 
@@ -59,8 +60,30 @@ class TransposeKernel final : public OpKernel {
   kernels::TransposeParams p_;
 };
 
+// On the optimised paths: typed row copies (transpose_fast), output rows split over the threads.
+class TransposeFastKernel final : public OpKernel {
+ public:
+  explicit TransposeFastKernel(const kernels::TransposeParams& p) : p_(p), rows_(kernels::transpose_rows(p)) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    if (in[0].data == out[0].data) return;  // a view of the input (see TransposeKernel)
+    const void* x = in[0].data;
+    void* y = out[0].data;
+    if (out[0].numel() < 16384)
+      kernels::transpose_fast(p_, x, y, 0, rows_);
+    else
+      rc.pool->parallel_for(rows_, [&](int64_t begin, int64_t end) { kernels::transpose_fast(p_, x, y, begin, end); });
+  }
+
+ private:
+  kernels::TransposeParams p_;
+  int64_t rows_;
+};
+
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
-  return std::make_unique<TransposeKernel>(transpose_params(ctx.node, ctx.inputs[0]));
+  const kernels::TransposeParams p = transpose_params(ctx.node, ctx.inputs[0]);
+  if (ctx.path != KernelPath::Reference && kernels::transpose_fast_supported(p))
+    return std::make_unique<TransposeFastKernel>(p);
+  return std::make_unique<TransposeKernel>(p);
 }
 
 }  // namespace

@@ -18,4 +18,11 @@ struct TransposeParams {
 
 void transpose_reference(const TransposeParams& p, const void* in, void* out);
 
+// The optimised paths, for 4- and 8-byte elements (transpose_fast_supported) and rank >= 1: the same bytes
+// as transpose_reference, for output rows [row_begin, row_end) (a row is the last output dim;
+// transpose_rows(p) in all), so threads can take row ranges.
+bool transpose_fast_supported(const TransposeParams& p);
+int64_t transpose_rows(const TransposeParams& p);
+void transpose_fast(const TransposeParams& p, const void* in, void* out, int64_t row_begin, int64_t row_end);
+
 }  // namespace vigil::kernels
