@@ -157,8 +157,25 @@ std::unique_ptr<OpKernel> bind_max(const BindContext& ctx) {
   return std::make_unique<MaxPoolKernel>(p);
 }
 
+// AveragePool on the optimised paths: average_pool2d_fast (the same bits), planes split over threads.
+class AveragePoolFastKernel final : public OpKernel {
+ public:
+  explicit AveragePoolFastKernel(kernels::Pool2dParams p) : p_(p) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    const float* x = in[0].f32();
+    float* y = out[0].f32();
+    rc.pool->parallel_for(p_.planes,
+                          [&](int64_t begin, int64_t end) { kernels::average_pool2d_fast(p_, x, y, begin, end); });
+  }
+
+ private:
+  kernels::Pool2dParams p_;
+};
+
 std::unique_ptr<OpKernel> bind_average(const BindContext& ctx) {
-  return std::make_unique<AveragePoolKernel>(pool_params(ctx.node, ctx.inputs));
+  const kernels::Pool2dParams p = pool_params(ctx.node, ctx.inputs);
+  if (ctx.path != KernelPath::Reference) return std::make_unique<AveragePoolFastKernel>(p);
+  return std::make_unique<AveragePoolKernel>(p);
 }
 
 // One comparison or addition per window cell.

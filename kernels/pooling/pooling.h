@@ -48,6 +48,9 @@ namespace vigil::kernels {
 void max_pool2d_fast(const Pool2dParams& p, const float* x, float* y, int64_t plane_begin, int64_t plane_end);
 // The same result, bit for bit, as a row pass then a column pass (max_pool2d_separable.cpp says why that is
 // exact): kh + kw steps per output, for large windows. scratch: max_pool2d_separable_scratch_floats(p).
+// average_pool2d_reference's results, bit for bit, for planes [plane_begin, plane_end): windows wholly
+// inside the image summed across a run of outputs without bounds checks (average_pool2d_fast.cpp).
+void average_pool2d_fast(const Pool2dParams& p, const float* x, float* y, int64_t plane_begin, int64_t plane_end);
 int64_t max_pool2d_separable_scratch_floats(const Pool2dParams& p);
 void max_pool2d_separable(const Pool2dParams& p, const float* x, float* y, int64_t plane_begin, int64_t plane_end,
                           float* scratch);
