@@ -1,7 +1,8 @@
 // average_pool2d_fast: average_pool2d_reference's results, bit for bit, for planes [plane_begin,
 // plane_end). Windows that lie wholly inside the image (both counting modes then divide by kh*kw) are summed
 // a kernel tap at a time across a whole run of output columns, in double and in the reference's (i, j)
-// order, without per-cell bounds checks; the other windows take the reference's per-cell code.
+// order, without per-cell bounds checks; the other windows take the reference's per-cell code
+// (average_pool2d_cell).
 #include <algorithm>
 
 #include "kernels/pooling/pooling.h"
@@ -11,28 +12,6 @@ namespace vigil::kernels {
 namespace {
 
 constexpr int64_t kMaxRun = 256;  // output columns summed at once (a double buffer on the stack)
-
-float border_cell(const Pool2dParams& p, const float* x_p, int64_t oh, int64_t ow) {
-  double sum = 0.0;
-  int64_t inside = 0, inside_padded = 0;
-  for (int64_t i = 0; i < p.kernel_h; ++i) {
-    const int64_t ih = oh * p.stride_h - p.pad_top + i * p.dilation_h;
-    const bool row_in = ih >= 0 && ih < p.in_h;
-    const bool row_in_padded = ih >= -p.pad_top && ih < p.in_h + p.pad_bottom;
-    for (int64_t j = 0; j < p.kernel_w; ++j) {
-      const int64_t iw = ow * p.stride_w - p.pad_left + j * p.dilation_w;
-      const bool col_in = iw >= 0 && iw < p.in_w;
-      const bool col_in_padded = iw >= -p.pad_left && iw < p.in_w + p.pad_right;
-      if (row_in_padded && col_in_padded) ++inside_padded;
-      if (row_in && col_in) {
-        ++inside;
-        sum += x_p[ih * p.in_w + iw];
-      }
-    }
-  }
-  const int64_t count = p.count_include_pad ? inside_padded : inside;
-  return static_cast<float>(sum / static_cast<double>(count));
-}
 
 }  // namespace
 
@@ -52,8 +31,8 @@ void average_pool2d_fast(const Pool2dParams& p, const float* x, float* y, int64_
       const int64_t ih0 = oh * p.stride_h - p.pad_top;
       const bool rows_inside = ih0 >= 0 && ih0 + (p.kernel_h - 1) * p.dilation_h < p.in_h;
       const int64_t lo = rows_inside ? ow_lo : p.out_w, hi = rows_inside ? ow_hi : p.out_w;
-      for (int64_t ow = 0; ow < lo; ++ow) row_out[ow] = border_cell(p, x_p, oh, ow);
-      for (int64_t ow = std::max(lo, hi); ow < p.out_w; ++ow) row_out[ow] = border_cell(p, x_p, oh, ow);
+      for (int64_t ow = 0; ow < lo; ++ow) row_out[ow] = average_pool2d_cell(p, x_p, oh, ow);
+      for (int64_t ow = std::max(lo, hi); ow < p.out_w; ++ow) row_out[ow] = average_pool2d_cell(p, x_p, oh, ow);
       for (int64_t run = lo; run < hi; run += kMaxRun) {
         const int64_t n = std::min(kMaxRun, hi - run);
         for (int64_t k = 0; k < n; ++k) sum[k] = 0.0;

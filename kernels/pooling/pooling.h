@@ -33,6 +33,8 @@ void max_pool2d_reference(const Pool2dParams& p, const float* x, float* y);
 // Average: the sum of the covered input cells (in double) divided by the count described at
 // count_include_pad. Cells a ceil_mode window reaches beyond pad_bottom/pad_right count in neither case.
 void average_pool2d_reference(const Pool2dParams& p, const float* x, float* y);
+// One output of average_pool2d_reference: window (oh, ow) of the plane x_p.
+float average_pool2d_cell(const Pool2dParams& p, const float* x_p, int64_t oh, int64_t ow);
 
 // y[p] = mean of the plane_size values of plane p, accumulated in double.
 void global_average_pool_reference(int64_t planes, int64_t plane_size, const float* x, float* y);

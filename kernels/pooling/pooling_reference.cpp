@@ -37,33 +37,34 @@ void max_pool2d_reference(const Pool2dParams& p, const float* x, float* y) {
   }
 }
 
+float average_pool2d_cell(const Pool2dParams& p, const float* x_p, int64_t oh, int64_t ow) {
+  double sum = 0.0;
+  int64_t inside = 0, inside_padded = 0;
+  for (int64_t i = 0; i < p.kernel_h; ++i) {
+    const int64_t ih = oh * p.stride_h - p.pad_top + i * p.dilation_h;
+    const bool row_in = ih >= 0 && ih < p.in_h;
+    const bool row_in_padded = ih >= -p.pad_top && ih < p.in_h + p.pad_bottom;
+    for (int64_t j = 0; j < p.kernel_w; ++j) {
+      const int64_t iw = ow * p.stride_w - p.pad_left + j * p.dilation_w;
+      const bool col_in = iw >= 0 && iw < p.in_w;
+      const bool col_in_padded = iw >= -p.pad_left && iw < p.in_w + p.pad_right;
+      if (row_in_padded && col_in_padded) ++inside_padded;
+      if (row_in && col_in) {
+        ++inside;
+        sum += x_p[ih * p.in_w + iw];
+      }
+    }
+  }
+  const int64_t count = p.count_include_pad ? inside_padded : inside;
+  return static_cast<float>(sum / static_cast<double>(count));
+}
+
 void average_pool2d_reference(const Pool2dParams& p, const float* x, float* y) {
   for (int64_t plane = 0; plane < p.planes; ++plane) {
     const float* x_p = x + plane * p.in_h * p.in_w;
     float* y_p = y + plane * p.out_h * p.out_w;
-    for (int64_t oh = 0; oh < p.out_h; ++oh) {
-      for (int64_t ow = 0; ow < p.out_w; ++ow) {
-        double sum = 0.0;
-        int64_t inside = 0, inside_padded = 0;
-        for (int64_t i = 0; i < p.kernel_h; ++i) {
-          const int64_t ih = oh * p.stride_h - p.pad_top + i * p.dilation_h;
-          const bool row_in = ih >= 0 && ih < p.in_h;
-          const bool row_in_padded = ih >= -p.pad_top && ih < p.in_h + p.pad_bottom;
-          for (int64_t j = 0; j < p.kernel_w; ++j) {
-            const int64_t iw = ow * p.stride_w - p.pad_left + j * p.dilation_w;
-            const bool col_in = iw >= 0 && iw < p.in_w;
-            const bool col_in_padded = iw >= -p.pad_left && iw < p.in_w + p.pad_right;
-            if (row_in_padded && col_in_padded) ++inside_padded;
-            if (row_in && col_in) {
-              ++inside;
-              sum += x_p[ih * p.in_w + iw];
-            }
-          }
-        }
-        const int64_t count = p.count_include_pad ? inside_padded : inside;
-        y_p[oh * p.out_w + ow] = static_cast<float>(sum / static_cast<double>(count));
-      }
-    }
+    for (int64_t oh = 0; oh < p.out_h; ++oh)
+      for (int64_t ow = 0; ow < p.out_w; ++ow) y_p[oh * p.out_w + ow] = average_pool2d_cell(p, x_p, oh, ow);
   }
 }
 
