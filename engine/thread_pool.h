@@ -11,6 +11,9 @@
 // yields the core between bursts of pauses: while two compilers also ran on the 2 vCPUs, the same frame
 // took 32 ms with a pure pause spin (the awaited thread queued behind the spinner) and 17 ms with the yield
 // (the old sleeping pool: 23 ms); idle, the yield changes nothing measurable.
+//
+// On Linux each worker is pinned to a CPU other than the creating thread's when the process may use at
+// least as many CPUs as the pool has threads (thread_pool.cpp says why; VIGIL_NO_AFFINITY turns it off).
 #pragma once
 
 #include <atomic>
