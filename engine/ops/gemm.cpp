@@ -9,6 +9,8 @@
 #include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
 #include "engine/ops/rows_times_matrix.h"
+#include "engine/thread_pool.h"
+#include "kernels/gemv/gemv.h"
 
 namespace vigil::ops {
 
@@ -73,25 +75,37 @@ class GemmKernel final : public OpKernel {
 // On the optimised paths, a Linear layer's Gemm (alpha = 1, A not transposed, B a constant f32 matrix, C
 // absent or, with beta = 1, one value per output column: [N], [1,N], or per element: [M,N]) runs on the
 // packed GEMM: B' made row-major [K,N] once at load (transposed when transB, PyTorch's layout), A packed per
-// run, C added in the epilogue as the residual (row stride 0 when one row serves all). Float accumulation
+// run, C added in the epilogue as the residual (row stride 0 when one row serves all); a single row (batch 1)
+// goes to gemv instead. Float accumulation
 // (audit tolerance of Gemm) instead of the reference's double: the reference took 85 us of MobileNetV2's
 // 1.6 ms for its 1280 -> 100 classifier.
 class GemmPackedKernel final : public OpKernel {
  public:
   GemmPackedKernel(const kernels::GemmParams& p, kernels::KernelIsa isa, const float* b, int max_threads)
-      : p_(p), product_(isa, p.m, p.k, p.n, max_threads), b_(static_cast<size_t>(p.k * p.n)) {
+      : p_(p), isa_(isa), product_(isa, p.m, p.k, p.n, max_threads), b_(static_cast<size_t>(p.k * p.n)) {
     for (int64_t q = 0; q < p.k; ++q)
       for (int64_t j = 0; j < p.n; ++j)
         b_[static_cast<size_t>(q * p.n + j)] = p.trans_b ? b[j * p.k + q] : b[q * p.n + j];
   }
-  size_t workspace_bytes() const override { return product_.workspace_bytes(); }
+  size_t workspace_bytes() const override { return p_.m == 1 ? 0 : product_.workspace_bytes(); }
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
     const float* c = in.size() > 2 && in[2].present() ? in[2].f32() : nullptr;
+    if (p_.m == 1) {  // one row (batch 1): gemv, columns split over the threads when there is enough work
+      const float* a = in[0].f32();
+      float* y = out[0].f32();
+      const int threads = p_.k * p_.n >= (1 << 16) ? rc.pool->size() : 1;
+      rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
+        for (int64_t t = t_begin; t < t_end; ++t)
+          kernels::gemv(isa_, p_.k, a, b_.data(), p_.n, c, y, p_.n * t / threads, p_.n * (t + 1) / threads);
+      });
+      return;
+    }
     product_.run(in[0].f32(), b_.data(), p_.n, c, p_.c_row_stride, out[0].f32(), rc);
   }
 
  private:
   kernels::GemmParams p_;
+  kernels::KernelIsa isa_;
   RowsTimesMatrix product_;
   std::vector<float> b_;  // B' [K,N], row-major
 };
