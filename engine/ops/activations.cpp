@@ -7,6 +7,7 @@
 #include "engine/ops/activation_attrs.h"
 #include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
+#include "engine/ops/parallel_for_adapter.h"
 #include "engine/thread_pool.h"
 #include "kernels/gemm_packed/gemm_packed.h"
 
@@ -89,7 +90,7 @@ class ActivationFastKernel final : public OpKernel {
     const float* x = in[0].f32();
     float* y = out[0].f32();
     const int64_t n = in[0].numel(), chunks = (n + 63) / 64;
-    const int threads = n >= 16384 ? rc.pool->size() : 1;  // small tensors are not worth a wake-up
+    const int threads = n >= kMinParallelElements ? rc.pool->size() : 1;
     auto part = [&](int64_t t_begin, int64_t t_end) {
       for (int64_t t = t_begin; t < t_end; ++t) {
         const int64_t begin = chunks * t / threads * 64, end = std::min(n, chunks * (t + 1) / threads * 64);

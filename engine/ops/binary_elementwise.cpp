@@ -4,6 +4,7 @@
 #include "engine/ops/activation_attrs.h"
 #include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
+#include "engine/ops/parallel_for_adapter.h"
 #include "engine/thread_pool.h"
 #include "kernels/binary/binary.h"
 #include "kernels/gemm_packed/gemm_packed.h"
@@ -78,7 +79,7 @@ class BinaryFastKernel final : public OpKernel {
     const float* b = in[1].f32();
     float* y = out[0].f32();
     const int64_t row_len = p_.rank == 0 ? 1 : p_.out_dims[p_.rank - 1];
-    const int threads = rows_ * row_len >= 16384 && rows_ > 1 ? rc.pool->size() : 1;
+    const int threads = rows_ * row_len >= kMinParallelElements && rows_ > 1 ? rc.pool->size() : 1;
     rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
       for (int64_t t = t_begin; t < t_end; ++t) {
         const int64_t begin = rows_ * t / threads, end = rows_ * (t + 1) / threads;

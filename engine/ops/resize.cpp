@@ -10,6 +10,7 @@
 
 #include "engine/error.h"
 #include "engine/ops/op_defs.h"
+#include "engine/ops/parallel_for_adapter.h"
 #include "engine/thread_pool.h"
 
 namespace vigil::ops {
@@ -139,8 +140,6 @@ class ResizeNearestKernel final : public OpKernel {
     const float* x = in[0].f32();
     float* y = out[0].f32();
     const int64_t rows = kernels::resize_nearest_rows(p_);
-    // A loop on the other thread costs a few microseconds: not worth it for a small output.
-    constexpr int64_t kMinParallelElements = 16384;
     if (out[0].shape.numel() < kMinParallelElements)
       kernels::resize_nearest_fast(p_, table_.data(), x, y, 0, rows);
     else
@@ -165,7 +164,7 @@ class ResizeLinearKernel final : public OpKernel {
     const float* x = in[0].f32();
     float* y = out[0].f32();
     const int64_t planes = kernels::resize_linear_planes(p_);
-    if (out[0].shape.numel() < 16384)
+    if (out[0].shape.numel() < kMinParallelElements)
       kernels::resize_linear_fast(p_, rows_.data(), cols_.data(), x, y, 0, planes);
     else
       rc.pool->parallel_for(planes, [&](int64_t begin, int64_t end) {

@@ -6,6 +6,7 @@
 
 #include "engine/error.h"
 #include "engine/ops/op_defs.h"
+#include "engine/ops/parallel_for_adapter.h"
 #include "engine/thread_pool.h"
 
 namespace vigil::ops {
@@ -68,7 +69,7 @@ class TransposeFastKernel final : public OpKernel {
     if (in[0].data == out[0].data) return;  // a view of the input (see TransposeKernel)
     const void* x = in[0].data;
     void* y = out[0].data;
-    if (out[0].numel() < 16384)
+    if (out[0].numel() < kMinParallelElements)
       kernels::transpose_fast(p_, x, y, 0, rows_);
     else
       rc.pool->parallel_for(rows_, [&](int64_t begin, int64_t end) { kernels::transpose_fast(p_, x, y, begin, end); });
