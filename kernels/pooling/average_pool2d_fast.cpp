@@ -5,6 +5,7 @@
 // (average_pool2d_cell).
 #include <algorithm>
 
+#include "kernels/pooling/pool_window.h"
 #include "kernels/pooling/pooling.h"
 
 namespace vigil::kernels {
@@ -16,11 +17,7 @@ constexpr int64_t kMaxRun = 256;  // output columns summed at once (a double buf
 }  // namespace
 
 void average_pool2d_fast(const Pool2dParams& p, const float* x, float* y, int64_t plane_begin, int64_t plane_end) {
-  // Output columns whose window is wholly inside the image: ow in [ow_lo, ow_hi); rows likewise.
-  int64_t ow_lo = 0;
-  while (ow_lo < p.out_w && ow_lo * p.stride_w - p.pad_left < 0) ++ow_lo;
-  int64_t ow_hi = p.out_w;
-  while (ow_hi > ow_lo && (ow_hi - 1) * p.stride_w - p.pad_left + (p.kernel_w - 1) * p.dilation_w >= p.in_w) --ow_hi;
+  const auto [ow_lo, ow_hi] = pool_detail::interior_columns(p);  // rows are checked per output row below
   const double taps = static_cast<double>(p.kernel_h * p.kernel_w);
   double sum[kMaxRun];
   for (int64_t plane = plane_begin; plane < plane_end; ++plane) {

@@ -1,25 +1,16 @@
 #include <cmath>
 #include <limits>
 
+#include "kernels/pooling/pool_window.h"
 #include "kernels/pooling/pooling.h"
 
 namespace vigil::kernels {
 
-namespace {
-
-// The reference's update rule: the larger value wins, and so does every NaN (so with several NaNs in a
-// window the last one's payload is kept, as in the reference).
-inline float max_step(float best, float v) { return (v > best || std::isnan(v)) ? v : best; }
-
-}  // namespace
+using pool_detail::max_step;
 
 void max_pool2d_fast(const Pool2dParams& p, const float* x, float* y, int64_t plane_begin, int64_t plane_end) {
   const float lowest = -std::numeric_limits<float>::infinity();
-  // Output columns whose whole window lies inside the image: ow in [ow_lo, ow_hi).
-  int64_t ow_lo = 0;
-  while (ow_lo < p.out_w && ow_lo * p.stride_w - p.pad_left < 0) ++ow_lo;
-  int64_t ow_hi = p.out_w;
-  while (ow_hi > ow_lo && (ow_hi - 1) * p.stride_w - p.pad_left + (p.kernel_w - 1) * p.dilation_w >= p.in_w) --ow_hi;
+  const auto [ow_lo, ow_hi] = pool_detail::interior_columns(p);
 
   for (int64_t plane = plane_begin; plane < plane_end; ++plane) {
     const float* x_p = x + plane * p.in_h * p.in_w;
@@ -34,7 +25,8 @@ void max_pool2d_fast(const Pool2dParams& p, const float* x, float* y, int64_t pl
         for (int64_t j = 0; j < p.kernel_w; ++j) {
           const int64_t offset = j * p.dilation_w - p.pad_left;
           // Interior: no bounds checks.
-          for (int64_t ow = ow_lo; ow < ow_hi; ++ow) row_out[ow] = max_step(row_out[ow], row_in[ow * p.stride_w + offset]);
+          for (int64_t ow = ow_lo; ow < ow_hi; ++ow)
+            row_out[ow] = max_step(row_out[ow], row_in[ow * p.stride_w + offset]);
           // Borders: check the column.
           for (int64_t ow = 0; ow < p.out_w; ++ow) {
             if (ow == ow_lo) ow = ow_hi;

@@ -9,16 +9,16 @@
 #include <cmath>
 #include <limits>
 
+#include "kernels/pooling/pool_window.h"
 #include "kernels/pooling/pooling.h"
 
 namespace vigil::kernels {
 
 namespace {
 
-// The reference's update rule: v replaces best when v > best or v is NaN (a later NaN replaces an earlier
-// one, so the last NaN's payload is kept).
-inline float max_step(float best, float v) { return (v > best || std::isnan(v)) ? v : best; }
+using pool_detail::max_step;
 
+// pool_detail::max_step on 16 lanes.
 inline __m512 max_step(__m512 best, __m512 v) {
   // Exactly the reference condition: v > best (false if either is NaN) or v is NaN.
   const __mmask16 take = _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
@@ -51,11 +51,7 @@ void max_pool2d_fast_avx512(const Pool2dParams& p, const float* x, float* y, int
     max_pool2d_fast(p, x, y, plane_begin, plane_end);
     return;
   }
-  // Output columns whose whole window lies inside the image: ow in [ow_lo, ow_hi).
-  int64_t ow_lo = 0;
-  while (ow_lo < p.out_w && ow_lo * p.stride_w - p.pad_left < 0) ++ow_lo;
-  int64_t ow_hi = p.out_w;
-  while (ow_hi > ow_lo && (ow_hi - 1) * p.stride_w - p.pad_left + (p.kernel_w - 1) * p.dilation_w >= p.in_w) --ow_hi;
+  const auto [ow_lo, ow_hi] = pool_detail::interior_columns(p);
   const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   const __m512 lowest = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
 

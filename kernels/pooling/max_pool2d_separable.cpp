@@ -9,13 +9,14 @@
 #include <cmath>
 #include <limits>
 
+#include "kernels/pooling/pool_window.h"
 #include "kernels/pooling/pooling.h"
 
 namespace vigil::kernels {
 
 namespace {
 
-inline float max_step(float best, float v) { return (v > best || std::isnan(v)) ? v : best; }
+using pool_detail::max_step;
 
 // Output positions o in [lo, hi) whose tap at k * dilation - pad lands inside [0, in): 0 <= o*s + t < in.
 void tap_range(int64_t t, int64_t stride, int64_t in, int64_t out, int64_t& lo, int64_t& hi) {
