@@ -1,12 +1,14 @@
 // What the GEMM-based kernel tests share: the paths this CPU can run, every activation kind with test
-// parameters, its Lipschitz bound (how much an input error can grow through it), the engine's thread-pool
-// adapter for kernels and a reversed serial one.
+// parameters, its Lipschitz bound (how much an input error can grow through it), the vector activations'
+// ulp bounds, the engine's thread-pool adapter for kernels and a reversed serial one.
 #pragma once
 
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <iterator>
+#include <limits>
 #include <vector>
 
 #include "engine/cpu_features.h"
@@ -34,6 +36,35 @@ inline std::vector<kernels::KernelIsa> kernel_test_isas(bool with_scalar) {
   else
     MESSAGE("skipping the avx512 path: this CPU lacks AVX-512 F/BW/DQ/VL");
   return isas;
+}
+
+// Distance in representable floats (0 for equal values incl. +0/-0).
+inline int64_t ulp_distance(float a, float b) {
+  auto ordered = [](float f) {
+    int32_t i;
+    std::memcpy(&i, &f, 4);
+    return i < 0 ? int64_t{std::numeric_limits<int32_t>::min()} - i : int64_t{i};
+  };
+  const int64_t d = ordered(a) - ordered(b);
+  return d < 0 ? -d : d;
+}
+
+// How far the vector activations (gemm_packed_activation) may be from activate_reference: 0 = bit for bit;
+// sigmoid, tanh, silu and mish by the measured maxima of docs/KERNELS.md (where the reference rounds below
+// FLT_MIN the absolute error is at most FLT_MIN instead).
+inline int64_t vector_activation_ulp_bound(Activation kind) {
+  switch (kind) {
+    case Activation::Sigmoid:
+      return 2;
+    case Activation::Tanh:
+      return 1;
+    case Activation::Silu:
+      return 3;
+    case Activation::Mish:
+      return 4;
+    default:
+      return 0;
+  }
 }
 
 // A "parallel for" that runs the tasks one at a time in reverse order: results must not depend on the split.

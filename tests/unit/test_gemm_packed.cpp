@@ -271,17 +271,6 @@ TEST_CASE("gemm_packed: packed A layout") {
 
 namespace {
 
-// Distance in representable floats (0 for equal values incl. +0/-0).
-int64_t ulp_distance(float a, float b) {
-  auto ordered = [](float f) {
-    int32_t i;
-    std::memcpy(&i, &f, 4);
-    return i < 0 ? int64_t{std::numeric_limits<int32_t>::min()} - i : int64_t{i};
-  };
-  const int64_t d = ordered(a) - ordered(b);
-  return d < 0 ? -d : d;
-}
-
 // Inputs for the activation checks: special values, a walk over all float bit patterns, and dense samples
 // of [-30, 30] where the transcendental kinds do their work.
 std::vector<float> activation_inputs() {
@@ -337,8 +326,8 @@ TEST_CASE("gemm_packed: epilogue activations against activate_reference") {
       ActivationParams p = make_activation(kind);
       activation_reference(p, x.data(), ref.data(), static_cast<int64_t>(x.size()));
       gemm_packed_activation(isa, p, x.data(), y.data(), static_cast<int64_t>(y.size()));
-      const bool exact = !(kind == Activation::Sigmoid || kind == Activation::Tanh || kind == Activation::Silu ||
-                           kind == Activation::Mish);
+      const int64_t bound = vigil::test::vector_activation_ulp_bound(kind);
+      const bool exact = bound == 0;
       int64_t max_ulp = 0;
       float worst_x = 0;
       int mismatches = 0;
@@ -361,17 +350,13 @@ TEST_CASE("gemm_packed: epilogue activations against activate_reference") {
                        << " " << activation_name(kind) << "(" << x[i] << ") = " << y[i] << ", reference " << ref[i]);
           continue;
         }
-        const int64_t d = ulp_distance(y[i], ref[i]);
+        const int64_t d = vigil::test::ulp_distance(y[i], ref[i]);
         if (d > max_ulp) max_ulp = d, worst_x = x[i];
       }
       if (!exact) {
         MESSAGE(std::string(kernel_isa_name(isa))
                 << " " << activation_name(kind) << ": max error " << max_ulp << " ulp (at x = " << worst_x << ")");
         // The measured maxima over these inputs (docs/KERNELS.md), as regression bounds.
-        const int64_t bound = kind == Activation::Sigmoid ? 2
-                              : kind == Activation::Tanh  ? 1
-                              : kind == Activation::Silu  ? 3
-                                                          : 4;
         CHECK_MESSAGE(max_ulp <= bound, std::string(kernel_isa_name(isa)) << " " << activation_name(kind));
       }
     }
