@@ -104,12 +104,7 @@ struct Direct {
       F bv[NV];
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) bv[v] = F::load_unaligned(b + v * (kRows ? row_stride : W));
-#pragma GCC unroll 16
-      for (int r = 0; r < MR; ++r) {
-        const F ar(a[r]);
-#pragma GCC unroll 4
-        for (int v = 0; v < NV; ++v) acc[r][v] = Isa::fma(ar, bv[v], acc[r][v]);
-      }
+      Gemm::rank1_update(a, bv, acc);
       a += MR;
     }
     Gemm::store(t.act->kind, t, acc);

@@ -328,6 +328,17 @@ struct Microkernel {
   static constexpr BlockingConfig kConfig = {MR_, Isa::W* NV_, KC_, NC_, MC_};
   using F = xsimd::batch<float, typename Isa::Arch>;
 
+  // One k step of the tile: acc[r][v] += a[r] * b[v] for the MR values of a packed A column. Shared with
+  // conv2d_direct's tile, which loads its b vectors differently.
+  static VIGIL_GEMM_INLINE void rank1_update(const float* a, const F (&b)[NV], F (&acc)[MR][NV]) {
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+      const F ar(a[r]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[r][v] = Isa::fma(ar, b[v], acc[r][v]);
+    }
+  }
+
   // Loads C (or the residual) for the current row: full vectors, or masked at the N edge.
   template <bool kFull>
   static VIGIL_GEMM_INLINE F load_row(const float* p, int v, int nr) {
@@ -412,12 +423,7 @@ struct Microkernel {
       F bv[NV];
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) bv[v] = F::load_aligned(b + v * W);
-#pragma GCC unroll 16
-      for (int r = 0; r < MR; ++r) {
-        const F ar(a[r]);
-#pragma GCC unroll 4
-        for (int v = 0; v < NV; ++v) acc[r][v] = Isa::fma(ar, bv[v], acc[r][v]);
-      }
+      rank1_update(a, bv, acc);
       a += MR;
       b += NR;
     }
