@@ -32,6 +32,7 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::Sub:
     case OpType::Mul:
     case OpType::Div:
+    case OpType::PRelu:
       return {1e-6, 1e-7, "one rounding per element (+ a fused activation); vector division may use rcp+Newton"};
     case OpType::Sigmoid:
     case OpType::Tanh:

@@ -38,6 +38,7 @@ namespace vigil {
   X(Sub, "Sub", 2, 2, 1, 1)                                                               \
   X(Mul, "Mul", 2, 2, 1, 1)                                                               \
   X(Div, "Div", 2, 2, 1, 1)                                                               \
+  X(PRelu, "PRelu", 2, 2, 1, 1)               /* X, slope: X < 0 ? slope * X : X */       \
   /* data movement */                                                                     \
   X(Concat, "Concat", 1, 64, 1, 1)                                                        \
   X(Slice, "Slice", 1, 1, 1, 1)                                                           \

@@ -1,4 +1,4 @@
-// Add, Sub, Mul, Div: numpy broadcasting of both inputs (ranks may differ; dims aligned at the right; each
+// Add, Sub, Mul, Div, PRelu: numpy broadcasting of both inputs (ranks may differ; dims aligned at the right; each
 // pair equal or one of them 1), optional fused activation. Broadcast strides are computed once in bind().
 #include "engine/error.h"
 #include "engine/ops/activation_attrs.h"
@@ -28,6 +28,8 @@ BinaryOp binary_op_of(const Node& node) {
       return BinaryOp::Mul;
     case OpType::Div:
       return BinaryOp::Div;
+    case OpType::PRelu:
+      return BinaryOp::PRelu;
     default:
       fail_node(node, "is not a binary elementwise op");
   }
@@ -52,7 +54,12 @@ void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInf
   if (!in[0].present() || !in[1].present()) fail_node(node, "both inputs are required");
   expect_f32(node, in);
   fused_activation(node);  // rejects unknown activations at load
-  out[0] = {DType::F32, broadcast_shape(node, in[0].shape, in[1].shape)};
+  const Shape shape = broadcast_shape(node, in[0].shape, in[1].shape);
+  // ONNX broadcasts PRelu's slope to X one way only: the output has X's shape.
+  if (node.op == OpType::PRelu && shape != in[0].shape)
+    fail_node(node, concat("the slope's shape ", in[1].shape.str(), " must broadcast to X's shape ", in[0].shape.str(),
+                           " without enlarging it"));
+  out[0] = {DType::F32, shape};
 }
 
 class BinaryKernel final : public OpKernel {
@@ -123,5 +130,6 @@ const OpDef kAddOp{OpType::Add, infer, bind, flops};
 const OpDef kSubOp{OpType::Sub, infer, bind, flops};
 const OpDef kMulOp{OpType::Mul, infer, bind, flops};
 const OpDef kDivOp{OpType::Div, infer, bind, flops};
+const OpDef kPReluOp{OpType::PRelu, infer, bind, flops};
 
 }  // namespace vigil::ops

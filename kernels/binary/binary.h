@@ -1,4 +1,4 @@
-// Elementwise binary arithmetic (Add, Sub, Mul, Div) with numpy broadcasting and an optional fused
+// Elementwise binary arithmetic (Add, Sub, Mul, Div, PRelu) with numpy broadcasting and an optional fused
 // activation. Broadcasting is expressed as per-dimension element strides, one set per input, with stride 0
 // on a broadcast dimension; the caller computes them once (broadcast_strides) and the kernel only walks them.
 #pragma once
@@ -13,7 +13,8 @@ namespace vigil::kernels {
 
 inline constexpr int kBinaryMaxRank = 6;
 
-enum class BinaryOp : uint8_t { Add, Sub, Mul, Div };
+// PRelu: a < 0 ? a * b : a (b is the slope; NaN and -0 in a pass through unchanged).
+enum class BinaryOp : uint8_t { Add, Sub, Mul, Div, PRelu };
 
 struct BinaryParams {
   BinaryOp op = BinaryOp::Add;

@@ -32,6 +32,9 @@ float binary_apply_reference(BinaryOp op, const ActivationParams& act, float a, 
     case BinaryOp::Div:
       r = a / b;
       break;
+    case BinaryOp::PRelu:
+      r = a < 0.0f ? a * b : a;
+      break;
   }
   return act.kind == Activation::None ? r : activate_reference(act, r);
 }

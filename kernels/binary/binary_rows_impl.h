@@ -65,6 +65,8 @@ inline void binary_rows_impl(const BinaryParams& p, const float* a, const float*
       return rows([](float u, float v) { return u * v; }, p, a, b, y, row_begin, row_end);
     case BinaryOp::Div:
       return rows([](float u, float v) { return u / v; }, p, a, b, y, row_begin, row_end);
+    case BinaryOp::PRelu:
+      return rows([](float u, float v) { return u < 0.0f ? u * v : u; }, p, a, b, y, row_begin, row_end);
   }
 }
 

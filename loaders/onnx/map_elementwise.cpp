@@ -84,7 +84,11 @@ void map_binary(Importer& im, const NodeInfo& n) {
   n.check_attributes({});
   n.expect_inputs(2, 2);
   const std::string& op = n.op_type();
-  const OpType type = op == "Add" ? OpType::Add : op == "Sub" ? OpType::Sub : op == "Mul" ? OpType::Mul : OpType::Div;
+  const OpType type = op == "Add"   ? OpType::Add
+                      : op == "Sub" ? OpType::Sub
+                      : op == "Mul" ? OpType::Mul
+                      : op == "Div" ? OpType::Div
+                                    : OpType::PRelu;
   im.emit1(n, type, n.name(), {im.value(n, 0), im.value(n, 1)}, n.output(0));
 }
 

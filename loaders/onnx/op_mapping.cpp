@@ -30,6 +30,7 @@ const std::vector<std::pair<std::string, MapFn>>& table() {
       {"MaxPool", map_max_pool},
       {"Mish", map_activation},
       {"Mul", map_binary},
+      {"PRelu", map_binary},
       {"Pad", map_identity},
       {"ReduceMean", map_reduce_mean},
       {"Relu", map_activation},

@@ -1,9 +1,10 @@
-// Add, Sub, Mul, Div: hand-computed cases, numpy broadcasting on random shapes against an independent
+// Add, Sub, Mul, Div, PRelu: hand-computed cases, numpy broadcasting on random shapes against an independent
 // float64 loop, fused activations, and the errors for shapes that do not broadcast.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "engine/error.h"
 #include "h2_op_harness.h"
@@ -22,6 +23,8 @@ double apply(OpType op, double a, double b) {
       return a * b;
     case OpType::Div:
       return a / b;
+    case OpType::PRelu:
+      return a < 0 ? a * b : a;
     default:
       return NAN;
   }
@@ -69,6 +72,29 @@ TEST_CASE("binary: hand-computed Add, Sub, Mul, Div with broadcasting") {
   CHECK(div2.outputs[0].f32()[0] == 1.0f);
 }
 
+TEST_CASE("binary: PRelu scales the negative values by the slope, per channel, on every path") {
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const Tensor x = Tensor::from_f32({1, 2, 1, 4}, std::vector<float>{-2, 3, -0.0f, nan, -inf, inf, -1, 0.5f});
+  const Tensor slope = Tensor::from_f32({2, 1, 1}, std::vector<float>{0.25f, -3});
+  for (KernelPath path : supported_kernel_paths()) {
+    CAPTURE(kernel_path_name(path));
+    auto r = run_node(OpType::PRelu, {x, slope}, {}, 1, 1, path);
+    REQUIRE(r.outputs[0].shape() == Shape{1, 2, 1, 4});
+    const float* y = r.outputs[0].f32();
+    CHECK(y[0] == -0.5f);
+    CHECK(y[1] == 3.0f);
+    CHECK((y[2] == 0.0f && std::signbit(y[2])));  // -0 is not below 0: it passes through
+    CHECK(std::isnan(y[3]));
+    CHECK(y[4] == inf);  // -inf * -3
+    CHECK(y[5] == inf);
+    CHECK(y[6] == 3.0f);
+    CHECK(y[7] == 0.5f);
+  }
+  // The slope may not enlarge X (ONNX's one-way broadcast).
+  CHECK_THROWS_AS(run_node(OpType::PRelu, {Tensor(DType::F32, {3}), Tensor(DType::F32, {2, 3})}), vigil::Error);
+}
+
 TEST_CASE("binary: division by zero follows IEEE") {
   const Tensor a = Tensor::from_f32({3}, std::vector<float>{1, -1, 0});
   const Tensor z = Tensor::from_f32({1}, std::vector<float>{0});
@@ -102,8 +128,10 @@ TEST_CASE("binary: random broadcasting patterns match a float64 loop exactly") {
   };
   // Every kernel path (the optimised ones run binary_rows, vectorised, row ranges per thread) and 1 and 2
   // threads.
-  for (OpType op : {OpType::Add, OpType::Sub, OpType::Mul, OpType::Div}) {
+  for (OpType op : {OpType::Add, OpType::Sub, OpType::Mul, OpType::Div, OpType::PRelu}) {
     for (const Case& c : cases) {
+      // PRelu broadcasts its slope to X only (the output keeps X's shape).
+      if (op == OpType::PRelu && !(c.a == c.out)) continue;
       const Tensor a = random_tensor(c.a, rng), b = random_tensor(c.b, rng, 0.5f, 3.0f);
       const auto want = expected_broadcast(op, a, b, c.out);
       for (KernelPath path : supported_kernel_paths())
