@@ -48,6 +48,7 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::GlobalAveragePool:
     case OpType::BatchNorm:
     case OpType::Softmax:
+    case OpType::LogSoftmax:
       return {1e-5, 1e-6, "short float sums (window, channel, axis) instead of double"};
     case OpType::ReduceMean:
       return {1e-5, 1e-5, "float sum over the reduced axes instead of double; cancellation near zero"};

@@ -55,6 +55,7 @@ namespace vigil {
   X(Lstm, "LSTM", 3, 8, 1, 3)                 /* X, W, R, [B, seq_lens, h0, c0, P] */     \
   /* normalisation over an axis */                                                        \
   X(Softmax, "Softmax", 1, 1, 1, 1)                                                       \
+  X(LogSoftmax, "LogSoftmax", 1, 1, 1, 1)                                                 \
   X(ReduceMean, "ReduceMean", 1, 1, 1, 1)                                                 \
   /* detection post-processing: YOLO heads -> boxes after NMS */                          \
   X(YoloDetect, "YoloDetect", 1, 8, 2, 2)

@@ -11,4 +11,9 @@ namespace vigil::kernels {
 // anywhere in a row makes the whole row NaN. y must not alias x.
 void softmax_reference(int64_t outer, int64_t axis_len, int64_t inner, const float* x, float* y);
 
+// y[o,a,i] = x[o,a,i] - m - log(sum_b exp(x[o,b,i] - m)), the log of softmax without forming the quotient
+// (which underflows to 0, log -inf, for values far below the maximum); computed in double. A row holding
+// NaN, or +inf, or only -inf, yields NaN for the whole row (as log(softmax) would). y must not alias x.
+void log_softmax_reference(int64_t outer, int64_t axis_len, int64_t inner, const float* x, float* y);
+
 }  // namespace vigil::kernels

@@ -172,6 +172,21 @@ void map_global_average_pool(Importer& im, const NodeInfo& n) {
   emit_spatial(im, n, OpType::GlobalAveragePool, im.value(n, 0), x.rank == 3, {}, {});
 }
 
+// A MaxPool whose window is the whole plane: the maximum of each channel, exactly.
+void map_global_max_pool(Importer& im, const NodeInfo& n) {
+  n.check_attributes({});
+  n.expect_inputs(1, 1);
+  const Shape x = im.shape_of(n, 0);
+  expect_spatial_rank(n, x);
+  Attributes a;
+  a.set("kernel_shape", x.rank == 3 ? Ints{1, x[2]} : Ints{x[2], x[3]});
+  a.set("strides", Ints{1, 1});
+  a.set("dilations", Ints{1, 1});
+  a.set("pads", Ints{0, 0, 0, 0});
+  a.set("ceil_mode", int64_t{0});
+  emit_spatial(im, n, OpType::MaxPool, im.value(n, 0), x.rank == 3, {}, std::move(a));
+}
+
 void map_batch_norm(Importer& im, const NodeInfo& n) {
   n.check_attributes({"epsilon", "momentum", "spatial", "training_mode"});
   n.expect_inputs(5, 5);

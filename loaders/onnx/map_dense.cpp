@@ -66,7 +66,9 @@ void map_lstm(Importer& im, const NodeInfo& n) {
   im.emit(n, OpType::Lstm, n.name(), inputs, outputs, std::move(a));
 }
 
+// Softmax and LogSoftmax (the same axis rules).
 void map_softmax(Importer& im, const NodeInfo& n) {
+  const OpType op = n.op_type() == "LogSoftmax" ? OpType::LogSoftmax : OpType::Softmax;
   n.check_attributes({"axis"});
   n.expect_inputs(1, 1);
   const Shape x = im.shape_of(n, 0);
@@ -75,7 +77,7 @@ void map_softmax(Importer& im, const NodeInfo& n) {
   if (n.opset() >= 13) {
     Attributes a;
     a.set("axis", static_cast<int64_t>(normalize_axis(n, n.get_int("axis", -1), rank, "axis")));
-    im.emit1(n, OpType::Softmax, n.name(), {im.value(n, 0)}, n.output(0), std::move(a));
+    im.emit1(n, op, n.name(), {im.value(n, 0)}, n.output(0), std::move(a));
     return;
   }
   // Before opset 13 Softmax coerces the input to 2-D [prod(dims < axis), prod(dims >= axis)] and normalises
@@ -85,7 +87,7 @@ void map_softmax(Importer& im, const NodeInfo& n) {
   Attributes last;
   last.set("axis", int64_t{-1});
   if (axis == rank - 1) {
-    im.emit1(n, OpType::Softmax, n.name(), {im.value(n, 0)}, n.output(0), std::move(last));
+    im.emit1(n, op, n.name(), {im.value(n, 0)}, n.output(0), std::move(last));
     return;
   }
   const std::string out = n.output(0);
@@ -93,7 +95,7 @@ void map_softmax(Importer& im, const NodeInfo& n) {
   flat.set("axis", static_cast<int64_t>(axis));
   const int rows = im.emit1(n, OpType::Flatten, n.name() + "/coerce_2d", {im.value(n, 0)}, im.fresh_name(out, "2d"),
                             std::move(flat));
-  const int soft = im.emit1(n, OpType::Softmax, n.name(), {rows}, im.fresh_name(out, "softmax_2d"), std::move(last));
+  const int soft = im.emit1(n, op, n.name(), {rows}, im.fresh_name(out, "softmax_2d"), std::move(last));
   Attributes back;
   back.set("shape", Ints(x.dims.begin(), x.dims.begin() + rank));
   im.emit1(n, OpType::Reshape, n.name() + "/restore_shape", {soft}, out, std::move(back));

@@ -24,6 +24,7 @@ void map_conv(Importer& im, const NodeInfo& n);
 void map_max_pool(Importer& im, const NodeInfo& n);
 void map_average_pool(Importer& im, const NodeInfo& n);
 void map_global_average_pool(Importer& im, const NodeInfo& n);
+void map_global_max_pool(Importer& im, const NodeInfo& n);
 void map_batch_norm(Importer& im, const NodeInfo& n);
 
 void map_activation(Importer& im, const NodeInfo& n);  // Relu, LeakyRelu, Sigmoid, Tanh, HardSwish, Swish...

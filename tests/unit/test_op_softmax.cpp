@@ -1,5 +1,5 @@
-// Softmax: hand-computed rows, stability on huge inputs, a log-sum-exp float64 loop on every axis of
-// random tensors, the Engine binding, and axis errors.
+// Softmax and LogSoftmax: hand-computed rows, stability on huge inputs, a log-sum-exp float64 loop on every
+// axis of random tensors, the Engine binding, and axis errors.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -18,9 +18,10 @@ using namespace vigil;
 
 namespace {
 
-std::vector<float> run_softmax(Shape shape, const std::vector<float>& x, Attributes attrs) {
+std::vector<float> run_softmax(Shape shape, const std::vector<float>& x, Attributes attrs,
+                               OpType op = OpType::Softmax) {
   GraphBuilder gb;
-  gb.output(gb.node(OpType::Softmax, "softmax", {gb.input("x", DType::F32, shape)}, std::move(attrs)));
+  gb.output(gb.node(op, "softmax", {gb.input("x", DType::F32, shape)}, std::move(attrs)));
   Engine engine(gb.build());
   ExecutionContext ctx(engine);
   std::copy(x.begin(), x.end(), ctx.input("x").f32());
@@ -96,6 +97,54 @@ TEST_CASE("softmax: random tensors, every axis, against a float64 log-sum-exp lo
       CHECK(worst <= 1.0);
     }
   }
+}
+
+TEST_CASE("log_softmax: random tensors, every axis, against a float64 log-sum-exp loop") {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> dist(-30.0f, 30.0f);
+  for (Shape shape : {Shape{7}, Shape{3, 5}, Shape{2, 3, 4}, Shape{2, 1, 3, 5}, Shape{1, 1}}) {
+    std::vector<float> x(static_cast<size_t>(shape.numel()));
+    for (float& v : x) v = dist(rng);
+    for (int axis = -shape.rank; axis < shape.rank; ++axis) {
+      CAPTURE(shape.str());
+      CAPTURE(axis);
+      const std::vector<float> y = run_softmax(shape, x, axis_attr(axis), OpType::LogSoftmax);
+      const int a = axis < 0 ? axis + shape.rank : axis;
+      int64_t step = 1;
+      for (int d = a + 1; d < shape.rank; ++d) step *= shape[d];
+      double worst = 0;
+      for (int64_t i = 0; i < shape.numel(); ++i) {
+        const int64_t row_start = i - ((i / step) % shape[a]) * step;
+        auto row = [&](int64_t j) { return static_cast<long double>(x[static_cast<size_t>(row_start + j * step)]); };
+        long double m = -INFINITY, sum = 0;
+        for (int64_t j = 0; j < shape[a]; ++j) m = std::max(m, row(j));
+        for (int64_t j = 0; j < shape[a]; ++j) sum += std::exp(row(j) - m);
+        const double want = static_cast<double>(x[static_cast<size_t>(i)] - m - std::log(sum));
+        // Rounded once from double: half an ulp of the result, plus double's own error.
+        const double ulp = std::nextafter(std::fabs(static_cast<float>(want)), INFINITY) - std::fabs(static_cast<float>(want));
+        worst = std::max(worst, std::fabs(y[static_cast<size_t>(i)] - want) / (0.5 * ulp + 1e-12));
+      }
+      CHECK(worst <= 1.0 + 1e-6);
+    }
+  }
+}
+
+TEST_CASE("log_softmax: values far below the maximum stay finite; NaN, +inf and all -inf rows give NaN") {
+  // log(softmax) would give log(0) = -inf for the first value; log-sum-exp gives -1e4 - log(1 + e^-1e4).
+  std::vector<float> y = run_softmax({1, 2}, {-10000, 0}, {}, OpType::LogSoftmax);
+  CHECK(y[0] == -10000.0f);
+  CHECK(y[1] == 0.0f);
+  y = run_softmax({1, 2}, {0, 0}, {}, OpType::LogSoftmax);
+  CHECK(y[0] == static_cast<float>(-std::log(2.0)));
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  std::vector<float> x{1, nan, 2, -inf, -inf, -inf, 1, inf, 0}, out(9);
+  kernels::log_softmax_reference(3, 3, 1, x.data(), out.data());
+  for (float v : out) CHECK(std::isnan(v));
+  // A -inf beside finite values is -inf (probability 0), not NaN.
+  x = {-inf, 1, 1};
+  kernels::log_softmax_reference(1, 3, 1, x.data(), out.data());
+  CHECK(out[0] == -inf);
+  CHECK(out[1] == static_cast<float>(-std::log(2.0)));
 }
 
 TEST_CASE("softmax: NaN and all -inf rows give NaN") {
