@@ -27,6 +27,16 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::Relu:
     case OpType::Clip:
       return {0, 0, "exact: moves or selects values, no arithmetic"};
+    case OpType::Abs:
+    case OpType::Neg:
+    case OpType::Sqrt:
+    case OpType::Reciprocal:
+    case OpType::Exp:
+    case OpType::Log:
+    case OpType::Erf:
+    case OpType::Floor:
+    case OpType::Ceil:
+      return {0, 0, "exact: the same double evaluation, rounded once, on every path"};
     case OpType::LeakyRelu:
     case OpType::Add:
     case OpType::Sub:
@@ -49,6 +59,7 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::BatchNorm:
     case OpType::Softmax:
     case OpType::LogSoftmax:
+    case OpType::LayerNorm:
       return {1e-5, 1e-6, "short float sums (window, channel, axis) instead of double"};
     case OpType::ReduceMean:
       return {1e-5, 1e-5, "float sum over the reduced axes instead of double; cancellation near zero"};

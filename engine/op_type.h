@@ -29,6 +29,16 @@ namespace vigil {
   X(HardSwish, "HardSwish", 1, 1, 1, 1)                                                   \
   X(HardSigmoid, "HardSigmoid", 1, 1, 1, 1)                                               \
   X(Clip, "Clip", 1, 1, 1, 1)                                                             \
+  /* elementwise math of one input (kernels/unary) */                                     \
+  X(Abs, "Abs", 1, 1, 1, 1)                                                               \
+  X(Neg, "Neg", 1, 1, 1, 1)                                                               \
+  X(Sqrt, "Sqrt", 1, 1, 1, 1)                                                             \
+  X(Reciprocal, "Reciprocal", 1, 1, 1, 1)                                                 \
+  X(Exp, "Exp", 1, 1, 1, 1)                                                               \
+  X(Log, "Log", 1, 1, 1, 1)                                                               \
+  X(Erf, "Erf", 1, 1, 1, 1)                                                               \
+  X(Floor, "Floor", 1, 1, 1, 1)                                                           \
+  X(Ceil, "Ceil", 1, 1, 1, 1)                                                             \
   /* pooling */                                                                           \
   X(MaxPool, "MaxPool", 1, 1, 1, 1)                                                       \
   X(AveragePool, "AveragePool", 1, 1, 1, 1)                                               \
@@ -56,6 +66,7 @@ namespace vigil {
   /* normalisation over an axis */                                                        \
   X(Softmax, "Softmax", 1, 1, 1, 1)                                                       \
   X(LogSoftmax, "LogSoftmax", 1, 1, 1, 1)                                                 \
+  X(LayerNorm, "LayerNorm", 2, 3, 1, 3)       /* X, scale, [bias] -> Y, [mean, inv_std] */ \
   X(ReduceMean, "ReduceMean", 1, 1, 1, 1)                                                 \
   /* detection post-processing: YOLO heads -> boxes after NMS */                          \
   X(YoloDetect, "YoloDetect", 1, 8, 2, 2)

@@ -26,6 +26,8 @@ void map_average_pool(Importer& im, const NodeInfo& n);
 void map_global_average_pool(Importer& im, const NodeInfo& n);
 void map_global_max_pool(Importer& im, const NodeInfo& n);
 void map_batch_norm(Importer& im, const NodeInfo& n);
+void map_layer_norm(Importer& im, const NodeInfo& n);  // map_normalization.cpp
+void map_unary(Importer& im, const NodeInfo& n);       // map_unary.cpp: Abs, Neg, Sqrt, Exp, Log, Erf...
 
 void map_activation(Importer& im, const NodeInfo& n);  // Relu, LeakyRelu, Sigmoid, Tanh, HardSwish, Swish...
 void map_clip(Importer& im, const NodeInfo& n);

@@ -1,0 +1,64 @@
+// Abs, Neg, Sqrt, Reciprocal, Exp, Log, Erf, Floor, Ceil: one f32 input, the output of its shape, no
+// attributes. One binding for all of them; the kernel is kernels/unary (double, rounded once, on every
+// path: these ops are rare and small in the models vigil runs, so none has a vector path yet).
+#include "engine/error.h"
+#include "engine/ops/op_defs.h"
+#include "kernels/unary/unary.h"
+
+namespace vigil::ops {
+
+namespace {
+
+using kernels::UnaryOp;
+
+UnaryOp unary_op_of(const Node& node) {
+  switch (node.op) {
+    case OpType::Abs: return UnaryOp::Abs;
+    case OpType::Neg: return UnaryOp::Neg;
+    case OpType::Sqrt: return UnaryOp::Sqrt;
+    case OpType::Reciprocal: return UnaryOp::Reciprocal;
+    case OpType::Exp: return UnaryOp::Exp;
+    case OpType::Log: return UnaryOp::Log;
+    case OpType::Erf: return UnaryOp::Erf;
+    case OpType::Floor: return UnaryOp::Floor;
+    case OpType::Ceil: return UnaryOp::Ceil;
+    default: fail_node(node, "is not a unary math op");
+  }
+}
+
+void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
+  expect_f32(node, in);
+  unary_op_of(node);
+  out[0] = in[0];
+}
+
+class UnaryKernel final : public OpKernel {
+ public:
+  explicit UnaryKernel(UnaryOp op) : op_(op) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
+    kernels::unary_reference(op_, in[0].f32(), out[0].f32(), in[0].numel());
+  }
+
+ private:
+  UnaryOp op_;
+};
+
+std::unique_ptr<OpKernel> bind(const BindContext& ctx) { return std::make_unique<UnaryKernel>(unary_op_of(ctx.node)); }
+
+double flops(const Node&, std::span<const TensorInfo> in, std::span<const TensorInfo>) {
+  return static_cast<double>(in[0].shape.numel());
+}
+
+}  // namespace
+
+const OpDef kAbsOp{OpType::Abs, infer, bind, flops};
+const OpDef kNegOp{OpType::Neg, infer, bind, flops};
+const OpDef kSqrtOp{OpType::Sqrt, infer, bind, flops};
+const OpDef kReciprocalOp{OpType::Reciprocal, infer, bind, flops};
+const OpDef kExpOp{OpType::Exp, infer, bind, flops};
+const OpDef kLogOp{OpType::Log, infer, bind, flops};
+const OpDef kErfOp{OpType::Erf, infer, bind, flops};
+const OpDef kFloorOp{OpType::Floor, infer, bind, flops};
+const OpDef kCeilOp{OpType::Ceil, infer, bind, flops};
+
+}  // namespace vigil::ops

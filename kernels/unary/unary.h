@@ -1,0 +1,18 @@
+// Elementwise math functions of one input: the vocabulary exporters use outside activations (GELU's Erf,
+// normalisations' Sqrt and Reciprocal, Exp/Log in score heads, Abs/Neg/Floor/Ceil in arithmetic).
+#pragma once
+
+#include <cstdint>
+
+namespace vigil::kernels {
+
+enum class UnaryOp : uint8_t { Abs, Neg, Sqrt, Reciprocal, Exp, Log, Erf, Floor, Ceil };
+
+// One element, evaluated in double and rounded once to float (IEEE: sqrt(-1), log(-1) are NaN, log(0) is
+// -inf, 1/0 is inf; NaN propagates).
+float unary_apply_reference(UnaryOp op, float x);
+
+// y[i] = op(x[i]) for i < n; y may alias x.
+void unary_reference(UnaryOp op, const float* x, float* y, int64_t n);
+
+}  // namespace vigil::kernels

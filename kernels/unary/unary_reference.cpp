@@ -1,0 +1,27 @@
+#include <cmath>
+
+#include "kernels/unary/unary.h"
+
+namespace vigil::kernels {
+
+float unary_apply_reference(UnaryOp op, float x) {
+  const double v = x;
+  switch (op) {
+    case UnaryOp::Abs: return std::fabs(x);
+    case UnaryOp::Neg: return -x;
+    case UnaryOp::Sqrt: return static_cast<float>(std::sqrt(v));
+    case UnaryOp::Reciprocal: return static_cast<float>(1.0 / v);
+    case UnaryOp::Exp: return static_cast<float>(std::exp(v));
+    case UnaryOp::Log: return static_cast<float>(std::log(v));
+    case UnaryOp::Erf: return static_cast<float>(std::erf(v));
+    case UnaryOp::Floor: return std::floor(x);
+    case UnaryOp::Ceil: return std::ceil(x);
+  }
+  return x;
+}
+
+void unary_reference(UnaryOp op, const float* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = unary_apply_reference(op, x[i]);
+}
+
+}  // namespace vigil::kernels

@@ -1,0 +1,85 @@
+// Abs, Neg, Sqrt, Reciprocal, Exp, Log, Erf, Floor, Ceil: random values and IEEE special cases against
+// the C library in double, rounded once, on every kernel path.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+
+#include "engine/error.h"
+#include "h2_op_harness.h"
+
+using namespace h2test;
+
+namespace {
+
+double expected(OpType op, double x) {
+  switch (op) {
+    case OpType::Abs: return std::fabs(x);
+    case OpType::Neg: return -x;
+    case OpType::Sqrt: return std::sqrt(x);
+    case OpType::Reciprocal: return 1.0 / x;
+    case OpType::Exp: return std::exp(x);
+    case OpType::Log: return std::log(x);
+    case OpType::Erf: return std::erf(x);
+    case OpType::Floor: return std::floor(x);
+    case OpType::Ceil: return std::ceil(x);
+    default: return NAN;
+  }
+}
+
+bool same_bits(float a, float b) {
+  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+  uint32_t ua, ub;
+  std::memcpy(&ua, &a, 4);
+  std::memcpy(&ub, &b, 4);
+  return ua == ub;
+}
+
+}  // namespace
+
+TEST_CASE("unary: every op on random and special values matches double evaluation rounded once") {
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+  std::vector<float> values{0.0f, -0.0f, 1.0f, -1.0f, 0.5f, -2.5f, 2.5f, 1e-30f, -1e-30f, 88.0f, -104.0f, 1e30f,
+                            inf, -inf, nan, 3.4e38f, 1.4e-45f};
+  std::mt19937 rng(23);
+  std::uniform_real_distribution<float> dist(-20.0f, 20.0f);
+  while (values.size() < 257) values.push_back(dist(rng));  // an odd count
+  const Tensor x = Tensor::from_f32({static_cast<int64_t>(values.size())}, values);
+  for (OpType op : {OpType::Abs, OpType::Neg, OpType::Sqrt, OpType::Reciprocal, OpType::Exp, OpType::Log, OpType::Erf,
+                    OpType::Floor, OpType::Ceil}) {
+    for (KernelPath path : supported_kernel_paths()) {
+      CAPTURE(op_name(op));
+      CAPTURE(kernel_path_name(path));
+      auto r = run_node(op, {x}, {}, 1, 1, path);
+      REQUIRE(r.outputs[0].shape() == x.shape());
+      CHECK(r.run_allocations == 0);
+      int mismatches = 0;
+      for (size_t i = 0; i < values.size(); ++i)
+        mismatches += !same_bits(r.outputs[0].f32()[i], static_cast<float>(expected(op, values[i])));
+      CHECK(mismatches == 0);
+    }
+  }
+}
+
+TEST_CASE("unary: IEEE edge results") {
+  auto one = [](OpType op, float v) {
+    return run_node(op, {Tensor::from_f32({1}, std::vector<float>{v})}).outputs[0].f32()[0];
+  };
+  CHECK(std::isnan(one(OpType::Sqrt, -1.0f)));
+  CHECK(std::isnan(one(OpType::Log, -1.0f)));
+  CHECK(one(OpType::Log, 0.0f) == -std::numeric_limits<float>::infinity());
+  CHECK(one(OpType::Reciprocal, -0.0f) == -std::numeric_limits<float>::infinity());
+  CHECK(one(OpType::Exp, 100.0f) == std::numeric_limits<float>::infinity());  // overflows float
+  CHECK(one(OpType::Erf, 10.0f) == 1.0f);
+  CHECK(std::signbit(one(OpType::Neg, 0.0f)));
+  CHECK(std::signbit(one(OpType::Ceil, -0.5f)));  // ceil(-0.5) is -0
+}
+
+TEST_CASE("unary: a non-f32 input is a load error naming the node") {
+  GraphBuilder b;
+  const int x = b.input("x", DType::I64, Shape{3});
+  b.output(b.node(OpType::Sqrt, "root", {x}));
+  CHECK_THROWS_WITH_AS(b.build(), doctest::Contains("root"), vigil::Error);
+}
