@@ -23,6 +23,7 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::Squeeze:
     case OpType::Unsqueeze:
     case OpType::Transpose:
+    case OpType::Pad:
     case OpType::MaxPool:
     case OpType::Relu:
     case OpType::Clip:

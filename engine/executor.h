@@ -21,7 +21,7 @@ namespace vigil {
 struct EngineOptions {
   // Unset: VIGIL_ISA if set, else the best path this CPU supports (engine/kernel_path.h).
   std::optional<KernelPath> path;
-  // Load-time passes: BatchNorm folding into convs, activation fusion (engine/passes/).
+  // Load-time passes: zero-Pad and BatchNorm folding into convs, activation fusion (engine/passes/).
   bool optimize = true;
   // The most threads an ExecutionContext of this engine may use (kernels size their workspaces for it).
   int max_threads = 2;

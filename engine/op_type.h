@@ -59,6 +59,7 @@ namespace vigil {
   X(Unsqueeze, "Unsqueeze", 1, 1, 1, 1)                                                   \
   X(Transpose, "Transpose", 1, 1, 1, 1)                                                   \
   X(Resize, "Resize", 1, 1, 1, 1)                                                         \
+  X(Pad, "Pad", 1, 1, 1, 1)                   /* pads, mode, value; negative pads crop */ \
   /* dense algebra */                                                                     \
   X(MatMul, "MatMul", 2, 2, 1, 1)                                                         \
   X(Gemm, "Gemm", 2, 3, 1, 1)                 /* A, B, [C] */                             \

@@ -118,17 +118,6 @@ void map_identity(Importer& im, const NodeInfo& n) {
     if (vigil_dtype(to) != s.dtype)
       n.fail(concat("a run-time Cast from ", dtype_name(s.dtype), " to ", data_type_name(to),
                     " is not supported (vigil folds Cast on constants and drops casts to the same type)"));
-  } else if (op == "Pad") {
-    // PyTorch writes avg_pool2d as Pad(all zeros) + AveragePool: a Pad that pads nothing is an identity.
-    // Real padding is not supported (yet): it would have to merge into the consumer's pads.
-    n.check_attributes({"mode", "pads", "value"});
-    n.expect_inputs(1, 4);
-    const Ints pads = n.opset() < 11 ? n.get_ints("pads").value_or(Ints{}) : im.const_ints(n, 1, "pads");
-    for (int64_t p : pads)
-      if (p != 0)
-        n.fail(concat("padding ", dims_str(pads),
-                      " is not supported; vigil removes only Pads that pad nothing "
-                      "(use the padding of the Conv or pool instead)"));
   } else {
     n.fail("cannot be removed");
   }

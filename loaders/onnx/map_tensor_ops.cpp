@@ -1,4 +1,4 @@
-// Data movement: Concat, Slice, Split, Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Resize/Upsample.
+// Data movement: Concat, Slice, Pad, Split, Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Resize/Upsample.
 // ONNX passes many of their arguments as inputs; vigil wants them as attributes, so those inputs must be
 // constants after folding.
 #include <algorithm>
@@ -161,6 +161,64 @@ void map_slice(Importer& im, const NodeInfo& n) {
     a.set("steps", steps);
   }
   im.emit1(n, OpType::Slice, n.name(), {im.value(n, 0)}, n.output(0), std::move(a));
+}
+
+// Pad: `pads` (attribute before opset 11, constant input from 11), the constant value (attribute `value`
+// before 11, optional constant input from 11), `axes` (optional constant input from 18) and `mode` (`wrap`
+// from 19). vigil's Pad takes pads for every axis, begins then ends; a Pad that pads nothing is removed
+// (PyTorch writes avg_pool2d as Pad(all zeros) + AveragePool).
+void map_pad(Importer& im, const NodeInfo& n) {
+  const int rank = im.rank_of(n, 0);
+  Ints pads;
+  float value = 0.0f;
+  std::optional<Ints> axes;
+  if (n.opset() < 11) {
+    n.check_attributes({"mode", "pads", "value"});
+    n.expect_inputs(1, 1);
+    if (!n.has_attr("pads")) n.fail("attribute 'pads' is required");
+    pads = *n.get_ints("pads");
+    value = n.get_float("value", 0.0f);
+  } else {
+    n.check_attributes({"mode"});
+    n.expect_inputs(2, n.opset() >= 18 ? 4 : 3);
+    pads = im.const_ints(n, 1, "pads");
+    if (n.has_input(2)) {
+      const std::vector<float> v = im.const_floats(n, 2, "constant_value");
+      if (v.size() != 1) n.fail(concat("the constant_value input must hold one value, got ", v.size()));
+      value = v[0];
+    }
+    if (n.has_input(3)) axes = im.const_ints(n, 3, "axes");
+  }
+  const std::string mode = n.get_string("mode", "constant");
+  if (mode != "constant" && mode != "reflect" && mode != "edge" && mode != "wrap")
+    n.fail(concat("mode '", mode, "' is not one of constant, reflect, edge, wrap"));
+  if (mode == "wrap" && n.opset() < 19) n.fail("mode 'wrap' exists from opset 19 on");
+
+  Ints full(2 * static_cast<size_t>(rank), 0);
+  if (axes) {
+    if (pads.size() != 2 * axes->size())
+      n.fail(concat("pads ", dims_str(pads), " has ", pads.size(), " values for ", axes->size(), " axes (needs ",
+                    2 * axes->size(), ")"));
+    const Ints k = normalized(n, *axes, rank);
+    for (size_t i = 0; i < k.size(); ++i) {
+      full[static_cast<size_t>(k[i])] = pads[i];
+      full[static_cast<size_t>(k[i] + rank)] = pads[i + k.size()];
+    }
+  } else {
+    if (pads.size() != full.size())
+      n.fail(concat("pads ", dims_str(pads), " has ", pads.size(), " values but the input has rank ", rank, " (needs ",
+                    full.size(), ": all begins, then all ends)"));
+    full = pads;
+  }
+  if (std::all_of(full.begin(), full.end(), [](int64_t p) { return p == 0; })) {
+    im.alias(n.output(0), n.input(0));
+    return;
+  }
+  Attributes a;
+  a.set("pads", full);
+  a.set("mode", mode);
+  if (mode == "constant" && (value != 0.0f || std::signbit(value))) a.set("value", value);
+  im.emit1(n, OpType::Pad, n.name(), {im.value(n, 0)}, n.output(0), std::move(a));
 }
 
 void map_split(Importer& im, const NodeInfo& n) {

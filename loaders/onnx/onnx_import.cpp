@@ -16,6 +16,7 @@
 
 #if __has_include("engine/passes/fold_batch_norm.h")
 #include "engine/passes/fold_batch_norm.h"
+#include "engine/passes/fold_pad_into_conv.h"
 #define VIGIL_ONNX_HAS_PASSES 1
 #endif
 
@@ -157,6 +158,7 @@ class Driver {
     Graph g = im_.builder().build();
 #ifdef VIGIL_ONNX_HAS_PASSES
     if (options_.optimize) {
+      fold_pad_into_conv(g);
       fold_batch_norm(g);
       fuse_activations(g);
       fuse_residual_add(g);

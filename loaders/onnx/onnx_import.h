@@ -17,7 +17,7 @@ struct OnnxImportOptions {
   // Graph inputs to bake in as constants (name -> value): they stop being inputs, and shape arithmetic
   // or arguments vigil needs at load time (Reshape's shape, Slice's starts...) may then come from them.
   std::vector<std::pair<std::string, Tensor>> constant_inputs;
-  // Run the load-time graph passes (BatchNorm folding into convs, activation fusion) after import.
+  // Run the load-time graph passes (zero-Pad and BatchNorm folding into convs, activation fusion) after import.
   bool optimize = true;
 };
 

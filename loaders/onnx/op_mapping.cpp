@@ -41,7 +41,7 @@ const std::vector<std::pair<std::string, MapFn>>& table() {
       {"Mul", map_binary},
       {"Neg", map_unary},
       {"PRelu", map_binary},
-      {"Pad", map_identity},
+      {"Pad", map_pad},
       {"Reciprocal", map_unary},
       {"ReduceMean", map_reduce_mean},
       {"Relu", map_activation},

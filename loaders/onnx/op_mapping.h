@@ -32,11 +32,12 @@ void map_unary(Importer& im, const NodeInfo& n);       // map_unary.cpp: Abs, Ne
 void map_activation(Importer& im, const NodeInfo& n);  // Relu, LeakyRelu, Sigmoid, Tanh, HardSwish, Swish...
 void map_clip(Importer& im, const NodeInfo& n);
 void map_binary(Importer& im, const NodeInfo& n);    // Add, Sub, Mul, Div
-void map_identity(Importer& im, const NodeInfo& n);  // Identity, Dropout, no-op Cast, zero Pad
+void map_identity(Importer& im, const NodeInfo& n);  // Identity, Dropout, no-op Cast
 
 void map_concat(Importer& im, const NodeInfo& n);
 void map_gather(Importer& im, const NodeInfo& n);  // constant indices only
 void map_slice(Importer& im, const NodeInfo& n);
+void map_pad(Importer& im, const NodeInfo& n);  // a Pad that pads nothing is removed
 void map_split(Importer& im, const NodeInfo& n);
 void map_reshape(Importer& im, const NodeInfo& n);
 void map_flatten(Importer& im, const NodeInfo& n);
