@@ -71,6 +71,7 @@ AuditTolerance audit_tolerance(OpType op) {
               "float accumulation over K (up to thousands of terms) vs the reference's double; Winograd "
               "transforms"};
     case OpType::Lstm:
+    case OpType::Gru:
       return {1e-4, 1e-5, "float GEMMs and gate activations, carried through the recurrence"};
     case OpType::YoloDetect:
       return {1e-5, 1e-5, "decoded boxes: sigmoid/exp approximations; scores near an NMS tie may flip"};

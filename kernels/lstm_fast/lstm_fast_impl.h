@@ -1,9 +1,11 @@
-// lstm_fast written once over the vector traits of kernels/depthwise_conv/simd_traits.h; included only by
+// lstm_fast written once over the vector traits of kernels/depthwise_conv/simd_traits.h, on the packed
+// product of kernels/recurrent_fast/packed_rows_product.h (shared with gru_fast); included only by
 // lstm_fast.cpp (scalar path, packing) and the *_avx2.cpp / *_avx512.cpp files. Internal linkage throughout.
 #pragma once
 
 #include "kernels/depthwise_conv/simd_traits.h"
 #include "kernels/lstm/lstm.h"
+#include "kernels/recurrent_fast/packed_rows_product.h"
 
 namespace vigil::kernels::lstm_fast_detail {
 namespace {
@@ -33,91 +35,11 @@ inline int64_t workspace_floats(const LstmParams& p) {
   return p.seq_length * p.batch * s.np + p.batch * s.np + 3 * p.batch * s.H + 16;
 }
 
-// Packed W^T and R^T are column-block-major: the BW columns [n0, n0 + BW) of all K rows are contiguous,
-// bt[(n0 / BW) * K * BW + k * BW + (n - n0)], so the kernel below reads one sequential stream per block (the
-// row-major layout walked the K rows 2 KiB apart). The block is as wide as what the kernel consumes per k:
-// R^T (batch-1 recurrent step: one row x 4 vectors) 64 columns, W^T (input projections: 8 rows x 2
-// vectors) 32 columns.
-constexpr int64_t kRecurrentBlock = 64;
-constexpr int64_t kProjectionBlock = 32;
-inline int64_t block_offset(int64_t n0, int64_t K, int64_t bw) { return n0 / bw * K * bw; }
-constexpr int64_t kPrefetchRows = 16;  // rows of a block ahead: 2-4 KiB
-
-// Fetches a region into L2, one cache line per `period` calls of step(), alongside work that does not
-// need it yet. Calls after the region is done cost a compare.
-struct L2Prefetcher {
-  const char* next = nullptr;
-  const char* end = nullptr;
-  int64_t period = 1, count = 0;
-  // The region [begin, begin + floats) spread over about `calls` calls of step().
-  L2Prefetcher(const float* begin, int64_t floats, int64_t calls)
-      : next(reinterpret_cast<const char*>(begin)), end(reinterpret_cast<const char*>(begin + floats)) {
-    const int64_t lines = (floats * static_cast<int64_t>(sizeof(float)) + 63) / 64;
-    period = lines > 0 && calls > lines ? calls / lines : 1;
-  }
-  void step() {
-    if (next >= end || ++count < period) return;
-    count = 0;
-    __builtin_prefetch(next, 0, 2);  // locality 2: prefetcht1, into L2
-    next += 64;
-  }
-};
-
-// C[r][n] = (init ? init[r][n] : 0) + sum_k A[r*lda + k] * BT[k][n] for r < RB and the BW columns of one
-// packed block, n in [n0, n0 + BW) (b_block = its start): RB rows x NV vectors of accumulators held across
-// the k loop, NV * W columns at a time.
-template <class Isa, int RB, int NV, int BW>
-inline void row_block(int64_t K, const float* a, int64_t lda, const float* b_block, int64_t n0, int64_t np,
-                      const float* init, int64_t init_ld, float* c, L2Prefetcher* side) {
-  using F = typename Isa::F;
-  constexpr int W = Isa::W;
-  static_assert(BW % (NV * W) == 0, "column steps must tile a block");
-  for (int64_t j0 = 0; j0 < BW; j0 += NV * W) {
-    const float* b_col = b_block + j0;
-    F acc[RB][NV];
-    for (int r = 0; r < RB; ++r)
-      for (int v = 0; v < NV; ++v) acc[r][v] = init ? Isa::load(init + r * init_ld + n0 + j0 + v * W) : Isa::set1(0.0f);
-    for (int64_t k = 0; k < K; ++k) {
-      // The weights of both layers (3 MB for actdet's temporal head) outgrow L2, so each run streams them
-      // from L3: fetch a few KiB ahead of the hardware prefetcher.
-      for (int line = 0; line < BW / 16; ++line) __builtin_prefetch(b_col + (k + kPrefetchRows) * BW + 16 * line, 0, 3);
-      if (side) side->step();
-      F b[NV];
-      for (int v = 0; v < NV; ++v) b[v] = Isa::load(b_col + k * BW + v * W);
-      for (int r = 0; r < RB; ++r) {
-        const F x = Isa::set1(a[r * lda + k]);
-        for (int v = 0; v < NV; ++v) acc[r][v] = Isa::fma(x, b[v], acc[r][v]);
-      }
-    }
-    for (int r = 0; r < RB; ++r)
-      for (int v = 0; v < NV; ++v) Isa::store(c + r * np + n0 + j0 + v * W, acc[r][v]);
-  }
-}
-
-// All rows for one packed block at a time, the block outer, so its K x BW values (32 KiB for W^T) can serve
-// the later row blocks from L1 (measured: no faster than row blocks outer on actdet's 16 rows, 0.30 ms for
-// the temporal head either way). Rows in blocks of 8 x NV8 vectors, then 4 and 1 x NV1 (the batch-1
-// recurrent step).
-template <class Isa, int BW>
-void rows_product(int64_t rows, int64_t K, const float* a, int64_t lda, const float* bt, int64_t np, const float* init,
-                  int64_t init_ld, float* c, L2Prefetcher* side = nullptr) {
-  constexpr int W = Isa::W;
-  constexpr int NV1 = BW / W < 4 ? BW / W : 4;
-  constexpr int NV8 = NV1 < 2 ? NV1 : 2;
-  for (int64_t n0 = 0; n0 < np; n0 += BW) {
-    const float* b_block = bt + block_offset(n0, K, BW);
-    int64_t r = 0;
-    for (; r + 8 <= rows; r += 8)
-      row_block<Isa, 8, NV8, BW>(K, a + r * lda, lda, b_block, n0, np, init ? init + r * init_ld : nullptr, init_ld,
-                                 c + r * np, side);
-    for (; r + 4 <= rows; r += 4)
-      row_block<Isa, 4, NV1, BW>(K, a + r * lda, lda, b_block, n0, np, init ? init + r * init_ld : nullptr, init_ld,
-                                 c + r * np, side);
-    for (; r < rows; ++r)
-      row_block<Isa, 1, NV1, BW>(K, a + r * lda, lda, b_block, n0, np, init ? init + r * init_ld : nullptr, init_ld,
-                                 c + r * np, side);
-  }
-}
+using recurrent_fast_detail::block_offset;
+using recurrent_fast_detail::kProjectionBlock;
+using recurrent_fast_detail::kRecurrentBlock;
+using recurrent_fast_detail::L2Prefetcher;
+using recurrent_fast_detail::rows_product;
 
 // Directions [d_begin, d_end) of the layer; each direction is independent of the others (its own packed
 // block, initial state slice, output slices), so callers may run them on different threads, each with

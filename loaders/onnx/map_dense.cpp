@@ -1,4 +1,4 @@
-// MatMul, Gemm, LSTM, Softmax and ReduceMean.
+// MatMul, Gemm, LSTM, GRU, Softmax and ReduceMean.
 #include <algorithm>
 
 #include "engine/error.h"
@@ -64,6 +64,47 @@ void map_lstm(Importer& im, const NodeInfo& n) {
   while (!outputs.empty() && outputs.back().empty()) outputs.pop_back();
   if (outputs.empty()) n.fail("has no outputs");
   im.emit(n, OpType::Lstm, n.name(), inputs, outputs, std::move(a));
+}
+
+void map_gru(Importer& im, const NodeInfo& n) {
+  n.check_attributes({"activation_alpha", "activation_beta", "activations", "clip", "direction", "hidden_size",
+                      "layout", "linear_before_reset"});
+  n.expect_inputs(3, 6);
+  const std::string direction = n.get_string("direction", "forward");
+  if (direction != "forward" && direction != "reverse" && direction != "bidirectional")
+    n.fail(concat("direction '", direction, "' is not forward, reverse or bidirectional"));
+  const size_t dirs = direction == "bidirectional" ? 2 : 1;
+  if (auto acts = n.get_strings("activations")) {
+    // Only the default functions: f = Sigmoid (gates), g = Tanh (candidate) for every direction.
+    std::vector<std::string> expected;
+    for (size_t d = 0; d < dirs; ++d) expected.insert(expected.end(), {"Sigmoid", "Tanh"});
+    if (*acts != expected) {
+      std::string got;
+      for (const auto& s : *acts) got += (got.empty() ? "" : ",") + s;
+      n.fail(concat("activations [", got, "] are not supported; vigil's GRU uses Sigmoid,Tanh only"));
+    }
+  }
+  const int64_t linear_before_reset = n.get_int("linear_before_reset", 0);
+  if (linear_before_reset != 0 && linear_before_reset != 1)
+    n.fail(concat("linear_before_reset must be 0 or 1, got ", linear_before_reset));
+  const Shape r = im.shape_of(n, 2);
+  if (r.rank != 3) n.fail(concat("recurrence weight R must be 3-D, got ", r.str()));
+  Attributes a;
+  a.set("hidden_size", n.get_int("hidden_size", r[2]));
+  a.set("direction", direction);
+  if (n.has_attr("clip")) a.set("clip", n.get_float("clip", 0));
+  a.set("linear_before_reset", linear_before_reset);
+  a.set("layout", n.get_int("layout", 0));
+  std::vector<int> inputs;
+  int last = 2;
+  for (int k = 3; k < 6; ++k)
+    if (n.has_input(k)) last = k;
+  for (int k = 0; k <= last; ++k) inputs.push_back(im.value(n, k));
+  std::vector<std::string> outputs;
+  for (int k = 0; k < std::min(n.num_outputs(), 2); ++k) outputs.push_back(n.has_output(k) ? n.output(k) : "");
+  while (!outputs.empty() && outputs.back().empty()) outputs.pop_back();
+  if (outputs.empty()) n.fail("has no outputs");
+  im.emit(n, OpType::Gru, n.name(), inputs, outputs, std::move(a));
 }
 
 // Softmax and LogSoftmax (the same axis rules).

@@ -23,6 +23,7 @@ const std::vector<std::pair<std::string, MapFn>>& table() {
       {"Exp", map_unary},
       {"Flatten", map_flatten},
       {"Floor", map_unary},
+      {"GRU", map_gru},
       {"Gather", map_gather},
       {"Gemm", map_gemm},
       {"GlobalAveragePool", map_global_average_pool},

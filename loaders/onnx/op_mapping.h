@@ -49,6 +49,7 @@ void map_resize(Importer& im, const NodeInfo& n);  // Resize and Upsample
 void map_matmul(Importer& im, const NodeInfo& n);
 void map_gemm(Importer& im, const NodeInfo& n);
 void map_lstm(Importer& im, const NodeInfo& n);
+void map_gru(Importer& im, const NodeInfo& n);
 void map_softmax(Importer& im, const NodeInfo& n);
 void map_reduce_mean(Importer& im, const NodeInfo& n);
 

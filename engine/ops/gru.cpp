@@ -1,0 +1,253 @@
+// GRU: one ONNX GRU layer (see kernels/gru/gru.h for the equations). Inputs X, W, R and the optional B,
+// sequence_lens (i32 or i64), initial_h; outputs Y, Y_h, either of which may be absent. Attributes:
+// hidden_size, direction (forward|reverse|bidirectional), layout (0|1), clip, linear_before_reset (0|1),
+// activations (only the defaults Sigmoid, Tanh are supported).
+#include "kernels/gru/gru.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+#include "engine/error.h"
+#include "engine/ops/kernel_isa.h"
+#include "engine/ops/op_defs.h"
+#include "engine/thread_pool.h"
+#include "kernels/gru_fast/gru_fast.h"
+
+namespace vigil::ops {
+
+namespace {
+
+using kernels::GruDirection;
+using kernels::GruParams;
+
+enum GruInput { kX, kW, kR, kB, kSeqLens, kInitialH };
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return s;
+}
+
+bool present(std::span<const TensorInfo> in, int i) {
+  return static_cast<int>(in.size()) > i && in[static_cast<size_t>(i)].present();
+}
+
+void expect_shape(const Node& node, const TensorInfo& t, const Shape& want, const char* which) {
+  if (!(t.shape == want)) fail_node(node, concat(which, " must have shape ", want.str(), ", got ", t.shape.str()));
+}
+
+// Checks attributes and every input shape; returns the kernel parameters.
+GruParams plan_gru(const Node& node, std::span<const TensorInfo> in) {
+  const std::string who = node.label();
+  const Attributes& a = node.attrs;
+  GruParams p;
+
+  const std::string direction = a.get_string("direction", "forward", who);
+  if (direction == "forward")
+    p.direction = GruDirection::Forward;
+  else if (direction == "reverse")
+    p.direction = GruDirection::Reverse;
+  else if (direction == "bidirectional")
+    p.direction = GruDirection::Bidirectional;
+  else
+    fail_node(node, concat("direction must be forward, reverse or bidirectional, got '", direction, "'"));
+  const int64_t dirs = p.num_directions();
+
+  const int64_t layout = a.get_int("layout", 0, who);
+  if (layout != 0 && layout != 1) fail_node(node, concat("layout must be 0 or 1, got ", layout));
+  p.batch_first = layout == 1;
+
+  const int64_t linear_before_reset = a.get_int("linear_before_reset", 0, who);
+  if (linear_before_reset != 0 && linear_before_reset != 1)
+    fail_node(node, concat("linear_before_reset must be 0 or 1, got ", linear_before_reset));
+  p.linear_before_reset = linear_before_reset == 1;
+
+  if (a.has("clip")) {
+    p.clip = a.get_float("clip", 0.0f, who);
+    if (!(p.clip > 0.0f)) fail_node(node, concat("clip must be > 0, got ", p.clip));
+  }
+
+  // Sigmoid/Tanh per direction is all the kernels compute; anything else must not run silently.
+  const std::vector<std::string> activations = a.get_strings("activations", who);
+  if (!activations.empty()) {
+    if (static_cast<int64_t>(activations.size()) != 2 * dirs)
+      fail_node(node, concat("activations must list ", 2 * dirs, " functions, got ", activations.size()));
+    static const char* const kDefault[2] = {"sigmoid", "tanh"};
+    for (size_t i = 0; i < activations.size(); ++i)
+      if (lower(activations[i]) != kDefault[i % 2])
+        fail_node(node, concat("unsupported activation '", activations[i], "' at position ", i,
+                               ": only the default activations Sigmoid, Tanh are supported"));
+  }
+
+  for (int i = 0; i < static_cast<int>(in.size()); ++i)
+    if (i != kSeqLens && in[static_cast<size_t>(i)].present() && in[static_cast<size_t>(i)].dtype != DType::F32)
+      fail_node(node, concat("input ", i, " is ", dtype_name(in[static_cast<size_t>(i)].dtype), ", expected f32"));
+  if (!present(in, kX) || !present(in, kW) || !present(in, kR)) fail_node(node, "X, W and R are required");
+
+  expect_rank(node, in[kX], 3, "X");
+  expect_rank(node, in[kW], 3, "W");
+  expect_rank(node, in[kR], 3, "R");
+  const Shape& x = in[kX].shape;
+  p.seq_length = p.batch_first ? x[1] : x[0];
+  p.batch = p.batch_first ? x[0] : x[1];
+  p.input_size = x[2];
+  p.hidden_size = in[kR].shape[2];
+  if (a.has("hidden_size")) {
+    const int64_t h = a.get_int("hidden_size", 0, who);
+    if (h != p.hidden_size) fail_node(node, concat("hidden_size is ", h, " but R has shape ", in[kR].shape.str()));
+  }
+  const int64_t H = p.hidden_size;
+  if (H <= 0) fail_node(node, concat("hidden_size must be > 0, R has shape ", in[kR].shape.str()));
+  expect_shape(node, in[kW], Shape{dirs, 3 * H, p.input_size}, "W");
+  expect_shape(node, in[kR], Shape{dirs, 3 * H, H}, "R");
+  if (present(in, kB)) expect_shape(node, in[kB], Shape{dirs, 6 * H}, "B");
+  if (present(in, kSeqLens)) {
+    const TensorInfo& s = in[kSeqLens];
+    if (s.dtype != DType::I32 && s.dtype != DType::I64)
+      fail_node(node, concat("sequence_lens is ", dtype_name(s.dtype), ", expected i32 or i64"));
+    expect_shape(node, s, Shape{p.batch}, "sequence_lens");
+  }
+  const Shape state = p.batch_first ? Shape{p.batch, dirs, H} : Shape{dirs, p.batch, H};
+  if (present(in, kInitialH)) expect_shape(node, in[kInitialH], state, "initial_h");
+  return p;
+}
+
+void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
+  const GruParams p = plan_gru(node, in);
+  const int64_t dirs = p.num_directions(), H = p.hidden_size;
+  const Shape y = p.batch_first ? Shape{p.batch, p.seq_length, dirs, H} : Shape{p.seq_length, dirs, p.batch, H};
+  out[0] = {DType::F32, y};
+  if (out.size() > 1) out[1] = {DType::F32, p.batch_first ? Shape{p.batch, dirs, H} : Shape{dirs, p.batch, H}};
+}
+
+// Input or output i's data, or null when the node has fewer or it is absent.
+float* optional_f32(std::span<const TensorView> views, int i) {
+  return static_cast<int>(views.size()) > i ? views[static_cast<size_t>(i)].f32() : nullptr;
+}
+
+// The buffers both kernels take from the node: the input sequence, the optional initial state and the
+// two optional outputs (weights and lengths are each kernel's own business).
+kernels::GruBuffers sequence_buffers(std::span<const TensorView> in, std::span<const TensorView> out) {
+  kernels::GruBuffers buf;
+  buf.x = optional_f32(in, kX);
+  buf.initial_h = optional_f32(in, kInitialH);
+  buf.y = optional_f32(out, 0);
+  buf.y_h = optional_f32(out, 1);
+  return buf;
+}
+
+class GruKernel final : public OpKernel {
+ public:
+  GruKernel(const GruParams& p, DType seq_lens_dtype) : p_(p), seq_lens_dtype_(seq_lens_dtype) {}
+
+  // The kernel's scratch, preceded by room for sequence_lens widened to i64.
+  size_t lens_bytes() const {
+    return seq_lens_dtype_ == DType::Undefined ? 0 : static_cast<size_t>(p_.batch) * sizeof(int64_t);
+  }
+  size_t workspace_bytes() const override { return lens_bytes() + kernels::gru_reference_workspace_bytes(p_); }
+
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    void* workspace = rc.workspace;
+    kernels::GruBuffers buf = sequence_buffers(in, out);
+    buf.w = optional_f32(in, kW);
+    buf.r = optional_f32(in, kR);
+    buf.bias = optional_f32(in, kB);
+    auto* lens = static_cast<int64_t*>(workspace);
+    if (seq_lens_dtype_ == DType::I32) {
+      const auto* src = static_cast<const int32_t*>(in[kSeqLens].data);
+      for (int64_t b = 0; b < p_.batch; ++b) lens[b] = src[b];
+      buf.sequence_lens = lens;
+    } else if (seq_lens_dtype_ == DType::I64) {
+      buf.sequence_lens = in[kSeqLens].i64();
+    }
+    kernels::gru_reference(p_, buf, static_cast<std::byte*>(workspace) + lens_bytes());
+  }
+
+ private:
+  GruParams p_;
+  DType seq_lens_dtype_;  // Undefined when sequence_lens is absent
+};
+
+// Constant weights and no sequence_lens on an optimised path: kernels/gru_fast, weights packed once at load.
+class GruFastKernel final : public OpKernel {
+ public:
+  GruFastKernel(const GruParams& p, kernels::KernelIsa isa, const float* w, const float* r, const float* bias)
+      : p_(p), isa_(isa) {
+    packed_ = allocate_aligned(static_cast<size_t>(kernels::gru_fast_packed_floats(p)) * sizeof(float));
+    kernels::gru_fast_pack(p, w, r, bias, reinterpret_cast<float*>(packed_.get()));
+  }
+  // One workspace per direction: a bidirectional layer runs its directions on two threads when it has them.
+  size_t workspace_bytes() const override {
+    return direction_workspace_bytes() * static_cast<size_t>(p_.num_directions());
+  }
+
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    const kernels::GruBuffers buf = sequence_buffers(in, out);  // gru_fast reads its packed weights
+    const auto* packed = reinterpret_cast<const float*>(packed_.get());
+    const int64_t directions = p_.num_directions();
+    auto run_directions = [&](int64_t d_begin, int64_t d_end) {
+      for (int64_t d = d_begin; d < d_end; ++d)
+        kernels::gru_fast_directions(
+            isa_, p_, buf, packed,
+            static_cast<std::byte*>(rc.workspace) + static_cast<size_t>(d) * direction_workspace_bytes(), d, d + 1);
+    };
+    // The recurrence is sequential in time, so the directions are the only split that costs nothing.
+    if (directions > 1 && rc.pool->size() > 1)
+      rc.pool->parallel_for(directions, [&](int64_t b, int64_t e) { run_directions(b, e); });
+    else
+      run_directions(0, directions);
+  }
+
+ private:
+  size_t direction_workspace_bytes() const {
+    return (static_cast<size_t>(kernels::gru_fast_workspace_bytes(p_)) + 63) / 64 * 64;
+  }
+
+  GruParams p_;
+  kernels::KernelIsa isa_;
+  AlignedBytes packed_;
+};
+
+std::unique_ptr<OpKernel> make_gru_fast(const BindContext& ctx, const GruParams& p) {
+  const auto isa = kernel_isa(ctx.path);
+  if (!isa || present(ctx.inputs, kSeqLens)) return nullptr;
+  if (!ctx.constants[kW] || !ctx.constants[kR] || (present(ctx.inputs, kB) && !ctx.constants[kB])) return nullptr;
+  kernels::GruBuffers buf;
+  buf.w = ctx.constants[kW]->f32();
+  buf.r = ctx.constants[kR]->f32();
+  buf.bias = present(ctx.inputs, kB) ? ctx.constants[kB]->f32() : nullptr;
+  if (!kernels::gru_fast_supported(p, buf)) return nullptr;
+  return std::make_unique<GruFastKernel>(p, *isa, buf.w, buf.r, buf.bias);
+}
+
+std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
+  const GruParams p = plan_gru(ctx.node, ctx.inputs);
+  DType lens_dtype = DType::Undefined;
+  if (present(ctx.inputs, kSeqLens)) {
+    lens_dtype = ctx.inputs[kSeqLens].dtype;
+    // Constant lengths are checked now; lengths fed at run time are clamped to [0, seq_length] by the kernel.
+    if (const Tensor* lens = ctx.constants[kSeqLens]) {
+      for (int64_t b = 0; b < p.batch; ++b) {
+        const int64_t v = lens_dtype == DType::I32 ? static_cast<const int32_t*>(lens->data())[b] : lens->i64()[b];
+        if (v < 0 || v > p.seq_length)
+          fail_node(ctx.node, concat("sequence_lens[", b, "] = ", v, " is outside 0..", p.seq_length));
+      }
+    }
+  }
+  if (auto fast = make_gru_fast(ctx, p)) return fast;
+  return std::make_unique<GruKernel>(p, lens_dtype);
+}
+
+double flops(const Node& node, std::span<const TensorInfo> in, std::span<const TensorInfo>) {
+  const GruParams p = plan_gru(node, in);
+  // Per step, direction and batch entry: the 3H x (input + H) gate products dominate.
+  const double per_step =
+      2.0 * 3.0 * static_cast<double>(p.hidden_size) * static_cast<double>(p.input_size + p.hidden_size);
+  return per_step * static_cast<double>(p.seq_length) * static_cast<double>(p.batch) * p.num_directions();
+}
+
+}  // namespace
+
+const OpDef kGruOp{OpType::Gru, infer, bind, flops};
+
+}  // namespace vigil::ops
