@@ -75,6 +75,31 @@ def build_models(torch):
             y, _ = self.lstm(x, (h0, c0))
             return self.fc(y[-1])
 
+    class BiGru(nn.Module):
+        """A 2-layer bidirectional GRU (linear_before_reset = 1 in ONNX) with the initial state built from the
+        input's size; a classifier reads the last step of Y and the last layer's Y_h."""
+
+        def __init__(self, features=6, hidden=5):
+            super().__init__()
+            self.hidden = hidden
+            self.gru = nn.GRU(features, hidden, num_layers=2, bidirectional=True)
+            self.fc = nn.Linear(4 * hidden, 4)
+
+        def forward(self, x):  # x: [T, B, F]
+            h0 = torch.zeros(4, x.size(1), self.hidden)
+            y, h_n = self.gru(x, h0)
+            return self.fc(torch.cat([y[-1], h_n[-2], h_n[-1]], dim=1))
+
+    class GruBatchFirst(nn.Module):
+        """A batch_first GRU without an initial state (exported with a transposed input), its whole output."""
+
+        def __init__(self, features=6, hidden=7):
+            super().__init__()
+            self.gru = nn.GRU(features, hidden, batch_first=True)
+
+        def forward(self, x):  # x: [B, T, F]
+            return self.gru(x)[0]
+
     class Smooth(nn.Module):
         """Bilinear resize (half-pixel), global average pool, Hardsigmoid, SiLU (x * sigmoid(x)), tanh."""
 
@@ -90,13 +115,63 @@ def build_models(torch):
             g = F.hardsigmoid(F.adaptive_avg_pool2d(y, 1))
             return y * g
 
+    class PadNet(nn.Module):
+        """Explicit padding: nn.ZeroPad2d with asymmetric pads in front of a strided conv (TensorFlow-style SAME,
+        which vigil folds into the conv's pads), then F.pad in reflect and replicate (edge) modes."""
+
+        def __init__(self):
+            super().__init__()
+            self.zero_pad = nn.ZeroPad2d((1, 2, 0, 1))  # left, right, top, bottom
+            self.conv1 = nn.Conv2d(3, 6, 3, stride=2)
+            self.conv2 = nn.Conv2d(6, 4, 3)
+
+        def forward(self, x):
+            y = F.relu(self.conv1(self.zero_pad(x)))
+            y = self.conv2(F.pad(y, (1, 1, 2, 1), mode="reflect"))
+            return F.pad(y, (2, 0, 1, 1), mode="replicate")
+
+    class TemporalTransformer(nn.Module):
+        """A transformer encoder as a temporal head (the alternative to an LSTM): 2 layers, 4 heads, ReLU or
+        GELU (exported with Erf), LayerNorm, then per-frame log-probabilities. LayerNormalization is one op
+        from opset 17; earlier exports spell it with Pow, which vigil does not map."""
+
+        def __init__(self, activation):
+            super().__init__()
+            layer = nn.TransformerEncoderLayer(
+                d_model=32, nhead=4, dim_feedforward=64, dropout=0.0, activation=activation, batch_first=True
+            )
+            self.encoder = nn.TransformerEncoder(layer, num_layers=2)
+            self.fc = nn.Linear(32, 5)
+
+        def forward(self, x):  # x: [B, T, 32]
+            return F.log_softmax(self.fc(self.encoder(x)), dim=-1)
+
+    class PReluNet(nn.Module):
+        """PReLU per channel and shared, and a global max pool."""
+
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 6, 3, padding=1)
+            self.act1 = nn.PReLU(6)
+            self.act2 = nn.PReLU()
+
+        def forward(self, x):
+            y = self.act2(self.act1(self.conv(x)) - 0.25)
+            return F.adaptive_max_pool2d(y, 1).flatten(1)
+
     # name: (model, input shape, opsets). Half-pixel bilinear resizing needs Resize (opset 11+): Upsample-9
     # cannot express it and PyTorch's opset-9 export of it computes something else.
     return {
         "convnet": (ConvNet(), (2, 3, 16, 16), OPSETS),
         "yolo_head": (YoloHead(), (1, 4, 8, 8), OPSETS),
         "bilstm": (BiLstm(), (7, 2, 6), OPSETS),
+        "bigru": (BiGru(), (7, 2, 6), OPSETS),
+        "gru_batch_first": (GruBatchFirst(), (3, 7, 6), OPSETS),
         "smooth": (Smooth(), (1, 3, 6, 7), tuple(o for o in OPSETS if o >= 11)),
+        "padnet": (PadNet(), (1, 3, 9, 10), OPSETS),
+        "transformer_relu": (TemporalTransformer("relu"), (1, 16, 32), tuple(o for o in OPSETS if o >= 17)),
+        "transformer_gelu": (TemporalTransformer("gelu"), (1, 16, 32), tuple(o for o in OPSETS if o >= 17)),
+        "prelu": (PReluNet(), (2, 3, 7, 9), OPSETS),
     }
 
 
