@@ -93,6 +93,41 @@ class MatMulPackedKernel final : public OpKernel {
   int64_t n_;
 };
 
+// On the optimised paths, every other MatMul (both operands computed at run time, as attention's Q K^T and
+// softmax(.) V, or B batched): one packed-GEMM product per batch entry, in turn, each over the threads
+// when it is large enough. The reference's double dot products took 46 us for the 4 x [16x64] x [64x16]
+// of a transformer head's attention (2.8 GFLOP/s).
+class MatMulBatchedKernel final : public OpKernel {
+ public:
+  MatMulBatchedKernel(const kernels::MatMulParams& p, kernels::KernelIsa isa, int max_threads)
+      : p_(p), product_(isa, p.m, p.k, p.n, max_threads) {}
+  size_t workspace_bytes() const override { return product_.workspace_bytes(); }
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    const float* a = in[0].f32();
+    const float* b = in[1].f32();
+    float* y = out[0].f32();
+    int64_t index[kernels::kMatMulMaxBatchRank] = {};
+    int64_t a_offset = 0, b_offset = 0;
+    int64_t batch = 1;
+    for (int d = 0; d < p_.batch_rank; ++d) batch *= p_.batch_dims[d];
+    for (int64_t i = 0; i < batch; ++i) {
+      product_.run(a + a_offset, b + b_offset, p_.n, nullptr, 0, y + i * p_.m * p_.n, rc);
+      for (int d = p_.batch_rank - 1; d >= 0; --d) {  // odometer over the batch dims
+        a_offset += p_.a_batch_stride[d];
+        b_offset += p_.b_batch_stride[d];
+        if (++index[d] < p_.batch_dims[d]) break;
+        a_offset -= p_.a_batch_stride[d] * p_.batch_dims[d];
+        b_offset -= p_.b_batch_stride[d] * p_.batch_dims[d];
+        index[d] = 0;
+      }
+    }
+  }
+
+ private:
+  kernels::MatMulParams p_;
+  RowsTimesMatrix product_;
+};
+
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
   const kernels::MatMulParams p = plan_matmul(ctx.node, ctx.inputs[0].shape, ctx.inputs[1].shape).params;
   if (const auto isa = kernel_isa(ctx.path)) {
@@ -107,6 +142,7 @@ std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
     if (b_shared && a_dense) {
       return std::make_unique<MatMulPackedKernel>(p, batch * p.m, *isa, ctx.max_threads);
     }
+    return std::make_unique<MatMulBatchedKernel>(p, *isa, ctx.max_threads);
   }
   return std::make_unique<MatMulKernel>(p);
 }

@@ -1,10 +1,10 @@
 // MatMul on the optimised paths (engine/ops/matmul.cpp: one packed-GEMM product when B is shared by every
-// batch entry) against plain double loops, on random shapes with odd sizes, batch ranks 0-2, 1-D operands,
-// every kernel path and 1 or 2 threads. Float accumulation over K: the bound is the standard
-// (K + 2) * 2^-24 * sum |a*b| per output. Shapes that broadcast A (or give every batch entry its own B)
-// keep the reference kernel and must still be right.
+// batch entry, else one product per batch entry) against plain double loops, on random shapes with odd
+// sizes, batch ranks 0-2, 1-D operands, batch dims broadcast on either side, every kernel path and 1 or 2
+// threads. Float accumulation over K: the bound is the standard (K + 2) * 2^-24 * sum |a*b| per output.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -25,29 +25,59 @@ TEST_CASE("MatMul on the packed GEMM: random shapes, every path, 1 and 2 threads
     const int batch_rank = static_cast<int>(pick(0, 2));
     std::vector<int64_t> batch;
     for (int d = 0; d < batch_rank; ++d) batch.push_back(pick(1, 4));
-    const int kind = trial % 8;  // 0: A is 1-D, 1: B is 1-D, 2: B batched like A (reference kernel), else 2-D B
+    // 0: A is 1-D, 1: B is 1-D, 2: B batched like A, 3: A 2-D and B batched, 4: both batched with 1s
+    // broadcast on either side, else a 2-D B shared by every batch entry.
+    const int kind = trial % 8;
+    std::vector<int64_t> a_batch = batch, b_batch;
+    if (kind == 2) b_batch = batch;
+    if (kind == 3) a_batch.clear(), b_batch = batch;
+    if (kind == 4) {
+      b_batch = batch;
+      for (size_t d = 0; d < batch.size(); ++d) (d % 2 == 0 ? a_batch : b_batch)[d] = 1;
+    }
     Shape a_shape, b_shape;
     if (kind == 0) {
       a_shape = Shape{k};
+      a_batch.clear();
     } else {
       a_shape.rank = 0;
-      for (int64_t d : batch) a_shape[a_shape.rank++] = d;
+      for (int64_t d : a_batch) a_shape[a_shape.rank++] = d;
       a_shape[a_shape.rank++] = m;
       a_shape[a_shape.rank++] = k;
     }
     if (kind == 1) {
       b_shape = Shape{k};
-    } else if (kind == 2) {
-      b_shape = a_shape.rank >= 2 ? a_shape : Shape{k, n};
-      b_shape[b_shape.rank - 2] = k;
-      b_shape[b_shape.rank - 1] = n;
+      b_batch.clear();
     } else {
-      b_shape = Shape{k, n};
+      b_shape.rank = 0;
+      for (int64_t d : b_batch) b_shape[b_shape.rank++] = d;
+      b_shape[b_shape.rank++] = k;
+      b_shape[b_shape.rank++] = n;
     }
     const int64_t am = kind == 0 ? 1 : m, bn = kind == 1 ? 1 : n;
+    // The output's batch dims (right-aligned numpy broadcast of both), and each operand's matrix offset.
+    const size_t out_rank = std::max(a_batch.size(), b_batch.size());
+    std::vector<int64_t> out_batch(out_rank, 1);
+    for (size_t d = 0; d < out_rank; ++d) {
+      const size_t ai = d + a_batch.size() - out_rank, bi = d + b_batch.size() - out_rank;
+      const int64_t ad = d + a_batch.size() >= out_rank ? a_batch[ai] : 1;
+      const int64_t bd = d + b_batch.size() >= out_rank ? b_batch[bi] : 1;
+      out_batch[d] = std::max(ad, bd);
+    }
     int64_t batches = 1;
-    if (kind != 0)
-      for (int64_t d : batch) batches *= d;
+    for (int64_t d : out_batch) batches *= d;
+    auto matrix_of = [&](int64_t t, const std::vector<int64_t>& own) {  // own batch index of output batch t
+      int64_t index = 0, stride = 1;
+      for (size_t d = out_rank; d-- > 0;) {
+        const int64_t coord = t % out_batch[d];
+        t /= out_batch[d];
+        if (d + own.size() < out_rank) continue;
+        const int64_t dim = own[d + own.size() - out_rank];
+        index += (dim == 1 ? 0 : coord) * stride;
+        stride *= dim;
+      }
+      return index;
+    };
     std::vector<float> a(static_cast<size_t>(a_shape.numel())), b(static_cast<size_t>(b_shape.numel()));
     for (float& v : a) v = uni(rng);
     for (float& v : b) v = uni(rng);
@@ -60,21 +90,22 @@ TEST_CASE("MatMul on the packed GEMM: random shapes, every path, 1 and 2 threads
     const Graph g = gb.build();
 
     // want[batch][i][j] in double, with the bound's sum of |terms|.
-    const bool b_batched = kind == 2 && a_shape.rank > 2;
     std::vector<double> want(static_cast<size_t>(batches * am * bn)), mag(want.size());
-    for (int64_t t = 0; t < batches; ++t)
+    for (int64_t t = 0; t < batches; ++t) {
+      const int64_t a0 = matrix_of(t, a_batch) * am * k, b0 = matrix_of(t, b_batch) * k * bn;
       for (int64_t i = 0; i < am; ++i)
         for (int64_t j = 0; j < bn; ++j) {
           double sum = 0, abs_sum = 0;
           for (int64_t q = 0; q < k; ++q) {
-            const double x = a[static_cast<size_t>((t * am + i) * k + q)];
-            const double y = b[static_cast<size_t>((b_batched ? t * k * bn : 0) + q * bn + j)];
+            const double x = a[static_cast<size_t>(a0 + i * k + q)];
+            const double y = b[static_cast<size_t>(b0 + q * bn + j)];
             sum += x * y;
             abs_sum += std::fabs(x * y);
           }
           want[static_cast<size_t>((t * am + i) * bn + j)] = sum;
           mag[static_cast<size_t>((t * am + i) * bn + j)] = abs_sum;
         }
+    }
 
     for (KernelPath path : supported_kernel_paths()) {
       EngineOptions options;
