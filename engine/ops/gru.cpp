@@ -11,6 +11,7 @@
 #include "engine/error.h"
 #include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
+#include "engine/ops/recurrent_binding.h"
 #include "engine/thread_pool.h"
 #include "kernels/gru_fast/gru_fast.h"
 
@@ -18,23 +19,15 @@ namespace vigil::ops {
 
 namespace {
 
+using recurrent::expect_shape;
+using recurrent::lower;
+using recurrent::optional_f32;
+using recurrent::present;
+
 using kernels::GruDirection;
 using kernels::GruParams;
 
 enum GruInput { kX, kW, kR, kB, kSeqLens, kInitialH };
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  return s;
-}
-
-bool present(std::span<const TensorInfo> in, int i) {
-  return static_cast<int>(in.size()) > i && in[static_cast<size_t>(i)].present();
-}
-
-void expect_shape(const Node& node, const TensorInfo& t, const Shape& want, const char* which) {
-  if (!(t.shape == want)) fail_node(node, concat(which, " must have shape ", want.str(), ", got ", t.shape.str()));
-}
 
 // Checks attributes and every input shape; returns the kernel parameters.
 GruParams plan_gru(const Node& node, std::span<const TensorInfo> in) {
@@ -120,11 +113,6 @@ void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInf
   if (out.size() > 1) out[1] = {DType::F32, p.batch_first ? Shape{p.batch, dirs, H} : Shape{dirs, p.batch, H}};
 }
 
-// Input or output i's data, or null when the node has fewer or it is absent.
-float* optional_f32(std::span<const TensorView> views, int i) {
-  return static_cast<int>(views.size()) > i ? views[static_cast<size_t>(i)].f32() : nullptr;
-}
-
 // The buffers both kernels take from the node: the input sequence, the optional initial state and the
 // two optional outputs (weights and lengths are each kernel's own business).
 kernels::GruBuffers sequence_buffers(std::span<const TensorView> in, std::span<const TensorView> out) {
@@ -138,13 +126,10 @@ kernels::GruBuffers sequence_buffers(std::span<const TensorView> in, std::span<c
 
 class GruKernel final : public OpKernel {
  public:
-  GruKernel(const GruParams& p, DType seq_lens_dtype) : p_(p), seq_lens_dtype_(seq_lens_dtype) {}
+  GruKernel(const GruParams& p, DType seq_lens_dtype) : p_(p), lens_{seq_lens_dtype, p.batch} {}
 
   // The kernel's scratch, preceded by room for sequence_lens widened to i64.
-  size_t lens_bytes() const {
-    return seq_lens_dtype_ == DType::Undefined ? 0 : static_cast<size_t>(p_.batch) * sizeof(int64_t);
-  }
-  size_t workspace_bytes() const override { return lens_bytes() + kernels::gru_reference_workspace_bytes(p_); }
+  size_t workspace_bytes() const override { return lens_.bytes() + kernels::gru_reference_workspace_bytes(p_); }
 
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
     void* workspace = rc.workspace;
@@ -152,20 +137,13 @@ class GruKernel final : public OpKernel {
     buf.w = optional_f32(in, kW);
     buf.r = optional_f32(in, kR);
     buf.bias = optional_f32(in, kB);
-    auto* lens = static_cast<int64_t*>(workspace);
-    if (seq_lens_dtype_ == DType::I32) {
-      const auto* src = static_cast<const int32_t*>(in[kSeqLens].data);
-      for (int64_t b = 0; b < p_.batch; ++b) lens[b] = src[b];
-      buf.sequence_lens = lens;
-    } else if (seq_lens_dtype_ == DType::I64) {
-      buf.sequence_lens = in[kSeqLens].i64();
-    }
-    kernels::gru_reference(p_, buf, static_cast<std::byte*>(workspace) + lens_bytes());
+    if (lens_.dtype != DType::Undefined) buf.sequence_lens = lens_.read(in[kSeqLens], static_cast<int64_t*>(workspace));
+    kernels::gru_reference(p_, buf, static_cast<std::byte*>(workspace) + lens_.bytes());
   }
 
  private:
   GruParams p_;
-  DType seq_lens_dtype_;  // Undefined when sequence_lens is absent
+  recurrent::SequenceLens lens_;  // dtype Undefined when sequence_lens is absent
 };
 
 // Constant weights and no sequence_lens on an optimised path: kernels/gru_fast, weights packed once at load.
@@ -185,17 +163,11 @@ class GruFastKernel final : public OpKernel {
     const kernels::GruBuffers buf = sequence_buffers(in, out);  // gru_fast reads its packed weights
     const auto* packed = reinterpret_cast<const float*>(packed_.get());
     const int64_t directions = p_.num_directions();
-    auto run_directions = [&](int64_t d_begin, int64_t d_end) {
-      for (int64_t d = d_begin; d < d_end; ++d)
-        kernels::gru_fast_directions(
-            isa_, p_, buf, packed,
-            static_cast<std::byte*>(rc.workspace) + static_cast<size_t>(d) * direction_workspace_bytes(), d, d + 1);
-    };
-    // The recurrence is sequential in time, so the directions are the only split that costs nothing.
-    if (directions > 1 && rc.pool->size() > 1)
-      rc.pool->parallel_for(directions, [&](int64_t b, int64_t e) { run_directions(b, e); });
-    else
-      run_directions(0, directions);
+    recurrent::run_directions(directions, rc, [&](int64_t d) {
+      kernels::gru_fast_directions(
+          isa_, p_, buf, packed,
+          static_cast<std::byte*>(rc.workspace) + static_cast<size_t>(d) * direction_workspace_bytes(), d, d + 1);
+    });
   }
 
  private:
