@@ -27,84 +27,74 @@ void map_gemm(Importer& im, const NodeInfo& n) {
   im.emit1(n, OpType::Gemm, n.name(), inputs, n.output(0), std::move(a));
 }
 
-void map_lstm(Importer& im, const NodeInfo& n) {
-  n.check_attributes({"activation_alpha", "activation_beta", "activations", "clip", "direction", "hidden_size",
-                      "input_forget", "layout"});
-  n.expect_inputs(3, 8);
+namespace {
+
+// What ONNX's LSTM and GRU share: direction, the default activations only (`functions` per direction),
+// clip, layout, hidden_size (default R's last dim), the inputs up to the last present one and the outputs
+// up to the last present one. The caller adds its own attributes and emits the node.
+struct RecurrentNode {
+  Attributes attrs;
+  std::vector<int> inputs;
+  std::vector<std::string> outputs;
+};
+
+RecurrentNode map_recurrent(Importer& im, const NodeInfo& n, const char* op, const std::vector<std::string>& functions,
+                            int max_inputs, int max_outputs) {
   const std::string direction = n.get_string("direction", "forward");
   if (direction != "forward" && direction != "reverse" && direction != "bidirectional")
     n.fail(concat("direction '", direction, "' is not forward, reverse or bidirectional"));
   const size_t dirs = direction == "bidirectional" ? 2 : 1;
   if (auto acts = n.get_strings("activations")) {
-    // Only the default gate functions: f = Sigmoid, g = h = Tanh for every direction.
     std::vector<std::string> expected;
-    for (size_t d = 0; d < dirs; ++d) expected.insert(expected.end(), {"Sigmoid", "Tanh", "Tanh"});
+    for (size_t d = 0; d < dirs; ++d) expected.insert(expected.end(), functions.begin(), functions.end());
     if (*acts != expected) {
-      std::string got;
+      std::string got, want;
       for (const auto& s : *acts) got += (got.empty() ? "" : ",") + s;
-      n.fail(concat("activations [", got, "] are not supported; vigil's LSTM uses Sigmoid,Tanh,Tanh only"));
+      for (const auto& s : functions) want += (want.empty() ? "" : ",") + s;
+      n.fail(concat("activations [", got, "] are not supported; vigil's ", op, " uses ", want, " only"));
     }
   }
   const Shape r = im.shape_of(n, 2);
   if (r.rank != 3) n.fail(concat("recurrence weight R must be 3-D, got ", r.str()));
-  const int64_t hidden = n.get_int("hidden_size", r[2]);
-  Attributes a;
-  a.set("hidden_size", hidden);
-  a.set("direction", direction);
-  if (n.has_attr("clip")) a.set("clip", n.get_float("clip", 0));
-  a.set("input_forget", n.get_int("input_forget", 0));
-  a.set("layout", n.get_int("layout", 0));
-  std::vector<int> inputs;
+  RecurrentNode out;
+  out.attrs.set("hidden_size", n.get_int("hidden_size", r[2]));
+  out.attrs.set("direction", direction);
+  if (n.has_attr("clip")) out.attrs.set("clip", n.get_float("clip", 0));
+  out.attrs.set("layout", n.get_int("layout", 0));
   int last = 2;
-  for (int k = 3; k < 8; ++k)
+  for (int k = 3; k < max_inputs; ++k)
     if (n.has_input(k)) last = k;
-  for (int k = 0; k <= last; ++k) inputs.push_back(im.value(n, k));
-  std::vector<std::string> outputs;
-  for (int k = 0; k < std::min(n.num_outputs(), 3); ++k) outputs.push_back(n.has_output(k) ? n.output(k) : "");
-  while (!outputs.empty() && outputs.back().empty()) outputs.pop_back();
-  if (outputs.empty()) n.fail("has no outputs");
-  im.emit(n, OpType::Lstm, n.name(), inputs, outputs, std::move(a));
+  for (int k = 0; k <= last; ++k) out.inputs.push_back(im.value(n, k));
+  for (int k = 0; k < std::min(n.num_outputs(), max_outputs); ++k)
+    out.outputs.push_back(n.has_output(k) ? n.output(k) : "");
+  while (!out.outputs.empty() && out.outputs.back().empty()) out.outputs.pop_back();
+  if (out.outputs.empty()) n.fail("has no outputs");
+  return out;
+}
+
+}  // namespace
+
+void map_lstm(Importer& im, const NodeInfo& n) {
+  n.check_attributes({"activation_alpha", "activation_beta", "activations", "clip", "direction", "hidden_size",
+                      "input_forget", "layout"});
+  n.expect_inputs(3, 8);
+  // Only the default gate functions: f = Sigmoid, g = h = Tanh.
+  RecurrentNode node = map_recurrent(im, n, "LSTM", {"Sigmoid", "Tanh", "Tanh"}, 8, 3);
+  node.attrs.set("input_forget", n.get_int("input_forget", 0));
+  im.emit(n, OpType::Lstm, n.name(), node.inputs, node.outputs, std::move(node.attrs));
 }
 
 void map_gru(Importer& im, const NodeInfo& n) {
   n.check_attributes({"activation_alpha", "activation_beta", "activations", "clip", "direction", "hidden_size",
                       "layout", "linear_before_reset"});
   n.expect_inputs(3, 6);
-  const std::string direction = n.get_string("direction", "forward");
-  if (direction != "forward" && direction != "reverse" && direction != "bidirectional")
-    n.fail(concat("direction '", direction, "' is not forward, reverse or bidirectional"));
-  const size_t dirs = direction == "bidirectional" ? 2 : 1;
-  if (auto acts = n.get_strings("activations")) {
-    // Only the default functions: f = Sigmoid (gates), g = Tanh (candidate) for every direction.
-    std::vector<std::string> expected;
-    for (size_t d = 0; d < dirs; ++d) expected.insert(expected.end(), {"Sigmoid", "Tanh"});
-    if (*acts != expected) {
-      std::string got;
-      for (const auto& s : *acts) got += (got.empty() ? "" : ",") + s;
-      n.fail(concat("activations [", got, "] are not supported; vigil's GRU uses Sigmoid,Tanh only"));
-    }
-  }
+  // Only the default functions: f = Sigmoid (gates), g = Tanh (candidate).
+  RecurrentNode node = map_recurrent(im, n, "GRU", {"Sigmoid", "Tanh"}, 6, 2);
   const int64_t linear_before_reset = n.get_int("linear_before_reset", 0);
   if (linear_before_reset != 0 && linear_before_reset != 1)
     n.fail(concat("linear_before_reset must be 0 or 1, got ", linear_before_reset));
-  const Shape r = im.shape_of(n, 2);
-  if (r.rank != 3) n.fail(concat("recurrence weight R must be 3-D, got ", r.str()));
-  Attributes a;
-  a.set("hidden_size", n.get_int("hidden_size", r[2]));
-  a.set("direction", direction);
-  if (n.has_attr("clip")) a.set("clip", n.get_float("clip", 0));
-  a.set("linear_before_reset", linear_before_reset);
-  a.set("layout", n.get_int("layout", 0));
-  std::vector<int> inputs;
-  int last = 2;
-  for (int k = 3; k < 6; ++k)
-    if (n.has_input(k)) last = k;
-  for (int k = 0; k <= last; ++k) inputs.push_back(im.value(n, k));
-  std::vector<std::string> outputs;
-  for (int k = 0; k < std::min(n.num_outputs(), 2); ++k) outputs.push_back(n.has_output(k) ? n.output(k) : "");
-  while (!outputs.empty() && outputs.back().empty()) outputs.pop_back();
-  if (outputs.empty()) n.fail("has no outputs");
-  im.emit(n, OpType::Gru, n.name(), inputs, outputs, std::move(a));
+  node.attrs.set("linear_before_reset", linear_before_reset);
+  im.emit(n, OpType::Gru, n.name(), node.inputs, node.outputs, std::move(node.attrs));
 }
 
 // Softmax and LogSoftmax (the same axis rules).
