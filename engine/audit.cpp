@@ -37,6 +37,9 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::Erf:
     case OpType::Floor:
     case OpType::Ceil:
+    case OpType::Softplus:
+    case OpType::Softsign:
+    case OpType::Gelu:
       return {0, 0, "exact: the same double evaluation, rounded once, on every path"};
     case OpType::LeakyRelu:
     case OpType::Add:
@@ -44,6 +47,7 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::Mul:
     case OpType::Div:
     case OpType::PRelu:
+    case OpType::Pow:
       return {1e-6, 1e-7, "one rounding per element (+ a fused activation); vector division may use rcp+Newton"};
     case OpType::Sigmoid:
     case OpType::Tanh:

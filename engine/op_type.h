@@ -39,6 +39,9 @@ namespace vigil {
   X(Erf, "Erf", 1, 1, 1, 1)                                                               \
   X(Floor, "Floor", 1, 1, 1, 1)                                                           \
   X(Ceil, "Ceil", 1, 1, 1, 1)                                                             \
+  X(Softplus, "Softplus", 1, 1, 1, 1)                                                     \
+  X(Softsign, "Softsign", 1, 1, 1, 1)                                                     \
+  X(Gelu, "Gelu", 1, 1, 1, 1)                 /* approximate: none | tanh */              \
   /* pooling */                                                                           \
   X(MaxPool, "MaxPool", 1, 1, 1, 1)                                                       \
   X(AveragePool, "AveragePool", 1, 1, 1, 1)                                               \
@@ -49,6 +52,7 @@ namespace vigil {
   X(Mul, "Mul", 2, 2, 1, 1)                                                               \
   X(Div, "Div", 2, 2, 1, 1)                                                               \
   X(PRelu, "PRelu", 2, 2, 1, 1)               /* X, slope: X < 0 ? slope * X : X */       \
+  X(Pow, "Pow", 2, 2, 1, 1)                                                               \
   /* data movement */                                                                     \
   X(Concat, "Concat", 1, 64, 1, 1)                                                        \
   X(Slice, "Slice", 1, 1, 1, 1)                                                           \

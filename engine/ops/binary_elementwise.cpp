@@ -1,4 +1,4 @@
-// Add, Sub, Mul, Div, PRelu: numpy broadcasting of both inputs (ranks may differ; dims aligned at the right; each
+// Add, Sub, Mul, Div, PRelu, Pow: numpy broadcasting of both inputs (ranks may differ; dims aligned at the right; each
 // pair equal or one of them 1), optional fused activation. Broadcast strides are computed once in bind().
 #include "engine/error.h"
 #include "engine/ops/activation_attrs.h"
@@ -30,6 +30,8 @@ BinaryOp binary_op_of(const Node& node) {
       return BinaryOp::Div;
     case OpType::PRelu:
       return BinaryOp::PRelu;
+    case OpType::Pow:
+      return BinaryOp::Pow;
     default:
       fail_node(node, "is not a binary elementwise op");
   }
@@ -131,5 +133,6 @@ const OpDef kSubOp{OpType::Sub, infer, bind, flops};
 const OpDef kMulOp{OpType::Mul, infer, bind, flops};
 const OpDef kDivOp{OpType::Div, infer, bind, flops};
 const OpDef kPReluOp{OpType::PRelu, infer, bind, flops};
+const OpDef kPowOp{OpType::Pow, infer, bind, flops};
 
 }  // namespace vigil::ops

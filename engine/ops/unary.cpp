@@ -1,5 +1,5 @@
-// Abs, Neg, Sqrt, Reciprocal, Exp, Log, Erf, Floor, Ceil: one f32 input, the output of its shape, no
-// attributes. One binding for all of them; the kernel is kernels/unary (double, rounded once, on every
+// Abs, Neg, Sqrt, Reciprocal, Exp, Log, Erf, Floor, Ceil, Softplus, Softsign, Gelu: one f32 input, the
+// output of its shape; no attributes but Gelu's `approximate` (none | tanh). One binding for all of them; the kernel is kernels/unary (double, rounded once, on every
 // path: these ops are rare and small in the models vigil runs, so none has a vector path yet).
 #include "engine/error.h"
 #include "engine/ops/op_defs.h"
@@ -22,6 +22,14 @@ UnaryOp unary_op_of(const Node& node) {
     case OpType::Erf: return UnaryOp::Erf;
     case OpType::Floor: return UnaryOp::Floor;
     case OpType::Ceil: return UnaryOp::Ceil;
+    case OpType::Softplus: return UnaryOp::Softplus;
+    case OpType::Softsign: return UnaryOp::Softsign;
+    case OpType::Gelu: {
+      const std::string approximate = node.attrs.get_string("approximate", "none", node.label());
+      if (approximate == "none") return UnaryOp::Gelu;
+      if (approximate == "tanh") return UnaryOp::GeluTanh;
+      fail_node(node, concat("approximate '", approximate, "' is not none or tanh"));
+    }
     default: fail_node(node, "is not a unary math op");
   }
 }
@@ -60,5 +68,8 @@ const OpDef kLogOp{OpType::Log, infer, bind, flops};
 const OpDef kErfOp{OpType::Erf, infer, bind, flops};
 const OpDef kFloorOp{OpType::Floor, infer, bind, flops};
 const OpDef kCeilOp{OpType::Ceil, infer, bind, flops};
+const OpDef kSoftplusOp{OpType::Softplus, infer, bind, flops};
+const OpDef kSoftsignOp{OpType::Softsign, infer, bind, flops};
+const OpDef kGeluOp{OpType::Gelu, infer, bind, flops};
 
 }  // namespace vigil::ops

@@ -14,7 +14,8 @@ namespace vigil::kernels {
 inline constexpr int kBinaryMaxRank = 6;
 
 // PRelu: a < 0 ? a * b : a (b is the slope; NaN and -0 in a pass through unchanged).
-enum class BinaryOp : uint8_t { Add, Sub, Mul, Div, PRelu };
+// Pow: a^b, C's pow in double rounded once (pow(-8, 1/3) is NaN, pow(x, 0) is 1 even for NaN x).
+enum class BinaryOp : uint8_t { Add, Sub, Mul, Div, PRelu, Pow };
 
 struct BinaryParams {
   BinaryOp op = BinaryOp::Add;
@@ -29,6 +30,11 @@ struct BinaryParams {
 // `out_rank`: dims are aligned at the right, missing leading dims and dims of size 1 get stride 0.
 // Requires in_dims.size() <= out_rank <= kBinaryMaxRank.
 void broadcast_strides(std::span<const int64_t> in_dims, int out_rank, int64_t* strides);
+
+// a^b as BinaryOp::Pow computes it: in double, rounded once. One out-of-line definition (baseline code)
+// that both kernels call, so they give the same bits; not inline, because this header is also compiled
+// with AVX-512 flags and an inline copy could be the one the linker keeps for baseline callers.
+float binary_pow(float a, float b);
 
 // One element: act(a op b), the arithmetic in float (IEEE, correctly rounded), the activation as in
 // activate_reference.

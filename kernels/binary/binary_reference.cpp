@@ -1,3 +1,5 @@
+#include <cmath>
+
 #include "kernels/binary/binary.h"
 
 namespace vigil::kernels {
@@ -17,6 +19,10 @@ void broadcast_strides(std::span<const int64_t> in_dims, int out_rank, int64_t* 
   }
 }
 
+float binary_pow(float a, float b) {
+  return static_cast<float>(std::pow(static_cast<double>(a), static_cast<double>(b)));
+}
+
 float binary_apply_reference(BinaryOp op, const ActivationParams& act, float a, float b) {
   float r = 0.0f;
   switch (op) {
@@ -34,6 +40,9 @@ float binary_apply_reference(BinaryOp op, const ActivationParams& act, float a, 
       break;
     case BinaryOp::PRelu:
       r = a < 0.0f ? a * b : a;
+      break;
+    case BinaryOp::Pow:
+      r = binary_pow(a, b);
       break;
   }
   return act.kind == Activation::None ? r : activate_reference(act, r);

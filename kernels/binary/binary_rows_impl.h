@@ -67,6 +67,8 @@ inline void binary_rows_impl(const BinaryParams& p, const float* a, const float*
       return rows([](float u, float v) { return u / v; }, p, a, b, y, row_begin, row_end);
     case BinaryOp::PRelu:
       return rows([](float u, float v) { return u < 0.0f ? u * v : u; }, p, a, b, y, row_begin, row_end);
+    case BinaryOp::Pow:  // not vectorised: a call per element, as in the reference
+      return rows([](float u, float v) { return binary_pow(u, v); }, p, a, b, y, row_begin, row_end);
   }
 }
 

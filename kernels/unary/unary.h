@@ -1,4 +1,4 @@
-// Elementwise math functions of one input: the vocabulary exporters use outside activations (GELU's Erf,
+// Elementwise math functions of one input: the vocabulary exporters use outside the fused activations (GELU,
 // normalisations' Sqrt and Reciprocal, Exp/Log in score heads, Abs/Neg/Floor/Ceil in arithmetic).
 #pragma once
 
@@ -6,7 +6,23 @@
 
 namespace vigil::kernels {
 
-enum class UnaryOp : uint8_t { Abs, Neg, Sqrt, Reciprocal, Exp, Log, Erf, Floor, Ceil };
+// Softplus = log(1 + e^x), Softsign = x / (1 + |x|), Gelu = x/2 (1 + erf(x / sqrt 2)), GeluTanh = x/2 (1 +
+// tanh(sqrt(2/pi) (x + 0.044715 x^3))) (ONNX Gelu's approximate = "tanh").
+enum class UnaryOp : uint8_t {
+  Abs,
+  Neg,
+  Sqrt,
+  Reciprocal,
+  Exp,
+  Log,
+  Erf,
+  Floor,
+  Ceil,
+  Softplus,
+  Softsign,
+  Gelu,
+  GeluTanh
+};
 
 // One element, evaluated in double and rounded once to float (IEEE: sqrt(-1), log(-1) are NaN, log(0) is
 // -inf, 1/0 is inf; NaN propagates).

@@ -7,15 +7,34 @@ namespace vigil::kernels {
 float unary_apply_reference(UnaryOp op, float x) {
   const double v = x;
   switch (op) {
-    case UnaryOp::Abs: return std::fabs(x);
-    case UnaryOp::Neg: return -x;
-    case UnaryOp::Sqrt: return static_cast<float>(std::sqrt(v));
-    case UnaryOp::Reciprocal: return static_cast<float>(1.0 / v);
-    case UnaryOp::Exp: return static_cast<float>(std::exp(v));
-    case UnaryOp::Log: return static_cast<float>(std::log(v));
-    case UnaryOp::Erf: return static_cast<float>(std::erf(v));
-    case UnaryOp::Floor: return std::floor(x);
-    case UnaryOp::Ceil: return std::ceil(x);
+    case UnaryOp::Abs:
+      return std::fabs(x);
+    case UnaryOp::Neg:
+      return -x;
+    case UnaryOp::Sqrt:
+      return static_cast<float>(std::sqrt(v));
+    case UnaryOp::Reciprocal:
+      return static_cast<float>(1.0 / v);
+    case UnaryOp::Exp:
+      return static_cast<float>(std::exp(v));
+    case UnaryOp::Log:
+      return static_cast<float>(std::log(v));
+    case UnaryOp::Erf:
+      return static_cast<float>(std::erf(v));
+    case UnaryOp::Floor:
+      return std::floor(x);
+    case UnaryOp::Ceil:
+      return std::ceil(x);
+    // log1p(e^x) overflows for large x, where it equals x (to double precision from x > 40 on).
+    case UnaryOp::Softplus:
+      return static_cast<float>(v > 40.0 ? v : std::log1p(std::exp(v)));
+    case UnaryOp::Softsign:
+      return static_cast<float>(v / (1.0 + std::fabs(v)));
+    case UnaryOp::Gelu:
+      return static_cast<float>(0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0))));
+    case UnaryOp::GeluTanh:
+      return static_cast<float>(
+          0.5 * v * (1.0 + std::tanh(std::sqrt(2.0 / 3.14159265358979323846) * (v + 0.044715 * v * v * v))));
   }
   return x;
 }

@@ -88,8 +88,24 @@ void map_binary(Importer& im, const NodeInfo& n) {
                       : op == "Sub" ? OpType::Sub
                       : op == "Mul" ? OpType::Mul
                       : op == "Div" ? OpType::Div
+                      : op == "Pow" ? OpType::Pow
                                     : OpType::PRelu;
-  im.emit1(n, type, n.name(), {im.value(n, 0), im.value(n, 1)}, n.output(0));
+  int exponent = kNoValue;
+  if (type == OpType::Pow && im.is_const(n, 1) && !im.in(n, 1).constant->is_float()) {
+    // Pow's exponent may be an integer tensor (opset 12+); vigil computes in float, where integers up to
+    // 2^24 are exact, so the constant becomes an f32 one.
+    const ConstTensor& c = *im.in(n, 1).constant;
+    std::vector<float> values;
+    for (size_t k = 0; k < c.i.size(); ++k) {
+      if (c.i[k] > (int64_t{1} << 24) || c.i[k] < -(int64_t{1} << 24))
+        n.fail(concat("integer exponent ", c.i[k], " is not exact in float"));
+      values.push_back(static_cast<float>(c.i[k]));
+    }
+    exponent = im.emit_constant(n.input(1) + "/as_float", ConstTensor::floats(c.dims, values), n);
+  } else {
+    exponent = im.value(n, 1);
+  }
+  im.emit1(n, type, n.name(), {im.value(n, 0), exponent}, n.output(0));
 }
 
 void map_identity(Importer& im, const NodeInfo& n) {

@@ -31,7 +31,7 @@ void map_unary(Importer& im, const NodeInfo& n);       // map_unary.cpp: Abs, Ne
 
 void map_activation(Importer& im, const NodeInfo& n);  // Relu, LeakyRelu, Sigmoid, Tanh, HardSwish, Swish...
 void map_clip(Importer& im, const NodeInfo& n);
-void map_binary(Importer& im, const NodeInfo& n);    // Add, Sub, Mul, Div
+void map_binary(Importer& im, const NodeInfo& n);    // Add, Sub, Mul, Div, PRelu, Pow
 void map_identity(Importer& im, const NodeInfo& n);  // Identity, Dropout, no-op Cast
 
 void map_concat(Importer& im, const NodeInfo& n);

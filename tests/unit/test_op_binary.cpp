@@ -25,6 +25,8 @@ double apply(OpType op, double a, double b) {
       return a / b;
     case OpType::PRelu:
       return a < 0 ? a * b : a;
+    case OpType::Pow:
+      return std::pow(a, b);
     default:
       return NAN;
   }
@@ -93,6 +95,33 @@ TEST_CASE("binary: PRelu scales the negative values by the slope, per channel, o
   }
   // The slope may not enlarge X (ONNX's one-way broadcast).
   CHECK_THROWS_AS(run_node(OpType::PRelu, {Tensor(DType::F32, {3}), Tensor(DType::F32, {2, 3})}), vigil::Error);
+}
+
+TEST_CASE("binary: Pow is C's pow in double rounded once, with broadcasting, on every path") {
+  std::mt19937 rng(41);
+  const Tensor base = random_tensor({2, 3, 5, 7}, rng, 0.01f, 4.0f);
+  for (const Tensor& exponent : {random_tensor({3, 1, 1}, rng, -3.0f, 3.0f), Tensor::from_f32({1}, std::vector<float>{2}),
+                                 random_tensor({2, 3, 5, 7}, rng, -8.0f, 8.0f)}) {
+    for (KernelPath path : supported_kernel_paths()) {
+      CAPTURE(kernel_path_name(path));
+      CAPTURE(exponent.shape().str());
+      auto r = run_node(OpType::Pow, {base, exponent}, {}, 1, 2, path);
+      const auto want = expected_broadcast(OpType::Pow, base, exponent, base.shape());
+      int mismatches = 0;
+      for (size_t i = 0; i < want.size(); ++i) mismatches += r.outputs[0].f32()[i] != static_cast<float>(want[i]);
+      CHECK(mismatches == 0);
+    }
+  }
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const Tensor x = Tensor::from_f32({4}, std::vector<float>{-2, -8, nan, 0});
+  const Tensor e = Tensor::from_f32({4}, std::vector<float>{3, 1.0f / 3, 0, -1});
+  for (KernelPath path : supported_kernel_paths()) {
+    auto r = run_node(OpType::Pow, {x, e}, {}, 1, 1, path);
+    CHECK(r.outputs[0].f32()[0] == -8.0f);
+    CHECK(std::isnan(r.outputs[0].f32()[1]));  // a negative base to a non-integer power
+    CHECK(r.outputs[0].f32()[2] == 1.0f);      // anything to the power 0, NaN included
+    CHECK(r.outputs[0].f32()[3] == std::numeric_limits<float>::infinity());
+  }
 }
 
 TEST_CASE("binary: division by zero follows IEEE") {

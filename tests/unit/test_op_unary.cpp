@@ -25,6 +25,9 @@ double expected(OpType op, double x) {
     case OpType::Erf: return std::erf(x);
     case OpType::Floor: return std::floor(x);
     case OpType::Ceil: return std::ceil(x);
+    case OpType::Softplus: return x > 40 ? x : std::log1p(std::exp(x));
+    case OpType::Softsign: return x / (1 + std::fabs(x));
+    case OpType::Gelu: return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
     default: return NAN;
   }
 }
@@ -48,7 +51,7 @@ TEST_CASE("unary: every op on random and special values matches double evaluatio
   while (values.size() < 257) values.push_back(dist(rng));  // an odd count
   const Tensor x = Tensor::from_f32({static_cast<int64_t>(values.size())}, values);
   for (OpType op : {OpType::Abs, OpType::Neg, OpType::Sqrt, OpType::Reciprocal, OpType::Exp, OpType::Log, OpType::Erf,
-                    OpType::Floor, OpType::Ceil}) {
+                    OpType::Floor, OpType::Ceil, OpType::Softplus, OpType::Softsign, OpType::Gelu}) {
     for (KernelPath path : supported_kernel_paths()) {
       CAPTURE(op_name(op));
       CAPTURE(kernel_path_name(path));
@@ -61,6 +64,24 @@ TEST_CASE("unary: every op on random and special values matches double evaluatio
       CHECK(mismatches == 0);
     }
   }
+}
+
+TEST_CASE("unary: Gelu's tanh approximation, Softplus of large inputs, and a bad approximate attribute") {
+  const Tensor x = Tensor::from_f32({5}, std::vector<float>{-3, -0.5f, 0, 1, 2.5f});
+  auto r = run_node(OpType::Gelu, {x}, attrs({{"approximate", std::string("tanh")}}));
+  for (int i = 0; i < 5; ++i) {
+    const double v = x.f32()[i];
+    const double want = 0.5 * v * (1 + std::tanh(std::sqrt(2 / M_PI) * (v + 0.044715 * v * v * v)));
+    CHECK(r.outputs[0].f32()[i] == static_cast<float>(want));
+  }
+  // The two differ by up to ~1e-3 near |x| = 2: the attribute is honoured.
+  auto exact = run_node(OpType::Gelu, {x}).outputs[0];
+  CHECK(exact.f32()[4] != r.outputs[0].f32()[4]);
+  auto big = run_node(OpType::Softplus, {Tensor::from_f32({2}, std::vector<float>{100, 1e30f})}).outputs[0];
+  CHECK(big.f32()[0] == 100.0f);
+  CHECK(big.f32()[1] == 1e30f);
+  CHECK(load_error(OpType::Gelu, {{3}}, attrs({{"approximate", std::string("fast")}})).find("approximate 'fast'") !=
+        std::string::npos);
 }
 
 TEST_CASE("unary: IEEE edge results") {
