@@ -133,7 +133,7 @@ def build_models(torch):
     class TemporalTransformer(nn.Module):
         """A transformer encoder as a temporal head (the alternative to an LSTM): 2 layers, 4 heads, ReLU or
         GELU (exported with Erf), LayerNorm, then per-frame log-probabilities. LayerNormalization is one op
-        from opset 17; earlier exports spell it with Pow, which vigil does not map."""
+        from opset 17; earlier exports spell it out (ReduceMean, Sub, Pow, Sqrt, Div)."""
 
         def __init__(self, activation):
             super().__init__()
@@ -169,8 +169,8 @@ def build_models(torch):
         "gru_batch_first": (GruBatchFirst(), (3, 7, 6), OPSETS),
         "smooth": (Smooth(), (1, 3, 6, 7), tuple(o for o in OPSETS if o >= 11)),
         "padnet": (PadNet(), (1, 3, 9, 10), OPSETS),
-        "transformer_relu": (TemporalTransformer("relu"), (1, 16, 32), tuple(o for o in OPSETS if o >= 17)),
-        "transformer_gelu": (TemporalTransformer("gelu"), (1, 16, 32), tuple(o for o in OPSETS if o >= 17)),
+        "transformer_relu": (TemporalTransformer("relu"), (1, 16, 32), OPSETS),
+        "transformer_gelu": (TemporalTransformer("gelu"), (1, 16, 32), OPSETS),
         "prelu": (PReluNet(), (2, 3, 7, 9), OPSETS),
     }
 
