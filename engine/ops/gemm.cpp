@@ -3,11 +3,13 @@
 // [M,1], [1,N], [M,N]...). Optimised paths: GemmPackedKernel below, for the Linear-layer form.
 #include "kernels/gemm/gemm.h"
 
+#include <optional>
 #include <vector>
 
 #include "engine/error.h"
 #include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
+#include "engine/ops/rows_times_constant.h"
 #include "engine/ops/rows_times_matrix.h"
 #include "engine/thread_pool.h"
 #include "kernels/gemv/gemv.h"
@@ -83,11 +85,15 @@ class GemmPackedKernel final : public OpKernel {
  public:
   GemmPackedKernel(const kernels::GemmParams& p, kernels::KernelIsa isa, const float* b, int max_threads)
       : p_(p), isa_(isa), product_(isa, p.m, p.k, p.n, max_threads), b_(static_cast<size_t>(p.k * p.n)) {
+    if (p.m > 1 && p.m <= kRowsTimesConstantMaxRows && isa != kernels::KernelIsa::Scalar)  // a few rows: B packed once
+      few_rows_.emplace(isa, p.m, p.k, p.n, b, p.trans_b, max_threads);
     for (int64_t q = 0; q < p.k; ++q)
       for (int64_t j = 0; j < p.n; ++j)
         b_[static_cast<size_t>(q * p.n + j)] = p.trans_b ? b[j * p.k + q] : b[q * p.n + j];
   }
-  size_t workspace_bytes() const override { return p_.m == 1 ? 0 : product_.workspace_bytes(); }
+  size_t workspace_bytes() const override {
+    return p_.m == 1 ? 0 : few_rows_ ? few_rows_->workspace_bytes() : product_.workspace_bytes();
+  }
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
     const float* c = in.size() > 2 && in[2].present() ? in[2].f32() : nullptr;
     if (p_.m == 1) {  // one row (batch 1): gemv, columns split over the threads when there is enough work
@@ -100,6 +106,10 @@ class GemmPackedKernel final : public OpKernel {
       });
       return;
     }
+    if (few_rows_) {
+      few_rows_->run(in[0].f32(), c, p_.c_row_stride, out[0].f32(), rc);
+      return;
+    }
     product_.run(in[0].f32(), b_.data(), p_.n, c, p_.c_row_stride, out[0].f32(), rc);
   }
 
@@ -107,6 +117,7 @@ class GemmPackedKernel final : public OpKernel {
   kernels::GemmParams p_;
   kernels::KernelIsa isa_;
   RowsTimesMatrix product_;
+  std::optional<RowsTimesConstant> few_rows_;
   std::vector<float> b_;  // B' [K,N], row-major
 };
 

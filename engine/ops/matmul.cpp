@@ -8,6 +8,7 @@
 #include "engine/error.h"
 #include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
+#include "engine/ops/rows_times_constant.h"
 #include "engine/ops/rows_times_matrix.h"
 
 namespace vigil::ops {
@@ -93,6 +94,22 @@ class MatMulPackedKernel final : public OpKernel {
   int64_t n_;
 };
 
+// The same with a constant B and a few rows (a Linear layer over a short sequence, written as MatMul):
+// B packed once at load (rows_times_constant.h).
+class MatMulFewRowsKernel final : public OpKernel {
+ public:
+  MatMulFewRowsKernel(const kernels::MatMulParams& p, int64_t rows, kernels::KernelIsa isa, const float* b,
+                      int max_threads)
+      : product_(isa, rows, p.k, p.n, b, false, max_threads) {}
+  size_t workspace_bytes() const override { return product_.workspace_bytes(); }
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    product_.run(in[0].f32(), nullptr, 0, out[0].f32(), rc);
+  }
+
+ private:
+  RowsTimesConstant product_;
+};
+
 // On the optimised paths, every other MatMul (both operands computed at run time, as attention's Q K^T and
 // softmax(.) V, or B batched): one packed-GEMM product per batch entry, in turn, each over the threads
 // when it is large enough. The reference's double dot products took 46 us for the 4 x [16x64] x [64x16]
@@ -140,7 +157,12 @@ std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
     }
     const bool a_dense = ctx.inputs[0].shape.numel() == batch * p.m * p.k;
     if (b_shared && a_dense) {
-      return std::make_unique<MatMulPackedKernel>(p, batch * p.m, *isa, ctx.max_threads);
+      const Tensor* b = ctx.constants[1];
+      const int64_t rows = batch * p.m;
+      if (b && b->dtype() == DType::F32 && rows > 1 && rows <= kRowsTimesConstantMaxRows &&
+          *isa != kernels::KernelIsa::Scalar)
+        return std::make_unique<MatMulFewRowsKernel>(p, rows, *isa, b->f32(), ctx.max_threads);
+      return std::make_unique<MatMulPackedKernel>(p, rows, *isa, ctx.max_threads);
     }
     return std::make_unique<MatMulBatchedKernel>(p, *isa, ctx.max_threads);
   }

@@ -176,7 +176,8 @@ TEST_CASE("Gemm rejects bad shapes with a message naming the node") {
 }
 
 TEST_CASE("Gemm with a constant B (a Linear layer) on every kernel path and thread count against float64") {
-  // The optimised paths run this form on the packed GEMM (float sums): alpha 1, A not transposed, C absent
+  // The optimised paths run this form on the packed GEMM or, for 2..32 rows, rows_times_constant (float
+  // sums): alpha 1, A not transposed, C absent
   // or [N], [1,N], [M,N] with beta 1. The other forms stay on the reference on every path.
   struct Form {
     bool tb;
@@ -187,7 +188,10 @@ TEST_CASE("Gemm with a constant B (a Linear layer) on every kernel path and thre
   const Form forms[] = {{true, -1, 1, 1, false},   {true, 0, 1, 1, false}, {false, 1, 1, 1, false},
                         {false, 2, 1, 1, false},   {true, 3, 1, 1, false}, {true, 4, 1, 1, false},
                         {true, 0, 0.5f, 1, false}, {true, 0, 1, 2, false}, {true, 0, 1, 1, true}};
-  const int64_t sizes[][3] = {{1, 1280, 100}, {1, 7, 1}, {3, 130, 33}, {17, 64, 5}, {2, 1, 19}};
+  // 2..32 rows use rows_times_constant (B packed at load); {16, 256, 300} is large enough (1.2 M
+  // multiply-adds) to split its column blocks over 2 threads, {40, ...} goes back to the packed GEMM.
+  const int64_t sizes[][3] = {{1, 1280, 100}, {1, 7, 1},      {3, 130, 33}, {17, 64, 5},
+                              {2, 1, 19},     {16, 256, 300}, {32, 40, 97}, {40, 33, 70}};
   for (const auto& mkn : sizes)
     for (const Form& f : forms) {
       const int64_t M = mkn[0], K = mkn[1], N = mkn[2];
