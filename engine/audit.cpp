@@ -40,6 +40,15 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::Softplus:
     case OpType::Softsign:
     case OpType::Gelu:
+    case OpType::ReduceSum:
+    case OpType::ReduceProd:
+    case OpType::ReduceMax:
+    case OpType::ReduceMin:
+    case OpType::ReduceL1:
+    case OpType::ReduceL2:
+    case OpType::ReduceSumSquare:
+    case OpType::ReduceLogSum:
+    case OpType::ReduceLogSumExp:
       return {0, 0, "exact: the same double evaluation, rounded once, on every path"};
     case OpType::LeakyRelu:
     case OpType::Add:

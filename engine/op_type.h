@@ -74,6 +74,15 @@ namespace vigil {
   X(LogSoftmax, "LogSoftmax", 1, 1, 1, 1)                                                 \
   X(LayerNorm, "LayerNorm", 2, 3, 1, 3)       /* X, scale, [bias] -> Y, [mean, inv_std] */ \
   X(ReduceMean, "ReduceMean", 1, 1, 1, 1)                                                 \
+  X(ReduceSum, "ReduceSum", 1, 1, 1, 1)                                                   \
+  X(ReduceProd, "ReduceProd", 1, 1, 1, 1)                                                 \
+  X(ReduceMax, "ReduceMax", 1, 1, 1, 1)                                                   \
+  X(ReduceMin, "ReduceMin", 1, 1, 1, 1)                                                   \
+  X(ReduceL1, "ReduceL1", 1, 1, 1, 1)                                                     \
+  X(ReduceL2, "ReduceL2", 1, 1, 1, 1)                                                     \
+  X(ReduceSumSquare, "ReduceSumSquare", 1, 1, 1, 1)                                       \
+  X(ReduceLogSum, "ReduceLogSum", 1, 1, 1, 1)                                             \
+  X(ReduceLogSumExp, "ReduceLogSumExp", 1, 1, 1, 1)                                       \
   /* detection post-processing: YOLO heads -> boxes after NMS */                          \
   X(YoloDetect, "YoloDetect", 1, 8, 2, 2)
 

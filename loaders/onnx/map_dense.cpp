@@ -1,5 +1,8 @@
-// MatMul, Gemm, LSTM, GRU, Softmax and ReduceMean.
+// MatMul, Gemm, LSTM, GRU, Softmax/LogSoftmax and the reductions.
 #include <algorithm>
+#include <optional>
+#include <string>
+#include <unordered_map>
 
 #include "engine/error.h"
 #include "loaders/onnx/op_mapping.h"
@@ -132,16 +135,35 @@ void map_softmax(Importer& im, const NodeInfo& n) {
   im.emit1(n, OpType::Reshape, n.name() + "/restore_shape", {soft}, out, std::move(back));
 }
 
-void map_reduce_mean(Importer& im, const NodeInfo& n) {
+// ReduceMean, ReduceSum, ReduceMax, ... (all ten ONNX reductions).
+void map_reduce(Importer& im, const NodeInfo& n) {
+  static const std::unordered_map<std::string, OpType> ops = {
+      {"ReduceMean", OpType::ReduceMean}, {"ReduceSum", OpType::ReduceSum},
+      {"ReduceProd", OpType::ReduceProd}, {"ReduceMax", OpType::ReduceMax},
+      {"ReduceMin", OpType::ReduceMin},   {"ReduceL1", OpType::ReduceL1},
+      {"ReduceL2", OpType::ReduceL2},     {"ReduceSumSquare", OpType::ReduceSumSquare},
+      {"ReduceLogSum", OpType::ReduceLogSum}, {"ReduceLogSumExp", OpType::ReduceLogSumExp}};
+  const auto it = ops.find(n.op_type());
+  if (it == ops.end()) n.fail("is not a reduction");
+  const OpType op = it->second;
+  // `axes` moved from an attribute to an input in opset 13 for ReduceSum, in opset 18 for the others.
+  const bool axes_input = n.opset() >= (op == OpType::ReduceSum ? 13 : 18);
   std::optional<Ints> axes;
-  if (n.opset() >= 18) {
+  Attributes a;
+  if (axes_input) {
     n.check_attributes({"keepdims", "noop_with_empty_axes"});
     n.expect_inputs(1, 2);
     if (n.has_input(1)) axes = im.const_ints(n, 1, "axes");
     if (axes && axes->empty()) axes.reset();
     if (!axes && n.get_int("noop_with_empty_axes", 0) != 0) {
-      im.alias(n.output(0), n.input(0));  // reduce nothing: the input itself
-      return;
+      // Reduce nothing: each output is its one input value reduced alone (the value itself for
+      // Mean/Sum/Prod/Max/Min; |x|, x^2, log x for the others), so only those first ones are an identity.
+      if (op == OpType::ReduceMean || op == OpType::ReduceSum || op == OpType::ReduceProd || op == OpType::ReduceMax ||
+          op == OpType::ReduceMin) {
+        im.alias(n.output(0), n.input(0));
+        return;
+      }
+      a.set("noop_with_empty_axes", int64_t{1});
     }
   } else {
     n.check_attributes({"axes", "keepdims"});
@@ -149,7 +171,6 @@ void map_reduce_mean(Importer& im, const NodeInfo& n) {
     axes = n.get_ints("axes");
   }
   const int rank = im.rank_of(n, 0);
-  Attributes a;
   if (axes) {
     Ints norm;
     for (int64_t ax : *axes) {
@@ -161,7 +182,7 @@ void map_reduce_mean(Importer& im, const NodeInfo& n) {
     a.set("axes", norm);
   }
   a.set("keepdims", n.get_int("keepdims", 1));
-  im.emit1(n, OpType::ReduceMean, n.name(), {im.value(n, 0)}, n.output(0), std::move(a));
+  im.emit1(n, op, n.name(), {im.value(n, 0)}, n.output(0), std::move(a));
 }
 
 }  // namespace vigil::onnx

@@ -51,7 +51,7 @@ void map_gemm(Importer& im, const NodeInfo& n);
 void map_lstm(Importer& im, const NodeInfo& n);
 void map_gru(Importer& im, const NodeInfo& n);
 void map_softmax(Importer& im, const NodeInfo& n);
-void map_reduce_mean(Importer& im, const NodeInfo& n);
+void map_reduce(Importer& im, const NodeInfo& n);  // ReduceMean, ReduceSum, ReduceMax, ...
 
 // Emits a copy of `source` named `output` (a Reshape to its own shape): used where ONNX names a graph
 // output after a removed node (Identity x -> y with y a graph output).

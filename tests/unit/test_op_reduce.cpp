@@ -1,9 +1,11 @@
-// ReduceMean: hand-computed cases, a scatter-style float64 loop (the kernel gathers) over every subset of
-// axes of random tensors with and without keepdims, the Engine binding, and attribute errors.
+// The reductions (ReduceMean ... ReduceLogSumExp): hand-computed cases, a scatter-style float64 loop (the
+// kernel gathers) over every subset of axes of random tensors with and without keepdims for every kind,
+// NaN and infinity handling, the Engine binding, and attribute errors.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -16,9 +18,10 @@ using namespace vigil;
 
 namespace {
 
-std::vector<float> run_reduce(Shape shape, const std::vector<float>& x, Attributes attrs, Shape* out_shape) {
+std::vector<float> run_reduce(Shape shape, const std::vector<float>& x, Attributes attrs, Shape* out_shape,
+                              OpType op = OpType::ReduceMean) {
   GraphBuilder gb;
-  gb.output(gb.node(OpType::ReduceMean, "mean", {gb.input("x", DType::F32, shape)}, std::move(attrs)));
+  gb.output(gb.node(op, "mean", {gb.input("x", DType::F32, shape)}, std::move(attrs)));
   Engine engine(gb.build());
   ExecutionContext ctx(engine);
   std::copy(x.begin(), x.end(), ctx.input("x").f32());
@@ -136,4 +139,88 @@ TEST_CASE("reduce_mean: attribute errors name the node") {
   expect(reduce_error({2, 3}, reduce_attrs({-3}, 1)), "axis -3 is out of range");
   expect(reduce_error({2, 3}, reduce_attrs({1, -1}, 1)), "listed twice");
   expect(reduce_error({2, 3}, reduce_attrs({1}, 2)), "keepdims must be 0 or 1");
+}
+
+TEST_CASE("reductions: every kind over every subset of axes against a long-double loop") {
+  const OpType kinds[] = {OpType::ReduceSum,       OpType::ReduceProd, OpType::ReduceMax,       OpType::ReduceMin,
+                          OpType::ReduceL1,        OpType::ReduceL2,   OpType::ReduceSumSquare, OpType::ReduceLogSum,
+                          OpType::ReduceLogSumExp, OpType::ReduceMean};
+  std::mt19937 rng(29);
+  std::uniform_real_distribution<float> dist(0.5f, 1.5f);
+  const Shape shape{2, 3, 4};
+  // Signed values (|x|, x^2, max and min must see negatives), and positive ones for LogSum.
+  std::vector<float> signed_x(static_cast<size_t>(shape.numel())), positive(signed_x.size());
+  for (size_t i = 0; i < signed_x.size(); ++i) {
+    positive[i] = dist(rng);
+    signed_x[i] = rng() % 2 ? positive[i] : -positive[i];
+  }
+  for (OpType op : kinds)
+    for (int mask = 1; mask < 8; ++mask) {
+      const std::vector<float>& x = op == OpType::ReduceLogSum ? positive : signed_x;
+      std::vector<int64_t> axes;
+      for (int a = 0; a < 3; ++a)
+        if (mask & (1 << a)) axes.push_back(a);
+      Shape out;
+      const std::vector<float> y = run_reduce(shape, x, reduce_attrs(axes, 0), &out, op);
+      // Scatter: every input element adds into its output cell, in long double.
+      std::vector<long double> acc(y.size(), op == OpType::ReduceProd  ? 1.0L
+                                             : op == OpType::ReduceMax ? -INFINITY
+                                             : op == OpType::ReduceMin ? INFINITY
+                                                                       : 0.0L);
+      std::vector<int64_t> count(y.size(), 0);
+      for (int64_t i = 0; i < shape.numel(); ++i) {
+        const int64_t c[3] = {i / 12, (i / 4) % 3, i % 4};
+        int64_t o = 0;
+        for (int a = 0; a < 3; ++a)
+          if (!(mask & (1 << a))) o = o * shape[a] + c[a];
+        const long double v = x[static_cast<size_t>(i)];
+        long double& t = acc[static_cast<size_t>(o)];
+        ++count[static_cast<size_t>(o)];
+        if (op == OpType::ReduceProd)
+          t *= v;
+        else if (op == OpType::ReduceMax)
+          t = std::max(t, v);
+        else if (op == OpType::ReduceMin)
+          t = std::min(t, v);
+        else if (op == OpType::ReduceL1)
+          t += std::fabs(v);
+        else if (op == OpType::ReduceL2 || op == OpType::ReduceSumSquare)
+          t += v * v;
+        else if (op == OpType::ReduceLogSumExp)
+          t += std::exp(v);
+        else
+          t += v;
+      }
+      for (size_t o = 0; o < y.size(); ++o) {
+        long double want = acc[o];
+        if (op == OpType::ReduceMean) want /= count[o];
+        if (op == OpType::ReduceL2) want = std::sqrt(want);
+        if (op == OpType::ReduceLogSum || op == OpType::ReduceLogSumExp) want = std::log(want);
+        CAPTURE(op_name(op));
+        CAPTURE(mask);
+        // Double sums of at most 24 terms, rounded once to float.
+        CHECK(std::fabs(y[o] - want) <= 1.2e-7L * std::fabs(want) + 1e-12L);
+      }
+    }
+}
+
+TEST_CASE("reductions: Max and Min propagate NaN; LogSumExp of large, infinite and all -inf values") {
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  Shape out;
+  // NaN second in its row: a plain comparison would skip it.
+  std::vector<float> y = run_reduce({2, 2}, {1, nan, 3, 2}, reduce_attrs({1}, 0), &out, OpType::ReduceMax);
+  CHECK(std::isnan(y[0]));
+  CHECK(y[1] == 3.0f);
+  y = run_reduce({2, 2}, {1, nan, 3, 2}, reduce_attrs({1}, 0), &out, OpType::ReduceMin);
+  CHECK(std::isnan(y[0]));
+  CHECK(y[1] == 2.0f);
+  y = run_reduce({3, 2}, {1000, 1000, -inf, -inf, inf, 1}, reduce_attrs({1}, 0), &out, OpType::ReduceLogSumExp);
+  CHECK(y[0] == static_cast<float>(1000 + std::log(2.0)));  // e^1000 overflows; max + log(sum e^(x-max)) does not
+  CHECK(y[1] == -inf);
+  CHECK(y[2] == inf);
+  // noop_with_empty_axes and no axes: each value reduced alone (|x| for L1).
+  Attributes noop;
+  noop.set("noop_with_empty_axes", int64_t{1});
+  y = run_reduce({3}, {-2, 0.5f, -0.25f}, noop, &out, OpType::ReduceL1);
+  CHECK(y == std::vector<float>{2, 0.5f, 0.25f});
 }
