@@ -43,6 +43,14 @@ void expect_f32(const Node& node, std::span<const TensorInfo> inputs) {
       fail_node(node, concat("input ", i, " is ", dtype_name(inputs[i].dtype), ", expected f32"));
 }
 
+int axis_attr(const Node& node, const Shape& x) {
+  if (x.rank < 1) fail_node(node, concat("input must have rank >= 1, got shape ", x.str()));
+  const int64_t axis = node.attrs.get_int("axis", -1, node.label());
+  if (axis < -x.rank || axis >= x.rank)
+    fail_node(node, concat("axis ", axis, " is out of range for input shape ", x.str()));
+  return static_cast<int>(axis < 0 ? axis + x.rank : axis);
+}
+
 void expect_rank(const Node& node, const TensorInfo& t, int rank, const char* which) {
   if (t.shape.rank != rank)
     fail_node(node, concat(which, " must have rank ", rank, ", got shape ", t.shape.str()));

@@ -74,6 +74,9 @@ const OpDef& op_def(OpType t);
 [[noreturn]] void fail_node(const Node& node, const std::string& why);
 void expect_f32(const Node& node, std::span<const TensorInfo> inputs);  // every present input is f32
 void expect_rank(const Node& node, const TensorInfo& t, int rank, const char* which);
+// The node's `axis` attribute (default -1; negative counts from the end) as an axis of x, checked: x must
+// have rank >= 1 and the axis must lie in [-rank, rank). Softmax, LogSoftmax, LayerNorm.
+int axis_attr(const Node& node, const Shape& x);
 // An ints attribute (or `fallback`) that must have exactly `count` entries, each >= `min_value`.
 std::vector<int64_t> ints_attr(const Node& node, const char* name, std::vector<int64_t> fallback, size_t count,
                                int64_t min_value);

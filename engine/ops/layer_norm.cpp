@@ -10,14 +10,6 @@ namespace vigil::ops {
 
 namespace {
 
-int norm_axis(const Node& node, const Shape& x) {
-  if (x.rank < 1) fail_node(node, concat("input must have rank >= 1, got shape ", x.str()));
-  const int64_t axis = node.attrs.get_int("axis", -1, node.label());
-  if (axis < -x.rank || axis >= x.rank)
-    fail_node(node, concat("axis ", axis, " is out of range for input shape ", x.str()));
-  return static_cast<int>(axis < 0 ? axis + x.rank : axis);
-}
-
 // True when `p` is one value; false when it matches the normalised dims; an error otherwise.
 bool shared_param(const Node& node, const char* what, const Shape& p, const Shape& x, int axis) {
   if (p.numel() == 1) return true;
@@ -34,7 +26,7 @@ bool shared_param(const Node& node, const char* what, const Shape& p, const Shap
 kernels::LayerNormParams setup(const Node& node, std::span<const TensorInfo> in) {
   expect_f32(node, in);
   const Shape& x = in[0].shape;
-  const int axis = norm_axis(node, x);
+  const int axis = axis_attr(node, x);
   kernels::LayerNormParams p;
   p.rows = x.numel(0, axis);
   p.row_len = x.numel(axis, x.rank);
@@ -50,7 +42,7 @@ void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInf
   setup(node, in);
   out[0] = in[0];
   Shape stats = in[0].shape;
-  for (int d = norm_axis(node, stats); d < stats.rank; ++d) stats[d] = 1;
+  for (int d = axis_attr(node, stats); d < stats.rank; ++d) stats[d] = 1;
   for (size_t k = 1; k < out.size(); ++k) out[k] = {DType::F32, stats};
 }
 

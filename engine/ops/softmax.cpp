@@ -8,18 +8,9 @@ namespace vigil::ops {
 
 namespace {
 
-// The axis in [0, rank), checked.
-int softmax_axis(const Node& node, const Shape& x) {
-  if (x.rank < 1) fail_node(node, concat("input must have rank >= 1, got shape ", x.str()));
-  const int64_t axis = node.attrs.get_int("axis", -1, node.label());
-  if (axis < -x.rank || axis >= x.rank)
-    fail_node(node, concat("axis ", axis, " is out of range for input shape ", x.str()));
-  return static_cast<int>(axis < 0 ? axis + x.rank : axis);
-}
-
 void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
   expect_f32(node, in);
-  softmax_axis(node, in[0].shape);
+  axis_attr(node, in[0].shape);
   out[0] = in[0];
 }
 
@@ -41,7 +32,7 @@ class SoftmaxKernel final : public OpKernel {
 
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
   const Shape& x = ctx.inputs[0].shape;
-  const int axis = softmax_axis(ctx.node, x);
+  const int axis = axis_attr(ctx.node, x);
   return std::make_unique<SoftmaxKernel>(ctx.node.op == OpType::LogSoftmax, x.numel(0, axis), x[axis],
                                          x.numel(axis + 1, x.rank));
 }
