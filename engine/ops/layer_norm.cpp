@@ -1,10 +1,11 @@
 // LayerNorm: X, scale, [bias]; attributes axis (default -1: the rows are the dims from `axis` on) and
 // epsilon (default 1e-5). Output: X's shape; optional outputs mean and inv_std (1 / sqrt(var + epsilon))
-// of each row, shaped like X with the normalised dims set to 1. scale and bias hold either one value per position of the
-// normalised block (their shape, leading 1s aside, equals X's dims from `axis` on) or a single value.
+// of each row, shaped like X with the normalised dims set to 1. scale and bias hold either one value per position of
+// the normalised block (their shape, leading 1s aside, equals X's dims from `axis` on) or a single value.
+#include "kernels/layer_norm/layer_norm.h"
+
 #include "engine/error.h"
 #include "engine/ops/op_defs.h"
-#include "kernels/layer_norm/layer_norm.h"
 
 namespace vigil::ops {
 
@@ -18,8 +19,8 @@ bool shared_param(const Node& node, const char* what, const Shape& p, const Shap
   bool same = p.rank - lead == x.rank - axis;
   for (int d = 0; same && d < x.rank - axis; ++d) same = p[lead + d] == x[axis + d];
   if (!same)
-    fail_node(node, concat(what, " shape ", p.str(), " must equal the normalised dims of X ", x.str(),
-                           " from axis ", axis, " on, or hold one value"));
+    fail_node(node, concat(what, " shape ", p.str(), " must equal the normalised dims of X ", x.str(), " from axis ",
+                           axis, " on, or hold one value"));
   return false;
 }
 
@@ -60,7 +61,9 @@ class LayerNormKernel final : public OpKernel {
   kernels::LayerNormParams p_;
 };
 
-std::unique_ptr<OpKernel> bind(const BindContext& ctx) { return std::make_unique<LayerNormKernel>(setup(ctx.node, ctx.inputs)); }
+std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
+  return std::make_unique<LayerNormKernel>(setup(ctx.node, ctx.inputs));
+}
 
 // Sum, subtract, square, sum, scale, shift: about 8 operations per element.
 double flops(const Node&, std::span<const TensorInfo> in, std::span<const TensorInfo>) {
