@@ -1,9 +1,11 @@
 // Abs, Neg, Sqrt, Reciprocal, Exp, Log, Erf, Floor, Ceil, Softplus, Softsign, Gelu: one f32 input, the
-// output of its shape; no attributes but Gelu's `approximate` (none | tanh). One binding for all of them; the kernel is kernels/unary (double, rounded once, on every
-// path: these ops are rare and small in the models vigil runs, so none has a vector path yet).
+// output of its shape; no attributes but Gelu's `approximate` (none | tanh). One binding for all of them; the kernel is
+// kernels/unary (double, rounded once, on every path: these ops are rare and small in the models vigil runs, so none
+// has a vector path yet).
+#include "kernels/unary/unary.h"
+
 #include "engine/error.h"
 #include "engine/ops/op_defs.h"
-#include "kernels/unary/unary.h"
 
 namespace vigil::ops {
 
@@ -13,24 +15,36 @@ using kernels::UnaryOp;
 
 UnaryOp unary_op_of(const Node& node) {
   switch (node.op) {
-    case OpType::Abs: return UnaryOp::Abs;
-    case OpType::Neg: return UnaryOp::Neg;
-    case OpType::Sqrt: return UnaryOp::Sqrt;
-    case OpType::Reciprocal: return UnaryOp::Reciprocal;
-    case OpType::Exp: return UnaryOp::Exp;
-    case OpType::Log: return UnaryOp::Log;
-    case OpType::Erf: return UnaryOp::Erf;
-    case OpType::Floor: return UnaryOp::Floor;
-    case OpType::Ceil: return UnaryOp::Ceil;
-    case OpType::Softplus: return UnaryOp::Softplus;
-    case OpType::Softsign: return UnaryOp::Softsign;
+    case OpType::Abs:
+      return UnaryOp::Abs;
+    case OpType::Neg:
+      return UnaryOp::Neg;
+    case OpType::Sqrt:
+      return UnaryOp::Sqrt;
+    case OpType::Reciprocal:
+      return UnaryOp::Reciprocal;
+    case OpType::Exp:
+      return UnaryOp::Exp;
+    case OpType::Log:
+      return UnaryOp::Log;
+    case OpType::Erf:
+      return UnaryOp::Erf;
+    case OpType::Floor:
+      return UnaryOp::Floor;
+    case OpType::Ceil:
+      return UnaryOp::Ceil;
+    case OpType::Softplus:
+      return UnaryOp::Softplus;
+    case OpType::Softsign:
+      return UnaryOp::Softsign;
     case OpType::Gelu: {
       const std::string approximate = node.attrs.get_string("approximate", "none", node.label());
       if (approximate == "none") return UnaryOp::Gelu;
       if (approximate == "tanh") return UnaryOp::GeluTanh;
       fail_node(node, concat("approximate '", approximate, "' is not none or tanh"));
     }
-    default: fail_node(node, "is not a unary math op");
+    default:
+      fail_node(node, "is not a unary math op");
   }
 }
 

@@ -30,8 +30,8 @@ TEST_CASE("layer_norm: random shapes and axes against a long-double loop, on eve
     bool shared_scale, with_bias;
   };
   const std::vector<Case> cases = {
-      {{1, 16, 64}, -1, false, true}, {{2, 5, 7}, 1, false, true},   {{3, 4, 5, 6}, 2, false, false},
-      {{7}, 0, true, true},           {{2, 3, 1}, -1, false, true},  {{4, 33}, -2, true, false},
+      {{1, 16, 64}, -1, false, true}, {{2, 5, 7}, 1, false, true},  {{3, 4, 5, 6}, 2, false, false},
+      {{7}, 0, true, true},           {{2, 3, 1}, -1, false, true}, {{4, 33}, -2, true, false},
       {{2, 2, 3, 3}, 0, false, true},
   };
   for (const Case& c : cases) {
@@ -62,15 +62,15 @@ TEST_CASE("layer_norm: random shapes and axes against a long-double loop, on eve
         mean /= row;
         for (int64_t j = 0; j < row; ++j) var += (x.f32()[i * row + j] - mean) * (x.f32()[i * row + j] - mean);
         const long double inv_std = 1.0L / std::sqrt(var / row + static_cast<long double>(1e-3f));
-        worst_stats = std::max({worst_stats, half_ulps(r.outputs[1].f32()[i], mean),
-                                half_ulps(r.outputs[2].f32()[i], inv_std)});
+        worst_stats =
+            std::max({worst_stats, half_ulps(r.outputs[1].f32()[i], mean), half_ulps(r.outputs[2].f32()[i], inv_std)});
         for (int64_t j = 0; j < row; ++j) {
           const long double want = (x.f32()[i * row + j] - mean) * inv_std * scale.f32()[c.shared_scale ? 0 : j] +
                                    (c.with_bias ? bias.f32()[j] : 0.0f);
           // Computed in double and rounded once: within half an ulp, plus a little for cancellation when
           // the result is near 0 (absolute 1e-12 of the terms).
-          worst = std::max(worst, half_ulps(r.outputs[0].f32()[i * row + j], want) *
-                                      (std::fabs(want) > 1e-3L ? 1.0 : 0.0));
+          worst =
+              std::max(worst, half_ulps(r.outputs[0].f32()[i * row + j], want) * (std::fabs(want) > 1e-3L ? 1.0 : 0.0));
           CHECK(std::fabs(r.outputs[0].f32()[i * row + j] - want) <= 1e-6L * (1 + std::fabs(want)));
         }
       }
@@ -103,6 +103,5 @@ TEST_CASE("layer_norm: load errors name the node and the shapes") {
   CHECK(e.find(kNodeName) != std::string::npos);
   CHECK(load_error(OpType::LayerNorm, {{2, 3, 4}, {1, 4}, {5}}).find("bias shape [5]") != std::string::npos);
   CHECK(load_error(OpType::LayerNorm, {{2, 3, 4}, {1, 1, 4}}) == "");  // leading 1s are fine
-  CHECK(load_error(OpType::LayerNorm, {{2, 3}, {3}}, attrs({{"epsilon", -1.0f}})).find("epsilon") !=
-        std::string::npos);
+  CHECK(load_error(OpType::LayerNorm, {{2, 3}, {3}}, attrs({{"epsilon", -1.0f}})).find("epsilon") != std::string::npos);
 }

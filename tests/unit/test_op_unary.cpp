@@ -16,19 +16,32 @@ namespace {
 
 double expected(OpType op, double x) {
   switch (op) {
-    case OpType::Abs: return std::fabs(x);
-    case OpType::Neg: return -x;
-    case OpType::Sqrt: return std::sqrt(x);
-    case OpType::Reciprocal: return 1.0 / x;
-    case OpType::Exp: return std::exp(x);
-    case OpType::Log: return std::log(x);
-    case OpType::Erf: return std::erf(x);
-    case OpType::Floor: return std::floor(x);
-    case OpType::Ceil: return std::ceil(x);
-    case OpType::Softplus: return x > 40 ? x : std::log1p(std::exp(x));
-    case OpType::Softsign: return x / (1 + std::fabs(x));
-    case OpType::Gelu: return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
-    default: return NAN;
+    case OpType::Abs:
+      return std::fabs(x);
+    case OpType::Neg:
+      return -x;
+    case OpType::Sqrt:
+      return std::sqrt(x);
+    case OpType::Reciprocal:
+      return 1.0 / x;
+    case OpType::Exp:
+      return std::exp(x);
+    case OpType::Log:
+      return std::log(x);
+    case OpType::Erf:
+      return std::erf(x);
+    case OpType::Floor:
+      return std::floor(x);
+    case OpType::Ceil:
+      return std::ceil(x);
+    case OpType::Softplus:
+      return x > 40 ? x : std::log1p(std::exp(x));
+    case OpType::Softsign:
+      return x / (1 + std::fabs(x));
+    case OpType::Gelu:
+      return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
+    default:
+      return NAN;
   }
 }
 
@@ -44,8 +57,8 @@ bool same_bits(float a, float b) {
 
 TEST_CASE("unary: every op on random and special values matches double evaluation rounded once") {
   const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
-  std::vector<float> values{0.0f, -0.0f, 1.0f, -1.0f, 0.5f, -2.5f, 2.5f, 1e-30f, -1e-30f, 88.0f, -104.0f, 1e30f,
-                            inf, -inf, nan, 3.4e38f, 1.4e-45f};
+  std::vector<float> values{0.0f,  -0.0f,   1.0f,  -1.0f, 0.5f, -2.5f, 2.5f,    1e-30f,  -1e-30f,
+                            88.0f, -104.0f, 1e30f, inf,   -inf, nan,   3.4e38f, 1.4e-45f};
   std::mt19937 rng(23);
   std::uniform_real_distribution<float> dist(-20.0f, 20.0f);
   while (values.size() < 257) values.push_back(dist(rng));  // an odd count
