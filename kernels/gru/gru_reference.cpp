@@ -2,27 +2,13 @@
 #include <cmath>
 
 #include "kernels/gru/gru.h"
+#include "kernels/recurrent/sequence_rows.h"
 
 namespace vigil::kernels {
 
 namespace {
 
 double sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + std::exp(-x)) : std::exp(x) / (1.0 + std::exp(x)); }
-
-// Offsets (in elements) of the rows the layouts place differently.
-struct GruLayout {
-  const GruParams& p;
-  int64_t x_row(int64_t t, int64_t b) const {
-    return (p.batch_first ? b * p.seq_length + t : t * p.batch + b) * p.input_size;
-  }
-  int64_t y_row(int64_t t, int d, int64_t b) const {
-    const int dirs = p.num_directions();
-    return (p.batch_first ? (b * p.seq_length + t) * dirs + d : (t * dirs + d) * p.batch + b) * p.hidden_size;
-  }
-  int64_t state_row(int d, int64_t b) const {
-    return (p.batch_first ? b * p.num_directions() + d : d * p.batch + b) * p.hidden_size;
-  }
-};
 
 // w[row] . v over n terms, in double.
 template <class V>
@@ -41,7 +27,7 @@ size_t gru_reference_workspace_bytes(const GruParams& p) {
 
 void gru_reference(const GruParams& p, const GruBuffers& buf, void* workspace) {
   const int64_t H = p.hidden_size, I = p.input_size;
-  const GruLayout at{p};
+  const recurrent::SequenceRows at = recurrent::sequence_rows(p);
   double* h = static_cast<double*>(workspace);
   double* z = h + H;
   double* r = z + H;
@@ -60,10 +46,10 @@ void gru_reference(const GruParams& p, const GruBuffers& buf, void* workspace) {
 
     for (int64_t b = 0; b < p.batch; ++b) {
       const int64_t len = buf.sequence_lens ? std::clamp<int64_t>(buf.sequence_lens[b], 0, p.seq_length) : p.seq_length;
-      for (int64_t j = 0; j < H; ++j) h[j] = buf.initial_h ? buf.initial_h[at.state_row(d, b) + j] : 0.0;
+      for (int64_t j = 0; j < H; ++j) h[j] = buf.initial_h ? buf.initial_h[at.state_row(d, b) * H + j] : 0.0;
       for (int64_t step = 0; step < len; ++step) {
         const int64_t t = reverse ? len - 1 - step : step;
-        const float* xt = buf.x + at.x_row(t, b);
+        const float* xt = buf.x + at.x_row(t, b) * I;
         for (int64_t j = 0; j < H; ++j) {
           z[j] = sigmoid(clip(dot(w + j * I, xt, I) + dot(rw + j * H, h, H) + bias(wb, j) + bias(rb, j)));
           const int64_t rr = H + j;
@@ -84,13 +70,13 @@ void gru_reference(const GruParams& p, const GruBuffers& buf, void* workspace) {
         // n used the previous h everywhere above, so h can now be updated in place.
         for (int64_t j = 0; j < H; ++j) h[j] = (1.0 - z[j]) * n[j] + z[j] * h[j];
         if (buf.y)
-          for (int64_t j = 0; j < H; ++j) buf.y[at.y_row(t, d, b) + j] = static_cast<float>(h[j]);
+          for (int64_t j = 0; j < H; ++j) buf.y[at.y_row(t, d, b) * H + j] = static_cast<float>(h[j]);
       }
       if (buf.y)
         for (int64_t t = len; t < p.seq_length; ++t)
-          for (int64_t j = 0; j < H; ++j) buf.y[at.y_row(t, d, b) + j] = 0.0f;
+          for (int64_t j = 0; j < H; ++j) buf.y[at.y_row(t, d, b) * H + j] = 0.0f;
       if (buf.y_h)
-        for (int64_t j = 0; j < H; ++j) buf.y_h[at.state_row(d, b) + j] = static_cast<float>(h[j]);
+        for (int64_t j = 0; j < H; ++j) buf.y_h[at.state_row(d, b) * H + j] = static_cast<float>(h[j]);
     }
   }
 }

@@ -7,6 +7,7 @@
 
 #include "kernels/depthwise_conv/simd_traits.h"
 #include "kernels/gru/gru.h"
+#include "kernels/recurrent/sequence_rows.h"
 #include "kernels/recurrent_fast/packed_rows_product.h"
 
 namespace vigil::kernels::gru_fast_detail {
@@ -52,18 +53,6 @@ inline int64_t workspace_floats(const GruParams& p) {
   return p.seq_length * p.batch * s.np + p.batch * (s.nzr + s.nh) + 2 * p.batch * s.H + 16;
 }
 
-// Where the layouts put row (t, b) of X (and so of the projections), of Y and of the states.
-struct Rows {
-  const GruParams& p;
-  int64_t x_row(int64_t t, int64_t b) const { return p.batch_first ? b * p.seq_length + t : t * p.batch + b; }
-  int64_t x_row_stride() const { return p.batch_first ? p.seq_length : 1; }  // between batch entries
-  int64_t y_row(int64_t t, int64_t d, int64_t b) const {
-    const int64_t D = p.num_directions();
-    return p.batch_first ? (b * p.seq_length + t) * D + d : (t * D + d) * p.batch + b;
-  }
-  int64_t state_row(int64_t d, int64_t b) const { return p.batch_first ? b * p.num_directions() + d : d * p.batch + b; }
-};
-
 inline void clamp_rows(float* v, int64_t n, float clip) {
   for (int64_t i = 0; i < n; ++i) v[i] = std::min(std::max(v[i], -clip), clip);
 }
@@ -75,7 +64,7 @@ template <class Isa>
 void gru(const GruParams& p, const GruBuffers& buf, const float* packed, void* workspace, int64_t d_begin,
          int64_t d_end) {
   const Sizes s = sizes(p);
-  const Rows at{p};
+  const recurrent::SequenceRows at = recurrent::sequence_rows(p);
   const int64_t H = s.H, B = p.batch, T = p.seq_length;
   float* proj = simd_detail::align64(workspace);
   float* zr = proj + T * B * s.np;  // [B][nzr]: z [0, H), r [H, 2H)

@@ -2,27 +2,13 @@
 #include <cmath>
 
 #include "kernels/lstm/lstm.h"
+#include "kernels/recurrent/sequence_rows.h"
 
 namespace vigil::kernels {
 
 namespace {
 
 double sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + std::exp(-x)) : std::exp(x) / (1.0 + std::exp(x)); }
-
-// Offsets (in elements) of the rows the layouts place differently.
-struct LstmLayout {
-  const LstmParams& p;
-  int64_t x_row(int64_t t, int64_t b) const {
-    return (p.batch_first ? b * p.seq_length + t : t * p.batch + b) * p.input_size;
-  }
-  int64_t y_row(int64_t t, int d, int64_t b) const {
-    const int dirs = p.num_directions();
-    return (p.batch_first ? (b * p.seq_length + t) * dirs + d : (t * dirs + d) * p.batch + b) * p.hidden_size;
-  }
-  int64_t state_row(int d, int64_t b) const {
-    return (p.batch_first ? b * p.num_directions() + d : d * p.batch + b) * p.hidden_size;
-  }
-};
 
 }  // namespace
 
@@ -33,7 +19,7 @@ size_t lstm_reference_workspace_bytes(const LstmParams& p) {
 
 void lstm_reference(const LstmParams& p, const LstmBuffers& buf, void* workspace) {
   const int64_t H = p.hidden_size, I = p.input_size;
-  const LstmLayout at{p};
+  const recurrent::SequenceRows at = recurrent::sequence_rows(p);
   double* h = static_cast<double*>(workspace);
   double* c = h + H;
   double* gates = c + H;  // [4H]: i, o, f, c blocks
@@ -52,12 +38,12 @@ void lstm_reference(const LstmParams& p, const LstmBuffers& buf, void* workspace
     for (int64_t b = 0; b < p.batch; ++b) {
       const int64_t len = buf.sequence_lens ? std::clamp<int64_t>(buf.sequence_lens[b], 0, p.seq_length) : p.seq_length;
       for (int64_t j = 0; j < H; ++j) {
-        h[j] = buf.initial_h ? buf.initial_h[at.state_row(d, b) + j] : 0.0;
-        c[j] = buf.initial_c ? buf.initial_c[at.state_row(d, b) + j] : 0.0;
+        h[j] = buf.initial_h ? buf.initial_h[at.state_row(d, b) * H + j] : 0.0;
+        c[j] = buf.initial_c ? buf.initial_c[at.state_row(d, b) * H + j] : 0.0;
       }
       for (int64_t step = 0; step < len; ++step) {
         const int64_t t = reverse ? len - 1 - step : step;
-        const float* xt = buf.x + at.x_row(t, b);
+        const float* xt = buf.x + at.x_row(t, b) * I;
         for (int64_t row = 0; row < 4 * H; ++row) {
           double sum;
           if (p.input_projected) {
@@ -81,14 +67,14 @@ void lstm_reference(const LstmParams& p, const LstmBuffers& buf, void* workspace
           h[j] = out_gate * std::tanh(c[j]);
         }
         if (buf.y)
-          for (int64_t j = 0; j < H; ++j) buf.y[at.y_row(t, d, b) + j] = static_cast<float>(h[j]);
+          for (int64_t j = 0; j < H; ++j) buf.y[at.y_row(t, d, b) * H + j] = static_cast<float>(h[j]);
       }
       if (buf.y)
         for (int64_t t = len; t < p.seq_length; ++t)
-          for (int64_t j = 0; j < H; ++j) buf.y[at.y_row(t, d, b) + j] = 0.0f;
+          for (int64_t j = 0; j < H; ++j) buf.y[at.y_row(t, d, b) * H + j] = 0.0f;
       for (int64_t j = 0; j < H; ++j) {
-        if (buf.y_h) buf.y_h[at.state_row(d, b) + j] = static_cast<float>(h[j]);
-        if (buf.y_c) buf.y_c[at.state_row(d, b) + j] = static_cast<float>(c[j]);
+        if (buf.y_h) buf.y_h[at.state_row(d, b) * H + j] = static_cast<float>(h[j]);
+        if (buf.y_c) buf.y_c[at.state_row(d, b) * H + j] = static_cast<float>(c[j]);
       }
     }
   }
