@@ -7,43 +7,13 @@
 
 #include "engine/error.h"
 #include "engine/executor.h"
+#include "graph_query_support.h"
 #include "loaders/onnx/onnx_import.h"
+#include "onnx_import_support.h"
 #include "test_onnx_encoder.h"
 
 using namespace vigil;
 using namespace vigil::test;
-
-namespace {
-
-Graph import(const GraphSpec& g, int64_t opset = 13, OnnxImportOptions options = {}) {
-  return import_onnx_bytes(model(g, opset), options, "test.onnx");
-}
-
-std::string import_error(const GraphSpec& g, int64_t opset = 13, OnnxImportOptions options = {}) {
-  try {
-    import(g, opset, options);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-int count_op(const Graph& g, OpType op) {
-  int n = 0;
-  for (const Node& node : g.nodes) n += node.op == op;
-  return n;
-}
-
-const Node& only_node(const Graph& g, OpType op) {
-  for (const Node& node : g.nodes)
-    if (node.op == op) return node;
-  FAIL("no node of the op");
-  return g.nodes.front();
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-}  // namespace
 
 TEST_CASE("onnx import: a one-node model runs and keeps ONNX names and metadata") {
   GraphSpec g;

@@ -12,7 +12,9 @@
 
 #include "engine/error.h"
 #include "engine/executor.h"
+#include "graph_query_support.h"
 #include "loaders/onnx/onnx_import.h"
+#include "onnx_import_support.h"
 #include "test_onnx_encoder.h"
 
 using namespace vigil;
@@ -21,26 +23,6 @@ using namespace vigil::test;
 namespace {
 
 using V = std::vector<float>;
-
-Graph import(const GraphSpec& g, int64_t opset) { return import_onnx_bytes(model(g, opset), {}, "gru.onnx"); }
-
-std::string import_error(const GraphSpec& g, int64_t opset) {
-  try {
-    import(g, opset);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-const Node& only_node(const Graph& g, OpType op) {
-  for (const Node& node : g.nodes)
-    if (node.op == op) return node;
-  FAIL("no node of the op");
-  return g.nodes.front();
-}
 
 V ramp(size_t n, float scale) {
   V v(n);

@@ -11,7 +11,9 @@
 
 #include "engine/error.h"
 #include "engine/executor.h"
+#include "graph_query_support.h"
 #include "loaders/onnx/onnx_import.h"
+#include "onnx_import_support.h"
 #include "test_onnx_encoder.h"
 
 using namespace vigil;
@@ -21,32 +23,6 @@ namespace {
 
 using I = std::vector<int64_t>;
 using V = std::vector<float>;
-
-Graph import(const GraphSpec& g, int64_t opset, OnnxImportOptions options = {}) {
-  return import_onnx_bytes(model(g, opset), options, "pad.onnx");
-}
-
-std::string import_error(const GraphSpec& g, int64_t opset) {
-  try {
-    import(g, opset);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-int count_op(const Graph& g, OpType op) {
-  return static_cast<int>(std::count_if(g.nodes.begin(), g.nodes.end(), [op](const Node& n) { return n.op == op; }));
-}
-
-const Node& only_node(const Graph& g, OpType op) {
-  for (const Node& node : g.nodes)
-    if (node.op == op) return node;
-  FAIL("no node of the op");
-  return g.nodes.front();
-}
 
 // Runs a one-input graph on 0, 1, 2, ... and returns output 0.
 V run_iota(Graph g) {

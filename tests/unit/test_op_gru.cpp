@@ -20,8 +20,10 @@
 #include "engine/executor.h"
 #include "engine/graph_builder.h"
 #include "engine/kernel_path.h"
+#include "graph_query_support.h"
 
 using namespace vigil;
+using namespace vigil::test;
 
 namespace {
 
@@ -311,8 +313,6 @@ std::string graph_error(const std::vector<std::pair<std::string, Tensor>>& input
   }
   return "";
 }
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 // The hand case: x = 1, h0 = 1, hidden 1. z's weights are 0, so z = 1/2; r's input weight is ln 3, so
 // r = sigmoid(ln 3) = 3/4; the candidate's recurrent weight is 1 and its only bias is Rbh = rbh.

@@ -7,16 +7,16 @@
 #include <string>
 
 #include "engine/error.h"
+#include "graph_query_support.h"
 #include "h2_op_harness.h"
 
 using namespace h2test;
+using vigil::test::contains;
 
 namespace {
 
 using V = std::vector<float>;
 using I = std::vector<int64_t>;
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 // load_error for an input of any dtype (h2test::load_error makes f32 inputs).
 std::string load_error_of(const Tensor& x, const Attributes& a) {

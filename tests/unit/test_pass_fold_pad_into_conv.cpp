@@ -15,25 +15,16 @@
 #include "engine/executor.h"
 #include "engine/graph_builder.h"
 #include "engine/passes/fold_pad_into_conv.h"
+#include "graph_query_support.h"
 #include "tests/unit/graph_run_support.h"
 
 using namespace vigil;
+using namespace vigil::test;
 
 namespace {
 
 using I = std::vector<int64_t>;
 using test::random_values;
-
-int count_op(const Graph& g, OpType op) {
-  return static_cast<int>(std::count_if(g.nodes.begin(), g.nodes.end(), [op](const Node& n) { return n.op == op; }));
-}
-
-const Node& only_node(const Graph& g, OpType op) {
-  for (const Node& node : g.nodes)
-    if (node.op == op) return node;
-  FAIL("no node of the op");
-  return g.nodes.front();
-}
 
 Attributes pad_attrs(const I& pads, const char* mode = "constant", float value = 0.0f) {
   Attributes a;

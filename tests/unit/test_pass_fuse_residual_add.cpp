@@ -14,9 +14,11 @@
 #include "engine/executor.h"
 #include "engine/graph_builder.h"
 #include "engine/passes/fold_batch_norm.h"
+#include "graph_query_support.h"
 #include "tests/unit/graph_run_support.h"
 
 using namespace vigil;
+using namespace vigil::test;
 
 namespace {
 
@@ -27,10 +29,6 @@ std::vector<std::vector<float>> run_all(const Graph& g, KernelPath path, bool op
   options.path = path;
   options.optimize = optimize;
   return test::run_graph(g, options, threads, 99);
-}
-
-int count_op(const Graph& g, OpType op) {
-  return static_cast<int>(std::count_if(g.nodes.begin(), g.nodes.end(), [op](const Node& n) { return n.op == op; }));
 }
 
 const Node* find_node(const Graph& g, const std::string& name) {
