@@ -84,9 +84,12 @@ class GemmKernel final : public OpKernel {
 class GemmPackedKernel final : public OpKernel {
  public:
   GemmPackedKernel(const kernels::GemmParams& p, kernels::KernelIsa isa, const float* b, int max_threads)
-      : p_(p), isa_(isa), product_(isa, p.m, p.k, p.n, max_threads), b_(static_cast<size_t>(p.k * p.n)) {
-    if (p.m > 1 && p.m <= kRowsTimesConstantMaxRows && isa != kernels::KernelIsa::Scalar)  // a few rows: B packed once
-      few_rows_.emplace(isa, p.m, p.k, p.n, b, p.trans_b, max_threads);
+      : p_(p), isa_(isa), product_(isa, p.m, p.k, p.n, max_threads) {
+    if (p.m > 1 && p.m <= kRowsTimesConstantMaxRows && isa != kernels::KernelIsa::Scalar) {
+      few_rows_.emplace(isa, p.m, p.k, p.n, b, p.trans_b, max_threads);  // a few rows: B packed once, its own way
+      return;
+    }
+    b_.resize(static_cast<size_t>(p.k * p.n));
     for (int64_t q = 0; q < p.k; ++q)
       for (int64_t j = 0; j < p.n; ++j)
         b_[static_cast<size_t>(q * p.n + j)] = p.trans_b ? b[j * p.k + q] : b[q * p.n + j];
@@ -118,7 +121,7 @@ class GemmPackedKernel final : public OpKernel {
   kernels::KernelIsa isa_;
   RowsTimesMatrix product_;
   std::optional<RowsTimesConstant> few_rows_;
-  std::vector<float> b_;  // B' [K,N], row-major
+  std::vector<float> b_;  // B' [K,N], row-major (empty when few_rows_ holds B)
 };
 
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
