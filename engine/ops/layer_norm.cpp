@@ -2,10 +2,11 @@
 // epsilon (default 1e-5). Output: X's shape; optional outputs mean and inv_std (1 / sqrt(var + epsilon))
 // of each row, shaped like X with the normalised dims set to 1. scale and bias hold either one value per position of
 // the normalised block (their shape, leading 1s aside, equals X's dims from `axis` on) or a single value.
-#include "kernels/layer_norm/layer_norm.h"
-
 #include "engine/error.h"
+#include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
+#include "engine/ops/parallel_for_adapter.h"
+#include "kernels/layer_norm/layer_norm_fast.h"
 
 namespace vigil::ops {
 
@@ -47,22 +48,34 @@ void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInf
   for (size_t k = 1; k < out.size(); ++k) out[k] = {DType::F32, stats};
 }
 
+// The reference path runs layer_norm_reference; the AVX2 / AVX-512 paths the same double arithmetic on
+// vectors (kernels/layer_norm/layer_norm_fast.h), rows split over the threads when the tensor is large.
 class LayerNormKernel final : public OpKernel {
  public:
-  explicit LayerNormKernel(const kernels::LayerNormParams& p) : p_(p) {}
-  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
+  LayerNormKernel(const kernels::LayerNormParams& p, std::optional<kernels::KernelIsa> isa) : p_(p), isa_(isa) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
     const float* bias = in.size() > 2 && in[2].present() ? in[2].f32() : nullptr;
     float* mean = out.size() > 1 && out[1].present() ? out[1].f32() : nullptr;
     float* inv_std = out.size() > 2 && out[2].present() ? out[2].f32() : nullptr;
-    kernels::layer_norm_reference(p_, in[0].f32(), in[1].f32(), bias, out[0].f32(), mean, inv_std);
+    if (!isa_) {
+      kernels::layer_norm_reference(p_, in[0].f32(), in[1].f32(), bias, out[0].f32(), mean, inv_std);
+      return;
+    }
+    const int threads = p_.rows * p_.row_len >= kMinParallelElements ? rc.pool->size() : 1;
+    rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
+      for (int64_t t = t_begin; t < t_end; ++t)
+        kernels::layer_norm_fast(*isa_, p_, in[0].f32(), in[1].f32(), bias, out[0].f32(), mean, inv_std,
+                                 p_.rows * t / threads, p_.rows * (t + 1) / threads);
+    });
   }
 
  private:
   kernels::LayerNormParams p_;
+  std::optional<kernels::KernelIsa> isa_;
 };
 
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
-  return std::make_unique<LayerNormKernel>(setup(ctx.node, ctx.inputs));
+  return std::make_unique<LayerNormKernel>(setup(ctx.node, ctx.inputs), kernel_isa(ctx.path));
 }
 
 // Sum, subtract, square, sum, scale, shift: about 8 operations per element.

@@ -1,8 +1,10 @@
 // Softmax and LogSoftmax along one axis (ONNX opset-13 semantics): attribute axis (default -1, negative
 // counts from the end). Output has the input's shape.
 #include "engine/error.h"
+#include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
-#include "kernels/softmax/softmax.h"
+#include "engine/ops/parallel_for_adapter.h"
+#include "kernels/softmax/softmax_fast.h"
 
 namespace vigil::ops {
 
@@ -14,27 +16,41 @@ void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInf
   out[0] = in[0];
 }
 
+// The reference path runs the double reference; the AVX2 / AVX-512 paths the same formulas on double vectors
+// (kernels/softmax/softmax_fast.h), outer slices split over the threads when the tensor is large.
 class SoftmaxKernel final : public OpKernel {
  public:
-  SoftmaxKernel(bool log, int64_t outer, int64_t axis_len, int64_t inner)
-      : log_(log), outer_(outer), axis_len_(axis_len), inner_(inner) {}
-  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
-    if (log_)
-      kernels::log_softmax_reference(outer_, axis_len_, inner_, in[0].f32(), out[0].f32());
-    else
-      kernels::softmax_reference(outer_, axis_len_, inner_, in[0].f32(), out[0].f32());
+  SoftmaxKernel(bool log, int64_t outer, int64_t axis_len, int64_t inner, std::optional<kernels::KernelIsa> isa)
+      : log_(log), outer_(outer), axis_len_(axis_len), inner_(inner), isa_(isa) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    const float* x = in[0].f32();
+    float* y = out[0].f32();
+    if (!isa_) {
+      if (log_)
+        kernels::log_softmax_reference(outer_, axis_len_, inner_, x, y);
+      else
+        kernels::softmax_reference(outer_, axis_len_, inner_, x, y);
+      return;
+    }
+    const int threads = outer_ > 1 && in[0].numel() >= kMinParallelElements ? rc.pool->size() : 1;
+    rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
+      for (int64_t t = t_begin; t < t_end; ++t)
+        kernels::softmax_fast(*isa_, log_, outer_, axis_len_, inner_, x, y, outer_ * t / threads,
+                              outer_ * (t + 1) / threads);
+    });
   }
 
  private:
   bool log_;
   int64_t outer_, axis_len_, inner_;
+  std::optional<kernels::KernelIsa> isa_;
 };
 
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
   const Shape& x = ctx.inputs[0].shape;
   const int axis = axis_attr(ctx.node, x);
   return std::make_unique<SoftmaxKernel>(ctx.node.op == OpType::LogSoftmax, x.numel(0, axis), x[axis],
-                                         x.numel(axis + 1, x.rank));
+                                         x.numel(axis + 1, x.rank), kernel_isa(ctx.path));
 }
 
 // max, subtract, exp, sum, divide: about 5 operations per element.

@@ -1,0 +1,23 @@
+#include "kernels/softmax/softmax_fast.h"
+
+namespace vigil::kernels {
+
+void softmax_fast(KernelIsa isa, bool log, int64_t outer, int64_t axis_len, int64_t inner, const float* x, float* y,
+                  int64_t outer_begin, int64_t outer_end) {
+  (void)outer;
+  switch (isa) {
+    case KernelIsa::Avx2:
+      return softmax_fast_avx2(log, axis_len, inner, x, y, outer_begin, outer_end);
+    case KernelIsa::Avx512:
+      return softmax_fast_avx512(log, axis_len, inner, x, y, outer_begin, outer_end);
+    case KernelIsa::Scalar:
+      break;
+  }
+  const int64_t at = outer_begin * axis_len * inner;
+  if (log)
+    log_softmax_reference(outer_end - outer_begin, axis_len, inner, x + at, y + at);
+  else
+    softmax_reference(outer_end - outer_begin, axis_len, inner, x + at, y + at);
+}
+
+}  // namespace vigil::kernels

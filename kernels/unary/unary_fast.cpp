@@ -1,0 +1,19 @@
+#include "kernels/unary/unary_fast.h"
+
+namespace vigil::kernels {
+
+void unary_fast(KernelIsa isa, UnaryOp op, const float* x, float* y, int64_t n) {
+  switch (isa) {
+    case KernelIsa::Avx2:
+      unary_fast_avx2(op, x, y, n);
+      return;
+    case KernelIsa::Avx512:
+      unary_fast_avx512(op, x, y, n);
+      return;
+    case KernelIsa::Scalar:
+      break;
+  }
+  unary_reference(op, x, y, n);
+}
+
+}  // namespace vigil::kernels

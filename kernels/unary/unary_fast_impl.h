@@ -1,0 +1,77 @@
+// unary_fast's loop written once over an ISA traits struct (kernels/gemm_packed/gemm_packed_*_isa.h). Included
+// only by unary_fast_avx2.cpp and unary_fast_avx512.cpp; everything here has internal linkage.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "kernels/unary/unary.h"
+
+namespace vigil::kernels {
+namespace {
+
+template <class Isa>
+struct UnaryVector {
+  using F = typename Isa::F;
+  using D = typename Isa::D;
+
+  // One vector loop per op (the op is switched on once per call, not per vector); the tail goes through
+  // masked loads and stores.
+  template <class Fn>
+  static void loop(const float* x, float* y, int64_t n, Fn fn) {
+    constexpr int W = Isa::W;
+    int64_t i = 0;
+    for (; i + W <= n; i += W) fn(F::load_unaligned(x + i)).store_unaligned(y + i);
+    if (i < n) {
+      const int rest = static_cast<int>(n - i);
+      Isa::store_partial(y + i, fn(Isa::load_partial(x + i, rest)), rest);
+    }
+  }
+  // fn on double lanes, rounded once to float.
+  template <class Fn>
+  static void loop_in_double(const float* x, float* y, int64_t n, Fn fn) {
+    loop(x, y, n, [&](F v) { return Isa::narrow(fn(Isa::widen_lo(v)), fn(Isa::widen_hi(v))); });
+  }
+
+  // The double expressions are the reference's (unary_reference.cpp): the same operations in the same order.
+  static void run(UnaryOp op, const float* x, float* y, int64_t n) {
+    switch (op) {
+      case UnaryOp::Abs:
+        return loop(x, y, n, [](F v) { return xsimd::abs(v); });
+      case UnaryOp::Neg:
+        // The sign bit flipped: xsimd's AVX-512 negation is 0 - v, which makes -(+0) = +0.
+        return loop(x, y, n, [](F v) { return xsimd::bitwise_xor(v, F(-0.0f)); });
+      case UnaryOp::Floor:
+        return loop(x, y, n, [](F v) { return xsimd::floor(v); });
+      case UnaryOp::Ceil:
+        return loop(x, y, n, [](F v) { return xsimd::ceil(v); });
+      case UnaryOp::Sqrt:
+        return loop_in_double(x, y, n, [](D v) { return xsimd::sqrt(v); });
+      case UnaryOp::Reciprocal:
+        return loop_in_double(x, y, n, [](D v) { return D(1.0) / v; });
+      case UnaryOp::Exp:
+        return loop_in_double(x, y, n, [](D v) { return xsimd::exp(v); });
+      case UnaryOp::Log:
+        return loop_in_double(x, y, n, [](D v) { return xsimd::log(v); });
+      case UnaryOp::Erf:
+        return loop_in_double(x, y, n, [](D v) { return xsimd::erf(v); });
+      case UnaryOp::Softplus:
+        return loop_in_double(x, y, n, [](D v) { return xsimd::select(v > D(40.0), v, xsimd::log1p(xsimd::exp(v))); });
+      case UnaryOp::Softsign:
+        return loop_in_double(x, y, n, [](D v) { return v / (D(1.0) + xsimd::abs(v)); });
+      case UnaryOp::Gelu: {
+        const D sqrt2(std::sqrt(2.0));
+        return loop_in_double(x, y, n, [&](D v) { return D(0.5) * v * (D(1.0) + xsimd::erf(v / sqrt2)); });
+      }
+      case UnaryOp::GeluTanh: {
+        const D c(std::sqrt(2.0 / 3.14159265358979323846));
+        return loop_in_double(
+            x, y, n, [&](D v) { return D(0.5) * v * (D(1.0) + xsimd::tanh(c * (v + D(0.044715) * v * v * v))); });
+      }
+    }
+    unary_reference(op, x, y, n);
+  }
+};
+
+}  // namespace
+}  // namespace vigil::kernels

@@ -1,0 +1,135 @@
+// unary_fast (kernels/unary/unary_fast.h): every op on every ISA path this CPU has against unary_reference,
+// element by element, on 1.5 million values per op spread over the ranges where each function changes (plus
+// lengths 1..70 for the vector tails and an in-place call). The vector paths evaluate the reference's double
+// formulas with xsimd's transcendental functions instead of libm's, so a result may differ from the
+// reference only where the exact value sits within about a double ulp of a float rounding boundary: the
+// test allows 1 float ulp and counts the differences (reported, and expected to be zero or a handful).
+// Abs, Neg, Floor, Ceil, Sqrt and Reciprocal must match bit for bit.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "kernels/unary/unary_fast.h"
+#include "tests/unit/h10_conv_test_util.h"
+
+using namespace vigil::kernels;
+
+namespace {
+
+// Distance in units in the last place, counting across zero; NaN against NaN is 0, NaN against a number is huge.
+int64_t ulp_distance(float a, float b) {
+  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b) ? 0 : INT64_MAX;
+  int32_t ia, ib;
+  std::memcpy(&ia, &a, 4);
+  std::memcpy(&ib, &b, 4);
+  const int64_t oa = ia < 0 ? int64_t{INT32_MIN} - ia : ia, ob = ib < 0 ? int64_t{INT32_MIN} - ib : ib;
+  return oa > ob ? oa - ob : ob - oa;
+}
+
+bool same_bits(float a, float b) {
+  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+  return std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+struct OpCase {
+  UnaryOp op;
+  const char* name;
+  bool exact;    // must equal the reference bit for bit
+  float lo, hi;  // the range of the uniform values (plus the special values below)
+};
+
+std::vector<float> values_for(const OpCase& c, std::mt19937& rng) {
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+  std::vector<float> v{0.0f,       -0.0f,      1.0f,     -1.0f,     inf,     -inf,     nan,
+                       1e-30f,     -1e-30f,    1.4e-45f, -1.4e-45f, 3.4e38f, -3.4e38f, 40.0f,
+                       40.000004f, 39.999996f, 88.7f,    89.0f,     -103.9f, -104.0f,  -110.0f};
+  std::uniform_real_distribution<float> uniform(c.lo, c.hi);
+  // Log-uniform magnitudes too: small and huge arguments exercise different reductions.
+  std::uniform_real_distribution<float> exponent(-40.0f, 38.0f);
+  std::bernoulli_distribution negative(0.5);
+  while (v.size() < 1'000'000) v.push_back(uniform(rng));
+  while (v.size() < 1'500'001) {  // an odd count: a vector tail
+    const float m = std::pow(10.0f, exponent(rng));
+    v.push_back(negative(rng) ? -m : m);
+  }
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("unary_fast: every op and ISA path against unary_reference on 1.5 million values") {
+  const OpCase cases[] = {
+      {UnaryOp::Abs, "Abs", true, -10, 10},
+      {UnaryOp::Neg, "Neg", true, -10, 10},
+      {UnaryOp::Floor, "Floor", true, -1e4f, 1e4f},
+      {UnaryOp::Ceil, "Ceil", true, -1e4f, 1e4f},
+      {UnaryOp::Sqrt, "Sqrt", true, -1, 1e6f},
+      {UnaryOp::Reciprocal, "Reciprocal", true, -1e3f, 1e3f},
+      {UnaryOp::Exp, "Exp", false, -110, 90},
+      {UnaryOp::Log, "Log", false, -1, 1e4f},
+      {UnaryOp::Erf, "Erf", false, -6, 6},
+      {UnaryOp::Softplus, "Softplus", false, -110, 50},
+      {UnaryOp::Softsign, "Softsign", false, -1e3f, 1e3f},
+      {UnaryOp::Gelu, "Gelu", false, -12, 12},
+      {UnaryOp::GeluTanh, "GeluTanh", false, -12, 12},
+  };
+  std::mt19937 rng(61);
+  for (const OpCase& c : cases) {
+    const std::vector<float> x = values_for(c, rng);
+    std::vector<float> want(x.size());
+    unary_reference(c.op, x.data(), want.data(), static_cast<int64_t>(x.size()));
+    for (KernelIsa isa : h10_test::available_isas()) {
+      CAPTURE(c.name);
+      CAPTURE(kernel_isa_name(isa));
+      std::vector<float> got(x.size(), -7.0f);
+      unary_fast(isa, c.op, x.data(), got.data(), static_cast<int64_t>(x.size()));
+      int64_t worst = 0, differing = 0;
+      size_t worst_at = 0;
+      for (size_t i = 0; i < x.size(); ++i) {
+        // ulp_distance counts +0 and -0 as equal: the exact ops must also get the sign of a zero right.
+        const int64_t d = c.exact && !same_bits(got[i], want[i]) ? std::max<int64_t>(1, ulp_distance(got[i], want[i]))
+                                                                 : ulp_distance(got[i], want[i]);
+        differing += d != 0;
+        if (d > worst) worst = d, worst_at = i;
+      }
+      if (differing > 0)
+        std::printf("unary_fast %s on %s: %lld of %zu values differ from the reference, at most %lld ulp (x = %.9g)\n",
+                    c.name, kernel_isa_name(isa), static_cast<long long>(differing), x.size(),
+                    static_cast<long long>(worst), static_cast<double>(x[worst_at]));
+      CHECK(worst <= (c.exact ? 0 : 1));
+      CHECK(differing <= (c.exact ? 0 : 16));
+    }
+  }
+}
+
+TEST_CASE("unary_fast: every length 1..70 (vector tails), in place, and nothing written past the end") {
+  std::mt19937 rng(62);
+  std::uniform_real_distribution<float> u(-5.0f, 5.0f);
+  for (KernelIsa isa : h10_test::available_isas()) {
+    for (UnaryOp op : {UnaryOp::Erf, UnaryOp::Gelu, UnaryOp::Abs, UnaryOp::Exp}) {
+      for (int n = 1; n <= 70; ++n) {
+        CAPTURE(kernel_isa_name(isa));
+        CAPTURE(n);
+        std::vector<float> x(static_cast<size_t>(n) + 1);
+        for (float& v : x) v = u(rng);
+        std::vector<float> want(x.size());
+        unary_reference(op, x.data(), want.data(), n);
+        std::vector<float> y = x;
+        const float guard = y[static_cast<size_t>(n)];
+        unary_fast(isa, op, y.data(), y.data(), n);  // in place
+        int64_t worst = 0;
+        for (int i = 0; i < n; ++i)
+          worst = std::max(worst, ulp_distance(y[static_cast<size_t>(i)], want[static_cast<size_t>(i)]));
+        CHECK(worst <= 1);
+        CHECK(y[static_cast<size_t>(n)] == guard);
+      }
+    }
+  }
+}
