@@ -5,11 +5,14 @@ Also records how busy the machine was (other processes' CPU share from /proc/sta
 
     python bench/compare_ort.py --vigil build/vigil --models DIR [--rounds 3] [--threads 1 2] [--markdown]
                                 [--baseline OLD/vigil]
+    python bench/compare_ort.py --vigil build/vigil --files A.onnx B.onnx [--runs 300 --warmup 20] ...
 
 --baseline adds an older vigil binary to the same alternation (old, new, ORT per round), so a before/after
 comparison comes from one run.
 
 DIR holds actdet_frame_op13.onnx and actdet_temporal_op13.onnx (tools/models/export_all.py writes them).
+--files times any ONNX models instead (each row named after its file), e.g. the other temporal heads that
+bench/export_heads.py writes.
 """
 import argparse
 import json
@@ -50,20 +53,29 @@ def run_ort(model, threads, runs, warmup):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--vigil", required=True)
-    ap.add_argument("--models", required=True)
+    ap.add_argument("--models", help="directory of the actdet_<variant>_op13.onnx models")
+    ap.add_argument("--files", nargs="+", help="ONNX models to time instead of the actdet variants")
+    ap.add_argument("--runs", type=int, help="timed runs per process (default: by variant)")
+    ap.add_argument("--warmup", type=int, help="warm-up runs per process (default: by variant)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--variants", nargs="+", default=["frame", "temporal"])
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--baseline", help="an older vigil binary to time in the same rounds")
     a = ap.parse_args()
+    if not a.models and not a.files:
+        ap.error("give --models DIR or --files MODEL.onnx...")
     busy_before = cpu_busy_fraction()
     rows = []
-    for variant in a.variants:
-        model = os.path.join(a.models, f"actdet_{variant}_op13.onnx")
+    if a.files:
+        jobs = [(os.path.splitext(os.path.basename(f))[0], f) for f in a.files]
+    else:
+        jobs = [(v, os.path.join(a.models, f"actdet_{v}_op13.onnx")) for v in a.variants]
+    for variant, model in jobs:
         runs, warmup = (50, 5) if variant != "temporal" else (300, 20)
         if variant == "clip":
             runs, warmup = 5, 1
+        runs, warmup = a.runs or runs, a.warmup or warmup
         for threads in a.threads:
             v, o, b = [], [], []
             for _ in range(a.rounds):
