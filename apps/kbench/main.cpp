@@ -1,7 +1,7 @@
 // vigil-kbench: how close vigil's conv and GEMM kernels get to the machine's fp32 peak, measured in one run.
 //
 //   vigil-kbench [--isa scalar,avx2,avx512] [--threads 1,2] [--budget SECONDS] [--repeats N]
-//                [--only conv|gemm] [--layers L0,A1,...] [--json FILE]
+//                [--only conv|gemm|rows] [--layers L0,A1,...] [--json FILE]
 //
 // 1. Peak: the fp32 multiply-add peak of every ISA (peak.h), on 1 and on all requested threads at once,
 //    and again right before every measurement (the clock of a VM wanders).
@@ -12,7 +12,10 @@
 //    are added on the ISA paths where the engine's planner gives that layer to them, so the table shows
 //    every kernel the engine runs. Built with -DVIGIL_BENCH_ONEDNN=ON, each conv layer also gets oneDNN's
 //    convolution (onednn_conv.h) on the same shape, timed the same way. Shapes are the outer loop, so the
-//    paths of one shape are timed next to each other.
+//    paths of one shape are timed next to each other. Kind `rows`: rows_linear (a few rows against a weight
+//    matrix packed at load: the product of the temporal heads' projections and a transformer's Linear
+//    layers) on actdet's temporal and the transformer head's shapes, AVX2 / AVX-512, one thread (the engine
+//    splits it over column blocks like any op; the weights here stay in cache between calls).
 // Per measurement: 2 warm-up calls, then repeats (until `budget` seconds or --repeats), each timed alone
 // (wall clock); reported: median, p10, p90, GFLOP/s at the median, % of that ISA's peak x threads at the
 // median and at p10. Work = 2 x MACs of the direct convolution. Other processes' CPU use during the run
@@ -42,6 +45,7 @@
 #include "kernels/conv2d_winograd/conv2d_winograd.h"
 #include "kernels/depthwise_conv/depthwise_conv.h"
 #include "kernels/gemm_packed/gemm_packed.h"
+#include "kernels/rows_linear/rows_linear.h"
 #if VIGIL_BENCH_ONEDNN
 #include "apps/kbench/onednn_conv.h"
 #endif
@@ -61,7 +65,7 @@ struct Options {
   std::vector<int> threads = {1, 2};
   double budget = 0.3;  // seconds of timed calls per measurement
   int repeats = 0;      // fixed count instead of the budget (0: use the budget)
-  bool conv = true, gemm = true;
+  bool conv = true, gemm = true, rows = true;
   std::vector<std::string> layers;  // only these conv layers (empty: all)
   std::string json;
   std::string command;
@@ -78,7 +82,7 @@ std::vector<std::string> split_list(const std::string& s) {
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
                "vigil-kbench: %s\nusage: vigil-kbench [--isa scalar,avx2,avx512] [--threads 1,2] [--budget SECONDS]"
-               " [--repeats N] [--only conv|gemm] [--layers L0,A1,...] [--json FILE]\n",
+               " [--repeats N] [--only conv|gemm|rows] [--layers L0,A1,...] [--json FILE]\n",
                why);
   std::exit(2);
 }
@@ -107,7 +111,8 @@ Options parse(int argc, char** argv) {
       const std::string v = value();
       o.conv = v == "conv";
       o.gemm = v == "gemm";
-      if (!o.conv && !o.gemm) usage("--only takes conv or gemm");
+      o.rows = v == "rows";
+      if (!o.conv && !o.gemm && !o.rows) usage("--only takes conv, gemm or rows");
     } else if (a == "--layers") {
       o.layers = split_list(value());
     } else if (a == "--json") {
@@ -616,6 +621,51 @@ int main(int argc, char** argv) {
         const GemmThreading th{pool_parallel_for, pools[static_cast<size_t>(threads)], threads};
         return time_calls(o, [&] { gemm_packed(isa, gp, ws.data(), th); });
       });
+    }
+  }
+
+  if (o.rows) {
+    // rows x K x N: actdet's LSTM input projections (16 steps, 256 inputs, 4 gates x 128 x 2 directions), the
+    // transformer head's in-projection, feed-forward and out-projection, and other row counts.
+    struct RowsShape {
+      const char* name;
+      int64_t rows, k, n;
+    };
+    const RowsShape shapes[] = {{"lstm", 16, 256, 1024}, {"qkv", 16, 256, 768}, {"ff1", 16, 256, 512},
+                                {"ff2", 16, 512, 256},   {"out", 16, 256, 256}, {"r8", 8, 256, 768},
+                                {"r4", 4, 256, 768},     {"r32", 32, 256, 768}};
+    for (const RowsShape& sh : shapes) {
+      const auto x = random_floats(static_cast<size_t>(sh.rows * sh.k), 6, 1.0f);
+      const auto b = random_floats(static_cast<size_t>(sh.k * sh.n), 7, 1.0f);
+      std::vector<float> packed(static_cast<size_t>(rows_linear_packed_floats(sh.k, sh.n)));
+      rows_linear_pack(sh.k, sh.n, b.data(), false, packed.data());
+      const int64_t blocks = rows_linear_blocks(sh.n);
+      std::vector<float> y(static_cast<size_t>(sh.rows * sh.n)),
+          scratch(static_cast<size_t>(rows_linear_scratch_floats(sh.rows, 0, blocks)));
+      Record base;
+      base.kind = "rows";
+      base.name = sh.name;
+      base.kernel = "rows";
+      base.impl = "rows_linear";
+      base.m = sh.rows;
+      base.n = sh.n;
+      base.k = sh.k;
+      base.gflop = 2.0 * static_cast<double>(sh.rows * sh.k * sh.n) * 1e-9;
+      const auto simd_one_thread = [&](KernelIsa isa) { return isa != KernelIsa::Scalar; };
+      for (KernelIsa isa : o.isas) {
+        if (!simd_one_thread(isa)) continue;
+        Record r = base;
+        r.isa = kernel_isa_name(isa);
+        r.path = isa;
+        r.threads = 1;
+        r.peak = measure_peak(isa, 1, peak_pool, 15).median;
+        r.stats = time_calls(o, [&] {
+          rows_linear(isa, sh.rows, sh.k, sh.n, x.data(), packed.data(), nullptr, 0, y.data(), 0, blocks,
+                      scratch.data());
+        });
+        records.push_back(r);
+        print_record(r);
+      }
     }
   }
 

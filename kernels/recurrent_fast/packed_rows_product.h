@@ -76,26 +76,40 @@ inline void row_block(int64_t K, const float* a, int64_t lda, const float* b_blo
 
 // All rows for one packed block at a time, the block outer, so its K x BW values (32 KiB for W^T) can serve
 // the later row blocks from L1 (measured: no faster than row blocks outer on actdet's 16 rows, 0.30 ms for
-// the temporal head either way). Rows in blocks of 8 x NV8 vectors, then 4 and 1 x NV1 (the batch-1
-// recurrent step).
+// the temporal head either way). Tiles sized to the register file (accumulators + B vectors + a broadcast):
+// AVX-512 (32 zmm) rows in blocks of 8 x 2 vectors, then 4 x 4; AVX2 (16 ymm) 6 x 2, then 4 x 2. 8 x 2 and
+// 4 x 4 need 19 and 21 ymm: on AVX2 they spilled, and 16-row products ran at ~71 % of peak (AVX-512 ~93 %);
+// 6 x 2 runs them at ~85 % (vigil-kbench --only rows). Then single rows x NV1 (the batch-1 recurrent step).
+// Every output sums its k terms in order from its initial value whatever the tile: tiling does not change
+// results.
 template <class Isa, int BW>
 void rows_product(int64_t rows, int64_t K, const float* a, int64_t lda, const float* bt, int64_t np, const float* init,
                   int64_t init_ld, float* c, L2Prefetcher* side = nullptr) {
   constexpr int W = Isa::W;
   constexpr int NV1 = BW / W < 4 ? BW / W : 4;
-  constexpr int NV8 = NV1 < 2 ? NV1 : 2;
+  constexpr int NV2 = NV1 < 2 ? NV1 : 2;
+  constexpr bool wide_registers = W == 16;
+  constexpr int kMainRows = wide_registers ? 8 : 6;
+  constexpr int kMidNV = wide_registers ? NV1 : NV2;
+  auto block = [&]<int RB, int NV>(int64_t r, int64_t n0, const float* b_block) {
+    row_block<Isa, RB, NV, BW>(K, a + r * lda, lda, b_block, n0, np, init ? init + r * init_ld : nullptr, init_ld,
+                               c + r * np, side);
+  };
+  // With 6-row tiles, as many as leave a multiple of 4 rows when that is possible (8 rows: 4 + 4, not 6 + 1 + 1).
+  int64_t main_rows = rows / kMainRows * kMainRows;
+  if constexpr (kMainRows == 6) {
+    for (int64_t m = main_rows; m >= 0; m -= kMainRows)
+      if ((rows - m) % 4 == 0) {
+        main_rows = m;
+        break;
+      }
+  }
   for (int64_t n0 = 0; n0 < np; n0 += BW) {
     const float* b_block = bt + block_offset(n0, K, BW);
     int64_t r = 0;
-    for (; r + 8 <= rows; r += 8)
-      row_block<Isa, 8, NV8, BW>(K, a + r * lda, lda, b_block, n0, np, init ? init + r * init_ld : nullptr, init_ld,
-                                 c + r * np, side);
-    for (; r + 4 <= rows; r += 4)
-      row_block<Isa, 4, NV1, BW>(K, a + r * lda, lda, b_block, n0, np, init ? init + r * init_ld : nullptr, init_ld,
-                                 c + r * np, side);
-    for (; r < rows; ++r)
-      row_block<Isa, 1, NV1, BW>(K, a + r * lda, lda, b_block, n0, np, init ? init + r * init_ld : nullptr, init_ld,
-                                 c + r * np, side);
+    for (; r < main_rows; r += kMainRows) block.template operator()<kMainRows, NV2>(r, n0, b_block);
+    for (; r + 4 <= rows; r += 4) block.template operator()<4, kMidNV>(r, n0, b_block);
+    for (; r < rows; ++r) block.template operator()<1, NV1>(r, n0, b_block);
   }
 }
 
