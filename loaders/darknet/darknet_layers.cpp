@@ -233,7 +233,7 @@ ConnectedLayer parse_connected(const SectionReader& r, const FeatureShape& in, i
   check_keys(r, "connected", {"output", "activation", "batch_normalize"}, true);
   ConnectedLayer c;
   // Darknet defaults output to 1 and activation to logistic, OpenCV the activation to linear: demand both.
-  c.outputs = r.require_int_in("output", 1, int64_t{1} << 20);
+  c.outputs = r.require_int_in("output", 1, kMaxDim);
   c.activation = parse_activation(r, "activation", r.require_string("activation"));
   c.batch_normalize = r.get_int_in("batch_normalize", 0, 0, 1) == 1;
   if (in.numel() * c.outputs > (int64_t{1} << 31))
