@@ -189,6 +189,23 @@ class GraphConstruction {
 
   int add(const Layer& l, const CostLayer&) { return prev(l); }
 
+  int add(const Layer& l, const LocalAvgPoolLayer& m) {
+    // darknet averages over the window cells inside the input only: count_include_pad = 0, windows placed
+    // as [maxpool]'s (padding/2 before, the rest after).
+    const int64_t before = m.padding / 2, after = m.padding - m.padding / 2;
+    return b_.node(OpType::AveragePool, name(l, "local_avgpool"), {prev(l)},
+                   {{"kernel_shape", ints({m.size, m.size})},
+                    {"strides", ints({m.stride_y, m.stride_x})},
+                    {"pads", ints({before, before, after, after})},
+                    {"count_include_pad", int64_t{0}}});
+  }
+
+  int add(const Layer& l, const SamLayer& s) {
+    Attributes attrs;
+    ops::set_fused_activation(attrs, s.activation);
+    return b_.node(OpType::Mul, name(l, "sam"), {prev(l), value_of(s.from)}, attrs);
+  }
+
   int add(const Layer& l, const MaxPoolLayer& m) {
     // darknet pads padding/2 before and the rest after; padded cells never win the max.
     const int64_t before = m.padding / 2, after = m.padding - m.padding / 2;

@@ -256,6 +256,29 @@ SoftmaxLayer parse_softmax(const SectionReader& r, const FeatureShape& in) {
   return g;
 }
 
+LocalAvgPoolLayer parse_local_avgpool(const SectionReader& r) {
+  check_keys(r, "local_avgpool", {"size", "stride", "stride_x", "stride_y", "padding"}, true);
+  LocalAvgPoolLayer m;
+  // Darknet defaults stride to 1 and size to stride: demanded, as for [maxpool].
+  const int64_t stride = r.require_int_in("stride", 1, kMaxKernel);
+  m.size = r.require_int_in("size", 1, kMaxKernel);
+  m.stride_x = r.get_int_in("stride_x", stride, 1, kMaxKernel);
+  m.stride_y = r.get_int_in("stride_y", stride, 1, kMaxKernel);
+  m.padding = r.get_int_in("padding", m.size - 1, 0, kMaxKernel);
+  // A window lying wholly in the padding would divide by a zero count in darknet.
+  if (m.padding - m.padding / 2 >= m.size)
+    r.fail_key("padding", concat(m.padding, " is too large for size=", m.size, " (a window would hold only padding)"));
+  return m;
+}
+
+SamLayer parse_sam(const SectionReader& r, int index) {
+  check_keys(r, "sam", {"from", "activation"}, true);
+  SamLayer s;
+  s.from = resolve_layer(r, "from", r.require_int("from"), index);
+  s.activation = parse_activation(r, "activation", r.get_string("activation", "linear"));
+  return s;
+}
+
 void check_positive_shape(const SectionReader& r, const FeatureShape& s) {
   if (s.c < 1 || s.h < 1 || s.w < 1)
     r.fail_section(concat("output would be ", s.c, "x", s.h, "x", s.w, " (the input is too small for it)"));
@@ -434,14 +457,31 @@ Network parse_network(const CfgFile& cfg) {
     } else if (layer.type == "softmax") {
       layer.params = parse_softmax(r, in);
       layer.out = in;
+    } else if (layer.type == "local_avgpool") {
+      LocalAvgPoolLayer m = parse_local_avgpool(r);
+      if (in.h + m.padding < m.size || in.w + m.padding < m.size)
+        r.fail_section(concat("size ", m.size, " exceeds the padded input ", in.h, "x", in.w));
+      layer.out = {in.c, (in.h + m.padding - m.size) / m.stride_y + 1, (in.w + m.padding - m.size) / m.stride_x + 1};
+      layer.params = m;
+    } else if (layer.type == "sam") {
+      SamLayer sam = parse_sam(r, layer.index);
+      check_readable("from", sam.from);
+      const FeatureShape other = shape_of(sam.from);
+      if (other.c != in.c || other.h != in.h || other.w != in.w)
+        r.fail_key("from", concat("layer ", sam.from, " is ", other.c, "x", other.h, "x", other.w,
+                                  " but the previous layer is ", in.c, "x", in.h, "x", in.w,
+                                  " ([sam] multiplies equal shapes element-wise)"));
+      layer.out = in;
+      layer.params = sam;
     } else if (layer.type == "cost") {
       check_keys(r, "cost", {}, true);
       layer.out = in;
       layer.params = CostLayer{};
     } else {
       r.fail_section(
-          "unknown or unsupported section (supported: net, convolutional, connected, maxpool, avgpool, route, "
-          "shortcut, upsample, scale_channels, reorg, dropout, softmax, cost, yolo, region)");
+          "unknown or unsupported section (supported: net, convolutional, connected, maxpool, avgpool, "
+          "local_avgpool, route, shortcut, upsample, scale_channels, sam, reorg, dropout, softmax, cost, yolo, "
+          "region)");
     }
     check_positive_shape(r, layer.out);
     net.layers.push_back(std::move(layer));

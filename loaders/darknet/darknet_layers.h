@@ -76,10 +76,19 @@ struct SoftmaxLayer {
   int64_t groups = 1;
 };
 struct CostLayer {};  // the training loss: at inference the network's output is its input
+// darknet's local average pool: windows placed like [maxpool]'s, averaging only the cells inside the input.
+struct LocalAvgPoolLayer {
+  int64_t size = 0, stride_y = 1, stride_x = 1, padding = 0;  // padding: total, split top/left = padding/2
+};
+// Spatial attention (YOLOv4's SAM): the previous layer's output times layer `from`'s, element-wise.
+struct SamLayer {
+  int from = 0;
+  kernels::ActivationParams activation;
+};
 
 using LayerParams = std::variant<ConvolutionalLayer, MaxPoolLayer, AvgPoolLayer, RouteLayer, ShortcutLayer,
                                  UpsampleLayer, ScaleChannelsLayer, DropoutLayer, YoloLayer, RegionLayer, ReorgLayer,
-                                 ConnectedLayer, SoftmaxLayer, CostLayer>;
+                                 ConnectedLayer, SoftmaxLayer, CostLayer, LocalAvgPoolLayer, SamLayer>;
 
 struct Layer {
   int index = 0;              // darknet's layer index: 0 for the first section after [net]

@@ -551,6 +551,28 @@ std::vector<Map> darknet_forward(const Network& net, const std::vector<float>& w
         for (size_t i = 0; i < part; ++i) sum += std::exp(in.v[g * part + i] - largest);
         for (size_t i = 0; i < part; ++i) out.v[g * part + i] = std::exp(in.v[g * part + i] - largest) / sum;
       }
+    } else if (const auto* la = std::get_if<LocalAvgPoolLayer>(&l.params)) {
+      // darknet's forward_local_avgpool_layer: the mean of the window cells inside the input.
+      out = make_map(in.c, (in.h + la->padding - la->size) / la->stride_y + 1,
+                     (in.w + la->padding - la->size) / la->stride_x + 1);
+      const int64_t off = -la->padding / 2;
+      for (int64_t k = 0; k < out.c; ++k)
+        for (int64_t y = 0; y < out.h; ++y)
+          for (int64_t x = 0; x < out.w; ++x) {
+            double sum = 0;
+            int counter = 0;
+            for (int64_t dy = 0; dy < la->size; ++dy)
+              for (int64_t dx = 0; dx < la->size; ++dx) {
+                const int64_t iy = off + y * la->stride_y + dy, ix = off + x * la->stride_x + dx;
+                if (iy >= 0 && iy < in.h && ix >= 0 && ix < in.w) sum += in.at(k, iy, ix), ++counter;
+              }
+            out.at(k, y, x) = sum / counter;
+          }
+    } else if (const auto* sam = std::get_if<SamLayer>(&l.params)) {
+      // darknet's forward_sam_layer: input[i] * from_output[i], then the activation.
+      const Map& from = get(sam->from);
+      out = in;
+      for (size_t i = 0; i < out.v.size(); ++i) out.v[i] = act(sam->activation, in.v[i] * from.v[i]);
     } else {  // dropout, cost, yolo, region: the input itself (a head's raw input is what the graph outputs)
       out = in;
     }
@@ -750,7 +772,54 @@ groups=2
 type=sse
 )";
 
+// YOLOv4-era extras: [local_avgpool] with asymmetric padding and a stride_x, [sam] with an activation.
+const char* kAttentionSectionsCfg = R"(
+[net]
+width=10
+height=7
+channels=3
+# 0: 6x7x10
+[convolutional]
+filters=6
+size=3
+stride=1
+pad=1
+batch_normalize=1
+activation=leaky
+# 1: size 3 stride 1, padding 2: 6x7x10, border windows average fewer cells
+[local_avgpool]
+size=3
+stride=1
+# 2: size 2 stride_y 2 stride_x 3, padding 1 (0 before, 1 after): (7+1-2)/2+1 = 4, (10+1-2)/3+1 = 4
+[local_avgpool]
+size=2
+stride=2
+stride_x=3
+# 3: gates 6x4x4
+[convolutional]
+filters=6
+size=1
+stride=1
+activation=logistic
+# 4: layer 2 times the gates
+[sam]
+from=-2
+activation=swish
+)";
+
 }  // namespace
+
+TEST_CASE("darknet import: [local_avgpool] and [sam] compute what darknet computes (float64)") {
+  TempDir tmp;
+  const std::string cfg = tmp.file("att.cfg", kAttentionSectionsCfg);
+  Network net = parse_network(read_cfg_file(cfg));
+  REQUIRE(net.layers.size() == 5);
+  std::vector<float> weights = random_weights(net, 23);
+  const std::string wfile = tmp.file("att.weights");
+  write_weights_file(wfile, weights);
+  compare_with_reference(cfg, wfile, net, weights, {{"local_avgpool_1", 1}, {"local_avgpool_2", 2}, {"sam_4", 4}},
+                         {"local_avgpool_1", "local_avgpool_2"});
+}
 
 TEST_CASE("darknet import: [reorg], [route] and the [region] head compute what darknet computes (float64)") {
   TempDir tmp;

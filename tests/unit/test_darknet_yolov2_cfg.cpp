@@ -1,6 +1,7 @@
-// The YOLOv2 and classifier sections of the darknet cfg parser: [region], [reorg], [connected], [softmax] and
-// [cost]: accepted keys, darknet's output shapes and weight counts, and every malformed or unsupported
-// variant as a clean error naming file:line, section and key.
+// The YOLOv2 and classifier sections of the darknet cfg parser ([region], [reorg], [connected], [softmax],
+// [cost]) and two YOLOv4-era extras ([local_avgpool], [sam]): accepted keys, darknet's output shapes and
+// weight counts, and every malformed or unsupported variant as a clean error naming file:line, section and
+// key.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -174,4 +175,36 @@ TEST_CASE("darknet cfg: [softmax] and [cost] placement and errors") {
                          "[route]\nlayers=1\n") ==
         "t.cfg:11: [route]: follows [cost] layer 2, which must be the last layer (darknet's output is the layer "
         "before it)");
+}
+
+TEST_CASE("darknet cfg: [local_avgpool] and [sam] shapes and errors") {
+  const std::string conv8 = kNet + "[convolutional]\nfilters=8\nsize=1\nactivation=linear\n";  // 8x16x32
+  Network n = net_of(conv8 +
+                     // 1: size 3 stride 1, default padding 2 -> same size
+                     "[local_avgpool]\nsize=3\nstride=1\n"
+                     // 2: size 2 stride 2 -> 8x16
+                     "[local_avgpool]\nsize=2\nstride=2\n"
+                     // 3: stride_x 4, padding 0 on 8x16: (8 - 2)/2 + 1 = 4, (16 - 2)/4 + 1 = 4
+                     "[local_avgpool]\nsize=2\nstride=2\nstride_x=4\npadding=0\n"
+                     // 4: gates, 5: times layer 3
+                     "[convolutional]\nfilters=8\nsize=1\nactivation=logistic\n[sam]\nfrom=-2\nactivation=leaky\n");
+  CHECK(shape_of(n, 1) == std::vector<int64_t>{8, 16, 32});
+  CHECK(shape_of(n, 2) == std::vector<int64_t>{8, 8, 16});
+  CHECK(shape_of(n, 3) == std::vector<int64_t>{8, 4, 4});
+  CHECK(shape_of(n, 5) == std::vector<int64_t>{8, 4, 4});
+  CHECK(std::get<LocalAvgPoolLayer>(n.layers[1].params).padding == 2);
+  CHECK(std::get<SamLayer>(n.layers[5].params).from == 3);
+  CHECK(std::get<SamLayer>(n.layers[5].params).activation.kind == kernels::Activation::LeakyRelu);
+
+  CHECK(net_error(conv8 + "[local_avgpool]\nsize=2\n") ==
+        "t.cfg:9: [local_avgpool] key 'stride': required but missing");
+  CHECK(net_error(conv8 + "[local_avgpool]\nsize=2\nstride=2\npadding=5\n") ==
+        "t.cfg:12: [local_avgpool] key 'padding': 5 is too large for size=2 (a window would hold only padding)");
+  CHECK(net_error(conv8 + "[local_avgpool]\nsize=2\nstride=2\nmaxpool_depth=1\n")
+            .starts_with("t.cfg:12: [local_avgpool] key 'maxpool_depth': unknown key"));
+  CHECK(net_error(conv8 + "[sam]\nactivation=linear\n") == "t.cfg:9: [sam] key 'from': required but missing");
+  CHECK(net_error(conv8 + "[convolutional]\nfilters=4\nsize=1\nactivation=linear\n[sam]\nfrom=0\n") ==
+        "t.cfg:14: [sam] key 'from': layer 0 is 8x16x32 but the previous layer is 4x16x32 ([sam] multiplies equal "
+        "shapes element-wise)");
+  CHECK(net_error(conv8 + "[sam]\nfrom=1\n").starts_with("t.cfg:10: [sam] key 'from': layer 1 resolves to 1"));
 }
