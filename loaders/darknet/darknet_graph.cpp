@@ -304,6 +304,12 @@ class GraphConstruction {
     b_.metadata("letterbox", int64_t{net_.letter_box ? 1 : 0});
     if (!class_names.empty()) b_.metadata("class_names", class_names);
     if (heads_.empty()) {
+      // A classifier's names label its softmax outputs one to one.
+      const Layer& last = net_.layers.back();
+      if (!class_names.empty() && (last.type == "softmax" || last.type == "cost") &&
+          static_cast<int64_t>(class_names.size()) != last.out.numel())
+        fail(options_.names_path, ": has ", class_names.size(), " class names but the cfg's [softmax] has ",
+             last.out.numel(), " outputs");
       b_.output(values_.back());
       return;
     }

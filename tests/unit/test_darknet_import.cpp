@@ -874,6 +874,14 @@ TEST_CASE("darknet import: [connected], [softmax] groups and [cost] compute what
   CHECK(dims(g.values[static_cast<size_t>(g.outputs[0])].shape) == std::vector<int64_t>{1, 6, 1, 1});
   CHECK(g.metadata.count("yolo_anchors") == 0);
 
+  // Class names label the softmax outputs: their count must match.
+  DarknetImportOptions named;
+  named.names_path = tmp.file("six.names", "a\nb\nc\nd\ne\nf\n");
+  CHECK(std::get<std::vector<std::string>>(import_darknet(cfg, wfile, named).metadata.at("class_names")).size() == 6);
+  named.names_path = tmp.file("five.names", "a\nb\nc\nd\ne\n");
+  CHECK(error_of([&] { import_darknet(cfg, wfile, named); }) ==
+        named.names_path + ": has 5 class names but the cfg's [softmax] has 6 outputs");
+
   // One float short: the count names what the [connected] layers need (4*4 + 4*2*9 for the conv, 5*4 + 5*96
   // and 6 + 6*5 for the connected layers).
   const int64_t needed = 4 * 4 + 4 * 2 * 9 + 5 * 4 + 5 * 96 + 6 + 6 * 5;
