@@ -2,7 +2,8 @@
 // (see kernels/yolo_detect/yolo_detect.h for the formulas). Attributes: num_classes, anchors (w,h pairs
 // in network-input pixels), masks (anchor indices of each head, concatenated in head order),
 // anchors_per_head (mask entries per head), input_width, input_height, scale_x_y (one per head, def 1),
-// score_threshold (def 0.25), nms_threshold (def 0.45), max_detections (def 100).
+// score_threshold (def 0.25), nms_threshold (def 0.45), max_detections (def 100), decode ("yolo", def, or
+// "region": darknet's YOLOv2 [region] decoding, anchors in grid cells and softmax class probabilities).
 // Outputs: detections [max_detections, 6] (x1, y1, x2, y2, score, class) and count [1].
 #include "kernels/yolo_detect/yolo_detect.h"
 
@@ -26,6 +27,12 @@ kernels::YoloDetectParams plan_yolo(const Node& node, std::span<const TensorInfo
   p.num_classes = a.get_int("num_classes", 0, who);
   if (p.num_classes < 1 || p.num_classes > std::numeric_limits<int32_t>::max())
     fail_node(node, concat("num_classes must be >= 1, got ", p.num_classes));
+
+  const std::string decode = a.get_string("decode", "yolo", who);
+  if (decode == "region")
+    p.mode = kernels::YoloDecodeMode::Region;
+  else if (decode != "yolo")
+    fail_node(node, concat("decode must be \"yolo\" or \"region\", got \"", decode, "\""));
 
   const std::vector<float> anchors = a.get_floats("anchors", {}, who);
   if (anchors.empty() || anchors.size() % 2 != 0)
@@ -60,6 +67,9 @@ kernels::YoloDetectParams plan_yolo(const Node& node, std::span<const TensorInfo
     fail_node(node, concat("scale_x_y must have one entry per head (", num_heads, "), got ", scales.size()));
   for (float s : scales)
     if (!(s > 0.0f) || !std::isfinite(s)) fail_node(node, concat("scale_x_y entries must be finite and > 0, got ", s));
+  if (p.mode == kernels::YoloDecodeMode::Region)
+    for (float s : scales)
+      if (s != 1.0f) fail_node(node, concat("scale_x_y must be 1 with decode \"region\", got ", s));
 
   p.score_threshold = a.get_float("score_threshold", 0.25f, who);
   p.nms_threshold = a.get_float("nms_threshold", 0.45f, who);

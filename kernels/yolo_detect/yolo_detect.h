@@ -7,6 +7,10 @@
 //   by = (i + sigmoid(ty) * s - (s - 1) / 2) / H * input_height
 //   bw = exp(tw) * anchor_w,   bh = exp(th) * anchor_h                  (anchors in network-input pixels)
 //   score(c) = sigmoid(to) * sigmoid(tc);  (box, c, score) is a candidate when score > score_threshold.
+// Region decoding (darknet's YOLOv2 [region] layer) differs in two places: anchors are in grid cells, and the
+// class probabilities are a softmax over the class logits instead of one sigmoid each:
+//   bx = (j + sigmoid(tx)) / W * input_width,   bw = exp(tw) * anchor_w / W * input_width    (same for y, h)
+//   score(c) = sigmoid(to) * exp(tc - m) / sum_k exp(tk - m)     (m = the largest class logit of the box)
 #pragma once
 
 #include <cstddef>
@@ -15,14 +19,18 @@
 
 namespace vigil::kernels {
 
+// How boxes and class scores are decoded: darknet's [yolo] layer (YOLOv3/v4) or its [region] layer (YOLOv2).
+enum class YoloDecodeMode { Yolo, Region };
+
 struct YoloHeadParams {
   int64_t height = 1, width = 1;  // grid size
-  std::vector<float> anchors;     // (w, h) pairs in network-input pixels, one pair per anchor of this head
-  float scale_x_y = 1.0f;
+  std::vector<float> anchors;     // (w, h) pairs, one per anchor of this head: input pixels (Yolo), grid cells (Region)
+  float scale_x_y = 1.0f;         // 1 in Region mode
   int64_t num_anchors() const { return static_cast<int64_t>(anchors.size() / 2); }
 };
 
 struct YoloDetectParams {
+  YoloDecodeMode mode = YoloDecodeMode::Yolo;
   int64_t num_classes = 1;
   std::vector<YoloHeadParams> heads;
   int64_t input_width = 1, input_height = 1;  // network input size in pixels

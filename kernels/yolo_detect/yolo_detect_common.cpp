@@ -12,9 +12,27 @@ Box decode_box(const YoloDetectParams& p, const BoxSite& b) {
   const double s = b.head.scale_x_y;
   const double bx = (b.j + sigmoid(b.logit(0)) * s - (s - 1) / 2) / W * p.input_width;
   const double by = (b.i + sigmoid(b.logit(1)) * s - (s - 1) / 2) / H * p.input_height;
-  const double bw = std::exp(static_cast<double>(b.logit(2))) * b.head.anchors[static_cast<size_t>(2 * b.a)];
-  const double bh = std::exp(static_cast<double>(b.logit(3))) * b.head.anchors[static_cast<size_t>(2 * b.a + 1)];
+  double bw = std::exp(static_cast<double>(b.logit(2))) * b.head.anchors[static_cast<size_t>(2 * b.a)];
+  double bh = std::exp(static_cast<double>(b.logit(3))) * b.head.anchors[static_cast<size_t>(2 * b.a + 1)];
+  if (p.mode == YoloDecodeMode::Region) {  // anchors in grid cells: darknet's get_region_box divides by the grid
+    bw = bw / static_cast<double>(W) * static_cast<double>(p.input_width);
+    bh = bh / static_cast<double>(H) * static_cast<double>(p.input_height);
+  }
   return {bx - bw / 2, by - bh / 2, bx + bw / 2, by + bh / 2};
+}
+
+ClassProbabilities::ClassProbabilities(const YoloDetectParams& p, const BoxSite& site)
+    : site_(site), softmax_(p.mode == YoloDecodeMode::Region) {
+  if (!softmax_) return;
+  max_logit_ = -INFINITY;
+  for (int64_t c = 0; c < p.num_classes; ++c) max_logit_ = std::max(max_logit_, static_cast<double>(site.logit(5 + c)));
+  sum_ = 0.0;
+  for (int64_t c = 0; c < p.num_classes; ++c) sum_ += std::exp(static_cast<double>(site.logit(5 + c)) - max_logit_);
+}
+
+double ClassProbabilities::operator()(int64_t c) const {
+  const double x = site_.logit(5 + c);
+  return softmax_ ? std::exp(x - max_logit_) / sum_ : sigmoid(x);
 }
 
 double iou(const Box& a, const Box& b) {

@@ -50,6 +50,23 @@ void for_each_box(const YoloDetectParams& p, const float* const* heads, Fn&& fn)
 
 Box decode_box(const YoloDetectParams& p, const BoxSite& site);
 
+// The class probabilities of one box: the sigmoid of each class logit (Yolo mode) or a softmax over the
+// box's class logits (Region mode; the largest logit and the sum of exponentials are computed once, in
+// double, in class order). Each probability is <= 1 exactly (the sum includes the class's own term and
+// rounding is monotonic), so score = objectness * probability <= objectness. Both kernels score through
+// this, which is what keeps their bits equal. A NaN or +inf class logit makes every softmax probability NaN
+// (never a candidate).
+class ClassProbabilities {
+ public:
+  ClassProbabilities(const YoloDetectParams& p, const BoxSite& site);
+  double operator()(int64_t c) const;
+
+ private:
+  const BoxSite& site_;
+  bool softmax_;
+  double max_logit_ = 0.0, sum_ = 1.0;
+};
+
 double iou(const Box& a, const Box& b);
 
 // The output order: score descending, ties by decode-order number. Boxes are numbered in decode order and

@@ -6,6 +6,7 @@
 //   clearly fail these (with a margin that covers every rounding of the reference's double arithmetic) are
 //   skipped; every other pair is scored exactly as the reference scores it, and boxes are decoded (same
 //   formula) only when they have a candidate.
+//   In Region mode (softmax class probabilities, which are <= 1 too) only the objectness test applies.
 // - Selection: a candidate survives per-class NMS iff no better candidate of its class that survived
 //   overlaps it by more than the NMS threshold. So taking the candidates best first (a heap, popped only as
 //   far as needed), each checked against the survivors so far, gives the reference's survivors in its
@@ -50,12 +51,15 @@ void yolo_detect_fast(const YoloDetectParams& p, const float* const* heads, floa
     // With t >= 0 and objectness <= t no class passes (the reference finds none); a negative or NaN
     // threshold falls through to the exact scores.
     if (threshold >= 0.0 && !(objectness > threshold)) return;
-    const double class_bound = reject_below(threshold / objectness);
+    // Region mode: a softmax probability is not decidable from its own logit; every class of a box that
+    // passed the objectness test is scored exactly (still skipping the bulk: boxes without an object).
+    const bool softmax = p.mode == YoloDecodeMode::Region;
+    const double class_bound = softmax ? -INFINITY : reject_below(threshold / objectness);
+    const yolo_detect_detail::ClassProbabilities probability(p, b);
     bool decoded = false;
     for (int64_t c = 0; c < C; ++c) {
-      const float logit = b.logit(5 + c);
-      if (static_cast<double>(logit) < class_bound) continue;
-      const double score = objectness * sigmoid(logit);
+      if (static_cast<double>(b.logit(5 + c)) < class_bound) continue;
+      const double score = objectness * probability(c);
       if (!(score > threshold)) continue;
       if (!decoded) boxes[b.number] = yolo_detect_detail::decode_box(p, b);
       decoded = true;

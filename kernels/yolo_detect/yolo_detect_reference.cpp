@@ -24,8 +24,9 @@ void yolo_detect_reference(const YoloDetectParams& p, const float* const* heads,
   yolo_detect_detail::for_each_box(p, heads, [&](const yolo_detect_detail::BoxSite& b) {
     boxes[b.number] = yolo_detect_detail::decode_box(p, b);
     const double objectness = sigmoid(b.logit(4));
+    const yolo_detect_detail::ClassProbabilities probability(p, b);
     for (int64_t c = 0; c < C; ++c) {
-      const double score = objectness * sigmoid(b.logit(5 + c));
+      const double score = objectness * probability(c);
       if (score > threshold) cands[num_cands++] = {score, b.number, static_cast<int32_t>(c), false};
     }
   });

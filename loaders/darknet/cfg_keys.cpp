@@ -77,6 +77,15 @@ bool is_training_only_key(std::string_view section, std::string_view key) {
                      "map"},
                     key);
   }
+  if (section == "region") {
+    // YOLOv2's loss and label assignment: thresh is the IoU above which a prediction is not penalised for
+    // objectness during training (OpenCV reuses it as its score cut; vigil's threshold is the importer's).
+    return contains({"jitter", "rescore", "object_scale", "noobject_scale", "class_scale", "coord_scale", "mask_scale",
+                     "absolute", "random", "thresh", "bias_match", "max", "focal_loss"},
+                    key);
+  }
+  if (section == "softmax") return contains({"noloss"}, key);
+  if (section == "cost") return contains({"type", "scale", "ratio", "noobject_scale", "thresh"}, key);
   return false;
 }
 

@@ -71,10 +71,61 @@ class GraphConstruction {
     }
   }
 
+  // A Conv2d over `input` with darknet's bias / batch norm / activation: y = act(scale * (conv(x) - mean) /
+  // sqrt(var + eps) + bias) with batch norm, act(conv(x) + bias) without. Shared by [convolutional] and
+  // [connected] (a 1x1 conv over the flattened input), which store these arrays in different orders.
+  int conv_with_bias(const Layer& l, const std::string& n, int input, const Shape& w_shape, Attributes attrs,
+                     bool batch_normalize, const ActivationParams& activation, const std::vector<float>& w,
+                     const std::vector<float>& bias, const std::vector<float>& scales, const std::vector<float>& mean,
+                     const std::vector<float>& variance) {
+    const int64_t filters = w_shape[0];
+    const int64_t per_filter = w_shape.numel() / filters;
+    const double eps = options_.batch_norm_epsilon;
+    if (batch_normalize) {
+      for (int64_t o = 0; o < filters; ++o) {
+        const double var = variance[static_cast<size_t>(o)];
+        if (!(var + eps > 0))
+          fail(layer_label(net_, l), ": batch-norm variance of filter ", o, " is ", var,
+               "; variance + epsilon must be positive");
+      }
+    }
+    if (batch_normalize && options_.fold_batch_norm) {
+      // Folded into the conv in double.
+      std::vector<float> folded_w(w.size()), folded_b(static_cast<size_t>(filters));
+      for (int64_t o = 0; o < filters; ++o) {
+        const size_t oi = static_cast<size_t>(o);
+        const double s = static_cast<double>(scales[oi]) / std::sqrt(static_cast<double>(variance[oi]) + eps);
+        for (int64_t k = 0; k < per_filter; ++k) {
+          const size_t i = static_cast<size_t>(o * per_filter + k);
+          folded_w[i] = static_cast<float>(static_cast<double>(w[i]) * s);
+        }
+        folded_b[oi] = static_cast<float>(static_cast<double>(bias[oi]) - static_cast<double>(mean[oi]) * s);
+      }
+      ops::set_fused_activation(attrs, activation);
+      return b_.node(OpType::Conv2d, n,
+                     {input, constant(n + ".weight", w_shape, folded_w), constant(n + ".bias", {filters}, folded_b)},
+                     attrs);
+    }
+    if (batch_normalize) {
+      int conv = b_.node(OpType::Conv2d, n + "/conv", {input, constant(n + ".weight", w_shape, w)}, attrs);
+      Attributes bn;
+      bn.set("epsilon", options_.batch_norm_epsilon);
+      ops::set_fused_activation(bn, activation);
+      const Shape per_channel{filters};
+      return b_.node(OpType::BatchNorm, n,
+                     {conv, constant(n + ".bn_scale", per_channel, scales), constant(n + ".bn_bias", per_channel, bias),
+                      constant(n + ".bn_mean", per_channel, mean), constant(n + ".bn_var", per_channel, variance)},
+                     bn);
+    }
+    ops::set_fused_activation(attrs, activation);
+    return b_.node(OpType::Conv2d, n,
+                   {input, constant(n + ".weight", w_shape, w), constant(n + ".bias", {filters}, bias)}, attrs);
+  }
+
   int add(const Layer& l, const ConvolutionalLayer& c) {
-    const std::string n = name(l, "conv");
     const std::string where = concat("layer ", l.index, " [convolutional]");
     const int64_t per_filter = (l.in.c / c.groups) * c.size * c.size;
+    // darknet's order: biases, [scales, rolling means, rolling variances], weights (OIHW).
     std::vector<float> bias = weights_.read(c.filters, where + " biases");
     std::vector<float> scales, mean, variance;
     if (c.batch_normalize) {
@@ -88,48 +139,71 @@ class GraphConstruction {
     attrs.set("strides", ints({c.stride_y, c.stride_x}));
     attrs.set("pads", ints({c.padding, c.padding, c.padding, c.padding}));
     attrs.set("group", c.groups);
-    const Shape w_shape{c.filters, l.in.c / c.groups, c.size, c.size};
-    const double eps = options_.batch_norm_epsilon;
+    return conv_with_bias(l, name(l, "conv"), prev(l), Shape{c.filters, l.in.c / c.groups, c.size, c.size}, attrs,
+                          c.batch_normalize, c.activation, w, bias, scales, mean, variance);
+  }
 
+  int add(const Layer& l, const ConnectedLayer& c) {
+    const std::string where = concat("layer ", l.index, " [connected]");
+    const int64_t inputs = l.in.numel();
+    // darknet's order (load_connected_weights): biases, weights [outputs][inputs], then with batch norm the
+    // scales, rolling means and rolling variances.
+    std::vector<float> bias = weights_.read(c.outputs, where + " biases");
+    std::vector<float> w = weights_.read(c.outputs * inputs, where + " weights");
+    std::vector<float> scales, mean, variance;
     if (c.batch_normalize) {
-      for (int64_t o = 0; o < c.filters; ++o) {
-        const double var = variance[static_cast<size_t>(o)];
-        if (!(var + eps > 0))
-          fail(layer_label(net_, l), ": batch-norm variance of filter ", o, " is ", var,
-               "; variance + epsilon must be positive");
-      }
+      scales = weights_.read(c.outputs, where + " batch-norm scales");
+      mean = weights_.read(c.outputs, where + " batch-norm means");
+      variance = weights_.read(c.outputs, where + " batch-norm variances");
     }
-    if (c.batch_normalize && options_.fold_batch_norm) {
-      // darknet: y = scale * (conv(x) - mean) / sqrt(var + eps) + bias, folded into the conv in double.
-      std::vector<float> folded_w(w.size()), folded_b(static_cast<size_t>(c.filters));
-      for (int64_t o = 0; o < c.filters; ++o) {
-        const size_t oi = static_cast<size_t>(o);
-        const double s = static_cast<double>(scales[oi]) / std::sqrt(static_cast<double>(variance[oi]) + eps);
-        for (int64_t k = 0; k < per_filter; ++k) {
-          const size_t i = static_cast<size_t>(o * per_filter + k);
-          folded_w[i] = static_cast<float>(static_cast<double>(w[i]) * s);
-        }
-        folded_b[oi] = static_cast<float>(static_cast<double>(bias[oi]) - static_cast<double>(mean[oi]) * s);
-      }
-      ops::set_fused_activation(attrs, c.activation);
-      return b_.node(
-          OpType::Conv2d, n,
-          {prev(l), constant(n + ".weight", w_shape, folded_w), constant(n + ".bias", {c.filters}, folded_b)}, attrs);
-    }
-    if (c.batch_normalize) {
-      int conv = b_.node(OpType::Conv2d, n + "/conv", {prev(l), constant(n + ".weight", w_shape, w)}, attrs);
-      Attributes bn;
-      bn.set("epsilon", options_.batch_norm_epsilon);
-      ops::set_fused_activation(bn, c.activation);
-      const Shape per_channel{c.filters};
-      return b_.node(OpType::BatchNorm, n,
-                     {conv, constant(n + ".bn_scale", per_channel, scales), constant(n + ".bn_bias", per_channel, bias),
-                      constant(n + ".bn_mean", per_channel, mean), constant(n + ".bn_var", per_channel, variance)},
-                     bn);
-    }
-    ops::set_fused_activation(attrs, c.activation);
-    return b_.node(OpType::Conv2d, n,
-                   {prev(l), constant(n + ".weight", w_shape, w), constant(n + ".bias", {c.filters}, bias)}, attrs);
+    const std::string n = name(l, "connected");
+    // The input flattened in darknet's (c, h, w) order, which is NCHW's own: a 1x1 conv over [1, C*H*W, 1, 1]
+    // is then the matrix product, with the conv's fused activation and batch-norm folding.
+    int flat = prev(l);
+    if (l.in.h != 1 || l.in.w != 1)
+      flat = b_.node(OpType::Reshape, n + "/flatten", {flat}, {{"shape", ints({1, inputs, 1, 1})}});
+    return conv_with_bias(l, n, flat, Shape{c.outputs, inputs, 1, 1}, Attributes{}, c.batch_normalize, c.activation, w,
+                          bias, scales, mean, variance);
+  }
+
+  int add(const Layer& l, const ReorgLayer& r) {
+    // darknet's reorg_cpu(input, w, h, c, stride, forward = 0): output element (k, j, i) of a [C, H, W] view
+    // is input element (k % (C/s^2), j*s + (k / (C/s^2)) / s, i*s + (k / (C/s^2)) % s) of a [C/s^2, H*s, W*s]
+    // view of the same buffer. With the input seen as [C/s^2, H, s, W, s] (c2, j, dy, i, dx), the output is
+    // its transpose to (dy, dx, c2, j, i), read as [C*s^2, H/s, W/s].
+    const std::string n = name(l, "reorg");
+    const int64_t s = r.stride, c2 = l.in.c / (s * s);
+    int v = b_.node(OpType::Reshape, n + "/split", {prev(l)}, {{"shape", ints({c2, l.in.h, s, l.in.w, s})}});
+    v = b_.node(OpType::Transpose, n + "/permute", {v}, {{"perm", ints({2, 4, 0, 1, 3})}});
+    return b_.node(OpType::Reshape, n, {v}, {{"shape", ints({1, l.out.c, l.out.h, l.out.w})}});
+  }
+
+  int add(const Layer& l, const SoftmaxLayer& s) {
+    // darknet: a softmax over each of `groups` contiguous slices of the flattened input.
+    const std::string n = name(l, "softmax");
+    const int64_t inputs = l.in.numel();
+    int v = b_.node(OpType::Reshape, n + "/groups", {prev(l)}, {{"shape", ints({1, s.groups, inputs / s.groups})}});
+    v = b_.node(OpType::Softmax, n + "/softmax", {v}, {{"axis", int64_t{-1}}});
+    return b_.node(OpType::Reshape, n, {v}, {{"shape", ints({1, l.in.c, l.in.h, l.in.w})}});
+  }
+
+  int add(const Layer& l, const CostLayer&) { return prev(l); }
+
+  int add(const Layer& l, const LocalAvgPoolLayer& m) {
+    // darknet averages over the window cells inside the input only: count_include_pad = 0, windows placed
+    // as [maxpool]'s (padding/2 before, the rest after).
+    const int64_t before = m.padding / 2, after = m.padding - m.padding / 2;
+    return b_.node(OpType::AveragePool, name(l, "local_avgpool"), {prev(l)},
+                   {{"kernel_shape", ints({m.size, m.size})},
+                    {"strides", ints({m.stride_y, m.stride_x})},
+                    {"pads", ints({before, before, after, after})},
+                    {"count_include_pad", int64_t{0}}});
+  }
+
+  int add(const Layer& l, const SamLayer& s) {
+    Attributes attrs;
+    ops::set_fused_activation(attrs, s.activation);
+    return b_.node(OpType::Mul, name(l, "sam"), {prev(l), value_of(s.from)}, attrs);
   }
 
   int add(const Layer& l, const MaxPoolLayer& m) {
@@ -212,7 +286,14 @@ class GraphConstruction {
   int add(const Layer& l, const DropoutLayer&) { return prev(l); }
 
   int add(const Layer& l, const YoloLayer& y) {
-    heads_.push_back({&l, &y, prev(l)});
+    heads_.push_back({&l, y.classes, y.anchors, y.mask, y.scale_x_y, false, prev(l)});
+    return prev(l);
+  }
+
+  int add(const Layer& l, const RegionLayer& g) {
+    std::vector<int64_t> all;
+    for (int64_t a = 0; a < static_cast<int64_t>(g.anchors.size() / 2); ++a) all.push_back(a);
+    heads_.push_back({&l, g.classes, g.anchors, all, 1.0f, true, prev(l)});
     return prev(l);
   }
 
@@ -223,11 +304,17 @@ class GraphConstruction {
     b_.metadata("letterbox", int64_t{net_.letter_box ? 1 : 0});
     if (!class_names.empty()) b_.metadata("class_names", class_names);
     if (heads_.empty()) {
+      // A classifier's names label its softmax outputs one to one.
+      const Layer& last = net_.layers.back();
+      if (!class_names.empty() && (last.type == "softmax" || last.type == "cost") &&
+          static_cast<int64_t>(class_names.size()) != last.out.numel())
+        fail(options_.names_path, ": has ", class_names.size(), " class names but the cfg's [softmax] has ",
+             last.out.numel(), " outputs");
       b_.output(values_.back());
       return;
     }
 
-    const int64_t classes = heads_.front().yolo->classes;
+    const int64_t classes = heads_.front().classes;
     std::vector<std::string> head_names;
     std::vector<int> head_values;
     std::vector<float> anchors;
@@ -236,32 +323,38 @@ class GraphConstruction {
     // Heads normally share one anchors list; if they do not, each head's used anchors are appended to a
     // combined list and its mask indexes that.
     bool shared = true;
-    for (const Head& h : heads_) shared = shared && h.yolo->anchors == heads_.front().yolo->anchors;
-    if (shared) anchors = heads_.front().yolo->anchors;
+    for (const Head& h : heads_) shared = shared && h.anchors == heads_.front().anchors;
+    if (shared) anchors = heads_.front().anchors;
+    const bool region = heads_.front().region;
     for (const Head& h : heads_) {
-      if (h.yolo->classes != classes)
-        fail(layer_label(net_, *h.layer), ": classes=", h.yolo->classes, " differs from the first [yolo] layer's ",
-             classes, "; all heads must share one class list");
-      for (int64_t m : h.yolo->mask) {
+      if (h.region != region)
+        fail(layer_label(net_, *h.layer),
+             ": a cfg cannot mix [yolo] and [region] layers (one YoloDetect decodes all "
+             "heads the same way)");
+      if (h.classes != classes)
+        fail(layer_label(net_, *h.layer), ": classes=", h.classes, " differs from the first head's ", classes,
+             "; all heads must share one class list");
+      for (int64_t m : h.mask) {
         if (shared) {
           masks.push_back(m);
         } else {
           masks.push_back(static_cast<int64_t>(anchors.size() / 2));
-          anchors.push_back(h.yolo->anchors[static_cast<size_t>(2 * m)]);
-          anchors.push_back(h.yolo->anchors[static_cast<size_t>(2 * m + 1)]);
+          anchors.push_back(h.anchors[static_cast<size_t>(2 * m)]);
+          anchors.push_back(h.anchors[static_cast<size_t>(2 * m + 1)]);
         }
       }
-      per_head.push_back(static_cast<int64_t>(h.yolo->mask.size()));
-      scale_x_y.push_back(h.yolo->scale_x_y);
+      per_head.push_back(static_cast<int64_t>(h.mask.size()));
+      scale_x_y.push_back(h.scale_x_y);
       head_values.push_back(h.value);
       head_names.push_back(b_.graph().values[static_cast<size_t>(h.value)].name);
       b_.output(h.value);
     }
     if (!class_names.empty() && static_cast<int64_t>(class_names.size()) != classes)
-      fail(options_.names_path, ": has ", class_names.size(),
-           " class names but the cfg's [yolo] layers have classes=", classes);
+      fail(options_.names_path, ": has ", class_names.size(), " class names but the cfg's ",
+           region ? "[region]" : "[yolo]", " layers have classes=", classes);
 
     YoloDecoding decoding;
+    decoding.decode = region ? "region" : "yolo";
     decoding.num_classes = classes;
     decoding.anchors = anchors;
     decoding.masks = masks;
@@ -290,9 +383,14 @@ class GraphConstruction {
     }
   }
 
+  // A [yolo] or [region] layer: its decoding parameters and the value it decodes.
   struct Head {
     const Layer* layer;
-    const YoloLayer* yolo;
+    int64_t classes;
+    std::vector<float> anchors;  // all anchors of the section
+    std::vector<int64_t> mask;   // the ones this head uses
+    float scale_x_y;
+    bool region;
     int value;
   };
 

@@ -181,6 +181,104 @@ YoloLayer parse_yolo(const SectionReader& r) {
   return y;
 }
 
+RegionLayer parse_region(const SectionReader& r) {
+  check_keys(r, "region",
+             {"classes", "num", "anchors", "coords", "softmax", "background", "classfix", "log", "sqrt", "tree",
+              "softmax_tree", "map"},
+             true);
+  if (r.has("tree")) r.fail_key("tree", "not supported (YOLO9000's hierarchical softmax)");
+  if (r.has("softmax_tree")) r.fail_key("softmax_tree", "not supported (YOLO9000's hierarchical softmax)");
+  if (r.has("map")) r.fail_key("map", "not supported (YOLO9000's class map)");
+  RegionLayer g;
+  // Darknet defaults classes to 20 and num to 1 (with a warning): demand them, as OpenCV does.
+  g.classes = r.require_int_in("classes", 1, 100000);
+  const int64_t num = r.require_int_in("num", 1, 10000);
+  if (r.get_int("coords", 4) != 4)
+    r.fail_key("coords", "must be 4 (x, y, w, h); other box encodings are not supported");
+  // softmax=0 would leave darknet's class scores without an activation (AlexeyAB) or logistic (pjreddie):
+  // only the YOLOv2 softmax, which every released [region] cfg uses, is implemented.
+  if (r.get_int("softmax", 0) != 1)
+    r.fail_key("softmax", "must be 1 (softmax over the classes: the YOLOv2 decoding vigil implements)");
+  require_default_int(r, "background", 0, "a background class instead of objectness");
+  require_default_int(r, "classfix", 0, "objectness clamping");
+  require_default_int(r, "log", 0, "log-space box encoding");
+  require_default_int(r, "sqrt", 0, "square-root box encoding");
+  g.anchors = r.require_floats("anchors");
+  if (static_cast<int64_t>(g.anchors.size()) != 2 * num)
+    r.fail_key("anchors", concat("has ", g.anchors.size(), " numbers; num=", num, " needs ", 2 * num));
+  for (float a : g.anchors)
+    if (!(a > 0)) r.fail_key("anchors", concat("anchor sizes must be positive, found ", a));
+  return g;
+}
+
+ReorgLayer parse_reorg(const SectionReader& r, const FeatureShape& in) {
+  check_keys(r, "reorg", {"stride", "reverse", "flatten", "extra"}, true);
+  ReorgLayer g;
+  // Darknet defaults stride to 1, OpenCV to 2: demand it.
+  g.stride = r.require_int_in("stride", 1, kMaxKernel);
+  require_default_int(r, "reverse", 0, "the reverse reorg");
+  require_default_int(r, "flatten", 0, "the flattening reorg");
+  require_default_int(r, "extra", 0, "the extra-channel reorg");
+  const int64_t s = g.stride;
+  // Darknet writes C*H*W elements into a [C*s*s, H/s, W/s] buffer and indexes channels with C/(s*s): anything
+  // that does not divide exactly reads or writes out of bounds there.
+  if (in.h % s != 0 || in.w % s != 0)
+    r.fail_key("stride", concat(s, " does not divide the input's ", in.h, "x", in.w, " (height x width)"));
+  if (in.c % (s * s) != 0)
+    r.fail_key("stride", concat("stride*stride = ", s * s, " does not divide the input's ", in.c, " channels"));
+  return g;
+}
+
+ConnectedLayer parse_connected(const SectionReader& r, const FeatureShape& in, int64_t& weights) {
+  check_keys(r, "connected", {"output", "activation", "batch_normalize"}, true);
+  ConnectedLayer c;
+  // Darknet defaults output to 1 and activation to logistic, OpenCV the activation to linear: demand both.
+  c.outputs = r.require_int_in("output", 1, kMaxDim);
+  c.activation = parse_activation(r, "activation", r.require_string("activation"));
+  c.batch_normalize = r.get_int_in("batch_normalize", 0, 0, 1) == 1;
+  if (in.numel() * c.outputs > (int64_t{1} << 31))
+    r.fail_key("output", concat(c.outputs, " outputs from ", in.numel(), " inputs is an absurdly large matrix"));
+  weights = c.outputs * (c.batch_normalize ? 4 : 1) + c.outputs * in.numel();
+  return c;
+}
+
+SoftmaxLayer parse_softmax(const SectionReader& r, const FeatureShape& in) {
+  check_keys(r, "softmax", {"groups", "temperature", "tree", "spatial"}, true);
+  if (r.has("tree")) r.fail_key("tree", "not supported (YOLO9000's hierarchical softmax)");
+  SoftmaxLayer g;
+  g.groups = r.get_int_in("groups", 1, 1, in.numel());
+  if (in.numel() % g.groups != 0)
+    r.fail_key("groups",
+               concat(g.groups, " does not divide the ", in.numel(), " inputs (", in.c, "x", in.h, "x", in.w, ")"));
+  if (r.get_float("temperature", 1.0f) != 1.0f) r.fail_key("temperature", "not supported (only 1)");
+  if (r.get_float("spatial", 0.0f) != 0.0f)
+    r.fail_key("spatial", "not supported (darknet's GPU-only per-position softmax)");
+  return g;
+}
+
+LocalAvgPoolLayer parse_local_avgpool(const SectionReader& r) {
+  check_keys(r, "local_avgpool", {"size", "stride", "stride_x", "stride_y", "padding"}, true);
+  LocalAvgPoolLayer m;
+  // Darknet defaults stride to 1 and size to stride: demanded, as for [maxpool].
+  const int64_t stride = r.require_int_in("stride", 1, kMaxKernel);
+  m.size = r.require_int_in("size", 1, kMaxKernel);
+  m.stride_x = r.get_int_in("stride_x", stride, 1, kMaxKernel);
+  m.stride_y = r.get_int_in("stride_y", stride, 1, kMaxKernel);
+  m.padding = r.get_int_in("padding", m.size - 1, 0, kMaxKernel);
+  // A window lying wholly in the padding would divide by a zero count in darknet.
+  if (m.padding - m.padding / 2 >= m.size)
+    r.fail_key("padding", concat(m.padding, " is too large for size=", m.size, " (a window would hold only padding)"));
+  return m;
+}
+
+SamLayer parse_sam(const SectionReader& r, int index) {
+  check_keys(r, "sam", {"from", "activation"}, true);
+  SamLayer s;
+  s.from = resolve_layer(r, "from", r.require_int("from"), index);
+  s.activation = parse_activation(r, "activation", r.get_string("activation", "linear"));
+  return s;
+}
+
 void check_positive_shape(const SectionReader& r, const FeatureShape& s) {
   if (s.c < 1 || s.h < 1 || s.w < 1)
     r.fail_section(concat("output would be ", s.c, "x", s.h, "x", s.w, " (the input is too small for it)"));
@@ -243,14 +341,26 @@ Network parse_network(const CfgFile& cfg) {
     layer.in = net.shape_of(layer.input);
     const FeatureShape in = layer.in;
     auto shape_of = [&](int i) { return net.shape_of(i); };
-    auto check_not_yolo = [&](std::string_view key, int i) {
-      if (i >= 0 && net.layers[static_cast<size_t>(i)].type == "yolo")
-        r.fail_key(key, concat("refers to [yolo] layer ", i, "; only its input can feed other layers"));
+    auto type_of = [&](int i) -> std::string { return i < 0 ? "net" : net.layers[static_cast<size_t>(i)].type; };
+    auto check_readable = [&](std::string_view key, int i) {
+      const std::string t = type_of(i);
+      if (t == "yolo" || t == "region")
+        r.fail_key(key, concat("refers to [", t, "] layer ", i, "; only its input can feed other layers"));
+      if (t == "softmax" || t == "cost")
+        r.fail_key(key,
+                   concat("refers to [", t, "] layer ", i, "; vigil supports [", t, "] only at the network's end"));
     };
-    // Every layer but [route] reads the previous layer's output, which must not be a [yolo] layer's.
-    if (layer.type != "route" && layer.input >= 0 && net.layers[static_cast<size_t>(layer.input)].type == "yolo")
-      r.fail_section(
-          concat("reads the output of [yolo] layer ", layer.input, "; only a [route] may follow a [yolo] layer"));
+    // Every layer but [route] reads the previous layer's output, which must not be a head's.
+    const std::string prev_type = type_of(layer.input);
+    if (layer.type != "route" && (prev_type == "yolo" || prev_type == "region"))
+      r.fail_section(concat("reads the output of [", prev_type, "] layer ", layer.input,
+                            "; only a [route] may follow a [", prev_type, "] layer"));
+    if (prev_type == "cost")
+      r.fail_section(concat("follows [cost] layer ", layer.input,
+                            ", which must be the last layer (darknet's output is the layer before it)"));
+    if (prev_type == "softmax" && layer.type != "cost")
+      r.fail_section(concat("follows [softmax] layer ", layer.input,
+                            "; vigil supports [softmax] only at the network's end (optionally followed by [cost])"));
 
     if (layer.type == "net") {
       r.fail_section("a second [net] section");
@@ -276,7 +386,7 @@ Network parse_network(const CfgFile& cfg) {
       FeatureShape first = shape_of(route.inputs.front());
       layer.out = {0, first.h, first.w};
       for (int i : route.inputs) {
-        check_not_yolo("layers", i);
+        check_readable("layers", i);
         FeatureShape s = shape_of(i);
         if (s.h != first.h || s.w != first.w)
           r.fail_key("layers", concat("layer ", i, " is ", s.h, "x", s.w, " but layer ", route.inputs.front(), " is ",
@@ -289,7 +399,7 @@ Network parse_network(const CfgFile& cfg) {
     } else if (layer.type == "shortcut") {
       ShortcutLayer sc = parse_shortcut(r, layer.index);
       for (int i : sc.from) {
-        check_not_yolo("from", i);
+        check_readable("from", i);
         FeatureShape s = shape_of(i);
         if (s.h != in.h || s.w != in.w)
           r.fail_key("from",
@@ -304,7 +414,7 @@ Network parse_network(const CfgFile& cfg) {
       layer.params = u;
     } else if (layer.type == "scale_channels") {
       ScaleChannelsLayer sc = parse_scale_channels(r, layer.index);
-      check_not_yolo("from", sc.from);
+      check_readable("from", sc.from);
       FeatureShape target = shape_of(sc.from);
       bool ok = sc.scale_wh ? (in.c == 1 && in.h == target.h && in.w == target.w)
                             : (in.c == target.c && in.h == 1 && in.w == 1);
@@ -327,10 +437,51 @@ Network parse_network(const CfgFile& cfg) {
                               "+5) = ", expected, " (the filters= of the [convolutional] before it)"));
       layer.out = in;
       layer.params = y;
+    } else if (layer.type == "region") {
+      RegionLayer g = parse_region(r);
+      const int64_t num = static_cast<int64_t>(g.anchors.size() / 2), expected = num * (g.classes + 5);
+      if (in.c != expected)
+        r.fail_section(concat("its input has ", in.c, " channels but num=", num, " and classes=", g.classes, " need ",
+                              num, "*(", g.classes, "+5) = ", expected,
+                              " (the filters= of the [convolutional] before it)"));
+      layer.out = in;
+      layer.params = g;
+    } else if (layer.type == "reorg") {
+      ReorgLayer g = parse_reorg(r, in);
+      layer.out = {in.c * g.stride * g.stride, in.h / g.stride, in.w / g.stride};
+      layer.params = g;
+    } else if (layer.type == "connected") {
+      ConnectedLayer c = parse_connected(r, in, layer.weight_floats);
+      layer.out = {c.outputs, 1, 1};
+      layer.params = c;
+    } else if (layer.type == "softmax") {
+      layer.params = parse_softmax(r, in);
+      layer.out = in;
+    } else if (layer.type == "local_avgpool") {
+      LocalAvgPoolLayer m = parse_local_avgpool(r);
+      if (in.h + m.padding < m.size || in.w + m.padding < m.size)
+        r.fail_section(concat("size ", m.size, " exceeds the padded input ", in.h, "x", in.w));
+      layer.out = {in.c, (in.h + m.padding - m.size) / m.stride_y + 1, (in.w + m.padding - m.size) / m.stride_x + 1};
+      layer.params = m;
+    } else if (layer.type == "sam") {
+      SamLayer sam = parse_sam(r, layer.index);
+      check_readable("from", sam.from);
+      const FeatureShape other = shape_of(sam.from);
+      if (other.c != in.c || other.h != in.h || other.w != in.w)
+        r.fail_key("from", concat("layer ", sam.from, " is ", other.c, "x", other.h, "x", other.w,
+                                  " but the previous layer is ", in.c, "x", in.h, "x", in.w,
+                                  " ([sam] multiplies equal shapes element-wise)"));
+      layer.out = in;
+      layer.params = sam;
+    } else if (layer.type == "cost") {
+      check_keys(r, "cost", {}, true);
+      layer.out = in;
+      layer.params = CostLayer{};
     } else {
       r.fail_section(
-          "unknown or unsupported section (supported: net, convolutional, maxpool, avgpool, route, shortcut, "
-          "upsample, scale_channels, dropout, yolo)");
+          "unknown or unsupported section (supported: net, convolutional, connected, maxpool, avgpool, "
+          "local_avgpool, route, shortcut, upsample, scale_channels, sam, reorg, dropout, softmax, cost, yolo, "
+          "region)");
     }
     check_positive_shape(r, layer.out);
     net.layers.push_back(std::move(layer));

@@ -54,8 +54,41 @@ struct YoloLayer {
   float scale_x_y = 1.0f;
 };
 
+// YOLOv2's detection head: the previous layer holds num * (5 + classes) channels, decoded with softmax class
+// probabilities and anchors in grid cells (kernels/yolo_detect/yolo_detect.h, Region mode).
+struct RegionLayer {
+  int64_t classes = 0;
+  std::vector<float> anchors;  // num (w, h) pairs in grid cells
+};
+// darknet's [reorg] (reorg_cpu called with forward = 0 on the input's own dimensions): a fixed permutation of
+// the input's elements into [C*s*s, H/s, W/s]; see docs/DARKNET.md for the index arithmetic.
+struct ReorgLayer {
+  int64_t stride = 2;
+};
+// Fully connected: the input flattened in (c, h, w) order times a [outputs][inputs] matrix.
+struct ConnectedLayer {
+  int64_t outputs = 0;
+  bool batch_normalize = false;
+  kernels::ActivationParams activation;
+};
+// Softmax over each of `groups` contiguous equal slices of the flattened input.
+struct SoftmaxLayer {
+  int64_t groups = 1;
+};
+struct CostLayer {};  // the training loss: at inference the network's output is its input
+// darknet's local average pool: windows placed like [maxpool]'s, averaging only the cells inside the input.
+struct LocalAvgPoolLayer {
+  int64_t size = 0, stride_y = 1, stride_x = 1, padding = 0;  // padding: total, split top/left = padding/2
+};
+// Spatial attention (YOLOv4's SAM): the previous layer's output times layer `from`'s, element-wise.
+struct SamLayer {
+  int from = 0;
+  kernels::ActivationParams activation;
+};
+
 using LayerParams = std::variant<ConvolutionalLayer, MaxPoolLayer, AvgPoolLayer, RouteLayer, ShortcutLayer,
-                                 UpsampleLayer, ScaleChannelsLayer, DropoutLayer, YoloLayer>;
+                                 UpsampleLayer, ScaleChannelsLayer, DropoutLayer, YoloLayer, RegionLayer, ReorgLayer,
+                                 ConnectedLayer, SoftmaxLayer, CostLayer, LocalAvgPoolLayer, SamLayer>;
 
 struct Layer {
   int index = 0;              // darknet's layer index: 0 for the first section after [net]

@@ -63,6 +63,7 @@ std::optional<AttrKind> known_kind(std::string_view key) {
       {kYoloScoreThreshold, AttrKind::Float},
       {kYoloNmsThreshold, AttrKind::Float},
       {kYoloMaxDetections, AttrKind::Int},
+      {kYoloDecode, AttrKind::String},
       {kActionLabels, AttrKind::Strings},
       {kActionBackground, AttrKind::Int},
       {kActionImageInput, AttrKind::String},
@@ -126,6 +127,9 @@ void check_metadata_entry(std::string_view key, const AttrValue& v) {
   } else if (key == kYoloMaxDetections) {
     const int64_t n = expect<int64_t>(key, v, AttrKind::Int);
     if (n < 1 || n > (int64_t{1} << 24)) bad(key, concat("is ", n, ", must be in 1..2^24"));
+  } else if (key == kYoloDecode) {
+    const auto& s = expect<std::string>(key, v, AttrKind::String);
+    if (s != "yolo" && s != "region") bad(key, concat("is '", s, "', expected \"yolo\" or \"region\""));
   } else if (key == kActionLabels) {
     const auto& labels = expect<std::vector<std::string>>(key, v, AttrKind::Strings);
     if (labels.empty()) bad(key, "is empty, expected at least one action name");

@@ -29,10 +29,12 @@ void record_yolo_metadata(Metadata& m, const std::vector<std::string>& head_name
   m[std::string(meta::kYoloMasks)] = d.masks;
   m[std::string(meta::kYoloAnchorsPerHead)] = d.anchors_per_head;
   m[std::string(meta::kYoloScaleXY)] = d.scale_x_y;
+  if (d.decode != "yolo") m[std::string(meta::kYoloDecode)] = d.decode;
 }
 
 void append_yolo_detect(Graph& g, const std::vector<int>& heads, const YoloDecoding& d) {
   Attributes attrs;
+  if (d.decode != "yolo") attrs.set("decode", d.decode);
   attrs.set("num_classes", d.num_classes);
   attrs.set("anchors", d.anchors);
   attrs.set("masks", d.masks);
@@ -86,6 +88,7 @@ YoloDecoding yolo_decoding_from_metadata(const Metadata& m, size_t num_heads) {
   if (const auto* t = get<float>(m, meta::kYoloScoreThreshold)) d.score_threshold = *t;
   if (const auto* t = get<float>(m, meta::kYoloNmsThreshold)) d.nms_threshold = *t;
   if (const auto* n = get<int64_t>(m, meta::kYoloMaxDetections)) d.max_detections = *n;
+  if (const auto* s = get<std::string>(m, meta::kYoloDecode)) d.decode = *s;
   return d;
 }
 

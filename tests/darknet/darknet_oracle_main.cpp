@@ -1,8 +1,9 @@
 // Runs a darknet model through vigil for the OpenCV comparison (tools/darknet/compare_opencv.py):
 //
-//   darknet_oracle MODEL.cfg MODEL.weights OUT_DIR [--bn-epsilon E] INPUT.npy...
+//   darknet_oracle MODEL.cfg MODEL.weights OUT_DIR [--bn-epsilon E] [--extra-output VALUE]... INPUT.npy...
 //
-// Imports the model once (with the given batch-norm epsilon: OpenCV folds with 1e-6, darknet 1e-5), then
+// Imports the model once (with the given batch-norm epsilon: OpenCV folds with 1e-6, darknet 1e-5; every
+// --extra-output value, e.g. "reorg_18", made a graph output too so that intermediate layers compare), then
 // for every input blob [1,C,H,W] writes each graph output to OUT_DIR/<input stem>/<output name>.npy and
 // prints the output names, one per line, to OUT_DIR/outputs.txt.
 #include <cstdio>
@@ -22,20 +23,31 @@ int main(int argc, char** argv) {
   using namespace vigil;
   try {
     if (argc < 5) {
-      std::fprintf(stderr, "usage: %s MODEL.cfg MODEL.weights OUT_DIR [--bn-epsilon E] INPUT.npy...\n", argv[0]);
+      std::fprintf(stderr,
+                   "usage: %s MODEL.cfg MODEL.weights OUT_DIR [--bn-epsilon E] [--extra-output VALUE]... "
+                   "INPUT.npy...\n",
+                   argv[0]);
       return 2;
     }
     DarknetImportOptions options;
-    std::vector<std::string> inputs;
+    std::vector<std::string> inputs, extra_outputs;
     for (int i = 4; i < argc; ++i) {
       if (std::strcmp(argv[i], "--bn-epsilon") == 0 && i + 1 < argc) {
         options.batch_norm_epsilon = std::stof(argv[++i]);
+      } else if (std::strcmp(argv[i], "--extra-output") == 0 && i + 1 < argc) {
+        extra_outputs.emplace_back(argv[++i]);
       } else {
         inputs.emplace_back(argv[i]);
       }
     }
     const std::filesystem::path out_dir = argv[3];
-    Engine engine(import_darknet(argv[1], argv[2], options));
+    Graph imported = import_darknet(argv[1], argv[2], options);
+    for (const std::string& name : extra_outputs) {
+      const int v = imported.find_value(name);
+      if (v < 0) fail("--extra-output: the imported graph has no value '", name, "'");
+      imported.outputs.push_back(v);
+    }
+    Engine engine(std::move(imported));
     const Graph& g = engine.graph();
     std::filesystem::create_directories(out_dir);
     {

@@ -53,12 +53,26 @@ struct TempDir {
 };
 
 // Random weights in darknet's file order for every conv of `net`: biases, then (with batch norm) scales,
-// means and variances (variances in [0.5, 1.5]), then the kernel.
+// means and variances (variances in [0.5, 1.5]), then the kernel; for every [connected] layer biases,
+// weights, then the batch-norm vectors.
 std::vector<float> random_weights(const Network& net, uint32_t seed) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> u(-1.0f, 1.0f), var(0.5f, 1.5f);
   std::vector<float> out;
   for (const Layer& l : net.layers) {
+    if (const auto* fc = std::get_if<ConnectedLayer>(&l.params)) {
+      // darknet's connected order: biases, weights [outputs][inputs], then the batch-norm vectors.
+      const int64_t n = fc->outputs, inputs = l.in.numel();
+      for (int64_t i = 0; i < n; ++i) out.push_back(0.1f * u(rng));
+      const float scale = std::sqrt(3.0f / static_cast<float>(inputs));
+      for (int64_t i = 0; i < n * inputs; ++i) out.push_back(scale * u(rng));
+      if (fc->batch_normalize) {
+        for (int64_t i = 0; i < n; ++i) out.push_back(1.0f + 0.2f * u(rng));
+        for (int64_t i = 0; i < n; ++i) out.push_back(0.2f * u(rng));
+        for (int64_t i = 0; i < n; ++i) out.push_back(var(rng));
+      }
+      continue;
+    }
     const auto* c = std::get_if<ConvolutionalLayer>(&l.params);
     if (!c) continue;
     const int64_t fan_in = (l.in.c / c->groups) * c->size * c->size;
@@ -500,7 +514,66 @@ std::vector<Map> darknet_forward(const Network& net, const std::vector<float>& w
       out = from;
       const size_t plane = static_cast<size_t>(from.h * from.w);
       for (size_t i = 0; i < out.v.size(); ++i) out.v[i] = act(sc->activation, from.v[i] * in.v[i / plane]);
-    } else {  // dropout, yolo: the input itself (yolo's raw input is what the graph outputs)
+    } else if (const auto* rg = std::get_if<ReorgLayer>(&l.params)) {
+      // darknet's reorg_cpu(x, w, h, c, batch, stride, forward = 0, out) on the input's dimensions, verbatim
+      // in its index arithmetic: out[in_index] = x[out_index].
+      const int64_t w = in.w, h = in.h, c = in.c, stride = rg->stride, out_c = c / (stride * stride);
+      out = make_map(c * stride * stride, h / stride, w / stride);
+      for (int64_t k = 0; k < c; ++k)
+        for (int64_t j = 0; j < h; ++j)
+          for (int64_t i = 0; i < w; ++i) {
+            const int64_t in_index = i + w * (j + h * k);
+            const int64_t c2 = k % out_c, offset = k / out_c;
+            const int64_t w2 = i * stride + offset % stride, h2 = j * stride + offset / stride;
+            const int64_t out_index = w2 + w * stride * (h2 + h * stride * c2);
+            out.v[static_cast<size_t>(in_index)] = in.v[static_cast<size_t>(out_index)];
+          }
+    } else if (const auto* fc = std::get_if<ConnectedLayer>(&l.params)) {
+      // darknet's forward_connected_layer: gemm over the flat input, then batch norm or bias, then activation.
+      const int64_t n = fc->outputs, inputs = static_cast<int64_t>(in.v.size());
+      std::vector<double> bias = next(n), w = next(n * inputs), scales, mean, var;
+      if (fc->batch_normalize) scales = next(n), mean = next(n), var = next(n);
+      out = make_map(n, 1, 1);
+      for (int64_t o = 0; o < n; ++o) {
+        double s = 0;
+        for (int64_t i = 0; i < inputs; ++i) s += w[static_cast<size_t>(o * inputs + i)] * in.v[static_cast<size_t>(i)];
+        const size_t oi = static_cast<size_t>(o);
+        if (fc->batch_normalize) s = scales[oi] * (s - mean[oi]) / std::sqrt(var[oi] + bn_eps);
+        out.v[oi] = act(fc->activation, s + bias[oi]);
+      }
+    } else if (const auto* sm = std::get_if<SoftmaxLayer>(&l.params)) {
+      // darknet's softmax_cpu: each of `groups` contiguous slices of the flat input on its own.
+      out = in;
+      const size_t part = in.v.size() / static_cast<size_t>(sm->groups);
+      for (size_t g = 0; g < static_cast<size_t>(sm->groups); ++g) {
+        double largest = -1e300, sum = 0;
+        for (size_t i = 0; i < part; ++i) largest = std::max(largest, in.v[g * part + i]);
+        for (size_t i = 0; i < part; ++i) sum += std::exp(in.v[g * part + i] - largest);
+        for (size_t i = 0; i < part; ++i) out.v[g * part + i] = std::exp(in.v[g * part + i] - largest) / sum;
+      }
+    } else if (const auto* la = std::get_if<LocalAvgPoolLayer>(&l.params)) {
+      // darknet's forward_local_avgpool_layer: the mean of the window cells inside the input.
+      out = make_map(in.c, (in.h + la->padding - la->size) / la->stride_y + 1,
+                     (in.w + la->padding - la->size) / la->stride_x + 1);
+      const int64_t off = -la->padding / 2;
+      for (int64_t k = 0; k < out.c; ++k)
+        for (int64_t y = 0; y < out.h; ++y)
+          for (int64_t x = 0; x < out.w; ++x) {
+            double sum = 0;
+            int counter = 0;
+            for (int64_t dy = 0; dy < la->size; ++dy)
+              for (int64_t dx = 0; dx < la->size; ++dx) {
+                const int64_t iy = off + y * la->stride_y + dy, ix = off + x * la->stride_x + dx;
+                if (iy >= 0 && iy < in.h && ix >= 0 && ix < in.w) sum += in.at(k, iy, ix), ++counter;
+              }
+            out.at(k, y, x) = sum / counter;
+          }
+    } else if (const auto* sam = std::get_if<SamLayer>(&l.params)) {
+      // darknet's forward_sam_layer: input[i] * from_output[i], then the activation.
+      const Map& from = get(sam->from);
+      out = in;
+      for (size_t i = 0; i < out.v.size(); ++i) out.v[i] = act(sam->activation, in.v[i] * from.v[i]);
+    } else {  // dropout, cost, yolo, region: the input itself (a head's raw input is what the graph outputs)
       out = in;
     }
     outs.push_back(std::move(out));
@@ -555,6 +628,270 @@ TEST_CASE("darknet import: every section computes what darknet's forward pass co
       }
     }
   }
+}
+
+namespace {
+
+// Relative max error of a graph output against the float64 reference, after checking the comparison is not
+// between near-zero tensors.
+void check_against(ExecutionContext& ctx, const std::string& name, const Map& ref, double rel_tol) {
+  CAPTURE(name);
+  TensorView out = ctx.output(name);
+  REQUIRE(out.numel() == static_cast<int64_t>(ref.v.size()));
+  double max_ref = 0, max_err = 0;
+  for (size_t i = 0; i < ref.v.size(); ++i) {
+    max_ref = std::max(max_ref, std::abs(ref.v[i]));
+    max_err = std::max(max_err, std::abs(ref.v[i] - static_cast<double>(out.f32()[i])));
+  }
+  CHECK(max_ref > 0.1);
+  CHECK(max_err <= rel_tol * max_ref);
+}
+
+// Imports cfg + weights, marks `extra` values as outputs too, runs `input` and compares every named value
+// with the reference layer's output.
+void compare_with_reference(const std::string& cfg, const std::string& wfile, const Network& net,
+                            const std::vector<float>& weights, const std::vector<std::pair<std::string, int>>& values,
+                            const std::vector<std::string>& extra) {
+  Map input = make_map(net.channels, net.height, net.width);
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  std::vector<float> input_f(input.v.size());
+  for (size_t i = 0; i < input.v.size(); ++i) input.v[i] = input_f[i] = u(rng);
+  for (double eps : {1e-5, 1e-6}) {
+    for (bool fold : {true, false}) {
+      CAPTURE(eps);
+      CAPTURE(fold);
+      std::vector<Map> ref = darknet_forward(net, weights, input, eps);
+      DarknetImportOptions o;
+      o.batch_norm_epsilon = static_cast<float>(eps);
+      o.fold_batch_norm = fold;
+      Graph g = import_darknet(cfg, wfile, o);
+      for (const std::string& name : extra) {
+        REQUIRE(g.find_value(name) >= 0);
+        g.outputs.push_back(g.find_value(name));
+      }
+      Engine engine(std::move(g));
+      ExecutionContext ctx(engine);
+      std::copy(input_f.begin(), input_f.end(), ctx.input("input").f32());
+      ctx.run();
+      for (const auto& [name, layer] : values) check_against(ctx, name, ref[static_cast<size_t>(layer)], 1e-5);
+    }
+  }
+}
+
+// A YOLOv2-style passthrough on a non-square input: [reorg] of an 8-channel 8x16 map (so that darknet's
+// index arithmetic mixes channels and rows), [route] concatenation, [region] head.
+const char* kYolov2SectionsCfg = R"(
+[net]
+width=16
+height=8
+channels=3
+# 0: 8x8x16
+[convolutional]
+filters=8
+size=3
+stride=1
+pad=1
+batch_normalize=1
+activation=leaky
+# 1: 8x4x8
+[maxpool]
+size=2
+stride=2
+# 2: 8x4x8
+[convolutional]
+filters=8
+size=1
+stride=1
+batch_normalize=1
+activation=leaky
+# 3: layer 0
+[route]
+layers=-3
+# 4: 8x8x16
+[convolutional]
+filters=8
+size=1
+stride=1
+batch_normalize=1
+activation=mish
+# 5: 32x4x8
+[reorg]
+stride=2
+# 6: 32 + 8 = 40 x4x8
+[route]
+layers=-1,-4
+# 7: head: 2 anchors * (5 + 3 classes) = 16
+[convolutional]
+filters=16
+size=1
+stride=1
+activation=linear
+# 8
+[region]
+anchors=1.5,2.5, 3,1
+classes=3
+num=2
+coords=4
+softmax=1
+thresh=.6
+)";
+
+// A classifier: conv, [connected] with batch norm over a flattened 4x4x6 map, dropout, [connected],
+// [softmax] in two groups, [cost].
+const char* kClassifierSectionsCfg = R"(
+[net]
+width=6
+height=4
+channels=2
+# 0: 4x4x6
+[convolutional]
+filters=4
+size=3
+stride=1
+pad=1
+batch_normalize=1
+activation=leaky
+# 1: 5x1x1 from 96 inputs
+[connected]
+output=5
+batch_normalize=1
+activation=leaky
+# 2
+[dropout]
+probability=.5
+# 3: 6x1x1
+[connected]
+output=6
+activation=linear
+# 4: two groups of 3
+[softmax]
+groups=2
+# 5
+[cost]
+type=sse
+)";
+
+// YOLOv4-era extras: [local_avgpool] with asymmetric padding and a stride_x, [sam] with an activation.
+const char* kAttentionSectionsCfg = R"(
+[net]
+width=10
+height=7
+channels=3
+# 0: 6x7x10
+[convolutional]
+filters=6
+size=3
+stride=1
+pad=1
+batch_normalize=1
+activation=leaky
+# 1: size 3 stride 1, padding 2: 6x7x10, border windows average fewer cells
+[local_avgpool]
+size=3
+stride=1
+# 2: size 2 stride_y 2 stride_x 3, padding 1 (0 before, 1 after): (7+1-2)/2+1 = 4, (10+1-2)/3+1 = 4
+[local_avgpool]
+size=2
+stride=2
+stride_x=3
+# 3: gates 6x4x4
+[convolutional]
+filters=6
+size=1
+stride=1
+activation=logistic
+# 4: layer 2 times the gates
+[sam]
+from=-2
+activation=swish
+)";
+
+}  // namespace
+
+TEST_CASE("darknet import: [local_avgpool] and [sam] compute what darknet computes (float64)") {
+  TempDir tmp;
+  const std::string cfg = tmp.file("att.cfg", kAttentionSectionsCfg);
+  Network net = parse_network(read_cfg_file(cfg));
+  REQUIRE(net.layers.size() == 5);
+  std::vector<float> weights = random_weights(net, 23);
+  const std::string wfile = tmp.file("att.weights");
+  write_weights_file(wfile, weights);
+  compare_with_reference(cfg, wfile, net, weights, {{"local_avgpool_1", 1}, {"local_avgpool_2", 2}, {"sam_4", 4}},
+                         {"local_avgpool_1", "local_avgpool_2"});
+}
+
+TEST_CASE("darknet import: [reorg], [route] and the [region] head compute what darknet computes (float64)") {
+  TempDir tmp;
+  const std::string cfg = tmp.file("v2.cfg", kYolov2SectionsCfg);
+  Network net = parse_network(read_cfg_file(cfg));
+  REQUIRE(net.layers.size() == 9);
+  std::vector<float> weights = random_weights(net, 21);
+  const std::string wfile = tmp.file("v2.weights");
+  write_weights_file(wfile, weights);
+  compare_with_reference(cfg, wfile, net, weights, {{"reorg_5", 5}, {"route_6", 6}, {"conv_7", 7}},
+                         {"reorg_5", "route_6"});
+
+  Graph g = import_darknet(cfg, wfile);
+  std::vector<std::string> outputs;
+  for (int v : g.outputs) outputs.push_back(g.values[static_cast<size_t>(v)].name);
+  CHECK(outputs == std::vector<std::string>{"conv_7", "detections", "detection_count"});
+  const auto& m = g.metadata;
+  CHECK(std::get<std::string>(m.at("yolo_decode")) == "region");
+  CHECK(std::get<std::vector<float>>(m.at("yolo_anchors")) == std::vector<float>{1.5f, 2.5f, 3.0f, 1.0f});
+  CHECK(std::get<std::vector<int64_t>>(m.at("yolo_masks")) == std::vector<int64_t>{0, 1});
+  CHECK(std::get<std::vector<int64_t>>(m.at("yolo_anchors_per_head")) == std::vector<int64_t>{2});
+  CHECK(std::get<int64_t>(m.at("yolo_num_classes")) == 3);
+  int yolo_nodes = 0;
+  for (const Node& n : g.nodes)
+    if (n.op == OpType::YoloDetect) {
+      ++yolo_nodes;
+      CHECK(n.attrs.get_string("decode", "", "") == "region");
+    }
+  CHECK(yolo_nodes == 1);
+
+  // The class-names check names the section kind.
+  DarknetImportOptions o;
+  o.names_path = tmp.file("two.names", "a\nb\n");
+  CHECK(error_of([&] { import_darknet(cfg, wfile, o); }) ==
+        o.names_path + ": has 2 class names but the cfg's [region] layers have classes=3");
+}
+
+TEST_CASE("darknet import: [connected], [softmax] groups and [cost] compute what darknet computes (float64)") {
+  TempDir tmp;
+  const std::string cfg = tmp.file("cls.cfg", kClassifierSectionsCfg);
+  Network net = parse_network(read_cfg_file(cfg));
+  REQUIRE(net.layers.size() == 6);
+  std::vector<float> weights = random_weights(net, 22);
+  const std::string wfile = tmp.file("cls.weights");
+  write_weights_file(wfile, weights);
+  compare_with_reference(cfg, wfile, net, weights, {{"connected_1", 1}, {"connected_3", 3}, {"softmax_4", 4}},
+                         {"connected_1", "connected_3"});
+
+  Graph g = import_darknet(cfg, wfile);
+  REQUIRE(g.outputs.size() == 1);
+  CHECK(g.values[static_cast<size_t>(g.outputs[0])].name == "softmax_4");
+  CHECK(dims(g.values[static_cast<size_t>(g.outputs[0])].shape) == std::vector<int64_t>{1, 6, 1, 1});
+  CHECK(g.metadata.count("yolo_anchors") == 0);
+
+  // Class names label the softmax outputs: their count must match.
+  DarknetImportOptions named;
+  named.names_path = tmp.file("six.names", "a\nb\nc\nd\ne\nf\n");
+  CHECK(std::get<std::vector<std::string>>(import_darknet(cfg, wfile, named).metadata.at("class_names")).size() == 6);
+  named.names_path = tmp.file("five.names", "a\nb\nc\nd\ne\n");
+  CHECK(error_of([&] { import_darknet(cfg, wfile, named); }) ==
+        named.names_path + ": has 5 class names but the cfg's [softmax] has 6 outputs");
+
+  // One float short: the count names what the [connected] layers need (4*4 + 4*2*9 for the conv, 5*4 + 5*96
+  // and 6 + 6*5 for the connected layers).
+  const int64_t needed = 4 * 4 + 4 * 2 * 9 + 5 * 4 + 5 * 96 + 6 + 6 * 5;
+  REQUIRE(net.total_weight_floats() == needed);
+  const std::string short_file = tmp.file("short.weights");
+  write_weights_file(short_file, std::span<const float>(weights.data(), weights.size() - 1));
+  CHECK(error_of([&] { import_darknet(cfg, short_file); }) ==
+        short_file + ": the cfg needs " + std::to_string(needed) +
+            " floats after the 20-byte header, but the file holds " + std::to_string(needed - 1) +
+            " floats (file too short): wrong weights for this cfg?");
 }
 
 TEST_CASE("darknet import: a cfg without [yolo] outputs its last layer; empty weights give zeros") {

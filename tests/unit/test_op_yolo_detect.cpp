@@ -44,8 +44,10 @@ struct Attrs {
   std::vector<float> scales;   // empty: attribute absent
   float score = -1, nms = -1;  // < 0: attribute absent (defaults 0.25 / 0.45)
   int64_t max_detections = 0;  // 0: attribute absent (default 100)
+  std::string decode;          // empty: attribute absent (default "yolo")
   Attributes make() const {
     Attributes a;
+    if (!decode.empty()) a.set("decode", decode);
     a.set("num_classes", num_classes);
     a.set("anchors", anchors);
     a.set("masks", masks);
@@ -239,6 +241,56 @@ TEST_CASE("YoloDetect decodes a hand-constructed box") {
   check_row(d.row(0), 86, 22, 106, 42, 0.375, 1);
 }
 
+TEST_CASE("YoloDetect decode \"region\": anchors in grid cells, softmax class probabilities") {
+  // Grid 2x2 on a 64x64 input, one anchor 1.5 x 0.5 grid cells, three classes. Cell row 1, col 0:
+  //   tx = ty = 0: bx = (0 + 0.5) / 2 * 64 = 16, by = (1 + 0.5) / 2 * 64 = 48
+  //   tw = th = 0: bw = 1.5 / 2 * 64 = 48, bh = 0.5 / 2 * 64 = 16 -> box [-8, 40, 40, 56]
+  //   objectness sigmoid(2); class logits 0, ln 2, ln 5: softmax 1/8, 2/8, 5/8, so only class 2 clears
+  //   0.25: score sigmoid(2) * 5/8 = 0.5505.
+  Head h(1, 3, 2, 2);
+  h.at(0, 4, 1, 0) = 2.0f;
+  h.at(0, 5, 1, 0) = 0.0f;
+  h.at(0, 6, 1, 0) = static_cast<float>(std::log(2.0));
+  h.at(0, 7, 1, 0) = static_cast<float>(std::log(5.0));
+  Attrs a;
+  a.num_classes = 3;
+  a.anchors = {1.5f, 0.5f};
+  a.masks = {0};
+  a.per_head = {1};
+  a.width = 64;
+  a.height = 64;
+  a.max_detections = 4;
+  a.decode = "region";
+  Detections d = run_yolo({h}, a.make());
+  CHECK(d.count == 1.0f);
+  check_row(d.row(0), -8, 40, 40, 56, sigmoid(2.0) * 5.0 / 8.0, 2);
+  check_empty_row(d.row(1));
+
+  // The same head decoded the [yolo] way: one sigmoid per class (5/6, 2/3, 1/2 times sigmoid(2), all above
+  // 0.25) and the anchor in pixels (1.5 x 0.5 around (16, 48)).
+  a.decode = "yolo";
+  d = run_yolo({h}, a.make());
+  CHECK(d.count == 3.0f);
+  check_row(d.row(0), 15.25, 47.75, 16.75, 48.25, sigmoid(2.0) * 5.0 / 6.0, 2);
+  check_row(d.row(1), 15.25, 47.75, 16.75, 48.25, sigmoid(2.0) * 2.0 / 3.0, 1);
+  check_row(d.row(2), 15.25, 47.75, 16.75, 48.25, sigmoid(2.0) * 0.5, 0);
+
+  // A non-square grid (1 row, 4 columns) on a 128x32 input: widths scale by input_width / W = 32 and heights
+  // by input_height / H = 32. Cell col 3, tw = ln 2: bw = 2 * 1.5 * 32 = 96, bh = 0.5 * 32 = 16, centre
+  // ((3 + 0.5) / 4 * 128, 0.5 * 32) = (112, 16).
+  Head wide(1, 3, 1, 4);
+  wide.at(0, 2, 0, 3) = static_cast<float>(std::log(2.0));
+  wide.at(0, 4, 0, 3) = 2.0f;
+  wide.at(0, 7, 0, 3) = 10.0f;
+  a.decode = "region";
+  a.width = 128;
+  a.height = 32;
+  d = run_yolo({wide}, a.make());
+  CHECK(d.count == 1.0f);
+  const double p2 = std::exp(10.0) / (std::exp(10.0) + 2.0);
+  check_row(d.row(0), 64, 8, 160, 24, sigmoid(2.0) * p2, 2);
+}
+
 TEST_CASE("YoloDetect NMS within a class: IoU above the threshold suppresses, equal does not") {
   Attrs a = two_box_attrs(1);
   const double s0 = sigmoid(2.0) * sigmoid(30.0), s1 = sigmoid(1.0) * sigmoid(30.0);
@@ -430,6 +482,16 @@ TEST_CASE("YoloDetect rejects bad attributes and head shapes, naming the node") 
   Attrs bad_scale = a;
   bad_scale.scales = {1.0f, 1.0f};
   CHECK(build_error({h}, bad_scale.make()).find("scale_x_y must have one entry per head") != std::string::npos);
+
+  Attrs bad_decode = a;
+  bad_decode.decode = "regoin";
+  CHECK(build_error({h}, bad_decode.make()).find("decode must be \"yolo\" or \"region\", got \"regoin\"") !=
+        std::string::npos);
+  Attrs region_scale = a;
+  region_scale.decode = "region";
+  region_scale.scales = {1.05f};
+  CHECK(build_error({h}, region_scale.make()).find("scale_x_y must be 1 with decode \"region\", got 1.05") !=
+        std::string::npos);
 
   Attrs bad_threshold = a;
   bad_threshold.nms = 1.5f;

@@ -1,4 +1,5 @@
-// yolo_detect_fast against yolo_detect_reference: the same detections and count, bit for bit, on 400 random cases.
+// yolo_detect_fast against yolo_detect_reference: the same detections and count, bit for bit, on 400 random cases
+// (a third of them in Region mode: softmax class probabilities).
 // The cases are built to stress the logit pre-filter: many (box, class) pairs are put within a hair of the score
 // threshold (both sides, after rounding to float), objectness logits near logit(threshold), thresholds at 0,
 // negative, tiny, near 1, 1 and NaN, and heads holding NaN and inf.
@@ -34,13 +35,17 @@ Case random_case(std::mt19937& rng, int index) {
   p.max_detections = pick(1, 60);
   const float thresholds[] = {0.25f, 0.5f, 0.0f, -0.1f, 1e-12f, 0.9999999f, 1.0f, NAN, 0.05f, 0.7f};
   p.score_threshold = index < 40 ? thresholds[index % 10] : static_cast<float>(uni(0.01, 0.95));
+  // Every third case decodes the YOLOv2 way: softmax class probabilities, anchors in grid cells, scale 1.
+  const bool region = index % 3 == 2;
+  if (region) p.mode = YoloDecodeMode::Region;
   const int num_heads = pick(1, 3);
   for (int h = 0; h < num_heads; ++h) {
     YoloHeadParams head;
     head.height = pick(1, 9), head.width = pick(1, 9);
     const int anchors = pick(1, 3);
-    for (int a = 0; a < 2 * anchors; ++a) head.anchors.push_back(static_cast<float>(uni(4, 120)));
-    head.scale_x_y = static_cast<float>(uni(1.0, 1.2));
+    for (int a = 0; a < 2 * anchors; ++a)
+      head.anchors.push_back(static_cast<float>(region ? uni(0.5, 12) : uni(4, 120)));
+    head.scale_x_y = region ? 1.0f : static_cast<float>(uni(1.0, 1.2));
     const int64_t plane = head.height * head.width, C = p.num_classes;
     std::vector<float> data(static_cast<size_t>(anchors * (5 + C) * plane));
     const double t = p.score_threshold;
@@ -53,8 +58,11 @@ Case random_case(std::mt19937& rng, int index) {
         double to = near ? logit(t) + uni(-1e-6, 1e-6) : uni(-6, 6);
         ch[4 * plane] = static_cast<float>(to);
         const double obj = 1.0 / (1.0 + std::exp(-static_cast<double>(ch[4 * plane])));
+        // Region mode: one class logit well above the others half of the time, so that softmax probabilities
+        // reach the threshold, sometimes by a hair (objectness is then what sits near the threshold).
+        const int64_t peak = region && pick(0, 1) == 0 ? pick(0, static_cast<int>(C) - 1) : -1;
         for (int64_t c = 0; c < C; ++c) {
-          double tc = uni(-8, 6);
+          double tc = c == peak ? uni(4, 12) : uni(-8, 6);
           const double q = t / obj;
           if (q > 0 && q < 1 && pick(0, 1) == 0) tc = logit(q) + uni(-1e-5, 1e-5);  // a hair from the threshold
           ch[(5 + c) * plane] = static_cast<float>(tc);
@@ -74,9 +82,10 @@ bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
 
 }  // namespace
 
-TEST_CASE("yolo_detect_fast gives yolo_detect_reference's bits on 400 random cases near the threshold") {
+TEST_CASE(
+    "yolo_detect_fast gives yolo_detect_reference's bits on 400 random cases near the threshold, both decodings") {
   std::mt19937 rng(2026);
-  int64_t detections_seen = 0, cases_with_detections = 0;
+  int64_t detections_seen = 0, cases_with_detections = 0, region_cases_with_detections = 0;
   for (int index = 0; index < 400; ++index) {
     const Case k = random_case(rng, index);
     std::vector<const float*> heads;
@@ -92,8 +101,10 @@ TEST_CASE("yolo_detect_fast gives yolo_detect_reference's bits on 400 random cas
     CHECK(same_bits(got_count, want_count));
     detections_seen += static_cast<int64_t>(want_count[0]);
     cases_with_detections += want_count[0] > 0;
+    region_cases_with_detections += k.p.mode == YoloDecodeMode::Region && want_count[0] > 0;
   }
-  // The comparison means something only if most cases detect something.
+  // The comparison means something only if most cases detect something, in both modes.
   CHECK(cases_with_detections > 250);
+  CHECK(region_cases_with_detections > 80);
   MESSAGE("yolo_detect_fast: " << detections_seen << " detections over " << cases_with_detections << " cases");
 }

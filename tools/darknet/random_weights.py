@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Seeded random darknet .weights for a cfg (test assets: vigil has no YOLOv2 or classifier weights).
+
+    random_weights.py MODEL.cfg OUT.weights [--seed N] [--head-gain G]
+
+Walks the cfg with its own small shape tracker (independent of vigil's importer) and writes, in darknet's
+file order, a 20-byte header (version 0.2.5, 64-bit "seen") then per layer:
+  [convolutional]: biases, with batch_normalize scales / rolling means / rolling variances, then the
+                   weights [filters][C/groups][size][size];
+  [connected]:     biases, weights [outputs][inputs], then with batch_normalize scales / means / variances.
+Weights are uniform with a fan-in scale that keeps activations O(1); the batch-norm statistics are far from
+the identity (scales 0.5..1.5, means -0.3..0.3, variances 0.3..2) so that a wrong epsilon, order or fold
+shows. The last weighted layer's weights and biases are multiplied by --head-gain (default 3) so that
+detector objectness / class logits and classifier logits spread well beyond the ~0.5 / uniform region.
+"""
+import argparse
+import struct
+import sys
+
+import numpy as np
+
+
+def read_cfg(path):
+    """[(section, {key: value})], comments removed."""
+    sections = []
+    with open(path) as f:
+        for line in f:
+            line = line.split("#")[0].split(";")[0].strip()
+            if not line:
+                continue
+            if line.startswith("["):
+                sections.append((line.strip("[]").strip(), {}))
+            elif "=" in line:
+                k, v = line.split("=", 1)
+                sections[-1][1][k.strip()] = v.strip()
+    return sections
+
+
+def layer_weights(sections):
+    """Per layer: (kind, count pieces) where kind is None for layers without weights."""
+    net = sections[0][1]
+    shape = (int(net["channels"]), int(net["height"]), int(net["width"]))
+    shapes, plan = [], []
+    for i, (name, kv) in enumerate(sections[1:]):
+        c, h, w = shape
+        entry = None
+        if name in ("convolutional", "conv"):
+            f, k = int(kv["filters"]), int(kv["size"])
+            s, g = int(kv.get("stride", 1)), int(kv.get("groups", 1))
+            p = k // 2 if int(kv.get("pad", 0)) else int(kv.get("padding", 0))
+            entry = ("conv", f, c // g * k * k, int(kv.get("batch_normalize", 0)))
+            shape = (f, (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1)
+        elif name == "connected":
+            o = int(kv["output"])
+            entry = ("connected", o, c * h * w, int(kv.get("batch_normalize", 0)))
+            shape = (o, 1, 1)
+        elif name in ("maxpool", "max"):
+            k, s = int(kv["size"]), int(kv["stride"])
+            p = int(kv.get("padding", k - 1))
+            shape = (c, (h + p - k) // s + 1, (w + p - k) // s + 1)
+        elif name in ("avgpool", "avg"):
+            shape = (c, 1, 1)
+        elif name == "route":
+            refs = [int(x) for x in kv["layers"].split(",")]
+            refs = [r if r >= 0 else i + r for r in refs]
+            shape = (sum(shapes[r][0] for r in refs), shapes[refs[0]][1], shapes[refs[0]][2])
+        elif name == "reorg":
+            s = int(kv["stride"])
+            shape = (c * s * s, h // s, w // s)
+        elif name == "upsample":
+            s = int(kv.get("stride", 2))
+            shape = (c, h * s, w * s)
+        elif name not in ("dropout", "softmax", "cost", "region", "yolo", "shortcut"):
+            raise RuntimeError(f"random_weights.py: section [{name}] is not handled")
+        shapes.append(shape)
+        plan.append(entry)
+    return plan
+
+
+def generate(cfg, seed=1, head_gain=3.0):
+    rng = np.random.default_rng(seed)
+    plan = layer_weights(read_cfg(cfg))
+    last = max(i for i, e in enumerate(plan) if e is not None)
+    out = []
+    for i, e in enumerate(plan):
+        if e is None:
+            continue
+        kind, n, fan_in, bn = e
+        gain = head_gain if i == last else 1.0
+        bias = gain * rng.uniform(-0.2, 0.2, n)
+        stats = [rng.uniform(0.5, 1.5, n), rng.uniform(-0.3, 0.3, n), rng.uniform(0.3, 2.0, n)] if bn else []
+        weights = gain * np.sqrt(3.0 / fan_in) * rng.uniform(-1.0, 1.0, n * fan_in)
+        out += [bias] + (stats + [weights] if kind == "conv" else [weights] + stats)
+    return np.concatenate(out).astype("<f4")
+
+
+def write_weights(path, floats):
+    with open(path, "wb") as f:
+        f.write(struct.pack("<iiiQ", 0, 2, 5, 0))
+        f.write(floats.tobytes())
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("cfg")
+    ap.add_argument("out")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--head-gain", type=float, default=3.0)
+    args = ap.parse_args()
+    write_weights(args.out, generate(args.cfg, args.seed, args.head_gain))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
