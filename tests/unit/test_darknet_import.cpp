@@ -515,8 +515,8 @@ std::vector<Map> darknet_forward(const Network& net, const std::vector<float>& w
       const size_t plane = static_cast<size_t>(from.h * from.w);
       for (size_t i = 0; i < out.v.size(); ++i) out.v[i] = act(sc->activation, from.v[i] * in.v[i / plane]);
     } else if (const auto* rg = std::get_if<ReorgLayer>(&l.params)) {
-      // darknet's reorg_cpu(x, w, h, c, batch, stride, forward = 0, out) on the input's dimensions, verbatim
-      // in its index arithmetic: out[in_index] = x[out_index].
+      // The index arithmetic of darknet's reorg_cpu with forward = 0 on the input's dimensions (written out
+      // here from its definition): out[in_index] = x[out_index].
       const int64_t w = in.w, h = in.h, c = in.c, stride = rg->stride, out_c = c / (stride * stride);
       out = make_map(c * stride * stride, h / stride, w / stride);
       for (int64_t k = 0; k < c; ++k)
