@@ -22,6 +22,8 @@ namespace {
 
 using kernels::ConvTranspose2dParams;
 
+constexpr int64_t kMaxStrideOrDilation = int64_t{1} << 24;
+
 // Every attribute parsed and checked against the input shapes, shared by infer and bind.
 ConvTranspose2dParams conv_transpose_params(const Node& node, std::span<const TensorInfo> in) {
   expect_f32(node, in);
@@ -39,6 +41,16 @@ ConvTranspose2dParams conv_transpose_params(const Node& node, std::span<const Te
   const auto output_padding = ints_attr(node, "output_padding", {0, 0}, 2, 0);
   const int64_t group = node.attrs.get_int("group", 1, node.label());
   if (group < 1) fail_node(node, concat("group must be >= 1, got ", group));
+  // Bounds far past any real model that keep the output-size arithmetic below inside int64 (X's dims and the
+  // kernel are at most 2^32); the output's element count is checked by shape inference.
+  auto at_most = [&](const std::vector<int64_t>& v, const char* name, int64_t limit) {
+    for (int64_t e : v)
+      if (e > limit) fail_node(node, concat("attribute '", name, "' value ", e, " is larger than ", limit));
+  };
+  at_most(strides, "strides", kMaxStrideOrDilation);
+  at_most(dilations, "dilations", kMaxStrideOrDilation);
+  at_most(pads, "pads", kMaxElements);
+  at_most(output_padding, "output_padding", kMaxElements);
   if (w.shape.numel() == 0) fail_node(node, concat("weight W has an empty shape ", w.shape.str()));
 
   ConvTranspose2dParams p;

@@ -21,11 +21,18 @@ namespace {
 
 using Ints = std::vector<int64_t>;
 
-Ints ints_or(const NodeInfo& n, const char* name, size_t count, int64_t fallback, int64_t min_value) {
+// Attribute values are also bounded above, far past any real model, so the size arithmetic below stays
+// inside int64 (the engine op checks the same bounds).
+constexpr int64_t kMaxStrideOrDilation = int64_t{1} << 24;
+constexpr int64_t kMaxPad = int64_t{1} << 32;
+
+Ints ints_or(const NodeInfo& n, const char* name, size_t count, int64_t fallback, int64_t min_value,
+             int64_t max_value) {
   Ints v = n.get_ints(name).value_or(Ints(count, fallback));
   if (v.size() != count) n.fail(concat("attribute '", name, "' has ", v.size(), " values, expected ", count));
   for (int64_t e : v)
-    if (e < min_value) n.fail(concat("attribute '", name, "' has value ", e, "; values must be >= ", min_value));
+    if (e < min_value || e > max_value)
+      n.fail(concat("attribute '", name, "' has value ", e, "; values must be in [", min_value, ", ", max_value, "]"));
   return v;
 }
 
@@ -38,7 +45,7 @@ Resolved resolve_padding(const NodeInfo& n, const Ints& in, const Ints& kernel, 
                          const Ints& dilations) {
   const size_t s = in.size();
   Resolved r;
-  r.output_padding = ints_or(n, "output_padding", s, 0, 0);
+  r.output_padding = ints_or(n, "output_padding", s, 0, 0, kMaxPad);
   const std::string auto_pad = n.get_string("auto_pad", "NOTSET");
   if (auto_pad != "NOTSET" && auto_pad != "VALID" && auto_pad != "SAME_UPPER" && auto_pad != "SAME_LOWER")
     n.fail(concat("auto_pad '", auto_pad, "' is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER"));
@@ -49,7 +56,7 @@ Resolved resolve_padding(const NodeInfo& n, const Ints& in, const Ints& kernel, 
       r.pads_begin.assign(s, 0);
       r.pads_end.assign(s, 0);
     } else {
-      const Ints pads = ints_or(n, "pads", 2 * s, 0, 0);
+      const Ints pads = ints_or(n, "pads", 2 * s, 0, 0, kMaxPad);
       r.pads_begin.assign(pads.begin(), pads.begin() + static_cast<long>(s));
       r.pads_end.assign(pads.begin() + static_cast<long>(s), pads.end());
     }
@@ -61,7 +68,8 @@ Resolved resolve_padding(const NodeInfo& n, const Ints& in, const Ints& kernel, 
       n.fail(concat("output_shape ", dims_str(*output_shape), " must list the ", s,
                     " spatial dims only (not batch or channels)"));
     for (int64_t e : *output_shape)
-      if (e < 1) n.fail(concat("output_shape ", dims_str(*output_shape), " has a non-positive size"));
+      if (e < 1 || e > kMaxPad)
+        n.fail(concat("output_shape ", dims_str(*output_shape), " has a size out of [1, ", kMaxPad, "]"));
     target = *output_shape;
   } else {
     for (size_t k = 0; k < s; ++k) target[k] = in[k] * strides[k];
@@ -107,8 +115,8 @@ void map_conv_transpose(Importer& im, const NodeInfo& n) {
   const Ints kernel(w_shape.dims.begin() + 2, w_shape.dims.begin() + w_shape.rank);
   if (auto ks = n.get_ints("kernel_shape"); ks && *ks != kernel)
     n.fail(concat("kernel_shape ", dims_str(*ks), " does not match weight W ", w_shape.str()));
-  const Ints strides = ints_or(n, "strides", s, 1, 1);
-  const Ints dilations = ints_or(n, "dilations", s, 1, 1);
+  const Ints strides = ints_or(n, "strides", s, 1, 1, kMaxStrideOrDilation);
+  const Ints dilations = ints_or(n, "dilations", s, 1, 1, kMaxStrideOrDilation);
   const Resolved r = resolve_padding(n, in, kernel, strides, dilations);
 
   Attributes a;

@@ -113,6 +113,17 @@ TEST_CASE("ConvTranspose2d: errors name the node and the mismatch") {
   s.strides = {0, 1};
   CHECK(contains(build_error(s), "'strides' values must be >= 1"));
   s = Spec{};
+  s.strides = {1, int64_t{1} << 40};
+  CHECK(contains(build_error(s), "attribute 'strides' value 1099511627776 is larger than 16777216"));
+  s = Spec{};
+  s.pads = {0, 0, int64_t{1} << 62, int64_t{1} << 62};
+  CHECK(contains(build_error(s), "attribute 'pads' value 4611686018427387904 is larger than 4294967296"));
+  s = Spec{};
+  s.x = Shape{1, 4, 3000, 3000};
+  s.strides = {1 << 12, 1 << 12};  // a 12M x 12M output
+  s.output_padding = {0, 0};
+  CHECK(contains(build_error(s), "more than 2^32 elements"));
+  s = Spec{};
   s.output_padding = {1};
   CHECK(contains(build_error(s), "'output_padding' must have 2 values"));
 }
