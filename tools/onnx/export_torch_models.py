@@ -188,9 +188,23 @@ def build_models(torch):
         def forward(self, x):
             return torch.tanh(self.up(x))
 
-    # name: (model, input shape, opsets[, keep BatchNorm]). With keep BatchNorm the export uses
+    class DilatedOutputPadding(nn.Module):
+        """output_padding below the dilation but not below the stride: valid for PyTorch and the ONNX spec
+        ("less than the corresponding stride/dilation"), refused by onnxruntime, so PyTorch's own output is
+        the expected one."""
+
+        def __init__(self):
+            super().__init__()
+            self.a = nn.ConvTranspose2d(3, 4, 3, stride=1, dilation=2, output_padding=1)
+            self.b = nn.ConvTranspose2d(4, 2, 3, stride=(2, 1), dilation=(1, 3), output_padding=(1, 2))
+
+        def forward(self, x):
+            return self.b(torch.relu(self.a(x)))
+
+    # name: (model, input shape, opsets[, keep BatchNorm[, expected from PyTorch]]). With keep BatchNorm the export uses
     # training=TrainingMode.PRESERVE without constant folding, so the BatchNormalization nodes reach vigil
-    # (whose fold_batch_norm pass is then under test) instead of being folded by the exporter. Half-pixel bilinear resizing needs Resize (opset 11+): Upsample-9
+    # (whose fold_batch_norm pass is then under test) instead of being folded by the exporter. With expected
+    # from PyTorch the model is one onnxruntime refuses, and PyTorch's output is written as the expected one. Half-pixel bilinear resizing needs Resize (opset 11+): Upsample-9
     # cannot express it and PyTorch's opset-9 export of it computes something else.
     return {
         "convnet": (ConvNet(), (2, 3, 16, 16), OPSETS),
@@ -206,6 +220,7 @@ def build_models(torch):
         "decoder": (Decoder(), (2, 5, 6, 7), OPSETS),
         "decoder_bn_kept": (Decoder(), (1, 5, 5, 4), OPSETS, True),
         "upsample1d": (Upsample1d(), (2, 4, 9), OPSETS),
+        "deconv_output_padding_dilation": (DilatedOutputPadding(), (1, 3, 5, 6), (13,), False, True),
     }
 
 
@@ -229,6 +244,7 @@ def main() -> int:
     written = 0
     for name, (model, shape, opsets, *keep) in models.items():
         keep_batch_norm = bool(keep and keep[0])
+        torch_expected = len(keep) > 1 and bool(keep[1])
         model.eval()
         # Non-trivial BatchNorm statistics, so folding them is actually checked.
         for m in model.modules():
@@ -251,7 +267,10 @@ def main() -> int:
             onnx.checker.check_model(exported)
             if keep_batch_norm and not any(n.op_type == "BatchNormalization" for n in exported.graph.node):
                 raise RuntimeError(f"{name} opset {opset}: the PRESERVE export has no BatchNormalization node")
-            got = ort.InferenceSession(path, providers=["CPUExecutionProvider"]).run(None, {"input": x.numpy()})[0]
+            if torch_expected:
+                got = want
+            else:
+                got = ort.InferenceSession(path, providers=["CPUExecutionProvider"]).run(None, {"input": x.numpy()})[0]
             if not np.allclose(got, want, rtol=1e-4, atol=1e-5):
                 raise RuntimeError(f"{name} opset {opset}: onnxruntime and PyTorch disagree")
             data = os.path.join(case, "test_data_set_0")
