@@ -1,6 +1,8 @@
 // The fast path of ConvTranspose2d: per image and group, a packed GEMM computes every kernel tap's
 // contribution of a block of input rows (cols = W_g^T * X_g), and a col2im pass scatter-adds them into Y.
 // Baseline x86-64 code: the per-ISA work happens inside gemm_packed and its activation.
+#include <emmintrin.h>  // SSE2: part of baseline x86-64
+
 #include <algorithm>
 #include <cstdint>
 #include <vector>
@@ -73,11 +75,70 @@ struct Block {
   bool first, last;  // first block: set Y to the bias first; last block: apply the activation after
 };
 
+// The input columns [begin, end) of kernel column j whose output column ow = iw*sw + shift lies in
+// [0, out_w); begin == end when none does.
+struct TapColumns {
+  int64_t begin = 0, end = 0, shift = 0;
+};
+
+TapColumns tap_columns(const ConvTranspose2dParams& p, int64_t j) {
+  TapColumns t;
+  t.shift = j * p.dilation_w - p.pad_left;
+  if (p.out_w - 1 - t.shift < 0) return t;
+  t.begin = t.shift >= 0 ? 0 : (-t.shift + p.stride_w - 1) / p.stride_w;
+  t.end = std::max(t.begin, std::min(p.in_w, (p.out_w - 1 - t.shift) / p.stride_w + 1));
+  return t;
+}
+
+// y_row[iw*stride + shift] += src[iw] for iw in [begin, end).
+void add_columns(float* y_row, const float* src, int64_t begin, int64_t end, int64_t shift, int64_t stride) {
+  if (begin >= end) return;
+  float* dst = y_row + (begin * stride + shift);
+  const float* from = src + begin;
+  const int64_t count = end - begin;
+  if (stride == 1) {
+    for (int64_t k = 0; k < count; ++k) dst[k] += from[k];
+  } else {
+    for (int64_t k = 0; k < count; ++k) dst[k * stride] += from[k];
+  }
+}
+
+// Stride 2, kernel columns j and j+1 (undilated): they fill the even and odd output columns of one run, so
+// where both are valid the two taps are interleaved and added as contiguous vectors instead of two strided
+// scalar passes.
+void add_column_pair(float* y_row, const float* a, const float* b, const TapColumns& ta, const TapColumns& tb) {
+  const int64_t lo = std::max(ta.begin, tb.begin), hi = std::min(ta.end, tb.end);
+  if (lo >= hi) {
+    add_columns(y_row, a, ta.begin, ta.end, ta.shift, 2);
+    add_columns(y_row, b, tb.begin, tb.end, tb.shift, 2);
+    return;
+  }
+  // Outside [lo, hi) each tap alone (tb is one output column to the right, so it starts and ends no later
+  // than ta: only tb's head and ta's tail can be non-empty, but all four are handled).
+  add_columns(y_row, a, ta.begin, lo, ta.shift, 2);
+  add_columns(y_row, b, tb.begin, lo, tb.shift, 2);
+  add_columns(y_row, a, hi, ta.end, ta.shift, 2);
+  add_columns(y_row, b, hi, tb.end, tb.shift, 2);
+  float* dst = y_row + (2 * lo + ta.shift);  // tb.shift == ta.shift + 1
+  const int64_t count = hi - lo;
+  int64_t k = 0;
+  for (; k + 4 <= count; k += 4) {
+    const __m128 va = _mm_loadu_ps(a + lo + k), vb = _mm_loadu_ps(b + lo + k);
+    _mm_storeu_ps(dst + 2 * k, _mm_add_ps(_mm_loadu_ps(dst + 2 * k), _mm_unpacklo_ps(va, vb)));
+    _mm_storeu_ps(dst + 2 * k + 4, _mm_add_ps(_mm_loadu_ps(dst + 2 * k + 4), _mm_unpackhi_ps(va, vb)));
+  }
+  for (; k < count; ++k) {
+    dst[2 * k] += a[lo + k];
+    dst[2 * k + 1] += b[lo + k];
+  }
+}
+
 // Adds block b's contributions to output channels [m_begin, m_end) of the group.
 void scatter_channels(const Block& b, int64_t m_begin, int64_t m_end) {
   const ConvTranspose2dParams& p = *b.call->p;
   const int64_t out_plane = p.out_h * p.out_w;
   const int64_t block_columns = b.rows * p.in_w;
+  const bool pairs = p.stride_w == 2 && p.dilation_w == 1;
   for (int64_t m = m_begin; m < m_end; ++m) {
     float* y_m = b.y_group + m * out_plane;
     if (b.first) {
@@ -86,26 +147,22 @@ void scatter_channels(const Block& b, int64_t m_begin, int64_t m_end) {
       std::fill(y_m, y_m + out_plane, init);
     }
     for (int64_t i = 0; i < p.kernel_h; ++i) {
-      for (int64_t j = 0; j < p.kernel_w; ++j) {
-        const float* row_of_tap = b.cols + ((m * p.kernel_h + i) * p.kernel_w + j) * block_columns;
-        // Input columns iw whose output column ow = iw*sw - pad_left + j*dw lies in [0, out_w).
-        const int64_t shift_w = j * p.dilation_w - p.pad_left;
-        const int64_t iw_begin = shift_w >= 0 ? 0 : (-shift_w + p.stride_w - 1) / p.stride_w;
-        if (p.out_w - 1 - shift_w < 0) continue;
-        const int64_t iw_end = std::min(p.in_w, (p.out_w - 1 - shift_w) / p.stride_w + 1);
-        if (iw_begin >= iw_end) continue;
+      for (int64_t j = 0; j < p.kernel_w;) {
+        const bool pair = pairs && j + 1 < p.kernel_w;
+        const TapColumns ta = tap_columns(p, j);
+        const TapColumns tb = pair ? tap_columns(p, j + 1) : TapColumns{};
+        const float* tap = b.cols + ((m * p.kernel_h + i) * p.kernel_w + j) * block_columns;
         for (int64_t r = 0; r < b.rows; ++r) {
           const int64_t oh = (b.row_begin + r) * p.stride_h - p.pad_top + i * p.dilation_h;
           if (oh < 0 || oh >= p.out_h) continue;
-          const float* src = row_of_tap + r * p.in_w + iw_begin;
-          float* dst = y_m + oh * p.out_w + (iw_begin * p.stride_w + shift_w);
-          const int64_t count = iw_end - iw_begin;
-          if (p.stride_w == 1) {
-            for (int64_t k = 0; k < count; ++k) dst[k] += src[k];
-          } else {
-            for (int64_t k = 0; k < count; ++k) dst[k * p.stride_w] += src[k];
-          }
+          float* y_row = y_m + oh * p.out_w;
+          const float* src = tap + r * p.in_w;
+          if (pair)
+            add_column_pair(y_row, src, src + block_columns, ta, tb);
+          else
+            add_columns(y_row, src, ta.begin, ta.end, ta.shift, p.stride_w);
         }
+        j += pair ? 2 : 1;
       }
     }
     if (b.last && p.activation.kind != Activation::None)
