@@ -78,6 +78,7 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::ReduceMean:
       return {1e-5, 1e-5, "float sum over the reduced axes instead of double; cancellation near zero"};
     case OpType::Conv2d:
+    case OpType::ConvTranspose2d:
     case OpType::MatMul:
     case OpType::Gemm:
       return {1e-4, 1e-4,

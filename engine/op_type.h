@@ -19,6 +19,7 @@ namespace vigil {
   /* convolution and normalisation */                                                     \
   X(Conv2d, "Conv2d", 2, 4, 1, 1)             /* X, W, [B], [R]; fused activation attr */ \
   X(BatchNorm, "BatchNorm", 5, 5, 1, 1)       /* X, scale, bias, mean, var */             \
+  X(ConvTranspose2d, "ConvTranspose2d", 2, 3, 1, 1) /* X, W, [B]; fused activation attr */ \
   /* activations (one input, one output, same shape) */                                   \
   X(Relu, "Relu", 1, 1, 1, 1)                                                             \
   X(LeakyRelu, "LeakyRelu", 1, 1, 1, 1)                                                   \

@@ -141,11 +141,15 @@ void fold_batch_norm(Graph& g) {
     const int c = sole_producer(g, u, bn.inputs[0]);
     if (c < 0 || drop_node[static_cast<size_t>(c)]) continue;
     Node& conv = g.nodes[static_cast<size_t>(c)];
-    if (conv.op != OpType::Conv2d || has_fused_activation(conv) || has_residual(conv)) continue;
+    const bool transposed = conv.op == OpType::ConvTranspose2d;
+    if ((conv.op != OpType::Conv2d && !transposed) || has_fused_activation(conv) || has_residual(conv)) continue;
     if (conv.inputs.size() < 2 || conv.inputs[1] == kNoValue || !g.is_constant(conv.inputs[1])) continue;
     const Tensor& w = g.constant_of(conv.inputs[1]);
     if (w.dtype() != DType::F32 || w.shape().rank != 4) continue;
-    const int64_t m_count = w.shape()[0];
+    const int64_t group = transposed ? conv.attrs.get_int("group", 1, conv.label()) : 1;
+    if (group < 1 || (transposed && w.shape()[0] % group != 0)) continue;  // invalid: let inference report it
+    // Output channel m's weights: Conv2d W[m, ...]; ConvTranspose2d W[g*Cg + c, m - g*Mg, ...] for every c.
+    const int64_t m_count = transposed ? w.shape()[1] * group : w.shape()[0];
     const int bias_value = conv.inputs.size() > 2 ? conv.inputs[2] : kNoValue;
     const Tensor* bias = f32_constant(g, bias_value, m_count);
     if (bias_value != kNoValue && !bias) continue;
@@ -156,14 +160,28 @@ void fold_batch_norm(Graph& g) {
     if (!scale || !shift || !mean || !var) continue;
 
     const double epsilon = bn.attrs.get_float("epsilon", 1e-5f, bn.label());
-    const int64_t per_channel = w.numel() / m_count;
+    std::vector<double> channel_scale(static_cast<size_t>(m_count));
+    for (int64_t m = 0; m < m_count; ++m)
+      channel_scale[static_cast<size_t>(m)] =
+          static_cast<double>(scale->f32()[m]) / std::sqrt(static_cast<double>(var->f32()[m]) + epsilon);
     std::vector<float> folded_w(static_cast<size_t>(w.numel()));
     std::vector<float> folded_b(static_cast<size_t>(m_count));
+    // W viewed as [rows x row_channels x per_channel]: weight (row, j, i) belongs to output channel
+    // channel_of(row, j).
+    const int64_t rows = transposed ? w.shape()[0] : m_count;
+    const int64_t row_channels = transposed ? w.shape()[1] : 1;
+    const int64_t per_channel = w.numel() / (rows * row_channels);
+    const int64_t rows_per_group = rows / group;
+    for (int64_t row = 0; row < rows; ++row)
+      for (int64_t j = 0; j < row_channels; ++j) {
+        const int64_t m = transposed ? (row / rows_per_group) * row_channels + j : row;
+        const double s = channel_scale[static_cast<size_t>(m)];
+        const int64_t base = (row * row_channels + j) * per_channel;
+        for (int64_t i = 0; i < per_channel; ++i)
+          folded_w[static_cast<size_t>(base + i)] = static_cast<float>(static_cast<double>(w.f32()[base + i]) * s);
+      }
     for (int64_t m = 0; m < m_count; ++m) {
-      const double s = static_cast<double>(scale->f32()[m]) / std::sqrt(static_cast<double>(var->f32()[m]) + epsilon);
-      for (int64_t i = 0; i < per_channel; ++i)
-        folded_w[static_cast<size_t>(m * per_channel + i)] =
-            static_cast<float>(static_cast<double>(w.f32()[m * per_channel + i]) * s);
+      const double s = channel_scale[static_cast<size_t>(m)];
       const double b = bias ? static_cast<double>(bias->f32()[m]) : 0.0;
       folded_b[static_cast<size_t>(m)] =
           static_cast<float>((b - static_cast<double>(mean->f32()[m])) * s + static_cast<double>(shift->f32()[m]));
@@ -193,7 +211,9 @@ void fuse_activations(Graph& g) {
     const int p = sole_producer(g, u, act_node.inputs[0]);
     if (p < 0 || drop_node[static_cast<size_t>(p)]) continue;
     Node& producer = g.nodes[static_cast<size_t>(p)];
-    if (producer.op != OpType::Conv2d && producer.op != OpType::BatchNorm && producer.op != OpType::Add) continue;
+    if (producer.op != OpType::Conv2d && producer.op != OpType::ConvTranspose2d && producer.op != OpType::BatchNorm &&
+        producer.op != OpType::Add)
+      continue;
     if (has_fused_activation(producer) || has_residual(producer)) continue;
     set_activation(producer, ops::activation_of_op(act_node));
     absorb(g, u, p, static_cast<int>(a), drop_node);

@@ -75,7 +75,8 @@ void expect_spatial_rank(const NodeInfo& n, const Shape& x) {
     n.fail(concat("vigil supports 1-D and 2-D ", n.op_type(), " (input rank 3 or 4); input has shape ", x.str()));
 }
 
-// Emits `op` on input value `x` (rank 3 or 4) with extra inputs, wrapping 1-D in Unsqueeze/Squeeze.
+}  // namespace
+
 void emit_spatial(Importer& im, const NodeInfo& n, OpType op, int x, bool one_d, std::vector<int> extra,
                   Attributes attrs) {
   const std::string out = n.output(0);
@@ -93,8 +94,6 @@ void emit_spatial(Importer& im, const NodeInfo& n, OpType op, int x, bool one_d,
   const int y4 = im.emit1(n, op, n.name(), inputs, im.fresh_name(out, "2d"), std::move(attrs));
   im.emit1(n, OpType::Squeeze, n.name() + "/to_1d", {y4}, out, unsq);
 }
-
-}  // namespace
 
 void map_conv(Importer& im, const NodeInfo& n) {
   n.check_attributes({"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});

@@ -17,6 +17,7 @@ const std::vector<std::pair<std::string, MapFn>>& table() {
       {"Clip", map_clip},
       {"Concat", map_concat},
       {"Conv", map_conv},
+      {"ConvTranspose", map_conv_transpose},
       {"Div", map_binary},
       {"Dropout", map_identity},
       {"Erf", map_unary},

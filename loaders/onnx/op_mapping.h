@@ -26,6 +26,7 @@ void map_average_pool(Importer& im, const NodeInfo& n);
 void map_global_average_pool(Importer& im, const NodeInfo& n);
 void map_global_max_pool(Importer& im, const NodeInfo& n);
 void map_batch_norm(Importer& im, const NodeInfo& n);
+void map_conv_transpose(Importer& im, const NodeInfo& n);  // map_conv_transpose.cpp
 void map_layer_norm(Importer& im, const NodeInfo& n);  // map_normalization.cpp
 void map_unary(Importer& im, const NodeInfo& n);       // map_unary.cpp: Abs, Neg, Sqrt, Exp, Log, Erf...
 
@@ -52,6 +53,11 @@ void map_lstm(Importer& im, const NodeInfo& n);
 void map_gru(Importer& im, const NodeInfo& n);
 void map_softmax(Importer& im, const NodeInfo& n);
 void map_reduce(Importer& im, const NodeInfo& n);  // ReduceMean, ReduceSum, ReduceMax, ...
+
+// Emits `op` on input value `x` (rank 3 or 4) with extra inputs, as node n's output; a 1-D node (one_d)
+// runs as 2-D with a unit height: Unsqueeze(axis 2) -> op -> Squeeze(axis 2) (map_conv_pool.cpp).
+void emit_spatial(Importer& im, const NodeInfo& n, OpType op, int x, bool one_d, std::vector<int> extra,
+                  Attributes attrs);
 
 // Emits a copy of `source` named `output` (a Reshape to its own shape): used where ONNX names a graph
 // output after a removed node (Identity x -> y with y a graph output).

@@ -159,7 +159,52 @@ def build_models(torch):
             y = self.act2(self.act1(self.conv(x)) - 0.25)
             return F.adaptive_max_pool2d(y, 1).flatten(1)
 
-    # name: (model, input shape, opsets). Half-pixel bilinear resizing needs Resize (opset 11+): Upsample-9
+    class Decoder(nn.Module):
+        """A segmentation/CenterNet-style decoder of transposed convolutions, each followed by BatchNorm and
+        ReLU: stride 2 kernel 4 padding 1 (the usual x2 upsampler), kernel 3 stride 2 with output_padding 1,
+        and a grouped, dilated one with asymmetric strides."""
+
+        def __init__(self):
+            super().__init__()
+            self.up1 = nn.ConvTranspose2d(5, 8, 4, stride=2, padding=1, bias=False)
+            self.bn1 = nn.BatchNorm2d(8)
+            self.up2 = nn.ConvTranspose2d(8, 6, 3, stride=2, padding=1, output_padding=1)
+            self.bn2 = nn.BatchNorm2d(6)
+            self.up3 = nn.ConvTranspose2d(6, 9, 3, stride=(1, 2), padding=(2, 1), dilation=2, groups=3)
+            self.bn3 = nn.BatchNorm2d(9)
+
+        def forward(self, x):
+            x = F.relu(self.bn1(self.up1(x)))
+            x = F.relu(self.bn2(self.up2(x)))
+            return F.relu(self.bn3(self.up3(x)))
+
+    class Upsample1d(nn.Module):
+        """A 1-D transposed convolution (audio/temporal decoders), runs as 2-D with a unit height."""
+
+        def __init__(self):
+            super().__init__()
+            self.up = nn.ConvTranspose1d(4, 6, 5, stride=3, padding=2, output_padding=2)
+
+        def forward(self, x):
+            return torch.tanh(self.up(x))
+
+    class DilatedOutputPadding(nn.Module):
+        """output_padding below the dilation but not below the stride: valid for PyTorch and the ONNX spec
+        ("less than the corresponding stride/dilation"), refused by onnxruntime, so PyTorch's own output is
+        the expected one."""
+
+        def __init__(self):
+            super().__init__()
+            self.a = nn.ConvTranspose2d(3, 4, 3, stride=1, dilation=2, output_padding=1)
+            self.b = nn.ConvTranspose2d(4, 2, 3, stride=(2, 1), dilation=(1, 3), output_padding=(1, 2))
+
+        def forward(self, x):
+            return self.b(torch.relu(self.a(x)))
+
+    # name: (model, input shape, opsets[, keep BatchNorm[, expected from PyTorch]]). With keep BatchNorm the export uses
+    # training=TrainingMode.PRESERVE without constant folding, so the BatchNormalization nodes reach vigil
+    # (whose fold_batch_norm pass is then under test) instead of being folded by the exporter. With expected
+    # from PyTorch the model is one onnxruntime refuses, and PyTorch's output is written as the expected one. Half-pixel bilinear resizing needs Resize (opset 11+): Upsample-9
     # cannot express it and PyTorch's opset-9 export of it computes something else.
     return {
         "convnet": (ConvNet(), (2, 3, 16, 16), OPSETS),
@@ -172,6 +217,10 @@ def build_models(torch):
         "transformer_relu": (TemporalTransformer("relu"), (1, 16, 32), OPSETS),
         "transformer_gelu": (TemporalTransformer("gelu"), (1, 16, 32), OPSETS),
         "prelu": (PReluNet(), (2, 3, 7, 9), OPSETS),
+        "decoder": (Decoder(), (2, 5, 6, 7), OPSETS),
+        "decoder_bn_kept": (Decoder(), (1, 5, 5, 4), OPSETS, True),
+        "upsample1d": (Upsample1d(), (2, 4, 9), OPSETS),
+        "deconv_output_padding_dilation": (DilatedOutputPadding(), (1, 3, 5, 6), (13,), False, True),
     }
 
 
@@ -193,7 +242,9 @@ def main() -> int:
         shutil.rmtree(out_root)
     os.makedirs(out_root)
     written = 0
-    for name, (model, shape, opsets) in models.items():
+    for name, (model, shape, opsets, *keep) in models.items():
+        keep_batch_norm = bool(keep and keep[0])
+        torch_expected = len(keep) > 1 and bool(keep[1])
         model.eval()
         # Non-trivial BatchNorm statistics, so folding them is actually checked.
         for m in model.modules():
@@ -209,9 +260,17 @@ def main() -> int:
             case = os.path.join(out_root, f"test_torch_{name}_opset{opset}")
             os.makedirs(os.path.join(case, "test_data_set_0"))
             path = os.path.join(case, "model.onnx")
-            torch.onnx.export(model, (x,), path, opset_version=opset, input_names=["input"], output_names=["output"])
-            onnx.checker.check_model(onnx.load(path))
-            got = ort.InferenceSession(path, providers=["CPUExecutionProvider"]).run(None, {"input": x.numpy()})[0]
+            training = torch.onnx.TrainingMode.PRESERVE if keep_batch_norm else torch.onnx.TrainingMode.EVAL
+            torch.onnx.export(model, (x,), path, opset_version=opset, input_names=["input"], output_names=["output"],
+                              training=training, do_constant_folding=not keep_batch_norm)
+            exported = onnx.load(path)
+            onnx.checker.check_model(exported)
+            if keep_batch_norm and not any(n.op_type == "BatchNormalization" for n in exported.graph.node):
+                raise RuntimeError(f"{name} opset {opset}: the PRESERVE export has no BatchNormalization node")
+            if torch_expected:
+                got = want
+            else:
+                got = ort.InferenceSession(path, providers=["CPUExecutionProvider"]).run(None, {"input": x.numpy()})[0]
             if not np.allclose(got, want, rtol=1e-4, atol=1e-5):
                 raise RuntimeError(f"{name} opset {opset}: onnxruntime and PyTorch disagree")
             data = os.path.join(case, "test_data_set_0")
