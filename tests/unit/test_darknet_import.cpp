@@ -894,7 +894,7 @@ TEST_CASE("darknet import: [connected], [softmax] groups and [cost] compute what
             " floats (file too short): wrong weights for this cfg?");
 }
 
-TEST_CASE("darknet import: a cfg without [yolo] outputs its last layer; empty weights give zeros") {
+TEST_CASE("darknet import: a cfg without [yolo] outputs its last layer, empty weights give zeros") {
   TempDir tmp;
   const std::string cfg = tmp.file("c.cfg",
                                    "[net]\nwidth=6\nheight=6\nchannels=1\n"

@@ -153,7 +153,7 @@ TEST_CASE("onnx import: LSTM initial states from ConstantOfShape become constant
   CHECK(contains(import_error(g, 14), "activations [Relu,Tanh,Tanh] are not supported"));
 }
 
-TEST_CASE("onnx import: Identity and Dropout disappear; a graph output keeps its ONNX name") {
+TEST_CASE("onnx import: Identity and Dropout disappear, a graph output keeps its ONNX name") {
   GraphSpec g;
   g.inputs.push_back(value_info("x", kFloat, {1, 4}));
   g.outputs.push_back(value_info("y", kFloat, {1, 4}));

@@ -87,7 +87,7 @@ TEST_CASE("onnx import: Pad from opset 11 takes constant pads and constant_value
   CHECK(run_iota(import(pad_inputs_model({0, 1, 0, 1}, "edge"), 11)) == V{0, 0, 1, 2, 2, 3, 3, 4, 5, 5});
 }
 
-TEST_CASE("onnx import: Pad-18 axes select the padded axes; wrap needs opset 19") {
+TEST_CASE("onnx import: Pad-18 axes select the padded axes, wrap needs opset 19") {
   // axes [-1]: pads [begin, end] of the last axis only.
   GraphSpec g = pad_inputs_model({2, 1}, "reflect", {tensor_i64("axes", {1}, {-1})}, {"", "axes"});
   Graph graph = import(g, 18);

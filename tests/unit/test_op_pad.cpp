@@ -75,7 +75,7 @@ TEST_CASE("pad op: an NCHW zero pad on the optimised path equals the reference b
   }
 }
 
-TEST_CASE("pad op: other element types are copied bytewise; the constant is converted exactly") {
+TEST_CASE("pad op: other element types are copied bytewise, the constant is converted exactly") {
   const std::vector<int64_t> v = {10, -20, 30};
   const Tensor x = Tensor::from_i64({3}, v);
   for (KernelPath path : {KernelPath::Reference, KernelPath::Scalar}) {

@@ -302,7 +302,7 @@ TEST_CASE("pooling: random shapes against a float64 loop over an explicitly padd
   }
 }
 
-TEST_CASE("pooling: max propagates NaN; average with count_include_pad allows padding-only windows") {
+TEST_CASE("pooling: max propagates NaN, average with count_include_pad allows padding-only windows") {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   PoolCase k{1, 1, 2, 2, 2, 2};
   Shape shape;

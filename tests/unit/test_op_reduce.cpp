@@ -204,7 +204,7 @@ TEST_CASE("reductions: every kind over every subset of axes against a long-doubl
     }
 }
 
-TEST_CASE("reductions: Max and Min propagate NaN; LogSumExp of large, infinite and all -inf values") {
+TEST_CASE("reductions: Max and Min propagate NaN, LogSumExp of large, infinite and all -inf values") {
   const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
   Shape out;
   // NaN second in its row: a plain comparison would skip it.

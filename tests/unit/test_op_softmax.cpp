@@ -129,7 +129,7 @@ TEST_CASE("log_softmax: random tensors, every axis, against a float64 log-sum-ex
   }
 }
 
-TEST_CASE("log_softmax: values far below the maximum stay finite; NaN, +inf and all -inf rows give NaN") {
+TEST_CASE("log_softmax: values far below the maximum stay finite, NaN, +inf and all -inf rows give NaN") {
   // log(softmax) would give log(0) = -inf for the first value; log-sum-exp gives -1e4 - log(1 + e^-1e4).
   std::vector<float> y = run_softmax({1, 2}, {-10000, 0}, {}, OpType::LogSoftmax);
   CHECK(y[0] == -10000.0f);

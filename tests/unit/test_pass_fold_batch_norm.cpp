@@ -106,7 +106,7 @@ TEST_CASE("fold_batch_norm: conv + bn + leaky folds to one conv with identical o
   }
 }
 
-TEST_CASE("fold_batch_norm: a BatchNorm's fused activation moves to the conv; depthwise conv") {
+TEST_CASE("fold_batch_norm: a BatchNorm's fused activation moves to the conv, depthwise conv") {
   std::mt19937 rng(8);
   GraphBuilder gb;
   int x = gb.input("x", DType::F32, {1, 5, 6, 6});

@@ -90,7 +90,7 @@ void check_same_bits(const Graph& g) {
 
 }  // namespace
 
-TEST_CASE("fold_pad_into_conv: the Pad's H/W pads move into the conv's pads; names are kept") {
+TEST_CASE("fold_pad_into_conv: the Pad's H/W pads move into the conv's pads, names are kept") {
   std::mt19937 rng(3);
   Graph g = pad_conv(rng, {1, 4, 7, 9}, pad_attrs({0, 0, 1, 0, 0, 0, 2, 3}), 5, 3, 1, 1, 1, {1, 1, 0, 1});
   const Shape before = g.values[static_cast<size_t>(g.outputs[0])].shape;

@@ -80,7 +80,7 @@ Graph residual_blocks(std::mt19937& rng) {
 
 }  // namespace
 
-TEST_CASE("fuse_residual_add: every residual Add goes into its conv; names and the residual input are right") {
+TEST_CASE("fuse_residual_add: every residual Add goes into its conv, names and the residual input are right") {
   std::mt19937 rng(1);
   Graph g = residual_blocks(rng);
   fuse_residual_add(g);

@@ -117,7 +117,7 @@ TEST_CASE("prune_to_outputs: the parts keep only their own inputs, nodes and con
   CHECK(has_value(f, "halves:1"));
 }
 
-TEST_CASE("prune_to_outputs: outputs follow the requested order; only part of the frame part") {
+TEST_CASE("prune_to_outputs: outputs follow the requested order, only part of the frame part") {
   Engine e(two_part_graph(), with_outputs({"embedding", "head_a"}));
   CHECK(e.output_index("embedding") == 0);
   CHECK(e.output_index("head_a") == 1);

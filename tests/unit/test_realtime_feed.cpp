@@ -59,7 +59,7 @@ TEST_CASE("realtime feed: a slow consumer gets the newest frames, the rest are c
   CHECK(feed.bad_frames() == 0);
 }
 
-TEST_CASE("realtime feed: a consumer that keeps up loses nothing; releases follow the frame rate") {
+TEST_CASE("realtime feed: a consumer that keeps up loses nothing, releases follow the frame rate") {
   ScriptedSource source(6, 2);
   const auto t0 = Clock::now();
   RealtimeFeed feed(source, 50);  // 20 ms apart: frame 5 is due 100 ms after frame 0
