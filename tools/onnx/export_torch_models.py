@@ -15,6 +15,8 @@ import sys
 import warnings
 
 OPSETS = (9, 11, 13, 17)
+# Exported with training=TrainingMode.PRESERVE (the model is in eval mode): BatchNormalization nodes stay.
+PRESERVE_BATCH_NORM = {"video_r2plus1d_bn"}
 
 
 def build_models(torch):
@@ -159,8 +161,36 @@ def build_models(torch):
             y = self.act2(self.act1(self.conv(x)) - 0.25)
             return F.adaptive_max_pool2d(y, 1).flatten(1)
 
+    class VideoNet(nn.Module):
+        """A small video classifier in the C3D / R(2+1)D / X3D style: Conv3d-BN-ReLU with strides (1,2,2),
+        MaxPool3d, a (1,3,3) spatial conv then a (3,1,1) temporal conv, AvgPool3d (ceil mode), a depthwise
+        3x3x3 conv, AdaptiveAvgPool3d(1) and a Linear classifier."""
+
+        def __init__(self):
+            super().__init__()
+            self.stem = nn.Conv3d(3, 8, 3, stride=(1, 2, 2), padding=1)
+            self.bn1 = nn.BatchNorm3d(8)
+            self.pool = nn.MaxPool3d((1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1))
+            self.spatial = nn.Conv3d(8, 12, (1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1), bias=False)
+            self.bn2 = nn.BatchNorm3d(12)
+            self.temporal = nn.Conv3d(12, 12, (3, 1, 1), padding=(1, 0, 0), bias=False)
+            self.bn3 = nn.BatchNorm3d(12)
+            self.avg = nn.AvgPool3d(2, stride=2, ceil_mode=True)
+            self.depthwise = nn.Conv3d(12, 12, 3, padding=1, groups=12, bias=False)
+            self.bn4 = nn.BatchNorm3d(12)
+            self.head = nn.AdaptiveAvgPool3d(1)
+            self.fc = nn.Linear(12, 5)
+
+        def forward(self, x):  # x: [B, 3, T, H, W]
+            x = self.pool(F.relu(self.bn1(self.stem(x))))
+            x = F.relu(self.bn2(self.spatial(x)))
+            x = self.avg(F.relu(self.bn3(self.temporal(x))))
+            x = F.relu6(self.bn4(self.depthwise(x)))
+            return self.fc(self.head(x).flatten(1))
+
     # name: (model, input shape, opsets). Half-pixel bilinear resizing needs Resize (opset 11+): Upsample-9
     # cannot express it and PyTorch's opset-9 export of it computes something else.
+    video = VideoNet()
     return {
         "convnet": (ConvNet(), (2, 3, 16, 16), OPSETS),
         "yolo_head": (YoloHead(), (1, 4, 8, 8), OPSETS),
@@ -172,6 +202,10 @@ def build_models(torch):
         "transformer_relu": (TemporalTransformer("relu"), (1, 16, 32), OPSETS),
         "transformer_gelu": (TemporalTransformer("gelu"), (1, 16, 32), OPSETS),
         "prelu": (PReluNet(), (2, 3, 7, 9), OPSETS),
+        # Exported twice: in eval mode (PyTorch folds BatchNorm into the convs) and in the names of
+        # PRESERVE_BATCH_NORM with training=PRESERVE, which keeps the BatchNormalization nodes for vigil to fold.
+        "video_r2plus1d": (video, (1, 3, 8, 56, 56), OPSETS),
+        "video_r2plus1d_bn": (video, (1, 3, 8, 56, 56), OPSETS),
     }
 
 
@@ -197,7 +231,7 @@ def main() -> int:
         model.eval()
         # Non-trivial BatchNorm statistics, so folding them is actually checked.
         for m in model.modules():
-            if isinstance(m, torch.nn.BatchNorm2d):
+            if isinstance(m, (torch.nn.BatchNorm2d, torch.nn.BatchNorm3d)):
                 m.running_mean.uniform_(-0.5, 0.5)
                 m.running_var.uniform_(0.5, 2.0)
                 m.weight.data.uniform_(0.5, 1.5)
@@ -209,7 +243,9 @@ def main() -> int:
             case = os.path.join(out_root, f"test_torch_{name}_opset{opset}")
             os.makedirs(os.path.join(case, "test_data_set_0"))
             path = os.path.join(case, "model.onnx")
-            torch.onnx.export(model, (x,), path, opset_version=opset, input_names=["input"], output_names=["output"])
+            mode = torch.onnx.TrainingMode.PRESERVE if name in PRESERVE_BATCH_NORM else torch.onnx.TrainingMode.EVAL
+            torch.onnx.export(model, (x,), path, opset_version=opset, input_names=["input"], output_names=["output"],
+                              training=mode)
             onnx.checker.check_model(onnx.load(path))
             got = ort.InferenceSession(path, providers=["CPUExecutionProvider"]).run(None, {"input": x.numpy()})[0]
             if not np.allclose(got, want, rtol=1e-4, atol=1e-5):
