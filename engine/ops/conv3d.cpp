@@ -2,9 +2,11 @@
 // activation: Y = act(conv(X) + B). Attributes: strides[3] (default 1,1,1), dilations[3] (default 1,1,1),
 // pads[6] = front,top,left,back,bottom,right (default 0), group (default 1), kernel_shape[3] (optional; must
 // match W), activation/activation_alpha/activation_beta (see activation_attrs.h).
-// On the optimised paths with constant weights: kernels/conv3d's packed-GEMM lowering (weights packed here,
-// once); otherwise the reference.
+// On the optimised paths: depthwise convs (group == C > 1) run kernels/conv3d's direct depthwise kernel;
+// other convs with constant weights its packed-GEMM lowering (weights packed here, once); the rest the
+// reference.
 #include "kernels/conv3d/conv3d.h"
+#include "kernels/conv3d/conv3d_depthwise.h"
 
 #include <vector>
 
@@ -139,10 +141,31 @@ class Conv3dGemmKernel final : public OpKernel {
   AlignedBytes packed_;
 };
 
+// Depthwise (group == C > 1): the direct kernel, (image, output channel) pairs split over the threads.
+class Conv3dDepthwiseKernel final : public OpKernel {
+ public:
+  Conv3dDepthwiseKernel(const kernels::Conv3dParams& p, kernels::KernelIsa isa) : p_(p), isa_(isa) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    const float* x = in[0].f32();
+    const float* w = in[1].f32();
+    const float* bias = in.size() > 2 && in[2].present() ? in[2].f32() : nullptr;
+    float* y = out[0].f32();
+    rc.pool->parallel_for(p_.batch * p_.out_channels, [&](int64_t first, int64_t last) {
+      kernels::conv3d_depthwise(isa_, p_, x, w, bias, y, first, last);
+    });
+  }
+
+ private:
+  kernels::Conv3dParams p_;
+  kernels::KernelIsa isa_;
+};
+
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
   const bool has_bias = ctx.inputs.size() > 2 && ctx.inputs[2].present();
   const kernels::Conv3dParams p = conv3d_params(ctx.node, ctx.inputs);
   const auto isa = kernel_isa(ctx.path);
+  if (isa && p.group > 1 && kernels::conv3d_depthwise_supported(p))
+    return std::make_unique<Conv3dDepthwiseKernel>(p, *isa);
   if (isa && ctx.constants[1] && ctx.constants[1]->dtype() == DType::F32)
     return std::make_unique<Conv3dGemmKernel>(p, *isa, ctx.constants[1]->f32(), ctx.max_threads);
   return std::make_unique<Conv3dKernel>(p, has_bias);

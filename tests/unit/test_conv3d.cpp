@@ -2,7 +2,8 @@
 // of X, no bounds checks) and hand-computed values; conv3d_gemm (the fast path) against conv3d_reference on
 // 520 random convs on every ISA path the CPU has (odd channel counts, tiny and larger volumes, strides,
 // dilations, paddings incl. larger than the kernel, groups incl. depthwise, pointwise, batch, every
-// activation, several vol2col blocks, threads).
+// activation, several vol2col blocks, threads); conv3d_depthwise (the direct depthwise kernel) against
+// conv3d_reference on 400 random depthwise convs per ISA path, channel ranges split.
 //
 // Tolerance of the fast path (docs/OPERATORS.md), as for conv2d_gemm: with S = the same conv over |x|, |w|,
 // |bias| and K = Cg*kd*kh*kw, the output may differ by L * (4 * 2^-23 * sqrt(K + 2) * S + 2^-24 * S) +
@@ -19,6 +20,7 @@
 #include "epilogue_test_support.h"
 #include "kernels/conv2d/conv2d.h"
 #include "kernels/conv3d/conv3d.h"
+#include "kernels/conv3d/conv3d_depthwise.h"
 #include "kernels/gemm_packed/gemm_packed.h"
 
 using namespace vigil::kernels;
@@ -335,4 +337,60 @@ TEST_CASE("conv3d_gemm: outputs spanning several vol2col blocks, per ISA path an
       CHECK(check_close(c, e, run_gemm(isa, c, threading), kernel_isa_name(isa) + (" " + describe(c))) == 0);
     }
   }
+}
+
+TEST_CASE("conv3d_depthwise: 400 random depthwise convs per ISA path against conv3d_reference") {
+  std::mt19937_64 rng(4242);
+  int multiplied = 0, strided = 0, dilated = 0;
+  for (int i = 0; i < 400; ++i) {
+    Conv3dCase c;
+    Conv3dParams& p = c.p;
+    for (;;) {
+      p.batch = rng() % 5 == 0 ? 2 : 1;
+      p.group = p.in_channels = pick(rng, 1, 19);
+      p.out_channels = p.in_channels * (rng() % 3 == 0 ? pick(rng, 2, 3) : 1);
+      p.in_d = pick(rng, 1, 9);
+      p.in_h = pick(rng, 1, 17);
+      p.in_w = pick(rng, 1, 37);
+      p.kernel_d = pick(rng, 1, 3);
+      p.kernel_h = pick(rng, 1, 5);
+      p.kernel_w = rng() % 3 == 0 ? pick(rng, 1, 5) : p.kernel_h;
+      p.stride_d = pick(rng, 1, 2);
+      p.stride_h = pick(rng, 1, 3);
+      p.stride_w = rng() % 2 ? 1 : pick(rng, 1, 3);
+      p.dilation_d = rng() % 4 == 0 ? 2 : 1;
+      p.dilation_h = rng() % 4 == 0 ? pick(rng, 2, 3) : 1;
+      p.dilation_w = rng() % 4 == 0 ? pick(rng, 2, 3) : 1;
+      p.pad_front = pick(rng, 0, rng() % 6 == 0 ? 4 : 1);
+      p.pad_top = pick(rng, 0, rng() % 6 == 0 ? 5 : 2);
+      p.pad_left = pick(rng, 0, rng() % 6 == 0 ? 6 : 2);
+      c.pad_back = pick(rng, 0, 2);
+      c.pad_bottom = pick(rng, 0, 3);
+      c.pad_right = pick(rng, 0, 3);
+      if (set_output(c)) break;
+    }
+    p.activation.kind = kAllActivations[i % std::size(kAllActivations)];
+    if (p.activation.kind == Activation::LeakyRelu) p.activation.alpha = 0.1f;
+    if (p.activation.kind == Activation::HardSigmoid) p.activation.alpha = 0.2f, p.activation.beta = 0.5f;
+    if (p.activation.kind == Activation::Clip) p.activation.alpha = -0.5f, p.activation.beta = 0.75f;
+    c.bias = rng() % 3 != 0;
+    make_data(c, rng);
+    REQUIRE(conv3d_depthwise_supported(p));
+    multiplied += p.out_channels > p.in_channels;
+    strided += p.stride_w > 1;
+    dilated += p.dilation_w > 1 || p.dilation_h > 1 || p.dilation_d > 1;
+    const Expected e = expected_of(c);
+    const int64_t channels = p.batch * p.out_channels;
+    for (KernelIsa isa : vigil::test::kernel_test_isas(true)) {
+      // In two calls split at a random channel, as the engine splits channels over threads.
+      std::vector<float> y(e.y.size(), -7.0f);
+      const int64_t split = pick(rng, 0, channels);
+      conv3d_depthwise(isa, p, c.x.data(), c.w.data(), c.bias ? c.b.data() : nullptr, y.data(), split, channels);
+      conv3d_depthwise(isa, p, c.x.data(), c.w.data(), c.bias ? c.b.data() : nullptr, y.data(), 0, split);
+      check_close(c, e, y, std::string(kernel_isa_name(isa)) + " case " + std::to_string(i) + " " + describe(c));
+    }
+  }
+  CHECK(multiplied >= 80);
+  CHECK(strided >= 100);
+  CHECK(dilated >= 100);
 }
