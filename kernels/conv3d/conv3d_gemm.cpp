@@ -45,11 +45,18 @@ void gather_row(const Conv3dParams& p, const float* x_c, int64_t a, int64_t i, i
     if (id < 0 || id >= p.in_d || ih < 0 || ih >= p.in_h) {
       std::fill(out, out + run, 0.0f);
     } else {
+      // Columns ow + r of this run whose tap lands inside the row: r in [lo, hi); zeros around them.
       const float* src = x_c + (id * p.in_h + ih) * p.in_w;
-      for (int64_t r = 0; r < run; ++r) {
-        const int64_t iw = (ow + r) * p.stride_w + w_offset;
-        out[r] = iw >= 0 && iw < p.in_w ? src[iw] : 0.0f;
-      }
+      const int64_t first_iw = ow * p.stride_w + w_offset;
+      const int64_t lo = std::min(run, first_iw >= 0 ? 0 : (-first_iw + p.stride_w - 1) / p.stride_w);
+      const int64_t last = p.in_w - 1 - first_iw;  // r * stride_w <= last
+      const int64_t hi = std::max(lo, last < 0 ? 0 : std::min(run, last / p.stride_w + 1));
+      std::fill(out, out + lo, 0.0f);
+      if (p.stride_w == 1)
+        std::copy(src + first_iw + lo, src + first_iw + hi, out + lo);
+      else
+        for (int64_t r = lo; r < hi; ++r) out[r] = src[first_iw + r * p.stride_w];
+      std::fill(out + hi, out + run, 0.0f);
     }
     t += run;
     ow = 0;
