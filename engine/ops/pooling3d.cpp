@@ -2,8 +2,10 @@
 // Attributes: kernel_shape[3] (required), strides[3] (default 1,1,1), pads[6] = front,top,left,back,bottom,
 // right (default 0), dilations[3] (default 1,1,1), ceil_mode (default 0); AveragePool3d also
 // count_include_pad (default 0). Every window must cover at least one input cell, except for AveragePool3d
-// with count_include_pad, where such a window is a well-defined 0. The reference kernels run on every path,
-// volumes split over threads.
+// with count_include_pad, where such a window is a well-defined 0. The reference kernels run on the reference
+// path and, volumes split over the threads, for windows deeper than one plane; windows one plane deep
+// (kernel_d == 1) run the 2-D fast kernels plane by plane on the optimised paths (the same bits).
+#include <algorithm>
 #include <vector>
 
 #include "engine/error.h"
@@ -120,12 +122,61 @@ class Pool3dKernel final : public OpKernel {
   bool is_max_;
 };
 
-std::unique_ptr<OpKernel> bind_max(const BindContext& ctx) {
-  return std::make_unique<Pool3dKernel>(pool3d_params(ctx.node, ctx.inputs), true);
+// Windows one plane deep (kernel_d == 1: the (1,k,k) pools of video nets) on the optimised paths: each
+// output plane is the 2-D pool of one input plane, so the bit-identical 2-D fast kernels do it; planes split
+// over the threads. An output plane whose input plane lies in the depth padding (AveragePool3d with
+// count_include_pad only; the engine rejects it otherwise) is 0, as in the reference.
+class PlanePool3dKernel final : public OpKernel {
+ public:
+  PlanePool3dKernel(const kernels::Pool3dParams& p, bool is_max, bool avx512)
+      : p_(p), is_max_(is_max), avx512_(avx512) {
+    plane_.planes = 1;
+    plane_.in_h = p.in_h, plane_.in_w = p.in_w, plane_.out_h = p.out_h, plane_.out_w = p.out_w;
+    plane_.kernel_h = p.kernel_h, plane_.kernel_w = p.kernel_w;
+    plane_.stride_h = p.stride_h, plane_.stride_w = p.stride_w;
+    plane_.dilation_h = p.dilation_h, plane_.dilation_w = p.dilation_w;
+    plane_.pad_top = p.pad_top, plane_.pad_left = p.pad_left, plane_.pad_bottom = p.pad_bottom;
+    plane_.pad_right = p.pad_right;
+    plane_.count_include_pad = p.count_include_pad;
+  }
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    const float* x = in[0].f32();
+    float* y = out[0].f32();
+    const int64_t in_plane = p_.in_h * p_.in_w, out_plane = p_.out_h * p_.out_w;
+    rc.pool->parallel_for(p_.volumes * p_.out_d, [&](int64_t first, int64_t last) {
+      for (int64_t vd = first; vd < last; ++vd) {
+        const int64_t v = vd / p_.out_d, od = vd % p_.out_d;
+        const int64_t id = od * p_.stride_d - p_.pad_front;
+        float* y_plane = y + vd * out_plane;
+        if (id < 0 || id >= p_.in_d) {
+          std::fill(y_plane, y_plane + out_plane, 0.0f);
+          continue;
+        }
+        const float* x_plane = x + (v * p_.in_d + id) * in_plane;
+        if (!is_max_)
+          kernels::average_pool2d_fast(plane_, x_plane, y_plane, 0, 1);
+        else if (avx512_)
+          kernels::max_pool2d_fast_avx512(plane_, x_plane, y_plane, 0, 1);
+        else
+          kernels::max_pool2d_fast(plane_, x_plane, y_plane, 0, 1);
+      }
+    });
+  }
+
+ private:
+  kernels::Pool3dParams p_;
+  kernels::Pool2dParams plane_;
+  bool is_max_, avx512_;
+};
+
+std::unique_ptr<OpKernel> bind_pool(const BindContext& ctx, bool is_max) {
+  const kernels::Pool3dParams p = pool3d_params(ctx.node, ctx.inputs);
+  if (ctx.path != KernelPath::Reference && p.kernel_d == 1)
+    return std::make_unique<PlanePool3dKernel>(p, is_max, ctx.path == KernelPath::Avx512);
+  return std::make_unique<Pool3dKernel>(p, is_max);
 }
-std::unique_ptr<OpKernel> bind_average(const BindContext& ctx) {
-  return std::make_unique<Pool3dKernel>(pool3d_params(ctx.node, ctx.inputs), false);
-}
+std::unique_ptr<OpKernel> bind_max(const BindContext& ctx) { return bind_pool(ctx, true); }
+std::unique_ptr<OpKernel> bind_average(const BindContext& ctx) { return bind_pool(ctx, false); }
 
 // One comparison or addition per window cell.
 double flops(const Node& node, std::span<const TensorInfo>, std::span<const TensorInfo> out) {

@@ -1,6 +1,7 @@
 // MaxPool3d / AveragePool3d through GraphBuilder + Engine: hand-computed windows, 300 random shapes
 // (strides, dilations, pads, ceil_mode, count_include_pad) against a float64 loop over an explicitly padded
-// grid (the kernel bounds-checks instead), NaN propagation, threads, and the load-time errors.
+// grid (the kernel bounds-checks instead) on every kernel path, each bit-identical to the reference path
+// (one-plane-deep windows run the 2-D fast kernels there), NaN propagation, threads, and the load-time errors.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/cpu_features.h"
 #include "engine/error.h"
 #include "engine/executor.h"
 #include "engine/graph_builder.h"
@@ -156,8 +158,10 @@ TEST_CASE("Pool3d: hand-computed 2x2x2 max and average, stride 2, and padding co
 TEST_CASE("Pool3d: 300 random shapes against a float64 loop over an explicitly padded grid, every path") {
   std::mt19937_64 rng(99);
   std::uniform_real_distribution<float> u(-4.0f, 4.0f);
-  int ceil_cases = 0, dilated = 0, include_pad = 0;
-  const KernelPath paths[] = {KernelPath::Reference, KernelPath::Scalar};
+  int ceil_cases = 0, dilated = 0, include_pad = 0, one_plane = 0;
+  std::vector<KernelPath> paths{KernelPath::Reference, KernelPath::Scalar};
+  if (cpu_features().has_avx2_fma()) paths.push_back(KernelPath::Avx2);
+  if (cpu_features().has_avx512_core()) paths.push_back(KernelPath::Avx512);
   for (int i = 0; i < 300; ++i) {
     Pool3dCase k;
     I out(3);
@@ -188,10 +192,12 @@ TEST_CASE("Pool3d: 300 random shapes against a float64 loop over an explicitly p
     ceil_cases += k.ceil_mode;
     dilated += k.dilations != I{1, 1, 1};
     include_pad += k.include_pad;
+    one_plane += k.kernel[0] == 1;
     std::vector<float> x(static_cast<size_t>(k.in[0] * k.in[1] * k.in[2] * k.in[3] * k.in[4]));
     for (float& v : x) v = u(rng);
     for (OpType op : {OpType::MaxPool3d, OpType::AveragePool3d}) {
       const std::vector<double> want = pool_float64(k, x, out, op == OpType::MaxPool3d);
+      std::vector<float> reference_path;
       for (KernelPath path : paths) {
         Shape shape;
         const auto y = run_pool(op, Shape::from(k.in), x, attrs_of(k, op), &shape, path, 2);
@@ -202,12 +208,18 @@ TEST_CASE("Pool3d: 300 random shapes against a float64 loop over an explicitly p
           if (!(std::fabs(y[j] - want[j]) <= std::ldexp(std::fabs(want[j]), -24) * 1.0001) && failures++ < 3)
             FAIL_CHECK("case " << i << (op == OpType::MaxPool3d ? " max" : " avg") << " y[" << j << "] = " << y[j]
                                << ", float64 " << want[j]);
+        // Every path computes the reference's bits (one-plane windows run the 2-D fast kernels).
+        if (path == KernelPath::Reference)
+          reference_path = y;
+        else
+          CHECK(y == reference_path);
       }
     }
   }
   CHECK(ceil_cases >= 100);
   CHECK(dilated >= 50);
   CHECK(include_pad >= 100);
+  CHECK(one_plane >= 80);
 }
 
 TEST_CASE("Pool3d: max propagates NaN; a count_include_pad window may see only padding") {
@@ -224,6 +236,19 @@ TEST_CASE("Pool3d: max propagates NaN; a count_include_pad window may see only p
   const auto avg = run_pool(OpType::AveragePool3d, {1, 1, 1, 1, 1}, {3.0f}, attrs_of(z, OpType::AveragePool3d), &shape);
   CHECK(shape == Shape{1, 1, 2, 1, 1});
   CHECK(avg == std::vector<float>{0.0f, 3.0f});
+  // The same on every path with a 1x2x2 window (the one-plane kernels on the optimised paths), pads 1 in
+  // front and 2 behind, 2x2 planes: plane sums 0+1+2+3 = 6 and 4+5+6+7 = 22 over 4 cells.
+  Pool3dCase planes{{1, 1, 2, 2, 2}, {1, 2, 2}};
+  planes.pads = {1, 0, 0, 2, 0, 0};
+  planes.include_pad = true;
+  for (KernelPath path : {KernelPath::Reference, KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx512}) {
+    if (path == KernelPath::Avx2 && !cpu_features().has_avx2_fma()) continue;
+    if (path == KernelPath::Avx512 && !cpu_features().has_avx512_core()) continue;
+    const auto y = run_pool(OpType::AveragePool3d, {1, 1, 2, 2, 2}, {0, 1, 2, 3, 4, 5, 6, 7},
+                            attrs_of(planes, OpType::AveragePool3d), &shape, path, 2);
+    CHECK(shape == Shape{1, 1, 5, 1, 1});
+    CHECK(y == std::vector<float>{0.0f, 1.5f, 5.5f, 0.0f, 0.0f});
+  }
   z.include_pad = false;
   CHECK(test::contains(load_error(OpType::AveragePool3d, {1, 1, 1, 1, 1}, attrs_of(z, OpType::AveragePool3d)),
                        "covers no input cell"));
