@@ -11,8 +11,8 @@ bool conv3d_depthwise_supported(const Conv3dParams& p) {
 
 void conv3d_depthwise_scalar(const Conv3dParams& p, const float* x, const float* w, const float* bias, float* y,
                              int64_t first, int64_t last) {
-  conv3d_depthwise_detail::depthwise(p, x, w, bias, y, first, last, [&](float* row, int64_t n) {
-    for (int64_t k = 0; k < n; ++k) row[k] = activate_reference(p.activation, row[k]);
+  conv3d_depthwise_detail::depthwise(p, x, w, bias, y, first, last, [&](float* values, int64_t n) {
+    for (int64_t k = 0; k < n; ++k) values[k] = activate_reference(p.activation, values[k]);
   });
 }
 

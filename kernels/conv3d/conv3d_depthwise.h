@@ -1,8 +1,8 @@
 // Depthwise 3-D convolution (group == in_channels: one input channel per group, M/C filters per channel;
-// X3D and separable video nets). Same Conv3dParams and formula as conv3d_reference. Direct: each output row
-// (od, oh) starts at the bias and accumulates, tap by tap, the whole row of `w * x` products (unit-stride
-// rows vectorise), then the activation runs over the finished row. Float accumulation, bias first, taps in
-// (a, i, j) order. No workspace. Scalar, AVX2 and AVX-512 builds of the same code (conv3d_depthwise_impl.h).
+// X3D and separable video nets). Same Conv3dParams and formula as conv3d_reference. Direct: each output
+// plane starts at the bias and accumulates, tap by tap, `w * x` over every output row the tap reaches
+// (unit-stride rows vectorise), then the activation runs over the finished plane. Float accumulation, bias first, taps
+// in (a, i, j) order. No workspace. Scalar, AVX2 and AVX-512 builds of the same code (conv3d_depthwise_impl.h).
 #pragma once
 
 #include <cstdint>

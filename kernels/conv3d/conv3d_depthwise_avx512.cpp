@@ -8,8 +8,8 @@ namespace vigil::kernels {
 
 void conv3d_depthwise_avx512(const Conv3dParams& p, const float* x, const float* w, const float* bias, float* y,
                              int64_t first, int64_t last) {
-  conv3d_depthwise_detail::depthwise(p, x, w, bias, y, first, last, [&](float* row, int64_t n) {
-    if (p.activation.kind != Activation::None) gemm_packed_activation_avx512(p.activation, row, row, n);
+  conv3d_depthwise_detail::depthwise(p, x, w, bias, y, first, last, [&](float* values, int64_t n) {
+    if (p.activation.kind != Activation::None) gemm_packed_activation_avx512(p.activation, values, values, n);
   });
 }
 
