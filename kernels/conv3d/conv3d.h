@@ -30,11 +30,21 @@ struct Conv3dParams {
 // `bias` may be null (no bias). y must not alias x.
 void conv3d_reference(const Conv3dParams& p, const float* x, const float* w, const float* bias, float* y);
 
-// ---- Fast path: the packed GEMM (kernels/gemm_packed), one product per (image, group) ----
-// Per group g: Y_g[Mg x N] = act(W_g[Mg x K] * B + bias_g), with Mg = out_channels/group,
-// K = Cg*kd*kh*kw, N = out_d*out_h*out_w and B the vol2col matrix of the group's input channels. B is built
-// in the workspace a block of columns at a time (never the whole matrix), except for pointwise convs
-// (1x1x1, stride 1, no padding), where B is X itself.
+// ---- Fast path: the packed GEMM (kernels/gemm_packed) ----
+// Per image and group g: Y_g[Mg x N] = act(W_g[Mg x K] * B + bias_g), with Mg = out_channels/group,
+// K = Cg*kd*kh*kw, N = out_d*out_h*out_w and B the vol2col matrix of the group's input channels, computed
+// in one of three ways (conv3d_gemm_mode, by shape):
+//  - Pointwise (1x1x1, stride 1, no padding): B is X itself;
+//  - DepthSliced (output planes of >= 32 positions): the image is copied depth-major ([D, C, H, W]) into
+//    the workspace, and each output plane od is the sum over the depth taps a inside the volume of one
+//    product W_ga[Mg x Cg*kh*kw] * im2col(plane od*sd - pf + a*dd), the GEMM's implicit im2col view (no
+//    column matrix), accumulated in Y; bias and activation with the last tap; a plane whose taps all lie
+//    in the depth padding is act(bias); with enough planes they are split over the threads (each GEMM on
+//    one thread), else each GEMM splits its range;
+//  - Vol2col (the rest: small planes, where per-plane products would be too short): B is gathered into the
+//    workspace a block of columns at a time (never the whole matrix).
+enum class Conv3dGemmMode { Pointwise, DepthSliced, Vol2col };
+Conv3dGemmMode conv3d_gemm_mode(const Conv3dParams& p);
 
 // Floats of the weights packed for `isa` (all groups).
 int64_t conv3d_gemm_packed_weights_floats(KernelIsa isa, const Conv3dParams& p);
@@ -42,8 +52,8 @@ int64_t conv3d_gemm_packed_weights_floats(KernelIsa isa, const Conv3dParams& p);
 void conv3d_gemm_pack_weights(KernelIsa isa, const Conv3dParams& p, const float* w, float* packed);
 // Workspace for conv3d_gemm run with up to `threads` tasks.
 int64_t conv3d_gemm_workspace_bytes(KernelIsa isa, const Conv3dParams& p, int threads);
-// Columns of one vol2col block (what the workspace is sized for); exposed so tests can make shapes that
-// need several blocks.
+// Columns of one vol2col block (Vol2col mode: what the workspace is sized for); exposed so tests can make
+// shapes that need several blocks.
 int64_t conv3d_gemm_block_columns(const Conv3dParams& p);
 
 struct GemmThreading;  // kernels/gemm_packed/gemm_packed.h

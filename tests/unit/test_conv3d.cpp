@@ -144,6 +144,10 @@ Conv3dCase random_conv(std::mt19937_64& rng, int index, double max_macs) {
       p.in_d = pick(rng, 2, 8);
       p.in_h = pick(rng, 16, 40);
       p.in_w = pick(rng, 16, 40);
+    } else if (kind == 5) {  // larger planes, few frames (depth-sliced mode)
+      p.in_d = pick(rng, 1, 4);
+      p.in_h = pick(rng, 18, 32);
+      p.in_w = pick(rng, 18, 32);
     } else if (kind == 4) {  // tiny
       p.in_d = pick(rng, 1, 3);
       p.in_h = pick(rng, 1, 3);
@@ -277,7 +281,8 @@ TEST_CASE("conv3d_gemm: 520 random convs per ISA path against conv3d_reference")
   std::mt19937_64 rng(2026);
   vigil::ThreadPool pool(3);
   const std::vector<KernelIsa> isas = vigil::test::kernel_test_isas(true);
-  int grouped = 0, depthwise = 0, strided = 0, dilated = 0, big_pad = 0, pointwise = 0, blocks = 0;
+  int grouped = 0, depthwise = 0, strided = 0, dilated = 0, big_pad = 0, pointwise = 0, blocks = 0, sliced = 0,
+      sliced_padding_plane = 0, sliced_split = 0, vol2col = 0;
   for (int i = 0; i < 520; ++i) {
     const Conv3dCase c = random_conv(rng, i, 1.5e6);
     const Conv3dParams& p = c.p;
@@ -288,7 +293,13 @@ TEST_CASE("conv3d_gemm: 520 random convs per ISA path against conv3d_reference")
     big_pad += p.pad_front >= p.kernel_d || p.pad_top >= p.kernel_h || p.pad_left >= p.kernel_w;
     pointwise += p.kernel_d * p.kernel_h * p.kernel_w == 1 && p.stride_d * p.stride_h * p.stride_w == 1 &&
                  p.pad_front + p.pad_top + p.pad_left + c.pad_back + c.pad_bottom + c.pad_right == 0;
-    blocks += conv3d_gemm_block_columns(p) < p.out_d * p.out_h * p.out_w;
+    const Conv3dGemmMode mode = conv3d_gemm_mode(p);
+    blocks += mode == Conv3dGemmMode::Vol2col && conv3d_gemm_block_columns(p) < p.out_d * p.out_h * p.out_w;
+    sliced += mode == Conv3dGemmMode::DepthSliced;
+    vol2col += mode == Conv3dGemmMode::Vol2col;
+    // The thread splits below with 3 and 4 tasks: whole planes go to tasks when there are 2 per task.
+    sliced_split += mode == Conv3dGemmMode::DepthSliced && i % 3 != 0 && p.group * p.out_d >= 2 * (i % 3 == 1 ? 3 : 4);
+    sliced_padding_plane += mode == Conv3dGemmMode::DepthSliced && p.pad_front >= (p.kernel_d - 1) * p.dilation_d + 1;
     const Expected e = expected_of(c);
     for (KernelIsa isa : isas) {
       // Alternate the threading: inline, the pool with a forced split, and tasks run in reverse order.
@@ -300,27 +311,33 @@ TEST_CASE("conv3d_gemm: 520 random convs per ISA path against conv3d_reference")
     }
   }
   MESSAGE("grouped " << grouped << ", depthwise " << depthwise << ", strided " << strided << ", dilated " << dilated
-                     << ", pads >= kernel " << big_pad << ", pointwise " << pointwise << ", several blocks " << blocks);
+                     << ", pads >= kernel " << big_pad << ", pointwise " << pointwise << ", several blocks " << blocks
+                     << ", depth-sliced " << sliced << " (" << sliced_padding_plane << " with a padding-only plane, "
+                     << sliced_split << " planes split over tasks), vol2col " << vol2col);
   CHECK(grouped >= 50);
   CHECK(depthwise >= 20);
   CHECK(strided >= 100);
   CHECK(dilated >= 50);
   CHECK(big_pad >= 20);
   CHECK(pointwise >= 10);
+  CHECK(sliced >= 60);
+  CHECK(sliced_padding_plane >= 3);
+  CHECK(sliced_split >= 20);
+  CHECK(vol2col >= 150);
 }
 
 TEST_CASE("conv3d_gemm: outputs spanning several vol2col blocks, per ISA path and thread split") {
-  // K = 40*27 = 1080: a block holds 2^20 / 1080 = 970 columns, so a 6x14x14 output (1176) needs two
-  // blocks and 8x20x20 (3200) four, the last one partial.
+  // K = 160*27 = 4320: a block holds max(256, 2^20 / 4320) = 256 columns, so a 16x5x5 output (400) needs
+  // two blocks and 40x5x5 (1000) four, the last one partial (planes below 32 positions: Vol2col mode).
   std::mt19937_64 rng(77);
   vigil::ThreadPool pool(2);
-  for (const int64_t frames : {6, 8}) {
+  for (const int64_t frames : {16, 40}) {
     Conv3dCase c;
     Conv3dParams& p = c.p;
-    p.in_channels = 40;
+    p.in_channels = 160;
     p.out_channels = 7;
     p.in_d = frames;
-    p.in_h = p.in_w = frames == 6 ? 14 : 20;
+    p.in_h = p.in_w = 5;
     p.kernel_d = p.kernel_h = p.kernel_w = 3;
     p.pad_front = p.pad_top = p.pad_left = 1;
     c.pad_back = c.pad_bottom = c.pad_right = 1;
@@ -329,7 +346,8 @@ TEST_CASE("conv3d_gemm: outputs spanning several vol2col blocks, per ISA path an
     REQUIRE(set_output(c));
     make_data(c, rng);
     const int64_t columns = conv3d_gemm_block_columns(p);
-    CHECK(columns == 970);
+    CHECK(columns == 256);
+    CHECK(conv3d_gemm_mode(p) == Conv3dGemmMode::Vol2col);
     CHECK(columns < p.out_d * p.out_h * p.out_w);
     const Expected e = expected_of(c);
     for (KernelIsa isa : vigil::test::kernel_test_isas(true)) {
@@ -393,4 +411,44 @@ TEST_CASE("conv3d_depthwise: 400 random depthwise convs per ISA path against con
   CHECK(multiplied >= 80);
   CHECK(strided >= 100);
   CHECK(dilated >= 100);
+}
+
+TEST_CASE("conv3d_gemm: depth-sliced mode with output planes in the depth padding, grouped, batch 2") {
+  // pads 3 in front of a 2-deep kernel: output planes 0 and 1 see only padding (act(bias)); the last
+  // plane sees one tap; 20x18 output planes (>= 32 positions) select the depth-sliced mode.
+  std::mt19937_64 rng(515);
+  vigil::ThreadPool pool(2);
+  Conv3dCase c;
+  Conv3dParams& p = c.p;
+  p.batch = 2;
+  p.group = 2;
+  p.in_channels = 6;
+  p.out_channels = 10;
+  p.in_d = 4;
+  p.in_h = 40;
+  p.in_w = 36;
+  p.kernel_d = 2;
+  p.kernel_h = p.kernel_w = 3;
+  p.stride_h = p.stride_w = 2;
+  p.pad_front = 3;
+  p.pad_top = p.pad_left = 1;
+  c.pad_back = 2;
+  p.activation.kind = Activation::Sigmoid;  // act(bias) != bias
+  c.bias = true;
+  REQUIRE(set_output(c));
+  CHECK(p.out_d == 8);
+  CHECK(p.out_h * p.out_w == 360);
+  REQUIRE(conv3d_gemm_mode(p) == Conv3dGemmMode::DepthSliced);
+  make_data(c, rng);
+  const Expected e = expected_of(c);
+  for (KernelIsa isa : vigil::test::kernel_test_isas(true)) {
+    for (const GemmThreading& threading : {GemmThreading{}, GemmThreading{pool_parallel_for, &pool, 2, 1}}) {
+      const std::vector<float> y = run_gemm(isa, c, threading);
+      CHECK(check_close(c, e, y, kernel_isa_name(isa) + (" " + describe(c))) == 0);
+      // Plane 0 of image 1, channel 7: sigmoid(bias[7]) everywhere.
+      const float* plane = y.data() + ((1 * 10 + 7) * p.out_d + 0) * 360;
+      CHECK(plane[0] == doctest::Approx(1.0 / (1.0 + std::exp(-double{c.b[7]}))).epsilon(1e-6));
+      CHECK(plane[359] == plane[0]);
+    }
+  }
 }
