@@ -144,7 +144,7 @@ TEST_CASE("Conv3d op: run-time weights use the reference kernel on every path") 
   for (const auto& r : results) CHECK(r == results[0]);
 }
 
-TEST_CASE("Conv3d op: BatchNorm folds into it and a following ReLU fuses; the outputs stay") {
+TEST_CASE("Conv3d op: BatchNorm folds into it and a following ReLU fuses, the outputs stay") {
   std::mt19937 rng(21);
   GraphBuilder gb;
   const int x = gb.input("x", DType::F32, {1, 3, 4, 9, 8});

@@ -222,7 +222,7 @@ TEST_CASE("Pool3d: 300 random shapes against a float64 loop over an explicitly p
   CHECK(one_plane >= 80);
 }
 
-TEST_CASE("Pool3d: max propagates NaN; a count_include_pad window may see only padding") {
+TEST_CASE("Pool3d: max propagates NaN, a count_include_pad window may see only padding") {
   std::vector<float> x{1, 2, std::numeric_limits<float>::quiet_NaN(), 4, 5, 6, 7, 8};
   Pool3dCase k{{1, 1, 2, 2, 2}, {2, 2, 2}};
   Shape shape;
