@@ -25,6 +25,7 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::Transpose:
     case OpType::Pad:
     case OpType::MaxPool:
+    case OpType::MaxPool3d:
     case OpType::Relu:
     case OpType::Clip:
       return {0, 0, "exact: moves or selects values, no arithmetic"};
@@ -69,6 +70,7 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::Resize:
       return {1e-6, 1e-6, "linear interpolation: weights and FMA ordering may differ"};
     case OpType::AveragePool:
+    case OpType::AveragePool3d:
     case OpType::GlobalAveragePool:
     case OpType::BatchNorm:
     case OpType::Softmax:
@@ -79,6 +81,7 @@ AuditTolerance audit_tolerance(OpType op) {
       return {1e-5, 1e-5, "float sum over the reduced axes instead of double; cancellation near zero"};
     case OpType::Conv2d:
     case OpType::ConvTranspose2d:
+    case OpType::Conv3d:
     case OpType::MatMul:
     case OpType::Gemm:
       return {1e-4, 1e-4,

@@ -20,6 +20,7 @@ namespace vigil {
   X(Conv2d, "Conv2d", 2, 4, 1, 1)             /* X, W, [B], [R]; fused activation attr */ \
   X(BatchNorm, "BatchNorm", 5, 5, 1, 1)       /* X, scale, bias, mean, var */             \
   X(ConvTranspose2d, "ConvTranspose2d", 2, 3, 1, 1) /* X, W, [B]; fused activation attr */ \
+  X(Conv3d, "Conv3d", 2, 3, 1, 1)             /* X[N,C,D,H,W], W, [B]; fused activation */ \
   /* activations (one input, one output, same shape) */                                   \
   X(Relu, "Relu", 1, 1, 1, 1)                                                             \
   X(LeakyRelu, "LeakyRelu", 1, 1, 1, 1)                                                   \
@@ -47,6 +48,8 @@ namespace vigil {
   X(MaxPool, "MaxPool", 1, 1, 1, 1)                                                       \
   X(AveragePool, "AveragePool", 1, 1, 1, 1)                                               \
   X(GlobalAveragePool, "GlobalAveragePool", 1, 1, 1, 1)                                   \
+  X(MaxPool3d, "MaxPool3d", 1, 1, 1, 1)       /* over [N,C,D,H,W] */                      \
+  X(AveragePool3d, "AveragePool3d", 1, 1, 1, 1)                                           \
   /* elementwise binary with numpy broadcasting */                                        \
   X(Add, "Add", 2, 2, 1, 1)                                                               \
   X(Sub, "Sub", 2, 2, 1, 1)                                                               \

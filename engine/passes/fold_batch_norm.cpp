@@ -46,6 +46,9 @@ int sole_producer(const Graph& g, const Uses& u, int value) {
   return p;
 }
 
+// The convolutions whose weights a BatchNorm folds into and whose epilogue runs a fused activation.
+bool is_conv(OpType op) { return op == OpType::Conv2d || op == OpType::ConvTranspose2d || op == OpType::Conv3d; }
+
 bool has_fused_activation(const Node& node) { return ops::fused_activation(node).kind != Activation::None; }
 
 // A Conv2d's 4th input: R, added after its activation.
@@ -142,13 +145,13 @@ void fold_batch_norm(Graph& g) {
     if (c < 0 || drop_node[static_cast<size_t>(c)]) continue;
     Node& conv = g.nodes[static_cast<size_t>(c)];
     const bool transposed = conv.op == OpType::ConvTranspose2d;
-    if ((conv.op != OpType::Conv2d && !transposed) || has_fused_activation(conv) || has_residual(conv)) continue;
+    if (!is_conv(conv.op) || has_fused_activation(conv) || has_residual(conv)) continue;
     if (conv.inputs.size() < 2 || conv.inputs[1] == kNoValue || !g.is_constant(conv.inputs[1])) continue;
     const Tensor& w = g.constant_of(conv.inputs[1]);
-    if (w.dtype() != DType::F32 || w.shape().rank != 4) continue;
+    if (w.dtype() != DType::F32 || w.shape().rank != (conv.op == OpType::Conv3d ? 5 : 4)) continue;
     const int64_t group = transposed ? conv.attrs.get_int("group", 1, conv.label()) : 1;
     if (group < 1 || (transposed && w.shape()[0] % group != 0)) continue;  // invalid: let inference report it
-    // Output channel m's weights: Conv2d W[m, ...]; ConvTranspose2d W[g*Cg + c, m - g*Mg, ...] for every c.
+    // Output channel m's weights: Conv2d/Conv3d W[m, ...]; ConvTranspose2d W[g*Cg + c, m - g*Mg, ...] for every c.
     const int64_t m_count = transposed ? w.shape()[1] * group : w.shape()[0];
     const int bias_value = conv.inputs.size() > 2 ? conv.inputs[2] : kNoValue;
     const Tensor* bias = f32_constant(g, bias_value, m_count);
@@ -211,9 +214,7 @@ void fuse_activations(Graph& g) {
     const int p = sole_producer(g, u, act_node.inputs[0]);
     if (p < 0 || drop_node[static_cast<size_t>(p)]) continue;
     Node& producer = g.nodes[static_cast<size_t>(p)];
-    if (producer.op != OpType::Conv2d && producer.op != OpType::ConvTranspose2d && producer.op != OpType::BatchNorm &&
-        producer.op != OpType::Add)
-      continue;
+    if (!is_conv(producer.op) && producer.op != OpType::BatchNorm && producer.op != OpType::Add) continue;
     if (has_fused_activation(producer) || has_residual(producer)) continue;
     set_activation(producer, ops::activation_of_op(act_node));
     absorb(g, u, p, static_cast<int>(a), drop_node);

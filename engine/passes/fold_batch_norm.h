@@ -1,7 +1,7 @@
 // Load-time graph simplifications that remove whole nodes:
-//  - fold_batch_norm: Conv2d (or ConvTranspose2d) -> BatchNorm becomes one conv with rescaled weights and bias;
-//  - fuse_activations: Conv2d/ConvTranspose2d/BatchNorm/Add -> standalone activation becomes one node with a
-//    fused activation;
+//  - fold_batch_norm: Conv2d/ConvTranspose2d/Conv3d -> BatchNorm becomes one conv with rescaled weights and bias;
+//  - fuse_activations: Conv2d/ConvTranspose2d/Conv3d/BatchNorm/Add -> standalone activation becomes one node with
+//    a fused activation;
 //  - fuse_residual_add: Conv2d -> Add of another value becomes one Conv2d with a residual input.
 //
 // Names stay stable: the surviving node writes the value of the LAST node it absorbed (so graph outputs and
@@ -14,7 +14,7 @@
 
 namespace vigil {
 
-// Folds every BatchNorm whose input X is the output of a Conv2d or ConvTranspose2d when
+// Folds every BatchNorm whose input X is the output of a Conv2d, ConvTranspose2d or Conv3d when
 //  - that output is read by nothing but this BatchNorm and is not a graph output,
 //  - the conv's weights (and bias, if any) and the BatchNorm's scale/bias/mean/var are f32 constants,
 //  - the conv has no fused activation and no residual input yet.
@@ -26,11 +26,10 @@ namespace vigil {
 // validate_and_infer(g).
 void fold_batch_norm(Graph& g);
 
-// Gives a Conv2d (without a residual input), ConvTranspose2d, BatchNorm or Add without a fused activation the
-// activation of a standalone Relu, LeakyRelu, Sigmoid, Tanh, Silu, Mish, HardSwish, HardSigmoid or Clip node
-// when that node is the only
-// reader of its output and the output is not a graph output; the activation node is removed. Ends with
-// validate_and_infer(g).
+// Gives a Conv2d (without a residual input), ConvTranspose2d, Conv3d, BatchNorm or Add without a fused activation
+// the activation of a standalone Relu, LeakyRelu, Sigmoid, Tanh, Silu, Mish, HardSwish, HardSigmoid or Clip node
+// when that node is the only reader of its output and the output is not a graph output; the activation node is
+// removed. Ends with validate_and_infer(g).
 void fuse_activations(Graph& g);
 
 // Gives a Conv2d the other operand R of an Add reading its output, Y = act(conv) + R (the residual input

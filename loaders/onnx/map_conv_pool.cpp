@@ -1,5 +1,6 @@
-// Conv, MaxPool, AveragePool, GlobalAveragePool and BatchNormalization. vigil's ops are 2-D (NCHW); 1-D
-// ONNX nodes ([N,C,L]) run as 2-D with a unit height: Unsqueeze(axis 2) -> op -> Squeeze(axis 2).
+// Conv, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool and BatchNormalization. 2-D nodes (NCHW) map
+// to vigil's 2-D ops and 3-D nodes (NCDHW, video) to Conv3d / MaxPool3d / AveragePool3d; 1-D ONNX nodes
+// ([N,C,L]) run as 2-D with a unit height: Unsqueeze(axis 2) -> op -> Squeeze(axis 2).
 #include <algorithm>
 
 #include "engine/error.h"
@@ -56,23 +57,24 @@ Window window_params(const NodeInfo& n, const Ints& in_spatial, Ints kernel, boo
   return w;
 }
 
-// The attributes of a 2-D window op; a 1-D window becomes 1 x L.
+// The attributes of a 2-D or 3-D window op; a 1-D window becomes 1 x L.
 void set_window_attrs(Attributes& a, const Window& w, bool with_dilations, bool with_kernel_shape) {
   const bool one_d = w.kernel.size() == 1;
   auto two = [&](const Ints& v, int64_t pad_value) { return one_d ? Ints{pad_value, v[0]} : v; };
   if (with_kernel_shape) a.set("kernel_shape", two(w.kernel, 1));
   a.set("strides", two(w.strides, 1));
   if (with_dilations) a.set("dilations", two(w.dilations, 1));
-  Ints pads = one_d ? Ints{0, w.pads_begin[0], 0, w.pads_end[0]}
-                    : Ints{w.pads_begin[0], w.pads_begin[1], w.pads_end[0], w.pads_end[1]};
+  Ints pads = one_d ? Ints{0, w.pads_begin[0], 0, w.pads_end[0]} : w.pads_begin;
+  if (!one_d) pads.insert(pads.end(), w.pads_end.begin(), w.pads_end.end());
   a.set("pads", pads);
 }
 
 Ints spatial_of(const Shape& s) { return {s.dims.begin() + 2, s.dims.begin() + s.rank}; }
 
 void expect_spatial_rank(const NodeInfo& n, const Shape& x) {
-  if (x.rank != 3 && x.rank != 4)
-    n.fail(concat("vigil supports 1-D and 2-D ", n.op_type(), " (input rank 3 or 4); input has shape ", x.str()));
+  if (x.rank < 3 || x.rank > 5)
+    n.fail(
+        concat("vigil supports 1-D, 2-D and 3-D ", n.op_type(), " (input rank 3, 4 or 5); input has shape ", x.str()));
 }
 
 }  // namespace
@@ -129,7 +131,7 @@ void map_conv(Importer& im, const NodeInfo& n) {
   }
   std::vector<int> extra{w};
   if (n.has_input(2)) extra.push_back(im.value(n, 2));
-  emit_spatial(im, n, OpType::Conv2d, im.value(n, 0), one_d, extra, std::move(a));
+  emit_spatial(im, n, x.rank == 5 ? OpType::Conv3d : OpType::Conv2d, im.value(n, 0), one_d, extra, std::move(a));
 }
 
 namespace {
@@ -155,7 +157,9 @@ void map_pool(Importer& im, const NodeInfo& n, bool is_max) {
   set_window_attrs(a, win, true, true);
   a.set("ceil_mode", n.get_int("ceil_mode", 0));
   if (!is_max) a.set("count_include_pad", n.get_int("count_include_pad", 0));
-  emit_spatial(im, n, is_max ? OpType::MaxPool : OpType::AveragePool, im.value(n, 0), one_d, {}, std::move(a));
+  const OpType op = x.rank == 5 ? (is_max ? OpType::MaxPool3d : OpType::AveragePool3d)
+                                : (is_max ? OpType::MaxPool : OpType::AveragePool);
+  emit_spatial(im, n, op, im.value(n, 0), one_d, {}, std::move(a));
 }
 
 }  // namespace
@@ -171,19 +175,20 @@ void map_global_average_pool(Importer& im, const NodeInfo& n) {
   emit_spatial(im, n, OpType::GlobalAveragePool, im.value(n, 0), x.rank == 3, {}, {});
 }
 
-// A MaxPool whose window is the whole plane: the maximum of each channel, exactly.
+// A MaxPool whose window is the whole plane (volume): the maximum of each channel, exactly.
 void map_global_max_pool(Importer& im, const NodeInfo& n) {
   n.check_attributes({});
   n.expect_inputs(1, 1);
   const Shape x = im.shape_of(n, 0);
   expect_spatial_rank(n, x);
+  const bool three_d = x.rank == 5;
   Attributes a;
-  a.set("kernel_shape", x.rank == 3 ? Ints{1, x[2]} : Ints{x[2], x[3]});
-  a.set("strides", Ints{1, 1});
-  a.set("dilations", Ints{1, 1});
-  a.set("pads", Ints{0, 0, 0, 0});
+  a.set("kernel_shape", x.rank == 3 ? Ints{1, x[2]} : spatial_of(x));
+  a.set("strides", Ints(three_d ? 3 : 2, 1));
+  a.set("dilations", Ints(three_d ? 3 : 2, 1));
+  a.set("pads", Ints(three_d ? 6 : 4, 0));
   a.set("ceil_mode", int64_t{0});
-  emit_spatial(im, n, OpType::MaxPool, im.value(n, 0), x.rank == 3, {}, std::move(a));
+  emit_spatial(im, n, three_d ? OpType::MaxPool3d : OpType::MaxPool, im.value(n, 0), x.rank == 3, {}, std::move(a));
 }
 
 void map_batch_norm(Importer& im, const NodeInfo& n) {

@@ -54,7 +54,7 @@ void map_gru(Importer& im, const NodeInfo& n);
 void map_softmax(Importer& im, const NodeInfo& n);
 void map_reduce(Importer& im, const NodeInfo& n);  // ReduceMean, ReduceSum, ReduceMax, ...
 
-// Emits `op` on input value `x` (rank 3 or 4) with extra inputs, as node n's output; a 1-D node (one_d)
+// Emits `op` on input value `x` (rank 3, 4 or 5) with extra inputs, as node n's output; a 1-D node (one_d)
 // runs as 2-D with a unit height: Unsqueeze(axis 2) -> op -> Squeeze(axis 2) (map_conv_pool.cpp).
 void emit_spatial(Importer& im, const NodeInfo& n, OpType op, int x, bool one_d, std::vector<int> extra,
                   Attributes attrs);

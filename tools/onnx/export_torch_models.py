@@ -201,11 +201,39 @@ def build_models(torch):
         def forward(self, x):
             return self.b(torch.relu(self.a(x)))
 
+    class VideoNet(nn.Module):
+        """A small video classifier in the C3D / R(2+1)D / X3D style: Conv3d-BN-ReLU with strides (1,2,2),
+        MaxPool3d, a (1,3,3) spatial conv then a (3,1,1) temporal conv, AvgPool3d (ceil mode), a depthwise
+        3x3x3 conv, AdaptiveAvgPool3d(1) and a Linear classifier."""
+
+        def __init__(self):
+            super().__init__()
+            self.stem = nn.Conv3d(3, 8, 3, stride=(1, 2, 2), padding=1)
+            self.bn1 = nn.BatchNorm3d(8)
+            self.pool = nn.MaxPool3d((1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1))
+            self.spatial = nn.Conv3d(8, 12, (1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1), bias=False)
+            self.bn2 = nn.BatchNorm3d(12)
+            self.temporal = nn.Conv3d(12, 12, (3, 1, 1), padding=(1, 0, 0), bias=False)
+            self.bn3 = nn.BatchNorm3d(12)
+            self.avg = nn.AvgPool3d(2, stride=2, ceil_mode=True)
+            self.depthwise = nn.Conv3d(12, 12, 3, padding=1, groups=12, bias=False)
+            self.bn4 = nn.BatchNorm3d(12)
+            self.head = nn.AdaptiveAvgPool3d(1)
+            self.fc = nn.Linear(12, 5)
+
+        def forward(self, x):  # x: [B, 3, T, H, W]
+            x = self.pool(F.relu(self.bn1(self.stem(x))))
+            x = F.relu(self.bn2(self.spatial(x)))
+            x = self.avg(F.relu(self.bn3(self.temporal(x))))
+            x = F.relu6(self.bn4(self.depthwise(x)))
+            return self.fc(self.head(x).flatten(1))
+
     # name: (model, input shape, opsets[, keep BatchNorm[, expected from PyTorch]]). With keep BatchNorm the export uses
     # training=TrainingMode.PRESERVE without constant folding, so the BatchNormalization nodes reach vigil
     # (whose fold_batch_norm pass is then under test) instead of being folded by the exporter. With expected
     # from PyTorch the model is one onnxruntime refuses, and PyTorch's output is written as the expected one. Half-pixel bilinear resizing needs Resize (opset 11+): Upsample-9
     # cannot express it and PyTorch's opset-9 export of it computes something else.
+    video = VideoNet()
     return {
         "convnet": (ConvNet(), (2, 3, 16, 16), OPSETS),
         "yolo_head": (YoloHead(), (1, 4, 8, 8), OPSETS),
@@ -221,6 +249,10 @@ def build_models(torch):
         "decoder_bn_kept": (Decoder(), (1, 5, 5, 4), OPSETS, True),
         "upsample1d": (Upsample1d(), (2, 4, 9), OPSETS),
         "deconv_output_padding_dilation": (DilatedOutputPadding(), (1, 3, 5, 6), (13,), False, True),
+        # Exported twice: in eval mode (PyTorch folds BatchNorm into the convs) and keeping BatchNorm, for
+        # vigil's fold_batch_norm on Conv3d.
+        "video_r2plus1d": (video, (1, 3, 8, 56, 56), OPSETS),
+        "video_r2plus1d_bn": (video, (1, 3, 8, 56, 56), OPSETS, True),
     }
 
 
@@ -248,7 +280,7 @@ def main() -> int:
         model.eval()
         # Non-trivial BatchNorm statistics, so folding them is actually checked.
         for m in model.modules():
-            if isinstance(m, torch.nn.BatchNorm2d):
+            if isinstance(m, (torch.nn.BatchNorm2d, torch.nn.BatchNorm3d)):
                 m.running_mean.uniform_(-0.5, 0.5)
                 m.running_var.uniform_(0.5, 2.0)
                 m.weight.data.uniform_(0.5, 1.5)
