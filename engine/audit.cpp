@@ -40,6 +40,10 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::Softplus:
     case OpType::Softsign:
     case OpType::Gelu:
+    case OpType::Elu:
+    case OpType::Selu:
+    case OpType::Celu:
+    case OpType::ThresholdedRelu:
     case OpType::ReduceSum:
     case OpType::ReduceProd:
     case OpType::ReduceMax:

@@ -42,6 +42,10 @@ namespace vigil {
   X(Softplus, "Softplus", 1, 1, 1, 1)                                                     \
   X(Softsign, "Softsign", 1, 1, 1, 1)                                                     \
   X(Gelu, "Gelu", 1, 1, 1, 1)                 /* approximate: none | tanh */              \
+  X(Elu, "Elu", 1, 1, 1, 1)                   /* alpha */                                 \
+  X(Selu, "Selu", 1, 1, 1, 1)                 /* alpha, gamma */                          \
+  X(Celu, "Celu", 1, 1, 1, 1)                 /* alpha (!= 0) */                          \
+  X(ThresholdedRelu, "ThresholdedRelu", 1, 1, 1, 1) /* alpha */                           \
   /* pooling */                                                                           \
   X(MaxPool, "MaxPool", 1, 1, 1, 1)                                                       \
   X(AveragePool, "AveragePool", 1, 1, 1, 1)                                               \

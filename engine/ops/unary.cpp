@@ -1,8 +1,12 @@
-// Abs, Neg, Sqrt, Reciprocal, Exp, Log, Erf, Floor, Ceil, Softplus, Softsign, Gelu: one f32 input, the
-// output of its shape; no attributes but Gelu's `approximate` (none | tanh). One binding for all of them; the kernel is
+// Abs, Neg, Sqrt, Reciprocal, Exp, Log, Erf, Floor, Ceil, Softplus, Softsign, Gelu, Elu, Selu, Celu,
+// ThresholdedRelu: one f32 input, the output of its shape; no attributes but Gelu's `approximate` (none | tanh) and
+// the exponential-linear family's `alpha` (and Selu's `gamma`), with ONNX's defaults. One binding for all of them;
+// the kernel is
 // kernels/unary (double, rounded once, on every path: these ops are rare and small in the models vigil runs, so none
 // has a vector path yet).
 #include "kernels/unary/unary.h"
+
+#include <cmath>
 
 #include "engine/error.h"
 #include "engine/ops/op_defs.h"
@@ -12,6 +16,15 @@ namespace vigil::ops {
 namespace {
 
 using kernels::UnaryOp;
+using kernels::UnaryParams;
+
+// A finite float attribute, or an error naming the node (an infinite or NaN alpha makes every output NaN or
+// infinite, which is never what an exporter meant).
+float finite_attr(const Node& node, const char* name, float fallback) {
+  const float v = node.attrs.get_float(name, fallback, node.label());
+  if (!std::isfinite(v)) fail_node(node, concat(name, " must be finite, got ", v));
+  return v;
+}
 
 UnaryOp unary_op_of(const Node& node) {
   switch (node.op) {
@@ -43,29 +56,62 @@ UnaryOp unary_op_of(const Node& node) {
       if (approximate == "tanh") return UnaryOp::GeluTanh;
       fail_node(node, concat("approximate '", approximate, "' is not none or tanh"));
     }
+    case OpType::Elu:
+      return UnaryOp::Elu;
+    case OpType::Selu:
+      return UnaryOp::Selu;
+    case OpType::Celu:
+      return UnaryOp::Celu;
+    case OpType::ThresholdedRelu:
+      return UnaryOp::ThresholdedRelu;
     default:
       fail_node(node, "is not a unary math op");
   }
 }
 
+// The op with its attributes; defaults are ONNX's (Selu's are the float values of the constants of Klambauer
+// et al., as the ONNX spec writes them).
+UnaryParams unary_params_of(const Node& node) {
+  UnaryParams p{unary_op_of(node)};
+  switch (p.op) {
+    case UnaryOp::Elu:
+    case UnaryOp::ThresholdedRelu:
+      p.alpha = finite_attr(node, "alpha", 1.0f);
+      break;
+    case UnaryOp::Selu:
+      p.alpha = finite_attr(node, "alpha", 1.67326319217681884765625f);
+      p.gamma = finite_attr(node, "gamma", 1.05070102214813232421875f);
+      break;
+    case UnaryOp::Celu:
+      p.alpha = finite_attr(node, "alpha", 1.0f);
+      if (p.alpha == 0.0f) fail_node(node, "alpha must not be 0 (Celu divides by it)");
+      break;
+    default:
+      break;
+  }
+  return p;
+}
+
 void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
   expect_f32(node, in);
-  unary_op_of(node);
+  unary_params_of(node);
   out[0] = in[0];
 }
 
 class UnaryKernel final : public OpKernel {
  public:
-  explicit UnaryKernel(UnaryOp op) : op_(op) {}
+  explicit UnaryKernel(const UnaryParams& p) : p_(p) {}
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
-    kernels::unary_reference(op_, in[0].f32(), out[0].f32(), in[0].numel());
+    kernels::unary_reference(p_, in[0].f32(), out[0].f32(), in[0].numel());
   }
 
  private:
-  UnaryOp op_;
+  UnaryParams p_;
 };
 
-std::unique_ptr<OpKernel> bind(const BindContext& ctx) { return std::make_unique<UnaryKernel>(unary_op_of(ctx.node)); }
+std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
+  return std::make_unique<UnaryKernel>(unary_params_of(ctx.node));
+}
 
 double flops(const Node&, std::span<const TensorInfo> in, std::span<const TensorInfo>) {
   return static_cast<double>(in[0].shape.numel());
@@ -85,5 +131,9 @@ const OpDef kCeilOp{OpType::Ceil, infer, bind, flops};
 const OpDef kSoftplusOp{OpType::Softplus, infer, bind, flops};
 const OpDef kSoftsignOp{OpType::Softsign, infer, bind, flops};
 const OpDef kGeluOp{OpType::Gelu, infer, bind, flops};
+const OpDef kEluOp{OpType::Elu, infer, bind, flops};
+const OpDef kSeluOp{OpType::Selu, infer, bind, flops};
+const OpDef kCeluOp{OpType::Celu, infer, bind, flops};
+const OpDef kThresholdedReluOp{OpType::ThresholdedRelu, infer, bind, flops};
 
 }  // namespace vigil::ops

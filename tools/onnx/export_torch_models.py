@@ -159,6 +159,21 @@ def build_models(torch):
             y = self.act2(self.act1(self.conv(x)) - 0.25)
             return F.adaptive_max_pool2d(y, 1).flatten(1)
 
+    class EluFamily(nn.Module):
+        """nn.ELU (alpha 0.7), nn.SELU and nn.CELU (alpha 1.3) between convs: ONNX Elu, Selu, Celu (opset 12+)."""
+
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(3, 6, 3, padding=1)
+            self.conv2 = nn.Conv2d(6, 4, 1)
+            self.elu = nn.ELU(0.7)
+            self.selu = nn.SELU()
+            self.celu = nn.CELU(1.3)
+
+        def forward(self, x):
+            y = self.elu(self.conv1(x) * 2.0)
+            return self.celu(self.conv2(self.selu(y - 0.5)) * 3.0)
+
     # name: (model, input shape, opsets). Half-pixel bilinear resizing needs Resize (opset 11+): Upsample-9
     # cannot express it and PyTorch's opset-9 export of it computes something else.
     return {
@@ -172,6 +187,7 @@ def build_models(torch):
         "transformer_relu": (TemporalTransformer("relu"), (1, 16, 32), OPSETS),
         "transformer_gelu": (TemporalTransformer("gelu"), (1, 16, 32), OPSETS),
         "prelu": (PReluNet(), (2, 3, 7, 9), OPSETS),
+        "elu_selu_celu": (EluFamily(), (2, 3, 6, 5), tuple(o for o in OPSETS if o >= 12)),
     }
 
 
