@@ -27,6 +27,8 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::MaxPool:
     case OpType::Relu:
     case OpType::Clip:
+    case OpType::Max:
+    case OpType::Min:
       return {0, 0, "exact: moves or selects values, no arithmetic"};
     case OpType::Abs:
     case OpType::Neg:

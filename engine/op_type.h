@@ -57,6 +57,8 @@ namespace vigil {
   X(Div, "Div", 2, 2, 1, 1)                                                               \
   X(PRelu, "PRelu", 2, 2, 1, 1)               /* X, slope: X < 0 ? slope * X : X */       \
   X(Pow, "Pow", 2, 2, 1, 1)                                                               \
+  X(Max, "Max", 2, 2, 1, 1)                   /* NaN propagates */                        \
+  X(Min, "Min", 2, 2, 1, 1)                   /* NaN propagates */                        \
   /* data movement */                                                                     \
   X(Concat, "Concat", 1, 64, 1, 1)                                                        \
   X(Slice, "Slice", 1, 1, 1, 1)                                                           \

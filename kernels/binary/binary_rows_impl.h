@@ -69,6 +69,13 @@ inline void binary_rows_impl(const BinaryParams& p, const float* a, const float*
       return rows([](float u, float v) { return u < 0.0f ? u * v : u; }, p, a, b, y, row_begin, row_end);
     case BinaryOp::Pow:  // not vectorised: a call per element, as in the reference
       return rows([](float u, float v) { return binary_pow(u, v); }, p, a, b, y, row_begin, row_end);
+    // As the reference: NaN propagates (u != u is the NaN test without a library call), equal values give v.
+    case BinaryOp::Max:
+      return rows([](float u, float v) { return u != u || v != v ? u + v : u > v ? u : v; }, p, a, b, y, row_begin,
+                  row_end);
+    case BinaryOp::Min:
+      return rows([](float u, float v) { return u != u || v != v ? u + v : u < v ? u : v; }, p, a, b, y, row_begin,
+                  row_end);
   }
 }
 

@@ -33,6 +33,7 @@ void map_activation(Importer& im, const NodeInfo& n);  // Relu, LeakyRelu, Sigmo
 void map_clip(Importer& im, const NodeInfo& n);
 void map_binary(Importer& im, const NodeInfo& n);    // Add, Sub, Mul, Div, PRelu, Pow
 void map_identity(Importer& im, const NodeInfo& n);  // Identity, Dropout, no-op Cast
+void map_variadic(Importer& im, const NodeInfo& n);  // Sum, Max, Min, Mean of 1..N inputs
 
 void map_concat(Importer& im, const NodeInfo& n);
 void map_gather(Importer& im, const NodeInfo& n);  // constant indices only

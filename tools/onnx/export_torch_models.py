@@ -174,6 +174,20 @@ def build_models(torch):
             y = self.elu(self.conv1(x) * 2.0)
             return self.celu(self.conv2(self.selu(y - 0.5)) * 3.0)
 
+    class MaxMin(nn.Module):
+        """torch.maximum / torch.minimum (ONNX Max, Min) of run-time tensors with broadcasting: against a
+        per-channel parameter and a [N,1,H,W] map."""
+
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 5, 3, padding=1)
+            self.floor = nn.Parameter(torch.randn(5, 1, 1) * 0.3)
+
+        def forward(self, x):
+            y = self.conv(x)
+            y = torch.maximum(y, self.floor)
+            return torch.minimum(y, x.mean(dim=1, keepdim=True) + 0.5)
+
     # name: (model, input shape, opsets). Half-pixel bilinear resizing needs Resize (opset 11+): Upsample-9
     # cannot express it and PyTorch's opset-9 export of it computes something else.
     return {
@@ -187,6 +201,7 @@ def build_models(torch):
         "transformer_relu": (TemporalTransformer("relu"), (1, 16, 32), OPSETS),
         "transformer_gelu": (TemporalTransformer("gelu"), (1, 16, 32), OPSETS),
         "prelu": (PReluNet(), (2, 3, 7, 9), OPSETS),
+        "max_min": (MaxMin(), (2, 3, 6, 7), OPSETS),
         "elu_selu_celu": (EluFamily(), (2, 3, 6, 5), tuple(o for o in OPSETS if o >= 12)),
     }
 
