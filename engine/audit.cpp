@@ -42,6 +42,7 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::Softplus:
     case OpType::Softsign:
     case OpType::Gelu:
+    case OpType::GroupNorm:
     case OpType::Elu:
     case OpType::Selu:
     case OpType::Celu:

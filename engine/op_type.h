@@ -79,6 +79,7 @@ namespace vigil {
   X(Softmax, "Softmax", 1, 1, 1, 1)                                                       \
   X(LogSoftmax, "LogSoftmax", 1, 1, 1, 1)                                                 \
   X(LayerNorm, "LayerNorm", 2, 3, 1, 3)       /* X, scale, [bias] -> Y, [mean, inv_std] */ \
+  X(GroupNorm, "GroupNorm", 3, 3, 1, 1)       /* X, scale[C], bias[C]; num_groups, epsilon */ \
   X(ReduceMean, "ReduceMean", 1, 1, 1, 1)                                                 \
   X(ReduceSum, "ReduceSum", 1, 1, 1, 1)                                                   \
   X(ReduceProd, "ReduceProd", 1, 1, 1, 1)                                                 \

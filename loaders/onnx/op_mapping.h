@@ -27,6 +27,7 @@ void map_global_average_pool(Importer& im, const NodeInfo& n);
 void map_global_max_pool(Importer& im, const NodeInfo& n);
 void map_batch_norm(Importer& im, const NodeInfo& n);
 void map_layer_norm(Importer& im, const NodeInfo& n);  // map_normalization.cpp
+void map_group_norm(Importer& im, const NodeInfo& n);  // GroupNormalization, InstanceNormalization
 void map_unary(Importer& im, const NodeInfo& n);       // map_unary.cpp: Abs, Neg, Sqrt, Exp, Log, Erf...
 
 void map_activation(Importer& im, const NodeInfo& n);  // Relu, LeakyRelu, Sigmoid, Tanh, HardSwish, Swish...

@@ -188,6 +188,24 @@ def build_models(torch):
             y = torch.maximum(y, self.floor)
             return torch.minimum(y, x.mean(dim=1, keepdim=True) + 0.5)
 
+    class Norms(nn.Module):
+        """nn.InstanceNorm2d(affine) (ONNX InstanceNormalization) and nn.GroupNorm, which torch exports (up to
+        opset 17) as Reshape + InstanceNormalization + Reshape + Mul + Add."""
+
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 6, 3, padding=1)
+            self.inorm = nn.InstanceNorm2d(6, affine=True)
+            self.gnorm = nn.GroupNorm(3, 6, eps=1e-3)
+            for p in (self.inorm.weight, self.gnorm.weight):
+                p.data.uniform_(0.5, 1.5)
+            for p in (self.inorm.bias, self.gnorm.bias):
+                p.data.uniform_(-0.5, 0.5)
+
+        def forward(self, x):
+            y = self.inorm(self.conv(x) + 3.0)
+            return self.gnorm(F.relu(y) * 2.0)
+
     # name: (model, input shape, opsets). Half-pixel bilinear resizing needs Resize (opset 11+): Upsample-9
     # cannot express it and PyTorch's opset-9 export of it computes something else.
     return {
@@ -202,6 +220,7 @@ def build_models(torch):
         "transformer_gelu": (TemporalTransformer("gelu"), (1, 16, 32), OPSETS),
         "prelu": (PReluNet(), (2, 3, 7, 9), OPSETS),
         "max_min": (MaxMin(), (2, 3, 6, 7), OPSETS),
+        "norms": (Norms(), (2, 3, 6, 5), OPSETS),
         "elu_selu_celu": (EluFamily(), (2, 3, 6, 5), tuple(o for o in OPSETS if o >= 12)),
     }
 
