@@ -318,6 +318,56 @@ void map_transpose(Importer& im, const NodeInfo& n) {
   im.emit1(n, OpType::Transpose, n.name(), {im.value(n, 0)}, n.output(0), std::move(a));
 }
 
+// DepthToSpace (opset 1: DCR only; 11+: `mode` DCR or CRD) and SpaceToDepth (before 28: DCR only; 28+: `mode`)
+// on [N, C, H, W], `blocksize` b: the spec's own definition, Reshape to 6-D + Transpose + Reshape, with vigil's
+// Transpose doing the work.
+//   DepthToSpace DCR: [N, b, b, C/b^2, H, W] perm (0, 3, 4, 1, 5, 2) -> [N, C/b^2, H b, W b]
+//   DepthToSpace CRD: [N, C/b^2, b, b, H, W] perm (0, 1, 4, 2, 5, 3) -> [N, C/b^2, H b, W b]
+//   SpaceToDepth DCR: [N, C, H/b, b, W/b, b] perm (0, 3, 5, 1, 2, 4) -> [N, C b^2, H/b, W/b]
+//   SpaceToDepth CRD: [N, C, H/b, b, W/b, b] perm (0, 1, 3, 5, 2, 4) -> [N, C b^2, H/b, W/b]
+// PyTorch (1.13) exports nn.PixelShuffle as DepthToSpace CRD from opset 11 (before, as Reshape/Transpose nodes);
+// nn.PixelUnshuffle always as Reshape/Transpose (its channel order is not SpaceToDepth's).
+void map_depth_space(Importer& im, const NodeInfo& n) {
+  const bool to_space = n.op_type() == "DepthToSpace";
+  const bool has_mode = n.opset() >= (to_space ? 11 : 28);
+  if (has_mode)
+    n.check_attributes({"blocksize", "mode"});
+  else
+    n.check_attributes({"blocksize"});
+  const std::string mode = n.get_string("mode", "DCR");
+  if (mode != "DCR" && mode != "CRD") n.fail(concat("mode '", mode, "' is not DCR or CRD"));
+  n.expect_inputs(1, 1);
+  if (!n.has_attr("blocksize")) n.fail("the blocksize attribute is required");
+  const int64_t b = n.get_int("blocksize", 0);
+  const std::vector<int64_t> x = im.dims_of(n, 0);
+  if (x.size() != 4) n.fail(concat("input must be 4-D [N, C, H, W], got ", im.shape_of(n, 0).str()));
+  if (b < 1) n.fail(concat("blocksize ", b, " must be >= 1"));
+  const int64_t N = x[0], C = x[1], H = x[2], W = x[3];
+  Ints split, perm, out;
+  if (to_space) {
+    if (b > C || C % (b * b) != 0) n.fail(concat("channels ", C, " are not a multiple of blocksize^2 = ", b * b));
+    const int64_t c = C / (b * b);
+    split = mode == "DCR" ? Ints{N, b, b, c, H, W} : Ints{N, c, b, b, H, W};
+    perm = mode == "DCR" ? Ints{0, 3, 4, 1, 5, 2} : Ints{0, 1, 4, 2, 5, 3};
+    out = {N, c, H * b, W * b};
+  } else {
+    if (H % b != 0 || W % b != 0) n.fail(concat("height ", H, " and width ", W, " must be multiples of blocksize ", b));
+    split = {N, C, H / b, b, W / b, b};
+    perm = mode == "DCR" ? Ints{0, 3, 5, 1, 2, 4} : Ints{0, 1, 3, 5, 2, 4};
+    out = {N, C * b * b, H / b, W / b};
+  }
+  const std::string& y = n.output(0);
+  Attributes a_split, a_perm, a_out;
+  a_split.set("shape", split);
+  a_perm.set("perm", perm);
+  a_out.set("shape", out);
+  const int blocks = im.emit1(n, OpType::Reshape, n.name() + "/blocks", {im.value(n, 0)}, im.fresh_name(y, "blocks"),
+                              std::move(a_split));
+  const int moved =
+      im.emit1(n, OpType::Transpose, n.name() + "/move", {blocks}, im.fresh_name(y, "moved"), std::move(a_perm));
+  im.emit1(n, OpType::Reshape, n.name(), {moved}, y, std::move(a_out));
+}
+
 // Resize (opsets 10-19) and the older Upsample. vigil's Resize takes the mode, the coordinate transform,
 // the nearest rounding and either one scale or one output size per dim.
 void map_resize(Importer& im, const NodeInfo& n) {

@@ -46,6 +46,7 @@ void map_flatten(Importer& im, const NodeInfo& n);
 void map_squeeze(Importer& im, const NodeInfo& n);
 void map_unsqueeze(Importer& im, const NodeInfo& n);
 void map_transpose(Importer& im, const NodeInfo& n);
+void map_depth_space(Importer& im, const NodeInfo& n);  // DepthToSpace, SpaceToDepth
 void map_resize(Importer& im, const NodeInfo& n);  // Resize and Upsample
 
 void map_matmul(Importer& im, const NodeInfo& n);

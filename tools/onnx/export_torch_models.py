@@ -206,6 +206,22 @@ def build_models(torch):
             y = self.inorm(self.conv(x) + 3.0)
             return self.gnorm(F.relu(y) * 2.0)
 
+    class PixelShuffle(nn.Module):
+        """nn.PixelUnshuffle(2) then nn.PixelShuffle(2) and (3) around convs: DepthToSpace (CRD) from opset 11,
+        Reshape/Transpose chains otherwise."""
+
+        def __init__(self):
+            super().__init__()
+            self.down = nn.PixelUnshuffle(2)
+            self.conv1 = nn.Conv2d(12, 18, 3, padding=1)
+            self.up3 = nn.PixelShuffle(3)
+            self.conv2 = nn.Conv2d(2, 8, 3, stride=3)
+            self.up2 = nn.PixelShuffle(2)
+
+        def forward(self, x):
+            y = self.up3(self.conv1(self.down(x)))
+            return self.up2(self.conv2(y))
+
     # name: (model, input shape, opsets). Half-pixel bilinear resizing needs Resize (opset 11+): Upsample-9
     # cannot express it and PyTorch's opset-9 export of it computes something else.
     return {
@@ -221,6 +237,7 @@ def build_models(torch):
         "prelu": (PReluNet(), (2, 3, 7, 9), OPSETS),
         "max_min": (MaxMin(), (2, 3, 6, 7), OPSETS),
         "norms": (Norms(), (2, 3, 6, 5), OPSETS),
+        "pixel_shuffle": (PixelShuffle(), (2, 3, 8, 6), OPSETS),
         "elu_selu_celu": (EluFamily(), (2, 3, 6, 5), tuple(o for o in OPSETS if o >= 12)),
     }
 
