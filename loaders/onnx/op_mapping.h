@@ -37,6 +37,8 @@ void map_identity(Importer& im, const NodeInfo& n);  // Identity, Dropout, no-op
 void map_variadic(Importer& im, const NodeInfo& n);  // Sum, Max, Min, Mean of 1..N inputs
 
 void map_concat(Importer& im, const NodeInfo& n);
+void map_expand(Importer& im, const NodeInfo& n);  // run-time f32 data, constant shape
+void map_tile(Importer& im, const NodeInfo& n);    // run-time data, constant repeats
 void map_gather(Importer& im, const NodeInfo& n);  // constant indices only
 void map_slice(Importer& im, const NodeInfo& n);
 void map_pad(Importer& im, const NodeInfo& n);  // a Pad that pads nothing is removed
