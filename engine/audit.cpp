@@ -29,6 +29,7 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::Clip:
     case OpType::Max:
     case OpType::Min:
+    case OpType::Where:
       return {0, 0, "exact: moves or selects values, no arithmetic"};
     case OpType::Abs:
     case OpType::Neg:

@@ -59,6 +59,7 @@ namespace vigil {
   X(Pow, "Pow", 2, 2, 1, 1)                                                               \
   X(Max, "Max", 2, 2, 1, 1)                   /* NaN propagates */                        \
   X(Min, "Min", 2, 2, 1, 1)                   /* NaN propagates */                        \
+  X(Where, "Where", 3, 3, 1, 1)               /* condition (bool/u8), X, Y: 3-way broadcast */ \
   /* data movement */                                                                     \
   X(Concat, "Concat", 1, 64, 1, 1)                                                        \
   X(Slice, "Slice", 1, 1, 1, 1)                                                           \

@@ -139,6 +139,22 @@ void map_variadic(Importer& im, const NodeInfo& n) {
   }
 }
 
+// Where (opset 9+; 16 only adds bf16) with a constant condition and run-time X / Y (all constant: folded): vigil's
+// Where, three-way broadcasting, condition ? X : Y copied. A run-time condition cannot occur in what vigil runs
+// (no op computes booleans at run time), so it is an error naming it.
+void map_where(Importer& im, const NodeInfo& n) {
+  n.check_attributes({});
+  n.expect_inputs(3, 3);
+  for (int i = 0; i < 3; ++i)
+    if (!n.has_input(i)) n.fail(concat("input ", i, " (condition, X, Y) is required"));
+  if (!im.is_const(n, 0))
+    n.fail(concat("the condition '", n.input(0),
+                  "' is computed at run time; vigil runs Where only with a constant condition"));
+  if (vigil_dtype(im.in(n, 0).constant->type) != DType::Bool)
+    n.fail(concat("the condition must be bool, got ", data_type_name(im.in(n, 0).constant->type)));
+  im.emit1(n, OpType::Where, n.name(), {im.value(n, 0), im.value(n, 1), im.value(n, 2)}, n.output(0));
+}
+
 void map_identity(Importer& im, const NodeInfo& n) {
   const std::string& op = n.op_type();
   if (op == "Identity") {

@@ -87,6 +87,7 @@ const std::vector<std::pair<std::string, MapFn>>& table() {
       {"Transpose", map_transpose},
       {"Unsqueeze", map_unsqueeze},
       {"Upsample", map_resize},
+      {"Where", map_where},
   };
   return t;
 }

@@ -35,6 +35,7 @@ void map_clip(Importer& im, const NodeInfo& n);
 void map_binary(Importer& im, const NodeInfo& n);    // Add, Sub, Mul, Div, PRelu, Pow
 void map_identity(Importer& im, const NodeInfo& n);  // Identity, Dropout, no-op Cast
 void map_variadic(Importer& im, const NodeInfo& n);  // Sum, Max, Min, Mean of 1..N inputs
+void map_where(Importer& im, const NodeInfo& n);     // constant condition, run-time X / Y
 
 void map_concat(Importer& im, const NodeInfo& n);
 void map_expand(Importer& im, const NodeInfo& n);  // run-time f32 data, constant shape

@@ -222,6 +222,19 @@ def build_models(torch):
             y = self.up3(self.conv1(self.down(x)))
             return self.up2(self.conv2(y))
 
+    class WhereMask(nn.Module):
+        """torch.where with a constant boolean mask (a buffer: an initializer) between run-time tensors, one of
+        them broadcast: ONNX Where with a constant condition."""
+
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 4, 3, padding=1)
+            self.register_buffer("mask", torch.rand(1, 4, 1, 7) > 0.5)
+
+        def forward(self, x):
+            y = self.conv(x)
+            return torch.where(self.mask, y, x.mean(dim=1, keepdim=True))
+
     # name: (model, input shape, opsets). Half-pixel bilinear resizing needs Resize (opset 11+): Upsample-9
     # cannot express it and PyTorch's opset-9 export of it computes something else.
     return {
@@ -238,6 +251,7 @@ def build_models(torch):
         "max_min": (MaxMin(), (2, 3, 6, 7), OPSETS),
         "norms": (Norms(), (2, 3, 6, 5), OPSETS),
         "pixel_shuffle": (PixelShuffle(), (2, 3, 8, 6), OPSETS),
+        "where_mask": (WhereMask(), (2, 3, 5, 7), OPSETS),
         "elu_selu_celu": (EluFamily(), (2, 3, 6, 5), tuple(o for o in OPSETS if o >= 12)),
     }
 
