@@ -59,7 +59,7 @@ namespace vigil {
   X(Pow, "Pow", 2, 2, 1, 1)                                                               \
   X(Max, "Max", 2, 2, 1, 1)                   /* NaN propagates */                        \
   X(Min, "Min", 2, 2, 1, 1)                   /* NaN propagates */                        \
-  X(Where, "Where", 3, 3, 1, 1)               /* condition (bool/u8), X, Y: 3-way broadcast */ \
+  X(Where, "Where", 3, 3, 1, 1)               /* bool condition, X, Y */                  \
   /* data movement */                                                                     \
   X(Concat, "Concat", 1, 64, 1, 1)                                                        \
   X(Slice, "Slice", 1, 1, 1, 1)                                                           \
@@ -80,7 +80,7 @@ namespace vigil {
   X(Softmax, "Softmax", 1, 1, 1, 1)                                                       \
   X(LogSoftmax, "LogSoftmax", 1, 1, 1, 1)                                                 \
   X(LayerNorm, "LayerNorm", 2, 3, 1, 3)       /* X, scale, [bias] -> Y, [mean, inv_std] */ \
-  X(GroupNorm, "GroupNorm", 3, 3, 1, 1)       /* X, scale[C], bias[C]; num_groups, epsilon */ \
+  X(GroupNorm, "GroupNorm", 3, 3, 1, 1)       /* X, scale, bias; num_groups */            \
   X(ReduceMean, "ReduceMean", 1, 1, 1, 1)                                                 \
   X(ReduceSum, "ReduceSum", 1, 1, 1, 1)                                                   \
   X(ReduceProd, "ReduceProd", 1, 1, 1, 1)                                                 \

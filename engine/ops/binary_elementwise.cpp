@@ -1,5 +1,5 @@
-// Add, Sub, Mul, Div, PRelu, Pow, Max, Min: numpy broadcasting of both inputs (ranks may differ; dims aligned at the right; each
-// pair equal or one of them 1), optional fused activation. Broadcast strides are computed once in bind().
+// Add, Sub, Mul, Div, PRelu, Pow, Max, Min: numpy broadcasting of both inputs (ranks may differ; dims aligned at the
+// right; each pair equal or one of them 1), optional fused activation. Broadcast strides are computed once in bind().
 #include "engine/error.h"
 #include "engine/ops/activation_attrs.h"
 #include "engine/ops/kernel_isa.h"

@@ -1,6 +1,6 @@
-// Elementwise binary arithmetic (Add, Sub, Mul, Div, PRelu, Pow, Max, Min) with numpy broadcasting and an optional fused
-// activation. Broadcasting is expressed as per-dimension element strides, one set per input, with stride 0
-// on a broadcast dimension; the caller computes them once (broadcast_strides) and the kernel only walks them.
+// Elementwise binary arithmetic (Add, Sub, Mul, Div, PRelu, Pow, Max, Min) with numpy broadcasting and an optional
+// fused activation. Broadcasting is expressed as per-dimension element strides, one set per input, with stride 0 on a
+// broadcast dimension; the caller computes them once (broadcast_strides) and the kernel only walks them.
 #pragma once
 
 #include <cstdint>

@@ -109,9 +109,9 @@ void map_binary(Importer& im, const NodeInfo& n) {
 }
 
 // Sum, Max, Min, Mean of 1..N inputs with multidirectional broadcasting (opset 8+, the oldest vigil reads is 9;
-// 12 and 13 only add integer and bf16 types): a left-to-right chain of the binary op, ((x0 op x1) op x2) ..., which is how onnxruntime
-// accumulates them; the chain's broadcasts compose to the broadcast of all inputs. Mean is the Add chain divided
-// once by N at the end, as the spec writes it. One input is the identity.
+// 12 and 13 only add integer and bf16 types): a left-to-right chain of the binary op, ((x0 op x1) op x2) ..., which is
+// how onnxruntime accumulates them; the chain's broadcasts compose to the broadcast of all inputs. Mean is the Add
+// chain divided once by N at the end, as the spec writes it. One input is the identity.
 void map_variadic(Importer& im, const NodeInfo& n) {
   const std::string& op = n.op_type();
   n.check_attributes({});

@@ -79,8 +79,8 @@ void map_group_norm(Importer& im, const NodeInfo& n) {
     std::vector<float> per_channel;
     for (int64_t c = 0; c < channels; ++c)
       per_channel.push_back(per_group_values[static_cast<size_t>(c / (channels / groups))]);
-    inputs.push_back(im.emit_constant(im.fresh_name(n.input(i), "per_channel"),
-                                      ConstTensor::floats({channels}, per_channel), n));
+    inputs.push_back(
+        im.emit_constant(im.fresh_name(n.input(i), "per_channel"), ConstTensor::floats({channels}, per_channel), n));
   }
   im.emit1(n, OpType::GroupNorm, n.name(), inputs, n.output(0), std::move(a));
 }

@@ -1,5 +1,5 @@
-// Add, Sub, Mul, Div, PRelu, Pow, Max, Min: hand-computed cases, numpy broadcasting on random shapes against an independent
-// float64 loop, fused activations, and the errors for shapes that do not broadcast.
+// Add, Sub, Mul, Div, PRelu, Pow, Max, Min: hand-computed cases, numpy broadcasting on random shapes against an
+// independent float64 loop, fused activations, and the errors for shapes that do not broadcast.
 #include <doctest/doctest.h>
 
 #include <algorithm>

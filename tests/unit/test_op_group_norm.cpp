@@ -52,7 +52,8 @@ std::vector<double> expected_group_norm(const Tensor& x, const std::vector<float
 
 TEST_CASE("group norm: hand-computed one group, one group per channel, epsilon") {
   const Tensor x = Tensor::from_f32({1, 2, 2}, std::vector<float>{1, 2, 3, 4});
-  const Tensor scale = Tensor::from_f32({2}, std::vector<float>{1, 2}), bias = Tensor::from_f32({2}, std::vector<float>{0, 1});
+  const Tensor scale = Tensor::from_f32({2}, std::vector<float>{1, 2}),
+               bias = Tensor::from_f32({2}, std::vector<float>{0, 1});
   // One group: mean 2.5, variance 1.25, 1/sqrt(1.25) = 0.894427190999916.
   const auto one = values_of(run_node(OpType::GroupNorm, {x, scale, bias}, group_attrs(1, 0)).outputs[0]);
   CHECK(one == std::vector<float>{-1.34164078649987f, -0.447213595499958f, 2 * 0.447213595499958f + 1,
