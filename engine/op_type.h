@@ -44,6 +44,10 @@ namespace vigil {
   X(Softplus, "Softplus", 1, 1, 1, 1)                                                     \
   X(Softsign, "Softsign", 1, 1, 1, 1)                                                     \
   X(Gelu, "Gelu", 1, 1, 1, 1)                 /* approximate: none | tanh */              \
+  X(Elu, "Elu", 1, 1, 1, 1)                   /* alpha */                                 \
+  X(Selu, "Selu", 1, 1, 1, 1)                 /* alpha, gamma */                          \
+  X(Celu, "Celu", 1, 1, 1, 1)                 /* alpha (!= 0) */                          \
+  X(ThresholdedRelu, "ThresholdedRelu", 1, 1, 1, 1) /* alpha */                           \
   /* pooling */                                                                           \
   X(MaxPool, "MaxPool", 1, 1, 1, 1)                                                       \
   X(AveragePool, "AveragePool", 1, 1, 1, 1)                                               \
@@ -57,6 +61,9 @@ namespace vigil {
   X(Div, "Div", 2, 2, 1, 1)                                                               \
   X(PRelu, "PRelu", 2, 2, 1, 1)               /* X, slope: X < 0 ? slope * X : X */       \
   X(Pow, "Pow", 2, 2, 1, 1)                                                               \
+  X(Max, "Max", 2, 2, 1, 1)                   /* NaN propagates */                        \
+  X(Min, "Min", 2, 2, 1, 1)                   /* NaN propagates */                        \
+  X(Where, "Where", 3, 3, 1, 1)               /* bool condition, X, Y */                  \
   /* data movement */                                                                     \
   X(Concat, "Concat", 1, 64, 1, 1)                                                        \
   X(Slice, "Slice", 1, 1, 1, 1)                                                           \
@@ -77,6 +84,7 @@ namespace vigil {
   X(Softmax, "Softmax", 1, 1, 1, 1)                                                       \
   X(LogSoftmax, "LogSoftmax", 1, 1, 1, 1)                                                 \
   X(LayerNorm, "LayerNorm", 2, 3, 1, 3)       /* X, scale, [bias] -> Y, [mean, inv_std] */ \
+  X(GroupNorm, "GroupNorm", 3, 3, 1, 1)       /* X, scale, bias; num_groups */            \
   X(ReduceMean, "ReduceMean", 1, 1, 1, 1)                                                 \
   X(ReduceSum, "ReduceSum", 1, 1, 1, 1)                                                   \
   X(ReduceProd, "ReduceProd", 1, 1, 1, 1)                                                 \

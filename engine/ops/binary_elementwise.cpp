@@ -1,5 +1,5 @@
-// Add, Sub, Mul, Div, PRelu, Pow: numpy broadcasting of both inputs (ranks may differ; dims aligned at the right; each
-// pair equal or one of them 1), optional fused activation. Broadcast strides are computed once in bind().
+// Add, Sub, Mul, Div, PRelu, Pow, Max, Min: numpy broadcasting of both inputs (ranks may differ; dims aligned at the
+// right; each pair equal or one of them 1), optional fused activation. Broadcast strides are computed once in bind().
 #include "engine/error.h"
 #include "engine/ops/activation_attrs.h"
 #include "engine/ops/kernel_isa.h"
@@ -32,6 +32,10 @@ BinaryOp binary_op_of(const Node& node) {
       return BinaryOp::PRelu;
     case OpType::Pow:
       return BinaryOp::Pow;
+    case OpType::Max:
+      return BinaryOp::Max;
+    case OpType::Min:
+      return BinaryOp::Min;
     default:
       fail_node(node, "is not a binary elementwise op");
   }
@@ -134,5 +138,7 @@ const OpDef kMulOp{OpType::Mul, infer, bind, flops};
 const OpDef kDivOp{OpType::Div, infer, bind, flops};
 const OpDef kPReluOp{OpType::PRelu, infer, bind, flops};
 const OpDef kPowOp{OpType::Pow, infer, bind, flops};
+const OpDef kMaxOp{OpType::Max, infer, bind, flops};
+const OpDef kMinOp{OpType::Min, infer, bind, flops};
 
 }  // namespace vigil::ops

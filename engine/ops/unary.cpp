@@ -1,9 +1,12 @@
-// Abs, Neg, Sqrt, Reciprocal, Exp, Log, Erf, Floor, Ceil, Softplus, Softsign, Gelu: one f32 input, the
-// output of its shape; no attributes but Gelu's `approximate` (none | tanh). One binding for all of them; the kernel is
-// kernels/unary: each formula in double, rounded once. The reference path calls libm per element (GELU's erf took
-// ~5 ns a value); the AVX2 / AVX-512 paths evaluate the same formulas on double vectors (kernels/unary/unary_fast.h)
-// and split large tensors over the threads.
+// Abs, Neg, Sqrt, Reciprocal, Exp, Log, Erf, Floor, Ceil, Softplus, Softsign, Gelu, Elu, Selu, Celu,
+// ThresholdedRelu: one f32 input, the output of its shape; no attributes but Gelu's `approximate` (none | tanh) and
+// the exponential-linear family's `alpha` (and Selu's `gamma`), with ONNX's defaults. One binding for all of them;
+// the kernel is kernels/unary: each formula in double, rounded once. The reference path calls libm per element
+// (GELU's erf took ~5 ns a value); the AVX2 / AVX-512 paths evaluate the same formulas on double vectors
+// (kernels/unary/unary_fast.h) and split large tensors over the threads.
 #include <algorithm>
+#include <cmath>
+
 
 #include "engine/error.h"
 #include "engine/ops/kernel_isa.h"
@@ -16,6 +19,15 @@ namespace vigil::ops {
 namespace {
 
 using kernels::UnaryOp;
+using kernels::UnaryParams;
+
+// A finite float attribute, or an error naming the node (an infinite or NaN alpha makes every output NaN or
+// infinite, which is never what an exporter meant).
+float finite_attr(const Node& node, const char* name, float fallback) {
+  const float v = node.attrs.get_float(name, fallback, node.label());
+  if (!std::isfinite(v)) fail_node(node, concat(name, " must be finite, got ", v));
+  return v;
+}
 
 UnaryOp unary_op_of(const Node& node) {
   switch (node.op) {
@@ -47,31 +59,62 @@ UnaryOp unary_op_of(const Node& node) {
       if (approximate == "tanh") return UnaryOp::GeluTanh;
       fail_node(node, concat("approximate '", approximate, "' is not none or tanh"));
     }
+    case OpType::Elu:
+      return UnaryOp::Elu;
+    case OpType::Selu:
+      return UnaryOp::Selu;
+    case OpType::Celu:
+      return UnaryOp::Celu;
+    case OpType::ThresholdedRelu:
+      return UnaryOp::ThresholdedRelu;
     default:
       fail_node(node, "is not a unary math op");
   }
 }
 
+// The op with its attributes; defaults are ONNX's (Selu's are the float values of the constants of Klambauer
+// et al., as the ONNX spec writes them).
+UnaryParams unary_params_of(const Node& node) {
+  UnaryParams p{unary_op_of(node)};
+  switch (p.op) {
+    case UnaryOp::Elu:
+    case UnaryOp::ThresholdedRelu:
+      p.alpha = finite_attr(node, "alpha", 1.0f);
+      break;
+    case UnaryOp::Selu:
+      p.alpha = finite_attr(node, "alpha", 1.67326319217681884765625f);
+      p.gamma = finite_attr(node, "gamma", 1.05070102214813232421875f);
+      break;
+    case UnaryOp::Celu:
+      p.alpha = finite_attr(node, "alpha", 1.0f);
+      if (p.alpha == 0.0f) fail_node(node, "alpha must not be 0 (Celu divides by it)");
+      break;
+    default:
+      break;
+  }
+  return p;
+}
+
 void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
   expect_f32(node, in);
-  unary_op_of(node);
+  unary_params_of(node);
   out[0] = in[0];
 }
 
 class UnaryKernel final : public OpKernel {
  public:
-  explicit UnaryKernel(UnaryOp op) : op_(op) {}
+  explicit UnaryKernel(const UnaryParams& p) : p_(p) {}
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
-    kernels::unary_reference(op_, in[0].f32(), out[0].f32(), in[0].numel());
+    kernels::unary_reference(p_, in[0].f32(), out[0].f32(), in[0].numel());
   }
 
  private:
-  UnaryOp op_;
+  UnaryParams p_;
 };
 
 class UnaryFastKernel final : public OpKernel {
  public:
-  UnaryFastKernel(UnaryOp op, kernels::KernelIsa isa) : op_(op), isa_(isa) {}
+  UnaryFastKernel(const UnaryParams& p, kernels::KernelIsa isa) : p_(p), isa_(isa) {}
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
     const float* x = in[0].f32();
     float* y = out[0].f32();
@@ -80,22 +123,22 @@ class UnaryFastKernel final : public OpKernel {
     rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
       for (int64_t t = t_begin; t < t_end; ++t) {
         const int64_t begin = chunks * t / threads * 64, end = std::min(n, chunks * (t + 1) / threads * 64);
-        if (begin < end) kernels::unary_fast(isa_, op_, x + begin, y + begin, end - begin);
+        if (begin < end) kernels::unary_fast(isa_, p_, x + begin, y + begin, end - begin);
       }
     });
   }
 
  private:
-  UnaryOp op_;
+  UnaryParams p_;
   kernels::KernelIsa isa_;
 };
 
 // The scalar path has no vector code to offer: it runs the reference, like the reference path.
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
-  const UnaryOp op = unary_op_of(ctx.node);
+  const UnaryParams p = unary_params_of(ctx.node);
   const auto isa = kernel_isa(ctx.path);
-  if (isa && *isa != kernels::KernelIsa::Scalar) return std::make_unique<UnaryFastKernel>(op, *isa);
-  return std::make_unique<UnaryKernel>(op);
+  if (isa && *isa != kernels::KernelIsa::Scalar) return std::make_unique<UnaryFastKernel>(p, *isa);
+  return std::make_unique<UnaryKernel>(p);
 }
 
 double flops(const Node&, std::span<const TensorInfo> in, std::span<const TensorInfo>) {
@@ -116,5 +159,9 @@ const OpDef kCeilOp{OpType::Ceil, infer, bind, flops};
 const OpDef kSoftplusOp{OpType::Softplus, infer, bind, flops};
 const OpDef kSoftsignOp{OpType::Softsign, infer, bind, flops};
 const OpDef kGeluOp{OpType::Gelu, infer, bind, flops};
+const OpDef kEluOp{OpType::Elu, infer, bind, flops};
+const OpDef kSeluOp{OpType::Selu, infer, bind, flops};
+const OpDef kCeluOp{OpType::Celu, infer, bind, flops};
+const OpDef kThresholdedReluOp{OpType::ThresholdedRelu, infer, bind, flops};
 
 }  // namespace vigil::ops

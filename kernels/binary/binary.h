@@ -1,6 +1,6 @@
-// Elementwise binary arithmetic (Add, Sub, Mul, Div, PRelu) with numpy broadcasting and an optional fused
-// activation. Broadcasting is expressed as per-dimension element strides, one set per input, with stride 0
-// on a broadcast dimension; the caller computes them once (broadcast_strides) and the kernel only walks them.
+// Elementwise binary arithmetic (Add, Sub, Mul, Div, PRelu, Pow, Max, Min) with numpy broadcasting and an optional
+// fused activation. Broadcasting is expressed as per-dimension element strides, one set per input, with stride 0 on a
+// broadcast dimension; the caller computes them once (broadcast_strides) and the kernel only walks them.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +15,9 @@ inline constexpr int kBinaryMaxRank = 6;
 
 // PRelu: a < 0 ? a * b : a (b is the slope; NaN and -0 in a pass through unchanged).
 // Pow: a^b, C's pow in double rounded once (pow(-8, 1/3) is NaN, pow(x, 0) is 1 even for NaN x).
-enum class BinaryOp : uint8_t { Add, Sub, Mul, Div, PRelu, Pow };
+// Max, Min: NaN if either input is NaN, else a > b ? a : b (a < b ? a : b): of two equal values (0 and -0) the
+// second, as onnxruntime does.
+enum class BinaryOp : uint8_t { Add, Sub, Mul, Div, PRelu, Pow, Max, Min };
 
 struct BinaryParams {
   BinaryOp op = BinaryOp::Add;

@@ -44,6 +44,13 @@ float binary_apply_reference(BinaryOp op, const ActivationParams& act, float a, 
     case BinaryOp::Pow:
       r = binary_pow(a, b);
       break;
+    // a + b is NaN when either is: the NaN propagates (std::max would drop a NaN in its second argument).
+    case BinaryOp::Max:
+      r = std::isnan(a) || std::isnan(b) ? a + b : a > b ? a : b;
+      break;
+    case BinaryOp::Min:
+      r = std::isnan(a) || std::isnan(b) ? a + b : a < b ? a : b;
+      break;
   }
   return act.kind == Activation::None ? r : activate_reference(act, r);
 }

@@ -50,6 +50,11 @@ void rows(Op op, const BinaryParams& p, const float* a, const float* b, float* y
   }
 }
 
+// Max and Min as the reference computes them: NaN propagates (u != u is the NaN test without a library call; u + v
+// is then that NaN), of equal values (0, -0) the second.
+inline float max_propagating_nan(float u, float v) { return u != u || v != v ? u + v : (u > v ? u : v); }
+inline float min_propagating_nan(float u, float v) { return u != u || v != v ? u + v : (u < v ? u : v); }
+
 inline void binary_rows_impl(const BinaryParams& p, const float* a, const float* b, float* y, int64_t row_begin,
                              int64_t row_end) {
   if (p.rank == 0) {  // a scalar: one row of one element
@@ -69,6 +74,10 @@ inline void binary_rows_impl(const BinaryParams& p, const float* a, const float*
       return rows([](float u, float v) { return u < 0.0f ? u * v : u; }, p, a, b, y, row_begin, row_end);
     case BinaryOp::Pow:  // not vectorised: a call per element, as in the reference
       return rows([](float u, float v) { return binary_pow(u, v); }, p, a, b, y, row_begin, row_end);
+    case BinaryOp::Max:
+      return rows([](float u, float v) { return max_propagating_nan(u, v); }, p, a, b, y, row_begin, row_end);
+    case BinaryOp::Min:
+      return rows([](float u, float v) { return min_propagating_nan(u, v); }, p, a, b, y, row_begin, row_end);
   }
 }
 

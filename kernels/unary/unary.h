@@ -8,6 +8,12 @@ namespace vigil::kernels {
 
 // Softplus = log(1 + e^x), Softsign = x / (1 + |x|), Gelu = x/2 (1 + erf(x / sqrt 2)), GeluTanh = x/2 (1 +
 // tanh(sqrt(2/pi) (x + 0.044715 x^3))) (ONNX Gelu's approximate = "tanh").
+// The exponential-linear family, with UnaryParams' alpha and gamma (ONNX's definitions):
+//   Elu             x >= 0 ? x : alpha (e^x - 1)
+//   Selu            x > 0 ? gamma x : gamma alpha (e^x - 1)
+//   Celu            max(0, x) + min(0, alpha (e^(x/alpha) - 1))   (alpha != 0)
+//   ThresholdedRelu x > alpha ? x : 0
+// NaN propagates through all but ThresholdedRelu, whose comparison is false for NaN (0, as onnxruntime).
 enum class UnaryOp : uint8_t {
   Abs,
   Neg,
@@ -21,14 +27,24 @@ enum class UnaryOp : uint8_t {
   Softplus,
   Softsign,
   Gelu,
-  GeluTanh
+  GeluTanh,
+  Elu,
+  Selu,
+  Celu,
+  ThresholdedRelu
+};
+
+struct UnaryParams {
+  UnaryOp op = UnaryOp::Abs;
+  float alpha = 0.0f;  // Elu, Selu, Celu, ThresholdedRelu
+  float gamma = 0.0f;  // Selu
 };
 
 // One element, evaluated in double and rounded once to float (IEEE: sqrt(-1), log(-1) are NaN, log(0) is
 // -inf, 1/0 is inf; NaN propagates).
-float unary_apply_reference(UnaryOp op, float x);
+float unary_apply_reference(const UnaryParams& p, float x);
 
 // y[i] = op(x[i]) for i < n; y may alias x.
-void unary_reference(UnaryOp op, const float* x, float* y, int64_t n);
+void unary_reference(const UnaryParams& p, const float* x, float* y, int64_t n);
 
 }  // namespace vigil::kernels

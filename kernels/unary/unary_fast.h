@@ -16,9 +16,9 @@
 namespace vigil::kernels {
 
 // y[i] = op(x[i]) for i < n on the given path; KernelIsa::Scalar runs unary_reference. y may alias x.
-void unary_fast(KernelIsa isa, UnaryOp op, const float* x, float* y, int64_t n);
+void unary_fast(KernelIsa isa, const UnaryParams& p, const float* x, float* y, int64_t n);
 
-void unary_fast_avx2(UnaryOp op, const float* x, float* y, int64_t n);
-void unary_fast_avx512(UnaryOp op, const float* x, float* y, int64_t n);
+void unary_fast_avx2(const UnaryParams& p, const float* x, float* y, int64_t n);
+void unary_fast_avx512(const UnaryParams& p, const float* x, float* y, int64_t n);
 
 }  // namespace vigil::kernels

@@ -5,8 +5,8 @@
 
 namespace vigil::kernels {
 
-void unary_fast_avx2(UnaryOp op, const float* x, float* y, int64_t n) {
-  UnaryVector<gemm_packed_detail::Avx2Isa>::run(op, x, y, n);
+void unary_fast_avx2(const UnaryParams& p, const float* x, float* y, int64_t n) {
+  UnaryVector<gemm_packed_detail::Avx2Isa>::run(p, x, y, n);
 }
 
 }  // namespace vigil::kernels

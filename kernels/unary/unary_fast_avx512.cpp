@@ -11,8 +11,8 @@
 
 namespace vigil::kernels {
 
-void unary_fast_avx512(UnaryOp op, const float* x, float* y, int64_t n) {
-  UnaryVector<gemm_packed_detail::Avx512Isa>::run(op, x, y, n);
+void unary_fast_avx512(const UnaryParams& p, const float* x, float* y, int64_t n) {
+  UnaryVector<gemm_packed_detail::Avx512Isa>::run(p, x, y, n);
 }
 
 }  // namespace vigil::kernels

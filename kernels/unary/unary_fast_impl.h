@@ -34,8 +34,9 @@ struct UnaryVector {
   }
 
   // The double expressions are the reference's (unary_reference.cpp): the same operations in the same order.
-  static void run(UnaryOp op, const float* x, float* y, int64_t n) {
-    switch (op) {
+  static void run(const UnaryParams& p, const float* x, float* y, int64_t n) {
+    const D alpha(static_cast<double>(p.alpha)), gamma(static_cast<double>(p.gamma)), zero(0.0);
+    switch (p.op) {
       case UnaryOp::Abs:
         return loop(x, y, n, [](F v) { return xsimd::abs(v); });
       case UnaryOp::Neg:
@@ -68,8 +69,23 @@ struct UnaryVector {
         return loop_in_double(
             x, y, n, [&](D v) { return D(0.5) * v * (D(1.0) + xsimd::tanh(c * (v + D(0.044715) * v * v * v))); });
       }
+      // The exponential-linear family: expm1 keeps e^x - 1 precise near 0, as in the reference.
+      case UnaryOp::Elu:
+        return loop_in_double(x, y, n, [&](D v) { return xsimd::select(v >= zero, v, alpha * xsimd::expm1(v)); });
+      case UnaryOp::Selu:
+        return loop_in_double(x, y, n,
+                              [&](D v) { return gamma * xsimd::select(v > zero, v, alpha * xsimd::expm1(v)); });
+      case UnaryOp::Celu:  // v > 0 ? v : NaN stays NaN : std::min(0, alpha (e^(v/alpha) - 1)), whose tie gives +0
+        return loop_in_double(x, y, n, [&](D v) {
+          const D t = alpha * xsimd::expm1(v / alpha);
+          return xsimd::select(v > zero || xsimd::isnan(v), v, xsimd::select(t < zero, t, zero));
+        });
+      case UnaryOp::ThresholdedRelu: {  // a float compare: alpha and x are both exact in double
+        const F a(p.alpha);
+        return loop(x, y, n, [&](F v) { return xsimd::select(v > a, v, F(0.0f)); });
+      }
     }
-    unary_reference(op, x, y, n);
+    unary_reference(p, x, y, n);
   }
 };
 

@@ -1,12 +1,13 @@
+#include <algorithm>
 #include <cmath>
 
 #include "kernels/unary/unary.h"
 
 namespace vigil::kernels {
 
-float unary_apply_reference(UnaryOp op, float x) {
-  const double v = x;
-  switch (op) {
+float unary_apply_reference(const UnaryParams& p, float x) {
+  const double v = x, alpha = p.alpha;
+  switch (p.op) {
     case UnaryOp::Abs:
       return std::fabs(x);
     case UnaryOp::Neg:
@@ -35,12 +36,21 @@ float unary_apply_reference(UnaryOp op, float x) {
     case UnaryOp::GeluTanh:
       return static_cast<float>(
           0.5 * v * (1.0 + std::tanh(std::sqrt(2.0 / 3.14159265358979323846) * (v + 0.044715 * v * v * v))));
+    // expm1 keeps the relative precision of e^x - 1 for small |x|, where the subtraction would cancel.
+    case UnaryOp::Elu:
+      return static_cast<float>(v >= 0.0 ? v : alpha * std::expm1(v));
+    case UnaryOp::Selu:
+      return static_cast<float>(p.gamma * (v > 0.0 ? v : alpha * std::expm1(v)));
+    case UnaryOp::Celu:  // written as the two branches so that NaN propagates (max(0, NaN) would not)
+      return static_cast<float>(v > 0.0 ? v : std::isnan(v) ? v : std::min(0.0, alpha * std::expm1(v / alpha)));
+    case UnaryOp::ThresholdedRelu:
+      return v > alpha ? x : 0.0f;
   }
   return x;
 }
 
-void unary_reference(UnaryOp op, const float* x, float* y, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) y[i] = unary_apply_reference(op, x[i]);
+void unary_reference(const UnaryParams& p, const float* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = unary_apply_reference(p, x[i]);
 }
 
 }  // namespace vigil::kernels

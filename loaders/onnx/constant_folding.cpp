@@ -568,10 +568,11 @@ ConstTensor fold_elementwise(const NodeInfo& n, std::span<const ConstTensor* con
           v = v * b;
         else if (op == "Div")
           v = v / b;
+        // As the run-time Max/Min (kernels/binary): NaN propagates, of equal values the second.
         else if (op == "Min")
-          v = std::min(v, b);
+          v = std::isnan(v) || std::isnan(b) ? v + b : v < b ? v : b;
         else if (op == "Max")
-          v = std::max(v, b);
+          v = std::isnan(v) || std::isnan(b) ? v + b : v > b ? v : b;
         else if (op == "Equal")
           v = v == b;
         else if (op == "Less")

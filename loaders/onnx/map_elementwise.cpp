@@ -108,6 +108,53 @@ void map_binary(Importer& im, const NodeInfo& n) {
   im.emit1(n, type, n.name(), {im.value(n, 0), exponent}, n.output(0));
 }
 
+// Sum, Max, Min, Mean of 1..N inputs with multidirectional broadcasting (opset 8+, the oldest vigil reads is 9;
+// 12 and 13 only add integer and bf16 types): a left-to-right chain of the binary op, ((x0 op x1) op x2) ..., which is
+// how onnxruntime accumulates them; the chain's broadcasts compose to the broadcast of all inputs. Mean is the Add
+// chain divided once by N at the end, as the spec writes it. One input is the identity.
+void map_variadic(Importer& im, const NodeInfo& n) {
+  const std::string& op = n.op_type();
+  n.check_attributes({});
+  n.expect_inputs(1, 4096);
+  const int count = n.num_inputs();
+  for (int i = 0; i < count; ++i)
+    if (!n.has_input(i)) n.fail(concat("input ", i, " is empty; every input of ", op, " is required"));
+  if (count == 1) {
+    im.alias(n.output(0), n.input(0));
+    return;
+  }
+  const OpType type = op == "Max" ? OpType::Max : op == "Min" ? OpType::Min : OpType::Add;
+  const std::string out = n.output(0);
+  const bool divide = op == "Mean";
+  int acc = im.value(n, 0);
+  for (int i = 1; i < count; ++i) {
+    const bool last = i == count - 1 && !divide;
+    const std::string name = last ? out : im.fresh_name(out, concat("partial", i));
+    acc = im.emit1(n, type, last ? n.name() : concat(n.name(), "/", i), {acc, im.value(n, i)}, name);
+  }
+  if (divide) {
+    const int divisor =
+        im.emit_constant(im.fresh_name(out, "count"), ConstTensor::floats({}, {static_cast<float>(count)}), n);
+    im.emit1(n, OpType::Div, n.name(), {acc, divisor}, out);
+  }
+}
+
+// Where (opset 9+; 16 only adds bf16) with a constant condition and run-time X / Y (all constant: folded): vigil's
+// Where, three-way broadcasting, condition ? X : Y copied. A run-time condition cannot occur in what vigil runs
+// (no op computes booleans at run time), so it is an error naming it.
+void map_where(Importer& im, const NodeInfo& n) {
+  n.check_attributes({});
+  n.expect_inputs(3, 3);
+  for (int i = 0; i < 3; ++i)
+    if (!n.has_input(i)) n.fail(concat("input ", i, " (condition, X, Y) is required"));
+  if (!im.is_const(n, 0))
+    n.fail(concat("the condition '", n.input(0),
+                  "' is computed at run time; vigil runs Where only with a constant condition"));
+  if (vigil_dtype(im.in(n, 0).constant->type) != DType::Bool)
+    n.fail(concat("the condition must be bool, got ", data_type_name(im.in(n, 0).constant->type)));
+  im.emit1(n, OpType::Where, n.name(), {im.value(n, 0), im.value(n, 1), im.value(n, 2)}, n.output(0));
+}
+
 void map_identity(Importer& im, const NodeInfo& n) {
   const std::string& op = n.op_type();
   if (op == "Identity") {

@@ -84,6 +84,87 @@ void map_concat(Importer& im, const NodeInfo& n) {
   im.emit1(n, OpType::Concat, n.name(), inputs, n.output(0), std::move(a));
 }
 
+// Expand (opset 8+; 13 only adds types) of a run-time f32 tensor to a constant shape (on constants it folds):
+// numpy broadcasting of the input and the shape. It runs as a Mul by a constant of ones holding only the dims
+// the input is broadcast along (1 elsewhere), so the product has the broadcast shape; x * 1 is x exactly, for
+// -0, infinities and NaN too. An Expand that changes nothing is removed.
+void map_expand(Importer& im, const NodeInfo& n) {
+  n.check_attributes({});
+  n.expect_inputs(2, 2);
+  if (im.in(n, 0).dtype != DType::F32)
+    n.fail(concat("a run-time Expand of ", dtype_name(im.in(n, 0).dtype), " is not supported (f32 only)"));
+  const Ints target = im.const_ints(n, 1, "shape");
+  if (im.rank_of(n, 1) != 1) n.fail(concat("the shape input must be 1-D, got ", im.shape_of(n, 1).str()));
+  const Ints x = im.dims_of(n, 0);
+  const size_t rank = std::max(x.size(), target.size());
+  if (rank > static_cast<size_t>(kMaxRank)) n.fail(concat("the output rank ", rank, " exceeds ", kMaxRank));
+  Ints ones(rank, 1);
+  bool expands = rank != x.size();
+  for (size_t i = 0; i < rank; ++i) {  // i counts from the right
+    const int64_t a = i < x.size() ? x[x.size() - 1 - i] : 1, b = i < target.size() ? target[target.size() - 1 - i] : 1;
+    if (b < 0 || (a != b && a != 1 && b != 1))
+      n.fail(concat("cannot broadcast the input ", im.shape_of(n, 0).str(), " to the shape ", dims_str(target)));
+    if (b == 0) n.fail("the shape has a 0: vigil has no empty tensors");
+    if (a == 1 && b != 1) ones[rank - 1 - i] = b, expands = true;
+  }
+  if (!expands) {
+    im.alias(n.output(0), n.input(0));
+    return;
+  }
+  int64_t count = 1;
+  for (int64_t d : ones) count *= d;
+  const int one = im.emit_constant(im.fresh_name(n.output(0), "ones"),
+                                   ConstTensor::floats(ones, std::vector<float>(static_cast<size_t>(count), 1.0f)), n);
+  im.emit1(n, OpType::Mul, n.name(), {im.value(n, 0), one}, n.output(0));
+}
+
+// `copies` copies of `v` concatenated along `axis` into the value named `output` (the node is named after it,
+// or after the ONNX node for its own output): one Concat, or a tree of them above Concat's 64 inputs.
+int concat_copies(Importer& im, const NodeInfo& n, int v, int64_t copies, int axis, const std::string& output) {
+  constexpr int64_t kMaxConcat = 64;
+  Attributes a;
+  a.set("axis", static_cast<int64_t>(axis));
+  if (copies <= kMaxConcat)
+    return im.emit1(n, OpType::Concat, output == n.output(0) ? n.name() : output,
+                    std::vector<int>(static_cast<size_t>(copies), v), output, std::move(a));
+  const std::string& out = output;
+  const int block = concat_copies(im, n, v, kMaxConcat, axis, im.fresh_name(out, "block"));
+  std::vector<int> parts;
+  parts.push_back(concat_copies(im, n, block, copies / kMaxConcat, axis, im.fresh_name(out, "blocks")));
+  if (copies % kMaxConcat != 0)
+    parts.push_back(concat_copies(im, n, v, copies % kMaxConcat, axis, im.fresh_name(out, "rest")));
+  if (parts.size() == 1) return parts[0];
+  return im.emit1(n, OpType::Concat, out == n.output(0) ? n.name() : out, parts, out, std::move(a));
+}
+
+// Tile (opset 6+; 13 only adds types) of a run-time tensor with constant repeats (on constants it folds): the
+// input concatenated with itself `repeats[k]` times along each axis k, axis by axis; pure data movement, any
+// dtype. All repeats 1 is the identity; a repeat of 0 would be an empty tensor (error).
+void map_tile(Importer& im, const NodeInfo& n) {
+  n.check_attributes({});
+  n.expect_inputs(2, 2);
+  const Ints repeats = im.const_ints(n, 1, "repeats");
+  const Ints x = im.dims_of(n, 0);
+  if (repeats.size() != x.size())
+    n.fail(concat("repeats has ", repeats.size(), " values for an input of rank ", x.size()));
+  int last = -1;  // the last axis that is repeated: its Concat writes the output
+  for (size_t k = 0; k < repeats.size(); ++k) {
+    if (repeats[k] < 1) n.fail(concat("repeat ", repeats[k], " on axis ", k, " (vigil has no empty tensors)"));
+    if (repeats[k] > 1) last = static_cast<int>(k);
+    if (repeats[k] > (int64_t{1} << 31) / x[k])
+      n.fail(concat("repeat ", repeats[k], " on axis ", k, " makes a dim above 2^31"));
+  }
+  if (last < 0) {
+    im.alias(n.output(0), n.input(0));
+    return;
+  }
+  int v = im.value(n, 0);
+  for (int k = 0; k <= last; ++k)
+    if (repeats[static_cast<size_t>(k)] > 1)
+      v = concat_copies(im, n, v, repeats[static_cast<size_t>(k)], k,
+                        k == last ? n.output(0) : im.fresh_name(n.output(0), concat("axis", k)));
+}
+
 // Gather on a run-time tensor with constant indices (exporters write x[-1] or x[:, 2] this way): one Slice
 // of size 1 per index along the axis, concatenated when there are several, then a Reshape to ONNX's output
 // shape data[:axis] + indices.shape + data[axis+1:] (which also drops the axis for a scalar index).
@@ -316,6 +397,56 @@ void map_transpose(Importer& im, const NodeInfo& n) {
   Attributes a;
   if (auto perm = n.get_ints("perm")) a.set("perm", *perm);
   im.emit1(n, OpType::Transpose, n.name(), {im.value(n, 0)}, n.output(0), std::move(a));
+}
+
+// DepthToSpace (opset 1: DCR only; 11+: `mode` DCR or CRD) and SpaceToDepth (before 28: DCR only; 28+: `mode`)
+// on [N, C, H, W], `blocksize` b: the spec's own definition, Reshape to 6-D + Transpose + Reshape, with vigil's
+// Transpose doing the work.
+//   DepthToSpace DCR: [N, b, b, C/b^2, H, W] perm (0, 3, 4, 1, 5, 2) -> [N, C/b^2, H b, W b]
+//   DepthToSpace CRD: [N, C/b^2, b, b, H, W] perm (0, 1, 4, 2, 5, 3) -> [N, C/b^2, H b, W b]
+//   SpaceToDepth DCR: [N, C, H/b, b, W/b, b] perm (0, 3, 5, 1, 2, 4) -> [N, C b^2, H/b, W/b]
+//   SpaceToDepth CRD: [N, C, H/b, b, W/b, b] perm (0, 1, 3, 5, 2, 4) -> [N, C b^2, H/b, W/b]
+// PyTorch (1.13) exports nn.PixelShuffle as DepthToSpace CRD from opset 11 (before, as Reshape/Transpose nodes);
+// nn.PixelUnshuffle always as Reshape/Transpose (its channel order is not SpaceToDepth's).
+void map_depth_space(Importer& im, const NodeInfo& n) {
+  const bool to_space = n.op_type() == "DepthToSpace";
+  const bool has_mode = n.opset() >= (to_space ? 11 : 28);
+  if (has_mode)
+    n.check_attributes({"blocksize", "mode"});
+  else
+    n.check_attributes({"blocksize"});
+  const std::string mode = n.get_string("mode", "DCR");
+  if (mode != "DCR" && mode != "CRD") n.fail(concat("mode '", mode, "' is not DCR or CRD"));
+  n.expect_inputs(1, 1);
+  if (!n.has_attr("blocksize")) n.fail("the blocksize attribute is required");
+  const int64_t b = n.get_int("blocksize", 0);
+  const std::vector<int64_t> x = im.dims_of(n, 0);
+  if (x.size() != 4) n.fail(concat("input must be 4-D [N, C, H, W], got ", im.shape_of(n, 0).str()));
+  if (b < 1) n.fail(concat("blocksize ", b, " must be >= 1"));
+  const int64_t N = x[0], C = x[1], H = x[2], W = x[3];
+  Ints split, perm, out;
+  if (to_space) {
+    if (b > C || C % (b * b) != 0) n.fail(concat("channels ", C, " are not a multiple of blocksize^2 = ", b * b));
+    const int64_t c = C / (b * b);
+    split = mode == "DCR" ? Ints{N, b, b, c, H, W} : Ints{N, c, b, b, H, W};
+    perm = mode == "DCR" ? Ints{0, 3, 4, 1, 5, 2} : Ints{0, 1, 4, 2, 5, 3};
+    out = {N, c, H * b, W * b};
+  } else {
+    if (H % b != 0 || W % b != 0) n.fail(concat("height ", H, " and width ", W, " must be multiples of blocksize ", b));
+    split = {N, C, H / b, b, W / b, b};
+    perm = mode == "DCR" ? Ints{0, 3, 5, 1, 2, 4} : Ints{0, 1, 3, 5, 2, 4};
+    out = {N, C * b * b, H / b, W / b};
+  }
+  const std::string& y = n.output(0);
+  Attributes a_split, a_perm, a_out;
+  a_split.set("shape", split);
+  a_perm.set("perm", perm);
+  a_out.set("shape", out);
+  const int blocks = im.emit1(n, OpType::Reshape, n.name() + "/blocks", {im.value(n, 0)}, im.fresh_name(y, "blocks"),
+                              std::move(a_split));
+  const int moved =
+      im.emit1(n, OpType::Transpose, n.name() + "/move", {blocks}, im.fresh_name(y, "moved"), std::move(a_perm));
+  im.emit1(n, OpType::Reshape, n.name(), {moved}, y, std::move(a_out));
 }
 
 // Resize (opsets 10-19) and the older Upsample. vigil's Resize takes the mode, the coordinate transform,

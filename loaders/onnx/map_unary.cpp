@@ -1,5 +1,9 @@
 // Abs, Neg, Sqrt, Reciprocal, Exp, Log, Erf, Floor, Ceil on run-time values (on constants they fold, or
 // run as a node when folding does not know them). Erf is how PyTorch exports nn.GELU before opset 20.
+// Elu, Selu, Celu, ThresholdedRelu keep their float attributes with ONNX's defaults; their opset-1 forms
+// (Elu-1, Selu-1 with the legacy `consumed_inputs`) are rejected by the attribute check, later versions only
+// widen the types (f16, bf16) vigil does not compute.
+#include <cmath>
 #include <string>
 #include <unordered_map>
 
@@ -15,7 +19,9 @@ void map_unary(Importer& im, const NodeInfo& n) {
       {"Exp", OpType::Exp},           {"Log", OpType::Log},
       {"Erf", OpType::Erf},           {"Floor", OpType::Floor},
       {"Ceil", OpType::Ceil},         {"Softplus", OpType::Softplus},
-      {"Softsign", OpType::Softsign}, {"Gelu", OpType::Gelu}};
+      {"Softsign", OpType::Softsign}, {"Gelu", OpType::Gelu},
+      {"Elu", OpType::Elu},           {"Selu", OpType::Selu},
+      {"Celu", OpType::Celu},         {"ThresholdedRelu", OpType::ThresholdedRelu}};
   const auto it = ops.find(n.op_type());
   if (it == ops.end()) n.fail("is not a unary math op");
   Attributes a;
@@ -25,6 +31,20 @@ void map_unary(Importer& im, const NodeInfo& n) {
     if (approximate != "none" && approximate != "tanh")
       n.fail(concat("approximate '", approximate, "' is not none or tanh"));
     a.set("approximate", approximate);
+  } else if (it->second == OpType::Elu || it->second == OpType::Celu || it->second == OpType::ThresholdedRelu) {
+    n.check_attributes({"alpha"});
+    const float alpha = n.get_float("alpha", 1.0f);
+    if (!std::isfinite(alpha)) n.fail(concat("alpha must be finite, got ", alpha));
+    if (it->second == OpType::Celu && alpha == 0.0f) n.fail("alpha must not be 0 (Celu divides by it)");
+    a.set("alpha", alpha);
+  } else if (it->second == OpType::Selu) {
+    n.check_attributes({"alpha", "gamma"});
+    const float alpha = n.get_float("alpha", 1.67326319217681884765625f);
+    const float gamma = n.get_float("gamma", 1.05070102214813232421875f);
+    if (!std::isfinite(alpha) || !std::isfinite(gamma))
+      n.fail(concat("alpha and gamma must be finite, got ", alpha, " and ", gamma));
+    a.set("alpha", alpha);
+    a.set("gamma", gamma);
   } else {
     n.check_attributes({});
   }

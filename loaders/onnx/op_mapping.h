@@ -28,14 +28,19 @@ void map_global_max_pool(Importer& im, const NodeInfo& n);
 void map_batch_norm(Importer& im, const NodeInfo& n);
 void map_conv_transpose(Importer& im, const NodeInfo& n);  // map_conv_transpose.cpp
 void map_layer_norm(Importer& im, const NodeInfo& n);  // map_normalization.cpp
+void map_group_norm(Importer& im, const NodeInfo& n);  // GroupNormalization, InstanceNormalization
 void map_unary(Importer& im, const NodeInfo& n);       // map_unary.cpp: Abs, Neg, Sqrt, Exp, Log, Erf...
 
 void map_activation(Importer& im, const NodeInfo& n);  // Relu, LeakyRelu, Sigmoid, Tanh, HardSwish, Swish...
 void map_clip(Importer& im, const NodeInfo& n);
 void map_binary(Importer& im, const NodeInfo& n);    // Add, Sub, Mul, Div, PRelu, Pow
 void map_identity(Importer& im, const NodeInfo& n);  // Identity, Dropout, no-op Cast
+void map_variadic(Importer& im, const NodeInfo& n);  // Sum, Max, Min, Mean of 1..N inputs
+void map_where(Importer& im, const NodeInfo& n);     // constant condition, run-time X / Y
 
 void map_concat(Importer& im, const NodeInfo& n);
+void map_expand(Importer& im, const NodeInfo& n);  // run-time f32 data, constant shape
+void map_tile(Importer& im, const NodeInfo& n);    // run-time data, constant repeats
 void map_gather(Importer& im, const NodeInfo& n);  // constant indices only
 void map_slice(Importer& im, const NodeInfo& n);
 void map_pad(Importer& im, const NodeInfo& n);  // a Pad that pads nothing is removed
@@ -45,6 +50,7 @@ void map_flatten(Importer& im, const NodeInfo& n);
 void map_squeeze(Importer& im, const NodeInfo& n);
 void map_unsqueeze(Importer& im, const NodeInfo& n);
 void map_transpose(Importer& im, const NodeInfo& n);
+void map_depth_space(Importer& im, const NodeInfo& n);  // DepthToSpace, SpaceToDepth
 void map_resize(Importer& im, const NodeInfo& n);  // Resize and Upsample
 
 void map_matmul(Importer& im, const NodeInfo& n);

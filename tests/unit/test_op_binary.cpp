@@ -1,5 +1,5 @@
-// Add, Sub, Mul, Div, PRelu: hand-computed cases, numpy broadcasting on random shapes against an independent
-// float64 loop, fused activations, and the errors for shapes that do not broadcast.
+// Add, Sub, Mul, Div, PRelu, Pow, Max, Min: hand-computed cases, numpy broadcasting on random shapes against an
+// independent float64 loop, fused activations, and the errors for shapes that do not broadcast.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -27,6 +27,10 @@ double apply(OpType op, double a, double b) {
       return a < 0 ? a * b : a;
     case OpType::Pow:
       return std::pow(a, b);
+    case OpType::Max:
+      return std::isnan(a) || std::isnan(b) ? NAN : std::fmax(a, b);
+    case OpType::Min:
+      return std::isnan(a) || std::isnan(b) ? NAN : std::fmin(a, b);
     default:
       return NAN;
   }
@@ -157,7 +161,7 @@ TEST_CASE("binary: random broadcasting patterns match a float64 loop exactly") {
   };
   // Every kernel path (the optimised ones run binary_rows, vectorised, row ranges per thread) and 1 and 2
   // threads.
-  for (OpType op : {OpType::Add, OpType::Sub, OpType::Mul, OpType::Div, OpType::PRelu}) {
+  for (OpType op : {OpType::Add, OpType::Sub, OpType::Mul, OpType::Div, OpType::PRelu, OpType::Max, OpType::Min}) {
     for (const Case& c : cases) {
       // PRelu broadcasts its slope to X only (the output keeps X's shape).
       if (op == OpType::PRelu && !(c.a == c.out)) continue;
@@ -180,6 +184,42 @@ TEST_CASE("binary: random broadcasting patterns match a float64 loop exactly") {
           CHECK(mismatches == 0);
         }
     }
+  }
+}
+
+TEST_CASE("binary: Max and Min propagate NaN from either side and give the second of two equal zeros, every path") {
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  // 37 elements: the vectorised loops and their tails; NaN, zeros and infinities in lanes of both.
+  std::vector<float> a(37), b(37);
+  std::mt19937 rng(77);
+  std::uniform_real_distribution<float> dist(-3, 3);
+  for (size_t i = 0; i < a.size(); ++i) a[i] = dist(rng), b[i] = dist(rng);
+  a[0] = nan, b[1] = nan, a[2] = nan, b[2] = nan, a[3] = 0.0f, b[3] = -0.0f, a[4] = -0.0f, b[4] = 0.0f;
+  a[5] = inf, b[5] = -inf, a[20] = nan, b[33] = nan, a[36] = -inf;
+  const Tensor ta = Tensor::from_f32({37}, a), tb = Tensor::from_f32({37}, b);
+  const Tensor scalar_nan = Tensor::from_f32({1}, std::vector<float>{nan});
+  for (KernelPath path : supported_kernel_paths()) {
+    CAPTURE(kernel_path_name(path));
+    const auto mx = values_of(run_node(OpType::Max, {ta, tb}, {}, 1, 1, path).outputs[0]);
+    const auto mn = values_of(run_node(OpType::Min, {ta, tb}, {}, 1, 1, path).outputs[0]);
+    for (size_t i = 0; i < a.size(); ++i) {
+      CAPTURE(i);
+      if (std::isnan(a[i]) || std::isnan(b[i])) {
+        CHECK(std::isnan(mx[i]));
+        CHECK(std::isnan(mn[i]));
+      } else if (a[i] == b[i]) {  // the second input's bits (onnxruntime: Max(0, -0) = -0)
+        CHECK(std::signbit(mx[i]) == std::signbit(b[i]));
+        CHECK(std::signbit(mn[i]) == std::signbit(b[i]));
+      } else {
+        CHECK(mx[i] == std::max(a[i], b[i]));
+        CHECK(mn[i] == std::min(a[i], b[i]));
+      }
+    }
+    // A broadcast NaN (one value for the row) poisons every element.
+    const auto bn = values_of(run_node(OpType::Max, {ta, scalar_nan}, {}, 1, 1, path).outputs[0]);
+    CHECK(std::all_of(bn.begin(), bn.end(), [](float v) { return std::isnan(v); }));
+    const auto nb = values_of(run_node(OpType::Min, {scalar_nan, ta}, {}, 1, 1, path).outputs[0]);
+    CHECK(std::all_of(nb.begin(), nb.end(), [](float v) { return std::isnan(v); }));
   }
 }
 

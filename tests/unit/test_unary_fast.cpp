@@ -4,7 +4,7 @@
 // formulas with xsimd's transcendental functions instead of libm's, so a result may differ from the
 // reference only where the exact value sits within about a double ulp of a float rounding boundary: the
 // test allows 1 float ulp and counts the differences (reported, and expected to be zero or a handful).
-// Abs, Neg, Floor, Ceil, Sqrt and Reciprocal must match bit for bit.
+// Abs, Neg, Floor, Ceil, Sqrt, Reciprocal and ThresholdedRelu must match bit for bit.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -39,7 +39,7 @@ bool same_bits(float a, float b) {
 }
 
 struct OpCase {
-  UnaryOp op;
+  UnaryParams p;
   const char* name;
   bool exact;    // must equal the reference bit for bit
   float lo, hi;  // the range of the uniform values (plus the special values below)
@@ -66,30 +66,35 @@ std::vector<float> values_for(const OpCase& c, std::mt19937& rng) {
 
 TEST_CASE("unary_fast: every op and ISA path against unary_reference on 1.5 million values") {
   const OpCase cases[] = {
-      {UnaryOp::Abs, "Abs", true, -10, 10},
-      {UnaryOp::Neg, "Neg", true, -10, 10},
-      {UnaryOp::Floor, "Floor", true, -1e4f, 1e4f},
-      {UnaryOp::Ceil, "Ceil", true, -1e4f, 1e4f},
-      {UnaryOp::Sqrt, "Sqrt", true, -1, 1e6f},
-      {UnaryOp::Reciprocal, "Reciprocal", true, -1e3f, 1e3f},
-      {UnaryOp::Exp, "Exp", false, -110, 90},
-      {UnaryOp::Log, "Log", false, -1, 1e4f},
-      {UnaryOp::Erf, "Erf", false, -6, 6},
-      {UnaryOp::Softplus, "Softplus", false, -110, 50},
-      {UnaryOp::Softsign, "Softsign", false, -1e3f, 1e3f},
-      {UnaryOp::Gelu, "Gelu", false, -12, 12},
-      {UnaryOp::GeluTanh, "GeluTanh", false, -12, 12},
+      {{UnaryOp::Abs}, "Abs", true, -10, 10},
+      {{UnaryOp::Neg}, "Neg", true, -10, 10},
+      {{UnaryOp::Floor}, "Floor", true, -1e4f, 1e4f},
+      {{UnaryOp::Ceil}, "Ceil", true, -1e4f, 1e4f},
+      {{UnaryOp::Sqrt}, "Sqrt", true, -1, 1e6f},
+      {{UnaryOp::Reciprocal}, "Reciprocal", true, -1e3f, 1e3f},
+      {{UnaryOp::Exp}, "Exp", false, -110, 90},
+      {{UnaryOp::Log}, "Log", false, -1, 1e4f},
+      {{UnaryOp::Erf}, "Erf", false, -6, 6},
+      {{UnaryOp::Softplus}, "Softplus", false, -110, 50},
+      {{UnaryOp::Softsign}, "Softsign", false, -1e3f, 1e3f},
+      {{UnaryOp::Gelu}, "Gelu", false, -12, 12},
+      {{UnaryOp::GeluTanh}, "GeluTanh", false, -12, 12},
+      {{UnaryOp::Elu, 0.7f}, "Elu", false, -30, 5},
+      {{UnaryOp::Selu, 1.67326319217681884765625f, 1.05070102214813232421875f}, "Selu", false, -30, 5},
+      {{UnaryOp::Celu, 1.3f}, "Celu", false, -30, 5},
+      {{UnaryOp::Celu, -0.5f}, "Celu(alpha<0)", false, -5, 5},
+      {{UnaryOp::ThresholdedRelu, 0.25f}, "ThresholdedRelu", true, -2, 2},
   };
   std::mt19937 rng(61);
   for (const OpCase& c : cases) {
     const std::vector<float> x = values_for(c, rng);
     std::vector<float> want(x.size());
-    unary_reference(c.op, x.data(), want.data(), static_cast<int64_t>(x.size()));
+    unary_reference(c.p, x.data(), want.data(), static_cast<int64_t>(x.size()));
     for (KernelIsa isa : h10_test::available_isas()) {
       CAPTURE(c.name);
       CAPTURE(kernel_isa_name(isa));
       std::vector<float> got(x.size(), -7.0f);
-      unary_fast(isa, c.op, x.data(), got.data(), static_cast<int64_t>(x.size()));
+      unary_fast(isa, c.p, x.data(), got.data(), static_cast<int64_t>(x.size()));
       int64_t worst = 0, differing = 0;
       size_t worst_at = 0;
       for (size_t i = 0; i < x.size(); ++i) {
@@ -113,7 +118,8 @@ TEST_CASE("unary_fast: every length 1..70 (vector tails), in place, and nothing 
   std::mt19937 rng(62);
   std::uniform_real_distribution<float> u(-5.0f, 5.0f);
   for (KernelIsa isa : h10_test::available_isas()) {
-    for (UnaryOp op : {UnaryOp::Erf, UnaryOp::Gelu, UnaryOp::Abs, UnaryOp::Exp}) {
+    for (UnaryParams op : {UnaryParams{UnaryOp::Erf}, UnaryParams{UnaryOp::Gelu}, UnaryParams{UnaryOp::Abs},
+                           UnaryParams{UnaryOp::Exp}, UnaryParams{UnaryOp::Celu, 2.0f}}) {
       for (int n = 1; n <= 70; ++n) {
         CAPTURE(kernel_isa_name(isa));
         CAPTURE(n);

@@ -228,6 +228,82 @@ def build_models(torch):
             x = F.relu6(self.bn4(self.depthwise(x)))
             return self.fc(self.head(x).flatten(1))
 
+    class EluFamily(nn.Module):
+        """nn.ELU (alpha 0.7), nn.SELU and nn.CELU (alpha 1.3) between convs: ONNX Elu, Selu, Celu (opset 12+)."""
+
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(3, 6, 3, padding=1)
+            self.conv2 = nn.Conv2d(6, 4, 1)
+            self.elu = nn.ELU(0.7)
+            self.selu = nn.SELU()
+            self.celu = nn.CELU(1.3)
+
+        def forward(self, x):
+            y = self.elu(self.conv1(x) * 2.0)
+            return self.celu(self.conv2(self.selu(y - 0.5)) * 3.0)
+
+    class MaxMin(nn.Module):
+        """torch.maximum / torch.minimum (ONNX Max, Min) of run-time tensors with broadcasting: against a
+        per-channel parameter and a [N,1,H,W] map."""
+
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 5, 3, padding=1)
+            self.floor = nn.Parameter(torch.randn(5, 1, 1) * 0.3)
+
+        def forward(self, x):
+            y = self.conv(x)
+            y = torch.maximum(y, self.floor)
+            return torch.minimum(y, x.mean(dim=1, keepdim=True) + 0.5)
+
+    class Norms(nn.Module):
+        """nn.InstanceNorm2d(affine) (ONNX InstanceNormalization) and nn.GroupNorm, which torch exports (up to
+        opset 17) as Reshape + InstanceNormalization + Reshape + Mul + Add."""
+
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 6, 3, padding=1)
+            self.inorm = nn.InstanceNorm2d(6, affine=True)
+            self.gnorm = nn.GroupNorm(3, 6, eps=1e-3)
+            for p in (self.inorm.weight, self.gnorm.weight):
+                p.data.uniform_(0.5, 1.5)
+            for p in (self.inorm.bias, self.gnorm.bias):
+                p.data.uniform_(-0.5, 0.5)
+
+        def forward(self, x):
+            y = self.inorm(self.conv(x) + 3.0)
+            return self.gnorm(F.relu(y) * 2.0)
+
+    class PixelShuffle(nn.Module):
+        """nn.PixelUnshuffle(2) then nn.PixelShuffle(2) and (3) around convs: DepthToSpace (CRD) from opset 11,
+        Reshape/Transpose chains otherwise."""
+
+        def __init__(self):
+            super().__init__()
+            self.down = nn.PixelUnshuffle(2)
+            self.conv1 = nn.Conv2d(12, 18, 3, padding=1)
+            self.up3 = nn.PixelShuffle(3)
+            self.conv2 = nn.Conv2d(2, 8, 3, stride=3)
+            self.up2 = nn.PixelShuffle(2)
+
+        def forward(self, x):
+            y = self.up3(self.conv1(self.down(x)))
+            return self.up2(self.conv2(y))
+
+    class WhereMask(nn.Module):
+        """torch.where with a constant boolean mask (a buffer: an initializer) between run-time tensors, one of
+        them broadcast: ONNX Where with a constant condition."""
+
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 4, 3, padding=1)
+            self.register_buffer("mask", torch.rand(1, 4, 1, 7) > 0.5)
+
+        def forward(self, x):
+            y = self.conv(x)
+            return torch.where(self.mask, y, x.mean(dim=1, keepdim=True))
+
     # name: (model, input shape, opsets[, keep BatchNorm[, expected from PyTorch]]). With keep BatchNorm the export uses
     # training=TrainingMode.PRESERVE without constant folding, so the BatchNormalization nodes reach vigil
     # (whose fold_batch_norm pass is then under test) instead of being folded by the exporter. With expected
@@ -253,6 +329,11 @@ def build_models(torch):
         # vigil's fold_batch_norm on Conv3d.
         "video_r2plus1d": (video, (1, 3, 8, 56, 56), OPSETS),
         "video_r2plus1d_bn": (video, (1, 3, 8, 56, 56), OPSETS, True),
+        "max_min": (MaxMin(), (2, 3, 6, 7), OPSETS),
+        "norms": (Norms(), (2, 3, 6, 5), OPSETS),
+        "pixel_shuffle": (PixelShuffle(), (2, 3, 8, 6), OPSETS),
+        "where_mask": (WhereMask(), (2, 3, 5, 7), OPSETS),
+        "elu_selu_celu": (EluFamily(), (2, 3, 6, 5), tuple(o for o in OPSETS if o >= 12)),
     }
 
 
