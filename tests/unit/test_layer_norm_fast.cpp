@@ -17,21 +17,9 @@
 
 #include "kernels/layer_norm/layer_norm_fast.h"
 #include "tests/unit/h10_conv_test_util.h"
+#include "tests/unit/ulps_apart.h"
 
 using namespace vigil::kernels;
-
-namespace {
-
-int64_t ulp_distance(float a, float b) {
-  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b) ? 0 : INT64_MAX;
-  int32_t ia, ib;
-  std::memcpy(&ia, &a, 4);
-  std::memcpy(&ib, &b, 4);
-  const int64_t oa = ia < 0 ? int64_t{INT32_MIN} - ia : ia, ob = ib < 0 ? int64_t{INT32_MIN} - ib : ib;
-  return oa > ob ? oa - ob : ob - oa;
-}
-
-}  // namespace
 
 TEST_CASE("layer_norm_fast: every ISA path against layer_norm_reference on 300 random shapes") {
   std::mt19937 rng(71);
@@ -71,12 +59,13 @@ TEST_CASE("layer_norm_fast: every ISA path against layer_norm_reference on 300 r
       layer_norm_fast(isa, p, got.data(), scale.data(), b, got.data(), mean.data(), inv.data(), split, p.rows);
       int64_t worst = 0;
       for (size_t i = 0; i < x.size(); ++i) {
-        const int64_t d = ulp_distance(got[i], want[i]);
+        const int64_t d = vigil::test::ulps_apart(got[i], want[i]);
         worst = std::max(worst, d);
         differing += d != 0;
       }
       for (size_t r = 0; r < want_mean.size(); ++r)
-        worst = std::max({worst, ulp_distance(mean[r], want_mean[r]), ulp_distance(inv[r], want_inv[r])});
+        worst = std::max(
+            {worst, vigil::test::ulps_apart(mean[r], want_mean[r]), vigil::test::ulps_apart(inv[r], want_inv[r])});
       compared += static_cast<int64_t>(x.size());
       CHECK(worst <= 1);
     }

@@ -17,21 +17,9 @@
 
 #include "kernels/softmax/softmax_fast.h"
 #include "tests/unit/h10_conv_test_util.h"
+#include "tests/unit/ulps_apart.h"
 
 using namespace vigil::kernels;
-
-namespace {
-
-int64_t ulp_distance(float a, float b) {
-  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b) ? 0 : INT64_MAX;
-  int32_t ia, ib;
-  std::memcpy(&ia, &a, 4);
-  std::memcpy(&ib, &b, 4);
-  const int64_t oa = ia < 0 ? int64_t{INT32_MIN} - ia : ia, ob = ib < 0 ? int64_t{INT32_MIN} - ib : ib;
-  return oa > ob ? oa - ob : ob - oa;
-}
-
-}  // namespace
 
 TEST_CASE("softmax_fast: every ISA path against the references on 400 random shapes") {
   std::mt19937 rng(73);
@@ -67,7 +55,7 @@ TEST_CASE("softmax_fast: every ISA path against the references on 400 random sha
       softmax_fast(isa, log, outer, axis_len, inner, x.data(), got.data(), split, outer);
       int64_t worst = 0;
       for (size_t i = 0; i < x.size(); ++i) {
-        const int64_t d = ulp_distance(got[i], want[i]);
+        const int64_t d = vigil::test::ulps_apart(got[i], want[i]);
         worst = std::max(worst, d);
         differing += d != 0;
       }

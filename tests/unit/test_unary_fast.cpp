@@ -18,20 +18,11 @@
 
 #include "kernels/unary/unary_fast.h"
 #include "tests/unit/h10_conv_test_util.h"
+#include "tests/unit/ulps_apart.h"
 
 using namespace vigil::kernels;
 
 namespace {
-
-// Distance in units in the last place, counting across zero; NaN against NaN is 0, NaN against a number is huge.
-int64_t ulp_distance(float a, float b) {
-  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b) ? 0 : INT64_MAX;
-  int32_t ia, ib;
-  std::memcpy(&ia, &a, 4);
-  std::memcpy(&ib, &b, 4);
-  const int64_t oa = ia < 0 ? int64_t{INT32_MIN} - ia : ia, ob = ib < 0 ? int64_t{INT32_MIN} - ib : ib;
-  return oa > ob ? oa - ob : ob - oa;
-}
 
 bool same_bits(float a, float b) {
   if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
@@ -99,8 +90,9 @@ TEST_CASE("unary_fast: every op and ISA path against unary_reference on 1.5 mill
       size_t worst_at = 0;
       for (size_t i = 0; i < x.size(); ++i) {
         // ulp_distance counts +0 and -0 as equal: the exact ops must also get the sign of a zero right.
-        const int64_t d = c.exact && !same_bits(got[i], want[i]) ? std::max<int64_t>(1, ulp_distance(got[i], want[i]))
-                                                                 : ulp_distance(got[i], want[i]);
+        const int64_t d = c.exact && !same_bits(got[i], want[i])
+                              ? std::max<int64_t>(1, vigil::test::ulps_apart(got[i], want[i]))
+                              : vigil::test::ulps_apart(got[i], want[i]);
         differing += d != 0;
         if (d > worst) worst = d, worst_at = i;
       }
@@ -132,7 +124,7 @@ TEST_CASE("unary_fast: every length 1..70 (vector tails), in place, and nothing 
         unary_fast(isa, op, y.data(), y.data(), n);  // in place
         int64_t worst = 0;
         for (int i = 0; i < n; ++i)
-          worst = std::max(worst, ulp_distance(y[static_cast<size_t>(i)], want[static_cast<size_t>(i)]));
+          worst = std::max(worst, vigil::test::ulps_apart(y[static_cast<size_t>(i)], want[static_cast<size_t>(i)]));
         CHECK(worst <= 1);
         CHECK(y[static_cast<size_t>(n)] == guard);
       }

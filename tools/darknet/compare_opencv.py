@@ -30,6 +30,9 @@ except ImportError as e:  # the test must fail, not skip
           f"(tools/setup.sh) or pass a Python that has it", file=sys.stderr)
     sys.exit(1)
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cfg_text import read_cfg  # noqa: E402
+
 HEAD_REL_TOL = 1e-4
 BOX_TOL_PX = 1.0
 SCORE_THRESHOLD = 0.25
@@ -42,22 +45,6 @@ MODELS = {
     "yolo-fastest-1.1-xl": "yolo-fastest/yolo-fastest-1.1-xl",
     "mobilenetv2-yolov3-nano": "mobilenet-yolo/MobileNetV2-YOLOv3-Nano-coco",
 }
-
-
-def read_cfg(path):
-    """A deliberately small cfg reader (independent of vigil's): [(section, {key: value})]."""
-    sections = []
-    with open(path) as f:
-        for line in f:
-            line = line.split("#")[0].split(";")[0].strip()
-            if not line:
-                continue
-            if line.startswith("["):
-                sections.append((line.strip("[]").strip(), {}))
-            elif "=" in line:
-                k, v = line.split("=", 1)
-                sections[-1][1][k.strip()] = v.strip()
-    return sections
 
 
 def yolo_heads(sections):

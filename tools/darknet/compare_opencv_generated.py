@@ -35,7 +35,8 @@ except ImportError as e:  # the test must fail, not skip
     sys.exit(1)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare_opencv import iou, make_blob, read_cfg, sigmoid  # noqa: E402
+from cfg_text import read_cfg  # noqa: E402
+from compare_opencv import iou, make_blob, sigmoid  # noqa: E402
 from random_weights import generate, write_weights  # noqa: E402
 
 REL_TOL = 2e-5

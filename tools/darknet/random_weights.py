@@ -14,26 +14,14 @@ shows. The last weighted layer's weights and biases are multiplied by --head-gai
 detector objectness / class logits and classifier logits spread well beyond the ~0.5 / uniform region.
 """
 import argparse
+import os
 import struct
 import sys
 
 import numpy as np
 
-
-def read_cfg(path):
-    """[(section, {key: value})], comments removed."""
-    sections = []
-    with open(path) as f:
-        for line in f:
-            line = line.split("#")[0].split(";")[0].strip()
-            if not line:
-                continue
-            if line.startswith("["):
-                sections.append((line.strip("[]").strip(), {}))
-            elif "=" in line:
-                k, v = line.split("=", 1)
-                sections[-1][1][k.strip()] = v.strip()
-    return sections
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cfg_text import read_cfg  # noqa: E402
 
 
 def layer_weights(sections):
