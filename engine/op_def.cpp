@@ -52,8 +52,7 @@ int axis_attr(const Node& node, const Shape& x) {
 }
 
 void expect_rank(const Node& node, const TensorInfo& t, int rank, const char* which) {
-  if (t.shape.rank != rank)
-    fail_node(node, concat(which, " must have rank ", rank, ", got shape ", t.shape.str()));
+  if (t.shape.rank != rank) fail_node(node, concat(which, " must have rank ", rank, ", got shape ", t.shape.str()));
 }
 
 std::vector<int64_t> ints_attr(const Node& node, const char* name, std::vector<int64_t> fallback, size_t count,
@@ -63,6 +62,23 @@ std::vector<int64_t> ints_attr(const Node& node, const char* name, std::vector<i
   for (int64_t e : v)
     if (e < min_value) fail_node(node, concat("attribute '", name, "' values must be >= ", min_value, ", got ", e));
   return v;
+}
+
+void expect_explicit_pads(const Node& node) {
+  const std::string auto_pad = node.attrs.get_string("auto_pad", "NOTSET", node.label());
+  if (auto_pad != "NOTSET")
+    fail_node(node, concat("auto_pad '", auto_pad, "' is not supported: importers must convert it to pads"));
+}
+
+void expect_grouped_channels(const Node& node, const Shape& x, const Shape& w, int64_t group) {
+  if (group < 1) fail_node(node, concat("group must be >= 1, got ", group));
+  if (x[1] % group != 0)
+    fail_node(node, concat("input channels ", x[1], " (X ", x.str(), ") are not divisible by group ", group));
+  if (w[0] % group != 0)
+    fail_node(node, concat("output channels ", w[0], " (W ", w.str(), ") are not divisible by group ", group));
+  if (w[1] * group != x[1])
+    fail_node(node, concat("weight W ", w.str(), " expects ", w[1] * group, " input channels (", w[1],
+                           " per group x group ", group, ") but X ", x.str(), " has ", x[1]));
 }
 
 }  // namespace vigil

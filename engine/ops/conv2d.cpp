@@ -23,15 +23,12 @@ kernels::Conv2dParams conv_params(const Node& node, std::span<const TensorInfo> 
   const TensorInfo& w = in[1];
   expect_rank(node, x, 4, "input X");
   expect_rank(node, w, 4, "weight W");
-  const std::string auto_pad = node.attrs.get_string("auto_pad", "NOTSET", node.label());
-  if (auto_pad != "NOTSET")
-    fail_node(node, concat("auto_pad '", auto_pad, "' is not supported: importers must convert it to pads"));
+  expect_explicit_pads(node);
 
   const auto strides = ints_attr(node, "strides", {1, 1}, 2, 1);
   const auto dilations = ints_attr(node, "dilations", {1, 1}, 2, 1);
   const auto pads = ints_attr(node, "pads", {0, 0, 0, 0}, 4, 0);
   const int64_t group = node.attrs.get_int("group", 1, node.label());
-  if (group < 1) fail_node(node, concat("group must be >= 1, got ", group));
 
   kernels::Conv2dParams p;
   p.batch = x.shape[0];
@@ -51,15 +48,7 @@ kernels::Conv2dParams conv_params(const Node& node, std::span<const TensorInfo> 
   p.activation = fused_activation(node);
 
   if (w.shape.numel() == 0) fail_node(node, concat("weight W has an empty shape ", w.shape.str()));
-  if (p.in_channels % group != 0)
-    fail_node(node,
-              concat("input channels ", p.in_channels, " (X ", x.shape.str(), ") are not divisible by group ", group));
-  if (p.out_channels % group != 0)
-    fail_node(node, concat("output channels ", p.out_channels, " (W ", w.shape.str(), ") are not divisible by group ",
-                           group));
-  if (w.shape[1] * group != p.in_channels)
-    fail_node(node, concat("weight W ", w.shape.str(), " expects ", w.shape[1] * group, " input channels (", w.shape[1],
-                           " per group x group ", group, ") but X ", x.shape.str(), " has ", p.in_channels));
+  expect_grouped_channels(node, x.shape, w.shape, group);
   if (node.attrs.has("kernel_shape")) {
     const auto ks = ints_attr(node, "kernel_shape", {}, 2, 1);
     if (ks[0] != p.kernel_h || ks[1] != p.kernel_w)

@@ -31,9 +31,7 @@ ConvTranspose2dParams conv_transpose_params(const Node& node, std::span<const Te
   const TensorInfo& w = in[1];
   expect_rank(node, x, 4, "input X");
   expect_rank(node, w, 4, "weight W");
-  const std::string auto_pad = node.attrs.get_string("auto_pad", "NOTSET", node.label());
-  if (auto_pad != "NOTSET")
-    fail_node(node, concat("auto_pad '", auto_pad, "' is not supported: importers must convert it to pads"));
+  expect_explicit_pads(node);
 
   const auto strides = ints_attr(node, "strides", {1, 1}, 2, 1);
   const auto dilations = ints_attr(node, "dilations", {1, 1}, 2, 1);
