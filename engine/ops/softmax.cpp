@@ -1,5 +1,7 @@
 // Softmax and LogSoftmax along one axis (ONNX opset-13 semantics): attribute axis (default -1, negative
 // counts from the end). Output has the input's shape.
+#include <algorithm>
+
 #include "engine/error.h"
 #include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
@@ -32,7 +34,22 @@ class SoftmaxKernel final : public OpKernel {
         kernels::softmax_reference(outer_, axis_len_, inner_, x, y);
       return;
     }
-    const int threads = outer_ > 1 && in[0].numel() >= kMinParallelElements ? rc.pool->size() : 1;
+    const int threads = in[0].numel() >= kMinParallelElements ? rc.pool->size() : 1;
+    if (outer_ < threads && inner_ > 1 && *isa_ != kernels::KernelIsa::Scalar) {
+      // Fewer outer slices than threads (a softmax over one image's channels): split each slice's rows, in
+      // whole vectors of 16 (columns of the strided axis, one row per lane).
+      const int64_t chunks = (inner_ + 15) / 16, tasks = outer_ * threads;
+      rc.pool->parallel_for(tasks, [&](int64_t t_begin, int64_t t_end) {
+        for (int64_t t = t_begin; t < t_end; ++t) {
+          const int64_t o = t / threads, part = t % threads, slice = o * axis_len_ * inner_;
+          const int64_t begin = chunks * part / threads * 16,
+                        end = std::min(inner_, chunks * (part + 1) / threads * 16);
+          if (begin < end)
+            kernels::softmax_fast_columns(*isa_, log_, axis_len_, inner_, x + slice, y + slice, begin, end);
+        }
+      });
+      return;
+    }
     rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
       for (int64_t t = t_begin; t < t_end; ++t)
         kernels::softmax_fast(*isa_, log_, outer_, axis_len_, inner_, x, y, outer_ * t / threads,

@@ -20,4 +20,12 @@ void softmax_fast(KernelIsa isa, bool log, int64_t outer, int64_t axis_len, int6
     softmax_reference(outer_end - outer_begin, axis_len, inner, x + at, y + at);
 }
 
+void softmax_fast_columns(KernelIsa isa, bool log, int64_t axis_len, int64_t inner, const float* x, float* y,
+                          int64_t inner_begin, int64_t inner_end) {
+  if (isa == KernelIsa::Avx512)
+    softmax_fast_columns_avx512(log, axis_len, inner, x, y, inner_begin, inner_end);
+  else
+    softmax_fast_columns_avx2(log, axis_len, inner, x, y, inner_begin, inner_end);
+}
+
 }  // namespace vigil::kernels

@@ -18,9 +18,18 @@ namespace vigil::kernels {
 void softmax_fast(KernelIsa isa, bool log, int64_t outer, int64_t axis_len, int64_t inner, const float* x, float* y,
                   int64_t outer_begin, int64_t outer_end);
 
+// Rows [inner_begin, inner_end) of one outer slice (x, y point at the slice) of a strided axis (inner > 1):
+// how a softmax over the channels of a single image splits over threads. isa: Avx2 or Avx512.
+void softmax_fast_columns(KernelIsa isa, bool log, int64_t axis_len, int64_t inner, const float* x, float* y,
+                          int64_t inner_begin, int64_t inner_end);
+
 void softmax_fast_avx2(bool log, int64_t axis_len, int64_t inner, const float* x, float* y, int64_t outer_begin,
                        int64_t outer_end);
 void softmax_fast_avx512(bool log, int64_t axis_len, int64_t inner, const float* x, float* y, int64_t outer_begin,
                          int64_t outer_end);
+void softmax_fast_columns_avx2(bool log, int64_t axis_len, int64_t inner, const float* x, float* y, int64_t inner_begin,
+                               int64_t inner_end);
+void softmax_fast_columns_avx512(bool log, int64_t axis_len, int64_t inner, const float* x, float* y,
+                                 int64_t inner_begin, int64_t inner_end);
 
 }  // namespace vigil::kernels

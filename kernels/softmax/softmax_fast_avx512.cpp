@@ -14,4 +14,9 @@ void softmax_fast_avx512(bool log, int64_t axis_len, int64_t inner, const float*
   SoftmaxVector<gemm_packed_detail::Avx512Isa>::run(log, axis_len, inner, x, y, outer_begin, outer_end);
 }
 
+void softmax_fast_columns_avx512(bool log, int64_t axis_len, int64_t inner, const float* x, float* y,
+                                 int64_t inner_begin, int64_t inner_end) {
+  SoftmaxVector<gemm_packed_detail::Avx512Isa>::column_range(log, axis_len, inner, x, y, inner_begin, inner_end);
+}
+
 }  // namespace vigil::kernels

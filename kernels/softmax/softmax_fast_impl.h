@@ -112,6 +112,12 @@ struct SoftmaxVector {
     }
   }
 
+  static void column_range(bool log, int64_t axis_len, int64_t inner, const float* x, float* y, int64_t i_begin,
+                           int64_t i_end) {
+    for (int64_t i = i_begin; i < i_end; i += W)
+      columns(log, axis_len, inner, x + i, y + i, static_cast<int>(std::min<int64_t>(W, i_end - i)));
+  }
+
   static void run(bool log, int64_t axis_len, int64_t inner, const float* x, float* y, int64_t outer_begin,
                   int64_t outer_end) {
     for (int64_t o = outer_begin; o < outer_end; ++o) {
@@ -121,8 +127,7 @@ struct SoftmaxVector {
         row(log, axis_len, xo, yo);
         continue;
       }
-      for (int64_t i = 0; i < inner; i += W)
-        columns(log, axis_len, inner, xo + i, yo + i, static_cast<int>(std::min<int64_t>(W, inner - i)));
+      column_range(log, axis_len, inner, xo, yo, 0, inner);
     }
   }
 };

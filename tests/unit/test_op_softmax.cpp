@@ -13,6 +13,7 @@
 #include "engine/executor.h"
 #include "engine/graph_builder.h"
 #include "kernels/softmax/softmax.h"
+#include "tests/unit/graph_run_support.h"
 
 using namespace vigil;
 
@@ -168,4 +169,29 @@ TEST_CASE("softmax: axis out of range names the node") {
   GraphBuilder gb2;
   gb2.output(gb2.node(OpType::Softmax, "bad_softmax", {gb2.input("x", DType::F32, {2, 3})}, axis_attr(-3)));
   CHECK_THROWS_AS(gb2.build(), Error);
+}
+
+TEST_CASE("softmax: over one image's channels on 2 threads (rows split), every path, against the float64 loop") {
+  // [1, 21, 40, 40] along axis 1: one outer slice, so the vector paths split its 1600 rows over the threads.
+  const Shape shape{1, 21, 40, 40};
+  for (KernelPath path : supported_kernel_paths()) {
+    for (const OpType op : {OpType::Softmax, OpType::LogSoftmax}) {
+      GraphBuilder gb;
+      gb.output(gb.node(op, "softmax", {gb.input("x", DType::F32, shape)}, axis_attr(1)));
+      EngineOptions options;
+      options.path = path;
+      const std::vector<float> y = vigil::test::run_graph(gb.build(), options, 2, 11)[0];
+      std::mt19937 rng(11);  // the values run_graph fed
+      const std::vector<float> x = vigil::test::random_values(static_cast<size_t>(shape.numel()), rng);
+      const std::vector<long double> exact = log_softmax_exact(shape, x, 1);
+      double worst = 0;
+      for (size_t i = 0; i < x.size(); ++i) {
+        const long double want = op == OpType::Softmax ? std::exp(exact[i]) : exact[i];
+        worst = std::max(worst, static_cast<double>(std::fabs(y[i] - want) / (3e-7L * std::fabs(want) + 1e-30L)));
+      }
+      CAPTURE(kernel_path_name(path));
+      CAPTURE(op_name(op));
+      CHECK(worst <= 1.0);
+    }
+  }
 }

@@ -67,3 +67,29 @@ TEST_CASE("softmax_fast: every ISA path against the references on 400 random sha
               static_cast<long long>(differing), static_cast<long long>(compared));
   CHECK(differing * 1000 <= compared);  // rare, not systematic
 }
+
+TEST_CASE("softmax_fast_columns: row ranges of a strided axis, as threads split one image, match the reference") {
+  std::mt19937 rng(74);
+  std::uniform_real_distribution<float> value(-8.0f, 8.0f);
+  for (KernelIsa isa : h10_test::available_isas()) {
+    if (isa == KernelIsa::Scalar) continue;  // the split is for the vector paths only
+    for (const bool log : {false, true}) {
+      const int64_t axis_len = 21, inner = 37 * 16 + 5;
+      std::vector<float> x(static_cast<size_t>(axis_len * inner));
+      for (float& v : x) v = value(rng);
+      std::vector<float> want(x.size()), got(x.size(), -7.0f);
+      if (log)
+        log_softmax_reference(1, axis_len, inner, x.data(), want.data());
+      else
+        softmax_reference(1, axis_len, inner, x.data(), want.data());
+      const int64_t cuts[] = {0, 16, 48, 200, 336, inner};  // ranges of whole vectors, then the tail
+      for (size_t k = 0; k + 1 < std::size(cuts); ++k)
+        softmax_fast_columns(isa, log, axis_len, inner, x.data(), got.data(), cuts[k], cuts[k + 1]);
+      int64_t worst = 0;
+      for (size_t i = 0; i < x.size(); ++i) worst = std::max(worst, vigil::test::ulps_apart(got[i], want[i]));
+      CAPTURE(kernel_isa_name(isa));
+      CAPTURE(log);
+      CHECK(worst <= 1);
+    }
+  }
+}
