@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "kernels/group_norm/group_norm.h"
+#include "kernels/normalization/row_moments_impl.h"
 
 namespace vigil::kernels {
 namespace {
@@ -18,33 +19,13 @@ struct GroupNormVector {
 
   static void units(const GroupNormParams& p, const float* x, const float* scale, const float* bias, float* y,
                     int64_t unit_begin, int64_t unit_end) {
-    const int64_t per_group = p.channels / p.groups, n = per_group * p.spatial, full = n / W * W;
+    const int64_t per_group = p.channels / p.groups, n = per_group * p.spatial;
     for (int64_t u = unit_begin; u < unit_end; ++u) {
       const float* xg = x + u * n;
       float* yg = y + u * n;
-      D lo(0.0), hi(0.0);
-      for (int64_t i = 0; i < full; i += W) {
-        const F v = F::load_unaligned(xg + i);
-        lo += Isa::widen_lo(v);
-        hi += Isa::widen_hi(v);
-      }
-      double sum = xsimd::hadd(lo + hi);
-      for (int64_t i = full; i < n; ++i) sum += xg[i];
-      const double mean = sum / static_cast<double>(n);
-      // Two passes (the mean first), as in the reference.
+      const RowMoments moments = row_moments<Isa>(xg, n);
+      const double mean = moments.mean, squares = moments.squares;
       const D m(mean);
-      lo = D(0.0), hi = D(0.0);
-      for (int64_t i = 0; i < full; i += W) {
-        const F v = F::load_unaligned(xg + i);
-        const D dl = Isa::widen_lo(v) - m, dh = Isa::widen_hi(v) - m;
-        lo += dl * dl;
-        hi += dh * dh;
-      }
-      double squares = xsimd::hadd(lo + hi);
-      for (int64_t i = full; i < n; ++i) {
-        const double d = xg[i] - mean;
-        squares += d * d;
-      }
       const double inv_std = 1.0 / std::sqrt(squares / static_cast<double>(n) + static_cast<double>(p.epsilon));
       const D is(inv_std);
       // Per channel of the group: its plane of `spatial` values with that channel's scale and bias.

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "kernels/layer_norm/layer_norm.h"
+#include "kernels/normalization/row_moments_impl.h"
 
 namespace vigil::kernels {
 namespace {
@@ -22,29 +23,9 @@ struct LayerNormVector {
     for (int64_t r = row_begin; r < row_end; ++r) {
       const float* xr = x + r * n;
       float* yr = y + r * n;
-      D lo(0.0), hi(0.0);
-      for (int64_t j = 0; j < full; j += W) {
-        const F v = F::load_unaligned(xr + j);
-        lo += Isa::widen_lo(v);
-        hi += Isa::widen_hi(v);
-      }
-      double sum = xsimd::hadd(lo + hi);
-      for (int64_t j = full; j < n; ++j) sum += xr[j];
-      const double mean = sum / static_cast<double>(n);
-      // Two passes (the mean first), as in the reference.
+      const RowMoments moments = row_moments<Isa>(xr, n);
+      const double mean = moments.mean, squares = moments.squares;
       const D m(mean);
-      lo = D(0.0), hi = D(0.0);
-      for (int64_t j = 0; j < full; j += W) {
-        const F v = F::load_unaligned(xr + j);
-        const D dl = Isa::widen_lo(v) - m, dh = Isa::widen_hi(v) - m;
-        lo += dl * dl;
-        hi += dh * dh;
-      }
-      double squares = xsimd::hadd(lo + hi);
-      for (int64_t j = full; j < n; ++j) {
-        const double d = xr[j] - mean;
-        squares += d * d;
-      }
       const double inv_std = 1.0 / std::sqrt(squares / static_cast<double>(n) + static_cast<double>(p.epsilon));
       if (mean_out) mean_out[r] = static_cast<float>(mean);
       if (inv_std_out) inv_std_out[r] = static_cast<float>(inv_std);
