@@ -1,5 +1,6 @@
-// Resize (ONNX semantics, f32): mode "nearest" (any rank, any dim may scale) or "linear" (bilinear over the
-// last two dims; every leading dim must keep its size). The output size comes from exactly one of
+// Resize (ONNX semantics, f32): mode "nearest" (any rank, any dim may scale), "linear" (bilinear over the
+// last two dims; every leading dim must keep its size) or "cubic" (bicubic, likewise; attributes cubic_coeff_a,
+// exclude_outside). The output size comes from exactly one of
 // `scales` (floats, one per dim, > 0; out = floor(in * scale)) or `sizes` (ints, one per dim, > 0). The
 // coordinate mapping and rounding are documented in kernels/resize/resize.h.
 #include "kernels/resize/resize.h"
@@ -34,8 +35,16 @@ kernels::ResizeParams resize_params(const Node& node, const TensorInfo& input) {
     p.mode = ResizeMode::Nearest;
   else if (mode == "linear")
     p.mode = ResizeMode::Linear;
+  else if (mode == "cubic")
+    p.mode = ResizeMode::Cubic;
   else
-    fail_node(node, concat("mode '", mode, "' is not supported (nearest, linear)"));
+    fail_node(node, concat("mode '", mode, "' is not supported (nearest, linear, cubic)"));
+  p.cubic_coeff_a = a.get_float("cubic_coeff_a", -0.75f, who);
+  if (!std::isfinite(p.cubic_coeff_a)) fail_node(node, concat("cubic_coeff_a must be finite, got ", p.cubic_coeff_a));
+  const int64_t exclude_outside = a.get_int("exclude_outside", 0, who);
+  if (exclude_outside != 0 && exclude_outside != 1)
+    fail_node(node, concat("exclude_outside must be 0 or 1, got ", exclude_outside));
+  p.exclude_outside = exclude_outside == 1;
 
   const std::string coord = a.get_string("coordinate_transformation_mode", "half_pixel", who);
   if (coord == "half_pixel")
@@ -48,9 +57,11 @@ kernels::ResizeParams resize_params(const Node& node, const TensorInfo& input) {
     p.coord = ResizeCoordMode::PytorchHalfPixel;
   else if (coord == "tf_half_pixel_for_nn")
     p.coord = ResizeCoordMode::TfHalfPixelForNn;
+  else if (coord == "half_pixel_symmetric")
+    p.coord = ResizeCoordMode::HalfPixelSymmetric;
   else
     fail_node(node, concat("coordinate_transformation_mode '", coord, "' is not supported (half_pixel, asymmetric, ",
-                           "align_corners, pytorch_half_pixel, tf_half_pixel_for_nn)"));
+                           "align_corners, pytorch_half_pixel, tf_half_pixel_for_nn, half_pixel_symmetric)"));
 
   const std::string nearest = a.get_string("nearest_mode", "round_prefer_floor", who);
   if (nearest == "round_prefer_floor")
@@ -99,11 +110,11 @@ kernels::ResizeParams resize_params(const Node& node, const TensorInfo& input) {
     }
   }
 
-  if (p.mode == ResizeMode::Linear) {
-    if (in.rank < 2) fail_node(node, concat("linear mode needs rank >= 2, got input shape ", in.str()));
+  if (p.mode != ResizeMode::Nearest) {
+    if (in.rank < 2) fail_node(node, concat(mode, " mode needs rank >= 2, got input shape ", in.str()));
     for (int d = 0; d < in.rank - 2; ++d)
       if (p.out_dims[d] != in[d] || p.scales[d] != 1.0)
-        fail_node(node, concat("linear mode resizes only the last two dims, but dim ", d, " of input shape ", in.str(),
+        fail_node(node, concat(mode, " mode resizes only the last two dims, but dim ", d, " of input shape ", in.str(),
                                " has scale ", p.scales[d]));
   }
   return p;
@@ -186,10 +197,11 @@ std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
   return std::make_unique<ResizeKernel>(p);
 }
 
-// Linear: 4 taps, ~3 multiply-adds per output element; nearest is a gather.
+// Linear: 4 taps, ~3 multiply-adds per output element; cubic: 16 taps + 4 row sums; nearest is a gather.
 double flops(const Node& node, std::span<const TensorInfo>, std::span<const TensorInfo> out) {
-  const bool linear = node.attrs.get_string("mode", "nearest") == "linear";
-  return linear ? 6.0 * static_cast<double>(out[0].shape.numel()) : 0.0;
+  const std::string mode = node.attrs.get_string("mode", "nearest");
+  const double per_output = mode == "linear" ? 6.0 : mode == "cubic" ? 40.0 : 0.0;
+  return per_output * static_cast<double>(out[0].shape.numel());
 }
 
 }  // namespace

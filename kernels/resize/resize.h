@@ -1,7 +1,9 @@
-// Resize (ONNX semantics) for modes nearest (any rank, every dim may scale) and linear (bilinear over the
-// last two dims; the caller guarantees the leading dims keep their size). For each output coordinate
-// x_out along a dim, the input coordinate is (in double):
+// Resize (ONNX semantics) for modes nearest (any rank, every dim may scale), linear (bilinear over the
+// last two dims; the caller guarantees the leading dims keep their size) and cubic (bicubic over the last two
+// dims, likewise). For each output coordinate x_out along a dim, the input coordinate is (in double):
 //   half_pixel           (x_out + 0.5) / scale - 0.5
+//   half_pixel_symmetric offset + (x_out + 0.5) / scale - 0.5, offset = in_len / 2 * (1 - out_len / (in_len *
+//                        scale)): half_pixel with the resized image centred when out_len was rounded down
 //   asymmetric           x_out / scale
 //   align_corners        L == 1 ? 0 : x_out * (in_len - 1) / (L - 1), L = in_len * scale unrounded (= out_len
 //                        when sizes were given)
@@ -11,6 +13,11 @@
 // Nearest rounds the coordinate (nearest_mode) and clamps the index to [0, in_len - 1]. Linear takes
 // x0 = floor(x), x1 = x0 + 1, weights (x1 - x, x - x0), and clamps both indices to [0, in_len - 1]
 // (edge replication, the ONNX reference's behaviour), so coordinates outside the input read the border.
+// Cubic takes x0 = floor(x), r = x - x0, the taps x0 - 1 .. x0 + 2 with Keys' cubic convolution weights for
+// the distances r + 1, r, 1 - r, 2 - r and coefficient a (cubic_coeff_a, -0.75 as PyTorch by default):
+//   w(d) = ((a + 2) d - (a + 3)) d^2 + 1 for d <= 1,   ((a d - 5 a) d + 8 a) d - 4 a for 1 < d < 2
+// Taps outside [0, in_len) read the border value, or, with exclude_outside, get weight 0 and the remaining
+// weights are divided by their sum.
 #pragma once
 
 #include <cstdint>
@@ -19,8 +26,15 @@ namespace vigil::kernels {
 
 inline constexpr int kResizeMaxRank = 6;
 
-enum class ResizeMode : uint8_t { Nearest, Linear };
-enum class ResizeCoordMode : uint8_t { HalfPixel, Asymmetric, AlignCorners, PytorchHalfPixel, TfHalfPixelForNn };
+enum class ResizeMode : uint8_t { Nearest, Linear, Cubic };
+enum class ResizeCoordMode : uint8_t {
+  HalfPixel,
+  Asymmetric,
+  AlignCorners,
+  PytorchHalfPixel,
+  TfHalfPixelForNn,
+  HalfPixelSymmetric
+};
 enum class ResizeNearestMode : uint8_t { RoundPreferFloor, RoundPreferCeil, Floor, Ceil };
 
 struct ResizeParams {
@@ -31,6 +45,8 @@ struct ResizeParams {
   int64_t in_dims[kResizeMaxRank] = {};
   int64_t out_dims[kResizeMaxRank] = {};
   double scales[kResizeMaxRank] = {};  // per dim, > 0
+  double cubic_coeff_a = -0.75;        // cubic mode
+  bool exclude_outside = false;        // cubic mode
 };
 
 // The input coordinate of output index x_out along a dim (the table above).
@@ -45,6 +61,13 @@ struct LinearTap {
   double w0, w1;
 };
 LinearTap resize_linear_tap(double x, int64_t in_len);
+
+// Cubic-mode taps of a source coordinate: value = sum_k w[k] * in[i[k]] (indices clamped to the input).
+struct CubicTap {
+  int64_t i[4];
+  double w[4];
+};
+CubicTap resize_cubic_tap(double x, int64_t in_len, double a, bool exclude_outside);
 
 void resize_reference(const ResizeParams& p, const float* in, float* out);
 

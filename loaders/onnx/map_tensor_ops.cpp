@@ -458,6 +458,8 @@ void map_resize(Importer& im, const NodeInfo& n) {
   std::vector<float> scales;
   Ints sizes;
   std::string mode, coord, nearest;
+  float cubic_coeff_a = -0.75f;
+  int64_t exclude_outside = 0;
   if (upsample || n.opset() < 11) {
     // Upsample and Resize-10: scales only, asymmetric coordinates; nearest rounds down when enlarging
     // (and up when shrinking, as onnxruntime does for these versions).
@@ -488,6 +490,8 @@ void map_resize(Importer& im, const NodeInfo& n) {
     mode = n.get_string("mode", "nearest");
     coord = n.get_string("coordinate_transformation_mode", "half_pixel");
     nearest = n.get_string("nearest_mode", "round_prefer_floor");
+    cubic_coeff_a = n.get_float("cubic_coeff_a", -0.75f);
+    exclude_outside = n.get_int("exclude_outside", 0);
     if (n.get_int("antialias", 0) != 0) n.fail("antialias=1 is not supported");
     const std::string policy = n.get_string("keep_aspect_ratio_policy", "stretch");
     if (policy != "stretch" && policy != "not_larger" && policy != "not_smaller")
@@ -525,13 +529,17 @@ void map_resize(Importer& im, const NodeInfo& n) {
   const size_t given = scales.empty() ? sizes.size() : scales.size();
   if (given != static_cast<size_t>(rank))
     n.fail(concat(scales.empty() ? "sizes" : "scales", " has ", given, " values for an input of rank ", rank));
-  if (mode != "nearest" && mode != "linear") n.fail(concat("mode '", mode, "' is not supported (nearest, linear)"));
-  static const char* const kCoords[] = {"half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel",
-                                        "tf_half_pixel_for_nn"};
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
+    n.fail(concat("mode '", mode, "' is not supported (nearest, linear, cubic)"));
+  static const char* const kCoords[] = {"half_pixel",         "asymmetric",           "align_corners",
+                                        "pytorch_half_pixel", "tf_half_pixel_for_nn", "half_pixel_symmetric"};
   if (std::find(std::begin(kCoords), std::end(kCoords), coord) == std::end(kCoords))
     n.fail(concat("coordinate_transformation_mode '", coord,
                   "' is not supported (half_pixel, asymmetric, align_corners, pytorch_half_pixel, "
-                  "tf_half_pixel_for_nn)"));
+                  "tf_half_pixel_for_nn, half_pixel_symmetric)"));
+  if (!std::isfinite(cubic_coeff_a)) n.fail(concat("cubic_coeff_a must be finite, got ", cubic_coeff_a));
+  if (exclude_outside != 0 && exclude_outside != 1)
+    n.fail(concat("exclude_outside must be 0 or 1, got ", exclude_outside));
   static const char* const kNearest[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
   if (std::find(std::begin(kNearest), std::end(kNearest), nearest) == std::end(kNearest))
     n.fail(concat("nearest_mode '", nearest, "' is not supported"));
@@ -539,17 +547,21 @@ void map_resize(Importer& im, const NodeInfo& n) {
     if (!(s > 0.0f) || !std::isfinite(s)) n.fail(concat("scale ", s, " must be positive"));
   for (int64_t s : sizes)
     if (s <= 0) n.fail(concat("output size ", s, " must be positive"));
-  if (mode == "linear" && rank >= 2) {
-    // vigil's linear mode interpolates the last two dims; the others must keep their size.
+  if (mode != "nearest" && rank >= 2) {
+    // vigil's linear and cubic modes interpolate the last two dims; the others must keep their size.
     for (int k = 0; k < rank - 2; ++k) {
       const bool same = scales.empty() ? sizes[static_cast<size_t>(k)] == x[k] : scales[static_cast<size_t>(k)] == 1.0f;
-      if (!same) n.fail(concat("linear resize of dim ", k, " (not one of the last two) is not supported"));
+      if (!same) n.fail(concat(mode, " resize of dim ", k, " (not one of the last two) is not supported"));
     }
   }
   Attributes a;
   a.set("mode", mode);
   a.set("coordinate_transformation_mode", coord);
   a.set("nearest_mode", nearest);
+  if (mode == "cubic") {
+    a.set("cubic_coeff_a", cubic_coeff_a);
+    a.set("exclude_outside", exclude_outside);
+  }
   if (!scales.empty())
     a.set("scales", scales);
   else

@@ -318,8 +318,8 @@ TEST_CASE("onnx import: Resize-10 and Upsample use asymmetric coordinates and fl
   g.nodes = {node("Resize", {"x", "scales"}, {"y"}, "up", {attr_s("mode", "linear")})};
   graph = import(g, 10);
   CHECK(only_node(graph, OpType::Resize).attrs.get_string("mode", "") == "linear");
-  g.nodes = {node("Resize", {"x", "", "scales"}, {"y"}, "up", {attr_s("mode", "cubic")})};
-  CHECK(contains(import_error(g, 13), "mode 'cubic' is not supported (nearest, linear)"));
+  g.nodes = {node("Resize", {"x", "", "scales"}, {"y"}, "up", {attr_s("mode", "area")})};
+  CHECK(contains(import_error(g, 13), "mode 'area' is not supported (nearest, linear, cubic)"));
 }
 
 TEST_CASE("onnx import: 1-D Conv runs as 2-D with a unit height") {

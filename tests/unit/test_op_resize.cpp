@@ -3,6 +3,7 @@
 // darknet's x2 nearest upsample, random shapes against an independent float64 implementation, and errors.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "engine/error.h"
@@ -217,9 +218,14 @@ namespace {
 // by comparing the fraction for nearest.
 double source_coordinate(const std::string& coord, int64_t x, double scale, int64_t in, int64_t out) {
   if (coord == "asymmetric") return x / scale;
+  if (coord == "half_pixel_symmetric") {  // the resized image's centre on the input's when out was rounded down
+    const double resized = in * scale, offset = in / 2.0 * (1.0 - static_cast<double>(out) / resized);
+    return offset + (x + 0.5) / scale - 0.5;
+  }
   if (coord == "align_corners") {
     // The unrounded resized length in * scale (which is `out` when sizes were given).
-    const double length = std::fabs(in * scale - static_cast<double>(out)) < 1e-9 ? static_cast<double>(out) : in * scale;
+    const double length =
+        std::fabs(in * scale - static_cast<double>(out)) < 1e-9 ? static_cast<double>(out) : in * scale;
     return length == 1.0 ? 0.0 : static_cast<double>(x) * (in - 1) / (length - 1);
   }
   if (coord == "tf_half_pixel_for_nn") return (x + 0.5) / scale;
@@ -320,6 +326,91 @@ TEST_CASE("resize: random shapes and modes match an independent float64 implemen
   CHECK(cases > 80);
 }
 
+namespace {
+
+// Cubic along one dim as the ONNX definition states it: the 4 indices nearest to the source coordinate c
+// (ties to the smaller index) in the input padded by repeating its edges, each weighted by Keys' kernel of its
+// distance to c; with exclude_outside the indices outside the input get weight 0 and the weights are
+// renormalised. Returns (index clamped into the input, weight) pairs.
+std::vector<std::pair<int64_t, double>> cubic_taps(double c, int64_t in, double a, bool exclude_outside) {
+  auto kernel = [a](double d) {
+    d = std::fabs(d);
+    if (d <= 1) return ((a + 2) * d - (a + 3)) * d * d + 1;
+    if (d < 2) return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a;
+    return 0.0;
+  };
+  std::vector<int64_t> candidates;
+  for (int64_t i = static_cast<int64_t>(std::floor(c)) - 3; i <= static_cast<int64_t>(std::floor(c)) + 3; ++i)
+    candidates.push_back(i);
+  std::stable_sort(candidates.begin(), candidates.end(), [&](int64_t p, int64_t q) {
+    const double dp = std::fabs(c - p), dq = std::fabs(c - q);
+    return dp < dq || (dp == dq && p < q);
+  });
+  candidates.resize(4);
+  std::vector<std::pair<int64_t, double>> taps;
+  double sum = 0;
+  for (int64_t i : candidates) {
+    const bool outside = i < 0 || i >= in;
+    const double w = exclude_outside && outside ? 0.0 : kernel(c - static_cast<double>(i));
+    taps.push_back({std::min<int64_t>(std::max<int64_t>(i, 0), in - 1), w});
+    sum += w;
+  }
+  if (exclude_outside)
+    for (auto& t : taps) t.second /= sum;
+  return taps;
+}
+
+}  // namespace
+
+TEST_CASE("resize cubic: random shapes, coordinate modes, a and exclude_outside against the ONNX definition") {
+  std::mt19937 rng(29);
+  std::uniform_int_distribution<int> dim_d(1, 7);
+  const F scale_choices = {0.5f, 0.8f, 1.0f, 1.7f, 2.0f, 3.0f};
+  const std::vector<std::string> coords = {"half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel",
+                                           "half_pixel_symmetric"};
+  for (int trial = 0; trial < 150; ++trial) {
+    const std::string coord = coords[static_cast<size_t>(trial) % coords.size()];
+    const double a = trial % 3 == 0 ? -0.5 : -0.75;
+    const bool exclude = trial % 4 == 1;
+    const Shape in{1 + trial % 2, dim_d(rng), dim_d(rng), dim_d(rng)};
+    F scales{1.0f, 1.0f, scale_choices[rng() % scale_choices.size()], scale_choices[rng() % scale_choices.size()]};
+    Shape out = in;
+    for (int d = 2; d < 4; ++d) out[d] = static_cast<int64_t>(std::floor(in[d] * static_cast<double>(scales[d])));
+    if (out[2] == 0 || out[3] == 0) continue;
+    Attributes at = attrs({{"mode", std::string("cubic")},
+                           {"coordinate_transformation_mode", coord},
+                           {"cubic_coeff_a", static_cast<float>(a)},
+                           {"exclude_outside", int64_t{exclude}}});
+    at.set("scales", scales);
+    const Tensor x = random_tensor(in, rng);
+    CAPTURE(trial);
+    CAPTURE(coord);
+    CAPTURE(in.str());
+    CAPTURE(out.str());
+    for (KernelPath path : supported_kernel_paths()) {
+      auto r = run_node(OpType::Resize, {x}, at, 1, 1, path);
+      REQUIRE(r.outputs[0].shape() == out);
+      int mismatches = 0;
+      for (int64_t i = 0; i < out.numel(); ++i) {
+        const auto c = unravel(i, out);
+        const auto ty = cubic_taps(source_coordinate(coord, c[2], scales[2], in[2], out[2]), in[2], a, exclude);
+        const auto tx = cubic_taps(source_coordinate(coord, c[3], scales[3], in[3], out[3]), in[3], a, exclude);
+        double want = 0, magnitude = 0;
+        for (const auto& [yi, wy] : ty)
+          for (const auto& [xi, wx] : tx) {
+            const double v = x.f32()[ravel({c[0], c[1], yi, xi}, in)];
+            want += wy * wx * v;
+            magnitude += std::fabs(wy * wx * v);
+          }
+        // Both in double, rounded once; the weights are negative at the far taps, so allow for the sum of
+        // magnitudes rather than the result.
+        mismatches += std::fabs(r.outputs[0].f32()[i] - want) > 2e-7 * magnitude + 1e-12;
+      }
+      CHECK(mismatches == 0);
+    }
+  }
+}
+
 TEST_CASE("resize: bad attributes are rejected naming the node") {
   const Shape in{1, 2, 4, 4};
   auto err = [&](const Attributes& a) { return load_error(OpType::Resize, {in}, a); };
@@ -327,7 +418,11 @@ TEST_CASE("resize: bad attributes are rejected naming the node") {
   CHECK(both.find(kNodeName) != std::string::npos);
   CHECK(both.find("exactly one") != std::string::npos);
   CHECK(err({}).find("exactly one") != std::string::npos);
-  CHECK(err(attrs({{"mode", std::string("cubic")}, {"scales", F{1, 1, 2, 2}}})).find("mode 'cubic'") !=
+  CHECK(err(attrs({{"mode", std::string("bicubic")}, {"scales", F{1, 1, 2, 2}}})).find("mode 'bicubic'") !=
+        std::string::npos);
+  CHECK(err(attrs({{"mode", std::string("cubic")}, {"exclude_outside", int64_t{2}}, {"scales", F{1, 1, 2, 2}}}))
+            .find("exclude_outside must be 0 or 1") != std::string::npos);
+  CHECK(err(attrs({{"mode", std::string("cubic")}, {"scales", F{1, 2, 2, 2}}})).find("cubic mode resizes only") !=
         std::string::npos);
   CHECK(err(attrs({{"coordinate_transformation_mode", std::string("tf_crop_and_resize")}, {"scales", F{1, 1, 2, 2}}}))
             .find("tf_crop_and_resize") != std::string::npos);

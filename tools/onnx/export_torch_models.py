@@ -115,6 +115,18 @@ def build_models(torch):
             g = F.hardsigmoid(F.adaptive_avg_pool2d(y, 1))
             return y * g
 
+    class Bicubic(nn.Module):
+        """Bicubic resizing as PyTorch exports it (Resize cubic, cubic_coeff_a -0.75): enlarging with
+        half-pixel centres, shrinking with align_corners (a super-resolution / segmentation head's resampling)."""
+
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 4, 3, padding=1)
+
+        def forward(self, x):
+            y = F.interpolate(self.conv(x), scale_factor=2.0, mode="bicubic", align_corners=False)
+            return F.interpolate(torch.relu(y), size=(9, 11), mode="bicubic", align_corners=True)
+
     class PadNet(nn.Module):
         """Explicit padding: nn.ZeroPad2d with asymmetric pads in front of a strided conv (TensorFlow-style SAME,
         which vigil folds into the conv's pads), then F.pad in reflect and replicate (edge) modes."""
@@ -317,6 +329,7 @@ def build_models(torch):
         "bigru": (BiGru(), (7, 2, 6), OPSETS),
         "gru_batch_first": (GruBatchFirst(), (3, 7, 6), OPSETS),
         "smooth": (Smooth(), (1, 3, 6, 7), tuple(o for o in OPSETS if o >= 11)),
+        "bicubic": (Bicubic(), (1, 3, 5, 6), tuple(o for o in OPSETS if o >= 11)),
         "padnet": (PadNet(), (1, 3, 9, 10), OPSETS),
         "transformer_relu": (TemporalTransformer("relu"), (1, 16, 32), OPSETS),
         "transformer_gelu": (TemporalTransformer("gelu"), (1, 16, 32), OPSETS),
