@@ -41,6 +41,17 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::Elu:
     case OpType::Selu:
     case OpType::Celu:
+    case OpType::Sin:
+    case OpType::Cos:
+    case OpType::Tan:
+    case OpType::Asin:
+    case OpType::Acos:
+    case OpType::Atan:
+    case OpType::Sinh:
+    case OpType::Cosh:
+    case OpType::Asinh:
+    case OpType::Acosh:
+    case OpType::Atanh:
       return {1.2e-7, 1e-38,
               "the reference's double formula on double vectors with xsimd's exp/expm1/log/erf/tanh: at most 1 ulp"};
     case OpType::Abs:
@@ -50,6 +61,8 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::Floor:
     case OpType::Ceil:
     case OpType::ThresholdedRelu:
+    case OpType::Round:
+    case OpType::Sign:
     case OpType::ReduceSum:
     case OpType::ReduceProd:
     case OpType::ReduceMax:

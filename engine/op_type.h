@@ -48,6 +48,19 @@ namespace vigil {
   X(Selu, "Selu", 1, 1, 1, 1)                 /* alpha, gamma */                          \
   X(Celu, "Celu", 1, 1, 1, 1)                 /* alpha (!= 0) */                          \
   X(ThresholdedRelu, "ThresholdedRelu", 1, 1, 1, 1) /* alpha */                           \
+  X(Sin, "Sin", 1, 1, 1, 1)                                                               \
+  X(Cos, "Cos", 1, 1, 1, 1)                                                               \
+  X(Tan, "Tan", 1, 1, 1, 1)                                                               \
+  X(Asin, "Asin", 1, 1, 1, 1)                                                             \
+  X(Acos, "Acos", 1, 1, 1, 1)                                                             \
+  X(Atan, "Atan", 1, 1, 1, 1)                                                             \
+  X(Sinh, "Sinh", 1, 1, 1, 1)                                                             \
+  X(Cosh, "Cosh", 1, 1, 1, 1)                                                             \
+  X(Asinh, "Asinh", 1, 1, 1, 1)                                                           \
+  X(Acosh, "Acosh", 1, 1, 1, 1)                                                           \
+  X(Atanh, "Atanh", 1, 1, 1, 1)                                                           \
+  X(Round, "Round", 1, 1, 1, 1)               /* half to even */                          \
+  X(Sign, "Sign", 1, 1, 1, 1)                 /* -1, 0, 1; NaN */                         \
   /* pooling */                                                                           \
   X(MaxPool, "MaxPool", 1, 1, 1, 1)                                                       \
   X(AveragePool, "AveragePool", 1, 1, 1, 1)                                               \

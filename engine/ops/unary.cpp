@@ -1,5 +1,5 @@
 // Abs, Neg, Sqrt, Reciprocal, Exp, Log, Erf, Floor, Ceil, Softplus, Softsign, Gelu, Elu, Selu, Celu,
-// ThresholdedRelu: one f32 input, the output of its shape; no attributes but Gelu's `approximate` (none | tanh) and
+// ThresholdedRelu, Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Asinh, Acosh, Atanh, Round, Sign: one f32 input, the output of its shape; no attributes but Gelu's `approximate` (none | tanh) and
 // the exponential-linear family's `alpha` (and Selu's `gamma`), with ONNX's defaults. One binding for all of them;
 // the kernel is kernels/unary: each formula in double, rounded once. The reference path calls libm per element
 // (GELU's erf took ~5 ns a value); the AVX2 / AVX-512 paths evaluate the same formulas on double vectors
@@ -67,6 +67,32 @@ UnaryOp unary_op_of(const Node& node) {
       return UnaryOp::Celu;
     case OpType::ThresholdedRelu:
       return UnaryOp::ThresholdedRelu;
+    case OpType::Sin:
+      return UnaryOp::Sin;
+    case OpType::Cos:
+      return UnaryOp::Cos;
+    case OpType::Tan:
+      return UnaryOp::Tan;
+    case OpType::Asin:
+      return UnaryOp::Asin;
+    case OpType::Acos:
+      return UnaryOp::Acos;
+    case OpType::Atan:
+      return UnaryOp::Atan;
+    case OpType::Sinh:
+      return UnaryOp::Sinh;
+    case OpType::Cosh:
+      return UnaryOp::Cosh;
+    case OpType::Asinh:
+      return UnaryOp::Asinh;
+    case OpType::Acosh:
+      return UnaryOp::Acosh;
+    case OpType::Atanh:
+      return UnaryOp::Atanh;
+    case OpType::Round:
+      return UnaryOp::Round;
+    case OpType::Sign:
+      return UnaryOp::Sign;
     default:
       fail_node(node, "is not a unary math op");
   }
@@ -163,5 +189,18 @@ const OpDef kEluOp{OpType::Elu, infer, bind, flops};
 const OpDef kSeluOp{OpType::Selu, infer, bind, flops};
 const OpDef kCeluOp{OpType::Celu, infer, bind, flops};
 const OpDef kThresholdedReluOp{OpType::ThresholdedRelu, infer, bind, flops};
+const OpDef kSinOp{OpType::Sin, infer, bind, flops};
+const OpDef kCosOp{OpType::Cos, infer, bind, flops};
+const OpDef kTanOp{OpType::Tan, infer, bind, flops};
+const OpDef kAsinOp{OpType::Asin, infer, bind, flops};
+const OpDef kAcosOp{OpType::Acos, infer, bind, flops};
+const OpDef kAtanOp{OpType::Atan, infer, bind, flops};
+const OpDef kSinhOp{OpType::Sinh, infer, bind, flops};
+const OpDef kCoshOp{OpType::Cosh, infer, bind, flops};
+const OpDef kAsinhOp{OpType::Asinh, infer, bind, flops};
+const OpDef kAcoshOp{OpType::Acosh, infer, bind, flops};
+const OpDef kAtanhOp{OpType::Atanh, infer, bind, flops};
+const OpDef kRoundOp{OpType::Round, infer, bind, flops};
+const OpDef kSignOp{OpType::Sign, infer, bind, flops};
 
 }  // namespace vigil::ops

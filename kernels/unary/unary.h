@@ -14,6 +14,9 @@ namespace vigil::kernels {
 //   Celu            max(0, x) + min(0, alpha (e^(x/alpha) - 1))   (alpha != 0)
 //   ThresholdedRelu x > alpha ? x : 0
 // NaN propagates through all but ThresholdedRelu, whose comparison is false for NaN (0, as onnxruntime).
+// The trigonometric and hyperbolic functions and their inverses are the C library's, in double (outside their
+// domains, e.g. asin(2), acosh(0.5), atanh(2), NaN). Round rounds half to even (ONNX); Sign is -1, 0 or 1,
+// keeps the sign of a zero and passes NaN through (as numpy).
 enum class UnaryOp : uint8_t {
   Abs,
   Neg,
@@ -31,7 +34,20 @@ enum class UnaryOp : uint8_t {
   Elu,
   Selu,
   Celu,
-  ThresholdedRelu
+  ThresholdedRelu,
+  Sin,
+  Cos,
+  Tan,
+  Asin,
+  Acos,
+  Atan,
+  Sinh,
+  Cosh,
+  Asinh,
+  Acosh,
+  Atanh,
+  Round,
+  Sign
 };
 
 struct UnaryParams {

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 #include "kernels/unary/unary.h"
 
@@ -80,6 +81,35 @@ struct UnaryVector {
           const D t = alpha * xsimd::expm1(v / alpha);
           return xsimd::select(v > zero || xsimd::isnan(v), v, xsimd::select(t < zero, t, zero));
         });
+      case UnaryOp::Sin:
+        return loop_in_double(x, y, n, [](D v) { return xsimd::sin(v); });
+      case UnaryOp::Cos:
+        return loop_in_double(x, y, n, [](D v) { return xsimd::cos(v); });
+      case UnaryOp::Tan:
+        return loop_in_double(x, y, n, [](D v) { return xsimd::tan(v); });
+      case UnaryOp::Asin:
+        return loop_in_double(x, y, n, [](D v) { return xsimd::asin(v); });
+      case UnaryOp::Acos:
+        return loop_in_double(x, y, n, [](D v) { return xsimd::acos(v); });
+      case UnaryOp::Atan:
+        return loop_in_double(x, y, n, [](D v) { return xsimd::atan(v); });
+      case UnaryOp::Sinh:
+        return loop_in_double(x, y, n, [](D v) { return xsimd::sinh(v); });
+      case UnaryOp::Cosh:
+        return loop_in_double(x, y, n, [](D v) { return xsimd::cosh(v); });
+      case UnaryOp::Asinh:
+        return loop_in_double(x, y, n, [](D v) { return xsimd::asinh(v); });
+      case UnaryOp::Acosh:  // below 1 (outside acosh's domain) xsimd returns numbers, libm NaN
+        return loop_in_double(x, y, n, [](D v) {
+          return xsimd::select(v < D(1.0), D(std::numeric_limits<double>::quiet_NaN()), xsimd::acosh(v));
+        });
+      case UnaryOp::Atanh:
+        return loop_in_double(x, y, n, [](D v) { return xsimd::atanh(v); });
+      case UnaryOp::Round:
+        return loop(x, y, n, [](F v) { return xsimd::nearbyint(v); });
+      case UnaryOp::Sign:
+        return loop(x, y, n,
+                    [](F v) { return xsimd::select(v > F(0.0f), F(1.0f), xsimd::select(v < F(0.0f), F(-1.0f), v)); });
       case UnaryOp::ThresholdedRelu: {  // a float compare: alpha and x are both exact in double
         const F a(p.alpha);
         return loop(x, y, n, [&](F v) { return xsimd::select(v > a, v, F(0.0f)); });

@@ -45,6 +45,32 @@ float unary_apply_reference(const UnaryParams& p, float x) {
       return static_cast<float>(v > 0.0 ? v : std::isnan(v) ? v : std::min(0.0, alpha * std::expm1(v / alpha)));
     case UnaryOp::ThresholdedRelu:
       return v > alpha ? x : 0.0f;
+    case UnaryOp::Sin:
+      return static_cast<float>(std::sin(v));
+    case UnaryOp::Cos:
+      return static_cast<float>(std::cos(v));
+    case UnaryOp::Tan:
+      return static_cast<float>(std::tan(v));
+    case UnaryOp::Asin:
+      return static_cast<float>(std::asin(v));
+    case UnaryOp::Acos:
+      return static_cast<float>(std::acos(v));
+    case UnaryOp::Atan:
+      return static_cast<float>(std::atan(v));
+    case UnaryOp::Sinh:
+      return static_cast<float>(std::sinh(v));
+    case UnaryOp::Cosh:
+      return static_cast<float>(std::cosh(v));
+    case UnaryOp::Asinh:
+      return static_cast<float>(std::asinh(v));
+    case UnaryOp::Acosh:
+      return static_cast<float>(std::acosh(v));
+    case UnaryOp::Atanh:
+      return static_cast<float>(std::atanh(v));
+    case UnaryOp::Round:
+      return std::nearbyint(x);  // the default rounding mode: half to even
+    case UnaryOp::Sign:
+      return x > 0.0f ? 1.0f : x < 0.0f ? -1.0f : x;  // +-0 and NaN unchanged
   }
   return x;
 }

@@ -21,7 +21,20 @@ void map_unary(Importer& im, const NodeInfo& n) {
       {"Ceil", OpType::Ceil},         {"Softplus", OpType::Softplus},
       {"Softsign", OpType::Softsign}, {"Gelu", OpType::Gelu},
       {"Elu", OpType::Elu},           {"Selu", OpType::Selu},
-      {"Celu", OpType::Celu},         {"ThresholdedRelu", OpType::ThresholdedRelu}};
+      {"Celu", OpType::Celu},         {"ThresholdedRelu", OpType::ThresholdedRelu},
+      {"Sin", OpType::Sin},
+      {"Cos", OpType::Cos},
+      {"Tan", OpType::Tan},
+      {"Asin", OpType::Asin},
+      {"Acos", OpType::Acos},
+      {"Atan", OpType::Atan},
+      {"Sinh", OpType::Sinh},
+      {"Cosh", OpType::Cosh},
+      {"Asinh", OpType::Asinh},
+      {"Acosh", OpType::Acosh},
+      {"Atanh", OpType::Atanh},
+      {"Round", OpType::Round},
+      {"Sign", OpType::Sign}};
   const auto it = ops.find(n.op_type());
   if (it == ops.end()) n.fail("is not a unary math op");
   Attributes a;

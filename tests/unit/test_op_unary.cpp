@@ -40,6 +40,37 @@ double expected(OpType op, double x) {
       return x / (1 + std::fabs(x));
     case OpType::Gelu:
       return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
+    case OpType::Sin:
+      return std::sin(x);
+    case OpType::Cos:
+      return std::cos(x);
+    case OpType::Tan:
+      return std::tan(x);
+    case OpType::Asin:
+      return std::asin(x);
+    case OpType::Acos:
+      return std::acos(x);
+    case OpType::Atan:
+      return std::atan(x);
+    case OpType::Sinh:
+      return std::sinh(x);
+    case OpType::Cosh:
+      return std::cosh(x);
+    case OpType::Asinh:
+      return std::asinh(x);
+    case OpType::Acosh:
+      return std::acosh(x);
+    case OpType::Atanh:
+      return std::atanh(x);
+    case OpType::Round: {  // half to even, written out: the nearest integer, a tie going to the even one
+      const double fl = std::floor(x), frac = x - fl;
+      if (!std::isfinite(x) || frac < 0.5) return fl == 0.0 && std::signbit(x) ? -0.0 : (std::isfinite(x) ? fl : x);
+      if (frac > 0.5) return fl + 1.0 == 0.0 ? -0.0 : fl + 1.0;
+      const double even = std::fmod(fl, 2.0) == 0.0 ? fl : fl + 1.0;
+      return even == 0.0 && x < 0 ? -0.0 : even;
+    }
+    case OpType::Sign:
+      return x > 0 ? 1.0 : x < 0 ? -1.0 : x;
     default:
       return NAN;
   }
@@ -57,14 +88,17 @@ bool same_bits(float a, float b) {
 
 TEST_CASE("unary: every op on random and special values matches double evaluation rounded once") {
   const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
-  std::vector<float> values{0.0f,  -0.0f,   1.0f,  -1.0f, 0.5f, -2.5f, 2.5f,    1e-30f,  -1e-30f,
-                            88.0f, -104.0f, 1e30f, inf,   -inf, nan,   3.4e38f, 1.4e-45f};
+  std::vector<float> values{0.0f,  -0.0f, 1.0f,  -1.0f,   0.5f,  -2.5f, 2.5f, 1e-30f, -1e-30f, -0.5f,   1.5f,
+                            0.75f, -0.4f, 88.0f, -104.0f, 1e30f, inf,   -inf, nan,    3.4e38f, 1.4e-45f};
   std::mt19937 rng(23);
   std::uniform_real_distribution<float> dist(-20.0f, 20.0f);
   while (values.size() < 257) values.push_back(dist(rng));  // an odd count
   const Tensor x = Tensor::from_f32({static_cast<int64_t>(values.size())}, values);
-  for (OpType op : {OpType::Abs, OpType::Neg, OpType::Sqrt, OpType::Reciprocal, OpType::Exp, OpType::Log, OpType::Erf,
-                    OpType::Floor, OpType::Ceil, OpType::Softplus, OpType::Softsign, OpType::Gelu}) {
+  for (OpType op :
+       {OpType::Abs,   OpType::Neg,   OpType::Sqrt,     OpType::Reciprocal, OpType::Exp,  OpType::Log,  OpType::Erf,
+        OpType::Floor, OpType::Ceil,  OpType::Softplus, OpType::Softsign,   OpType::Gelu, OpType::Sin,  OpType::Cos,
+        OpType::Tan,   OpType::Asin,  OpType::Acos,     OpType::Atan,       OpType::Sinh, OpType::Cosh, OpType::Asinh,
+        OpType::Acosh, OpType::Atanh, OpType::Round,    OpType::Sign}) {
     for (KernelPath path : supported_kernel_paths()) {
       CAPTURE(op_name(op));
       CAPTURE(kernel_path_name(path));

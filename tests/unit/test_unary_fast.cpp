@@ -75,6 +75,19 @@ TEST_CASE("unary_fast: every op and ISA path against unary_reference on 1.5 mill
       {{UnaryOp::Celu, 1.3f}, "Celu", false, -30, 5},
       {{UnaryOp::Celu, -0.5f}, "Celu(alpha<0)", false, -5, 5},
       {{UnaryOp::ThresholdedRelu, 0.25f}, "ThresholdedRelu", true, -2, 2},
+      {{UnaryOp::Sin}, "Sin", false, -20, 20},
+      {{UnaryOp::Cos}, "Cos", false, -20, 20},
+      {{UnaryOp::Tan}, "Tan", false, -4, 4},
+      {{UnaryOp::Asin}, "Asin", false, -1.2f, 1.2f},
+      {{UnaryOp::Acos}, "Acos", false, -1.2f, 1.2f},
+      {{UnaryOp::Atan}, "Atan", false, -20, 20},
+      {{UnaryOp::Sinh}, "Sinh", false, -90, 90},
+      {{UnaryOp::Cosh}, "Cosh", false, -90, 90},
+      {{UnaryOp::Asinh}, "Asinh", false, -50, 50},
+      {{UnaryOp::Acosh}, "Acosh", false, 0.5f, 50},
+      {{UnaryOp::Atanh}, "Atanh", false, -1.2f, 1.2f},
+      {{UnaryOp::Round}, "Round", true, -20, 20},
+      {{UnaryOp::Sign}, "Sign", true, -2, 2},
   };
   std::mt19937 rng(61);
   for (const OpCase& c : cases) {
