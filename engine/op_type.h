@@ -98,6 +98,7 @@ namespace vigil {
   X(LogSoftmax, "LogSoftmax", 1, 1, 1, 1)                                                 \
   X(LayerNorm, "LayerNorm", 2, 3, 1, 3)       /* X, scale, [bias] -> Y, [mean, inv_std] */ \
   X(GroupNorm, "GroupNorm", 3, 3, 1, 1)       /* X, scale, bias; num_groups */            \
+  X(Lrn, "LRN", 1, 1, 1, 1)                   /* size, alpha, beta, bias: across channels */ \
   X(ReduceMean, "ReduceMean", 1, 1, 1, 1)                                                 \
   X(ReduceSum, "ReduceSum", 1, 1, 1, 1)                                                   \
   X(ReduceProd, "ReduceProd", 1, 1, 1, 1)                                                 \

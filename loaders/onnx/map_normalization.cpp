@@ -1,5 +1,6 @@
 // LayerNormalization (opset 17): PyTorch's nn.LayerNorm, e.g. in a transformer temporal head.
 // InstanceNormalization and GroupNormalization: nn.InstanceNorm*d(affine) and nn.GroupNorm, both onto GroupNorm.
+// LRN (opset 1/13): nn.LocalResponseNorm, AlexNet/GoogLeNet/CaffeNet.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -83,6 +84,19 @@ void map_group_norm(Importer& im, const NodeInfo& n) {
         im.emit_constant(im.fresh_name(n.input(i), "per_channel"), ConstTensor::floats({channels}, per_channel), n));
   }
   im.emit1(n, OpType::GroupNorm, n.name(), inputs, n.output(0), std::move(a));
+}
+
+// LRN: size (required), alpha, beta, bias with ONNX's defaults; the engine op checks their values.
+void map_lrn(Importer& im, const NodeInfo& n) {
+  n.check_attributes({"alpha", "beta", "bias", "size"});
+  n.expect_inputs(1, 1);
+  if (!n.has_attr("size")) n.fail("attribute 'size' is required");
+  Attributes a;
+  a.set("size", n.get_int("size", 1));
+  a.set("alpha", n.get_float("alpha", 1e-4f));
+  a.set("beta", n.get_float("beta", 0.75f));
+  a.set("bias", n.get_float("bias", 1.0f));
+  im.emit1(n, OpType::Lrn, n.name(), {im.value(n, 0)}, n.output(0), std::move(a));
 }
 
 }  // namespace vigil::onnx

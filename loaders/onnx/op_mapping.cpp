@@ -47,6 +47,7 @@ const std::vector<std::pair<std::string, MapFn>>& table() {
       {"HardSwish", map_activation},
       {"Identity", map_identity},
       {"InstanceNormalization", map_group_norm},
+      {"LRN", map_lrn},
       {"LSTM", map_lstm},
       {"LayerNormalization", map_layer_norm},
       {"LeakyRelu", map_activation},

@@ -29,6 +29,7 @@ void map_batch_norm(Importer& im, const NodeInfo& n);
 void map_conv_transpose(Importer& im, const NodeInfo& n);  // map_conv_transpose.cpp
 void map_layer_norm(Importer& im, const NodeInfo& n);  // map_normalization.cpp
 void map_group_norm(Importer& im, const NodeInfo& n);  // GroupNormalization, InstanceNormalization
+void map_lrn(Importer& im, const NodeInfo& n);
 void map_unary(Importer& im, const NodeInfo& n);       // map_unary.cpp: Abs, Neg, Sqrt, Exp, Log, Erf...
 
 void map_activation(Importer& im, const NodeInfo& n);  // Relu, LeakyRelu, Sigmoid, Tanh, HardSwish, Swish...
