@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""End-to-end check of ONNX QDQ quantization: small PyTorch CNNs exported to ONNX (f32), quantized with
+onnxruntime.quantization.quantize_static (QDQ format, per-channel int8 weights, a few random calibration
+batches), then run by vigil and by onnxruntime with graph optimizations DISABLED (ORT_DISABLE_ALL: ORT then
+executes every QuantizeLinear / DequantizeLinear node literally, in float, as the ONNX spec defines them).
+
+Both compute the same f32 arithmetic except summation order inside Conv / MatMul / Gemm. After a
+QuantizeLinear the float differences vanish (both round to the same integer) unless an activation lies
+within float rounding (~1e-6 relative) of a rounding boundary (k + 0.5) * scale: then one side rounds up and
+the other down, and that activation differs by exactly one quantization step, which later layers carry to
+the output. So the check is, per output element: |vigil - ort| <= 1e-5 * (1 + |ort|) (float summation
+order; the last op's output may be unquantized), and at most FLIP_FRACTION of the elements may exceed it
+(boundary flips); any larger disagreement fails. The counts and the worst differences are printed, with how
+far onnxruntime's default execution (ORT_ENABLE_ALL: Q/DQ fused into int8 kernels, integer accumulation and
+requantization) is from both, which is reported and not asserted.
+
+Usage: check_qdq_quantized.py VIGIL_BINARY WORK_DIR
+"""
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import warnings
+
+FLOAT_TOL = 1e-5
+FLIP_FRACTION = 0.01
+
+
+def build_models(torch):
+    nn = torch.nn
+    F = torch.nn.functional
+
+    class ResidualCnn(nn.Module):
+        """Conv-BN-ReLU, a residual block with an Add, max pool, strided conv, global average pool, Linear."""
+
+        def __init__(self):
+            super().__init__()
+            self.stem = nn.Conv2d(3, 16, 3, padding=1)
+            self.bn = nn.BatchNorm2d(16)
+            self.c1 = nn.Conv2d(16, 16, 3, padding=1)
+            self.c2 = nn.Conv2d(16, 16, 3, padding=1)
+            self.down = nn.Conv2d(16, 24, 3, stride=2, padding=1)
+            self.fc = nn.Linear(24, 10)
+
+        def forward(self, x):
+            x = F.relu(self.bn(self.stem(x)))
+            x = F.relu(x + self.c2(F.relu(self.c1(x))))
+            x = F.max_pool2d(x, 2)
+            x = F.leaky_relu(self.down(x), 0.1)
+            x = F.adaptive_avg_pool2d(x, 1).flatten(1)
+            return self.fc(x)
+
+    class DepthwiseCnn(nn.Module):
+        """MobileNet-style: depthwise and pointwise convs, ReLU6 (Clip), a MatMul head."""
+
+        def __init__(self):
+            super().__init__()
+            self.stem = nn.Conv2d(3, 12, 3, stride=2, padding=1)
+            self.dw = nn.Conv2d(12, 12, 3, padding=1, groups=12)
+            self.pw = nn.Conv2d(12, 20, 1)
+            self.head = nn.Parameter(torch.randn(20, 6) * 0.3)
+
+        def forward(self, x):
+            x = F.relu6(self.stem(x))
+            x = F.relu6(self.pw(F.relu6(self.dw(x))))
+            x = x.mean(dim=(2, 3))
+            return torch.matmul(x, self.head)
+
+    return {"residual_cnn": (ResidualCnn(), (2, 3, 32, 32)), "depthwise_cnn": (DepthwiseCnn(), (2, 3, 24, 24))}
+
+
+def main() -> int:
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    vigil, work = sys.argv[1], sys.argv[2]
+    warnings.simplefilter("ignore")
+    logging.disable(logging.WARNING)  # quantize_static's advice to pre-process
+    import numpy as np
+    import onnx
+    import onnxruntime as ort
+    import torch
+    from onnxruntime.quantization import (CalibrationDataReader, QuantFormat, QuantType, quantize_static)
+
+    ort.set_default_logger_severity(3)
+    if os.path.exists(work):
+        shutil.rmtree(work)
+    os.makedirs(work)
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+
+    def session(path, level):
+        so = ort.SessionOptions()
+        so.graph_optimization_level = level
+        return ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+
+    failures = 0
+    # uint8 activations with zero points (ORT's default); int8 symmetric activations (zero point 0).
+    configs = [("u8act", QuantType.QUInt8, {}), ("s8act_symmetric", QuantType.QInt8, {"ActivationSymmetric": True})]
+    for name, (model, shape) in build_models(torch).items():
+        model.eval()
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.5, 0.5)
+                m.running_var.uniform_(0.5, 2.0)
+        f32_path = os.path.join(work, f"{name}_f32.onnx")
+        torch.onnx.export(model, (torch.randn(*shape),), f32_path, opset_version=13, input_names=["input"],
+                          output_names=["output"])
+        calibration = [rng.standard_normal(shape).astype(np.float32) for _ in range(4)]
+
+        class Reader(CalibrationDataReader):
+            def __init__(self):
+                self.it = iter({"input": c} for c in calibration)
+
+            def get_next(self):
+                return next(self.it, None)
+
+        x = rng.standard_normal(shape).astype(np.float32)  # not one of the calibration batches
+        for suffix, activation_type, extra in configs:
+            path = os.path.join(work, f"{name}_qdq_{suffix}.onnx")
+            quantize_static(f32_path, path, Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
+                            activation_type=activation_type, weight_type=QuantType.QInt8, extra_options=extra)
+            ops = {}
+            for n in onnx.load(path).graph.node:
+                ops[n.op_type] = ops.get(n.op_type, 0) + 1
+            literal = session(path, ort.GraphOptimizationLevel.ORT_DISABLE_ALL).run(None, {"input": x})[0]
+            fused = session(path, ort.GraphOptimizationLevel.ORT_ENABLE_ALL).run(None, {"input": x})[0]
+            f32 = session(f32_path, ort.GraphOptimizationLevel.ORT_DISABLE_ALL).run(None, {"input": x})[0]
+            xin = os.path.join(work, "input.npy")
+            np.save(xin, x)
+            out_dir = os.path.join(work, f"{name}_{suffix}_out")
+            run = subprocess.run([vigil, "run", path, "--input", xin, "--output-dir", out_dir], capture_output=True,
+                                 text=True)
+            label = f"{name} ({suffix}, {ops.get('QuantizeLinear', 0)} QuantizeLinear, " \
+                    f"{ops.get('DequantizeLinear', 0)} DequantizeLinear)"
+            if run.returncode != 0:
+                print(f"FAIL {label}: vigil run failed:\n{run.stdout}{run.stderr}")
+                failures += 1
+                continue
+            got = np.load(os.path.join(out_dir, "output.npy"))
+            if got.shape != literal.shape:
+                print(f"FAIL {label}: vigil output shape {got.shape}, onnxruntime {literal.shape}")
+                failures += 1
+                continue
+            diff = np.abs(got.astype(np.float64) - literal)
+            off = diff > FLOAT_TOL * (1 + np.abs(literal))
+            step = np.abs(np.diff(np.unique(literal))).min() if literal.size > 1 else 0.0
+            print(f"{label}: vigil vs onnxruntime ORT_DISABLE_ALL: max abs diff {diff.max():.3g}, "
+                  f"{int(off.sum())} of {off.size} beyond float tolerance (boundary flips)")
+            print(f"    onnxruntime ORT_ENABLE_ALL (int8 kernels) vs vigil: max abs {np.abs(fused - got).max():.3g}; "
+                  f"vs ORT_DISABLE_ALL: {np.abs(fused - literal).max():.3g}; quantized vs f32 model: "
+                  f"{np.abs(literal - f32).max():.3g} (output range {np.abs(f32).max():.3g}; smallest output step "
+                  f"{step:.3g})")
+            if ops.get("QuantizeLinear", 0) == 0 or ops.get("DequantizeLinear", 0) == 0:
+                print(f"FAIL {label}: quantize_static wrote no QDQ nodes")
+                failures += 1
+            elif off.sum() > FLIP_FRACTION * off.size:
+                print(f"FAIL {label}: more than {FLIP_FRACTION:.0%} of the outputs differ beyond float tolerance")
+                failures += 1
+    print("qdq check:", "FAILED" if failures else "passed", f"({failures} failures)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
