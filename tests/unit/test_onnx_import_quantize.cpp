@@ -137,6 +137,13 @@ TEST_CASE("onnx import: QuantizeLinear -> DequantizeLinear on a run-time value b
   CHECK(only_node(graph, OpType::FakeQuantize).attrs.get_int("axis", -9) == 1);
   CHECK(run(std::move(graph), {0.5f, 1.5f, 0.125f, 1e6f, 2.5f, -1e9f, 0.375f, 1.0f}) ==
         V{0, 2, 0, 32767 * 0.25f + 1.0f, 2, -32768, 0.5f, 1.0f});
+
+  // Per axis -1 (the last, 2) of [1, 2, 3], uint8: scales {1, 0.5, 4}, zero points {0, 10, 100}.
+  g = qdq_pair({1, 2, 3}, tensor_f32("s", {3}, {1.0f, 0.5f, 4.0f}), tensor_int("z", kUint8, {3}, {0, 10, 100}),
+               {attr_i("axis", -1)});
+  graph = import(g);
+  CHECK(only_node(graph, OpType::FakeQuantize).attrs.get_int("axis", -9) == 2);
+  CHECK(run(std::move(graph), {2.5f, 2.25f, 6.0f, -1.0f, -6.0f, -1000.0f}) == V{2, 2, 8, 0, -5, -400});
 }
 
 TEST_CASE("onnx import: two DequantizeLinear of one QuantizeLinear share one FakeQuantize") {
