@@ -16,6 +16,10 @@ the elements) may do so. Anything else fails. The counts and the worst differenc
 far onnxruntime's default execution (ORT_ENABLE_ALL: Q/DQ fused into int8 kernels, integer accumulation and
 requantization) is from both, which is reported and not asserted.
 
+First, ONNX's own QuantizeLinear / DequantizeLinear node tests (whose integer input or output vigil does not
+compute at run time) are rewrapped into models vigil can run and compared exactly (check_node_tests), and
+the block-quantized, int4 and float8 ones must be refused with an import error.
+
 Usage: check_qdq_quantized.py VIGIL_BINARY WORK_DIR
 """
 import logging
@@ -97,6 +101,92 @@ def output_step(model):
     return 0.0
 
 
+# ONNX's own QuantizeLinear / DequantizeLinear node tests that vigil can express: their integer graph
+# input or output is not something vigil computes at run time, so each is rewrapped (below) into a model
+# vigil runs; the others must be refused with an import error (not a crash).
+NODE_TESTS_RUN = ("test_quantizelinear", "test_quantizelinear_axis", "test_quantizelinear_int16",
+                  "test_quantizelinear_uint16", "test_dequantizelinear", "test_dequantizelinear_axis",
+                  "test_dequantizelinear_int16", "test_dequantizelinear_uint16")
+NODE_TESTS_REFUSED = ("test_quantizelinear_blocked_asymmetric", "test_quantizelinear_blocked_symmetric",
+                      "test_dequantizelinear_blocked", "test_quantizelinear_int4", "test_dequantizelinear_uint4",
+                      "test_quantizelinear_e4m3fn", "test_dequantizelinear_e4m3fn")
+
+
+def check_node_tests(vigil, work, np, onnx):
+    """QuantizeLinear(x) tests become x -> QuantizeLinear -> DequantizeLinear -> out (same scale and zero
+    point), expected out = float(expected_q - zero_point) * scale; DequantizeLinear(x) tests get x as an
+    initializer and out = f + DequantizeLinear(x) with a run-time f of zeros, expected out = the test's output. Exact equality:
+    both are one f32 rounding of the same integers. Returns the number of failures."""
+    import onnx.backend.test.case.node as node_cases
+    from onnx import helper, numpy_helper
+    cases = {c.name: c for c in node_cases.collect_testcases() if c.name in NODE_TESTS_RUN + NODE_TESTS_REFUSED}
+    failures = 0
+    for name in NODE_TESTS_RUN + NODE_TESTS_REFUSED:
+        case = cases[name]
+        node = case.model.graph.node[0]
+        inputs, outputs = case.data_sets[0]
+        ins = list(node.input)
+        path = os.path.join(work, name + ".onnx")
+        axis = next((a.i for a in node.attribute if a.name == "axis"), 1)
+        if name in NODE_TESTS_RUN:
+            scale = inputs[1].astype(np.float32)
+            zp = inputs[2].astype(np.int64) if len(inputs) > 2 else np.zeros_like(scale, np.int64)
+            if scale.ndim == 1 and scale.size > 1:  # per axis: broadcast along `axis`
+                shape = [1] * inputs[0].ndim
+                shape[axis] = scale.size
+                scale, zp = scale.reshape(shape), zp.reshape(shape)
+        def initializer(value, value_name):  # int4 / float8 data come as TensorProto already
+            if isinstance(value, onnx.TensorProto):
+                value = onnx.TensorProto.FromString(value.SerializeToString())
+                value.name = value_name
+                return value
+            return numpy_helper.from_array(value, value_name)
+
+        inits = [initializer(v, n) for n, v in zip(ins[1:], inputs[1:])]
+        if node.op_type == "QuantizeLinear":
+            dq = helper.make_node("DequantizeLinear", [node.output[0]] + ins[1:], ["out"],
+                                  axis=axis) if len(ins) > 2 else None
+            if dq is None:  # no zero point: the test's output_dtype gives the type; DequantizeLinear takes it from q
+                dq = helper.make_node("DequantizeLinear", [node.output[0], ins[1]], ["out"], axis=axis)
+            nodes = [node, dq]
+            feed = inputs[0]
+            graph_inputs = [helper.make_tensor_value_info(ins[0], onnx.TensorProto.FLOAT, inputs[0].shape)]
+            want = (outputs[0].astype(np.int64) - zp).astype(np.float32) * scale if name in NODE_TESTS_RUN else None
+        else:
+            f = np.zeros(outputs[0].shape, np.float32)  # the output is float; the input may be int4/float8
+            inits.append(initializer(inputs[0], ins[0]))
+            nodes = [node, helper.make_node("Add", ["f", node.output[0]], ["out"])]
+            feed = f
+            graph_inputs = [helper.make_tensor_value_info("f", onnx.TensorProto.FLOAT, f.shape)]
+            want = outputs[0]
+        graph = helper.make_graph(nodes, name, graph_inputs,
+                                  [helper.make_tensor_value_info("out", onnx.TensorProto.FLOAT, None)], inits)
+        model = helper.make_model(graph, opset_imports=list(case.model.opset_import))
+        model.ir_version = case.model.ir_version
+        onnx.save(model, path)
+        x_path = os.path.join(work, name + "_input.npy")
+        np.save(x_path, feed)
+        out_dir = os.path.join(work, name + "_out")
+        run = subprocess.run([vigil, "run", path, "--input", x_path, "--output-dir", out_dir], capture_output=True,
+                             text=True)
+        message = (run.stderr.strip().splitlines() or [""])[-1]
+        if name in NODE_TESTS_REFUSED:
+            ok = run.returncode == 1 and "not supported" in message  # an import error, not a crash
+            print(f"{'ok  ' if ok else 'FAIL'} {name}: refused: {message}")
+            failures += not ok
+            continue
+        if run.returncode != 0:
+            print(f"FAIL {name}: vigil failed: {message}")
+            failures += 1
+            continue
+        got = np.load(os.path.join(out_dir, "out.npy"))
+        ok = got.shape == want.shape and np.array_equal(got, want.astype(np.float32))
+        print(f"{'ok  ' if ok else 'FAIL'} {name}: {got.size} values {'identical to' if ok else 'differ from'} "
+              f"ONNX's expected output")
+        failures += not ok
+    return failures
+
+
 def main() -> int:
     if len(sys.argv) != 3:
         print(__doc__, file=sys.stderr)
@@ -122,7 +212,7 @@ def main() -> int:
         so.graph_optimization_level = level
         return ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
 
-    failures = 0
+    failures = check_node_tests(vigil, work, np, onnx)
     # uint8 activations with zero points (ORT's default); int8 symmetric activations (zero point 0).
     configs = [("u8act", QuantType.QUInt8, {}), ("s8act_symmetric", QuantType.QInt8, {"ActivationSymmetric": True})]
     for name, (model, shape) in build_models(torch).items():
