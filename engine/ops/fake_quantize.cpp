@@ -6,12 +6,18 @@
 //   axis        int (default 1, negative counts from the end): the channel axis of per-channel scales.
 #include "kernels/fake_quantize/fake_quantize.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "engine/error.h"
+#include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
+#include "engine/ops/parallel_for_adapter.h"
+#include "engine/thread_pool.h"
+#include "kernels/fake_quantize/fake_quantize_fast.h"
 
 namespace vigil::ops {
 
@@ -64,9 +70,12 @@ void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInf
   out[0] = in[0];
 }
 
+// The reference path runs fake_quantize_reference; the others fake_quantize_fast (bit-identical), the
+// elements split over the threads in chunks of 64.
 class FakeQuantizeKernel final : public OpKernel {
  public:
-  FakeQuantizeKernel(Quantization q, const Shape& x) : q_(std::move(q)) {
+  FakeQuantizeKernel(Quantization q, const Shape& x, std::optional<kernels::KernelIsa> isa)
+      : q_(std::move(q)), isa_(isa) {
     p_.scales = q_.scales.data();
     p_.zero_points = q_.zero_points.data();
     p_.qmin = q_.qmin;
@@ -78,18 +87,34 @@ class FakeQuantizeKernel final : public OpKernel {
     } else {
       p_.inner = x.numel();
     }
+    if (isa_ && !kernels::fake_quantize_fast_supported(p_)) isa_.reset();
   }
-  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
-    kernels::fake_quantize_reference(p_, in[0].f32(), out[0].f32());
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    if (!isa_) {
+      kernels::fake_quantize_reference(p_, in[0].f32(), out[0].f32());
+      return;
+    }
+    const float* x = in[0].f32();
+    float* y = out[0].f32();
+    const int64_t n = in[0].numel(), chunks = (n + 63) / 64;
+    const int threads = n >= kMinParallelElements ? rc.pool->size() : 1;
+    rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
+      for (int64_t t = t_begin; t < t_end; ++t) {
+        const int64_t begin = chunks * t / threads * 64, end = std::min(n, chunks * (t + 1) / threads * 64);
+        if (begin < end) kernels::fake_quantize_fast(*isa_, p_, x, y, begin, end);
+      }
+    });
   }
 
  private:
   Quantization q_;  // owns what p_ points to
   kernels::FakeQuantizeParams p_;
+  std::optional<kernels::KernelIsa> isa_;  // nullopt: the reference kernel
 };
 
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
-  return std::make_unique<FakeQuantizeKernel>(parse(ctx.node, ctx.inputs[0].shape), ctx.inputs[0].shape);
+  return std::make_unique<FakeQuantizeKernel>(parse(ctx.node, ctx.inputs[0].shape), ctx.inputs[0].shape,
+                                              kernel_isa(ctx.path));
 }
 
 double flops(const Node&, std::span<const TensorInfo>, std::span<const TensorInfo> out) {
