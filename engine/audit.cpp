@@ -115,6 +115,8 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::Lstm:
     case OpType::Gru:
       return {1e-4, 1e-5, "float GEMMs and gate activations, carried through the recurrence"};
+    case OpType::FakeQuantize:
+      return {0, 0, "exact: one f32 division, rounding, one f32 multiplication, the same on every path"};
     case OpType::YoloDetect:
       return {1e-5, 1e-5, "decoded boxes: sigmoid/exp approximations; scores near an NMS tie may flip"};
     case OpType::Count:

@@ -109,6 +109,8 @@ namespace vigil {
   X(ReduceSumSquare, "ReduceSumSquare", 1, 1, 1, 1)                                       \
   X(ReduceLogSum, "ReduceLogSum", 1, 1, 1, 1)                                             \
   X(ReduceLogSumExp, "ReduceLogSumExp", 1, 1, 1, 1)                                       \
+  /* quantization: ONNX QuantizeLinear -> DequantizeLinear computed in f32 */             \
+  X(FakeQuantize, "FakeQuantize", 1, 1, 1, 1) /* scales, zero_points, qmin, qmax, axis */ \
   /* detection post-processing: YOLO heads -> boxes after NMS */                          \
   X(YoloDetect, "YoloDetect", 1, 8, 2, 2)
 

@@ -11,6 +11,7 @@
 #include "engine/error.h"
 #include "loaders/onnx/constant_folding.h"
 #include "loaders/onnx/import_context.h"
+#include "loaders/onnx/map_quantize.h"
 #include "loaders/onnx/onnx_proto.h"
 #include "loaders/onnx/op_mapping.h"
 
@@ -243,6 +244,10 @@ class Driver {
         n.fail(
             concat("attribute '", a.name, "' holds a subgraph; nested graphs (If/Loop/Scan bodies) are not supported"));
 
+    if (QuantizationImporter::handles(op)) {
+      qdq_.import(n);
+      return;
+    }
     if (op == "Constant") {
       n.expect_inputs(0, 0);
       define_outputs(n, fold_node(n, {}));
@@ -333,6 +338,7 @@ class Driver {
   Importer im_;
   std::vector<bool> live_;
   std::unordered_set<std::string> needed_;
+  QuantizationImporter qdq_{im_, graph_, live_};
 };
 
 }  // namespace

@@ -113,6 +113,9 @@ const std::vector<std::string>& mapped_ops() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> v;
     for (const auto& [name, fn] : table()) v.push_back(name);
+    // Imported by QuantizationImporter (map_quantize.h), which needs to see the graph's other nodes.
+    v.push_back("DequantizeLinear");
+    v.push_back("QuantizeLinear");
     std::sort(v.begin(), v.end());
     return v;
   }();
