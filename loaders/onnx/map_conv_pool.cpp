@@ -97,6 +97,21 @@ void emit_spatial(Importer& im, const NodeInfo& n, OpType op, int x, bool one_d,
   im.emit1(n, OpType::Squeeze, n.name() + "/to_1d", {y4}, out, unsq);
 }
 
+int conv_weight_2d(Importer& im, const NodeInfo& n, bool one_d) {
+  if (!one_d) return im.value(n, 1);
+  // A constant 1-D kernel [M,C,k] (ConvTranspose: [C,M/group,k]) is stored as [..,..,1,k]; a run-time one goes
+  // through Unsqueeze.
+  if (im.is_const(n, 1)) {
+    ConstTensor w4 = im.require_const(n, 1, "weight");
+    w4.dims.insert(w4.dims.begin() + 2, 1);
+    return im.emit_constant(im.fresh_name(n.input(1), "2d"), w4, n);
+  }
+  Attributes unsq;
+  unsq.set("axes", Ints{2});
+  return im.emit1(n, OpType::Unsqueeze, n.name() + "/weight_to_2d", {im.value(n, 1)}, im.fresh_name(n.input(1), "2d"),
+                  unsq);
+}
+
 void map_conv(Importer& im, const NodeInfo& n) {
   n.check_attributes({"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});
   n.expect_inputs(2, 3);
@@ -113,23 +128,7 @@ void map_conv(Importer& im, const NodeInfo& n) {
   set_window_attrs(a, win, true, false);
   a.set("group", n.get_int("group", 1));
 
-  int w = kNoValue;
-  if (one_d) {
-    // A constant 1-D kernel [M,C,k] is stored as [M,C,1,k]; a run-time one goes through Unsqueeze.
-    if (im.is_const(n, 1)) {
-      ConstTensor w4 = im.require_const(n, 1, "weight");
-      w4.dims.insert(w4.dims.begin() + 2, 1);
-      w = im.emit_constant(im.fresh_name(n.input(1), "2d"), w4, n);
-    } else {
-      Attributes unsq;
-      unsq.set("axes", Ints{2});
-      w = im.emit1(n, OpType::Unsqueeze, n.name() + "/weight_to_2d", {im.value(n, 1)}, im.fresh_name(n.input(1), "2d"),
-                   unsq);
-    }
-  } else {
-    w = im.value(n, 1);
-  }
-  std::vector<int> extra{w};
+  std::vector<int> extra{conv_weight_2d(im, n, one_d)};
   if (n.has_input(2)) extra.push_back(im.value(n, 2));
   emit_spatial(im, n, x.rank == 5 ? OpType::Conv3d : OpType::Conv2d, im.value(n, 0), one_d, extra, std::move(a));
 }

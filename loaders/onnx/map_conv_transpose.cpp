@@ -128,23 +128,7 @@ void map_conv_transpose(Importer& im, const NodeInfo& n) {
                       : Ints{r.pads_begin[0], r.pads_begin[1], r.pads_end[0], r.pads_end[1]});
   a.set("group", n.get_int("group", 1));
 
-  int w = kNoValue;
-  if (one_d) {
-    // A constant 1-D kernel [C,M/group,k] is stored as [C,M/group,1,k]; a run-time one goes through Unsqueeze.
-    if (im.is_const(n, 1)) {
-      ConstTensor w4 = im.require_const(n, 1, "weight");
-      w4.dims.insert(w4.dims.begin() + 2, 1);
-      w = im.emit_constant(im.fresh_name(n.input(1), "2d"), w4, n);
-    } else {
-      Attributes unsq;
-      unsq.set("axes", Ints{2});
-      w = im.emit1(n, OpType::Unsqueeze, n.name() + "/weight_to_2d", {im.value(n, 1)}, im.fresh_name(n.input(1), "2d"),
-                   unsq);
-    }
-  } else {
-    w = im.value(n, 1);
-  }
-  std::vector<int> extra{w};
+  std::vector<int> extra{conv_weight_2d(im, n, one_d)};
   if (n.has_input(2)) extra.push_back(im.value(n, 2));
   emit_spatial(im, n, OpType::ConvTranspose2d, im.value(n, 0), one_d, extra, std::move(a));
 }

@@ -65,6 +65,9 @@ void map_reduce(Importer& im, const NodeInfo& n);  // ReduceMean, ReduceSum, Red
 // runs as 2-D with a unit height: Unsqueeze(axis 2) -> op -> Squeeze(axis 2) (map_conv_pool.cpp).
 void emit_spatial(Importer& im, const NodeInfo& n, OpType op, int x, bool one_d, std::vector<int> extra,
                   Attributes attrs);
+// Conv's or ConvTranspose's weight (input 1) as a value for the 2-D op: itself, or for a 1-D node (one_d) with a unit
+// height inserted at dim 2 (map_conv_pool.cpp).
+int conv_weight_2d(Importer& im, const NodeInfo& n, bool one_d);
 
 // Emits a copy of `source` named `output` (a Reshape to its own shape): used where ONNX names a graph
 // output after a removed node (Identity x -> y with y a graph output).
