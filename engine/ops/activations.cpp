@@ -1,6 +1,5 @@
 // The standalone activation ops. All share one kernel (kernels/activation) and differ only in which
 // Activation and parameters they pass it.
-#include <algorithm>
 #include <limits>
 
 #include "engine/error.h"
@@ -89,15 +88,9 @@ class ActivationFastKernel final : public OpKernel {
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
     const float* x = in[0].f32();
     float* y = out[0].f32();
-    const int64_t n = in[0].numel(), chunks = (n + 63) / 64;
-    const int threads = n >= kMinParallelElements ? rc.pool->size() : 1;
-    auto part = [&](int64_t t_begin, int64_t t_end) {
-      for (int64_t t = t_begin; t < t_end; ++t) {
-        const int64_t begin = chunks * t / threads * 64, end = std::min(n, chunks * (t + 1) / threads * 64);
-        if (begin < end) kernels::gemm_packed_activation(isa_, p_, x + begin, y + begin, end - begin);
-      }
-    };
-    rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) { part(t_begin, t_end); });
+    parallel_elements(*rc.pool, in[0].numel(), [&](int64_t begin, int64_t end) {
+      kernels::gemm_packed_activation(isa_, p_, x + begin, y + begin, end - begin);
+    });
   }
 
  private:

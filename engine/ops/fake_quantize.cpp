@@ -6,7 +6,6 @@
 //   axis        int (default 1, negative counts from the end): the channel axis of per-channel scales.
 #include "kernels/fake_quantize/fake_quantize.h"
 
-#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -96,14 +95,8 @@ class FakeQuantizeKernel final : public OpKernel {
     }
     const float* x = in[0].f32();
     float* y = out[0].f32();
-    const int64_t n = in[0].numel(), chunks = (n + 63) / 64;
-    const int threads = n >= kMinParallelElements ? rc.pool->size() : 1;
-    rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
-      for (int64_t t = t_begin; t < t_end; ++t) {
-        const int64_t begin = chunks * t / threads * 64, end = std::min(n, chunks * (t + 1) / threads * 64);
-        if (begin < end) kernels::fake_quantize_fast(*isa_, p_, x, y, begin, end);
-      }
-    });
+    parallel_elements(*rc.pool, in[0].numel(),
+                      [&](int64_t begin, int64_t end) { kernels::fake_quantize_fast(*isa_, p_, x, y, begin, end); });
   }
 
  private:

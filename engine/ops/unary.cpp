@@ -4,7 +4,6 @@
 // the kernel is kernels/unary: each formula in double, rounded once. The reference path calls libm per element
 // (GELU's erf took ~5 ns a value); the AVX2 / AVX-512 paths evaluate the same formulas on double vectors
 // (kernels/unary/unary_fast.h) and split large tensors over the threads.
-#include <algorithm>
 #include <cmath>
 
 
@@ -144,13 +143,8 @@ class UnaryFastKernel final : public OpKernel {
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
     const float* x = in[0].f32();
     float* y = out[0].f32();
-    const int64_t n = in[0].numel(), chunks = (n + 63) / 64;
-    const int threads = n >= kMinParallelElements ? rc.pool->size() : 1;
-    rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
-      for (int64_t t = t_begin; t < t_end; ++t) {
-        const int64_t begin = chunks * t / threads * 64, end = std::min(n, chunks * (t + 1) / threads * 64);
-        if (begin < end) kernels::unary_fast(isa_, p_, x + begin, y + begin, end - begin);
-      }
+    parallel_elements(*rc.pool, in[0].numel(), [&](int64_t begin, int64_t end) {
+      kernels::unary_fast(isa_, p_, x + begin, y + begin, end - begin);
     });
   }
 
