@@ -6,7 +6,6 @@
 // (kernels/unary/unary_fast.h) and split large tensors over the threads.
 #include <cmath>
 
-
 #include "engine/error.h"
 #include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
