@@ -80,7 +80,7 @@ int axis_attr(const Node& node, const Shape& x);
 // An ints attribute (or `fallback`) that must have exactly `count` entries, each >= `min_value`.
 std::vector<int64_t> ints_attr(const Node& node, const char* name, std::vector<int64_t> fallback, size_t count,
                                int64_t min_value);
-// Convolutions: `auto_pad` must be absent or NOTSET (importers resolve it into pads).
+// Convolutions and pools: `auto_pad` must be absent or NOTSET (importers resolve it into pads).
 void expect_explicit_pads(const Node& node);
 // A grouped convolution's channels: group >= 1 divides C (X [N, C, ...]) and M (W [M, C/group, ...]), and W's
 // second dim times group is C. Conv2d, Conv3d.

@@ -35,9 +35,7 @@ kernels::Pool2dParams pool_params(const Node& node, std::span<const TensorInfo> 
   const Shape& x = in[0].shape;
   if (x.rank != 4)
     fail_node(node, concat("input X must have rank 4 ([N,C,H,W]; only 2-D pooling is supported), got shape ", x.str()));
-  const std::string auto_pad = node.attrs.get_string("auto_pad", "NOTSET", node.label());
-  if (auto_pad != "NOTSET")
-    fail_node(node, concat("auto_pad '", auto_pad, "' is not supported: importers must convert it to pads"));
+  expect_explicit_pads(node);
   if (!node.attrs.has("kernel_shape")) fail_node(node, "attribute 'kernel_shape' is required");
   const auto kernel = ints_attr(node, "kernel_shape", {}, 2, 1);
   const auto strides = ints_attr(node, "strides", {1, 1}, 2, 1);

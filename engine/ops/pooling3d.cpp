@@ -35,9 +35,7 @@ kernels::Pool3dParams pool3d_params(const Node& node, std::span<const TensorInfo
   expect_f32(node, in);
   const Shape& x = in[0].shape;
   if (x.rank != 5) fail_node(node, concat("input X must have rank 5 ([N,C,D,H,W]), got shape ", x.str()));
-  const std::string auto_pad = node.attrs.get_string("auto_pad", "NOTSET", node.label());
-  if (auto_pad != "NOTSET")
-    fail_node(node, concat("auto_pad '", auto_pad, "' is not supported: importers must convert it to pads"));
+  expect_explicit_pads(node);
   if (!node.attrs.has("kernel_shape")) fail_node(node, "attribute 'kernel_shape' is required");
   const auto kernel = ints_attr(node, "kernel_shape", {}, 3, 1);
   const auto strides = ints_attr(node, "strides", {1, 1, 1}, 3, 1);
