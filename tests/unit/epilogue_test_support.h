@@ -1,6 +1,6 @@
 // What the GEMM-based kernel tests share: the paths this CPU can run, every activation kind with test
 // parameters, its Lipschitz bound (how much an input error can grow through it), the vector activations'
-// ulp bounds, the engine's thread-pool adapter for kernels and a reversed serial one.
+// ulp bounds (measured with ulps_apart.h), the engine's thread-pool adapter for kernels and a reversed serial one.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -15,6 +15,7 @@
 #include "engine/ops/parallel_for_adapter.h"
 #include "kernels/activation/activation.h"
 #include "kernels/kernel_isa.h"
+#include "tests/unit/ulps_apart.h"
 
 namespace vigil::test {
 
@@ -36,17 +37,6 @@ inline std::vector<kernels::KernelIsa> kernel_test_isas(bool with_scalar) {
   else
     MESSAGE("skipping the avx512 path: this CPU lacks AVX-512 F/BW/DQ/VL");
   return isas;
-}
-
-// Distance in representable floats (0 for equal values incl. +0/-0).
-inline int64_t ulp_distance(float a, float b) {
-  auto ordered = [](float f) {
-    int32_t i;
-    std::memcpy(&i, &f, 4);
-    return i < 0 ? int64_t{std::numeric_limits<int32_t>::min()} - i : int64_t{i};
-  };
-  const int64_t d = ordered(a) - ordered(b);
-  return d < 0 ? -d : d;
 }
 
 // How far the vector activations (gemm_packed_activation) may be from activate_reference: 0 = bit for bit;

@@ -350,7 +350,7 @@ TEST_CASE("gemm_packed: epilogue activations against activate_reference") {
                        << " " << activation_name(kind) << "(" << x[i] << ") = " << y[i] << ", reference " << ref[i]);
           continue;
         }
-        const int64_t d = vigil::test::ulp_distance(y[i], ref[i]);
+        const int64_t d = vigil::test::ulps_apart(y[i], ref[i]);
         if (d > max_ulp) max_ulp = d, worst_x = x[i];
       }
       if (!exact) {

@@ -71,7 +71,7 @@ TEST_CASE("standalone activation ops: every path and thread count against activa
           for (int64_t i = 0; i < n; ++i) {
             const float want = kernels::activate_reference(params, x[static_cast<size_t>(i)]);
             const bool same = std::memcmp(&want, &y[i], 4) == 0 || (std::isnan(want) && std::isnan(y[i]));
-            const bool within = ulp > 0 && (vigil::test::ulp_distance(want, y[i]) <= ulp ||
+            const bool within = ulp > 0 && (vigil::test::ulps_apart(want, y[i]) <= ulp ||
                                             (std::fabs(want) < FLT_MIN && std::fabs(y[i] - want) <= FLT_MIN));
             bad += !(same || within);
           }

@@ -102,7 +102,7 @@ TEST_CASE("unary_fast: every op and ISA path against unary_reference on 1.5 mill
       int64_t worst = 0, differing = 0;
       size_t worst_at = 0;
       for (size_t i = 0; i < x.size(); ++i) {
-        // ulp_distance counts +0 and -0 as equal: the exact ops must also get the sign of a zero right.
+        // ulps_apart counts +0 and -0 as equal: the exact ops must also get the sign of a zero right.
         const int64_t d = c.exact && !same_bits(got[i], want[i])
                               ? std::max<int64_t>(1, vigil::test::ulps_apart(got[i], want[i]))
                               : vigil::test::ulps_apart(got[i], want[i]);
