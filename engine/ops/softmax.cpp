@@ -52,8 +52,7 @@ class SoftmaxKernel final : public OpKernel {
     }
     rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
       for (int64_t t = t_begin; t < t_end; ++t)
-        kernels::softmax_fast(*isa_, log_, outer_, axis_len_, inner_, x, y, outer_ * t / threads,
-                              outer_ * (t + 1) / threads);
+        kernels::softmax_fast(*isa_, log_, axis_len_, inner_, x, y, outer_ * t / threads, outer_ * (t + 1) / threads);
     });
   }
 

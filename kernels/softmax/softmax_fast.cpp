@@ -2,9 +2,8 @@
 
 namespace vigil::kernels {
 
-void softmax_fast(KernelIsa isa, bool log, int64_t outer, int64_t axis_len, int64_t inner, const float* x, float* y,
+void softmax_fast(KernelIsa isa, bool log, int64_t axis_len, int64_t inner, const float* x, float* y,
                   int64_t outer_begin, int64_t outer_end) {
-  (void)outer;
   switch (isa) {
     case KernelIsa::Avx2:
       return softmax_fast_avx2(log, axis_len, inner, x, y, outer_begin, outer_end);

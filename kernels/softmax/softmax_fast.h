@@ -15,7 +15,7 @@ namespace vigil::kernels {
 
 // Softmax (log_softmax when `log`) of the outer slices [outer_begin, outer_end) of the [outer, axis_len,
 // inner] tensor x (whole-tensor pointers); KernelIsa::Scalar runs the reference. y must not alias x.
-void softmax_fast(KernelIsa isa, bool log, int64_t outer, int64_t axis_len, int64_t inner, const float* x, float* y,
+void softmax_fast(KernelIsa isa, bool log, int64_t axis_len, int64_t inner, const float* x, float* y,
                   int64_t outer_begin, int64_t outer_end);
 
 // Rows [inner_begin, inner_end) of one outer slice (x, y point at the slice) of a strided axis (inner > 1):

@@ -51,8 +51,8 @@ TEST_CASE("softmax_fast: every ISA path against the references on 400 random sha
       CAPTURE(inner);
       std::vector<float> got(x.size(), -7.0f);
       const int64_t split = outer / 2;  // two ranges, as two threads run them
-      softmax_fast(isa, log, outer, axis_len, inner, x.data(), got.data(), 0, split);
-      softmax_fast(isa, log, outer, axis_len, inner, x.data(), got.data(), split, outer);
+      softmax_fast(isa, log, axis_len, inner, x.data(), got.data(), 0, split);
+      softmax_fast(isa, log, axis_len, inner, x.data(), got.data(), split, outer);
       int64_t worst = 0;
       for (size_t i = 0; i < x.size(); ++i) {
         const int64_t d = vigil::test::ulps_apart(got[i], want[i]);
