@@ -651,9 +651,8 @@ int main(int argc, char** argv) {
       base.n = sh.n;
       base.k = sh.k;
       base.gflop = 2.0 * static_cast<double>(sh.rows * sh.k * sh.n) * 1e-9;
-      const auto simd_one_thread = [&](KernelIsa isa) { return isa != KernelIsa::Scalar; };
       for (KernelIsa isa : o.isas) {
-        if (!simd_one_thread(isa)) continue;
+        if (isa == KernelIsa::Scalar) continue;  // rows_linear has AVX2 and AVX-512 paths only
         Record r = base;
         r.isa = kernel_isa_name(isa);
         r.path = isa;
