@@ -216,6 +216,25 @@ def compare_model(key, data_dir, images, oracle, work, log):
     return results, errors
 
 
+def sample_images(data_dir):
+    """The photos of shared/data/images, sorted (empty when there are none)."""
+    image_dir = os.path.join(data_dir, "images")
+    return sorted(os.path.join(image_dir, f) for f in os.listdir(image_dir) if f.endswith(".jpg"))
+
+
+def report(log, errors, results, markdown):
+    """Prints the table and the failures, writes the table to `markdown` if given; the exit status."""
+    print("\n".join(log))
+    for e in errors:
+        print("FAIL:", e)
+    if markdown:
+        with open(markdown, "w") as f:
+            f.write("\n".join(log) + "\n")
+    passed = sum(results)
+    print(f"{passed} passed, {len(results) - passed} failed")
+    return 0 if results and passed == len(results) else 1
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -226,10 +245,9 @@ def main():
     ap.add_argument("--markdown", help="also write the summary table here")
     args = ap.parse_args()
 
-    image_dir = os.path.join(args.data, "images")
-    images = sorted(os.path.join(image_dir, f) for f in os.listdir(image_dir) if f.endswith(".jpg"))
+    images = sample_images(args.data)
     if not images:
-        print(f"compare_opencv: FAILED: no images in {image_dir}", file=sys.stderr)
+        print(f"compare_opencv: FAILED: no images in {os.path.join(args.data, 'images')}", file=sys.stderr)
         return 1
     print(f"OpenCV {cv2.__version__}, numpy {np.__version__}; tolerances: heads {HEAD_REL_TOL} relative, "
           f"boxes {BOX_TOL_PX} px")
@@ -242,15 +260,7 @@ def main():
             r, e = compare_model(key, args.data, images, args.oracle, work, log)
             results += r
             errors += e
-    print("\n".join(log))
-    for e in errors:
-        print("FAIL:", e)
-    if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write("\n".join(log) + "\n")
-    passed = sum(results)
-    print(f"{passed} passed, {len(results) - passed} failed")
-    return 0 if results and passed == len(results) else 1
+    return report(log, errors, results, args.markdown)
 
 
 if __name__ == "__main__":

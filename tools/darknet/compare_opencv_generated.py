@@ -36,7 +36,7 @@ except ImportError as e:  # the test must fail, not skip
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cfg_text import read_cfg  # noqa: E402
-from compare_opencv import iou, make_blob, sigmoid  # noqa: E402
+from compare_opencv import iou, make_blob, report, sample_images, sigmoid  # noqa: E402
 from random_weights import generate, write_weights  # noqa: E402
 
 REL_TOL = 2e-5
@@ -238,10 +238,9 @@ def main():
     ap.add_argument("--markdown", help="also write the summary table here")
     args = ap.parse_args()
 
-    image_dir = os.path.join(args.data, "images")
-    images = sorted(os.path.join(image_dir, f) for f in os.listdir(image_dir) if f.endswith(".jpg"))
+    images = sample_images(args.data)
     if not images:
-        print(f"compare_opencv_generated: FAILED: no images in {image_dir}", file=sys.stderr)
+        print(f"compare_opencv_generated: FAILED: no images in {os.path.join(args.data, 'images')}", file=sys.stderr)
         return 1
     print(f"OpenCV {cv2.__version__}, numpy {np.__version__}; tolerances: {REL_TOL} relative, boxes {BOX_TOL_PX} px")
     log = ["| model | image | max rel. error (main, extra...) | result | |", "|---|---|---|---|---|"]
@@ -252,15 +251,7 @@ def main():
             r, e = compare_model(key, args.cfg_dir, images, args.oracle, work, log)
             results += r
             errors += e
-    print("\n".join(log))
-    for e in errors:
-        print("FAIL:", e)
-    if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write("\n".join(log) + "\n")
-    passed = sum(results)
-    print(f"{passed} passed, {len(results) - passed} failed")
-    return 0 if results and passed == len(results) else 1
+    return report(log, errors, results, args.markdown)
 
 
 if __name__ == "__main__":
