@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "engine/error.h"
 #include "loaders/onnx/constant_folding.h"
+#include "loaders/onnx/external_data.h"
 #include "loaders/onnx/import_context.h"
 #include "loaders/onnx/map_quantize.h"
 #include "loaders/onnx/onnx_proto.h"
@@ -344,14 +346,25 @@ class Driver {
 }  // namespace
 }  // namespace onnx
 
-Graph import_onnx_bytes(std::span<const uint8_t> bytes, const OnnxImportOptions& options, const std::string& source) {
+namespace {
+
+// `folder` holds the model's external data files; null for a model given as bytes.
+Graph import_model(std::span<const uint8_t> bytes, const OnnxImportOptions& options, const std::string& source,
+                   const std::filesystem::path* folder) {
   try {
-    const onnx::ModelProto model = onnx::decode_model(bytes);
+    onnx::ModelProto model = onnx::decode_model(bytes);
     if (!model.has_graph) fail("the model has no graph");
+    if (folder) onnx::resolve_external_data(model, *folder);
     return onnx::Driver(model, options).run();
   } catch (const Error& e) {
     fail(source, ": ", e.what());
   }
+}
+
+}  // namespace
+
+Graph import_onnx_bytes(std::span<const uint8_t> bytes, const OnnxImportOptions& options, const std::string& source) {
+  return import_model(bytes, options, source, nullptr);
 }
 
 Graph import_onnx(const std::string& path, const OnnxImportOptions& options) {
@@ -359,13 +372,13 @@ Graph import_onnx(const std::string& path, const OnnxImportOptions& options) {
   if (!in) fail(path, ": cannot open the file");
   const std::streamoff size = in.tellg();
   if (size < 0) fail(path, ": cannot read the file");
-  // Protobuf messages are limited to 2 GiB; larger models keep weights as external data, which vigil
-  // does not read.
+  // Protobuf messages are limited to 2 GiB; larger models keep their weights as external data.
   if (size > (std::streamoff{1} << 31)) fail(path, ": larger than 2 GiB, the protobuf limit");
   std::vector<uint8_t> bytes(static_cast<size_t>(size));
   in.seekg(0);
   if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), size)) fail(path, ": read error");
-  return import_onnx_bytes(bytes, options, path);
+  const std::filesystem::path folder = std::filesystem::path(path).parent_path();
+  return import_model(bytes, options, path, &folder);
 }
 
 }  // namespace vigil

@@ -2,6 +2,8 @@
 
 #include <bit>
 #include <cstring>
+#include <functional>
+#include <set>
 
 #include "engine/error.h"
 #include "engine/shape.h"
@@ -139,7 +141,8 @@ struct TypedFields {
   std::vector<uint64_t> uint64s;  // 11
   int string_count = 0;           // 6
   bool has_raw = false;
-  bool external = false;
+  std::vector<std::pair<std::string, std::string>> external_data;  // 13, key -> value
+  bool location_external = false;                                  // 14
 };
 
 template <typename T>
@@ -150,6 +153,47 @@ void append_le(std::vector<uint8_t>& out, T value, size_t width) {
   else
     bits = std::bit_cast<uint32_t>(value);
   for (size_t i = 0; i < width; ++i) out.push_back(static_cast<uint8_t>(bits >> (8 * i)));
+}
+
+// A decimal external_data value (offset, length): digits only, within 63 bits.
+uint64_t parse_external_number(const std::string& text, const std::string& key,
+                               const std::function<void(const std::string&)>& bad) {
+  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
+    bad(concat("external_data '", key, "' is '", text, "', not a decimal byte count"));
+  return std::stoull(text);
+}
+
+// data_location=EXTERNAL: checks the external_data entries (the keys ONNX defines: location, offset,
+// length, checksum) and records where the bytes are. The data type must be loadable; reading happens
+// later, where the model's folder is known.
+void read_external_data_entries(TensorProto& t, const TypedFields& f, const ProtoReader& r) {
+  const std::function<void(const std::string&)> bad = [&](const std::string& why) {
+    r.error_at(t.offset, concat("tensor '", t.name, "': ", why));
+  };
+  if (!f.location_external) bad("has external_data entries but data_location is not EXTERNAL");
+  if (f.external_data.empty()) bad("data_location is EXTERNAL but it has no external_data entries");
+  std::set<std::string> seen;
+  for (const auto& [key, value] : f.external_data) {
+    if (!seen.insert(key).second) bad(concat("external_data key '", key, "' appears twice"));
+    if (key == "location") {
+      t.external.location = value;
+    } else if (key == "offset") {
+      t.external.offset = parse_external_number(value, key, bad);
+    } else if (key == "length") {
+      t.external.length = parse_external_number(value, key, bad);
+      t.external.has_length = true;
+    } else if (key != "checksum") {  // a SHA-1 of the bytes; vigil checks the size, not the hash
+      bad(concat("unknown external_data key '", key, "' (ONNX defines location, offset, length, checksum)"));
+    }
+  }
+  if (t.external.location.empty()) bad("external_data has no 'location'");
+  t.is_external = true;
+  if (loadable_element_size(t.data_type) == 0) {
+    t.unloadable = concat("data type ", data_type_name(t.data_type), " is not supported");
+    return;
+  }
+  t.unloadable = concat("its data is stored in the external file '", t.external.location,
+                        "', which vigil reads only when the model is imported from its file (by path)");
 }
 
 // Checks dims and data against each other and converts typed fields to little-endian element bytes.
@@ -168,10 +212,9 @@ void finish_tensor(TensorProto& t, TypedFields& f, const ProtoReader& r) {
                 (f.int64s.empty() ? 0 : 1) + (f.doubles.empty() ? 0 : 1) + (f.uint64s.empty() ? 0 : 1) +
                 (f.string_count ? 1 : 0);
   if (sources > 1) bad("holds data in more than one field (raw_data and typed fields are exclusive)");
-  if (f.external) {
-    t.unloadable =
-        "its data is stored externally (data_location=EXTERNAL); vigil reads self-contained .onnx "
-        "files only (re-save the model without external data)";
+  if (f.location_external || !f.external_data.empty()) {
+    if (sources > 0) bad("holds data in raw_data or a typed field and is also stored externally");
+    read_external_data_entries(t, f, r);
     return;
   }
   const size_t width = loadable_element_size(t.data_type);
@@ -274,13 +317,28 @@ TensorProto read_tensor(ProtoReader r) {
       case 11:
         r.read_repeated_varint(k, "uint64_data", [&](uint64_t v) { f.uint64s.push_back(v); });
         break;
-      case 13:
-        r.read_bytes(k, "external_data");
-        f.external = true;
+      case 13: {
+        ProtoReader entry = r.read_message(k, "external_data", "StringStringEntryProto");
+        std::string key, value;
+        while (!entry.done()) {
+          FieldKey e = entry.next_field();
+          if (e.number == 1)
+            key = entry.read_string(e, "key");
+          else if (e.number == 2)
+            value = entry.read_string(e, "value");
+          else
+            entry.skip(e);
+        }
+        f.external_data.emplace_back(std::move(key), std::move(value));
         break;
-      case 14:
-        f.external |= r.read_int32(k, "data_location") == 1;
+      }
+      case 14: {
+        const int32_t location = r.read_int32(k, "data_location");
+        if (location != 0 && location != 1)
+          r.error_at(k.offset, concat("data_location ", location, " is neither DEFAULT (0) nor EXTERNAL (1)"));
+        f.location_external = location == 1;
         break;
+      }
       case 3:  // segment: only produced for chunked tensors, which ONNX files do not use
         r.error_at(k.offset, "segmented tensors (TensorProto.segment) are not supported");
       default:

@@ -57,6 +57,17 @@ struct TensorProto {
 
   std::string_view raw_data;
   std::vector<uint8_t> decoded;
+
+  // data_location=EXTERNAL: the bytes live in a file beside the model. `unloadable` says so until
+  // resolve_external_data (external_data.h) reads them into `decoded`.
+  struct ExternalData {
+    std::string location;  // relative to the model's folder
+    uint64_t offset = 0;
+    bool has_length = false;
+    uint64_t length = 0;
+  };
+  bool is_external = false;
+  ExternalData external;
 };
 
 struct ValueInfoProto {

@@ -447,7 +447,9 @@ TEST_CASE("onnx import: malformed or unsupported model structure gives clear err
   ext.i(1, 1).i(1, 4).i(2, 1).s(8, "b").m(13, Pb().s(1, "location").s(2, "b.bin")).i(14, 1);
   g.initializers = {ext};
   g.nodes = {node("Add", {"x", "b"}, {"y"})};
-  CHECK(contains(import_error(g), "initializer 'b': its data is stored externally (data_location=EXTERNAL)"));
+  CHECK(contains(import_error(g),
+                 "initializer 'b': its data is stored in the external file 'b.bin', which vigil reads "
+                 "only when the model is imported from its file (by path)"));
 
   // Load-time-only ops on run-time values.
   // (Expand, Tile, Where and Max/Min also have run-time mappings; Less has none.)

@@ -225,9 +225,14 @@ TEST_CASE("onnx protobuf: tensor data decodes from raw_data and from packed or u
 
 TEST_CASE("onnx protobuf: external data and unsupported types are recorded, not misread") {
   Pb t;
-  t.i(1, 4).i(2, 1).s(8, "w").m(13, Pb().s(1, "location").s(2, "w.bin")).i(14, 1);
+  t.i(1, 4).i(2, 1).s(8, "w").m(13, Pb().s(1, "location").s(2, "w.bin")).m(13, Pb().s(1, "offset").s(2, "64")).i(14, 1);
   TensorProto ext = decode_tensor(to_bytes(t.bytes));
-  CHECK(ext.unloadable.find("data_location=EXTERNAL") != std::string::npos);
+  CHECK(ext.is_external);
+  CHECK(ext.external.location == "w.bin");
+  CHECK(ext.external.offset == 64);
+  CHECK_FALSE(ext.external.has_length);
+  CHECK(ext.bytes().empty());
+  CHECK(ext.unloadable.find("stored in the external file 'w.bin'") != std::string::npos);
   Pb s;
   s.i(1, 1).i(2, 8).s(6, "hello");
   CHECK(decode_tensor(to_bytes(s.bytes)).unloadable.find("STRING is not supported") != std::string::npos);
