@@ -119,6 +119,8 @@ AuditTolerance audit_tolerance(OpType op) {
       return {0, 0, "exact: one f32 division, rounding, one f32 multiplication, the same on every path"};
     case OpType::YoloDetect:
       return {1e-5, 1e-5, "decoded boxes: sigmoid/exp approximations; scores near an NMS tie may flip"};
+    case OpType::BoxNms:
+      return {0, 0, "exact: one kernel on every path"};
     case OpType::Count:
       break;
   }

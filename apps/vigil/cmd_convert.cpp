@@ -24,13 +24,17 @@ const CommandSpec kSpec{
     "Imports an ONNX model or a darknet cfg + weights pair, validates it, infers every shape and writes\n"
     "a self-contained .vgl file. --metadata adds or overrides metadata entries (input_size, class_names,\n"
     "yolo_anchors, action_labels...); --yolo-heads appends the YOLO decoding (outputs 'detections' and\n"
-    "'detection_count') to an ONNX model's raw heads, configured by the yolo_* metadata keys.",
+    "'detection_count') to an ONNX model's raw heads, configured by the yolo_* metadata keys;\n"
+    "--decoded-boxes appends NMS (same outputs) to an output of boxes the model decodes itself\n"
+    "(YOLOv5/YOLOv8-style exports), configured by boxes_format and the yolo_* thresholds.",
     {{"-o", "OUT.vgl", "the file to write (required)"},
      {"--input-shape", "NAME=1x3x256x256", "fix a dynamic ONNX input's shape", true},
      {"--names", "FILE", "darknet: class names, one per line"},
      {"--bn-epsilon", "EPS", "darknet: BatchNorm epsilon (default darknet's 1e-5; OpenCV uses 1e-6)"},
      {"--metadata", "FILE.json", "a JSON object whose members become metadata entries (docs/FORMAT.md keys)"},
      {"--yolo-heads", "A,B", "ONNX: decode these raw head outputs with a YoloDetect node (anchors etc. from metadata)"},
+     {"--decoded-boxes", "NAME",
+      "ONNX: NMS over this output of decoded boxes (metadata boxes_format yolov5 [1,N,5+C] or yolov8 [1,4+C,N])"},
      {"--hoist-lstm-projection", "",
       "action model: move the first LSTM layer's input projection into the frame part (computed once per frame)"}},
     1,
@@ -71,6 +75,25 @@ void attach_yolo_decoding(Graph& graph, const std::string& list) {
     validate_and_infer(graph);
   } catch (const Error& e) {
     fail("--yolo-heads: the YOLO decoding does not fit the heads: ", e.what());
+  }
+}
+
+// --decoded-boxes: the named graph output (boxes the model decoded) becomes BoxNms's input.
+void attach_box_nms(Graph& graph, const std::string& name) {
+  const int v = graph.find_value(name);
+  if (v < 0 || std::find(graph.outputs.begin(), graph.outputs.end(), v) == graph.outputs.end())
+    fail("--decoded-boxes: '", name, "' is not an output of the model");
+  BoxNmsDecoding decoding;
+  try {
+    decoding = box_nms_decoding_from_metadata(graph.metadata);
+    append_box_nms(graph, v, decoding);
+  } catch (const Error& e) {
+    fail("--decoded-boxes: ", e.what());
+  }
+  try {
+    validate_and_infer(graph);
+  } catch (const Error& e) {
+    fail("--decoded-boxes: the boxes do not fit boxes_format '", decoding.format, "': ", e.what());
   }
 }
 
@@ -149,6 +172,11 @@ int cmd_convert(int argc, char** argv) {
     if (!src.ends_with(".onnx"))
       fail("--yolo-heads is for ONNX models (the darknet importer decodes its [yolo] layers)");
     attach_yolo_decoding(graph, args.get("--yolo-heads"));
+  }
+  if (args.has("--decoded-boxes")) {
+    if (!src.ends_with(".onnx")) fail("--decoded-boxes is for ONNX models");
+    if (args.has("--yolo-heads")) fail("--decoded-boxes and --yolo-heads both add detections; give one");
+    attach_box_nms(graph, args.get("--decoded-boxes"));
   }
   if (args.has("--hoist-lstm-projection")) hoist_window_projection(graph);
   meta::check_metadata_against_graph(graph);  // before writing: a file that would not load is never written

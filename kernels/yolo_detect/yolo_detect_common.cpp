@@ -56,10 +56,27 @@ Tables tables(const YoloDetectParams& p, void* workspace) {
   return {boxes, cands, cands + total_boxes(p) * p.num_classes};
 }
 
-void write_detections(const YoloDetectParams& p, const Box* boxes, const Candidate* best, int64_t kept,
-                      float* detections, float* count) {
-  kept = std::min<int64_t>(kept, p.max_detections);
-  for (int64_t r = 0; r < p.max_detections; ++r) {
+int64_t select_survivors(Candidate* cands, int64_t num_cands, const Box* boxes, double nms_threshold,
+                         int64_t max_detections, Candidate* kept) {
+  // std::*_heap keep the largest on top: "larger" is "later in output order", so the best is on top.
+  auto after = [](const Candidate& x, const Candidate& y) { return before(y, x); };
+  std::make_heap(cands, cands + num_cands, after);
+  int64_t num_kept = 0;
+  for (Candidate* end = cands + num_cands; end != cands && num_kept < max_detections; --end) {
+    std::pop_heap(cands, end, after);
+    const Candidate& x = end[-1];
+    bool survives = true;
+    for (int64_t k = 0; k < num_kept && survives; ++k)
+      survives = kept[k].cls != x.cls || !(iou(boxes[kept[k].box], boxes[x.box]) > nms_threshold);
+    if (survives) kept[num_kept++] = x;
+  }
+  return num_kept;
+}
+
+void write_detections(int64_t max_detections, const Box* boxes, const Candidate* best, int64_t kept, float* detections,
+                      float* count) {
+  kept = std::min<int64_t>(kept, max_detections);
+  for (int64_t r = 0; r < max_detections; ++r) {
     float* row = detections + r * 6;
     if (r < kept) {
       const Box& b = boxes[best[r].box];

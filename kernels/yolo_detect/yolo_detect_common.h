@@ -1,6 +1,7 @@
 // What yolo_detect_reference and yolo_detect_fast share, so the fast one gives the same bits: the sigmoid,
-// box and IoU formulas (in double), the candidate order, the workspace tables and the output rows.
-// Internal to kernels/yolo_detect.
+// box and IoU formulas (in double), the candidate order, the workspace tables and the output rows. The
+// candidate order, NMS selection and output rows are also box_nms's (kernels/box_nms), so both detection
+// ops fill the same table the same way.
 #pragma once
 
 #include <cstddef>
@@ -87,9 +88,16 @@ struct Tables {
 };
 Tables tables(const YoloDetectParams& p, void* workspace);
 
+// Per-class NMS by taking candidates best first: a candidate survives iff no better survivor of its class
+// overlaps it by more than nms_threshold (IoU), which is exactly what comparing every pair of a class in
+// score order keeps. Pops `cands` (reordered as a heap) only until max_detections survive, each checked
+// against the survivors so far; writes the survivors to `kept` in output order and returns how many.
+int64_t select_survivors(Candidate* cands, int64_t num_cands, const Box* boxes, double nms_threshold,
+                         int64_t max_detections, Candidate* kept);
+
 // The detections rows from the first min(kept, max_detections) of `best` (in output order), unused rows
 // after them, and count, as yolo_detect_reference documents.
-void write_detections(const YoloDetectParams& p, const Box* boxes, const Candidate* best, int64_t kept,
-                      float* detections, float* count);
+void write_detections(int64_t max_detections, const Box* boxes, const Candidate* best, int64_t kept, float* detections,
+                      float* count);
 
 }  // namespace vigil::kernels::yolo_detect_detail

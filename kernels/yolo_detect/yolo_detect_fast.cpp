@@ -22,7 +22,7 @@ namespace vigil::kernels {
 
 namespace {
 
-using yolo_detect_detail::Candidate, yolo_detect_detail::sigmoid;
+using yolo_detect_detail::sigmoid;
 
 // Logits below the returned bound have sigmoid(x) < q by a gap far above the reference's rounding (its
 // sigmoid and product are good to ~1e-15 relative): the bound is logit(q) lowered by 1e-3, which lowers
@@ -67,19 +67,9 @@ void yolo_detect_fast(const YoloDetectParams& p, const float* const* heads, floa
     }
   });
 
-  // std::*_heap keep the largest on top: "larger" is "later in output order", so the best is on top.
-  auto after = [](const Candidate& x, const Candidate& y) { return yolo_detect_detail::before(y, x); };
-  std::make_heap(cands, cands + num_cands, after);
-  int64_t num_kept = 0;
-  for (Candidate* end = cands + num_cands; end != cands && num_kept < p.max_detections; --end) {
-    std::pop_heap(cands, end, after);
-    const Candidate& x = end[-1];
-    bool survives = true;
-    for (int64_t k = 0; k < num_kept && survives; ++k)
-      survives = kept[k].cls != x.cls || !(yolo_detect_detail::iou(boxes[kept[k].box], boxes[x.box]) > p.nms_threshold);
-    if (survives) kept[num_kept++] = x;
-  }
-  yolo_detect_detail::write_detections(p, boxes, kept, num_kept, detections, count);
+  const int64_t num_kept =
+      yolo_detect_detail::select_survivors(cands, num_cands, boxes, p.nms_threshold, p.max_detections, kept);
+  yolo_detect_detail::write_detections(p.max_detections, boxes, kept, num_kept, detections, count);
 }
 
 }  // namespace vigil::kernels

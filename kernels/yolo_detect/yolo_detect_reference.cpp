@@ -50,7 +50,7 @@ void yolo_detect_reference(const YoloDetectParams& p, const float* const* heads,
   // Survivors to the front, best first.
   Candidate* kept_end = std::remove_if(cands, cands + num_cands, [](const Candidate& x) { return x.suppressed; });
   std::sort(cands, kept_end, yolo_detect_detail::before);
-  yolo_detect_detail::write_detections(p, boxes, cands, kept_end - cands, detections, count);
+  yolo_detect_detail::write_detections(p.max_detections, boxes, cands, kept_end - cands, detections, count);
 }
 
 }  // namespace vigil::kernels

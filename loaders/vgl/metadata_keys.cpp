@@ -64,6 +64,9 @@ std::optional<AttrKind> known_kind(std::string_view key) {
       {kYoloNmsThreshold, AttrKind::Float},
       {kYoloMaxDetections, AttrKind::Int},
       {kYoloDecode, AttrKind::String},
+      {kBoxesFormat, AttrKind::String},
+      {kBoxesOutput, AttrKind::String},
+      {kBoxesMultiLabel, AttrKind::Int},
       {kActionLabels, AttrKind::Strings},
       {kActionBackground, AttrKind::Int},
       {kActionImageInput, AttrKind::String},
@@ -130,6 +133,14 @@ void check_metadata_entry(std::string_view key, const AttrValue& v) {
   } else if (key == kYoloDecode) {
     const auto& s = expect<std::string>(key, v, AttrKind::String);
     if (s != "yolo" && s != "region") bad(key, concat("is '", s, "', expected \"yolo\" or \"region\""));
+  } else if (key == kBoxesFormat) {
+    const auto& s = expect<std::string>(key, v, AttrKind::String);
+    if (s != "yolov5" && s != "yolov8") bad(key, concat("is '", s, "', expected \"yolov5\" or \"yolov8\""));
+  } else if (key == kBoxesOutput) {
+    if (expect<std::string>(key, v, AttrKind::String).empty()) bad(key, "is empty");
+  } else if (key == kBoxesMultiLabel) {
+    const int64_t b = expect<int64_t>(key, v, AttrKind::Int);
+    if (b != 0 && b != 1) bad(key, concat("is ", b, ", must be 0 or 1"));
   } else if (key == kActionLabels) {
     const auto& labels = expect<std::vector<std::string>>(key, v, AttrKind::Strings);
     if (labels.empty()) bad(key, "is empty, expected at least one action name");

@@ -32,6 +32,12 @@ inline constexpr std::string_view kYoloNmsThreshold = "yolo_nms_threshold";     
 inline constexpr std::string_view kYoloMaxDetections = "yolo_max_detections";    // int in 1..2^24
 inline constexpr std::string_view kYoloDecode = "yolo_decode";                   // string "yolo" | "region"
 
+// Boxes the model decodes itself (read by `vigil convert --decoded-boxes`; the yolo_* thresholds, class
+// count and max detections above apply to them too).
+inline constexpr std::string_view kBoxesFormat = "boxes_format";           // string "yolov5" | "yolov8"
+inline constexpr std::string_view kBoxesOutput = "boxes_output";           // string, the predictions output
+inline constexpr std::string_view kBoxesMultiLabel = "boxes_multi_label";  // int 0 | 1
+
 // An action model (docs/FORMAT.md, "Action models"): one graph with a per-frame part (image -> detector
 // heads + embedding) and a per-window part (T embeddings -> per-frame action probabilities).
 inline constexpr std::string_view kActionLabels = "action_labels";             // strings, K action names

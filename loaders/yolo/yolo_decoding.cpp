@@ -20,6 +20,22 @@ const T& require(const Metadata& m, std::string_view key) {
   return *v;
 }
 
+// yolo_num_classes, else the number of class_names; both, when given, must agree.
+int64_t class_count(const Metadata& m) {
+  int64_t count = 0;
+  if (const auto* c = get<int64_t>(m, meta::kYoloNumClasses)) {
+    count = *c;
+  } else if (const auto* names = get<std::vector<std::string>>(m, meta::kClassNames)) {
+    count = static_cast<int64_t>(names->size());
+  } else {
+    fail("box decoding needs metadata key 'yolo_num_classes' or 'class_names' (give it in the --metadata file)");
+  }
+  if (const auto* names = get<std::vector<std::string>>(m, meta::kClassNames);
+      names && static_cast<int64_t>(names->size()) != count)
+    fail("metadata keys 'class_names' and 'yolo_num_classes': ", names->size(), " names for ", count, " classes");
+  return count;
+}
+
 }  // namespace
 
 void record_yolo_metadata(Metadata& m, const std::vector<std::string>& head_names, const YoloDecoding& d) {
@@ -45,16 +61,21 @@ void append_yolo_detect(Graph& g, const std::vector<int>& heads, const YoloDecod
   attrs.set("score_threshold", d.score_threshold);
   attrs.set("nms_threshold", d.nms_threshold);
   attrs.set("max_detections", d.max_detections);
+  g.nodes.push_back(Node{OpType::YoloDetect, "yolo_detect", heads, add_detection_outputs(g), std::move(attrs)});
+}
+
+std::vector<int> add_detection_outputs(Graph& g) {
   std::vector<int> outputs;
+  for (const char* name : {"detections", "detection_count"})
+    if (g.find_value(name) >= 0) fail("cannot add box decoding: the model already has a value named '", name, "'");
   for (const char* name : {"detections", "detection_count"}) {
-    if (g.find_value(name) >= 0) fail("cannot add YOLO decoding: the model already has a value named '", name, "'");
     Value v;
     v.name = name;
     g.values.push_back(std::move(v));
     outputs.push_back(static_cast<int>(g.values.size() - 1));
+    g.outputs.push_back(outputs.back());
   }
-  g.nodes.push_back(Node{OpType::YoloDetect, "yolo_detect", heads, outputs, std::move(attrs)});
-  for (int v : outputs) g.outputs.push_back(v);
+  return outputs;
 }
 
 YoloDecoding yolo_decoding_from_metadata(const Metadata& m, size_t num_heads) {
@@ -68,17 +89,7 @@ YoloDecoding yolo_decoding_from_metadata(const Metadata& m, size_t num_heads) {
   const auto& size = require<std::vector<int64_t>>(m, meta::kInputSize);
   d.input_width = size.at(0);
   d.input_height = size.at(1);
-  if (const auto* c = get<int64_t>(m, meta::kYoloNumClasses)) {
-    d.num_classes = *c;
-  } else if (const auto* names = get<std::vector<std::string>>(m, meta::kClassNames)) {
-    d.num_classes = static_cast<int64_t>(names->size());
-  } else {
-    fail("YOLO decoding needs metadata key 'yolo_num_classes' or 'class_names' (give it in the --metadata file)");
-  }
-  if (const auto* names = get<std::vector<std::string>>(m, meta::kClassNames);
-      names && static_cast<int64_t>(names->size()) != d.num_classes)
-    fail("metadata keys 'class_names' and 'yolo_num_classes': ", names->size(), " names for ", d.num_classes,
-         " classes");
+  d.num_classes = class_count(m);
   d.scale_x_y.assign(num_heads, 1.0f);
   if (const auto* s = get<std::vector<float>>(m, meta::kYoloScaleXY)) {
     if (s->size() != num_heads)
@@ -90,6 +101,41 @@ YoloDecoding yolo_decoding_from_metadata(const Metadata& m, size_t num_heads) {
   if (const auto* n = get<int64_t>(m, meta::kYoloMaxDetections)) d.max_detections = *n;
   if (const auto* s = get<std::string>(m, meta::kYoloDecode)) d.decode = *s;
   return d;
+}
+
+BoxNmsDecoding box_nms_decoding_from_metadata(const Metadata& m) {
+  BoxNmsDecoding d;
+  d.format = require<std::string>(m, meta::kBoxesFormat);
+  require<std::vector<int64_t>>(m, meta::kInputSize);  // `vigil detect` maps the boxes to the frame with it
+  if (d.format == "yolov8") {
+    d.nms_threshold = 0.7f;
+    d.max_detections = 300;
+  } else if (d.format != "yolov5") {
+    fail("metadata key 'boxes_format' is '", d.format, "', expected \"yolov5\" or \"yolov8\"");
+  }
+  d.num_classes = class_count(m);
+  if (const auto* b = get<int64_t>(m, meta::kBoxesMultiLabel)) d.multi_label = *b != 0;
+  if (const auto* t = get<float>(m, meta::kYoloScoreThreshold)) d.score_threshold = *t;
+  if (const auto* t = get<float>(m, meta::kYoloNmsThreshold)) d.nms_threshold = *t;
+  if (const auto* n = get<int64_t>(m, meta::kYoloMaxDetections)) d.max_detections = *n;
+  return d;
+}
+
+void append_box_nms(Graph& g, int predictions, const BoxNmsDecoding& d) {
+  const bool v5 = d.format == "yolov5";
+  Attributes attrs;
+  attrs.set("num_classes", d.num_classes);
+  attrs.set("layout", std::string(v5 ? "rows" : "columns"));
+  attrs.set("objectness", int64_t{v5 ? 1 : 0});
+  attrs.set("box_format", std::string("cxcywh"));
+  attrs.set("multi_label", int64_t{d.multi_label ? 1 : 0});
+  attrs.set("score_threshold", d.score_threshold);
+  attrs.set("nms_threshold", d.nms_threshold);
+  attrs.set("max_detections", d.max_detections);
+  g.metadata[std::string(meta::kBoxesOutput)] = g.values.at(static_cast<size_t>(predictions)).name;
+  g.metadata[std::string(meta::kBoxesFormat)] = d.format;
+  g.metadata[std::string(meta::kYoloNumClasses)] = d.num_classes;
+  g.nodes.push_back(Node{OpType::BoxNms, "box_nms", {predictions}, add_detection_outputs(g), std::move(attrs)});
 }
 
 }  // namespace vigil

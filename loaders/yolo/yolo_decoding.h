@@ -1,6 +1,7 @@
-// Decoding raw YOLO head outputs into boxes: the YoloDetect node both importers append (the darknet
-// importer from its [yolo] layers, `vigil convert --yolo-heads` from metadata), built in one place so the
-// two paths cannot drift apart.
+// Decoding detector outputs into boxes. Raw YOLO head outputs: the YoloDetect node both importers append
+// (the darknet importer from its [yolo] layers, `vigil convert --yolo-heads` from metadata), built in one
+// place so the two paths cannot drift apart. Boxes the model decoded itself (YOLOv5/v8-style exports): the
+// BoxNms node `vigil convert --decoded-boxes` appends.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +35,10 @@ void record_yolo_metadata(Metadata& m, const std::vector<std::string>& head_name
 // own checks run in the next validate_and_infer. Throws if those output names are taken.
 void append_yolo_detect(Graph& g, const std::vector<int>& heads, const YoloDecoding& d);
 
+// Adds the graph outputs "detections" and "detection_count" (values without a producer yet) and returns
+// their ids, for a detection node that writes them (YoloDetect, BoxNms). Throws if the names are taken.
+std::vector<int> add_detection_outputs(Graph& g);
+
 // The decoding that `vigil convert --yolo-heads` attaches to an imported model's raw heads, from its
 // metadata: yolo_anchors, yolo_masks, yolo_anchors_per_head and input_size are required; the class count
 // is yolo_num_classes, else the number of class_names; yolo_scale_x_y (default 1 per head),
@@ -41,5 +46,26 @@ void append_yolo_detect(Graph& g, const std::vector<int>& heads, const YoloDecod
 // defaults).
 // Throws Error naming the missing key.
 YoloDecoding yolo_decoding_from_metadata(const Metadata& m, size_t num_heads);
+
+// NMS over decoded boxes (BoxNms). "yolov5": [1, N, 5+C] rows of cx, cy, w, h, objectness, class scores;
+// "yolov8": [1, 4+C, N] columns of cx, cy, w, h, class scores. The defaults are Ultralytics' predict
+// defaults for each (score 0.25; IoU 0.45 and 1000 boxes for yolov5, 0.7 and 300 for yolov8).
+struct BoxNmsDecoding {
+  std::string format;  // "yolov5" or "yolov8"
+  int64_t num_classes = 0;
+  bool multi_label = false;
+  float score_threshold = 0.25f;
+  float nms_threshold = 0.45f;
+  int64_t max_detections = 1000;
+};
+
+// From the metadata: boxes_format and input_size are required; the class count is yolo_num_classes, else
+// the number of class_names; boxes_multi_label, yolo_score_threshold, yolo_nms_threshold and
+// yolo_max_detections override the format's defaults. Throws Error naming the missing key.
+BoxNmsDecoding box_nms_decoding_from_metadata(const Metadata& m);
+
+// Appends a BoxNms node "box_nms" reading `predictions` with outputs "detections" and "detection_count"
+// (graph outputs) and records boxes_output, boxes_format and yolo_num_classes. Does not validate.
+void append_box_nms(Graph& g, int predictions, const BoxNmsDecoding& d);
 
 }  // namespace vigil

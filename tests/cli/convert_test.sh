@@ -90,6 +90,14 @@ check_error "missing metadata file" "no-such.json: cannot open" "$VIGIL" convert
 check_error "unknown head" "--yolo-heads: 'nope' is not an output of the model" "$VIGIL" convert "$M" --metadata "$WORK/good.json" --yolo-heads head_a,nope -o "$WORK/bad.vgl"
 check_error "empty head name" "--yolo-heads 'head_a,': an empty name" "$VIGIL" convert "$M" --metadata "$WORK/good.json" --yolo-heads head_a, -o "$WORK/bad.vgl"
 check_error "head count vs anchors_per_head" "'yolo_anchors_per_head' has 2 entries for 1 YOLO heads" "$VIGIL" convert "$M" --metadata "$WORK/good.json" --yolo-heads head_a -o "$WORK/bad.vgl"
+# --decoded-boxes (its success path: tools/onnx/check_decoded_boxes.py, ctest onnx_decoded_boxes).
+check_error "decoded boxes: no boxes_format" "--decoded-boxes: YOLO decoding needs metadata key 'boxes_format'" "$VIGIL" convert "$M" --metadata "$WORK/good.json" --decoded-boxes head_a -o "$WORK/bad.vgl"
+sed 's/"note"/"boxes_format": "yolov7", "note"/' "$WORK/good.json" >"$WORK/v7.json"
+check_error "decoded boxes: unknown format" "metadata key 'boxes_format': is 'yolov7', expected \"yolov5\" or \"yolov8\"" "$VIGIL" convert "$M" --metadata "$WORK/v7.json" --decoded-boxes head_a -o "$WORK/bad.vgl"
+sed 's/"note"/"boxes_format": "yolov8", "note"/' "$WORK/good.json" >"$WORK/v8.json"
+check_error "decoded boxes: not an output" "--decoded-boxes: 'nope' is not an output of the model" "$VIGIL" convert "$M" --metadata "$WORK/v8.json" --decoded-boxes nope -o "$WORK/bad.vgl"
+check_error "decoded boxes: a 4-D head" "--decoded-boxes: the boxes do not fit boxes_format 'yolov8': " "$VIGIL" convert "$M" --metadata "$WORK/v8.json" --decoded-boxes head_a -o "$WORK/bad.vgl"
+check_error "decoded boxes with yolo heads" "--decoded-boxes and --yolo-heads both add detections; give one" "$VIGIL" convert "$M" --metadata "$WORK/v8.json" --decoded-boxes head_a --yolo-heads head_a,head_b -o "$WORK/bad.vgl"
 check_error "hoist: the window is not read by an LSTM" "--hoist-lstm-projection: hoist_lstm_input_projection: 'window' is read by MatMul 'act', not an LSTM" "$VIGIL" convert "$M" --metadata "$WORK/good.json" --hoist-lstm-projection -o "$WORK/bad.vgl"
 check_error "hoist: not an action model" "--hoist-lstm-projection needs an action model" "$VIGIL" convert "$M" --hoist-lstm-projection -o "$WORK/bad.vgl"
 

@@ -156,8 +156,8 @@ check_error "--size on a y4m" "not raw RGB" action.vgl video.y4m --size 32x32
 printf 'garbage\n' >garbage.y4m
 check_error "not a y4m" "garbage.y4m: not a Y4M stream" action.vgl garbage.y4m
 check_error "empty stdin" "empty input" action.vgl - --size 32x32 </dev/null
-check_error "model without YoloDetect (plain)" "model.vgl: the model has no YoloDetect node" model.vgl frames
-check_error "action model without YoloDetect" "noyolo.vgl: the model has no YoloDetect node" noyolo.vgl frames
+check_error "model without YoloDetect (plain)" "model.vgl: the model has no YoloDetect or BoxNms node" model.vgl frames
+check_error "action model without YoloDetect" "noyolo.vgl: the model has no YoloDetect or BoxNms node" noyolo.vgl frames
 check_error "mismatched metadata" "mismatch.vgl.*action_window_input.*expected \[5,1,8\]" mismatch.vgl frames
 check_error "--stride above T" "--stride: '7' is not a whole number of frames in 1..6" action.vgl frames --stride 7
 check_error "--stride 0" "--stride: '0'" action.vgl frames --stride 0

@@ -28,15 +28,19 @@ DetectModel load_detect_model(const std::string& path, const EngineOptions& opti
   Graph g = load_model(path);
   DetectModel m;
 
-  // Boxes come from the YoloDetect node; both its outputs must be graph outputs so that they survive the run.
-  int det_value = -1, count_value = -1, yolo_nodes = 0;
+  // Boxes come from the detection node (YoloDetect, or BoxNms over boxes the model decoded); both its outputs
+  // must be graph outputs so that they survive the run.
+  int det_value = -1, count_value = -1, detection_nodes = 0;
   for (const Node& node : g.nodes)
-    if (node.op == OpType::YoloDetect) det_value = node.outputs[0], count_value = node.outputs[1], ++yolo_nodes;
-  if (yolo_nodes == 0) fail(path, ": the model has no YoloDetect node: it is not a detector 'vigil detect' can read");
-  if (yolo_nodes > 1) fail(path, ": the model has ", yolo_nodes, " YoloDetect nodes; 'vigil detect' reads one");
+    if (node.op == OpType::YoloDetect || node.op == OpType::BoxNms)
+      det_value = node.outputs[0], count_value = node.outputs[1], ++detection_nodes;
+  if (detection_nodes == 0)
+    fail(path, ": the model has no YoloDetect or BoxNms node: it is not a detector 'vigil detect' can read");
+  if (detection_nodes > 1)
+    fail(path, ": the model has ", detection_nodes, " detection nodes (YoloDetect, BoxNms); 'vigil detect' reads one");
   for (int v : {det_value, count_value})
     if (v < 0 || !is_output(g, v))
-      fail(path, ": YoloDetect output '", v < 0 ? "?" : name_of(g, v), "' is not a graph output");
+      fail(path, ": detection output '", v < 0 ? "?" : name_of(g, v), "' is not a graph output");
   m.detections = name_of(g, det_value);
   m.count = name_of(g, count_value);
   if (auto it = g.metadata.find(std::string(meta::kClassNames)); it != g.metadata.end())

@@ -1,4 +1,4 @@
-// Boxes from a YoloDetect node's outputs, in the frame's own pixels.
+// Boxes from a detection node's outputs (YoloDetect, BoxNms), in the frame's own pixels.
 #pragma once
 
 #include <string>
@@ -13,7 +13,7 @@ struct Box {
   int cls;
 };
 
-// rows: YoloDetect's [max, 6] table, count: its [1] count. The model saw the frame resized to
+// rows: the node's [max, 6] table, count: its [1] count. The model saw the frame resized to
 // input_w x input_h without letterboxing, so boxes scale back per axis and are clipped to the frame.
 // Rows scoring below min_score are left out.
 std::vector<Box> read_boxes(const TensorView& rows, const TensorView& count, int input_w, int input_h, int frame_w,
