@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "engine/error.h"
+#include "engine/ops/detection_limits.h"
 #include "engine/ops/op_defs.h"
 
 namespace vigil::ops {
@@ -71,15 +72,10 @@ kernels::YoloDetectParams plan_yolo(const Node& node, std::span<const TensorInfo
     for (float s : scales)
       if (s != 1.0f) fail_node(node, concat("scale_x_y must be 1 with decode \"region\", got ", s));
 
-  p.score_threshold = a.get_float("score_threshold", 0.25f, who);
-  p.nms_threshold = a.get_float("nms_threshold", 0.45f, who);
-  if (!(p.score_threshold >= 0.0f && p.score_threshold <= 1.0f))
-    fail_node(node, concat("score_threshold must be in [0, 1], got ", p.score_threshold));
-  if (!(p.nms_threshold >= 0.0f && p.nms_threshold <= 1.0f))
-    fail_node(node, concat("nms_threshold must be in [0, 1], got ", p.nms_threshold));
-  p.max_detections = a.get_int("max_detections", 100, who);
-  if (p.max_detections < 1 || p.max_detections > (int64_t{1} << 24))
-    fail_node(node, concat("max_detections must be in 1..2^24, got ", p.max_detections));
+  const DetectionLimits limits = detection_limits(node);
+  p.score_threshold = limits.score_threshold;
+  p.nms_threshold = limits.nms_threshold;
+  p.max_detections = limits.max_detections;
 
   size_t next_mask = 0;
   for (int64_t h = 0; h < num_heads; ++h) {
