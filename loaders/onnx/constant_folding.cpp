@@ -10,12 +10,12 @@
 namespace vigil::onnx {
 
 const std::vector<std::string>& foldable_ops() {
-  static const std::vector<std::string> ops = {"Add",     "Cast",      "Concat",    "Constant", "ConstantOfShape",
-                                               "Div",     "Equal",     "Expand",    "Flatten",  "Gather",
-                                               "Greater", "Identity",  "Less",      "Max",      "Min",
-                                               "Mul",     "Neg",       "Range",     "Reshape",  "Shape",
-                                               "Size",    "Slice",     "Sqrt",      "Squeeze",  "Sub",
-                                               "Tile",    "Transpose", "Unsqueeze", "Where"};
+  static const std::vector<std::string> ops = {
+      "Add",       "Cast",      "Concat", "Constant", "ConstantOfShape", "Div",     "Equal",
+      "Expand",    "Flatten",   "Gather", "Greater",  "Identity",        "Less",    "Max",
+      "Min",       "Mod",       "Mul",    "Neg",      "Range",           "Reshape", "ScatterND",
+      "Shape",     "Size",      "Slice",  "Sqrt",     "Squeeze",         "Sub",     "Tile",
+      "Transpose", "Unsqueeze", "Where"};
   return ops;
 }
 
@@ -615,6 +615,103 @@ ConstTensor fold_elementwise(const NodeInfo& n, std::span<const ConstTensor* con
   return out;
 }
 
+// Mod: fmod = 0 takes the divisor's sign (Python's %: shape arithmetic such as Swin's window padding,
+// (w - W % w) % w); fmod = 1 the dividend's (C's fmod), which floating-point inputs require.
+ConstTensor fold_mod(const NodeInfo& n, std::span<const ConstTensor* const> in) {
+  n.check_attributes({"fmod"});
+  const int64_t fmod = n.get_int("fmod", 0);
+  if (fmod != 0 && fmod != 1) n.fail(concat("fmod must be 0 or 1, got ", fmod));
+  if (in.size() != 2 || !in[0] || !in[1]) n.fail("needs 2 inputs");
+  const ConstTensor& a = *in[0];
+  const ConstTensor& b = *in[1];
+  if (a.type != b.type)
+    n.fail(concat("inputs have different types ", data_type_name(a.type), " and ", data_type_name(b.type)));
+  if (a.is_float() && fmod == 0) n.fail("floating-point inputs need fmod = 1 (the ONNX spec)");
+  const Dims out_dims = broadcast_dims(n, {a.dims, b.dims});
+  const std::vector<int64_t> pa = broadcast_positions(a.dims, out_dims), pb = broadcast_positions(b.dims, out_dims);
+  ConstTensor out;
+  out.type = a.type;
+  out.dims = out_dims;
+  for (size_t k = 0; k < pa.size(); ++k) {
+    const auto ia = static_cast<size_t>(pa[k]), ib = static_cast<size_t>(pb[k]);
+    if (a.is_float()) {
+      out.f.push_back(std::fmod(a.f[ia], b.f[ib]));
+      continue;
+    }
+    const int64_t x = a.i[ia], y = b.i[ib];
+    if (y == 0) n.fail("integer modulo by zero");
+    if (y == -1) {  // x % -1 is 0, and INT64_MIN % -1 would overflow in C++
+      out.i.push_back(0);
+      continue;
+    }
+    int64_t r = x % y;  // C++: the dividend's sign
+    if (fmod == 0 && r != 0 && ((r < 0) != (y < 0))) r += y;
+    out.i.push_back(r);
+  }
+  return out;
+}
+
+// ScatterND: a copy of data with the slices that indices [..., k] address replaced by (or, with `reduction`,
+// combined with) updates, in order (repeated indices: the later update wins, or each one is combined).
+// PyTorch's in-place slice assignments on constants (Swin's shifted-window mask) export as this.
+ConstTensor fold_scatter_nd(const NodeInfo& n, std::span<const ConstTensor* const> in) {
+  n.check_attributes({"reduction"});
+  const std::string reduction = n.get_string("reduction", "none");
+  if (reduction != "none" && reduction != "add" && reduction != "mul" && reduction != "max" && reduction != "min")
+    n.fail(concat("reduction '", reduction, "' is not one of none, add, mul, max, min"));
+  if (in.size() != 3 || !in[0] || !in[1] || !in[2]) n.fail("needs 3 inputs (data, indices, updates)");
+  const ConstTensor& data = *in[0];
+  const ConstTensor& indices = *in[1];
+  const ConstTensor& updates = *in[2];
+  if (indices.is_float()) n.fail("indices must be integers");
+  if (updates.type != data.type)
+    n.fail(concat("updates are ", data_type_name(updates.type), " but data is ", data_type_name(data.type)));
+  const int r = data.rank(), q = indices.rank();
+  if (q < 1) n.fail("indices must have rank >= 1");
+  const int64_t k = indices.dims.back();
+  if (k < 1 || k > r) n.fail(concat("indices' last dim is ", k, "; it must be in 1..", r, " (data rank)"));
+  // updates: indices.dims[:-1] + data.dims[k:]
+  Dims want(indices.dims.begin(), indices.dims.end() - 1);
+  want.insert(want.end(), data.dims.begin() + k, data.dims.end());
+  if (updates.dims != want)
+    n.fail(concat("updates have shape ", dims_str(updates.dims), "; data ", dims_str(data.dims), " and indices ",
+                  dims_str(indices.dims), " need ", dims_str(want)));
+  const Dims ds = strides_of(data.dims);
+  const int64_t slice = k < r ? ds[static_cast<size_t>(k - 1)] : 1;
+  const int64_t slices = indices.numel() / k;
+  ConstTensor out = data;
+  for (int64_t s = 0; s < slices; ++s) {
+    int64_t offset = 0;
+    for (int64_t j = 0; j < k; ++j) {
+      int64_t i = indices.i[static_cast<size_t>(s * k + j)];
+      const int64_t d = data.dims[static_cast<size_t>(j)];
+      if (i < -d || i >= d) n.fail(concat("index ", i, " is out of range for dim ", j, " of size ", d));
+      if (i < 0) i += d;
+      offset += i * ds[static_cast<size_t>(j)];
+    }
+    for (int64_t e = 0; e < slice; ++e) {
+      const auto at = static_cast<size_t>(offset + e), from = static_cast<size_t>(s * slice + e);
+      auto combine = [&](auto& dst, auto u) {
+        if (reduction == "none")
+          dst = u;
+        else if (reduction == "add")
+          dst = dst + u;
+        else if (reduction == "mul")
+          dst = dst * u;
+        else if (reduction == "max")
+          dst = std::max(dst, u);
+        else
+          dst = std::min(dst, u);
+      };
+      if (data.is_float())
+        combine(out.f[at], updates.f[from]);
+      else
+        combine(out.i[at], updates.i[from]);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<int64_t> broadcast_dims(const NodeInfo& n, const std::vector<std::vector<int64_t>>& shapes) {
@@ -687,6 +784,8 @@ std::vector<ConstTensor> fold_node(const NodeInfo& n, std::span<const ConstTenso
   if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Equal" || op == "Less" || op == "Greater" ||
       op == "Where" || op == "Neg" || op == "Sqrt" || op == "Min" || op == "Max")
     return one(fold_elementwise(n, in));
+  if (op == "Mod") return one(fold_mod(n, in));
+  if (op == "ScatterND") return one(fold_scatter_nd(n, in));
   n.fail(concat("op ", op, " cannot be evaluated at load time"));
 }
 

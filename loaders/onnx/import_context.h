@@ -107,6 +107,11 @@ class Importer {
     return emit(n, op, node_name, std::move(inputs), {output}, std::move(attrs))[0];
   }
 
+  // Whether a graph output or a live node reads the ONNX value `name` (the driver's liveness); true for
+  // every name until the driver has set it.
+  bool is_read(const std::string& name) const { return !read_values_ || read_values_->count(name) != 0; }
+  void set_read_values(const std::unordered_set<std::string>* names) { read_values_ = names; }
+
   // A value name no ONNX value uses: "<base>/<suffix>", with a counter if needed.
   std::string fresh_name(const std::string& base, const std::string& suffix);
   void reserve_names(const std::vector<std::string>& names);
@@ -115,6 +120,7 @@ class Importer {
   GraphBuilder builder_;
   std::unordered_map<std::string, std::shared_ptr<Symbol>> symbols_;  // aliases share one Symbol
   std::unordered_set<std::string> taken_names_;
+  const std::unordered_set<std::string>* read_values_ = nullptr;
 };
 
 int normalize_axis(const NodeInfo& n, int64_t axis, int rank, const char* what);

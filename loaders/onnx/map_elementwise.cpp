@@ -172,7 +172,15 @@ void map_identity(Importer& im, const NodeInfo& n) {
       if (t.as_int(0) != 0 && ratio != 0.0f)
         n.fail("training_mode=true with a non-zero ratio drops values at random; vigil runs inference only");
     }
-    if (n.has_output(1)) n.fail("the mask output is not supported");
+    // The mask of an inference-mode Dropout is all true. PyTorch's eval-mode exports often name the output
+    // without reading it; when something does read it, it is a constant.
+    if (n.has_output(1) && im.is_read(n.output(1))) {
+      const std::vector<int64_t> dims = im.dims_of(n, 0);
+      int64_t count = 1;
+      for (int64_t d : dims) count *= d;
+      im.define_constant(n.output(1),
+                         ConstTensor::ints(dims, std::vector<int64_t>(static_cast<size_t>(count), 1), DataType::Bool));
+    }
   } else if (op == "Cast") {
     n.check_attributes({"to", "saturate"});
     n.expect_inputs(1, 1);

@@ -188,6 +188,7 @@ class Driver {
         if (!i.empty()) needed.insert(i);
     }
     needed_ = std::move(needed);
+    im_.set_read_values(&needed_);
   }
 
   void define_inputs_and_initializers() {

@@ -28,6 +28,14 @@ AttributeProto int_attr(const std::string& name, int64_t v) {
   return a;
 }
 
+AttributeProto string_attr(const std::string& name, const std::string& v) {
+  AttributeProto a;
+  a.name = name;
+  a.type = AttributeType::String;
+  a.s = v;
+  return a;
+}
+
 NodeProto make(const std::string& op, int inputs, std::vector<AttributeProto> attrs = {}) {
   NodeProto n;
   n.op_type = op;
@@ -206,10 +214,57 @@ TEST_CASE("onnx folding: Constant attributes of every kind") {
   out = fold1(make("Constant", 0, {f}), {});
   CHECK(out.dims.empty());
   CHECK(out.f == std::vector<float>{1.5f});
-  AttributeProto s;
-  s.name = "value_string";
-  s.type = AttributeType::String;
-  s.s = "hi";
-  CHECK(fold_error(make("Constant", 0, {s}), {}).find("'value_string' (strings, sparse tensors) is not supported") !=
+  CHECK(fold_error(make("Constant", 0, {string_attr("value_string", "hi")}), {})
+            .find("'value_string' (strings, sparse tensors) is not supported") != std::string::npos);
+}
+
+TEST_CASE("onnx folding: Mod takes the divisor's sign, or the dividend's with fmod") {
+  // Python's %: 7 % 3 = 1, -7 % 3 = 2, 7 % -3 = -2, -7 % -3 = -1; broadcasting a scalar divisor.
+  const ConstTensor x = i64({4}, {7, -7, 7, -7}), y = i64({4}, {3, 3, -3, -3});
+  CHECK(fold1(make("Mod", 2), {&x, &y}).i == std::vector<int64_t>{1, 2, -2, -1});
+  // C's fmod: the dividend's sign.
+  CHECK(fold1(make("Mod", 2, {int_attr("fmod", 1)}), {&x, &y}).i == std::vector<int64_t>{1, -1, 1, -1});
+  // W % window as Swin's padding (w - W % w) % w uses it: 56 % 7 = 0, 30 % 7 = 2, a broadcast scalar divisor.
+  const ConstTensor sizes = i64({2}, {56, 30}), seven = i64({}, {7});
+  const ConstTensor r = fold1(make("Mod", 2), {&sizes, &seven});
+  CHECK(r.dims == std::vector<int64_t>{2});
+  CHECK(r.i == std::vector<int64_t>{0, 2});
+  const ConstTensor extreme = i64({1}, {std::numeric_limits<int64_t>::min()}), minus_one = i64({1}, {-1});
+  CHECK(fold1(make("Mod", 2), {&extreme, &minus_one}).i == std::vector<int64_t>{0});
+  const ConstTensor fx = f32({2}, {5.5f, -5.5f}), fy = f32({1}, {2.0f});
+  CHECK(fold1(make("Mod", 2, {int_attr("fmod", 1)}), {&fx, &fy}).f == std::vector<float>{1.5f, -1.5f});
+
+  const ConstTensor zero = i64({1}, {0});
+  CHECK(fold_error(make("Mod", 2), {&x, &zero}).find("integer modulo by zero") != std::string::npos);
+  CHECK(fold_error(make("Mod", 2), {&fx, &fy}).find("floating-point inputs need fmod = 1") != std::string::npos);
+  CHECK(fold_error(make("Mod", 2, {int_attr("fmod", 2)}), {&x, &y}).find("fmod must be 0 or 1, got 2") !=
         std::string::npos);
+  CHECK(fold_error(make("Mod", 2), {&x, &fy}).find("inputs have different types INT64 and FLOAT") != std::string::npos);
+}
+
+TEST_CASE("onnx folding: ScatterND replaces or combines the addressed slices in order") {
+  // A 3x4 mask filled block by block, as Swin's shifted-window mask is built by slice assignment.
+  const ConstTensor data = f32({3, 4}, std::vector<float>(12, 0.0f));
+  const ConstTensor rows = i64({2, 1}, {2, 0}), row_updates = f32({2, 4}, {1, 2, 3, 4, 5, 6, 7, 8});
+  ConstTensor r = fold1(make("ScatterND", 3), {&data, &rows, &row_updates});
+  CHECK(r.dims == std::vector<int64_t>{3, 4});
+  CHECK(r.f == std::vector<float>{5, 6, 7, 8, 0, 0, 0, 0, 1, 2, 3, 4});
+  // Single elements, a negative index, and a repeated index: the later update wins.
+  const ConstTensor cells = i64({3, 2}, {1, -1, 0, 0, 1, 3}), cell_updates = f32({3}, {9, 7, 4});
+  r = fold1(make("ScatterND", 3), {&data, &cells, &cell_updates});
+  CHECK(r.f == std::vector<float>{7, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0});
+  // reduction add (opset 16): repeated indices accumulate; integers too.
+  const AttributeProto add = string_attr("reduction", "add");
+  const ConstTensor ones = i64({2, 2}, {1, 1, 1, 1}), twice = i64({2, 1}, {1, 1}), inc = i64({2, 2}, {10, 20, 30, 40});
+  r = fold1(make("ScatterND", 3, {add}), {&ones, &twice, &inc}, 16);
+  CHECK(r.i == std::vector<int64_t>{1, 1, 41, 61});
+
+  CHECK(fold_error(make("ScatterND", 3), {&data, &rows, &cell_updates})
+            .find("updates have shape [3]; data [3,4] and "
+                  "indices [2,1] need [2,4]") != std::string::npos);
+  const ConstTensor far = i64({1, 1}, {3}), one_row = f32({1, 4}, {1, 1, 1, 1});
+  CHECK(fold_error(make("ScatterND", 3), {&data, &far, &one_row}).find("index 3 is out of range for dim 0 of size 3") !=
+        std::string::npos);
+  CHECK(fold_error(make("ScatterND", 3, {string_attr("reduction", "sum")}), {&data, &rows, &row_updates}, 16)
+            .find("reduction 'sum' is not one of") != std::string::npos);
 }

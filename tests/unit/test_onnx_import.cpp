@@ -176,6 +176,34 @@ TEST_CASE("onnx import: Identity and Dropout disappear, a graph output keeps its
   CHECK(graph.find_value("y") >= 0);
 }
 
+TEST_CASE("onnx import: an inference Dropout's mask is unread or an all-true constant") {
+  GraphSpec g;
+  g.inputs.push_back(value_info("x", kFloat, {2, 3}));
+  g.outputs.push_back(value_info("y", kFloat, {2, 3}));
+  // PyTorch's eval-mode export names the mask without reading it.
+  g.nodes.push_back(node("Dropout", {"x"}, {"d", "mask"}, "drop"));
+  g.nodes.push_back(node("Relu", {"d"}, {"y"}, "relu"));
+  Graph graph = import(g, 13);
+  REQUIRE(graph.nodes.size() == 1);
+  CHECK(graph.find_value("mask") < 0);
+  CHECK(graph.constants.empty());
+
+  // Read by a Where: the mask is true everywhere, so y = relu(x), never the zeros.
+  g.initializers.push_back(tensor_f32("zeros", {1}, {0.0f}));
+  g.nodes.back() = node("Where", {"mask", "d", "zeros"}, {"w"}, "where");
+  g.nodes.push_back(node("Relu", {"w"}, {"y"}, "relu"));
+  std::vector<float> x = {-1.0f, 2.0f, -3.0f, 4.0f, 0.5f, -0.5f};
+  Engine engine(import(g, 13), EngineOptions{});
+  ExecutionContext ctx(engine, 1);
+  std::copy(x.begin(), x.end(), ctx.input(0).f32());
+  ctx.run();
+  for (size_t i = 0; i < x.size(); ++i) CHECK(ctx.output(0).f32()[i] == std::max(x[i], 0.0f));
+  const int mask = engine.graph().find_value("mask");
+  REQUIRE(mask >= 0);
+  CHECK(engine.graph().values[static_cast<size_t>(mask)].dtype == DType::Bool);
+  CHECK(engine.graph().values[static_cast<size_t>(mask)].shape == Shape{2, 3});
+}
+
 TEST_CASE("onnx import: initializers listed as graph inputs are constants, not inputs") {
   GraphSpec g;
   g.inputs.push_back(value_info("x", kFloat, {1, 2}));
