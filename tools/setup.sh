@@ -9,8 +9,10 @@ SUDO=""
 
 # libdnnl-dev: only for vigil-kbench's oneDNN column (-DVIGIL_BENCH_ONEDNN=ON, on in tools/test.sh so it cannot
 # rot); python3-torch already pulls in the oneDNN library itself, this adds ~2 MB of headers.
+# python3-torchvision: real architectures for the ONNX conformance (tools/onnx/check_torchvision.py).
 APT_PACKAGES=(build-essential cmake libxsimd-dev libstb-dev doctest-dev libdnnl-dev
-              python3 python3-venv python3-numpy python3-opencv python3-torch libopenblas0-pthread)
+              python3 python3-venv python3-numpy python3-opencv python3-torch python3-torchvision
+              libopenblas0-pthread)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
