@@ -10,6 +10,14 @@ double sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + std::exp(-x)) : std::exp
 Box decode_box(const YoloDetectParams& p, const BoxSite& b) {
   const int64_t H = b.head.height, W = b.head.width;
   const double s = b.head.scale_x_y;
+  if (p.mode == YoloDecodeMode::NewCoords) {  // activated values: darknet's get_yolo_box with new_coords
+    const double tx = b.logit(0), ty = b.logit(1), tw = b.logit(2), th = b.logit(3);
+    const double bx = (b.j + tx * s - (s - 1) / 2) / W * p.input_width;
+    const double by = (b.i + ty * s - (s - 1) / 2) / H * p.input_height;
+    const double bw = 4 * tw * tw * b.head.anchors[static_cast<size_t>(2 * b.a)];
+    const double bh = 4 * th * th * b.head.anchors[static_cast<size_t>(2 * b.a + 1)];
+    return {bx - bw / 2, by - bh / 2, bx + bw / 2, by + bh / 2};
+  }
   const double bx = (b.j + sigmoid(b.logit(0)) * s - (s - 1) / 2) / W * p.input_width;
   const double by = (b.i + sigmoid(b.logit(1)) * s - (s - 1) / 2) / H * p.input_height;
   double bw = std::exp(static_cast<double>(b.logit(2))) * b.head.anchors[static_cast<size_t>(2 * b.a)];
@@ -21,9 +29,12 @@ Box decode_box(const YoloDetectParams& p, const BoxSite& b) {
   return {bx - bw / 2, by - bh / 2, bx + bw / 2, by + bh / 2};
 }
 
-ClassProbabilities::ClassProbabilities(const YoloDetectParams& p, const BoxSite& site)
-    : site_(site), softmax_(p.mode == YoloDecodeMode::Region) {
-  if (!softmax_) return;
+double objectness(const YoloDetectParams& p, const BoxSite& site) {
+  return p.mode == YoloDecodeMode::NewCoords ? static_cast<double>(site.logit(4)) : sigmoid(site.logit(4));
+}
+
+ClassProbabilities::ClassProbabilities(const YoloDetectParams& p, const BoxSite& site) : site_(site), mode_(p.mode) {
+  if (mode_ != YoloDecodeMode::Region) return;
   max_logit_ = -INFINITY;
   for (int64_t c = 0; c < p.num_classes; ++c) max_logit_ = std::max(max_logit_, static_cast<double>(site.logit(5 + c)));
   sum_ = 0.0;
@@ -32,7 +43,15 @@ ClassProbabilities::ClassProbabilities(const YoloDetectParams& p, const BoxSite&
 
 double ClassProbabilities::operator()(int64_t c) const {
   const double x = site_.logit(5 + c);
-  return softmax_ ? std::exp(x - max_logit_) / sum_ : sigmoid(x);
+  switch (mode_) {
+    case YoloDecodeMode::Region:
+      return std::exp(x - max_logit_) / sum_;
+    case YoloDecodeMode::NewCoords:
+      return x;
+    case YoloDecodeMode::Yolo:
+      break;
+  }
+  return sigmoid(x);
 }
 
 double iou(const Box& a, const Box& b) {
@@ -42,6 +61,25 @@ double iou(const Box& a, const Box& b) {
   const double inter = iw * ih;
   const double uni = (a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - inter;
   return uni > 0 ? inter / uni : 0.0;
+}
+
+double diou(const Box& a, const Box& b, double input_width, double input_height, double beta) {
+  const double overlap = iou(a, b);
+  // The enclosing box's squared diagonal and the squared distance of the centres, in relative coordinates.
+  const double cw = (std::max(a.x2, b.x2) - std::min(a.x1, b.x1)) / input_width;
+  const double ch = (std::max(a.y2, b.y2) - std::min(a.y1, b.y1)) / input_height;
+  const double c = cw * cw + ch * ch;
+  if (c == 0) return overlap;
+  const double dx = ((a.x1 + a.x2) - (b.x1 + b.x2)) / 2 / input_width;
+  const double dy = ((a.y1 + a.y2) - (b.y1 + b.y2)) / 2 / input_height;
+  return overlap - std::pow((dx * dx + dy * dy) / c, beta);
+}
+
+bool suppresses(const YoloDetectParams& p, const Box& kept, const Box& x) {
+  if (p.nms_kind == YoloNmsKind::Diou)
+    return diou(kept, x, static_cast<double>(p.input_width), static_cast<double>(p.input_height), p.diou_beta) >
+           p.nms_threshold;
+  return iou(kept, x) > p.nms_threshold;
 }
 
 int64_t total_boxes(const YoloDetectParams& p) {

@@ -50,12 +50,15 @@ void for_each_box(const YoloDetectParams& p, const float* const* heads, Fn&& fn)
 
 Box decode_box(const YoloDetectParams& p, const BoxSite& site);
 
-// The class probabilities of one box: the sigmoid of each class logit (Yolo mode) or a softmax over the
-// box's class logits (Region mode; the largest logit and the sum of exponentials are computed once, in
-// double, in class order). Each probability is <= 1 exactly (the sum includes the class's own term and
-// rounding is monotonic), so score = objectness * probability <= objectness. Both kernels score through
-// this, which is what keeps their bits equal. A NaN or +inf class logit makes every softmax probability NaN
-// (never a candidate).
+// The box's objectness: sigmoid(to), or to itself in NewCoords mode (already activated).
+double objectness(const YoloDetectParams& p, const BoxSite& site);
+
+// The class probabilities of one box: the sigmoid of each class logit (Yolo mode), the value itself
+// (NewCoords mode: already activated) or a softmax over the box's class logits (Region mode; the largest logit and the
+// sum of exponentials are computed once, in double, in class order). Each probability is <= 1 exactly (the sum includes
+// the class's own term and rounding is monotonic), so score = objectness * probability <= objectness. Both kernels
+// score through this, which is what keeps their bits equal. A NaN or +inf class logit makes every softmax probability
+// NaN (never a candidate).
 class ClassProbabilities {
  public:
   ClassProbabilities(const YoloDetectParams& p, const BoxSite& site);
@@ -63,11 +66,19 @@ class ClassProbabilities {
 
  private:
   const BoxSite& site_;
-  bool softmax_;
+  YoloDecodeMode mode_;
   double max_logit_ = 0.0, sum_ = 1.0;
 };
 
 double iou(const Box& a, const Box& b);
+
+// DIoU as darknet's box_diounms computes it: iou - (d / c)^beta, d and c measured on the boxes scaled by
+// 1 / input_width horizontally and 1 / input_height vertically (darknet's relative coordinates).
+double diou(const Box& a, const Box& b, double input_width, double input_height, double beta);
+
+// Whether `kept` (a better candidate of the same class that survived) suppresses `x`: IoU or DIoU above
+// nms_threshold, per p.nms_kind.
+bool suppresses(const YoloDetectParams& p, const Box& kept, const Box& x);
 
 // The output order: score descending, ties by decode-order number. Boxes are numbered in decode order and
 // hold one candidate per class at most, so (box, cls) orders candidates exactly as that number would.

@@ -60,7 +60,6 @@ bool is_training_only_key(std::string_view section, std::string_view key) {
                      "obj_normalizer",
                      "delta_normalizer",
                      "iou_loss",
-                     "beta_nms",
                      "max_delta",
                      "counters_per_class",
                      "label_smooth_eps",

@@ -5,6 +5,7 @@
 #include "engine/error.h"
 #include "engine/graph_builder.h"
 #include "engine/ops/activation_attrs.h"
+#include "loaders/vgl/metadata_keys.h"
 #include "loaders/yolo/yolo_decoding.h"
 
 namespace vigil::darknet {
@@ -286,14 +287,14 @@ class GraphConstruction {
   int add(const Layer& l, const DropoutLayer&) { return prev(l); }
 
   int add(const Layer& l, const YoloLayer& y) {
-    heads_.push_back({&l, y.classes, y.anchors, y.mask, y.scale_x_y, false, prev(l)});
+    heads_.push_back({&l, y.classes, y.anchors, y.mask, y.scale_x_y, false, y.new_coords, prev(l)});
     return prev(l);
   }
 
   int add(const Layer& l, const RegionLayer& g) {
     std::vector<int64_t> all;
     for (int64_t a = 0; a < static_cast<int64_t>(g.anchors.size() / 2); ++a) all.push_back(a);
-    heads_.push_back({&l, g.classes, g.anchors, all, 1.0f, true, prev(l)});
+    heads_.push_back({&l, g.classes, g.anchors, all, 1.0f, true, false, prev(l)});
     return prev(l);
   }
 
@@ -301,7 +302,7 @@ class GraphConstruction {
     b_.metadata("source_format", std::string("darknet"));
     b_.metadata("input_size", ints({net_.width, net_.height}));
     b_.metadata("channel_order", std::string("RGB"));
-    b_.metadata("letterbox", int64_t{net_.letter_box ? 1 : 0});
+    b_.metadata(std::string(meta::kLetterbox), int64_t{net_.letter_box ? 1 : 0});
     if (!class_names.empty()) b_.metadata("class_names", class_names);
     if (heads_.empty()) {
       // A classifier's names label its softmax outputs one to one.
@@ -325,12 +326,15 @@ class GraphConstruction {
     bool shared = true;
     for (const Head& h : heads_) shared = shared && h.anchors == heads_.front().anchors;
     if (shared) anchors = heads_.front().anchors;
-    const bool region = heads_.front().region;
+    const bool region = heads_.front().region, new_coords = heads_.front().new_coords;
     for (const Head& h : heads_) {
       if (h.region != region)
         fail(layer_label(net_, *h.layer),
              ": a cfg cannot mix [yolo] and [region] layers (one YoloDetect decodes all "
              "heads the same way)");
+      if (h.new_coords != new_coords)
+        fail(layer_label(net_, *h.layer), ": new_coords=", h.new_coords ? 1 : 0, " differs from the first head's ",
+             new_coords ? 1 : 0, " (one YoloDetect decodes all heads the same way)");
       if (h.classes != classes)
         fail(layer_label(net_, *h.layer), ": classes=", h.classes, " differs from the first head's ", classes,
              "; all heads must share one class list");
@@ -354,7 +358,14 @@ class GraphConstruction {
            region ? "[region]" : "[yolo]", " layers have classes=", classes);
 
     YoloDecoding decoding;
-    decoding.decode = region ? "region" : "yolo";
+    decoding.decode = region ? "region" : new_coords ? "new_coords" : "yolo";
+    // darknet's detector suppresses with the nms_kind of the network's last layer (a [yolo] in every real cfg;
+    // any other layer has none: plain IoU NMS).
+    if (const auto* last = std::get_if<YoloLayer>(&net_.layers.back().params); last) {
+      if (last->nms_kind != NmsKind::Default) decoding.nms = "diou";
+      // greedynms is DIoU with darknet's fixed exponent 0.6 (box_diou); diounms uses beta_nms.
+      decoding.diou_beta = last->nms_kind == NmsKind::Diou ? last->beta_nms : 0.6f;
+    }
     decoding.num_classes = classes;
     decoding.anchors = anchors;
     decoding.masks = masks;
@@ -391,6 +402,7 @@ class GraphConstruction {
     std::vector<int64_t> mask;   // the ones this head uses
     float scale_x_y;
     bool region;
+    bool new_coords;
     int value;
   };
 

@@ -156,7 +156,7 @@ ScaleChannelsLayer parse_scale_channels(const SectionReader& r, int index) {
 }
 
 YoloLayer parse_yolo(const SectionReader& r) {
-  check_keys(r, "yolo", {"classes", "num", "mask", "anchors", "scale_x_y", "new_coords", "nms_kind"}, true);
+  check_keys(r, "yolo", {"classes", "num", "mask", "anchors", "scale_x_y", "new_coords", "nms_kind", "beta_nms"}, true);
   YoloLayer y;
   y.classes = r.require_int_in("classes", 1, 100000);
   int64_t num = r.require_int_in("num", 1, 10000);
@@ -174,10 +174,17 @@ YoloLayer parse_yolo(const SectionReader& r) {
     if (m < 0 || m >= num) r.fail_key("mask", concat("anchor index ", m, " is outside 0..", num - 1));
   y.scale_x_y = r.get_float("scale_x_y", 1.0f);
   if (!(y.scale_x_y >= 1.0f && y.scale_x_y <= 4.0f)) r.fail_key("scale_x_y", concat(y.scale_x_y, " is outside [1, 4]"));
-  require_default_int(r, "new_coords", 0, "the scaled-YOLOv4 box encoding");
-  std::string nms = r.get_string("nms_kind", "default");
-  if (nms != "default" && nms != "greedynms")
-    r.fail_key("nms_kind", concat("'", nms, "' is not supported; vigil's YoloDetect does greedy IoU NMS"));
+  y.new_coords = r.get_int_in("new_coords", 0, 0, 1) == 1;
+  // Darknet reads any other name as default; a typo would silently change the suppression, so it is an error.
+  const std::string nms = r.get_string("nms_kind", "default");
+  if (nms == "greedynms")
+    y.nms_kind = NmsKind::Greedy;
+  else if (nms == "diounms")
+    y.nms_kind = NmsKind::Diou;
+  else if (nms != "default")
+    r.fail_key("nms_kind", concat("'", nms, "' is not supported (default, greedynms or diounms)"));
+  y.beta_nms = r.get_float("beta_nms", 0.6f);
+  if (!(y.beta_nms > 0.0f && y.beta_nms <= 100.0f)) r.fail_key("beta_nms", concat(y.beta_nms, " is outside (0, 100]"));
   return y;
 }
 
@@ -430,6 +437,18 @@ Network parse_network(const CfgFile& cfg) {
       layer.params = DropoutLayer{};
     } else if (layer.type == "yolo") {
       YoloLayer y = parse_yolo(r);
+      // new_coords decodes the previous layer's values as they are: darknet's own scaled-YOLOv4 cfgs put a
+      // logistic conv there. Darknet does not check; any other activation would give boxes and scores that are
+      // not what the model was trained to output, so vigil refuses it.
+      if (y.new_coords) {
+        const Layer* prev = layer.input < 0 ? nullptr : &net.layers[static_cast<size_t>(layer.input)];
+        const auto* conv = prev ? std::get_if<ConvolutionalLayer>(&prev->params) : nullptr;
+        if (!conv || conv->activation.kind != Activation::Sigmoid)
+          r.fail_key("new_coords", concat("new_coords=1 needs the layer before it to be a [convolutional] with "
+                                          "activation=logistic (layer ",
+                                          layer.input, " is ", prev ? concat("[", prev->type, "]") : "the input",
+                                          conv ? " without activation=logistic" : "", ")"));
+      }
       int64_t expected = static_cast<int64_t>(y.mask.size()) * (y.classes + 5);
       if (in.c != expected)
         r.fail_section(concat("its input has ", in.c, " channels but mask has ", y.mask.size(),

@@ -47,11 +47,18 @@ struct ScaleChannelsLayer {
   kernels::ActivationParams activation;
 };
 struct DropoutLayer {};  // identity at inference
+// How darknet suppresses duplicates (its detector reads the network's last layer's nms_kind): do_nms_sort
+// (IoU), or diounms_sort with greedynms (DIoU, exponent 0.6) or diounms (DIoU, exponent beta_nms).
+enum class NmsKind { Default, Greedy, Diou };
+
 struct YoloLayer {
   int64_t classes = 0;
   std::vector<int64_t> mask;   // which anchors this head uses
   std::vector<float> anchors;  // all anchors of the section, pairs (w, h) in input pixels
   float scale_x_y = 1.0f;
+  bool new_coords = false;  // scaled-YOLOv4 encoding: the previous conv applies the logistic
+  NmsKind nms_kind = NmsKind::Default;
+  float beta_nms = 0.6f;
 };
 
 // YOLOv2's detection head: the previous layer holds num * (5 + classes) channels, decoded with softmax class

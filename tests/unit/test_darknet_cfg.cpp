@@ -138,9 +138,24 @@ TEST_CASE("darknet cfg: missing keys, garbage values and unsupported inference o
   CHECK(net_error(net + "[convolutional]\nfilters=21\nsize=1\nactivation=linear\n[yolo]\nclasses=2\nnum=3\n"
                         "anchors=1,2,3,4,5,6\nmask=0,1,3\n") ==
         "t.cfg:13: [yolo] key 'mask': anchor index 3 is outside 0..2");
+  // new_coords=1 decodes the previous layer's values as they are: it must be a logistic conv.
   CHECK(net_error(net + "[convolutional]\nfilters=21\nsize=1\nactivation=linear\n[yolo]\nclasses=2\nnum=3\n"
                         "anchors=1,2,3,4,5,6\nnew_coords=1\n") ==
-        "t.cfg:13: [yolo] key 'new_coords': not supported (the scaled-YOLOv4 box encoding)");
+        "t.cfg:13: [yolo] key 'new_coords': new_coords=1 needs the layer before it to be a [convolutional] with "
+        "activation=logistic (layer 0 is [convolutional] without activation=logistic)");
+  CHECK(net_error(net + "[convolutional]\nfilters=21\nsize=1\nactivation=logistic\n[dropout]\n[yolo]\nclasses=2\n"
+                        "num=3\nanchors=1,2,3,4,5,6\nnew_coords=1\n") ==
+        "t.cfg:14: [yolo] key 'new_coords': new_coords=1 needs the layer before it to be a [convolutional] with "
+        "activation=logistic (layer 1 is [dropout])");
+  CHECK(net_error(net + "[convolutional]\nfilters=21\nsize=1\nactivation=logistic\n[yolo]\nclasses=2\nnum=3\n"
+                        "anchors=1,2,3,4,5,6\nnew_coords=2\n") ==
+        "t.cfg:13: [yolo] key 'new_coords': 2 is out of range [0, 1]");
+  CHECK(net_error(net + "[convolutional]\nfilters=21\nsize=1\nactivation=logistic\n[yolo]\nclasses=2\nnum=3\n"
+                        "anchors=1,2,3,4,5,6\nnms_kind=cornersnms\n") ==
+        "t.cfg:13: [yolo] key 'nms_kind': 'cornersnms' is not supported (default, greedynms or diounms)");
+  CHECK(net_error(net + "[convolutional]\nfilters=21\nsize=1\nactivation=logistic\n[yolo]\nclasses=2\nnum=3\n"
+                        "anchors=1,2,3,4,5,6\nnms_kind=diounms\nbeta_nms=0\n") ==
+        "t.cfg:14: [yolo] key 'beta_nms': 0 is outside (0, 100]");
   CHECK(net_error(net + "[convolutional]\nfilters=21\nsize=1\nactivation=linear\n[yolo]\nclasses=2\nnum=3\n"
                         "anchors=1,2,3,4,5,6\n[convolutional]\nfilters=2\nsize=1\nactivation=linear\n") ==
         "t.cfg:13: [convolutional]: reads the output of [yolo] layer 1; only a [route] may follow a [yolo] layer");
