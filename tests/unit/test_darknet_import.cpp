@@ -905,3 +905,117 @@ TEST_CASE("darknet import: a cfg without [yolo] outputs its last layer, empty we
   CHECK(dims(g.values[static_cast<size_t>(g.outputs[0])].shape) == std::vector<int64_t>{1, 2, 1, 1});
   CHECK(g.metadata.count("yolo_anchors") == 0);
 }
+
+namespace {
+
+// Scaled-YOLOv4's head: a logistic conv before a [yolo] with new_coords=1, DIoU-NMS with beta_nms, and
+// letter_box=1; a second head with greedynms (the network's last layer decides darknet's NMS).
+const char* kScaledYoloCfg = R"(
+[net]
+width=16
+height=8
+channels=3
+letter_box=1
+# 0
+[convolutional]
+filters=8
+size=3
+stride=2
+pad=1
+batch_normalize=1
+activation=mish
+# 1: 2 anchors * (5 + 2 classes)
+[convolutional]
+filters=14
+size=1
+stride=1
+activation=logistic
+# 2
+[yolo]
+mask=0,1
+anchors=2,3, 4,5, 6,7
+classes=2
+num=3
+scale_x_y=2.0
+new_coords=1
+nms_kind=greedynms
+# 3
+[route]
+layers=0
+# 4
+[convolutional]
+filters=7
+size=1
+stride=1
+activation=logistic
+# 5
+[yolo]
+mask=2
+anchors=2,3, 4,5, 6,7
+classes=2
+num=3
+scale_x_y=1.5
+new_coords=1
+nms_kind=diounms
+beta_nms=0.45
+)";
+
+}  // namespace
+
+TEST_CASE("darknet import: new_coords heads are the logistic conv's output, decoded the new_coords way") {
+  TempDir tmp;
+  const std::string cfg = tmp.file("scaled.cfg", kScaledYoloCfg);
+  Network net = parse_network(read_cfg_file(cfg));
+  REQUIRE(net.layers.size() == 6);
+  std::vector<float> weights = random_weights(net, 24);
+  const std::string wfile = tmp.file("scaled.weights");
+  write_weights_file(wfile, weights);
+  // The heads hold activated values (the float64 reference applies the logistic as darknet's conv does).
+  compare_with_reference(cfg, wfile, net, weights, {{"conv_1", 1}, {"conv_4", 4}}, {});
+
+  Graph g = import_darknet(cfg, wfile);
+  const auto& m = g.metadata;
+  CHECK(std::get<std::string>(m.at("yolo_decode")) == "new_coords");
+  CHECK(std::get<std::string>(m.at("yolo_nms")) == "diou");
+  CHECK(std::get<float>(m.at("yolo_diou_beta")) == 0.45f);  // the last layer's beta_nms
+  CHECK(std::get<int64_t>(m.at("letterbox")) == 1);
+  CHECK(std::get<std::vector<float>>(m.at("yolo_scale_x_y")) == std::vector<float>{2.0f, 1.5f});
+  int yolo_nodes = 0;
+  for (const Node& n : g.nodes)
+    if (n.op == OpType::YoloDetect) {
+      ++yolo_nodes;
+      CHECK(n.attrs.get_string("decode", "", "") == "new_coords");
+      CHECK(n.attrs.get_string("nms", "", "") == "diou");
+      CHECK(n.attrs.get_float("diou_beta", 0.0f, "") == 0.45f);
+    }
+  CHECK(yolo_nodes == 1);
+
+  // The last layer's greedynms: DIoU with darknet's fixed exponent 0.6, whatever beta_nms says.
+  std::string greedy = kScaledYoloCfg;
+  greedy.replace(greedy.rfind("nms_kind=diounms"), 16, "nms_kind=greedynms");
+  Graph g2 = import_darknet(tmp.file("greedy.cfg", greedy), wfile);
+  CHECK(std::get<std::string>(g2.metadata.at("yolo_nms")) == "diou");
+  CHECK(std::get<float>(g2.metadata.at("yolo_diou_beta")) == 0.6f);
+  // nms_kind=default on the last layer: plain IoU NMS, no nms keys (the first head's kind does not count).
+  std::string plain = kScaledYoloCfg;
+  plain.replace(plain.rfind("nms_kind=diounms"), 16, "nms_kind=default");
+  Graph g3 = import_darknet(tmp.file("plain.cfg", plain), wfile);
+  CHECK(g3.metadata.count("yolo_nms") == 0);
+  CHECK(g3.metadata.count("yolo_diou_beta") == 0);
+
+  // Heads cannot mix encodings.
+  std::string mixed = kScaledYoloCfg;
+  mixed.replace(mixed.rfind("new_coords=1"), 12, "new_coords=0");
+  const std::string mixed_cfg = tmp.file("mixed.cfg", mixed);
+  CHECK(error_of([&] { import_darknet(mixed_cfg, wfile); }) ==
+        mixed_cfg + ":40: layer 5 [yolo]: new_coords=0 differs from the first head's 1 (one YoloDetect decodes all "
+                    "heads the same way)");
+}
+
+TEST_CASE("darknet import: the shared cfgs' greedynms becomes DIoU-NMS, exponent 0.6") {
+  Graph g = import_darknet(kData + "darknet/cfg/yolov4-tiny.cfg", "");
+  CHECK(std::get<std::string>(g.metadata.at("yolo_nms")) == "diou");
+  CHECK(std::get<float>(g.metadata.at("yolo_diou_beta")) == 0.6f);
+  CHECK(g.metadata.count("yolo_decode") == 0);
+  CHECK(std::get<int64_t>(g.metadata.at("letterbox")) == 0);
+}
