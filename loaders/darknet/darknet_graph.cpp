@@ -1,5 +1,6 @@
 #include "loaders/darknet/darknet_graph.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "engine/error.h"
@@ -138,7 +139,10 @@ class GraphConstruction {
 
     Attributes attrs;
     attrs.set("strides", ints({c.stride_y, c.stride_x}));
-    attrs.set("pads", ints({c.padding, c.padding, c.padding, c.padding}));
+    // darknet pads padding * dilation (its im2col_cpu_ext call); the parser checked the output size agrees.
+    const int64_t pad = c.padding * c.dilation;
+    attrs.set("pads", ints({pad, pad, pad, pad}));
+    if (c.dilation > 1) attrs.set("dilations", ints({c.dilation, c.dilation}));
     attrs.set("group", c.groups);
     return conv_with_bias(l, name(l, "conv"), prev(l), Shape{c.filters, l.in.c / c.groups, c.size, c.size}, attrs,
                           c.batch_normalize, c.activation, w, bias, scales, mean, variance);
@@ -236,20 +240,61 @@ class GraphConstruction {
     return b_.node(OpType::Concat, n, parts, {{"axis", int64_t{1}}});
   }
 
+  // A weighted shortcut's weights, normalised as darknet's shortcut_multilayer_cpu does (in double): for each
+  // of the n + 1 inputs (the previous layer first, then the `from` layers) and each channel (one value for
+  // all channels with per_feature), darknet's index input * step + channel into the raw weights.
+  std::vector<std::vector<float>> shortcut_weights(const Layer& l, const ShortcutLayer& s) {
+    const int64_t inputs = static_cast<int64_t>(s.from.size()) + 1;
+    const int64_t per_input = s.weights == ShortcutWeights::PerChannel ? l.in.c : 1;
+    const std::vector<float> raw = weights_.read(inputs * per_input, concat("layer ", l.index, " [shortcut] weights"));
+    std::vector<std::vector<float>> out(static_cast<size_t>(inputs),
+                                        std::vector<float>(static_cast<size_t>(per_input)));
+    for (int64_t ch = 0; ch < per_input; ++ch) {
+      auto w = [&](int64_t k) { return static_cast<double>(raw[static_cast<size_t>(k * per_input + ch)]); };
+      double largest = -INFINITY, sum = 1.0;
+      if (s.normalization != ShortcutNormalization::None) {
+        for (int64_t k = 0; k < inputs; ++k) largest = std::max(largest, w(k));
+        sum = 0.0001;  // darknet's eps, added to the sum of both normalisations
+        for (int64_t k = 0; k < inputs; ++k)
+          sum += s.normalization == ShortcutNormalization::Relu ? std::max(w(k), 0.0) : std::exp(w(k) - largest);
+      }
+      for (int64_t k = 0; k < inputs; ++k) {
+        double v = w(k);
+        if (s.normalization == ShortcutNormalization::Relu) v = std::max(v, 0.0) / sum;
+        if (s.normalization == ShortcutNormalization::Softmax) v = std::exp(v - largest) / sum;
+        out[static_cast<size_t>(k)][static_cast<size_t>(ch)] = static_cast<float>(v);
+      }
+    }
+    return out;
+  }
+
+  // value * the input's weights (their first `channels` for a layer with fewer channels than the shortcut).
+  int weigh(const std::string& n, int value, const std::vector<float>& w, int64_t channels) {
+    const bool per_channel = w.size() > 1;
+    const std::vector<float> used(w.begin(), per_channel ? w.begin() + channels : w.end());
+    const Shape shape = per_channel ? Shape{channels, 1, 1} : Shape{1};
+    return b_.node(OpType::Mul, n, {value, constant(n + ".weight", shape, used)});
+  }
+
   int add(const Layer& l, const ShortcutLayer& s) {
     // darknet adds the other layer's output element-wise over the first min(C, C_from) channels; the
-    // output keeps the previous layer's shape, its extra channels passing through.
+    // output keeps the previous layer's shape, its extra channels passing through. A weighted shortcut
+    // first multiplies each input by its (normalised) weights.
     const std::string n = name(l, "shortcut");
-    int acc = prev(l);
     const int64_t c = l.in.c;
+    std::vector<std::vector<float>> weights;
+    if (s.weights != ShortcutWeights::None) weights = shortcut_weights(l, s);
+    int acc = prev(l);
+    if (!weights.empty()) acc = weigh(n + "/weigh0", acc, weights[0], c);
     for (size_t k = 0; k < s.from.size(); ++k) {
       const bool last = k + 1 == s.from.size();
       const std::string step = s.from.size() == 1 ? n : concat(n, "/add", k);
       const std::string out_name = last ? n : step;
       int other = value_of(s.from[k]);
       const int64_t c_other = net_.shape_of(s.from[k]).c;
+      if (c_other > c) other = slice_channels(concat(n, "/from", k), other, 0, c);
+      if (!weights.empty()) other = weigh(concat(n, "/weigh", k + 1), other, weights[k + 1], std::min(c, c_other));
       if (c_other >= c) {
-        if (c_other > c) other = slice_channels(concat(n, "/from", k), other, 0, c);
         Attributes attrs;
         if (last) ops::set_fused_activation(attrs, s.activation);
         acc = b_.node(OpType::Add, out_name, {acc, other}, attrs);

@@ -71,7 +71,8 @@ ConvolutionalLayer parse_convolutional(const SectionReader& r, const FeatureShap
   c.batch_normalize = r.get_int_in("batch_normalize", 0, 0, 1) == 1;
   // Darknet defaults a missing activation to logistic and OpenCV to linear: demand it rather than guess.
   c.activation = parse_activation(r, "activation", r.require_string("activation"));
-  if (c.size > 1) require_default_int(r, "dilation", 1, "dilated convolution");
+  // darknet ignores dilation for 1x1 kernels (parse_convolutional).
+  c.dilation = c.size > 1 ? r.get_int_in("dilation", 1, 1, kMaxKernel) : 1;
   require_default_int(r, "binary", 0, "binary weights");
   require_default_int(r, "xnor", 0, "XNOR convolution");
   require_default_int(r, "bin_output", 0, "binary output");
@@ -125,15 +126,33 @@ RouteLayer parse_route(const SectionReader& r, int index) {
   return route;
 }
 
-ShortcutLayer parse_shortcut(const SectionReader& r, int index) {
+ShortcutLayer parse_shortcut(const SectionReader& r, int index, const FeatureShape& in, int64_t& weights) {
   check_keys(r, "shortcut", {"from", "activation", "weights_type", "weights_normalization"}, true);
   ShortcutLayer s;
   for (int64_t ref : r.require_ints("from")) s.from.push_back(resolve_layer(r, "from", ref, index));
   s.activation = parse_activation(r, "activation", r.get_string("activation", "linear"));
-  if (r.get_string("weights_type", "none") != "none")
-    r.fail_key("weights_type", "not supported (weighted shortcuts); only 'none'");
-  if (r.get_string("weights_normalization", "none") != "none")
-    r.fail_key("weights_normalization", "not supported (weighted shortcuts); only 'none'");
+  // darknet's names; per_layer is its alias of per_feature.
+  const std::string type = r.get_string("weights_type", "none");
+  if (type == "per_feature" || type == "per_layer")
+    s.weights = ShortcutWeights::PerFeature;
+  else if (type == "per_channel")
+    s.weights = ShortcutWeights::PerChannel;
+  else if (type != "none")
+    r.fail_key("weights_type", concat("'", type, "' is not a darknet weights type (none, per_feature, per_channel)"));
+  const std::string norm = r.get_string("weights_normalization", "none");
+  if (norm == "relu" || norm == "avg_relu")
+    s.normalization = ShortcutNormalization::Relu;
+  else if (norm == "softmax")
+    s.normalization = ShortcutNormalization::Softmax;
+  else if (norm != "none")
+    r.fail_key("weights_normalization",
+               concat("'", norm, "' is not a darknet weights normalization (none, relu, softmax)"));
+  // darknet's make_shortcut_layer: one weight per input (the previous layer and each `from`), times the
+  // channels for per_channel; read from .weights at the layer's place.
+  const int64_t inputs = static_cast<int64_t>(s.from.size()) + 1;
+  weights = s.weights == ShortcutWeights::PerFeature   ? inputs
+            : s.weights == ShortcutWeights::PerChannel ? inputs * in.c
+                                                       : 0;
   return s;
 }
 
@@ -377,6 +396,20 @@ Network parse_network(const CfgFile& cfg) {
                    (in.w + 2 * c.padding - c.size) / c.stride_x + 1};
       if (in.h + 2 * c.padding < c.size || in.w + 2 * c.padding < c.size)
         r.fail_section(concat("kernel size ", c.size, " exceeds the padded input ", in.h, "x", in.w));
+      if (c.dilation > 1) {
+        // darknet sizes the output without the dilation but convolves with padding * dilation on each side and
+        // a (size - 1) * dilation + 1 window: the two agree only for some paddings (2 * padding = size - 1, as
+        // pad=1 gives an odd size). Otherwise darknet's buffers and its convolution disagree: refused.
+        const int64_t extent = (c.size - 1) * c.dilation + 1, pad = c.padding * c.dilation;
+        const int64_t dilated_h = (in.h + 2 * pad - extent) / c.stride_y + 1;
+        const int64_t dilated_w = (in.w + 2 * pad - extent) / c.stride_x + 1;
+        if (in.h + 2 * pad < extent || in.w + 2 * pad < extent || dilated_h != layer.out.h || dilated_w != layer.out.w)
+          r.fail_key("dilation",
+                     concat(c.dilation, " with size=", c.size, " and padding ", c.padding, ": darknet's output size ",
+                            layer.out.h, "x", layer.out.w,
+                            " (computed without the dilation) differs from what its dilated convolution covers; "
+                            "use pad=1 with an odd size"));
+      }
       layer.params = c;
     } else if (layer.type == "maxpool") {
       MaxPoolLayer m = parse_maxpool(r);
@@ -404,7 +437,7 @@ Network parse_network(const CfgFile& cfg) {
       }
       layer.params = route;
     } else if (layer.type == "shortcut") {
-      ShortcutLayer sc = parse_shortcut(r, layer.index);
+      ShortcutLayer sc = parse_shortcut(r, layer.index, in, layer.weight_floats);
       for (int i : sc.from) {
         check_readable("from", i);
         FeatureShape s = shape_of(i);

@@ -22,6 +22,7 @@ struct FeatureShape {
 
 struct ConvolutionalLayer {
   int64_t filters = 0, size = 0, stride_y = 1, stride_x = 1, padding = 0, groups = 1;
+  int64_t dilation = 1;  // darknet pads padding * dilation on each side (its im2col_cpu_ext call)
   bool batch_normalize = false;
   kernels::ActivationParams activation;
 };
@@ -33,9 +34,18 @@ struct RouteLayer {
   std::vector<int> inputs;  // absolute layer indices (-1 = network input)
   int64_t groups = 1, group_id = 0;
 };
+// darknet's weighted shortcut (weights_type): the previous layer's output and every `from` layer's get a
+// learned weight, one per input (per_feature) or one per input and channel (per_channel), optionally
+// normalised over the inputs (weights_normalization relu: relu(w) / (eps + sum relu), softmax:
+// exp(w - max) / (eps + sum exp(w - max)), eps = 0.0001), as shortcut_multilayer_cpu computes.
+enum class ShortcutWeights { None, PerFeature, PerChannel };
+enum class ShortcutNormalization { None, Relu, Softmax };
+
 struct ShortcutLayer {
   std::vector<int> from;  // absolute layer indices added to the previous layer's output
   kernels::ActivationParams activation;
+  ShortcutWeights weights = ShortcutWeights::None;
+  ShortcutNormalization normalization = ShortcutNormalization::None;
 };
 struct UpsampleLayer {
   int64_t stride = 2;

@@ -120,8 +120,24 @@ TEST_CASE("darknet cfg: missing keys, garbage values and unsupported inference o
             .starts_with("t.cfg:8: [convolutional] key 'activation': unsupported activation 'elu'"));
   CHECK(net_error(net + "[convolutional]\nfilters=8\nsize=3\nactivation=leaky\nbinary=1\n") ==
         "t.cfg:9: [convolutional] key 'binary': not supported (binary weights)");
+  // Dilation: darknet sizes the output without it but pads padding * dilation; only consistent paddings pass.
   CHECK(net_error(net + "[convolutional]\nfilters=8\nsize=3\ndilation=2\nactivation=leaky\n") ==
-        "t.cfg:8: [convolutional] key 'dilation': not supported (dilated convolution)");
+        "t.cfg:8: [convolutional] key 'dilation': 2 with size=3 and padding 0: darknet's output size 14x30 (computed "
+        "without the dilation) differs from what its dilated convolution covers; use pad=1 with an odd size");
+  CHECK(net_error(net + "[convolutional]\nfilters=8\nsize=4\npad=1\ndilation=2\nactivation=leaky\n")
+            .starts_with("t.cfg:9: [convolutional] key 'dilation': 2 with size=4 and padding 2: darknet's output "
+                         "size 17x33"));
+  CHECK(net_error(net + "[convolutional]\nfilters=8\nsize=3\npad=1\ndilation=0\nactivation=leaky\n") ==
+        "t.cfg:9: [convolutional] key 'dilation': 0 is out of range [1, 1024]");
+  // Weighted shortcuts: darknet's names only.
+  CHECK(net_error(net + "[convolutional]\nfilters=4\nsize=1\nactivation=linear\n[shortcut]\nfrom=-1\n"
+                        "weights_type=per_pixel\n") ==
+        "t.cfg:11: [shortcut] key 'weights_type': 'per_pixel' is not a darknet weights type (none, per_feature, "
+        "per_channel)");
+  CHECK(net_error(net + "[convolutional]\nfilters=4\nsize=1\nactivation=linear\n[shortcut]\nfrom=-1\n"
+                        "weights_type=per_channel\nweights_normalization=sigmoid\n") ==
+        "t.cfg:12: [shortcut] key 'weights_normalization': 'sigmoid' is not a darknet weights normalization (none, "
+        "relu, softmax)");
   CHECK(net_error(net + "[convolutional]\nfilters=8\nsize=3\ngroups=2\nactivation=leaky\n") ==
         "t.cfg:8: [convolutional] key 'groups': 2 does not divide the 3 input channels");
   CHECK(net_error(net + "[maxpool]\nsize=2\n") == "t.cfg:5: [maxpool] key 'stride': required but missing");

@@ -7,7 +7,8 @@ Walks the cfg with its own small shape tracker (independent of vigil's importer)
 file order, a 20-byte header (version 0.2.5, 64-bit "seen") then per layer:
   [convolutional]: biases, with batch_normalize scales / rolling means / rolling variances, then the
                    weights [filters][C/groups][size][size];
-  [connected]:     biases, weights [outputs][inputs], then with batch_normalize scales / means / variances.
+  [connected]:     biases, weights [outputs][inputs], then with batch_normalize scales / means / variances;
+  [shortcut] with weights_type: (1 + len(from)) weights, times the channels for per_channel.
 Weights are uniform with a fan-in scale that keeps activations O(1); the batch-norm statistics are far from
 the identity (scales 0.5..1.5, means -0.3..0.3, variances 0.3..2) so that a wrong epsilon, order or fold
 shows. The weights and biases of every layer feeding a [yolo] / [region] head (of a classifier: the last
@@ -59,7 +60,15 @@ def layer_weights(sections):
         elif name == "upsample":
             s = int(kv.get("stride", 2))
             shape = (c, h * s, w * s)
-        elif name not in ("dropout", "softmax", "cost", "region", "yolo", "shortcut"):
+        elif name == "shortcut":
+            # darknet's weighted shortcut: one weight per input (previous layer + each `from`), x C per_channel
+            kind = kv.get("weights_type", "none")
+            inputs = len(kv["from"].split(",")) + 1
+            if kind in ("per_feature", "per_layer"):
+                entry = ("shortcut", inputs, 0, 0)
+            elif kind == "per_channel":
+                entry = ("shortcut", inputs * c, 0, 0)
+        elif name not in ("dropout", "softmax", "cost", "region", "yolo"):
             raise RuntimeError(f"random_weights.py: section [{name}] is not handled")
         shapes.append(shape)
         plan.append(entry)
@@ -80,6 +89,9 @@ def generate(cfg, seed=1, head_gain=3.0, objectness_bias=0.0):
         if e is None:
             continue
         kind, n, fan_in, bn = e
+        if kind == "shortcut":  # some negative (relu normalisation clips them), spread for softmax
+            out.append(rng.uniform(-0.5, 1.5, n))
+            continue
         gain = head_gain if i in gained else 1.0
         bias = gain * rng.uniform(-0.2, 0.2, n)
         if objectness_bias and i in gained and layers[i + 1][0] == "yolo":
