@@ -15,6 +15,10 @@
 // head already applied the logistic, so the head holds activated values, used as they are (no sigmoid, no exp):
 //   bx = (j + tx * s - (s - 1) / 2) / W * input_width,   bw = (2 * tw)^2 * anchor_w     (same for y, h)
 //   score(c) = to * tc
+// Gaussian decoding (darknet's [Gaussian_yolo], Gaussian YOLOv3): 9 + C channels per anchor, k = 0: tx, 1: its
+// uncertainty logit ux, 2: ty, 3: uy, 4: tw, 5: uw, 6: th, 7: uh, 8: objectness logit, 9 + c: class c logit:
+//   bx, by as in Yolo mode from tx, ty;   bw = exp(tw) * anchor_w, bh = exp(th) * anchor_h
+//   score(c) = sigmoid(to) * sigmoid(tc) * (1 - (sigmoid(ux) + sigmoid(uy) + sigmoid(uw) + sigmoid(uh)) / 4)
 // NMS kinds: Iou (darknet's do_nms_sort: suppress when IoU > nms_threshold) or Diou (darknet's diounms_sort:
 // suppress when IoU - (d / c)^diou_beta > nms_threshold, with d the squared distance between the two box
 // centres and c the squared diagonal of the smallest box enclosing both; c = 0 gives plain IoU). Darknet
@@ -29,7 +33,7 @@
 namespace vigil::kernels {
 
 // How boxes and class scores are decoded: darknet's [yolo] layer (YOLOv3/v4) or its [region] layer (YOLOv2).
-enum class YoloDecodeMode { Yolo, Region, NewCoords };
+enum class YoloDecodeMode { Yolo, Region, NewCoords, Gaussian };
 
 // How non-maximum suppression measures overlap (see above).
 enum class YoloNmsKind { Iou, Diou };
@@ -52,6 +56,11 @@ struct YoloDetectParams {
   float diou_beta = 0.6f;  // Diou only: the exponent of the distance term
   int64_t max_detections = 100;
 };
+
+// Channels per anchor in a head: 5 + C, or 9 + C in Gaussian mode (four uncertainties before the objectness).
+inline int64_t yolo_entries_per_anchor(const YoloDetectParams& p) {
+  return (p.mode == YoloDecodeMode::Gaussian ? 9 : 5) + p.num_classes;
+}
 
 // Scratch yolo_detect_reference and yolo_detect_fast need (8-byte aligned): room for every box and every
 // possible candidate.

@@ -18,10 +18,12 @@ Box decode_box(const YoloDetectParams& p, const BoxSite& b) {
     const double bh = 4 * th * th * b.head.anchors[static_cast<size_t>(2 * b.a + 1)];
     return {bx - bw / 2, by - bh / 2, bx + bw / 2, by + bh / 2};
   }
+  // Gaussian mode: tx, ty, tw, th are entries 0, 2, 4, 6 (each followed by its uncertainty).
+  const int64_t step = p.mode == YoloDecodeMode::Gaussian ? 2 : 1;
   const double bx = (b.j + sigmoid(b.logit(0)) * s - (s - 1) / 2) / W * p.input_width;
-  const double by = (b.i + sigmoid(b.logit(1)) * s - (s - 1) / 2) / H * p.input_height;
-  double bw = std::exp(static_cast<double>(b.logit(2))) * b.head.anchors[static_cast<size_t>(2 * b.a)];
-  double bh = std::exp(static_cast<double>(b.logit(3))) * b.head.anchors[static_cast<size_t>(2 * b.a + 1)];
+  const double by = (b.i + sigmoid(b.logit(step)) * s - (s - 1) / 2) / H * p.input_height;
+  double bw = std::exp(static_cast<double>(b.logit(2 * step))) * b.head.anchors[static_cast<size_t>(2 * b.a)];
+  double bh = std::exp(static_cast<double>(b.logit(3 * step))) * b.head.anchors[static_cast<size_t>(2 * b.a + 1)];
   if (p.mode == YoloDecodeMode::Region) {  // anchors in grid cells: darknet's get_region_box divides by the grid
     bw = bw / static_cast<double>(W) * static_cast<double>(p.input_width);
     bh = bh / static_cast<double>(H) * static_cast<double>(p.input_height);
@@ -30,24 +32,33 @@ Box decode_box(const YoloDetectParams& p, const BoxSite& b) {
 }
 
 double objectness(const YoloDetectParams& p, const BoxSite& site) {
-  return p.mode == YoloDecodeMode::NewCoords ? static_cast<double>(site.logit(4)) : sigmoid(site.logit(4));
+  return p.mode == YoloDecodeMode::NewCoords ? static_cast<double>(site.objectness_logit())
+                                             : sigmoid(site.objectness_logit());
 }
 
 ClassProbabilities::ClassProbabilities(const YoloDetectParams& p, const BoxSite& site) : site_(site), mode_(p.mode) {
+  if (mode_ == YoloDecodeMode::Gaussian) {
+    // darknet's get_gaussian_yolo_detections: (uc[0] + uc[1] + uc[2] + uc[3]) / 4, summed in that order.
+    const double mean =
+        (((sigmoid(site.logit(1)) + sigmoid(site.logit(3))) + sigmoid(site.logit(5))) + sigmoid(site.logit(7))) / 4.0;
+    certainty_ = 1.0 - mean;
+    return;
+  }
   if (mode_ != YoloDecodeMode::Region) return;
   max_logit_ = -INFINITY;
-  for (int64_t c = 0; c < p.num_classes; ++c) max_logit_ = std::max(max_logit_, static_cast<double>(site.logit(5 + c)));
+  for (int64_t c = 0; c < p.num_classes; ++c) max_logit_ = std::max(max_logit_, static_cast<double>(site.class_logit(c)));
   sum_ = 0.0;
-  for (int64_t c = 0; c < p.num_classes; ++c) sum_ += std::exp(static_cast<double>(site.logit(5 + c)) - max_logit_);
+  for (int64_t c = 0; c < p.num_classes; ++c) sum_ += std::exp(static_cast<double>(site.class_logit(c)) - max_logit_);
 }
 
 double ClassProbabilities::operator()(int64_t c) const {
-  const double x = site_.logit(5 + c);
+  const double x = site_.class_logit(c);
   switch (mode_) {
-    case YoloDecodeMode::Region:
-      return std::exp(x - max_logit_) / sum_;
+    case YoloDecodeMode::Region: return std::exp(x - max_logit_) / sum_;
     case YoloDecodeMode::NewCoords:
       return x;
+    case YoloDecodeMode::Gaussian:
+      return sigmoid(x) * certainty_;
     case YoloDecodeMode::Yolo:
       break;
   }

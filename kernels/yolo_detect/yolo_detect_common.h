@@ -30,13 +30,16 @@ struct BoxSite {
   int64_t i, j, a;
   const float* ch;
   int64_t plane, number;
+  int64_t objectness_entry;  // 4, or 8 in Gaussian mode; the classes follow it
   float logit(int64_t k) const { return ch[k * plane]; }
+  float objectness_logit() const { return logit(objectness_entry); }
+  float class_logit(int64_t c) const { return logit(objectness_entry + 1 + c); }
 };
 
 // fn(BoxSite) for every box, in decode order.
 template <class Fn>
 void for_each_box(const YoloDetectParams& p, const float* const* heads, Fn&& fn) {
-  const int64_t C = p.num_classes;
+  const int64_t entries = yolo_entries_per_anchor(p), objectness_entry = entries - p.num_classes - 1;
   int64_t number = 0;
   for (size_t hi = 0; hi < p.heads.size(); ++hi) {
     const YoloHeadParams& head = p.heads[hi];
@@ -44,7 +47,7 @@ void for_each_box(const YoloDetectParams& p, const float* const* heads, Fn&& fn)
     for (int64_t i = 0; i < H; ++i)
       for (int64_t j = 0; j < W; ++j)
         for (int64_t a = 0; a < head.num_anchors(); ++a)
-          fn(BoxSite{head, i, j, a, heads[hi] + a * (5 + C) * plane + i * W + j, plane, number++});
+          fn(BoxSite{head, i, j, a, heads[hi] + a * entries * plane + i * W + j, plane, number++, objectness_entry});
   }
 }
 
@@ -68,6 +71,7 @@ class ClassProbabilities {
   const BoxSite& site_;
   YoloDecodeMode mode_;
   double max_logit_ = 0.0, sum_ = 1.0;
+  double certainty_ = 1.0;  // Gaussian mode: 1 - the mean of the four sigmoid uncertainties
 };
 
 double iou(const Box& a, const Box& b);

@@ -50,19 +50,20 @@ void yolo_detect_fast(const YoloDetectParams& p, const float* const* heads, floa
   // scored exactly.
   const bool activated = p.mode == YoloDecodeMode::NewCoords;
   yolo_detect_detail::for_each_box(p, heads, [&](const yolo_detect_detail::BoxSite& b) {
-    if (!activated && static_cast<double>(b.logit(4)) < objectness_bound) return;
+    if (!activated && static_cast<double>(b.objectness_logit()) < objectness_bound) return;
     const double objectness = yolo_detect_detail::objectness(p, b);
     // With t >= 0 and objectness <= t no class passes (the reference finds none); a negative or NaN
     // threshold falls through to the exact scores.
     if (!activated && threshold >= 0.0 && !(objectness > threshold)) return;
-    // Region mode: a softmax probability is not decidable from its own logit; every class of a box that
-    // passed the objectness test is scored exactly (still skipping the bulk: boxes without an object).
+    // Gaussian mode: the certainty factor is in [0, 1], so score <= sigmoid(to) * sigmoid(tc) still holds and
+    // both bounds stay exact. Region mode: a softmax probability is not decidable from its own logit; every class of a
+    // box that passed the objectness test is scored exactly (still skipping the bulk: boxes without an object).
     const bool softmax = p.mode == YoloDecodeMode::Region;
     const double class_bound = softmax || activated ? -INFINITY : reject_below(threshold / objectness);
     const yolo_detect_detail::ClassProbabilities probability(p, b);
     bool decoded = false;
     for (int64_t c = 0; c < C; ++c) {
-      if (static_cast<double>(b.logit(5 + c)) < class_bound) continue;
+      if (static_cast<double>(b.class_logit(c)) < class_bound) continue;
       const double score = objectness * probability(c);
       if (!(score > threshold)) continue;
       if (!decoded) boxes[b.number] = yolo_detect_detail::decode_box(p, b);

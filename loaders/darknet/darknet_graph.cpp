@@ -332,14 +332,14 @@ class GraphConstruction {
   int add(const Layer& l, const DropoutLayer&) { return prev(l); }
 
   int add(const Layer& l, const YoloLayer& y) {
-    heads_.push_back({&l, y.classes, y.anchors, y.mask, y.scale_x_y, false, y.new_coords, prev(l)});
+    heads_.push_back({&l, y.classes, y.anchors, y.mask, y.scale_x_y, false, y.new_coords, y.gaussian, prev(l)});
     return prev(l);
   }
 
   int add(const Layer& l, const RegionLayer& g) {
     std::vector<int64_t> all;
     for (int64_t a = 0; a < static_cast<int64_t>(g.anchors.size() / 2); ++a) all.push_back(a);
-    heads_.push_back({&l, g.classes, g.anchors, all, 1.0f, true, false, prev(l)});
+    heads_.push_back({&l, g.classes, g.anchors, all, 1.0f, true, false, false, prev(l)});
     return prev(l);
   }
 
@@ -372,11 +372,16 @@ class GraphConstruction {
     for (const Head& h : heads_) shared = shared && h.anchors == heads_.front().anchors;
     if (shared) anchors = heads_.front().anchors;
     const bool region = heads_.front().region, new_coords = heads_.front().new_coords;
+    const bool gaussian = heads_.front().gaussian;
     for (const Head& h : heads_) {
       if (h.region != region)
         fail(layer_label(net_, *h.layer),
              ": a cfg cannot mix [yolo] and [region] layers (one YoloDetect decodes all "
              "heads the same way)");
+      if (h.gaussian != gaussian)
+        fail(layer_label(net_, *h.layer),
+             ": a cfg cannot mix [yolo] and [Gaussian_yolo] layers (one YoloDetect "
+             "decodes all heads the same way)");
       if (h.new_coords != new_coords)
         fail(layer_label(net_, *h.layer), ": new_coords=", h.new_coords ? 1 : 0, " differs from the first head's ",
              new_coords ? 1 : 0, " (one YoloDetect decodes all heads the same way)");
@@ -400,10 +405,13 @@ class GraphConstruction {
     }
     if (!class_names.empty() && static_cast<int64_t>(class_names.size()) != classes)
       fail(options_.names_path, ": has ", class_names.size(), " class names but the cfg's ",
-           region ? "[region]" : "[yolo]", " layers have classes=", classes);
+           region     ? "[region]"
+           : gaussian ? "[Gaussian_yolo]"
+                      : "[yolo]",
+           " layers have classes=", classes);
 
     YoloDecoding decoding;
-    decoding.decode = region ? "region" : new_coords ? "new_coords" : "yolo";
+    decoding.decode = region ? "region" : new_coords ? "new_coords" : gaussian ? "gaussian" : "yolo";
     // darknet's detector suppresses with the nms_kind of the network's last layer (a [yolo] in every real cfg;
     // any other layer has none: plain IoU NMS).
     if (const auto* last = std::get_if<YoloLayer>(&net_.layers.back().params); last) {
@@ -448,6 +456,7 @@ class GraphConstruction {
     float scale_x_y;
     bool region;
     bool new_coords;
+    bool gaussian;
     int value;
   };
 

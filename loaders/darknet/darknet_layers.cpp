@@ -174,9 +174,20 @@ ScaleChannelsLayer parse_scale_channels(const SectionReader& r, int index) {
   return s;
 }
 
-YoloLayer parse_yolo(const SectionReader& r) {
-  check_keys(r, "yolo", {"classes", "num", "mask", "anchors", "scale_x_y", "new_coords", "nms_kind", "beta_nms"}, true);
+// [yolo], or with gaussian = true [Gaussian_yolo] (Gaussian YOLOv3: the same keys but new_coords, plus
+// yolo_point, of which only the default center is supported).
+YoloLayer parse_yolo(const SectionReader& r, bool gaussian) {
+  if (gaussian)
+    check_keys(r, "Gaussian_yolo",
+               {"classes", "num", "mask", "anchors", "scale_x_y", "nms_kind", "beta_nms", "yolo_point"}, true);
+  else
+    check_keys(r, "yolo", {"classes", "num", "mask", "anchors", "scale_x_y", "new_coords", "nms_kind", "beta_nms"},
+               true);
   YoloLayer y;
+  y.gaussian = gaussian;
+  if (gaussian && r.get_string("yolo_point", "center") != "center")
+    r.fail_key("yolo_point", concat("'", r.get_string("yolo_point", "center"),
+                                    "' is not supported (only center: boxes anchored at their centre)"));
   y.classes = r.require_int_in("classes", 1, 100000);
   int64_t num = r.require_int_in("num", 1, 10000);
   y.anchors = r.require_floats("anchors");
@@ -370,7 +381,7 @@ Network parse_network(const CfgFile& cfg) {
     auto type_of = [&](int i) -> std::string { return i < 0 ? "net" : net.layers[static_cast<size_t>(i)].type; };
     auto check_readable = [&](std::string_view key, int i) {
       const std::string t = type_of(i);
-      if (t == "yolo" || t == "region")
+      if (t == "yolo" || t == "Gaussian_yolo" || t == "region")
         r.fail_key(key, concat("refers to [", t, "] layer ", i, "; only its input can feed other layers"));
       if (t == "softmax" || t == "cost")
         r.fail_key(key,
@@ -378,7 +389,7 @@ Network parse_network(const CfgFile& cfg) {
     };
     // Every layer but [route] reads the previous layer's output, which must not be a head's.
     const std::string prev_type = type_of(layer.input);
-    if (layer.type != "route" && (prev_type == "yolo" || prev_type == "region"))
+    if (layer.type != "route" && (prev_type == "yolo" || prev_type == "Gaussian_yolo" || prev_type == "region"))
       r.fail_section(concat("reads the output of [", prev_type, "] layer ", layer.input,
                             "; only a [route] may follow a [", prev_type, "] layer"));
     if (prev_type == "cost")
@@ -468,8 +479,8 @@ Network parse_network(const CfgFile& cfg) {
       check_keys(r, "dropout", {}, true);
       layer.out = in;
       layer.params = DropoutLayer{};
-    } else if (layer.type == "yolo") {
-      YoloLayer y = parse_yolo(r);
+    } else if (layer.type == "yolo" || layer.type == "Gaussian_yolo") {
+      YoloLayer y = parse_yolo(r, layer.type == "Gaussian_yolo");
       // new_coords decodes the previous layer's values as they are: darknet's own scaled-YOLOv4 cfgs put a
       // logistic conv there. Darknet does not check; any other activation would give boxes and scores that are
       // not what the model was trained to output, so vigil refuses it.
@@ -482,11 +493,12 @@ Network parse_network(const CfgFile& cfg) {
                                           layer.input, " is ", prev ? concat("[", prev->type, "]") : "the input",
                                           conv ? " without activation=logistic" : "", ")"));
       }
-      int64_t expected = static_cast<int64_t>(y.mask.size()) * (y.classes + 5);
+      const int64_t box_entries = y.gaussian ? 9 : 5;  // Gaussian: x, y, w, h each with an uncertainty
+      const int64_t expected = static_cast<int64_t>(y.mask.size()) * (y.classes + box_entries);
       if (in.c != expected)
         r.fail_section(concat("its input has ", in.c, " channels but mask has ", y.mask.size(),
-                              " anchors and classes=", y.classes, ", which needs ", y.mask.size(), "*(", y.classes,
-                              "+5) = ", expected, " (the filters= of the [convolutional] before it)"));
+                              " anchors and classes=", y.classes, ", which needs ", y.mask.size(), "*(", y.classes, "+",
+                              box_entries, ") = ", expected, " (the filters= of the [convolutional] before it)"));
       layer.out = in;
       layer.params = y;
     } else if (layer.type == "region") {
@@ -533,7 +545,7 @@ Network parse_network(const CfgFile& cfg) {
       r.fail_section(
           "unknown or unsupported section (supported: net, convolutional, connected, maxpool, avgpool, "
           "local_avgpool, route, shortcut, upsample, scale_channels, sam, reorg, dropout, softmax, cost, yolo, "
-          "region)");
+          "Gaussian_yolo, region)");
     }
     check_positive_shape(r, layer.out);
     net.layers.push_back(std::move(layer));

@@ -67,6 +67,7 @@ struct YoloLayer {
   std::vector<float> anchors;  // all anchors of the section, pairs (w, h) in input pixels
   float scale_x_y = 1.0f;
   bool new_coords = false;  // scaled-YOLOv4 encoding: the previous conv applies the logistic
+  bool gaussian = false;    // [Gaussian_yolo]: 9 + classes channels per anchor (four box uncertainties)
   NmsKind nms_kind = NmsKind::Default;
   float beta_nms = 0.6f;
 };

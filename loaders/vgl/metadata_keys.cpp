@@ -132,8 +132,8 @@ void check_metadata_entry(std::string_view key, const AttrValue& v) {
     if (n < 1 || n > (int64_t{1} << 24)) bad(key, concat("is ", n, ", must be in 1..2^24"));
   } else if (key == kYoloDecode) {
     const auto& s = expect<std::string>(key, v, AttrKind::String);
-    if (s != "yolo" && s != "region" && s != "new_coords")
-      bad(key, concat("is '", s, "', expected \"yolo\", \"region\" or \"new_coords\""));
+    if (s != "yolo" && s != "region" && s != "new_coords" && s != "gaussian")
+      bad(key, concat("is '", s, "', expected \"yolo\", \"region\", \"new_coords\" or \"gaussian\""));
   } else if (key == kYoloNms) {
     const auto& s = expect<std::string>(key, v, AttrKind::String);
     if (s != "iou" && s != "diou") bad(key, concat("is '", s, "', expected \"iou\" or \"diou\""));

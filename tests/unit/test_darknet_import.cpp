@@ -1181,3 +1181,94 @@ TEST_CASE("darknet import: dilated convs and weighted shortcuts compute what dar
   write_weights_file(wfile, weights);
   CHECK(error_of([&] { import_darknet(cfg, wfile); }).find("file too short") != std::string::npos);
 }
+
+namespace {
+
+// Gaussian YOLOv3: a [Gaussian_yolo] head reads 2 anchors * (9 + 3 classes) channels; its training keys
+// (uc_normalizer ...) are accepted, greedynms on it (the last layer) selects DIoU-NMS.
+const char* kGaussianYoloCfg = R"(
+[net]
+width=16
+height=12
+channels=3
+# 0
+[convolutional]
+filters=8
+size=3
+stride=2
+pad=1
+batch_normalize=1
+activation=leaky
+# 1
+[convolutional]
+filters=24
+size=1
+stride=1
+activation=linear
+# 2
+[Gaussian_yolo]
+mask=0,1
+anchors=2,3, 4,5, 6,7
+classes=3
+num=3
+scale_x_y=1.1
+uc_normalizer=1.0
+iou_normalizer=0.5
+iou_loss=giou
+ignore_thresh=.7
+nms_kind=greedynms
+beta_nms=0.6
+)";
+
+}  // namespace
+
+TEST_CASE("darknet import: [Gaussian_yolo] heads are decoded the Gaussian YOLOv3 way") {
+  TempDir tmp;
+  const std::string cfg = tmp.file("gauss.cfg", kGaussianYoloCfg);
+  Network net = parse_network(read_cfg_file(cfg));
+  REQUIRE(net.layers.size() == 3);
+  std::vector<float> weights = random_weights(net, 26);
+  const std::string wfile = tmp.file("gauss.weights");
+  write_weights_file(wfile, weights);
+  compare_with_reference(cfg, wfile, net, weights, {{"conv_1", 1}}, {});
+
+  Graph g = import_darknet(cfg, wfile);
+  CHECK(std::get<std::string>(g.metadata.at("yolo_decode")) == "gaussian");
+  CHECK(std::get<std::string>(g.metadata.at("yolo_nms")) == "diou");
+  CHECK(std::get<std::vector<float>>(g.metadata.at("yolo_scale_x_y")) == std::vector<float>{1.1f});
+  int yolo_nodes = 0;
+  for (const Node& n : g.nodes)
+    if (n.op == OpType::YoloDetect) {
+      ++yolo_nodes;
+      CHECK(n.attrs.get_string("decode", "", "") == "gaussian");
+    }
+  CHECK(yolo_nodes == 1);
+  Engine engine(std::move(g));  // YoloDetect accepts 2 * (9 + 3) channels
+  ExecutionContext ctx(engine);
+  ctx.run();
+  CHECK(ctx.output("detection_count").f32()[0] >= 0.0f);
+
+  // Errors: only the centre anchoring, the 9 + classes channels, no new_coords, no mixing with [yolo].
+  auto cfg_error = [&](const std::string& text) {
+    const std::string path = tmp.file("bad.cfg", text);
+    return error_of([&] { import_darknet(path, ""); });
+  };
+  std::string left_top = kGaussianYoloCfg;
+  left_top += "yolo_point=left_top\n";
+  CHECK(cfg_error(left_top).ends_with(
+      ":33: [Gaussian_yolo] key 'yolo_point': 'left_top' is not supported (only center: boxes anchored at their "
+      "centre)"));
+  std::string narrow = kGaussianYoloCfg;
+  narrow.replace(narrow.find("filters=24"), 10, "filters=16");
+  CHECK(cfg_error(narrow).ends_with(
+      ":21: [Gaussian_yolo]: its input has 16 channels but mask has 2 anchors and classes=3, which needs 2*(3+9) = "
+      "24 (the filters= of the [convolutional] before it)"));
+  std::string coords = kGaussianYoloCfg;
+  coords += "new_coords=1\n";
+  CHECK(cfg_error(coords).find("[Gaussian_yolo] key 'new_coords': unknown key") != std::string::npos);
+  std::string mixed = kGaussianYoloCfg;
+  mixed +=
+      "[route]\nlayers=0\n[convolutional]\nfilters=8\nsize=1\nstride=1\nactivation=linear\n"
+      "[yolo]\nmask=2\nanchors=2,3, 4,5, 6,7\nclasses=3\nnum=3\n";
+  CHECK(cfg_error(mixed).find("a cfg cannot mix [yolo] and [Gaussian_yolo] layers") != std::string::npos);
+}

@@ -486,7 +486,8 @@ TEST_CASE("YoloDetect rejects bad attributes and head shapes, naming the node") 
   Attrs bad_decode = a;
   bad_decode.decode = "regoin";
   CHECK(build_error({h}, bad_decode.make())
-            .find("decode must be \"yolo\", \"region\" or \"new_coords\", got \"regoin\"") != std::string::npos);
+            .find("decode must be \"yolo\", \"region\", \"new_coords\" or \"gaussian\", got \"regoin\"") !=
+        std::string::npos);
   Attributes bad_nms = a.make();
   bad_nms.set("nms", std::string("dio"));
   CHECK(build_error({h}, bad_nms).find("nms must be \"iou\" or \"diou\", got \"dio\"") != std::string::npos);

@@ -1,7 +1,8 @@
-// YoloDetect's new_coords decoding (darknet's [yolo] new_coords=1) and DIoU suppression (darknet's
-// diounms_sort), on the kernels directly (reference and fast path), against values worked out by hand in the
-// comments: box centres without a sigmoid, sizes (2 * tw)^2 * anchor without an exp, scores as the plain
-// product of the head's values, and the DIoU of two boxes with and without the distance term mattering.
+// YoloDetect's new_coords decoding (darknet's [yolo] new_coords=1), Gaussian decoding ([Gaussian_yolo]) and
+// DIoU suppression (darknet's diounms_sort), on the kernels directly (reference and fast path), against values
+// worked out by hand in the comments: box centres without a sigmoid, sizes (2 * tw)^2 * anchor without an exp,
+// scores as the plain product of the head's values; Gaussian YOLOv3's entry layout and uncertainty-scaled
+// scores; and the DIoU of two boxes with and without the distance term mattering.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -141,4 +142,38 @@ TEST_CASE("YoloDetect DIoU-NMS: the distance term, its exponent and darknet's re
       }
     }
   }
+}
+
+TEST_CASE("YoloDetect gaussian: Gaussian YOLOv3 boxes from entries 0, 2, 4, 6 and uncertainty-scaled scores") {
+  // 1 anchor (10, 20), 1 class, a 1x1 grid on a 32x32 input; 9 + 1 channels:
+  //   tx 0, ux ln 3, ty 0, uy -ln 3, tw ln 2, uw 0, th 0, uh -ln 4, objectness ln 4, class ln 9
+  //   bx = (0 + .5) / 1 * 32 = 16 (ty is entry 2: reading entry 1 would give .75 -> 24),  by = 16
+  //   bw = exp(ln 2) * 10 = 20, bh = 20  -> (6, 6, 26, 26)
+  //   uncertainties .75, .25, .5, .2: mean .425;  score = .8 * .9 * (1 - .425) = .414
+  Head head(1, 5, 1, 1);  // 5 "classes" gives 10 channels; the op below is told 1 class, Gaussian
+  head.data = {0.0f, std::log(3.0f),  0.0f,           -std::log(3.0f), std::log(2.0f), 0.0f,
+               0.0f, -std::log(4.0f), std::log(4.0f), std::log(9.0f)};
+  YoloDetectParams p;
+  p.mode = YoloDecodeMode::Gaussian;
+  p.num_classes = 1;
+  p.input_width = 32, p.input_height = 32;
+  p.max_detections = 2;
+  YoloHeadParams hp;
+  hp.anchors = {10, 20};
+  p.heads = {hp};
+  CHECK(yolo_entries_per_anchor(p) == 10);
+  for (bool fast : {false, true}) {
+    CAPTURE(fast);
+    const Result r = run(p, head.data, fast);
+    REQUIRE(r.count == 1.0f);
+    const float want[6] = {6, 6, 26, 26, 0.414f, 0};
+    for (int c = 0; c < 6; ++c) CHECK(r.rows[static_cast<size_t>(c)] == doctest::Approx(want[c]).epsilon(1e-6));
+  }
+  // Raising an uncertainty lowers the score below the threshold: uh = ln 9 (.9) gives a mean of .6, so
+  // .72 * .4 = .288; ux = uy = uw = ln 9 too gives .72 * .1 = .072 < .25: no detection.
+  head.data[7] = std::log(9.0f);
+  CHECK(run(p, head.data, false).rows[4] == doctest::Approx(0.288f).epsilon(1e-6));
+  head.data[1] = head.data[3] = head.data[5] = std::log(9.0f);
+  CHECK(run(p, head.data, false).count == 0.0f);
+  CHECK(run(p, head.data, true).count == 0.0f);
 }

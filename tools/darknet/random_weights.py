@@ -68,7 +68,7 @@ def layer_weights(sections):
                 entry = ("shortcut", inputs, 0, 0)
             elif kind == "per_channel":
                 entry = ("shortcut", inputs * c, 0, 0)
-        elif name not in ("dropout", "softmax", "cost", "region", "yolo"):
+        elif name not in ("dropout", "softmax", "cost", "region", "yolo", "Gaussian_yolo"):
             raise RuntimeError(f"random_weights.py: section [{name}] is not handled")
         shapes.append(shape)
         plan.append(entry)
@@ -81,7 +81,7 @@ def generate(cfg, seed=1, head_gain=3.0, objectness_bias=0.0):
     plan = layer_weights(sections)
     # The gain goes to every layer feeding a detection head, else (a classifier) to the last weighted layer.
     layers = sections[1:]
-    gained = {i - 1 for i, (name, _) in enumerate(layers) if name in ("yolo", "region") and i > 0}
+    gained = {i - 1 for i, (name, _) in enumerate(layers) if name in ("yolo", "Gaussian_yolo", "region") and i > 0}
     if not gained:
         gained = {max(i for i, e in enumerate(plan) if e is not None)}
     out = []
