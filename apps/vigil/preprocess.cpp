@@ -31,7 +31,40 @@ Preprocessing preprocessing_for(const Graph& g, int input_value) {
   per_channel("std", p.std);
   for (float s : p.std)
     if (!(s > 0)) fail("metadata std must be positive");
+  if (auto it = g.metadata.find("letterbox"); it != g.metadata.end()) {
+    const auto* v = std::get_if<int64_t>(&it->second);
+    if (!v || (*v != 0 && *v != 1)) fail("metadata letterbox must be the integer 0 or 1");
+    p.letterbox = *v == 1;
+  }
   return p;
+}
+
+InputPlacement letterbox_placement(int frame_w, int frame_h, int input_w, int input_h) {
+  // darknet's letterbox_image: the axis with the smaller scale fills the input; the other is scaled in
+  // integer arithmetic ((size * input) / frame, rounded down) and centred with an offset rounded down.
+  int new_w = input_w, new_h = input_h;
+  if (static_cast<float>(input_w) / static_cast<float>(frame_w) <
+      static_cast<float>(input_h) / static_cast<float>(frame_h)) {
+    new_h = static_cast<int>(static_cast<int64_t>(frame_h) * input_w / frame_w);
+  } else {
+    new_w = static_cast<int>(static_cast<int64_t>(frame_w) * input_h / frame_h);
+  }
+  // A sliver frame would round to nothing: keep at least one pixel so that it is still sampled.
+  new_w = std::max(new_w, 1), new_h = std::max(new_h, 1);
+  return {(input_w - new_w) / 2, (input_h - new_h) / 2, new_w, new_h};
+}
+
+InputPlacement input_placement(const Preprocessing& p, int frame_w, int frame_h) {
+  if (p.letterbox) return letterbox_placement(frame_w, frame_h, p.width, p.height);
+  return {0, 0, p.width, p.height};
+}
+
+float input_to_frame_x(const InputPlacement& place, float x, int frame_w) {
+  return (x - static_cast<float>(place.x)) * (static_cast<float>(frame_w) / static_cast<float>(place.width));
+}
+
+float input_to_frame_y(const InputPlacement& place, float y, int frame_h) {
+  return (y - static_cast<float>(place.y)) * (static_cast<float>(frame_h) / static_cast<float>(place.height));
 }
 
 namespace {
@@ -51,33 +84,46 @@ Tap tap(int i, double scale, int in) {
 }  // namespace
 
 void preprocess(const Image& image, const Preprocessing& p, float* nchw) {
-  const double sx = static_cast<double>(image.width) / p.width, sy = static_cast<double>(image.height) / p.height;
   const size_t plane = static_cast<size_t>(p.width) * p.height;
+  const InputPlacement place = input_placement(p, image.width, image.height);
+  if (place.x != 0 || place.y != 0 || place.width != p.width || place.height != p.height) {
+    for (int c = 0; c < 3; ++c) {  // darknet's letterbox fill: gray 0.5, normalised like any pixel
+      const float gray = static_cast<float>((0.5 - p.mean[c]) / p.std[c]);
+      std::fill(nchw + static_cast<size_t>(c) * plane, nchw + static_cast<size_t>(c + 1) * plane, gray);
+    }
+  }
+  // The frame goes into the placement's rectangle: offset `origin` into every plane, rows p.width apart.
+  const size_t origin = static_cast<size_t>(place.y) * p.width + static_cast<size_t>(place.x);
+  const double sx = static_cast<double>(image.width) / place.width;
+  const double sy = static_cast<double>(image.height) / place.height;
   // The column taps are the same on every row: computed once (a 256x256 frame took ~1 ms per call with
   // them recomputed per pixel; `vigil detect` at 2 threads spent 7 % of its CPU time here).
-  if (image.width == p.width && image.height == p.height) {
+  if (image.width == place.width && image.height == place.height) {
     // No resize: every tap has weight 0 and the formula reduces to ((v / 255) - mean) / std of the pixel
     // itself (x * 1 + y * 0 is x exactly), so a table over the 256 byte values gives the same bits.
     for (int c = 0; c < 3; ++c) {
       const int dst_c = p.bgr ? 2 - c : c;
       float table[256];
       for (int v = 0; v < 256; ++v) table[v] = static_cast<float>((v / 255.0 - p.mean[dst_c]) / p.std[dst_c]);
-      float* out = nchw + static_cast<size_t>(dst_c) * plane;
-      for (size_t i = 0; i < plane; ++i) out[i] = table[image.rgb[3 * i + static_cast<size_t>(c)]];
+      for (int y = 0; y < place.height; ++y) {
+        float* out = nchw + static_cast<size_t>(dst_c) * plane + origin + static_cast<size_t>(y) * p.width;
+        const uint8_t* in = image.pixel(0, y);
+        for (int x = 0; x < place.width; ++x) out[x] = table[in[3 * x + c]];
+      }
     }
     return;
   }
-  std::vector<Tap> columns(static_cast<size_t>(p.width));
-  for (int x = 0; x < p.width; ++x) columns[static_cast<size_t>(x)] = tap(x, sx, image.width);
-  for (int y = 0; y < p.height; ++y) {
+  std::vector<Tap> columns(static_cast<size_t>(place.width));
+  for (int x = 0; x < place.width; ++x) columns[static_cast<size_t>(x)] = tap(x, sx, image.width);
+  for (int y = 0; y < place.height; ++y) {
     const Tap row = tap(y, sy, image.height);
     const uint8_t* r0 = image.pixel(0, row.i0);
     const uint8_t* r1 = image.pixel(0, row.i1);
     for (int c = 0; c < 3; ++c) {
       const int dst_c = p.bgr ? 2 - c : c;
       const double mean = p.mean[dst_c], std = p.std[dst_c];
-      float* out = nchw + static_cast<size_t>(dst_c) * plane + static_cast<size_t>(y) * p.width;
-      for (int x = 0; x < p.width; ++x) {
+      float* out = nchw + static_cast<size_t>(dst_c) * plane + origin + static_cast<size_t>(y) * p.width;
+      for (int x = 0; x < place.width; ++x) {
         const Tap& col = columns[static_cast<size_t>(x)];
         const double top = r0[3 * col.i0 + c] * (1 - col.w) + r0[3 * col.i1 + c] * col.w;
         const double bottom = r1[3 * col.i0 + c] * (1 - col.w) + r1[3 * col.i1 + c] * col.w;

@@ -2,8 +2,11 @@
 // (see kernels/yolo_detect/yolo_detect.h for the formulas). Attributes: num_classes, anchors (w,h pairs
 // in network-input pixels), masks (anchor indices of each head, concatenated in head order),
 // anchors_per_head (mask entries per head), input_width, input_height, scale_x_y (one per head, def 1),
-// score_threshold (def 0.25), nms_threshold (def 0.45), max_detections (def 100), decode ("yolo", def, or
-// "region": darknet's YOLOv2 [region] decoding, anchors in grid cells and softmax class probabilities).
+// score_threshold (def 0.25), nms_threshold (def 0.45), max_detections (def 100), decode ("yolo", def,
+// "region": darknet's YOLOv2 [region] decoding, anchors in grid cells and softmax class probabilities, or
+// "new_coords": darknet's [yolo] new_coords=1, heads holding already activated values, or "gaussian":
+// darknet's [Gaussian_yolo], 9 + C channels per anchor), nms ("iou", def, or
+// "diou": darknet's DIoU-NMS) and diou_beta (def 0.6; nms "diou" only).
 // Outputs: detections [max_detections, 6] (x1, y1, x2, y2, score, class) and count [1].
 #include "kernels/yolo_detect/yolo_detect.h"
 
@@ -32,8 +35,24 @@ kernels::YoloDetectParams plan_yolo(const Node& node, std::span<const TensorInfo
   const std::string decode = a.get_string("decode", "yolo", who);
   if (decode == "region")
     p.mode = kernels::YoloDecodeMode::Region;
+  else if (decode == "new_coords")
+    p.mode = kernels::YoloDecodeMode::NewCoords;
+  else if (decode == "gaussian")
+    p.mode = kernels::YoloDecodeMode::Gaussian;
   else if (decode != "yolo")
-    fail_node(node, concat("decode must be \"yolo\" or \"region\", got \"", decode, "\""));
+    fail_node(node,
+              concat("decode must be \"yolo\", \"region\", \"new_coords\" or \"gaussian\", got \"", decode, "\""));
+
+  const std::string nms = a.get_string("nms", "iou", who);
+  if (nms == "diou")
+    p.nms_kind = kernels::YoloNmsKind::Diou;
+  else if (nms != "iou")
+    fail_node(node, concat("nms must be \"iou\" or \"diou\", got \"", nms, "\""));
+  if (a.has("diou_beta") && p.nms_kind != kernels::YoloNmsKind::Diou)
+    fail_node(node, "diou_beta is only meaningful with nms \"diou\"");
+  p.diou_beta = a.get_float("diou_beta", 0.6f, who);
+  if (!(p.diou_beta > 0.0f) || !std::isfinite(p.diou_beta))
+    fail_node(node, concat("diou_beta must be finite and > 0, got ", p.diou_beta));
 
   const std::vector<float> anchors = a.get_floats("anchors", {}, who);
   if (anchors.empty() || anchors.size() % 2 != 0)
@@ -89,10 +108,11 @@ kernels::YoloDetectParams plan_yolo(const Node& node, std::span<const TensorInfo
       head.anchors.push_back(anchors[2 * m]);
       head.anchors.push_back(anchors[2 * m + 1]);
     }
-    const int64_t want = head.num_anchors() * (5 + p.num_classes);
+    const int64_t want = head.num_anchors() * kernels::yolo_entries_per_anchor(p);
     if (t.shape[1] != want)
       fail_node(node, concat("head ", h, " has shape ", t.shape.str(), ": expected ", want,
-                             " channels = ", head.num_anchors(), " anchors * (5 + ", p.num_classes, " classes)"));
+                             " channels = ", head.num_anchors(), " anchors * (",
+                             kernels::yolo_entries_per_anchor(p) - p.num_classes, " + ", p.num_classes, " classes)"));
     head.height = t.shape[2];
     head.width = t.shape[3];
     head.scale_x_y = scales[static_cast<size_t>(h)];

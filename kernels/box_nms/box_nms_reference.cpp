@@ -44,8 +44,11 @@ void box_nms_reference(const BoxNmsParams& p, const float* predictions, float* d
     }
     if (best >= 0) cands[num_cands++] = {best_score, n, static_cast<int32_t>(best), false};
   }
-  const int64_t num_kept =
-      yolo_detect_detail::select_survivors(cands, num_cands, boxes, p.nms_threshold, p.max_detections, kept);
+  const double nms_threshold = p.nms_threshold;
+  const int64_t num_kept = yolo_detect_detail::select_survivors(
+      cands, num_cands, p.max_detections, kept, [&](const Candidate& k, const Candidate& x) {
+        return yolo_detect_detail::iou(boxes[k.box], boxes[x.box]) > nms_threshold;
+      });
   yolo_detect_detail::write_detections(p.max_detections, boxes, kept, num_kept, detections, count);
 }
 

@@ -11,6 +11,19 @@
 // class probabilities are a softmax over the class logits instead of one sigmoid each:
 //   bx = (j + sigmoid(tx)) / W * input_width,   bw = exp(tw) * anchor_w / W * input_width    (same for y, h)
 //   score(c) = sigmoid(to) * exp(tc - m) / sum_k exp(tk - m)     (m = the largest class logit of the box)
+// NewCoords decoding (darknet's [yolo] with new_coords=1, scaled-YOLOv4 / YOLOv7 ports): the conv before the
+// head already applied the logistic, so the head holds activated values, used as they are (no sigmoid, no exp):
+//   bx = (j + tx * s - (s - 1) / 2) / W * input_width,   bw = (2 * tw)^2 * anchor_w     (same for y, h)
+//   score(c) = to * tc
+// Gaussian decoding (darknet's [Gaussian_yolo], Gaussian YOLOv3): 9 + C channels per anchor, k = 0: tx, 1: its
+// uncertainty logit ux, 2: ty, 3: uy, 4: tw, 5: uw, 6: th, 7: uh, 8: objectness logit, 9 + c: class c logit:
+//   bx, by as in Yolo mode from tx, ty;   bw = exp(tw) * anchor_w, bh = exp(th) * anchor_h
+//   score(c) = sigmoid(to) * sigmoid(tc) * (1 - (sigmoid(ux) + sigmoid(uy) + sigmoid(uw) + sigmoid(uh)) / 4)
+// NMS kinds: Iou (darknet's do_nms_sort: suppress when IoU > nms_threshold) or Diou (darknet's diounms_sort:
+// suppress when IoU - (d / c)^diou_beta > nms_threshold, with d the squared distance between the two box
+// centres and c the squared diagonal of the smallest box enclosing both; c = 0 gives plain IoU). Darknet
+// computes d / c on boxes relative to the image (x / width, y / height), and so does YoloDetect (relative to
+// the input), which matters when the input is not square.
 #pragma once
 
 #include <cstddef>
@@ -20,7 +33,10 @@
 namespace vigil::kernels {
 
 // How boxes and class scores are decoded: darknet's [yolo] layer (YOLOv3/v4) or its [region] layer (YOLOv2).
-enum class YoloDecodeMode { Yolo, Region };
+enum class YoloDecodeMode { Yolo, Region, NewCoords, Gaussian };
+
+// How non-maximum suppression measures overlap (see above).
+enum class YoloNmsKind { Iou, Diou };
 
 struct YoloHeadParams {
   int64_t height = 1, width = 1;  // grid size
@@ -36,8 +52,15 @@ struct YoloDetectParams {
   int64_t input_width = 1, input_height = 1;  // network input size in pixels
   float score_threshold = 0.25f;
   float nms_threshold = 0.45f;
+  YoloNmsKind nms_kind = YoloNmsKind::Iou;
+  float diou_beta = 0.6f;  // Diou only: the exponent of the distance term
   int64_t max_detections = 100;
 };
+
+// Channels per anchor in a head: 5 + C, or 9 + C in Gaussian mode (four uncertainties before the objectness).
+inline int64_t yolo_entries_per_anchor(const YoloDetectParams& p) {
+  return (p.mode == YoloDecodeMode::Gaussian ? 9 : 5) + p.num_classes;
+}
 
 // Scratch yolo_detect_reference and yolo_detect_fast need (8-byte aligned): room for every box and every
 // possible candidate.
@@ -47,7 +70,7 @@ size_t yolo_detect_workspace_bytes(const YoloDetectParams& p);
 // class) sorted by score descending (ties: lower candidate index first, candidates being numbered by head,
 // row, column, anchor, class), unused rows (0, 0, 0, 0, 0, -1), and count[0] = number of rows used.
 // NMS: within each class, candidates are taken by descending score (ties: lower index first) and one is
-// dropped when its IoU with an already kept candidate exceeds nms_threshold.
+// dropped when its IoU (or DIoU) with an already kept candidate exceeds nms_threshold.
 void yolo_detect_reference(const YoloDetectParams& p, const float* const* heads, float* detections, float* count,
                            void* workspace);
 

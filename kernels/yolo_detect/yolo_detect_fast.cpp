@@ -22,7 +22,7 @@ namespace vigil::kernels {
 
 namespace {
 
-using yolo_detect_detail::sigmoid;
+using yolo_detect_detail::Candidate, yolo_detect_detail::sigmoid;
 
 // Logits below the returned bound have sigmoid(x) < q by a gap far above the reference's rounding (its
 // sigmoid and product are good to ~1e-15 relative): the bound is logit(q) lowered by 1e-3, which lowers
@@ -45,20 +45,25 @@ void yolo_detect_fast(const YoloDetectParams& p, const float* const* heads, floa
   const double objectness_bound = reject_below(threshold);
 
   int64_t num_cands = 0;
+  // NewCoords mode: the head holds activated values and a score is one product, nothing to save by bounds
+  // (which would assume values in [0, 1], true of a logistic's output but not of any tensor): every pair is
+  // scored exactly.
+  const bool activated = p.mode == YoloDecodeMode::NewCoords;
   yolo_detect_detail::for_each_box(p, heads, [&](const yolo_detect_detail::BoxSite& b) {
-    if (static_cast<double>(b.logit(4)) < objectness_bound) return;
-    const double objectness = sigmoid(b.logit(4));
+    if (!activated && static_cast<double>(b.objectness_logit()) < objectness_bound) return;
+    const double objectness = yolo_detect_detail::objectness(p, b);
     // With t >= 0 and objectness <= t no class passes (the reference finds none); a negative or NaN
     // threshold falls through to the exact scores.
-    if (threshold >= 0.0 && !(objectness > threshold)) return;
-    // Region mode: a softmax probability is not decidable from its own logit; every class of a box that
-    // passed the objectness test is scored exactly (still skipping the bulk: boxes without an object).
+    if (!activated && threshold >= 0.0 && !(objectness > threshold)) return;
+    // Gaussian mode: the certainty factor is in [0, 1], so score <= sigmoid(to) * sigmoid(tc) still holds and
+    // both bounds stay exact. Region mode: a softmax probability is not decidable from its own logit; every class of a
+    // box that passed the objectness test is scored exactly (still skipping the bulk: boxes without an object).
     const bool softmax = p.mode == YoloDecodeMode::Region;
-    const double class_bound = softmax ? -INFINITY : reject_below(threshold / objectness);
+    const double class_bound = softmax || activated ? -INFINITY : reject_below(threshold / objectness);
     const yolo_detect_detail::ClassProbabilities probability(p, b);
     bool decoded = false;
     for (int64_t c = 0; c < C; ++c) {
-      if (static_cast<double>(b.logit(5 + c)) < class_bound) continue;
+      if (static_cast<double>(b.class_logit(c)) < class_bound) continue;
       const double score = objectness * probability(c);
       if (!(score > threshold)) continue;
       if (!decoded) boxes[b.number] = yolo_detect_detail::decode_box(p, b);
@@ -67,8 +72,9 @@ void yolo_detect_fast(const YoloDetectParams& p, const float* const* heads, floa
     }
   });
 
-  const int64_t num_kept =
-      yolo_detect_detail::select_survivors(cands, num_cands, boxes, p.nms_threshold, p.max_detections, kept);
+  const int64_t num_kept = yolo_detect_detail::select_survivors(
+      cands, num_cands, p.max_detections, kept,
+      [&](const Candidate& k, const Candidate& x) { return yolo_detect_detail::suppresses(p, boxes[k.box], boxes[x.box]); });
   yolo_detect_detail::write_detections(p.max_detections, boxes, kept, num_kept, detections, count);
 }
 

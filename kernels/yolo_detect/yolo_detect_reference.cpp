@@ -5,7 +5,7 @@
 
 namespace vigil::kernels {
 
-using yolo_detect_detail::Box, yolo_detect_detail::Candidate, yolo_detect_detail::sigmoid;
+using yolo_detect_detail::Box, yolo_detect_detail::Candidate;
 
 size_t yolo_detect_workspace_bytes(const YoloDetectParams& p) {
   const auto boxes = static_cast<size_t>(yolo_detect_detail::total_boxes(p));
@@ -23,7 +23,7 @@ void yolo_detect_reference(const YoloDetectParams& p, const float* const* heads,
   int64_t num_cands = 0;
   yolo_detect_detail::for_each_box(p, heads, [&](const yolo_detect_detail::BoxSite& b) {
     boxes[b.number] = yolo_detect_detail::decode_box(p, b);
-    const double objectness = sigmoid(b.logit(4));
+    const double objectness = yolo_detect_detail::objectness(p, b);
     const yolo_detect_detail::ClassProbabilities probability(p, b);
     for (int64_t c = 0; c < C; ++c) {
       const double score = objectness * probability(c);
@@ -41,7 +41,7 @@ void yolo_detect_reference(const YoloDetectParams& p, const float* const* heads,
     for (int64_t k = begin; k < end; ++k) {
       if (cands[k].suppressed) continue;
       for (int64_t q = k + 1; q < end; ++q)
-        if (!cands[q].suppressed && yolo_detect_detail::iou(boxes[cands[k].box], boxes[cands[q].box]) > p.nms_threshold)
+        if (!cands[q].suppressed && yolo_detect_detail::suppresses(p, boxes[cands[k].box], boxes[cands[q].box]))
           cands[q].suppressed = true;
     }
     begin = end;

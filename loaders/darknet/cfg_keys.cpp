@@ -46,6 +46,14 @@ bool is_training_only_key(std::string_view section, std::string_view key) {
   if (section == "dropout") {
     return contains({"probability", "dropblock", "dropblock_size_rel", "dropblock_size_abs"}, key);
   }
+  if (section == "Gaussian_yolo") {
+    // Gaussian YOLOv3's loss and label assignment (uc_normalizer weighs its uncertainty loss).
+    return contains(
+        {"jitter", "ignore_thresh", "truth_thresh", "random", "resize", "iou_thresh", "iou_thresh_kind",
+         "cls_normalizer", "iou_normalizer", "obj_normalizer", "delta_normalizer", "uc_normalizer", "iou_loss",
+         "max_delta", "counters_per_class", "label_smooth_eps", "objectness_smooth", "max", "map"},
+        key);
+  }
   if (section == "yolo") {
     // Loss, label assignment, training-time resizing and tracking: none of them touches the forward pass.
     return contains({"jitter",
@@ -60,7 +68,6 @@ bool is_training_only_key(std::string_view section, std::string_view key) {
                      "obj_normalizer",
                      "delta_normalizer",
                      "iou_loss",
-                     "beta_nms",
                      "max_delta",
                      "counters_per_class",
                      "label_smooth_eps",

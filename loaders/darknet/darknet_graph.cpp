@@ -1,10 +1,12 @@
 #include "loaders/darknet/darknet_graph.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "engine/error.h"
 #include "engine/graph_builder.h"
 #include "engine/ops/activation_attrs.h"
+#include "loaders/vgl/metadata_keys.h"
 #include "loaders/yolo/yolo_decoding.h"
 
 namespace vigil::darknet {
@@ -137,7 +139,10 @@ class GraphConstruction {
 
     Attributes attrs;
     attrs.set("strides", ints({c.stride_y, c.stride_x}));
-    attrs.set("pads", ints({c.padding, c.padding, c.padding, c.padding}));
+    // darknet pads padding * dilation (its im2col_cpu_ext call); the parser checked the output size agrees.
+    const int64_t pad = c.padding * c.dilation;
+    attrs.set("pads", ints({pad, pad, pad, pad}));
+    if (c.dilation > 1) attrs.set("dilations", ints({c.dilation, c.dilation}));
     attrs.set("group", c.groups);
     return conv_with_bias(l, name(l, "conv"), prev(l), Shape{c.filters, l.in.c / c.groups, c.size, c.size}, attrs,
                           c.batch_normalize, c.activation, w, bias, scales, mean, variance);
@@ -235,20 +240,61 @@ class GraphConstruction {
     return b_.node(OpType::Concat, n, parts, {{"axis", int64_t{1}}});
   }
 
+  // A weighted shortcut's weights, normalised as darknet's shortcut_multilayer_cpu does (in double): for each
+  // of the n + 1 inputs (the previous layer first, then the `from` layers) and each channel (one value for
+  // all channels with per_feature), darknet's index input * step + channel into the raw weights.
+  std::vector<std::vector<float>> shortcut_weights(const Layer& l, const ShortcutLayer& s) {
+    const int64_t inputs = static_cast<int64_t>(s.from.size()) + 1;
+    const int64_t per_input = s.weights == ShortcutWeights::PerChannel ? l.in.c : 1;
+    const std::vector<float> raw = weights_.read(inputs * per_input, concat("layer ", l.index, " [shortcut] weights"));
+    std::vector<std::vector<float>> out(static_cast<size_t>(inputs),
+                                        std::vector<float>(static_cast<size_t>(per_input)));
+    for (int64_t ch = 0; ch < per_input; ++ch) {
+      auto w = [&](int64_t k) { return static_cast<double>(raw[static_cast<size_t>(k * per_input + ch)]); };
+      double largest = -INFINITY, sum = 1.0;
+      if (s.normalization != ShortcutNormalization::None) {
+        for (int64_t k = 0; k < inputs; ++k) largest = std::max(largest, w(k));
+        sum = 0.0001;  // darknet's eps, added to the sum of both normalisations
+        for (int64_t k = 0; k < inputs; ++k)
+          sum += s.normalization == ShortcutNormalization::Relu ? std::max(w(k), 0.0) : std::exp(w(k) - largest);
+      }
+      for (int64_t k = 0; k < inputs; ++k) {
+        double v = w(k);
+        if (s.normalization == ShortcutNormalization::Relu) v = std::max(v, 0.0) / sum;
+        if (s.normalization == ShortcutNormalization::Softmax) v = std::exp(v - largest) / sum;
+        out[static_cast<size_t>(k)][static_cast<size_t>(ch)] = static_cast<float>(v);
+      }
+    }
+    return out;
+  }
+
+  // value * the input's weights (their first `channels` for a layer with fewer channels than the shortcut).
+  int weigh(const std::string& n, int value, const std::vector<float>& w, int64_t channels) {
+    const bool per_channel = w.size() > 1;
+    const std::vector<float> used(w.begin(), per_channel ? w.begin() + channels : w.end());
+    const Shape shape = per_channel ? Shape{channels, 1, 1} : Shape{1};
+    return b_.node(OpType::Mul, n, {value, constant(n + ".weight", shape, used)});
+  }
+
   int add(const Layer& l, const ShortcutLayer& s) {
     // darknet adds the other layer's output element-wise over the first min(C, C_from) channels; the
-    // output keeps the previous layer's shape, its extra channels passing through.
+    // output keeps the previous layer's shape, its extra channels passing through. A weighted shortcut
+    // first multiplies each input by its (normalised) weights.
     const std::string n = name(l, "shortcut");
-    int acc = prev(l);
     const int64_t c = l.in.c;
+    std::vector<std::vector<float>> weights;
+    if (s.weights != ShortcutWeights::None) weights = shortcut_weights(l, s);
+    int acc = prev(l);
+    if (!weights.empty()) acc = weigh(n + "/weigh0", acc, weights[0], c);
     for (size_t k = 0; k < s.from.size(); ++k) {
       const bool last = k + 1 == s.from.size();
       const std::string step = s.from.size() == 1 ? n : concat(n, "/add", k);
       const std::string out_name = last ? n : step;
       int other = value_of(s.from[k]);
       const int64_t c_other = net_.shape_of(s.from[k]).c;
+      if (c_other > c) other = slice_channels(concat(n, "/from", k), other, 0, c);
+      if (!weights.empty()) other = weigh(concat(n, "/weigh", k + 1), other, weights[k + 1], std::min(c, c_other));
       if (c_other >= c) {
-        if (c_other > c) other = slice_channels(concat(n, "/from", k), other, 0, c);
         Attributes attrs;
         if (last) ops::set_fused_activation(attrs, s.activation);
         acc = b_.node(OpType::Add, out_name, {acc, other}, attrs);
@@ -286,14 +332,14 @@ class GraphConstruction {
   int add(const Layer& l, const DropoutLayer&) { return prev(l); }
 
   int add(const Layer& l, const YoloLayer& y) {
-    heads_.push_back({&l, y.classes, y.anchors, y.mask, y.scale_x_y, false, prev(l)});
+    heads_.push_back({&l, y.classes, y.anchors, y.mask, y.scale_x_y, false, y.new_coords, y.gaussian, prev(l)});
     return prev(l);
   }
 
   int add(const Layer& l, const RegionLayer& g) {
     std::vector<int64_t> all;
     for (int64_t a = 0; a < static_cast<int64_t>(g.anchors.size() / 2); ++a) all.push_back(a);
-    heads_.push_back({&l, g.classes, g.anchors, all, 1.0f, true, prev(l)});
+    heads_.push_back({&l, g.classes, g.anchors, all, 1.0f, true, false, false, prev(l)});
     return prev(l);
   }
 
@@ -301,7 +347,7 @@ class GraphConstruction {
     b_.metadata("source_format", std::string("darknet"));
     b_.metadata("input_size", ints({net_.width, net_.height}));
     b_.metadata("channel_order", std::string("RGB"));
-    b_.metadata("letterbox", int64_t{net_.letter_box ? 1 : 0});
+    b_.metadata(std::string(meta::kLetterbox), int64_t{net_.letter_box ? 1 : 0});
     if (!class_names.empty()) b_.metadata("class_names", class_names);
     if (heads_.empty()) {
       // A classifier's names label its softmax outputs one to one.
@@ -325,12 +371,20 @@ class GraphConstruction {
     bool shared = true;
     for (const Head& h : heads_) shared = shared && h.anchors == heads_.front().anchors;
     if (shared) anchors = heads_.front().anchors;
-    const bool region = heads_.front().region;
+    const bool region = heads_.front().region, new_coords = heads_.front().new_coords;
+    const bool gaussian = heads_.front().gaussian;
     for (const Head& h : heads_) {
       if (h.region != region)
         fail(layer_label(net_, *h.layer),
              ": a cfg cannot mix [yolo] and [region] layers (one YoloDetect decodes all "
              "heads the same way)");
+      if (h.gaussian != gaussian)
+        fail(layer_label(net_, *h.layer),
+             ": a cfg cannot mix [yolo] and [Gaussian_yolo] layers (one YoloDetect "
+             "decodes all heads the same way)");
+      if (h.new_coords != new_coords)
+        fail(layer_label(net_, *h.layer), ": new_coords=", h.new_coords ? 1 : 0, " differs from the first head's ",
+             new_coords ? 1 : 0, " (one YoloDetect decodes all heads the same way)");
       if (h.classes != classes)
         fail(layer_label(net_, *h.layer), ": classes=", h.classes, " differs from the first head's ", classes,
              "; all heads must share one class list");
@@ -351,10 +405,20 @@ class GraphConstruction {
     }
     if (!class_names.empty() && static_cast<int64_t>(class_names.size()) != classes)
       fail(options_.names_path, ": has ", class_names.size(), " class names but the cfg's ",
-           region ? "[region]" : "[yolo]", " layers have classes=", classes);
+           region     ? "[region]"
+           : gaussian ? "[Gaussian_yolo]"
+                      : "[yolo]",
+           " layers have classes=", classes);
 
     YoloDecoding decoding;
-    decoding.decode = region ? "region" : "yolo";
+    decoding.decode = region ? "region" : new_coords ? "new_coords" : gaussian ? "gaussian" : "yolo";
+    // darknet's detector suppresses with the nms_kind of the network's last layer (a [yolo] in every real cfg;
+    // any other layer has none: plain IoU NMS).
+    if (const auto* last = std::get_if<YoloLayer>(&net_.layers.back().params); last) {
+      if (last->nms_kind != NmsKind::Default) decoding.nms = "diou";
+      // greedynms is DIoU with darknet's fixed exponent 0.6 (box_diou); diounms uses beta_nms.
+      decoding.diou_beta = last->nms_kind == NmsKind::Diou ? last->beta_nms : 0.6f;
+    }
     decoding.num_classes = classes;
     decoding.anchors = anchors;
     decoding.masks = masks;
@@ -391,6 +455,8 @@ class GraphConstruction {
     std::vector<int64_t> mask;   // the ones this head uses
     float scale_x_y;
     bool region;
+    bool new_coords;
+    bool gaussian;
     int value;
   };
 

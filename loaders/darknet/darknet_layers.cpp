@@ -71,7 +71,8 @@ ConvolutionalLayer parse_convolutional(const SectionReader& r, const FeatureShap
   c.batch_normalize = r.get_int_in("batch_normalize", 0, 0, 1) == 1;
   // Darknet defaults a missing activation to logistic and OpenCV to linear: demand it rather than guess.
   c.activation = parse_activation(r, "activation", r.require_string("activation"));
-  if (c.size > 1) require_default_int(r, "dilation", 1, "dilated convolution");
+  // darknet ignores dilation for 1x1 kernels (parse_convolutional).
+  c.dilation = c.size > 1 ? r.get_int_in("dilation", 1, 1, kMaxKernel) : 1;
   require_default_int(r, "binary", 0, "binary weights");
   require_default_int(r, "xnor", 0, "XNOR convolution");
   require_default_int(r, "bin_output", 0, "binary output");
@@ -125,15 +126,33 @@ RouteLayer parse_route(const SectionReader& r, int index) {
   return route;
 }
 
-ShortcutLayer parse_shortcut(const SectionReader& r, int index) {
+ShortcutLayer parse_shortcut(const SectionReader& r, int index, const FeatureShape& in, int64_t& weights) {
   check_keys(r, "shortcut", {"from", "activation", "weights_type", "weights_normalization"}, true);
   ShortcutLayer s;
   for (int64_t ref : r.require_ints("from")) s.from.push_back(resolve_layer(r, "from", ref, index));
   s.activation = parse_activation(r, "activation", r.get_string("activation", "linear"));
-  if (r.get_string("weights_type", "none") != "none")
-    r.fail_key("weights_type", "not supported (weighted shortcuts); only 'none'");
-  if (r.get_string("weights_normalization", "none") != "none")
-    r.fail_key("weights_normalization", "not supported (weighted shortcuts); only 'none'");
+  // darknet's names; per_layer is its alias of per_feature.
+  const std::string type = r.get_string("weights_type", "none");
+  if (type == "per_feature" || type == "per_layer")
+    s.weights = ShortcutWeights::PerFeature;
+  else if (type == "per_channel")
+    s.weights = ShortcutWeights::PerChannel;
+  else if (type != "none")
+    r.fail_key("weights_type", concat("'", type, "' is not a darknet weights type (none, per_feature, per_channel)"));
+  const std::string norm = r.get_string("weights_normalization", "none");
+  if (norm == "relu" || norm == "avg_relu")
+    s.normalization = ShortcutNormalization::Relu;
+  else if (norm == "softmax")
+    s.normalization = ShortcutNormalization::Softmax;
+  else if (norm != "none")
+    r.fail_key("weights_normalization",
+               concat("'", norm, "' is not a darknet weights normalization (none, relu, softmax)"));
+  // darknet's make_shortcut_layer: one weight per input (the previous layer and each `from`), times the
+  // channels for per_channel; read from .weights at the layer's place.
+  const int64_t inputs = static_cast<int64_t>(s.from.size()) + 1;
+  weights = s.weights == ShortcutWeights::PerFeature   ? inputs
+            : s.weights == ShortcutWeights::PerChannel ? inputs * in.c
+                                                       : 0;
   return s;
 }
 
@@ -155,9 +174,20 @@ ScaleChannelsLayer parse_scale_channels(const SectionReader& r, int index) {
   return s;
 }
 
-YoloLayer parse_yolo(const SectionReader& r) {
-  check_keys(r, "yolo", {"classes", "num", "mask", "anchors", "scale_x_y", "new_coords", "nms_kind"}, true);
+// [yolo], or with gaussian = true [Gaussian_yolo] (Gaussian YOLOv3: the same keys but new_coords, plus
+// yolo_point, of which only the default center is supported).
+YoloLayer parse_yolo(const SectionReader& r, bool gaussian) {
+  if (gaussian)
+    check_keys(r, "Gaussian_yolo",
+               {"classes", "num", "mask", "anchors", "scale_x_y", "nms_kind", "beta_nms", "yolo_point"}, true);
+  else
+    check_keys(r, "yolo", {"classes", "num", "mask", "anchors", "scale_x_y", "new_coords", "nms_kind", "beta_nms"},
+               true);
   YoloLayer y;
+  y.gaussian = gaussian;
+  if (gaussian && r.get_string("yolo_point", "center") != "center")
+    r.fail_key("yolo_point", concat("'", r.get_string("yolo_point", "center"),
+                                    "' is not supported (only center: boxes anchored at their centre)"));
   y.classes = r.require_int_in("classes", 1, 100000);
   int64_t num = r.require_int_in("num", 1, 10000);
   y.anchors = r.require_floats("anchors");
@@ -174,10 +204,17 @@ YoloLayer parse_yolo(const SectionReader& r) {
     if (m < 0 || m >= num) r.fail_key("mask", concat("anchor index ", m, " is outside 0..", num - 1));
   y.scale_x_y = r.get_float("scale_x_y", 1.0f);
   if (!(y.scale_x_y >= 1.0f && y.scale_x_y <= 4.0f)) r.fail_key("scale_x_y", concat(y.scale_x_y, " is outside [1, 4]"));
-  require_default_int(r, "new_coords", 0, "the scaled-YOLOv4 box encoding");
-  std::string nms = r.get_string("nms_kind", "default");
-  if (nms != "default" && nms != "greedynms")
-    r.fail_key("nms_kind", concat("'", nms, "' is not supported; vigil's YoloDetect does greedy IoU NMS"));
+  y.new_coords = r.get_int_in("new_coords", 0, 0, 1) == 1;
+  // Darknet reads any other name as default; a typo would silently change the suppression, so it is an error.
+  const std::string nms = r.get_string("nms_kind", "default");
+  if (nms == "greedynms")
+    y.nms_kind = NmsKind::Greedy;
+  else if (nms == "diounms")
+    y.nms_kind = NmsKind::Diou;
+  else if (nms != "default")
+    r.fail_key("nms_kind", concat("'", nms, "' is not supported (default, greedynms or diounms)"));
+  y.beta_nms = r.get_float("beta_nms", 0.6f);
+  if (!(y.beta_nms > 0.0f && y.beta_nms <= 100.0f)) r.fail_key("beta_nms", concat(y.beta_nms, " is outside (0, 100]"));
   return y;
 }
 
@@ -344,7 +381,7 @@ Network parse_network(const CfgFile& cfg) {
     auto type_of = [&](int i) -> std::string { return i < 0 ? "net" : net.layers[static_cast<size_t>(i)].type; };
     auto check_readable = [&](std::string_view key, int i) {
       const std::string t = type_of(i);
-      if (t == "yolo" || t == "region")
+      if (t == "yolo" || t == "Gaussian_yolo" || t == "region")
         r.fail_key(key, concat("refers to [", t, "] layer ", i, "; only its input can feed other layers"));
       if (t == "softmax" || t == "cost")
         r.fail_key(key,
@@ -352,7 +389,7 @@ Network parse_network(const CfgFile& cfg) {
     };
     // Every layer but [route] reads the previous layer's output, which must not be a head's.
     const std::string prev_type = type_of(layer.input);
-    if (layer.type != "route" && (prev_type == "yolo" || prev_type == "region"))
+    if (layer.type != "route" && (prev_type == "yolo" || prev_type == "Gaussian_yolo" || prev_type == "region"))
       r.fail_section(concat("reads the output of [", prev_type, "] layer ", layer.input,
                             "; only a [route] may follow a [", prev_type, "] layer"));
     if (prev_type == "cost")
@@ -370,6 +407,20 @@ Network parse_network(const CfgFile& cfg) {
                    (in.w + 2 * c.padding - c.size) / c.stride_x + 1};
       if (in.h + 2 * c.padding < c.size || in.w + 2 * c.padding < c.size)
         r.fail_section(concat("kernel size ", c.size, " exceeds the padded input ", in.h, "x", in.w));
+      if (c.dilation > 1) {
+        // darknet sizes the output without the dilation but convolves with padding * dilation on each side and
+        // a (size - 1) * dilation + 1 window: the two agree only for some paddings (2 * padding = size - 1, as
+        // pad=1 gives an odd size). Otherwise darknet's buffers and its convolution disagree: refused.
+        const int64_t extent = (c.size - 1) * c.dilation + 1, pad = c.padding * c.dilation;
+        const int64_t dilated_h = (in.h + 2 * pad - extent) / c.stride_y + 1;
+        const int64_t dilated_w = (in.w + 2 * pad - extent) / c.stride_x + 1;
+        if (in.h + 2 * pad < extent || in.w + 2 * pad < extent || dilated_h != layer.out.h || dilated_w != layer.out.w)
+          r.fail_key("dilation",
+                     concat(c.dilation, " with size=", c.size, " and padding ", c.padding, ": darknet's output size ",
+                            layer.out.h, "x", layer.out.w,
+                            " (computed without the dilation) differs from what its dilated convolution covers; "
+                            "use pad=1 with an odd size"));
+      }
       layer.params = c;
     } else if (layer.type == "maxpool") {
       MaxPoolLayer m = parse_maxpool(r);
@@ -397,7 +448,7 @@ Network parse_network(const CfgFile& cfg) {
       }
       layer.params = route;
     } else if (layer.type == "shortcut") {
-      ShortcutLayer sc = parse_shortcut(r, layer.index);
+      ShortcutLayer sc = parse_shortcut(r, layer.index, in, layer.weight_floats);
       for (int i : sc.from) {
         check_readable("from", i);
         FeatureShape s = shape_of(i);
@@ -428,13 +479,26 @@ Network parse_network(const CfgFile& cfg) {
       check_keys(r, "dropout", {}, true);
       layer.out = in;
       layer.params = DropoutLayer{};
-    } else if (layer.type == "yolo") {
-      YoloLayer y = parse_yolo(r);
-      int64_t expected = static_cast<int64_t>(y.mask.size()) * (y.classes + 5);
+    } else if (layer.type == "yolo" || layer.type == "Gaussian_yolo") {
+      YoloLayer y = parse_yolo(r, layer.type == "Gaussian_yolo");
+      // new_coords decodes the previous layer's values as they are: darknet's own scaled-YOLOv4 cfgs put a
+      // logistic conv there. Darknet does not check; any other activation would give boxes and scores that are
+      // not what the model was trained to output, so vigil refuses it.
+      if (y.new_coords) {
+        const Layer* prev = layer.input < 0 ? nullptr : &net.layers[static_cast<size_t>(layer.input)];
+        const auto* conv = prev ? std::get_if<ConvolutionalLayer>(&prev->params) : nullptr;
+        if (!conv || conv->activation.kind != Activation::Sigmoid)
+          r.fail_key("new_coords", concat("new_coords=1 needs the layer before it to be a [convolutional] with "
+                                          "activation=logistic (layer ",
+                                          layer.input, " is ", prev ? concat("[", prev->type, "]") : "the input",
+                                          conv ? " without activation=logistic" : "", ")"));
+      }
+      const int64_t box_entries = y.gaussian ? 9 : 5;  // Gaussian: x, y, w, h each with an uncertainty
+      const int64_t expected = static_cast<int64_t>(y.mask.size()) * (y.classes + box_entries);
       if (in.c != expected)
         r.fail_section(concat("its input has ", in.c, " channels but mask has ", y.mask.size(),
-                              " anchors and classes=", y.classes, ", which needs ", y.mask.size(), "*(", y.classes,
-                              "+5) = ", expected, " (the filters= of the [convolutional] before it)"));
+                              " anchors and classes=", y.classes, ", which needs ", y.mask.size(), "*(", y.classes, "+",
+                              box_entries, ") = ", expected, " (the filters= of the [convolutional] before it)"));
       layer.out = in;
       layer.params = y;
     } else if (layer.type == "region") {
@@ -481,7 +545,7 @@ Network parse_network(const CfgFile& cfg) {
       r.fail_section(
           "unknown or unsupported section (supported: net, convolutional, connected, maxpool, avgpool, "
           "local_avgpool, route, shortcut, upsample, scale_channels, sam, reorg, dropout, softmax, cost, yolo, "
-          "region)");
+          "Gaussian_yolo, region)");
     }
     check_positive_shape(r, layer.out);
     net.layers.push_back(std::move(layer));

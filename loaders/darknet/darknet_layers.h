@@ -22,6 +22,7 @@ struct FeatureShape {
 
 struct ConvolutionalLayer {
   int64_t filters = 0, size = 0, stride_y = 1, stride_x = 1, padding = 0, groups = 1;
+  int64_t dilation = 1;  // darknet pads padding * dilation on each side (its im2col_cpu_ext call)
   bool batch_normalize = false;
   kernels::ActivationParams activation;
 };
@@ -33,9 +34,18 @@ struct RouteLayer {
   std::vector<int> inputs;  // absolute layer indices (-1 = network input)
   int64_t groups = 1, group_id = 0;
 };
+// darknet's weighted shortcut (weights_type): the previous layer's output and every `from` layer's get a
+// learned weight, one per input (per_feature) or one per input and channel (per_channel), optionally
+// normalised over the inputs (weights_normalization relu: relu(w) / (eps + sum relu), softmax:
+// exp(w - max) / (eps + sum exp(w - max)), eps = 0.0001), as shortcut_multilayer_cpu computes.
+enum class ShortcutWeights { None, PerFeature, PerChannel };
+enum class ShortcutNormalization { None, Relu, Softmax };
+
 struct ShortcutLayer {
   std::vector<int> from;  // absolute layer indices added to the previous layer's output
   kernels::ActivationParams activation;
+  ShortcutWeights weights = ShortcutWeights::None;
+  ShortcutNormalization normalization = ShortcutNormalization::None;
 };
 struct UpsampleLayer {
   int64_t stride = 2;
@@ -47,11 +57,19 @@ struct ScaleChannelsLayer {
   kernels::ActivationParams activation;
 };
 struct DropoutLayer {};  // identity at inference
+// How darknet suppresses duplicates (its detector reads the network's last layer's nms_kind): do_nms_sort
+// (IoU), or diounms_sort with greedynms (DIoU, exponent 0.6) or diounms (DIoU, exponent beta_nms).
+enum class NmsKind { Default, Greedy, Diou };
+
 struct YoloLayer {
   int64_t classes = 0;
   std::vector<int64_t> mask;   // which anchors this head uses
   std::vector<float> anchors;  // all anchors of the section, pairs (w, h) in input pixels
   float scale_x_y = 1.0f;
+  bool new_coords = false;  // scaled-YOLOv4 encoding: the previous conv applies the logistic
+  bool gaussian = false;    // [Gaussian_yolo]: 9 + classes channels per anchor (four box uncertainties)
+  NmsKind nms_kind = NmsKind::Default;
+  float beta_nms = 0.6f;
 };
 
 // YOLOv2's detection head: the previous layer holds num * (5 + classes) channels, decoded with softmax class

@@ -67,6 +67,9 @@ std::optional<AttrKind> known_kind(std::string_view key) {
       {kBoxesFormat, AttrKind::String},
       {kBoxesOutput, AttrKind::String},
       {kBoxesMultiLabel, AttrKind::Int},
+      {kYoloNms, AttrKind::String},
+      {kYoloDiouBeta, AttrKind::Float},
+      {kLetterbox, AttrKind::Int},
       {kActionLabels, AttrKind::Strings},
       {kActionBackground, AttrKind::Int},
       {kActionImageInput, AttrKind::String},
@@ -132,13 +135,20 @@ void check_metadata_entry(std::string_view key, const AttrValue& v) {
     if (n < 1 || n > (int64_t{1} << 24)) bad(key, concat("is ", n, ", must be in 1..2^24"));
   } else if (key == kYoloDecode) {
     const auto& s = expect<std::string>(key, v, AttrKind::String);
-    if (s != "yolo" && s != "region") bad(key, concat("is '", s, "', expected \"yolo\" or \"region\""));
+    if (s != "yolo" && s != "region" && s != "new_coords" && s != "gaussian")
+      bad(key, concat("is '", s, "', expected \"yolo\", \"region\", \"new_coords\" or \"gaussian\""));
+  } else if (key == kYoloNms) {
+    const auto& s = expect<std::string>(key, v, AttrKind::String);
+    if (s != "iou" && s != "diou") bad(key, concat("is '", s, "', expected \"iou\" or \"diou\""));
+  } else if (key == kYoloDiouBeta) {
+    const float b = expect<float>(key, v, AttrKind::Float);
+    if (!(b > 0.0f) || !std::isfinite(b)) bad(key, concat("is ", b, ", must be finite and > 0"));
   } else if (key == kBoxesFormat) {
     const auto& s = expect<std::string>(key, v, AttrKind::String);
     if (s != "yolov5" && s != "yolov8") bad(key, concat("is '", s, "', expected \"yolov5\" or \"yolov8\""));
   } else if (key == kBoxesOutput) {
     if (expect<std::string>(key, v, AttrKind::String).empty()) bad(key, "is empty");
-  } else if (key == kBoxesMultiLabel) {
+  } else if (key == kLetterbox || key == kBoxesMultiLabel) {
     const int64_t b = expect<int64_t>(key, v, AttrKind::Int);
     if (b != 0 && b != 1) bad(key, concat("is ", b, ", must be 0 or 1"));
   } else if (key == kActionLabels) {

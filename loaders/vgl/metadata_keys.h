@@ -30,7 +30,10 @@ inline constexpr std::string_view kYoloScaleXY = "yolo_scale_x_y";              
 inline constexpr std::string_view kYoloScoreThreshold = "yolo_score_threshold";  // float in [0, 1]
 inline constexpr std::string_view kYoloNmsThreshold = "yolo_nms_threshold";      // float in [0, 1]
 inline constexpr std::string_view kYoloMaxDetections = "yolo_max_detections";    // int in 1..2^24
-inline constexpr std::string_view kYoloDecode = "yolo_decode";                   // string "yolo" | "region"
+inline constexpr std::string_view kYoloDecode = "yolo_decode";  // string "yolo" | "region" | "new_coords"
+inline constexpr std::string_view kYoloNms = "yolo_nms";                         // string "iou" | "diou"
+inline constexpr std::string_view kYoloDiouBeta = "yolo_diou_beta";              // float > 0
+inline constexpr std::string_view kLetterbox = "letterbox";                      // int 0 | 1
 
 // Boxes the model decodes itself (read by `vigil convert --decoded-boxes`; the yolo_* thresholds, class
 // count and max detections above apply to them too).

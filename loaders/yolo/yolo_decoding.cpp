@@ -46,6 +46,10 @@ void record_yolo_metadata(Metadata& m, const std::vector<std::string>& head_name
   m[std::string(meta::kYoloAnchorsPerHead)] = d.anchors_per_head;
   m[std::string(meta::kYoloScaleXY)] = d.scale_x_y;
   if (d.decode != "yolo") m[std::string(meta::kYoloDecode)] = d.decode;
+  if (d.nms != "iou") {
+    m[std::string(meta::kYoloNms)] = d.nms;
+    m[std::string(meta::kYoloDiouBeta)] = d.diou_beta;
+  }
 }
 
 void append_yolo_detect(Graph& g, const std::vector<int>& heads, const YoloDecoding& d) {
@@ -61,6 +65,10 @@ void append_yolo_detect(Graph& g, const std::vector<int>& heads, const YoloDecod
   attrs.set("score_threshold", d.score_threshold);
   attrs.set("nms_threshold", d.nms_threshold);
   attrs.set("max_detections", d.max_detections);
+  if (d.nms != "iou") {
+    attrs.set("nms", d.nms);
+    attrs.set("diou_beta", d.diou_beta);
+  }
   g.nodes.push_back(Node{OpType::YoloDetect, "yolo_detect", heads, add_detection_outputs(g), std::move(attrs)});
 }
 
@@ -100,6 +108,8 @@ YoloDecoding yolo_decoding_from_metadata(const Metadata& m, size_t num_heads) {
   if (const auto* t = get<float>(m, meta::kYoloNmsThreshold)) d.nms_threshold = *t;
   if (const auto* n = get<int64_t>(m, meta::kYoloMaxDetections)) d.max_detections = *n;
   if (const auto* s = get<std::string>(m, meta::kYoloDecode)) d.decode = *s;
+  if (const auto* s = get<std::string>(m, meta::kYoloNms)) d.nms = *s;
+  if (const auto* b = get<float>(m, meta::kYoloDiouBeta)) d.diou_beta = *b;
   return d;
 }
 

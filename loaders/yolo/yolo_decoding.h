@@ -13,7 +13,11 @@
 namespace vigil {
 
 struct YoloDecoding {
-  std::string decode = "yolo";  // YoloDetect's decode: "yolo" ([yolo] layers) or "region" (YOLOv2 [region])
+  // YoloDetect's decode: "yolo" ([yolo] layers), "region" (YOLOv2 [region]) or "new_coords" ([yolo] with
+  // new_coords=1: heads hold activated values)
+  std::string decode = "yolo";
+  std::string nms = "iou";  // YoloDetect's nms: "iou" or "diou" (darknet's greedynms / diounms)
+  float diou_beta = 0.6f;
   int64_t num_classes = 0;
   std::vector<float> anchors;             // (w, h) pairs: input pixels ("yolo"), grid cells ("region")
   std::vector<int64_t> masks;             // anchor indices of each head, concatenated
@@ -26,8 +30,9 @@ struct YoloDecoding {
 };
 
 // Writes the decoding into the metadata keys of docs/FORMAT.md (yolo_heads, yolo_num_classes, yolo_anchors,
-// yolo_masks, yolo_anchors_per_head, yolo_scale_x_y; yolo_decode only when it is "region", so that models
-// decoded the [yolo] way keep exactly the keys they always had).
+// yolo_masks, yolo_anchors_per_head, yolo_scale_x_y; yolo_decode only when it is not "yolo", yolo_nms and
+// yolo_diou_beta only when nms is "diou", so that models decoded the plain [yolo] way keep exactly the keys
+// they always had).
 void record_yolo_metadata(Metadata& m, const std::vector<std::string>& head_names, const YoloDecoding& d);
 
 // Appends a YoloDetect node "yolo_detect" reading `heads` (value ids, in head order) and makes its outputs
@@ -42,8 +47,8 @@ std::vector<int> add_detection_outputs(Graph& g);
 // The decoding that `vigil convert --yolo-heads` attaches to an imported model's raw heads, from its
 // metadata: yolo_anchors, yolo_masks, yolo_anchors_per_head and input_size are required; the class count
 // is yolo_num_classes, else the number of class_names; yolo_scale_x_y (default 1 per head),
-// yolo_score_threshold, yolo_nms_threshold, yolo_max_detections and yolo_decode are optional (YoloDetect's
-// defaults).
+// yolo_score_threshold, yolo_nms_threshold, yolo_max_detections, yolo_decode, yolo_nms and yolo_diou_beta
+// are optional (YoloDetect's defaults).
 // Throws Error naming the missing key.
 YoloDecoding yolo_decoding_from_metadata(const Metadata& m, size_t num_heads);
 

@@ -86,7 +86,7 @@ TEST_CASE("darknet cfg: unknown sections and keys are errors with the line numbe
   CHECK(net_error(std::string(kNet) + "\n[crop]\ncrop_width=2\n") ==
         "t.cfg:6: [crop]: unknown or unsupported section (supported: net, convolutional, connected, maxpool, avgpool, "
         "local_avgpool, route, shortcut, upsample, scale_channels, sam, reorg, dropout, softmax, cost, yolo, "
-        "region)");
+        "Gaussian_yolo, region)");
   CHECK(net_error(std::string(kNet) + "[convolutional]\nfilters=4\nsize=1\nactivation=linear\nfilter_size=3\n") ==
         "t.cfg:9: [convolutional] key 'filter_size': unknown key (not a darknet key of this section, or one vigil "
         "does not support)");
@@ -120,8 +120,24 @@ TEST_CASE("darknet cfg: missing keys, garbage values and unsupported inference o
             .starts_with("t.cfg:8: [convolutional] key 'activation': unsupported activation 'elu'"));
   CHECK(net_error(net + "[convolutional]\nfilters=8\nsize=3\nactivation=leaky\nbinary=1\n") ==
         "t.cfg:9: [convolutional] key 'binary': not supported (binary weights)");
+  // Dilation: darknet sizes the output without it but pads padding * dilation; only consistent paddings pass.
   CHECK(net_error(net + "[convolutional]\nfilters=8\nsize=3\ndilation=2\nactivation=leaky\n") ==
-        "t.cfg:8: [convolutional] key 'dilation': not supported (dilated convolution)");
+        "t.cfg:8: [convolutional] key 'dilation': 2 with size=3 and padding 0: darknet's output size 14x30 (computed "
+        "without the dilation) differs from what its dilated convolution covers; use pad=1 with an odd size");
+  CHECK(net_error(net + "[convolutional]\nfilters=8\nsize=4\npad=1\ndilation=2\nactivation=leaky\n")
+            .starts_with("t.cfg:9: [convolutional] key 'dilation': 2 with size=4 and padding 2: darknet's output "
+                         "size 17x33"));
+  CHECK(net_error(net + "[convolutional]\nfilters=8\nsize=3\npad=1\ndilation=0\nactivation=leaky\n") ==
+        "t.cfg:9: [convolutional] key 'dilation': 0 is out of range [1, 1024]");
+  // Weighted shortcuts: darknet's names only.
+  CHECK(net_error(net + "[convolutional]\nfilters=4\nsize=1\nactivation=linear\n[shortcut]\nfrom=-1\n"
+                        "weights_type=per_pixel\n") ==
+        "t.cfg:11: [shortcut] key 'weights_type': 'per_pixel' is not a darknet weights type (none, per_feature, "
+        "per_channel)");
+  CHECK(net_error(net + "[convolutional]\nfilters=4\nsize=1\nactivation=linear\n[shortcut]\nfrom=-1\n"
+                        "weights_type=per_channel\nweights_normalization=sigmoid\n") ==
+        "t.cfg:12: [shortcut] key 'weights_normalization': 'sigmoid' is not a darknet weights normalization (none, "
+        "relu, softmax)");
   CHECK(net_error(net + "[convolutional]\nfilters=8\nsize=3\ngroups=2\nactivation=leaky\n") ==
         "t.cfg:8: [convolutional] key 'groups': 2 does not divide the 3 input channels");
   CHECK(net_error(net + "[maxpool]\nsize=2\n") == "t.cfg:5: [maxpool] key 'stride': required but missing");
@@ -138,9 +154,24 @@ TEST_CASE("darknet cfg: missing keys, garbage values and unsupported inference o
   CHECK(net_error(net + "[convolutional]\nfilters=21\nsize=1\nactivation=linear\n[yolo]\nclasses=2\nnum=3\n"
                         "anchors=1,2,3,4,5,6\nmask=0,1,3\n") ==
         "t.cfg:13: [yolo] key 'mask': anchor index 3 is outside 0..2");
+  // new_coords=1 decodes the previous layer's values as they are: it must be a logistic conv.
   CHECK(net_error(net + "[convolutional]\nfilters=21\nsize=1\nactivation=linear\n[yolo]\nclasses=2\nnum=3\n"
                         "anchors=1,2,3,4,5,6\nnew_coords=1\n") ==
-        "t.cfg:13: [yolo] key 'new_coords': not supported (the scaled-YOLOv4 box encoding)");
+        "t.cfg:13: [yolo] key 'new_coords': new_coords=1 needs the layer before it to be a [convolutional] with "
+        "activation=logistic (layer 0 is [convolutional] without activation=logistic)");
+  CHECK(net_error(net + "[convolutional]\nfilters=21\nsize=1\nactivation=logistic\n[dropout]\n[yolo]\nclasses=2\n"
+                        "num=3\nanchors=1,2,3,4,5,6\nnew_coords=1\n") ==
+        "t.cfg:14: [yolo] key 'new_coords': new_coords=1 needs the layer before it to be a [convolutional] with "
+        "activation=logistic (layer 1 is [dropout])");
+  CHECK(net_error(net + "[convolutional]\nfilters=21\nsize=1\nactivation=logistic\n[yolo]\nclasses=2\nnum=3\n"
+                        "anchors=1,2,3,4,5,6\nnew_coords=2\n") ==
+        "t.cfg:13: [yolo] key 'new_coords': 2 is out of range [0, 1]");
+  CHECK(net_error(net + "[convolutional]\nfilters=21\nsize=1\nactivation=logistic\n[yolo]\nclasses=2\nnum=3\n"
+                        "anchors=1,2,3,4,5,6\nnms_kind=cornersnms\n") ==
+        "t.cfg:13: [yolo] key 'nms_kind': 'cornersnms' is not supported (default, greedynms or diounms)");
+  CHECK(net_error(net + "[convolutional]\nfilters=21\nsize=1\nactivation=logistic\n[yolo]\nclasses=2\nnum=3\n"
+                        "anchors=1,2,3,4,5,6\nnms_kind=diounms\nbeta_nms=0\n") ==
+        "t.cfg:14: [yolo] key 'beta_nms': 0 is outside (0, 100]");
   CHECK(net_error(net + "[convolutional]\nfilters=21\nsize=1\nactivation=linear\n[yolo]\nclasses=2\nnum=3\n"
                         "anchors=1,2,3,4,5,6\n[convolutional]\nfilters=2\nsize=1\nactivation=linear\n") ==
         "t.cfg:13: [convolutional]: reads the output of [yolo] layer 1; only a [route] may follow a [yolo] layer");

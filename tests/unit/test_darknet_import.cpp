@@ -3,8 +3,6 @@
 // broken header are clean errors; and a small cfg using every supported section computes what an
 // independent float64 re-implementation of darknet's forward pass computes.
 #include <doctest/doctest.h>
-
-#include "error_of.h"
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +15,8 @@
 
 #include "engine/error.h"
 #include "engine/executor.h"
+#include "engine/kernel_path.h"
+#include "error_of.h"
 #include "loaders/darknet/cfg_parser.h"
 #include "loaders/darknet/darknet_import.h"
 #include "loaders/darknet/darknet_layers.h"
@@ -54,7 +54,7 @@ struct TempDir {
 
 // Random weights in darknet's file order for every conv of `net`: biases, then (with batch norm) scales,
 // means and variances (variances in [0.5, 1.5]), then the kernel; for every [connected] layer biases,
-// weights, then the batch-norm vectors.
+// weights, then the batch-norm vectors; for a weighted [shortcut] its weights in [-0.5, 1.5].
 std::vector<float> random_weights(const Network& net, uint32_t seed) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> u(-1.0f, 1.0f), var(0.5f, 1.5f);
@@ -71,6 +71,11 @@ std::vector<float> random_weights(const Network& net, uint32_t seed) {
         for (int64_t i = 0; i < n; ++i) out.push_back(0.2f * u(rng));
         for (int64_t i = 0; i < n; ++i) out.push_back(var(rng));
       }
+      continue;
+    }
+    if (std::holds_alternative<ShortcutLayer>(l.params)) {
+      // Weighted shortcut weights: some negative (relu normalisation clips them), spread for softmax.
+      for (int64_t i = 0; i < l.weight_floats; ++i) out.push_back(0.5f + u(rng));
       continue;
     }
     const auto* c = std::get_if<ConvolutionalLayer>(&l.params);
@@ -454,7 +459,9 @@ std::vector<Map> darknet_forward(const Network& net, const std::vector<float>& w
             for (int64_t ci = 0; ci < cg; ++ci)
               for (int64_t ky = 0; ky < k; ++ky)
                 for (int64_t kx = 0; kx < k; ++kx) {
-                  const int64_t iy = y * c->stride_y - c->padding + ky, ix = x * c->stride_x - c->padding + kx;
+                  // darknet's im2col_cpu_ext: padding * dilation before, taps dilation apart
+                  const int64_t d = c->dilation, p = c->padding * d;
+                  const int64_t iy = y * c->stride_y - p + ky * d, ix = x * c->stride_x - p + kx * d;
                   if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) continue;
                   s += w[static_cast<size_t>(((f * cg + ci) * k + ky) * k + kx)] * in.at(g * cg + ci, iy, ix);
                 }
@@ -497,13 +504,34 @@ std::vector<Map> darknet_forward(const Network& net, const std::vector<float>& w
         out.c += src.c / r->groups;
       }
     } else if (const auto* s = std::get_if<ShortcutLayer>(&l.params)) {
-      // darknet's shortcut_multilayer_cpu: out[i] = in[i] + sum of add_k[i] for flat i < |add_k|.
+      // darknet's shortcut_multilayer_cpu: out[i] = in[i] * w_0 + sum of add_k[i] * w_k for flat i < |add_k|,
+      // w = 1 without weights; weights [n + 1][layer_step] (layer_step 1 or C), the one of element i at
+      // i / step + k * layer_step with step = |out| / layer_step; normalised per element over the n + 1 inputs.
+      const int64_t n = static_cast<int64_t>(s->from.size());
+      const std::vector<double> w = next(l.weight_floats);
+      const int64_t layer_step = static_cast<int64_t>(w.size()) / (n + 1);
+      const int64_t outputs = static_cast<int64_t>(in.v.size());
+      const int64_t step = w.empty() ? 1 : outputs / layer_step;
       out = in;
-      for (int f : s->from) {
-        const Map& add = get(f);
-        for (size_t i = 0; i < out.v.size() && i < add.v.size(); ++i) out.v[i] += add.v[i];
+      for (int64_t i = 0; i < outputs; ++i) {
+        auto weight = [&](int64_t k) {
+          if (w.empty()) return 1.0;
+          auto raw = [&](int64_t j) { return w[static_cast<size_t>(i / step + j * layer_step)]; };
+          if (s->normalization == ShortcutNormalization::None) return raw(k);
+          double largest = -1e300, sum = 0.0001;
+          for (int64_t j = 0; j <= n; ++j) largest = std::max(largest, raw(j));
+          for (int64_t j = 0; j <= n; ++j)
+            sum += s->normalization == ShortcutNormalization::Relu ? std::max(raw(j), 0.0) : std::exp(raw(j) - largest);
+          return s->normalization == ShortcutNormalization::Relu ? std::max(raw(k), 0.0) / sum
+                                                                 : std::exp(raw(k) - largest) / sum;
+        };
+        double v = in.v[static_cast<size_t>(i)] * weight(0);
+        for (int64_t k = 0; k < n; ++k) {
+          const Map& add = get(s->from[static_cast<size_t>(k)]);
+          if (i < static_cast<int64_t>(add.v.size())) v += add.v[static_cast<size_t>(i)] * weight(k + 1);
+        }
+        out.v[static_cast<size_t>(i)] = act(s->activation, v);
       }
-      for (double& x : out.v) x = act(s->activation, x);
     } else if (const auto* u = std::get_if<UpsampleLayer>(&l.params)) {
       out = make_map(in.c, in.h * u->stride, in.w * u->stride);
       for (int64_t k = 0; k < out.c; ++k)
@@ -904,4 +932,343 @@ TEST_CASE("darknet import: a cfg without [yolo] outputs its last layer, empty we
   CHECK(g.values[static_cast<size_t>(g.outputs[0])].name == "avgpool_1");
   CHECK(dims(g.values[static_cast<size_t>(g.outputs[0])].shape) == std::vector<int64_t>{1, 2, 1, 1});
   CHECK(g.metadata.count("yolo_anchors") == 0);
+}
+
+namespace {
+
+// Scaled-YOLOv4's head: a logistic conv before a [yolo] with new_coords=1, DIoU-NMS with beta_nms, and
+// letter_box=1; a second head with greedynms (the network's last layer decides darknet's NMS).
+const char* kScaledYoloCfg = R"(
+[net]
+width=16
+height=8
+channels=3
+letter_box=1
+# 0
+[convolutional]
+filters=8
+size=3
+stride=2
+pad=1
+batch_normalize=1
+activation=mish
+# 1: 2 anchors * (5 + 2 classes)
+[convolutional]
+filters=14
+size=1
+stride=1
+activation=logistic
+# 2
+[yolo]
+mask=0,1
+anchors=2,3, 4,5, 6,7
+classes=2
+num=3
+scale_x_y=2.0
+new_coords=1
+nms_kind=greedynms
+# 3
+[route]
+layers=0
+# 4
+[convolutional]
+filters=7
+size=1
+stride=1
+activation=logistic
+# 5
+[yolo]
+mask=2
+anchors=2,3, 4,5, 6,7
+classes=2
+num=3
+scale_x_y=1.5
+new_coords=1
+nms_kind=diounms
+beta_nms=0.45
+)";
+
+}  // namespace
+
+TEST_CASE("darknet import: new_coords heads are the logistic conv's output, decoded the new_coords way") {
+  TempDir tmp;
+  const std::string cfg = tmp.file("scaled.cfg", kScaledYoloCfg);
+  Network net = parse_network(read_cfg_file(cfg));
+  REQUIRE(net.layers.size() == 6);
+  std::vector<float> weights = random_weights(net, 24);
+  const std::string wfile = tmp.file("scaled.weights");
+  write_weights_file(wfile, weights);
+  // The heads hold activated values (the float64 reference applies the logistic as darknet's conv does).
+  compare_with_reference(cfg, wfile, net, weights, {{"conv_1", 1}, {"conv_4", 4}}, {});
+
+  Graph g = import_darknet(cfg, wfile);
+  const auto& m = g.metadata;
+  CHECK(std::get<std::string>(m.at("yolo_decode")) == "new_coords");
+  CHECK(std::get<std::string>(m.at("yolo_nms")) == "diou");
+  CHECK(std::get<float>(m.at("yolo_diou_beta")) == 0.45f);  // the last layer's beta_nms
+  CHECK(std::get<int64_t>(m.at("letterbox")) == 1);
+  CHECK(std::get<std::vector<float>>(m.at("yolo_scale_x_y")) == std::vector<float>{2.0f, 1.5f});
+  int yolo_nodes = 0;
+  for (const Node& n : g.nodes)
+    if (n.op == OpType::YoloDetect) {
+      ++yolo_nodes;
+      CHECK(n.attrs.get_string("decode", "", "") == "new_coords");
+      CHECK(n.attrs.get_string("nms", "", "") == "diou");
+      CHECK(n.attrs.get_float("diou_beta", 0.0f, "") == 0.45f);
+    }
+  CHECK(yolo_nodes == 1);
+
+  // The last layer's greedynms: DIoU with darknet's fixed exponent 0.6, whatever beta_nms says.
+  std::string greedy = kScaledYoloCfg;
+  greedy.replace(greedy.rfind("nms_kind=diounms"), 16, "nms_kind=greedynms");
+  Graph g2 = import_darknet(tmp.file("greedy.cfg", greedy), wfile);
+  CHECK(std::get<std::string>(g2.metadata.at("yolo_nms")) == "diou");
+  CHECK(std::get<float>(g2.metadata.at("yolo_diou_beta")) == 0.6f);
+  // nms_kind=default on the last layer: plain IoU NMS, no nms keys (the first head's kind does not count).
+  std::string plain = kScaledYoloCfg;
+  plain.replace(plain.rfind("nms_kind=diounms"), 16, "nms_kind=default");
+  Graph g3 = import_darknet(tmp.file("plain.cfg", plain), wfile);
+  CHECK(g3.metadata.count("yolo_nms") == 0);
+  CHECK(g3.metadata.count("yolo_diou_beta") == 0);
+
+  // Heads cannot mix encodings.
+  std::string mixed = kScaledYoloCfg;
+  mixed.replace(mixed.rfind("new_coords=1"), 12, "new_coords=0");
+  const std::string mixed_cfg = tmp.file("mixed.cfg", mixed);
+  CHECK(error_of([&] { import_darknet(mixed_cfg, wfile); }) ==
+        mixed_cfg + ":40: layer 5 [yolo]: new_coords=0 differs from the first head's 1 (one YoloDetect decodes all "
+                    "heads the same way)");
+}
+
+TEST_CASE("darknet import: the shared cfgs' greedynms becomes DIoU-NMS, exponent 0.6") {
+  Graph g = import_darknet(kData + "darknet/cfg/yolov4-tiny.cfg", "");
+  CHECK(std::get<std::string>(g.metadata.at("yolo_nms")) == "diou");
+  CHECK(std::get<float>(g.metadata.at("yolo_diou_beta")) == 0.6f);
+  CHECK(g.metadata.count("yolo_decode") == 0);
+  CHECK(std::get<int64_t>(g.metadata.at("letterbox")) == 0);
+}
+
+namespace {
+
+// Dilated convolutions (pad=1 with dilations 2 and 3, a strided one, one grouped, one 1x1 whose dilation darknet
+// ignores) and weighted shortcuts: per_feature / per_channel, normalisation none / relu / softmax, two `from`
+// layers, a `from` layer with fewer channels and one with more.
+const char* kDilatedWeightedCfg = R"(
+[net]
+width=20
+height=12
+channels=3
+# 0: 8x12x20
+[convolutional]
+filters=8
+size=3
+stride=1
+pad=1
+dilation=2
+batch_normalize=1
+activation=leaky
+# 1: 8x12x20
+[convolutional]
+filters=8
+size=3
+stride=1
+pad=1
+dilation=3
+groups=2
+activation=mish
+# 2: 8x12x20, per_feature, softmax over 2 inputs
+[shortcut]
+from=0
+weights_type=per_feature
+weights_normalization=softmax
+activation=linear
+# 3: 8x6x10
+[convolutional]
+filters=8
+size=5
+stride=2
+pad=1
+dilation=2
+activation=swish
+# 4: 4x6x10 (darknet ignores a 1x1 kernel's dilation)
+[convolutional]
+filters=4
+size=1
+stride=1
+dilation=4
+activation=leaky
+# 5: 12x6x10
+[convolutional]
+filters=12
+size=3
+stride=1
+pad=1
+activation=linear
+# 6: layer 3 again, 8x6x10
+[route]
+layers=3
+# 7: 8x6x10, per_channel relu over 3 inputs: layer 4 has fewer channels, layer 5 more
+[shortcut]
+from=4,5
+weights_type=per_channel
+weights_normalization=relu
+activation=leaky
+# 8: 8x6x10, per_channel without normalisation
+[shortcut]
+from=3
+weights_type=per_channel
+activation=linear
+)";
+
+}  // namespace
+
+TEST_CASE("darknet import: dilated convs and weighted shortcuts compute what darknet computes (float64)") {
+  TempDir tmp;
+  const std::string cfg = tmp.file("dilated.cfg", kDilatedWeightedCfg);
+  Network net = parse_network(read_cfg_file(cfg));
+  REQUIRE(net.layers.size() == 9);
+  CHECK(net.layers[3].out.h == 6);
+  CHECK(net.layers[2].weight_floats == 2);      // per_feature: one per input
+  CHECK(net.layers[7].weight_floats == 3 * 8);  // per_channel: inputs x channels
+  CHECK(net.layers[8].weight_floats == 2 * 8);
+  std::vector<float> weights = random_weights(net, 25);
+  const std::string wfile = tmp.file("dilated.weights");
+  write_weights_file(wfile, weights);
+  compare_with_reference(cfg, wfile, net, weights,
+                         {{"conv_0", 0},
+                          {"conv_1", 1},
+                          {"shortcut_2", 2},
+                          {"conv_3", 3},
+                          {"conv_4", 4},
+                          {"shortcut_7", 7},
+                          {"shortcut_8", 8}},
+                         {"conv_0", "conv_1", "shortcut_2", "conv_3", "conv_4", "shortcut_7"});
+
+  // Every kernel path (Winograd must not take the dilated 3x3 convs; the packed GEMM and the reference do).
+  {
+    Map input = make_map(net.channels, net.height, net.width);
+    std::mt19937 rng(6);
+    std::uniform_real_distribution<float> u(0.0f, 1.0f);
+    std::vector<float> input_f(input.v.size());
+    for (size_t i = 0; i < input.v.size(); ++i) input.v[i] = input_f[i] = u(rng);
+    const std::vector<Map> ref = darknet_forward(net, weights, input, 1e-5);
+    for (KernelPath path : supported_kernel_paths()) {
+      CAPTURE(kernel_path_name(path));
+      EngineOptions options;
+      options.path = path;
+      Graph g = import_darknet(cfg, wfile);
+      g.outputs.push_back(g.find_value("conv_1"));
+      Engine engine(std::move(g), options);
+      ExecutionContext ctx(engine);
+      std::copy(input_f.begin(), input_f.end(), ctx.input("input").f32());
+      ctx.run();
+      check_against(ctx, "conv_1", ref[1], 1e-5);
+      check_against(ctx, "shortcut_8", ref[8], 1e-5);
+    }
+  }
+
+  // The dilation reaches the graph (pads scaled by it); the 1x1 conv has none.
+  Graph g = import_darknet(cfg, wfile);
+  for (const Node& node : g.nodes) {
+    if (node.name == "conv_1") {
+      CHECK(node.attrs.get_ints("dilations", {}, "") == std::vector<int64_t>{3, 3});
+      CHECK(node.attrs.get_ints("pads", {}, "") == std::vector<int64_t>{3, 3, 3, 3});
+    }
+    if (node.name == "conv_4") CHECK_FALSE(node.attrs.has("dilations"));
+  }
+  // One float short: the shortcut's weights are part of the exact size check.
+  weights.pop_back();
+  write_weights_file(wfile, weights);
+  CHECK(error_of([&] { import_darknet(cfg, wfile); }).find("file too short") != std::string::npos);
+}
+
+namespace {
+
+// Gaussian YOLOv3: a [Gaussian_yolo] head reads 2 anchors * (9 + 3 classes) channels; its training keys
+// (uc_normalizer ...) are accepted, greedynms on it (the last layer) selects DIoU-NMS.
+const char* kGaussianYoloCfg = R"(
+[net]
+width=16
+height=12
+channels=3
+# 0
+[convolutional]
+filters=8
+size=3
+stride=2
+pad=1
+batch_normalize=1
+activation=leaky
+# 1
+[convolutional]
+filters=24
+size=1
+stride=1
+activation=linear
+# 2
+[Gaussian_yolo]
+mask=0,1
+anchors=2,3, 4,5, 6,7
+classes=3
+num=3
+scale_x_y=1.1
+uc_normalizer=1.0
+iou_normalizer=0.5
+iou_loss=giou
+ignore_thresh=.7
+nms_kind=greedynms
+beta_nms=0.6
+)";
+
+}  // namespace
+
+TEST_CASE("darknet import: [Gaussian_yolo] heads are decoded the Gaussian YOLOv3 way") {
+  TempDir tmp;
+  const std::string cfg = tmp.file("gauss.cfg", kGaussianYoloCfg);
+  Network net = parse_network(read_cfg_file(cfg));
+  REQUIRE(net.layers.size() == 3);
+  std::vector<float> weights = random_weights(net, 26);
+  const std::string wfile = tmp.file("gauss.weights");
+  write_weights_file(wfile, weights);
+  compare_with_reference(cfg, wfile, net, weights, {{"conv_1", 1}}, {});
+
+  Graph g = import_darknet(cfg, wfile);
+  CHECK(std::get<std::string>(g.metadata.at("yolo_decode")) == "gaussian");
+  CHECK(std::get<std::string>(g.metadata.at("yolo_nms")) == "diou");
+  CHECK(std::get<std::vector<float>>(g.metadata.at("yolo_scale_x_y")) == std::vector<float>{1.1f});
+  int yolo_nodes = 0;
+  for (const Node& n : g.nodes)
+    if (n.op == OpType::YoloDetect) {
+      ++yolo_nodes;
+      CHECK(n.attrs.get_string("decode", "", "") == "gaussian");
+    }
+  CHECK(yolo_nodes == 1);
+  Engine engine(std::move(g));  // YoloDetect accepts 2 * (9 + 3) channels
+  ExecutionContext ctx(engine);
+  ctx.run();
+  CHECK(ctx.output("detection_count").f32()[0] >= 0.0f);
+
+  // Errors: only the centre anchoring, the 9 + classes channels, no new_coords, no mixing with [yolo].
+  auto cfg_error = [&](const std::string& text) {
+    const std::string path = tmp.file("bad.cfg", text);
+    return error_of([&] { import_darknet(path, ""); });
+  };
+  std::string left_top = kGaussianYoloCfg;
+  left_top += "yolo_point=left_top\n";
+  CHECK(cfg_error(left_top).ends_with(
+      ":33: [Gaussian_yolo] key 'yolo_point': 'left_top' is not supported (only center: boxes anchored at their "
+      "centre)"));
+  std::string narrow = kGaussianYoloCfg;
+  narrow.replace(narrow.find("filters=24"), 10, "filters=16");
+  CHECK(cfg_error(narrow).ends_with(
+      ":21: [Gaussian_yolo]: its input has 16 channels but mask has 2 anchors and classes=3, which needs 2*(3+9) = "
+      "24 (the filters= of the [convolutional] before it)"));
+  std::string coords = kGaussianYoloCfg;
+  coords += "new_coords=1\n";
+  CHECK(cfg_error(coords).find("[Gaussian_yolo] key 'new_coords': unknown key") != std::string::npos);
+  std::string mixed = kGaussianYoloCfg;
+  mixed +=
+      "[route]\nlayers=0\n[convolutional]\nfilters=8\nsize=1\nstride=1\nactivation=linear\n"
+      "[yolo]\nmask=2\nanchors=2,3, 4,5, 6,7\nclasses=3\nnum=3\n";
+  CHECK(cfg_error(mixed).find("a cfg cannot mix [yolo] and [Gaussian_yolo] layers") != std::string::npos);
 }

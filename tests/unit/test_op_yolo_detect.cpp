@@ -485,8 +485,20 @@ TEST_CASE("YoloDetect rejects bad attributes and head shapes, naming the node") 
 
   Attrs bad_decode = a;
   bad_decode.decode = "regoin";
-  CHECK(build_error({h}, bad_decode.make()).find("decode must be \"yolo\" or \"region\", got \"regoin\"") !=
+  CHECK(build_error({h}, bad_decode.make())
+            .find("decode must be \"yolo\", \"region\", \"new_coords\" or \"gaussian\", got \"regoin\"") !=
         std::string::npos);
+  Attributes bad_nms = a.make();
+  bad_nms.set("nms", std::string("dio"));
+  CHECK(build_error({h}, bad_nms).find("nms must be \"iou\" or \"diou\", got \"dio\"") != std::string::npos);
+  Attributes beta_without_diou = a.make();
+  beta_without_diou.set("diou_beta", 0.5f);
+  CHECK(build_error({h}, beta_without_diou).find("diou_beta is only meaningful with nms \"diou\"") !=
+        std::string::npos);
+  Attributes bad_beta = a.make();
+  bad_beta.set("nms", std::string("diou"));
+  bad_beta.set("diou_beta", 0.0f);
+  CHECK(build_error({h}, bad_beta).find("diou_beta must be finite and > 0, got 0") != std::string::npos);
   Attrs region_scale = a;
   region_scale.decode = "region";
   region_scale.scales = {1.05f};

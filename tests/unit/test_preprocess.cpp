@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -63,4 +64,105 @@ TEST_CASE("preprocess: bilinear resize and normalisation match the per-pixel for
     CAPTURE(index);
     CHECK(mismatches == 0);
   }
+}
+
+TEST_CASE("letterbox_placement: darknet's letterbox_image geometry, worked out by hand") {
+  // 768x576 into 416x416: 416/768 = .542 < 416/576 = .722, so the width fills: 416 x (576*416)/768 = 312,
+  // centred at y = (416-312)/2 = 52.
+  InputPlacement p = letterbox_placement(768, 576, 416, 416);
+  CHECK((p.x == 0 && p.y == 52 && p.width == 416 && p.height == 312));
+  // 500x500 into 160x128: 160/500 = .32 >= 128/500 = .256, so the height fills: (500*128)/500 = 128 wide,
+  // x = (160-128)/2 = 16.
+  p = letterbox_placement(500, 500, 160, 128);
+  CHECK((p.x == 16 && p.y == 0 && p.width == 128 && p.height == 128));
+  // 773x512 into 320x320: width fills, (512*320)/773 = 211.9 -> 211, y = (320-211)/2 = 54 (rounded down).
+  p = letterbox_placement(773, 512, 320, 320);
+  CHECK((p.x == 0 && p.y == 54 && p.width == 320 && p.height == 211));
+  // An odd margin: 500x500 into 161x128, x = (161-128)/2 = 16 (rounded down, as darknet's integer division).
+  p = letterbox_placement(500, 500, 161, 128);
+  CHECK((p.x == 16 && p.y == 0 && p.width == 128 && p.height == 128));
+  // The same aspect ratio: the whole input, no border.
+  p = letterbox_placement(640, 480, 320, 240);
+  CHECK((p.x == 0 && p.y == 0 && p.width == 320 && p.height == 240));
+  // A 1000x1 sliver keeps one row.
+  p = letterbox_placement(1000, 1, 100, 100);
+  CHECK((p.width == 100 && p.height == 1 && p.y == 49));
+
+  // Without letterbox the placement is the whole input whatever the frame.
+  Preprocessing plain;
+  plain.width = 160, plain.height = 128;
+  p = input_placement(plain, 500, 500);
+  CHECK((p.x == 0 && p.y == 0 && p.width == 160 && p.height == 128));
+  // Mapping back inverts the placement: input (16 + 64, 0 + 128) of the 500x500 frame's 128x128 rectangle is
+  // frame (250, 500).
+  const InputPlacement boxed = letterbox_placement(500, 500, 160, 128);
+  CHECK(input_to_frame_x(boxed, 80.0f, 500) == doctest::Approx(250.0f));
+  CHECK(input_to_frame_y(boxed, 128.0f, 500) == doctest::Approx(500.0f));
+  CHECK(input_to_frame_x(boxed, 16.0f, 500) == 0.0f);
+  // Plain: a per-axis scale (x 500/160, y 500/128).
+  CHECK(input_to_frame_x(p, 80.0f, 500) == doctest::Approx(250.0f));
+  CHECK(input_to_frame_y(p, 64.0f, 500) == doctest::Approx(250.0f));
+}
+
+TEST_CASE("preprocess with letterbox: gray border, the frame resized into its rectangle bit for bit") {
+  std::mt19937 rng(9);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  for (int index = 0; index < 30; ++index) {
+    Image image;
+    image.width = index == 0 ? 160 : pick(1, 300), image.height = index == 0 ? 64 : pick(1, 300);
+    Preprocessing p;
+    p.width = index == 0 ? 80 : pick(1, 200), p.height = index == 0 ? 80 : pick(1, 200);
+    p.letterbox = true;
+    p.bgr = index % 2 == 1;
+    if (index % 3 != 0)
+      for (int c = 0; c < 3; ++c) p.mean[c] = 0.4f + 0.05f * c, p.std[c] = 0.2f + 0.03f * c;
+    image.rgb.resize(static_cast<size_t>(image.width) * image.height * 3);
+    for (auto& v : image.rgb) v = static_cast<uint8_t>(pick(0, 255));
+    std::vector<float> got(static_cast<size_t>(3) * p.width * p.height, -1.0f);
+    preprocess(image, p, got.data());
+
+    const InputPlacement place = letterbox_placement(image.width, image.height, p.width, p.height);
+    // Inside: the plain resize of the frame to the rectangle's size, shifted by its offset.
+    Preprocessing inner = p;
+    inner.letterbox = false;
+    inner.width = place.width, inner.height = place.height;
+    int mismatches = 0, border = 0;
+    for (int c = 0; c < 3; ++c)
+      for (int y = 0; y < p.height; ++y)
+        for (int x = 0; x < p.width; ++x) {
+          const bool inside = x >= place.x && x < place.x + place.width && y >= place.y && y < place.y + place.height;
+          const float want = inside ? formula(image, inner, c, y - place.y, x - place.x)
+                                    : static_cast<float>((0.5 - p.mean[c]) / p.std[c]);
+          border += !inside;
+          const float have = got[(static_cast<size_t>(c) * p.height + y) * p.width + x];
+          mismatches += std::memcmp(&want, &have, sizeof(float)) != 0;
+        }
+    CAPTURE(index);
+    CHECK(mismatches == 0);
+    if (index == 0) CHECK(border == 3 * 80 * 48);  // 160x64 -> 80x32 at y = 24: 48 gray rows per channel
+  }
+}
+
+TEST_CASE("preprocessing_for reads metadata letterbox, and rejects a value other than 0 or 1") {
+  auto graph_with = [](std::optional<AttrValue> letterbox) {
+    Graph g;
+    Value v;
+    v.name = "input";
+    v.dtype = DType::F32;
+    v.shape = Shape{1, 3, 8, 8};
+    g.values.push_back(v);
+    g.inputs.push_back(0);
+    if (letterbox) g.metadata["letterbox"] = *letterbox;
+    return g;
+  };
+  CHECK_FALSE(preprocessing_for(graph_with(std::nullopt), 0).letterbox);
+  CHECK_FALSE(preprocessing_for(graph_with(AttrValue{int64_t{0}}), 0).letterbox);
+  CHECK(preprocessing_for(graph_with(AttrValue{int64_t{1}}), 0).letterbox);
+  std::string error;
+  try {
+    preprocessing_for(graph_with(AttrValue{int64_t{2}}), 0);
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  CHECK(error == "metadata letterbox must be the integer 0 or 1");
 }

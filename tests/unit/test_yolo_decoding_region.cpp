@@ -51,7 +51,7 @@ TEST_CASE("YOLO decoding metadata: yolo_decode is written for region models only
   CHECK(yolo_decoding_from_metadata(plain, 1).decode == "yolo");
 
   CHECK(error_of([] { meta::check_metadata_entry("yolo_decode", std::string("regoin")); }) ==
-        "metadata key 'yolo_decode': is 'regoin', expected \"yolo\" or \"region\"");
+        "metadata key 'yolo_decode': is 'regoin', expected \"yolo\", \"region\", \"new_coords\" or \"gaussian\"");
 }
 
 TEST_CASE("YOLO decoding: append_yolo_detect gives YoloDetect decode \"region\" only for region models") {

@@ -15,6 +15,8 @@ epsilon 1e-6 like OpenCV's). Checked:
        objectness and the class scores OpenCV kept, within 1e-5;
     3. vigil's detections (YoloDetect, decode "region": score > 0.25, per-class NMS 0.45) equal the reference
        detections decoded from OpenCV's head: count, class at every rank, boxes within 1 px;
+  detectors with [yolo] heads (e.g. new_coords=1, DIoU-NMS): compare_opencv.py's checks (raw heads, the
+    reference decoder against OpenCV's yolo layer, identical detections), with REL_TOL for the heads;
   classifiers ([connected] / [avgpool], [softmax], [cost]):
     1. the logits (the last [connected] or conv) and the [softmax] output within REL_TOL of OpenCV's;
     2. the same top-1 class.
@@ -36,7 +38,7 @@ except ImportError as e:  # the test must fail, not skip
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cfg_text import read_cfg  # noqa: E402
-from compare_opencv import iou, make_blob, report, sample_images, sigmoid  # noqa: E402
+from compare_opencv import compare_yolo_model, iou, make_blob, report, sample_images, sigmoid  # noqa: E402
 from random_weights import generate, write_weights  # noqa: E402
 
 REL_TOL = 2e-5
@@ -45,12 +47,15 @@ SCORE_THRESHOLD = 0.25
 NMS_THRESHOLD = 0.45
 
 # name: (cfg in tests/darknet/cfg, seed, head gain, [(vigil value, OpenCV layer) compared besides the head /
-# logits]). The gains make the logits spread so that detections exist and softmax outputs are not uniform.
+# logits][, objectness bias]). The gains make the logits spread so that detections exist and softmax outputs
+# are not uniform; the objectness bias (random_weights.py) makes [yolo] candidates a minority, as in a trained
+# detector.
 MODELS = {
     "yolov2-tiny-voc-small": ("yolov2-tiny-voc-small.cfg", 7, 8.0, []),
     "yolov2-reorg-small": ("yolov2-reorg-small.cfg", 8, 5.0, [("reorg_18", "reorg_18"), ("route_19", "concat_19")]),
     "classifier-small": ("classifier-small.cfg", 9, 6.0, [("connected_6", "leaky_7")]),
     "darknet19-small": ("darknet19-small.cfg", 10, 6.0, [("avgpool_9", "avgpool_9")]),
+    "yolov4-csp-small": ("yolov4-csp-small.cfg", 11, 8.0, [], -3.2),
 }
 
 
@@ -122,9 +127,16 @@ def last_weighted_layer(sections):
 
 
 def compare_model(key, cfg_dir, images, oracle, work, log):
-    cfg_name, seed, gain, extra = MODELS[key]
+    cfg_name, seed, gain, extra = MODELS[key][:4]
+    objectness_bias = MODELS[key][4] if len(MODELS[key]) > 4 else 0.0
     cfg = os.path.join(cfg_dir, cfg_name)
     sections = read_cfg(cfg)
+    if any(name == "yolo" for name, _ in sections):  # [yolo] heads: compare_opencv.py's comparison
+        model_dir = os.path.join(work, key)
+        os.makedirs(model_dir, exist_ok=True)
+        weights = os.path.join(model_dir, key + ".weights")
+        write_weights(weights, generate(cfg, seed, gain, objectness_bias))
+        return compare_yolo_model(key, cfg, weights, images, oracle, work, log, REL_TOL)
     net_w, net_h = int(sections[0][1]["width"]), int(sections[0][1]["height"])
     head = region_head(sections)
     model_dir = os.path.join(work, key)

@@ -1,17 +1,19 @@
 #!/usr/bin/env python3
 """Seeded random darknet .weights for a cfg (test assets: vigil has no YOLOv2 or classifier weights).
 
-    random_weights.py MODEL.cfg OUT.weights [--seed N] [--head-gain G]
+    random_weights.py MODEL.cfg OUT.weights [--seed N] [--head-gain G] [--objectness-bias B]
 
 Walks the cfg with its own small shape tracker (independent of vigil's importer) and writes, in darknet's
 file order, a 20-byte header (version 0.2.5, 64-bit "seen") then per layer:
   [convolutional]: biases, with batch_normalize scales / rolling means / rolling variances, then the
                    weights [filters][C/groups][size][size];
-  [connected]:     biases, weights [outputs][inputs], then with batch_normalize scales / means / variances.
+  [connected]:     biases, weights [outputs][inputs], then with batch_normalize scales / means / variances;
+  [shortcut] with weights_type: (1 + len(from)) weights, times the channels for per_channel.
 Weights are uniform with a fan-in scale that keeps activations O(1); the batch-norm statistics are far from
 the identity (scales 0.5..1.5, means -0.3..0.3, variances 0.3..2) so that a wrong epsilon, order or fold
-shows. The last weighted layer's weights and biases are multiplied by --head-gain (default 3) so that
-detector objectness / class logits and classifier logits spread well beyond the ~0.5 / uniform region.
+shows. The weights and biases of every layer feeding a [yolo] / [region] head (of a classifier: the last
+weighted layer) are multiplied by --head-gain (default 3) so that detector objectness / class logits and
+classifier logits spread well beyond the ~0.5 / uniform region.
 """
 import argparse
 import os
@@ -58,24 +60,45 @@ def layer_weights(sections):
         elif name == "upsample":
             s = int(kv.get("stride", 2))
             shape = (c, h * s, w * s)
-        elif name not in ("dropout", "softmax", "cost", "region", "yolo", "shortcut"):
+        elif name == "shortcut":
+            # darknet's weighted shortcut: one weight per input (previous layer + each `from`), x C per_channel
+            kind = kv.get("weights_type", "none")
+            inputs = len(kv["from"].split(",")) + 1
+            if kind in ("per_feature", "per_layer"):
+                entry = ("shortcut", inputs, 0, 0)
+            elif kind == "per_channel":
+                entry = ("shortcut", inputs * c, 0, 0)
+        elif name not in ("dropout", "softmax", "cost", "region", "yolo", "Gaussian_yolo"):
             raise RuntimeError(f"random_weights.py: section [{name}] is not handled")
         shapes.append(shape)
         plan.append(entry)
     return plan
 
 
-def generate(cfg, seed=1, head_gain=3.0):
+def generate(cfg, seed=1, head_gain=3.0, objectness_bias=0.0):
     rng = np.random.default_rng(seed)
-    plan = layer_weights(read_cfg(cfg))
-    last = max(i for i, e in enumerate(plan) if e is not None)
+    sections = read_cfg(cfg)
+    plan = layer_weights(sections)
+    # The gain goes to every layer feeding a detection head, else (a classifier) to the last weighted layer.
+    layers = sections[1:]
+    gained = {i - 1 for i, (name, _) in enumerate(layers) if name in ("yolo", "Gaussian_yolo", "region") and i > 0}
+    if not gained:
+        gained = {max(i for i, e in enumerate(plan) if e is not None)}
     out = []
     for i, e in enumerate(plan):
         if e is None:
             continue
         kind, n, fan_in, bn = e
-        gain = head_gain if i == last else 1.0
+        if kind == "shortcut":  # some negative (relu normalisation clips them), spread for softmax
+            out.append(rng.uniform(-0.5, 1.5, n))
+            continue
+        gain = head_gain if i in gained else 1.0
         bias = gain * rng.uniform(-0.2, 0.2, n)
+        if objectness_bias and i in gained and layers[i + 1][0] == "yolo":
+            # Trained detectors start every objectness logit far below zero: so that only some boxes are
+            # candidates, the objectness channels (anchor * (5 + classes) + 4) are shifted by this much.
+            per_anchor = 5 + int(layers[i + 1][1]["classes"])
+            bias[4::per_anchor] += objectness_bias
         stats = [rng.uniform(0.5, 1.5, n), rng.uniform(-0.3, 0.3, n), rng.uniform(0.3, 2.0, n)] if bn else []
         weights = gain * np.sqrt(3.0 / fan_in) * rng.uniform(-1.0, 1.0, n * fan_in)
         out += [bias] + (stats + [weights] if kind == "conv" else [weights] + stats)
@@ -94,8 +117,10 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--head-gain", type=float, default=3.0)
+    ap.add_argument("--objectness-bias", type=float, default=0.0,
+                    help="added to the objectness biases of convs feeding a [yolo] head")
     args = ap.parse_args()
-    write_weights(args.out, generate(args.cfg, args.seed, args.head_gain))
+    write_weights(args.out, generate(args.cfg, args.seed, args.head_gain, args.objectness_bias))
     return 0
 
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/vigil/preprocess.h"
 #include "engine/tensor.h"
 
 namespace vigil::cli {
@@ -13,10 +14,10 @@ struct Box {
   int cls;
 };
 
-// rows: the node's [max, 6] table, count: its [1] count. The model saw the frame resized to
-// input_w x input_h without letterboxing, so boxes scale back per axis and are clipped to the frame.
-// Rows scoring below min_score are left out.
-std::vector<Box> read_boxes(const TensorView& rows, const TensorView& count, int input_w, int input_h, int frame_w,
+// rows: the detection node's [max, 6] table, count: its [1] count. The model saw the frame resized into `place`
+// of its input (the whole input, or darknet's letterbox rectangle), so boxes map back through it per axis
+// (apps/vigil/preprocess.h) and are clipped to the frame. Rows scoring below min_score are left out.
+std::vector<Box> read_boxes(const TensorView& rows, const TensorView& count, const InputPlacement& place, int frame_w,
                             int frame_h, float min_score);
 
 // The class's name from class_names, else "class<N>".

@@ -42,8 +42,9 @@ Summary run_plain(const DetectModel& m, FrameFeed& feed, const StreamOptions& o)
     preprocess(frame.image, m.prep, input.f32());
     ctx.run();
     const FrameInfo info{frame.index, frame.name, frame.image.width, frame.image.height, ms_since(t0)};
-    const std::vector<Box> boxes = read_boxes(ctx.output(m.detections), ctx.output(m.count), m.prep.width,
-                                              m.prep.height, frame.image.width, frame.image.height, o.min_score);
+    const std::vector<Box> boxes = read_boxes(ctx.output(m.detections), ctx.output(m.count),
+                                              input_placement(m.prep, frame.image.width, frame.image.height),
+                                              frame.image.width, frame.image.height, o.min_score);
     summary.latencies_ms.push_back(info.latency_ms);
     ++summary.frames;
     print_line(frame_line(info, boxes, m.class_names, {}, {}));
@@ -112,8 +113,9 @@ Summary run_action(const DetectModel& m, FrameFeed& feed, const StreamOptions& o
     frame_ctx.run();
     const int64_t position = averager.frames();
     HeldFrame& h = held[slot(position)];
-    h.boxes = read_boxes(frame_ctx.output(m.detections), frame_ctx.output(m.count), m.prep.width, m.prep.height,
-                         frame.image.width, frame.image.height, o.min_score);
+    h.boxes = read_boxes(frame_ctx.output(m.detections), frame_ctx.output(m.count),
+                         input_placement(m.prep, frame.image.width, frame.image.height), frame.image.width,
+                         frame.image.height, o.min_score);
     std::copy_n(feature.f32(), dim, features.data() + slot(position) * static_cast<size_t>(dim));
     h.info = FrameInfo{frame.index, frame.name, frame.image.width, frame.image.height, ms_since(t0)};
     if (!o.annotate.empty()) std::swap(h.image, frame.image);  // the ring keeps the pixels; no copy
