@@ -5,14 +5,18 @@
 // coordinate mapping and rounding are documented in kernels/resize/resize.h.
 #include "kernels/resize/resize.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <string>
 #include <vector>
 
 #include "engine/error.h"
+#include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
 #include "engine/ops/parallel_for_adapter.h"
 #include "engine/thread_pool.h"
+#include "kernels/resize/resize_cubic_fast.h"
 
 namespace vigil::ops {
 
@@ -188,12 +192,46 @@ class ResizeLinearKernel final : public OpKernel {
   std::vector<kernels::LinearTap> rows_, cols_;
 };
 
+// Cubic mode on the optimised paths (kernels/resize/resize_cubic_fast.h): taps built at load, each input row
+// filtered across once into a 4-row cache, output rows vectorised over columns; bit-identical to the
+// reference. Output rows (over all planes) split over the threads, each with its own cache slot.
+class ResizeCubicKernel final : public OpKernel {
+ public:
+  ResizeCubicKernel(const kernels::ResizeParams& p, kernels::KernelIsa isa, int max_threads)
+      : p_(p), isa_(isa), max_threads_(max_threads) {
+    kernels::resize_cubic_build_plan(p_, plan_);
+    slot_bytes_ = (static_cast<size_t>(kernels::resize_cubic_workspace_doubles(p_)) * sizeof(double) + 63) / 64 * 64;
+  }
+  size_t workspace_bytes() const override { return slot_bytes_ * static_cast<size_t>(max_threads_); }
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    const float* x = in[0].f32();
+    float* y = out[0].f32();
+    const int64_t rows = kernels::resize_cubic_rows(p_);
+    const int threads = out[0].shape.numel() >= kMinParallelElements ? std::min(rc.pool->size(), max_threads_) : 1;
+    auto* workspace = static_cast<std::byte*>(rc.workspace);
+    rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
+      for (int64_t t = t_begin; t < t_end; ++t)
+        kernels::resize_cubic_fast(isa_, p_, plan_, x, y, rows * t / threads, rows * (t + 1) / threads,
+                                   reinterpret_cast<double*>(workspace + static_cast<size_t>(t) * slot_bytes_));
+    });
+  }
+
+ private:
+  kernels::ResizeParams p_;
+  kernels::KernelIsa isa_;
+  int max_threads_;
+  kernels::ResizeCubicPlan plan_;
+  size_t slot_bytes_ = 0;
+};
+
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
   const kernels::ResizeParams p = resize_params(ctx.node, ctx.inputs[0]);
   if (ctx.path != KernelPath::Reference && p.mode == ResizeMode::Nearest && p.rank >= 1)
     return std::make_unique<ResizeNearestKernel>(p);
   if (ctx.path != KernelPath::Reference && p.mode == ResizeMode::Linear && p.rank >= 2)
     return std::make_unique<ResizeLinearKernel>(p);
+  if (const auto isa = kernel_isa(ctx.path); isa && kernels::resize_cubic_fast_supported(p))
+    return std::make_unique<ResizeCubicKernel>(p, *isa, ctx.max_threads);
   return std::make_unique<ResizeKernel>(p);
 }
 

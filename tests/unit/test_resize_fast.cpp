@@ -1,15 +1,22 @@
 // The optimised Resize kernels against resize_reference, bit for bit, on 600 random shapes each:
 // resize_nearest_fast (ranks 1-4, every dim may scale, every coordinate and rounding mode, rows split at a
-// random point) and resize_linear_fast (ranks 2-4, the last two dims scale, every coordinate mode, planes
-// split at a random point). Upscales, downscales and non-integer scales; sizes given by scale or by size.
+// random point), resize_linear_fast (ranks 2-4, the last two dims scale, every coordinate mode, planes
+// split at a random point) and resize_cubic_fast on every ISA path this CPU has (ranks 2-4, widths up to 70
+// so the vector loops and their masked tails run, random cubic_coeff_a and exclude_outside, output rows split
+// at random points, each part with a fresh row cache). Upscales, downscales and non-integer scales; sizes
+// given by scale or by size.
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "kernels/resize/resize.h"
+#include "kernels/resize/resize_cubic_fast.h"
+#include "tests/unit/h10_conv_test_util.h"
 
 using namespace vigil::kernels;
 
@@ -20,8 +27,8 @@ struct Case {
   std::vector<float> x, want;
 };
 
-// Linear mode keeps every dim but the last two.
-Case random_case(std::mt19937& rng, int trial, ResizeMode mode) {
+// Linear and cubic modes keep every dim but the last two. max_last: the largest input width.
+Case random_case(std::mt19937& rng, int trial, ResizeMode mode, int max_last = 13) {
   auto pick = [&](int lo, int hi) {
     return static_cast<int64_t>(lo + static_cast<int>(rng() % static_cast<unsigned>(hi - lo + 1)));
   };
@@ -30,13 +37,19 @@ Case random_case(std::mt19937& rng, int trial, ResizeMode mode) {
   Case c;
   ResizeParams& p = c.p;
   p.mode = mode;
-  p.coord = static_cast<ResizeCoordMode>(trial % 5);
-  p.nearest = static_cast<ResizeNearestMode>((trial / 5) % 4);
-  p.rank = static_cast<int>(pick(mode == ResizeMode::Linear ? 2 : 1, 4));
+  p.coord = static_cast<ResizeCoordMode>(trial % 6);
+  p.nearest = static_cast<ResizeNearestMode>((trial / 6) % 4);
+  const bool planar = mode != ResizeMode::Nearest;
+  p.rank = static_cast<int>(pick(planar ? 2 : 1, 4));
+  if (mode == ResizeMode::Cubic) {
+    const double coeffs[] = {-0.75, -0.5, -0.6, 0.3};
+    p.cubic_coeff_a = coeffs[rng() % 4];
+    p.exclude_outside = rng() % 2 == 0;
+  }
   int64_t in_total = 1, out_total = 1;
   for (int d = 0; d < p.rank; ++d) {
-    p.in_dims[d] = pick(1, d + 2 < p.rank ? 3 : 13);
-    if (mode == ResizeMode::Linear && d + 2 < p.rank) {
+    p.in_dims[d] = pick(1, d + 2 < p.rank ? 3 : d + 1 == p.rank ? max_last : 13);
+    if (planar && d + 2 < p.rank) {
       p.out_dims[d] = p.in_dims[d];
       p.scales[d] = 1.0;
     } else if (trial % 3 == 0) {
@@ -91,4 +104,70 @@ TEST_CASE("resize_linear_fast: bit-identical to the reference on random shapes, 
     INFO("trial ", trial, " rank ", p.rank, " coord ", static_cast<int>(p.coord));
     CHECK(std::memcmp(c.want.data(), got.data(), got.size() * sizeof(float)) == 0);
   }
+}
+
+TEST_CASE("resize_cubic_fast: bit-identical to the reference on every ISA path, random shapes, modes and row splits") {
+  std::mt19937 rng(63);
+  for (int trial = 0; trial < 600; ++trial) {
+    const Case c = random_case(rng, trial, ResizeMode::Cubic, 35);
+    const ResizeParams& p = c.p;
+    REQUIRE(resize_cubic_fast_supported(p));
+    ResizeCubicPlan plan;
+    resize_cubic_build_plan(p, plan);
+    const int64_t rows = resize_cubic_rows(p);
+    std::vector<double> work(static_cast<size_t>(resize_cubic_workspace_doubles(p)) + 8);
+    // 64-byte aligned, as the engine's workspace.
+    double* aligned = work.data() + (64 - reinterpret_cast<uintptr_t>(work.data()) % 64) % 64 / sizeof(double);
+    for (KernelIsa isa : h10_test::available_isas()) {
+      std::vector<float> got(c.want.size(), 42.0f);
+      int64_t cuts[3] = {static_cast<int64_t>(rng() % static_cast<unsigned>(rows + 1)),
+                         static_cast<int64_t>(rng() % static_cast<unsigned>(rows + 1)), 0};
+      if (cuts[0] > cuts[1]) std::swap(cuts[0], cuts[1]);
+      resize_cubic_fast(isa, p, plan, c.x.data(), got.data(), 0, cuts[0], aligned);
+      resize_cubic_fast(isa, p, plan, c.x.data(), got.data(), cuts[0], cuts[1], aligned);
+      resize_cubic_fast(isa, p, plan, c.x.data(), got.data(), cuts[1], rows, aligned);
+      INFO("trial ", trial, " isa ", kernel_isa_name(isa), " rank ", p.rank, " coord ", static_cast<int>(p.coord),
+           " in ", p.in_dims[p.rank - 2], "x", p.in_dims[p.rank - 1], " out ", p.out_dims[p.rank - 2], "x",
+           p.out_dims[p.rank - 1]);
+      CHECK(std::memcmp(c.want.data(), got.data(), got.size() * sizeof(float)) == 0);
+    }
+  }
+}
+
+TEST_CASE("resize_cubic_fast: the taps table and the fallback condition") {
+  ResizeParams p;
+  p.mode = ResizeMode::Cubic;
+  p.rank = 2;
+  p.in_dims[0] = 3, p.in_dims[1] = 5;
+  p.out_dims[0] = 6, p.out_dims[1] = 10;
+  p.scales[0] = p.scales[1] = 2.0;
+  ResizeCubicPlan plan;
+  resize_cubic_build_plan(p, plan);
+  CHECK(plan.padded_w == 16);
+  CHECK(resize_cubic_rows(p) == 6);
+  CHECK(resize_cubic_workspace_doubles(p) == 64);
+  // half_pixel, x2: output column 3 reads x = 1.25, taps 0..3 with Keys' weights at r = 0.25, a = -0.75.
+  const double a = -0.75, r = 0.25;
+  auto near = [&](double d) { return (a + 2) * d * d * d - (a + 3) * d * d + 1; };
+  auto far = [&](double d) { return a * d * d * d - 5 * a * d * d + 8 * a * d - 4 * a; };
+  const double want[4] = {far(1 + r), near(r), near(1 - r), far(2 - r)};
+  for (int k = 0; k < 4; ++k) {
+    CHECK(plan.col_index[static_cast<size_t>(k * 16 + 3)] == k);
+    CHECK(plan.col_weight[static_cast<size_t>(k * 16 + 3)] == doctest::Approx(want[k]).epsilon(1e-15));
+  }
+  // Columns past out_w read input column 0 with weight 0.
+  for (int k = 0; k < 4; ++k) {
+    CHECK(plan.col_index[static_cast<size_t>(k * 16 + 12)] == 0);
+    CHECK(plan.col_weight[static_cast<size_t>(k * 16 + 12)] == 0.0);
+  }
+  CHECK_FALSE(resize_cubic_fast_supported([&] {
+    ResizeParams wide = p;
+    wide.in_dims[1] = int64_t{1} << 31;
+    return wide;
+  }()));
+  CHECK_FALSE(resize_cubic_fast_supported([&] {
+    ResizeParams linear = p;
+    linear.mode = ResizeMode::Linear;
+    return linear;
+  }()));
 }
