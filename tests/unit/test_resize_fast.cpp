@@ -1,10 +1,10 @@
 // The optimised Resize kernels against resize_reference, bit for bit, on 600 random shapes each:
 // resize_nearest_fast (ranks 1-4, every dim may scale, every coordinate and rounding mode, rows split at a
-// random point), resize_linear_fast (ranks 2-4, the last two dims scale, every coordinate mode, planes
-// split at a random point) and resize_cubic_fast on every ISA path this CPU has (ranks 2-4, widths up to 70
-// so the vector loops and their masked tails run, random cubic_coeff_a and exclude_outside, output rows split
-// at random points, each part with a fresh row cache). Upscales, downscales and non-integer scales; sizes
-// given by scale or by size.
+// random point), resize_linear_fast and resize_cubic_fast on every ISA path this CPU has (ranks 2-4, the
+// last two dims scale, every coordinate mode, input widths up to 35 so the vector loops and their masked
+// tails run, cubic with random cubic_coeff_a and exclude_outside, output rows in three parts cut at random
+// points, each part with a fresh row cache). Upscales, downscales and non-integer scales; sizes given by
+// scale or by size. Plus the cubic taps table by hand.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "kernels/resize/resize.h"
-#include "kernels/resize/resize_cubic_fast.h"
+#include "kernels/resize/resize_separable.h"
 #include "tests/unit/h10_conv_test_util.h"
 
 using namespace vigil::kernels;
@@ -88,44 +88,37 @@ TEST_CASE("resize_nearest_fast: bit-identical to the reference on random shapes,
   }
 }
 
-TEST_CASE("resize_linear_fast: bit-identical to the reference on random shapes, modes and plane splits") {
-  std::mt19937 rng(62);
-  for (int trial = 0; trial < 600; ++trial) {
-    const Case c = random_case(rng, trial, ResizeMode::Linear);
-    const ResizeParams& p = c.p;
-    std::vector<float> got(c.want.size(), 42.0f);
-    std::vector<LinearTap> rows(static_cast<size_t>(p.out_dims[p.rank - 2]));
-    std::vector<LinearTap> cols(static_cast<size_t>(p.out_dims[p.rank - 1]));
-    resize_linear_build_taps(p, rows.data(), cols.data());
-    const int64_t planes = resize_linear_planes(p);
-    const int64_t split = static_cast<int64_t>(rng() % static_cast<unsigned>(planes + 1));
-    resize_linear_fast(p, rows.data(), cols.data(), c.x.data(), got.data(), 0, split);
-    resize_linear_fast(p, rows.data(), cols.data(), c.x.data(), got.data(), split, planes);
-    INFO("trial ", trial, " rank ", p.rank, " coord ", static_cast<int>(p.coord));
-    CHECK(std::memcmp(c.want.data(), got.data(), got.size() * sizeof(float)) == 0);
-  }
-}
+namespace {
 
-TEST_CASE("resize_cubic_fast: bit-identical to the reference on every ISA path, random shapes, modes and row splits") {
-  std::mt19937 rng(63);
+// resize_linear_fast / resize_cubic_fast against the reference on 600 random cases, on every ISA path, the
+// output rows in three parts cut at random points (each part starts with an empty row cache).
+template <int Taps>
+void check_separable(unsigned seed, ResizeMode mode) {
+  std::mt19937 rng(seed);
   for (int trial = 0; trial < 600; ++trial) {
-    const Case c = random_case(rng, trial, ResizeMode::Cubic, 35);
+    const Case c = random_case(rng, trial, mode, 35);
     const ResizeParams& p = c.p;
-    REQUIRE(resize_cubic_fast_supported(p));
-    ResizeCubicPlan plan;
-    resize_cubic_build_plan(p, plan);
-    const int64_t rows = resize_cubic_rows(p);
-    std::vector<double> work(static_cast<size_t>(resize_cubic_workspace_doubles(p)) + 8);
+    REQUIRE(resize_separable_supported(p));
+    ResizeSeparablePlan<Taps> plan;
+    if constexpr (Taps == 2)
+      resize_linear_build_plan(p, plan);
+    else
+      resize_cubic_build_plan(p, plan);
+    const int64_t rows = resize_separable_rows(p);
+    std::vector<double> work(static_cast<size_t>(resize_separable_workspace_doubles(p)) + 8);
     // 64-byte aligned, as the engine's workspace.
     double* aligned = work.data() + (64 - reinterpret_cast<uintptr_t>(work.data()) % 64) % 64 / sizeof(double);
     for (KernelIsa isa : h10_test::available_isas()) {
       std::vector<float> got(c.want.size(), 42.0f);
-      int64_t cuts[3] = {static_cast<int64_t>(rng() % static_cast<unsigned>(rows + 1)),
-                         static_cast<int64_t>(rng() % static_cast<unsigned>(rows + 1)), 0};
-      if (cuts[0] > cuts[1]) std::swap(cuts[0], cuts[1]);
-      resize_cubic_fast(isa, p, plan, c.x.data(), got.data(), 0, cuts[0], aligned);
-      resize_cubic_fast(isa, p, plan, c.x.data(), got.data(), cuts[0], cuts[1], aligned);
-      resize_cubic_fast(isa, p, plan, c.x.data(), got.data(), cuts[1], rows, aligned);
+      int64_t cut0 = static_cast<int64_t>(rng() % static_cast<unsigned>(rows + 1));
+      int64_t cut1 = static_cast<int64_t>(rng() % static_cast<unsigned>(rows + 1));
+      if (cut0 > cut1) std::swap(cut0, cut1);
+      for (const auto& [begin, end] : {std::pair{int64_t{0}, cut0}, std::pair{cut0, cut1}, std::pair{cut1, rows}}) {
+        if constexpr (Taps == 2)
+          resize_linear_fast(isa, p, plan, c.x.data(), got.data(), begin, end, aligned);
+        else
+          resize_cubic_fast(isa, p, plan, c.x.data(), got.data(), begin, end, aligned);
+      }
       INFO("trial ", trial, " isa ", kernel_isa_name(isa), " rank ", p.rank, " coord ", static_cast<int>(p.coord),
            " in ", p.in_dims[p.rank - 2], "x", p.in_dims[p.rank - 1], " out ", p.out_dims[p.rank - 2], "x",
            p.out_dims[p.rank - 1]);
@@ -134,7 +127,17 @@ TEST_CASE("resize_cubic_fast: bit-identical to the reference on every ISA path, 
   }
 }
 
-TEST_CASE("resize_cubic_fast: the taps table and the fallback condition") {
+}  // namespace
+
+TEST_CASE("resize_linear_fast: bit-identical to the reference on every ISA path, random shapes, modes, row splits") {
+  check_separable<2>(62, ResizeMode::Linear);
+}
+
+TEST_CASE("resize_cubic_fast: bit-identical to the reference on every ISA path, random shapes, modes, row splits") {
+  check_separable<4>(63, ResizeMode::Cubic);
+}
+
+TEST_CASE("resize_cubic_build_plan: the taps table, its padding and the fast path's condition") {
   ResizeParams p;
   p.mode = ResizeMode::Cubic;
   p.rank = 2;
@@ -144,8 +147,8 @@ TEST_CASE("resize_cubic_fast: the taps table and the fallback condition") {
   ResizeCubicPlan plan;
   resize_cubic_build_plan(p, plan);
   CHECK(plan.padded_w == 16);
-  CHECK(resize_cubic_rows(p) == 6);
-  CHECK(resize_cubic_workspace_doubles(p) == 64);
+  CHECK(resize_separable_rows(p) == 6);
+  CHECK(resize_separable_workspace_doubles(p) == 64);
   // half_pixel, x2: output column 3 reads x = 1.25, taps 0..3 with Keys' weights at r = 0.25, a = -0.75.
   const double a = -0.75, r = 0.25;
   auto near = [&](double d) { return (a + 2) * d * d * d - (a + 3) * d * d + 1; };
@@ -160,14 +163,15 @@ TEST_CASE("resize_cubic_fast: the taps table and the fallback condition") {
     CHECK(plan.col_index[static_cast<size_t>(k * 16 + 12)] == 0);
     CHECK(plan.col_weight[static_cast<size_t>(k * 16 + 12)] == 0.0);
   }
-  CHECK_FALSE(resize_cubic_fast_supported([&] {
+  CHECK(resize_separable_supported(p));
+  CHECK_FALSE(resize_separable_supported([&] {
     ResizeParams wide = p;
     wide.in_dims[1] = int64_t{1} << 31;
     return wide;
   }()));
-  CHECK_FALSE(resize_cubic_fast_supported([&] {
-    ResizeParams linear = p;
-    linear.mode = ResizeMode::Linear;
-    return linear;
+  CHECK_FALSE(resize_separable_supported([&] {
+    ResizeParams nearest = p;
+    nearest.mode = ResizeMode::Nearest;
+    return nearest;
   }()));
 }
