@@ -13,6 +13,9 @@ network), with PyTorch's exporter so the nodes carry the attributes real exports
   reflect-padded conv in style-transfer / super-resolution nets).
 - pad_constant.onnx: F.pad(x, (0, 1, 0, 1)) of a [1, 128, 80, 80] map (the asymmetric pad before a
   stride-2 conv, as TF-ported models carry it).
+- deconv_dw_k4s2.onnx: ConvTranspose2d(128, 128, 4, stride 2, padding 1, groups 128) of a [1, 128, 40, 40]
+  map (the learned depthwise x2 upsampling of light segmentation / keypoint heads).
+- deconv_dw_k3s1.onnx: ConvTranspose2d(64, 64, 3, padding 1, groups 64) of a [1, 64, 56, 56] map.
 """
 import os
 import sys
@@ -46,6 +49,8 @@ MODELS = {
     "resize_linear_up2": (Interpolate(scale_factor=2.0, mode="bilinear", align_corners=False), [1, 64, 56, 56]),
     "pad_reflect": (Pad((1, 1, 1, 1), "reflect"), [1, 64, 112, 112]),
     "pad_constant": (Pad((0, 1, 0, 1), "constant"), [1, 128, 80, 80]),
+    "deconv_dw_k4s2": (nn.ConvTranspose2d(128, 128, 4, stride=2, padding=1, groups=128), [1, 128, 40, 40]),
+    "deconv_dw_k3s1": (nn.ConvTranspose2d(64, 64, 3, padding=1, groups=64), [1, 64, 56, 56]),
 }
 
 
