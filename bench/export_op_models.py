@@ -16,6 +16,8 @@ network), with PyTorch's exporter so the nodes carry the attributes real exports
 - deconv_dw_k4s2.onnx: ConvTranspose2d(128, 128, 4, stride 2, padding 1, groups 128) of a [1, 128, 40, 40]
   map (the learned depthwise x2 upsampling of light segmentation / keypoint heads).
 - deconv_dw_k3s1.onnx: ConvTranspose2d(64, 64, 3, padding 1, groups 64) of a [1, 64, 56, 56] map.
+- maxpool3d_k2.onnx: MaxPool3d(2, stride 2) of a [1, 64, 16, 56, 56] clip (C3D's pools after the first).
+- maxpool3d_k3s1.onnx: MaxPool3d(3, stride 1, padding 1) of a [1, 64, 8, 28, 28] clip (I3D-style branch pool).
 """
 import os
 import sys
@@ -51,6 +53,8 @@ MODELS = {
     "pad_constant": (Pad((0, 1, 0, 1), "constant"), [1, 128, 80, 80]),
     "deconv_dw_k4s2": (nn.ConvTranspose2d(128, 128, 4, stride=2, padding=1, groups=128), [1, 128, 40, 40]),
     "deconv_dw_k3s1": (nn.ConvTranspose2d(64, 64, 3, padding=1, groups=64), [1, 64, 56, 56]),
+    "maxpool3d_k2": (nn.MaxPool3d(2, stride=2), [1, 64, 16, 56, 56]),
+    "maxpool3d_k3s1": (nn.MaxPool3d(3, stride=1, padding=1), [1, 64, 8, 28, 28]),
 }
 
 
