@@ -18,6 +18,9 @@ network), with PyTorch's exporter so the nodes carry the attributes real exports
 - deconv_dw_k3s1.onnx: ConvTranspose2d(64, 64, 3, padding 1, groups 64) of a [1, 64, 56, 56] map.
 - maxpool3d_k2.onnx: MaxPool3d(2, stride 2) of a [1, 64, 16, 56, 56] clip (C3D's pools after the first).
 - maxpool3d_k3s1.onnx: MaxPool3d(3, stride 1, padding 1) of a [1, 64, 8, 28, 28] clip (I3D-style branch pool).
+- lrn_alexnet.onnx: an ONNX LRN node (size 5, alpha 1e-4, beta 0.75, bias 2) on a [1, 96, 55, 55] map
+  (AlexNet's first LRN), built with onnx.helper: PyTorch exports LocalResponseNorm as a decomposition
+  (Pow, AveragePool, Div...), not as LRN.
 """
 import os
 import sys
@@ -58,6 +61,17 @@ MODELS = {
 }
 
 
+def export_lrn(path):
+    import onnx
+    from onnx import TensorProto, helper
+    node = helper.make_node("LRN", ["x"], ["y"], size=5, alpha=1e-4, beta=0.75, bias=2.0)
+    graph = helper.make_graph([node], "lrn", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 96, 55, 55])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 96, 55, 55])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+
+
 def main():
     out_dir = sys.argv[1] if len(sys.argv) > 1 else "."
     os.makedirs(out_dir, exist_ok=True)
@@ -67,6 +81,9 @@ def main():
         torch.onnx.export(model.eval(), torch.randn(*shape), path, opset_version=13, input_names=["x"],
                           output_names=["y"])
         print(path)
+    path = os.path.join(out_dir, "lrn_alexnet.onnx")
+    export_lrn(path)
+    print(path)
 
 
 if __name__ == "__main__":
