@@ -8,6 +8,7 @@
 #include "kernels/conv_transpose2d/conv_transpose2d.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <vector>
 
 #include "engine/error.h"
@@ -15,6 +16,8 @@
 #include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
 #include "engine/ops/parallel_for_adapter.h"
+#include "engine/thread_pool.h"
+#include "kernels/conv_transpose2d/conv_transpose2d_depthwise.h"
 
 namespace vigil::ops {
 
@@ -148,10 +151,46 @@ class ConvTranspose2dPackedKernel final : public OpKernel {
   AlignedBytes packed_;
 };
 
+// group == C (depthwise, any multiplier): the direct kernel (kernels/conv_transpose2d/conv_transpose2d_depthwise.h),
+// output planes split over the threads, each with its own phase buffer. Weights need not be constant.
+class ConvTranspose2dDepthwiseKernel final : public OpKernel {
+ public:
+  ConvTranspose2dDepthwiseKernel(const ConvTranspose2dParams& p, kernels::KernelIsa isa, bool has_bias,
+                                 int max_threads)
+      : p_(p), isa_(isa), has_bias_(has_bias), max_threads_(max_threads) {
+    slot_bytes_ =
+        (static_cast<size_t>(kernels::conv_transpose2d_depthwise_workspace_floats(p)) * sizeof(float) + 63) / 64 * 64;
+  }
+  size_t workspace_bytes() const override { return slot_bytes_ * static_cast<size_t>(max_threads_); }
+
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    const int64_t planes = p_.batch * p_.out_channels;
+    const int threads = out[0].shape.numel() < kMinParallelElements
+                            ? 1
+                            : static_cast<int>(std::min<int64_t>(std::min(rc.pool->size(), max_threads_), planes));
+    auto* workspace = static_cast<std::byte*>(rc.workspace);
+    rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
+      for (int64_t t = t_begin; t < t_end; ++t)
+        kernels::conv_transpose2d_depthwise(isa_, p_, in[0].f32(), in[1].f32(), has_bias_ ? in[2].f32() : nullptr,
+                                            out[0].f32(), planes * t / threads, planes * (t + 1) / threads,
+                                            reinterpret_cast<float*>(workspace + static_cast<size_t>(t) * slot_bytes_));
+    });
+  }
+
+ private:
+  ConvTranspose2dParams p_;
+  kernels::KernelIsa isa_;
+  bool has_bias_;
+  int max_threads_;
+  size_t slot_bytes_ = 0;
+};
+
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
   const bool has_bias = ctx.inputs.size() > 2 && ctx.inputs[2].present();
   const ConvTranspose2dParams p = conv_transpose_params(ctx.node, ctx.inputs);
   const auto isa = kernel_isa(ctx.path);
+  if (isa && kernels::conv_transpose2d_depthwise_supported(p))
+    return std::make_unique<ConvTranspose2dDepthwiseKernel>(p, *isa, has_bias, ctx.max_threads);
   if (isa && ctx.constants[1] && ctx.constants[1]->dtype() == DType::F32)
     return std::make_unique<ConvTranspose2dPackedKernel>(p, *isa, ctx.constants[1]->f32(), has_bias, ctx.max_threads);
   return std::make_unique<ConvTranspose2dReferenceKernel>(p, has_bias);

@@ -1,13 +1,18 @@
 // LRN: X [N, C, D1...] (rank >= 3, as ONNX), attributes size (required, >= 1), alpha (default 1e-4), beta
 // (0.75), bias (1.0), all finite; output X's shape. Local response normalisation across channels
-// (kernels/lrn/lrn.h); the reference kernel on every path: it appears once or twice near the input of the
-// classic CNNs that use it.
+// (kernels/lrn/lrn.h). The optimised paths run lrn_fast (double vectors, within 1 float ulp of the reference)
+// when bias > 0 and beta != 0, planes split over the threads; otherwise the reference kernel.
 #include "kernels/lrn/lrn.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "engine/error.h"
+#include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
+#include "engine/ops/parallel_for_adapter.h"
+#include "engine/thread_pool.h"
+#include "kernels/lrn/lrn_fast.h"
 
 namespace vigil::ops {
 
@@ -49,8 +54,29 @@ class LrnKernel final : public OpKernel {
   kernels::LrnParams p_;
 };
 
+class LrnFastKernel final : public OpKernel {
+ public:
+  LrnFastKernel(const kernels::LrnParams& p, kernels::KernelIsa isa) : p_(p), isa_(isa) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    const int64_t planes = p_.batch * p_.channels;
+    const int threads =
+        out[0].shape.numel() < kMinParallelElements ? 1 : static_cast<int>(std::min<int64_t>(rc.pool->size(), planes));
+    rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
+      for (int64_t t = t_begin; t < t_end; ++t)
+        kernels::lrn_fast(isa_, p_, in[0].f32(), out[0].f32(), planes * t / threads, planes * (t + 1) / threads);
+    });
+  }
+
+ private:
+  kernels::LrnParams p_;
+  kernels::KernelIsa isa_;
+};
+
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
-  return std::make_unique<LrnKernel>(setup(ctx.node, ctx.inputs));
+  const kernels::LrnParams p = setup(ctx.node, ctx.inputs);
+  if (const auto isa = kernel_isa(ctx.path); isa && kernels::lrn_fast_supported(p))
+    return std::make_unique<LrnFastKernel>(p, *isa);
+  return std::make_unique<LrnKernel>(p);
 }
 
 // Per output: `size` squares and sums, a power and a division.

@@ -12,6 +12,8 @@
 
 #include "engine/error.h"
 #include "engine/ops/op_defs.h"
+#include "engine/ops/parallel_for_adapter.h"
+#include "engine/thread_pool.h"
 
 namespace vigil::ops {
 
@@ -133,11 +135,18 @@ void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInf
 class PadKernel final : public OpKernel {
  public:
   PadKernel(const kernels::PadParams& p, bool reference) : p_(p), reference_(reference) {}
-  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
-    if (reference_)
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    if (reference_) {
       kernels::pad_reference(p_, in[0].data, out[0].data);
-    else
-      kernels::pad_rows(p_, in[0].data, out[0].data);
+      return;
+    }
+    // Output rows split evenly over the threads (a row is a memcpy plus its short pads, so rows cost alike).
+    const int64_t rows = kernels::pad_rows_count(p_);
+    const int threads = out[0].shape.numel() >= kMinParallelElements ? rc.pool->size() : 1;
+    rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
+      for (int64_t t = t_begin; t < t_end; ++t)
+        kernels::pad_rows(p_, in[0].data, out[0].data, rows * t / threads, rows * (t + 1) / threads);
+    });
   }
 
  private:

@@ -17,5 +17,8 @@ struct LrnParams {
 
 // The sum and the power in double, each output rounded once. y must not alias x.
 void lrn_reference(const LrnParams& p, const float* x, float* y);
+// The same for output planes [plane_begin, plane_end) of the batch * channels planes (whole-tensor pointers),
+// so callers can split planes over threads.
+void lrn_reference_planes(const LrnParams& p, const float* x, float* y, int64_t plane_begin, int64_t plane_end);
 
 }  // namespace vigil::kernels

@@ -44,7 +44,10 @@ void pad_reference(const PadParams& p, const void* in, void* out);
 
 // The same bytes, a row at a time: the unpadded trailing dims merge into the last padded one, and each
 // output row is one memcpy of the input row plus its begin/end padding (a fill, or copies of single
-// elements); a row whose outer coordinates fall in constant padding is a fill.
-void pad_rows(const PadParams& p, const void* in, void* out);
+// elements); a row whose outer coordinates fall in constant padding is a fill. Rows are numbered over the
+// output dims before the last padded axis (pad_rows_count of them; 1 when nothing is padded); a call writes
+// rows [row_begin, row_end) only, so callers can split them over threads.
+int64_t pad_rows_count(const PadParams& p);
+void pad_rows(const PadParams& p, const void* in, void* out, int64_t row_begin, int64_t row_end);
 
 }  // namespace vigil::kernels

@@ -32,20 +32,33 @@ void fill(std::byte* dst, int64_t count, const unsigned char* value, size_t es) 
   }
 }
 
+// The last axis with any padding or cropping (-1 when none); the dims after it are copied whole, so they
+// merge into one block per position of that axis.
+int last_padded_axis(const PadParams& p) {
+  int last = p.rank - 1;
+  while (last >= 0 && p.pads_begin[last] == 0 && p.pads_end[last] == 0) --last;
+  return last;
+}
+
 }  // namespace
 
-void pad_rows(const PadParams& p, const void* in, void* out) {
+int64_t pad_rows_count(const PadParams& p) {
+  const int last = last_padded_axis(p);
+  int64_t rows = 1;
+  for (int d = 0; d < last; ++d) rows *= pad_out_dim(p, d);
+  return rows;
+}
+
+void pad_rows(const PadParams& p, const void* in, void* out, int64_t row_begin, int64_t row_end) {
+  if (row_begin >= row_end) return;
   const size_t es = p.elem_size;
   const auto* src = static_cast<const std::byte*>(in);
   auto* dst = static_cast<std::byte*>(out);
 
-  // The last axis with any padding or cropping; the dims after it are copied whole, so they merge into
-  // one block of `block` bytes per position of that axis.
-  int last = p.rank - 1;
-  while (last >= 0 && p.pads_begin[last] == 0 && p.pads_end[last] == 0) --last;
+  const int last = last_padded_axis(p);
   int64_t inner = 1;
   for (int d = last + 1; d < p.rank; ++d) inner *= p.in_dims[d];
-  if (last < 0) {  // nothing padded: one copy
+  if (last < 0) {  // nothing padded: one copy (the one row)
     std::memcpy(dst, src, static_cast<size_t>(inner) * es);
     return;
   }
@@ -67,11 +80,12 @@ void pad_rows(const PadParams& p, const void* in, void* out) {
     in_stride[d] = s;
     s *= p.in_dims[d];
   }
-  int64_t rows = 1;
-  for (int d = 0; d < last; ++d) rows *= pad_out_dim(p, d);
-
   int64_t coord[kPadMaxRank] = {};  // output coordinates of the current row in dims [0, last)
-  for (int64_t r = 0; r < rows; ++r) {
+  for (int64_t rest = row_begin, d = last - 1; d >= 0; --d) {
+    coord[d] = rest % pad_out_dim(p, static_cast<int>(d));
+    rest /= pad_out_dim(p, static_cast<int>(d));
+  }
+  for (int64_t r = row_begin; r < row_end; ++r) {
     int64_t in_row = 0;
     bool constant_row = false;
     for (int d = 0; d < last; ++d) {

@@ -31,4 +31,14 @@ void max_pool3d_reference(const Pool3dParams& p, const float* x, float* y);
 // case.
 void average_pool3d_reference(const Pool3dParams& p, const float* x, float* y);
 
+// MaxPool3d on the optimised paths, bit for bit max_pool3d_reference (NaN, -0 and ties included): every
+// input plane of a volume is pooled in 2-D by max_pool2d_fast (max_pool2d_fast_avx512 when `avx512`) into
+// scratch, then each output plane combines the pooled planes of its depth taps in tap order with the
+// reference's rule (take v if v > best or v is NaN). The rule is associative over segments of the window
+// order (the first of equal values stays, the last NaN wins), so splitting the window by depth changes
+// nothing. Volumes [volume_begin, volume_end); scratch: max_pool3d_fast_scratch_floats(p) floats.
+int64_t max_pool3d_fast_scratch_floats(const Pool3dParams& p);
+void max_pool3d_fast(const Pool3dParams& p, bool avx512, const float* x, float* y, int64_t volume_begin,
+                     int64_t volume_end, float* scratch);
+
 }  // namespace vigil::kernels

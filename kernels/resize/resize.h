@@ -83,11 +83,6 @@ int64_t resize_nearest_rows(const ResizeParams& p);
 void resize_nearest_fast(const ResizeParams& p, const int64_t* table, const float* in, float* out, int64_t row_begin,
                          int64_t row_end);
 
-// Linear mode (rank >= 2) on the optimised paths: resize_reference's results bit for bit, for planes (all
-// dims but the last two) [plane_begin, plane_end); rows: out_h taps, cols: out_w taps, built once.
-int64_t resize_linear_planes(const ResizeParams& p);
-void resize_linear_build_taps(const ResizeParams& p, LinearTap* rows, LinearTap* cols);
-void resize_linear_fast(const ResizeParams& p, const LinearTap* rows, const LinearTap* cols, const float* in,
-                        float* out, int64_t plane_begin, int64_t plane_end);
+// Linear and cubic modes on the optimised paths: kernels/resize/resize_separable.h.
 
 }  // namespace vigil::kernels

@@ -5,24 +5,30 @@
 //  - conv_transpose2d_fast (packed GEMM + col2im) against the reference on 520 random shapes per ISA path
 //    (scalar, avx2, avx512 where the CPU has them): odd channel counts, strides 1-3, dilations, asymmetric
 //    pads, output padding, groups incl. depthwise, batch, every activation, tiny and larger planes, serial
-//    and split threading; plus shapes large enough for several column blocks, on a real thread pool.
+//    and split threading; plus shapes large enough for several column blocks, on a real thread pool;
+//  - conv_transpose2d_depthwise (direct, group == C) against the reference on 600 random depthwise shapes per
+//    ISA path: multipliers 1-3, strides 1-5 (phases with and without columns), kernels 1-7, dilations,
+//    asymmetric pads, output padding, odd widths up to 45, every activation, planes in 3 random parts.
 //
 // Tolerances (docs/OPERATORS.md, ConvTranspose2d):
 //  - reference vs the scatter loop: both sum in double, so they may differ by the final rounding to float:
 //    2^-22 * |y| + 2^-40 * S (S = the same sum over |x|, |w|, |bias|).
-//  - fast vs reference: as for the packed-GEMM convs (conv_case_support.h) with K = Cg*kh*kw, an upper
+//  - fast and depthwise vs reference: as for the packed-GEMM convs (conv_case_support.h) with K = Cg*kh*kw, an upper
 //    bound on the terms of one output: L * (4 * 2^-23 * sqrt(K + 2) * S + 2^-24 * S) + 2^-20 * |y|.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/thread_pool.h"
 #include "epilogue_test_support.h"
 #include "kernels/conv_transpose2d/conv_transpose2d.h"
+#include "kernels/conv_transpose2d/conv_transpose2d_depthwise.h"
 
 using namespace vigil::kernels;
 
@@ -122,6 +128,42 @@ Case random_case(std::mt19937_64& rng) {
     p.dilation_w = rng() % 3 == 0 ? pick(rng, 2, 3) : 1;
     const int64_t extent_h = (p.kernel_h - 1) * p.dilation_h + 1, extent_w = (p.kernel_w - 1) * p.dilation_w + 1;
     if (rng() % 3 != 0) {  // pads, often asymmetric; up to the dilated kernel extent
+      p.pad_top = pick(rng, 0, extent_h - 1);
+      p.pad_left = pick(rng, 0, extent_w - 1);
+      c.pad_bottom = pick(rng, 0, extent_h - 1);
+      c.pad_right = pick(rng, 0, extent_w - 1);
+    }
+    if (rng() % 3 == 0) {
+      c.output_padding_h = pick(rng, 0, std::max(p.stride_h, p.dilation_h) - 1);
+      c.output_padding_w = pick(rng, 0, std::max(p.stride_w, p.dilation_w) - 1);
+    }
+    c.bias = rng() % 2 == 0;
+    p.activation =
+        make_activation(rng() % 3 == 0 ? kAllActivations[rng() % std::size(kAllActivations)] : Activation::None);
+    if (!finish_shape(c)) continue;
+    make_data(c, rng);
+    return c;
+  }
+}
+
+// A random depthwise transposed conv (group == C, multiplier 1-3) for the direct kernel.
+Case random_depthwise_case(std::mt19937_64& rng) {
+  for (;;) {
+    Case c;
+    ConvTranspose2dParams& p = c.p;
+    p.batch = rng() % 5 == 0 ? 2 : 1;
+    p.group = p.in_channels = pick(rng, 1, 7);
+    p.out_channels = p.in_channels * pick(rng, 1, 3);
+    p.in_h = pick(rng, 1, 14);
+    p.in_w = rng() % 4 == 0 ? pick(rng, 1, 3) : pick(rng, 1, 45);
+    p.kernel_h = pick(rng, 1, 7);
+    p.kernel_w = rng() % 3 == 0 ? pick(rng, 1, 7) : p.kernel_h;
+    p.stride_h = pick(rng, 1, 4);
+    p.stride_w = rng() % 3 == 0 ? pick(rng, 1, 5) : p.stride_h;
+    p.dilation_h = rng() % 4 == 0 ? pick(rng, 2, 3) : 1;
+    p.dilation_w = rng() % 4 == 0 ? pick(rng, 2, 3) : 1;
+    const int64_t extent_h = (p.kernel_h - 1) * p.dilation_h + 1, extent_w = (p.kernel_w - 1) * p.dilation_w + 1;
+    if (rng() % 3 != 0) {
       p.pad_top = pick(rng, 0, extent_h - 1);
       p.pad_left = pick(rng, 0, extent_w - 1);
       c.pad_bottom = pick(rng, 0, extent_h - 1);
@@ -338,4 +380,56 @@ TEST_CASE("conv_transpose2d_fast: several column blocks per image, a real thread
       CHECK_MESSAGE(pooled == one, label << ": 3 threads differ from 1");
     }
   }
+}
+
+TEST_CASE("conv_transpose2d_depthwise: 600 random depthwise shapes per ISA path against the reference") {
+  std::mt19937_64 rng(2026);
+  int narrow_phases = 0;  // cases where some stride phase has no output column (stride_w > out_w)
+  for (int t = 0; t < 600; ++t) {
+    const Case c = random_depthwise_case(rng);
+    const ConvTranspose2dParams& p = c.p;
+    REQUIRE(conv_transpose2d_depthwise_supported(p));
+    narrow_phases += p.stride_w > p.out_w;
+    const std::vector<float> expect = run_reference(c);
+    const std::vector<double> mag = magnitudes(c);
+    const int64_t planes = p.batch * p.out_channels;
+    // The phase buffer with room past its end, filled with garbage the kernel must not read into y.
+    std::vector<float> work(static_cast<size_t>(conv_transpose2d_depthwise_workspace_floats(p)) + 1, 1e30f);
+    for (KernelIsa isa : vigil::test::kernel_test_isas(true)) {
+      std::vector<float> y(static_cast<size_t>(numel_y(p)), -7.0f);
+      int64_t cut0 = pick(rng, 0, planes), cut1 = pick(rng, 0, planes);
+      if (cut0 > cut1) std::swap(cut0, cut1);
+      const float* b = c.bias ? c.b.data() : nullptr;
+      conv_transpose2d_depthwise(isa, p, c.x.data(), c.w.data(), b, y.data(), cut1, planes, work.data());
+      conv_transpose2d_depthwise(isa, p, c.x.data(), c.w.data(), b, y.data(), 0, cut0, work.data());
+      conv_transpose2d_depthwise(isa, p, c.x.data(), c.w.data(), b, y.data(), cut0, cut1, work.data());
+      check_fast(c, y, expect, mag, std::string(kernel_isa_name(isa)) + " depthwise " + describe(c));
+    }
+  }
+  CHECK(narrow_phases > 10);
+}
+
+TEST_CASE("conv_transpose2d_depthwise: which convs it takes, its workspace") {
+  ConvTranspose2dParams p;
+  p.in_channels = p.group = 8;
+  p.out_channels = 16;
+  p.out_w = 10;
+  p.stride_w = 1;
+  CHECK(conv_transpose2d_depthwise_supported(p));
+  p.kernel_h = 3;
+  p.kernel_w = 2;
+  // Stride 1 accumulates in the output row: only the tap tables, 10 floats per kernel row and column, and
+  // the active-row list, 2 floats per kernel row.
+  CHECK(conv_transpose2d_depthwise_phase_floats(p) == 0);
+  CHECK(conv_transpose2d_depthwise_workspace_floats(p) == 56);
+  p.stride_w = 3;
+  CHECK(conv_transpose2d_depthwise_phase_floats(p) == 12 + 16);  // 3 phases of ceil(10 / 3) = 4 columns + a vector
+  CHECK(conv_transpose2d_depthwise_workspace_floats(p) == 68 + 16);
+  p.out_w = 8;
+  CHECK(conv_transpose2d_depthwise_phase_floats(p) == 26);  // 9 + 16, rounded up to keep the tables 8-byte aligned
+  p.stride_w = kConvTransposeDepthwiseMaxStride + 1;
+  CHECK_FALSE(conv_transpose2d_depthwise_supported(p));
+  p.stride_w = 2;
+  p.group = 4;  // two input channels per group: not depthwise
+  CHECK_FALSE(conv_transpose2d_depthwise_supported(p));
 }

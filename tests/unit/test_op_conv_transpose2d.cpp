@@ -1,6 +1,7 @@
 // The ConvTranspose2d op (engine/ops/conv_transpose2d.cpp): shape inference, the errors for every invalid
 // attribute or shape (naming the node and the numbers), and the bound kernels on every path the CPU has
-// (reference, and the packed GEMM on scalar/avx2/avx512, 1 and 2 threads) against a float64 loop here.
+// (reference, the packed GEMM and the depthwise kernel on scalar/avx2/avx512, 1 and 2 threads) against a
+// float64 loop here.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -129,7 +130,7 @@ TEST_CASE("ConvTranspose2d: errors name the node and the mismatch") {
 }
 
 TEST_CASE("ConvTranspose2d: every kernel path and thread count against a float64 loop") {
-  for (int variant = 0; variant < 3; ++variant) {
+  for (int variant = 0; variant < 4; ++variant) {
     Spec s;
     s.bias = 3;
     s.activation = "relu";
@@ -151,6 +152,15 @@ TEST_CASE("ConvTranspose2d: every kernel path and thread count against a float64
       s.bias = 5;
       s.pads = {0, 0, 0, 0};
       s.output_padding = {0, 0};
+    }
+    if (variant == 3) {  // depthwise with multiplier 2, stride 2, asymmetric pads: big enough for 2 threads
+      s.x = Shape{1, 6, 24, 21};
+      s.w = Shape{6, 2, 3, 3};
+      s.group = 6;
+      s.bias = 12;
+      s.strides = {2, 2};
+      s.pads = {1, 1, 0, 1};
+      s.output_padding = {0, 1};
     }
     std::vector<float> w, b;
     Graph g = build(s, &w, &b);

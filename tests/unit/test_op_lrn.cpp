@@ -1,13 +1,17 @@
 // LRN: hand-computed windows (odd and even sizes, clipped at both channel ends), random tensors of rank 3 to 5 on
 // every path against a float64 loop over window offsets (written from the ONNX formula, not the kernel's
-// first/last clamping), and the load errors.
+// first/last clamping), 2 threads on every path against the reference path (within 1 ulp: the vector
+// paths' pow), and the load errors.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <random>
 
 #include "engine/error.h"
 #include "h2_op_harness.h"
+#include "tests/unit/ulps_apart.h"
 
 using namespace h2test;
 
@@ -62,6 +66,22 @@ TEST_CASE("lrn: random tensors on every path against a float64 loop over window 
         CHECK(worst <= 1.0);  // double arithmetic rounded once: within half an ulp (2^-24 < 6e-8)
       }
     }
+  }
+}
+
+TEST_CASE("lrn: planes split over 2 threads on every path, within 1 ulp of the reference path") {
+  std::mt19937 rng(6);
+  const Tensor x = random_tensor({2, 16, 33, 35}, rng, -40.0f, 40.0f);  // 36960 outputs: split over threads
+  const Attributes a = attrs({{"size", int64_t{5}}, {"alpha", 1e-4f}, {"beta", 0.75f}, {"bias", 2.0f}});
+  const auto want = run_node(OpType::Lrn, {x}, a, 1, 1, KernelPath::Reference);
+  for (KernelPath path : supported_kernel_paths()) {
+    const auto got = run_node(OpType::Lrn, {x}, a, 1, 2, path);
+    CAPTURE(kernel_path_name(path));
+    int64_t worst = 0;
+    for (int64_t i = 0; i < x.shape().numel(); ++i)
+      worst = std::max(worst, vigil::test::ulps_apart(got.outputs[0].f32()[i], want.outputs[0].f32()[i]));
+    CHECK(worst <= 1);
+    CHECK(got.run_allocations == 0);
   }
 }
 

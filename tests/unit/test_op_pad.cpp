@@ -1,10 +1,13 @@
 // The Pad op through the Engine: shapes and values on the reference and the optimised path (which runs
-// pad_rows), no allocation in run(), other element types, and every load-time error (pads length, empty
-// outputs, over-cropping, reflect pads too large, unknown mode, scalars, constants the type cannot hold).
+// pad_rows, rows split over 2 threads), no allocation in run(), other element types, and every load-time
+// error (pads length, empty outputs, over-cropping, reflect pads too large, unknown mode, scalars, constants
+// the type cannot hold).
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "engine/error.h"
 #include "graph_query_support.h"
@@ -73,6 +76,28 @@ TEST_CASE("pad op: an NCHW zero pad on the optimised path equals the reference b
     CHECK(ref.outputs[0].shape() == Shape{2, 5, 20, 27});
     CHECK(std::memcmp(ref.outputs[0].data(), fast.outputs[0].data(), ref.outputs[0].bytes()) == 0);
   }
+}
+
+TEST_CASE("pad op: rows split over 2 threads equal the reference, for every mode and padded axis") {
+  // Big enough to split (>= 16384 outputs); pads on the last axis (many rows), on H only (rows of whole
+  // padded planes) and on C only (one row per image), cropping included; no allocation in run().
+  std::mt19937 rng(8);
+  const Tensor x = random_tensor({2, 7, 41, 37}, rng);
+  const std::vector<std::vector<int64_t>> pad_sets = {
+      {0, 0, 1, 2, 0, 0, 3, 1}, {0, 0, 2, 0, 0, 0, -1, 0}, {0, 2, 0, 0, 0, 1, 0, 0}, {1, 0, 0, -2, 0, 0, 0, 1}};
+  for (const char* mode : {"constant", "reflect", "edge", "wrap"})
+    for (const auto& pads : pad_sets) {
+      const Attributes a = pad_attrs(pads, mode, 2.5f);
+      const auto ref = run_node(OpType::Pad, {x}, a, 1, 1, KernelPath::Reference);
+      for (KernelPath path : supported_kernel_paths()) {
+        const auto fast = run_node(OpType::Pad, {x}, a, 1, 2, path);
+        CAPTURE(mode);
+        CAPTURE(pads[2]);
+        CHECK(fast.outputs[0].shape() == ref.outputs[0].shape());
+        CHECK(std::memcmp(ref.outputs[0].data(), fast.outputs[0].data(), ref.outputs[0].bytes()) == 0);
+        CHECK(fast.run_allocations == 0);
+      }
+    }
 }
 
 TEST_CASE("pad op: other element types are copied bytewise, the constant is converted exactly") {

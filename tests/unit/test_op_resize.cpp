@@ -1,10 +1,16 @@
 // Resize: every coordinate_transformation_mode x nearest_mode combination on tiny hand-computed cases,
 // linear (bilinear) by hand for each coordinate mode including borders and out_len = 1, PyTorch's and
-// darknet's x2 nearest upsample, random shapes against an independent float64 implementation, and errors.
+// darknet's x2 nearest upsample, random shapes against an independent float64 implementation, every path
+// on 1 and 2 threads against the reference path bit for bit (linear, cubic), and errors.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "engine/error.h"
 #include "h2_op_harness.h"
@@ -409,6 +415,34 @@ TEST_CASE("resize cubic: random shapes, coordinate modes, a and exclude_outside 
       CHECK(mismatches == 0);
     }
   }
+}
+
+TEST_CASE("resize linear and cubic: every path on 1 and 2 threads equals the reference path bit for bit") {
+  // Tensors large enough to split over the threads (>= 16384 outputs), planes fewer and more than threads,
+  // odd widths; the fast paths must also run without allocating.
+  std::mt19937 rng(31);
+  const std::vector<std::pair<Shape, F>> cases = {{Shape{1, 1, 37, 53}, F{1, 1, 3.5f, 2.4f}},
+                                                  {Shape{1, 3, 41, 29}, F{1, 1, 2.0f, 2.0f}},
+                                                  {Shape{2, 5, 64, 48}, F{1, 1, 0.7f, 1.3f}},
+                                                  {Shape{1, 1, 140, 200}, F{1, 1, 1.0f, 0.25f}}};
+  for (const std::string mode : {"linear", "cubic"})
+    for (const auto& [in, scales] : cases) {
+      Attributes at = attrs({{"mode", mode}, {"coordinate_transformation_mode", std::string("half_pixel")}});
+      at.set("scales", scales);
+      const Tensor x = random_tensor(in, rng);
+      const auto want = run_node(OpType::Resize, {x}, at, 1, 1, KernelPath::Reference);
+      for (KernelPath path : supported_kernel_paths())
+        for (int threads : {1, 2}) {
+          CAPTURE(mode);
+          CAPTURE(in.str());
+          CAPTURE(threads);
+          CAPTURE(static_cast<int>(path));
+          const auto got = run_node(OpType::Resize, {x}, at, 1, threads, path);
+          REQUIRE(got.outputs[0].shape() == want.outputs[0].shape());
+          CHECK(std::memcmp(got.outputs[0].data(), want.outputs[0].data(), want.outputs[0].bytes()) == 0);
+          CHECK(got.run_allocations == 0);
+        }
+    }
 }
 
 TEST_CASE("resize: bad attributes are rejected naming the node") {

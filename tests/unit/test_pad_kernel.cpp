@@ -1,11 +1,12 @@
 // The Pad kernels on buffers: pad_reference against hand-computed cases for every mode (the ONNX
 // examples, and onnxruntime's outputs for cropping with each mode), and pad_rows against pad_reference,
-// byte for byte, on random shapes of rank 1 to 5 with random pads (cropping included), every mode and
-// element sizes 1, 2, 4 and 8.
+// byte for byte, on random shapes of rank 1 to 5 with random pads (cropping included), every mode,
+// element sizes 1, 2, 4 and 8, and the output rows written in three parts cut at random points.
 #include <doctest/doctest.h>
 
 #include <cstring>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "kernels/pad/pad.h"
@@ -41,7 +42,7 @@ V pad(const std::vector<int64_t>& dims, const V& x, const std::vector<int64_t>& 
   const PadParams p = params(dims, pads, mode, value);
   V ref(out_count(p), -1.0f), rows(out_count(p), -2.0f);
   pad_reference(p, x.data(), ref.data());
-  pad_rows(p, x.data(), rows.data());
+  pad_rows(p, x.data(), rows.data(), 0, pad_rows_count(p));
   CHECK(std::memcmp(ref.data(), rows.data(), ref.size() * sizeof(float)) == 0);
   return ref;
 }
@@ -149,7 +150,14 @@ TEST_CASE("pad kernel: pad_rows equals pad_reference byte for byte on random sha
     const size_t out_bytes = out_count(p) * p.elem_size;
     std::vector<unsigned char> ref(out_bytes, 0xAB), rows(out_bytes, 0xCD);
     pad_reference(p, in.data(), ref.data());
-    pad_rows(p, in.data(), rows.data());
+    // Rows in three parts cut at random points, as the threads get them.
+    const int64_t row_count = pad_rows_count(p);
+    int64_t cut0 = static_cast<int64_t>(rng() % static_cast<unsigned>(row_count + 1));
+    int64_t cut1 = static_cast<int64_t>(rng() % static_cast<unsigned>(row_count + 1));
+    if (cut0 > cut1) std::swap(cut0, cut1);
+    pad_rows(p, in.data(), rows.data(), cut1, row_count);
+    pad_rows(p, in.data(), rows.data(), 0, cut0);
+    pad_rows(p, in.data(), rows.data(), cut0, cut1);
     CAPTURE(cases);
     CAPTURE(p.rank);
     CAPTURE(static_cast<int>(p.mode));
