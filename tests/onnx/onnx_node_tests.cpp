@@ -146,9 +146,13 @@ std::string not_applicable_reason(const onnx::ModelProto& m) {
     // The run-time input as a node's data input (input 0 of the node: the others are parameters such as
     // Dropout's training_mode, whose dtypes are the op's business).
     if (!g.inputs.empty() && !n.inputs.empty() && n.inputs[0] == g.inputs[0].name && is_mapped(n.op_type) &&
-        !onnx::computes_dtype(n.op_type, onnx::vigil_dtype(g.inputs[0].elem_type)))
+        !onnx::computes_dtype(n.op_type, onnx::vigil_dtype(g.inputs[0].elem_type))) {
+      if (n.op_type == "QuantizeLinear" || n.op_type == "DequantizeLinear")
+        return n.op_type + " on its own: vigil computes QuantizeLinear -> DequantizeLinear pairs on f32 values and "
+                           "dequantizes constants, never an integer value at run time";
       return n.op_type + " on " + onnx::data_type_name(g.inputs[0].elem_type) + " input '" + g.inputs[0].name +
-             "' (vigil computes " + n.op_type + " on other dtypes only)";
+             "' (vigil does not compute " + n.op_type + " on " + onnx::data_type_name(g.inputs[0].elem_type) + ")";
+    }
     if (n.op_type == "Cast")
       for (const auto& a : n.attributes)
         if (a.name == "to" && !runtime_dtype(static_cast<int32_t>(a.i)))
