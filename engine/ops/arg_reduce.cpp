@@ -1,10 +1,12 @@
-// ArgMax, ArgMin (kernels/arg_reduce): the i64 index of the largest / smallest f32 element along `axis` (default
+// ArgMax, ArgMin (kernels/arg_reduce): the i64 index of the largest / smallest element (f32, i64, i32, i8 or u8)
+// along `axis` (default
 // 0, negative counts from the end). keepdims (default 1) keeps the axis as size 1, 0 removes it;
 // select_last_index (default 0) picks the last of equal extremes instead of the first. NaN as onnxruntime (see
 // the kernel). Exact on every path; the optimised paths split the outer lines between the threads.
 #include "kernels/arg_reduce/arg_reduce.h"
 
 #include "engine/error.h"
+#include "engine/ops/elem_type_of.h"
 #include "engine/ops/op_defs.h"
 #include "engine/thread_pool.h"
 
@@ -25,7 +27,9 @@ struct Setup {
 
 Setup setup(const Node& node, std::span<const TensorInfo> in) {
   if (!in[0].present()) fail_node(node, "the input is required");
-  expect_f32(node, in);
+  const auto type = elem_type_of(in[0].dtype);
+  if (!type || *type == kernels::ElemType::Bool)
+    fail_node(node, concat("input 0 is ", dtype_name(in[0].dtype), ", expected f32, i64, i32, i8 or u8"));
   const Shape& x = in[0].shape;
   if (x.rank < 1) fail_node(node, concat("the input must have rank >= 1, got shape ", x.str()));
   const int64_t axis_raw = node.attrs.get_int("axis", 0, node.label());
@@ -35,6 +39,7 @@ Setup setup(const Node& node, std::span<const TensorInfo> in) {
   const bool keepdims = flag_attr(node, "keepdims", 1);
   Setup s;
   s.params.max = node.op == OpType::ArgMax;
+  s.params.type = *type;
   s.params.select_last_index = flag_attr(node, "select_last_index", 0);
   for (int d = 0; d < axis; ++d) s.params.outer *= x[d];
   s.params.axis_len = x[axis];
@@ -56,7 +61,7 @@ class ArgReduceKernel final : public OpKernel {
  public:
   ArgReduceKernel(const kernels::ArgReduceParams& p, bool threaded) : p_(p), threaded_(threaded) {}
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
-    const float* x = in[0].f32();
+    const void* x = in[0].data;
     auto* y = static_cast<int64_t*>(out[0].data);
     if (!threaded_ || p_.outer < 2 || p_.outer * p_.axis_len * p_.inner < 16384)
       return kernels::arg_reduce_reference(p_, x, y, 0, p_.outer);

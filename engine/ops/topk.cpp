@@ -1,11 +1,13 @@
-// TopK (kernels/topk): the k largest (largest = 1, default) or smallest f32 elements along `axis` (default -1,
-// negative counts from the end) and their i64 indices: outputs values (f32) and indices (i64), the input's shape
+// TopK (kernels/topk): the k largest (largest = 1, default) or smallest elements (f32, i64, i32, i8 or u8) along
+// `axis` (default -1, negative counts from the end) and their i64 indices: outputs values (the input's dtype) and
+// indices (i64), the input's shape
 // with the axis shortened to k. k is an attribute (1 <= k <= the axis' length: vigil's shapes are static, so the
 // importer requires a constant K). Sorted best first, ties to the lower index, NaN the greatest value (as
 // onnxruntime); sorted = 0 allows any order and gets this one. One thread (a selection per line); exact.
 #include "kernels/topk/topk.h"
 
 #include "engine/error.h"
+#include "engine/ops/elem_type_of.h"
 #include "engine/ops/op_defs.h"
 
 namespace vigil::ops {
@@ -19,7 +21,9 @@ struct Setup {
 
 Setup setup(const Node& node, std::span<const TensorInfo> in) {
   if (!in[0].present()) fail_node(node, "the input is required");
-  expect_f32(node, in);
+  const auto type = elem_type_of(in[0].dtype);
+  if (!type || *type == kernels::ElemType::Bool)
+    fail_node(node, concat("input 0 is ", dtype_name(in[0].dtype), ", expected f32, i64, i32, i8 or u8"));
   const Shape& x = in[0].shape;
   const int axis = axis_attr(node, x);
   const int64_t k = node.attrs.get_int("k", 0, node.label());
@@ -33,6 +37,7 @@ Setup setup(const Node& node, std::span<const TensorInfo> in) {
   Setup s;
   s.params.largest = node.attrs.get_int("largest", 1, node.label()) == 1;
   s.params.k = k;
+  s.params.type = *type;
   for (int d = 0; d < axis; ++d) s.params.outer *= x[d];
   s.params.axis_len = x[axis];
   for (int d = axis + 1; d < x.rank; ++d) s.params.inner *= x[d];
@@ -43,7 +48,7 @@ Setup setup(const Node& node, std::span<const TensorInfo> in) {
 
 void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
   const Shape shape = setup(node, in).output;
-  out[0] = {DType::F32, shape};
+  out[0] = {in[0].dtype, shape};
   out[1] = {DType::I64, shape};
 }
 
@@ -52,7 +57,7 @@ class TopKKernel final : public OpKernel {
   explicit TopKKernel(const kernels::TopKParams& p) : p_(p) {}
   size_t workspace_bytes() const override { return static_cast<size_t>(p_.axis_len) * sizeof(int64_t); }
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
-    kernels::topk_reference(p_, in[0].f32(), out[0].f32(), static_cast<int64_t*>(out[1].data),
+    kernels::topk_reference(p_, in[0].data, out[0].data, static_cast<int64_t*>(out[1].data),
                             static_cast<int64_t*>(rc.workspace));
   }
 

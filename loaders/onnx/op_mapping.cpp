@@ -149,6 +149,7 @@ bool computes_dtype(std::string_view op_type, DType dtype) {
     if (op_type == op) return true;
   if (op_type == "Not" || op_type == "And" || op_type == "Or" || op_type == "Xor") return dtype == DType::Bool;
   if (op_type == "Equal") return true;
+  if (op_type == "ArgMax" || op_type == "ArgMin" || op_type == "TopK") return dtype != DType::Bool;
   if (op_type == "Less" || op_type == "Greater" || op_type == "LessOrEqual" || op_type == "GreaterOrEqual")
     return dtype != DType::Bool;
   return dtype == DType::F32;

@@ -18,8 +18,8 @@ const std::vector<std::string>& mapped_ops();
 // nullptr if the op has no mapping.
 MapFn find_mapping(std::string_view op_type);
 // Whether the vigil ops an ONNX op maps to compute run-time data (input 0, and the inputs that share its type) of
-// this dtype: f32 for most ops; more for Cast, the comparisons, the logical ops, Where (its X and Y), ArgMax's
-// and TopK's f32 only, and the data-movement ops that copy any dtype. Tools use it to tell a model vigil does not
+// this dtype: f32 for most ops; more for Cast, the comparisons, the logical ops, Where (its X and Y), ArgMax,
+// ArgMin and TopK (numbers), and the data-movement ops that copy any dtype. Tools use it to tell a model vigil does not
 // compute from a failure (the conformance runner). Each vigil op's shape inference enforces the same rule.
 bool computes_dtype(std::string_view op_type, DType dtype);
 

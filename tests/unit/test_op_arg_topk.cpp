@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -205,13 +206,82 @@ TEST_CASE("topk: random tied tensors on every axis against a stable sort of (val
   }
 }
 
+TEST_CASE("argmax/argmin/topk: integer tensors give what the same values as f32 give") {
+  // The f32 path is checked against independent loops above; small integers are exact in f32, so an integer
+  // tensor must give the same indices, and TopK the same values in its own dtype. Extremes of each type included.
+  std::mt19937 rng(47);
+  const Shape s{3, 9, 4};
+  for (DType t : {DType::I64, DType::I32, DType::I8, DType::U8}) {
+    Tensor xi(t, s);
+    std::vector<float> xf(static_cast<size_t>(s.numel()));
+    for (int64_t i = 0; i < s.numel(); ++i) {
+      const int v = static_cast<int>(rng() % 5);  // 0..4: many ties
+      const int64_t lo = t == DType::U8 ? 0 : t == DType::I8 ? -128 : t == DType::I32 ? INT32_MIN : INT64_MIN;
+      const int64_t value = v == 4 ? lo : v * 40;  // the type's minimum, or 0, 40, 80, 120
+      xf[static_cast<size_t>(i)] = static_cast<float>(value);
+      switch (t) {
+        case DType::I64:
+          static_cast<int64_t*>(xi.mutable_data())[i] = value;
+          break;
+        case DType::I32:
+          static_cast<int32_t*>(xi.mutable_data())[i] = static_cast<int32_t>(value);
+          break;
+        case DType::I8:
+          static_cast<int8_t*>(xi.mutable_data())[i] = static_cast<int8_t>(value);
+          break;
+        default:
+          static_cast<uint8_t*>(xi.mutable_data())[i] = static_cast<uint8_t>(value);
+      }
+    }
+    const Tensor x = Tensor::from_f32(s, xf);
+    for (int64_t axis : {0, 1, 2}) {
+      CAPTURE(dtype_name(t));
+      CAPTURE(axis);
+      for (OpType op : {OpType::ArgMax, OpType::ArgMin})
+        for (int64_t last : {0, 1})
+          CHECK(ints_of(run_node(op, {xi}, arg_attrs(axis, 1, last), 1, 2).outputs[0]) ==
+                ints_of(run_node(op, {x}, arg_attrs(axis, 1, last)).outputs[0]));
+      for (int64_t largest : {0, 1}) {
+        const Attributes a = attrs({{"k", int64_t{2}}, {"axis", axis}, {"largest", largest}});
+        auto ri = run_node(OpType::TopK, {xi}, a, 2);
+        auto rf = run_node(OpType::TopK, {x}, a, 2);
+        REQUIRE(ri.outputs[0].dtype() == t);
+        CHECK(ints_of(ri.outputs[1]) == ints_of(rf.outputs[1]));
+        // The values are the input's elements at those indices.
+        bool same = true;
+        for (int64_t i = 0; i < ri.outputs[0].numel(); ++i) {
+          const float want = rf.outputs[0].f32()[i];
+          double got = 0;
+          switch (t) {
+            case DType::I64:
+              got = static_cast<double>(static_cast<const int64_t*>(ri.outputs[0].data())[i]);
+              break;
+            case DType::I32:
+              got = static_cast<const int32_t*>(ri.outputs[0].data())[i];
+              break;
+            case DType::I8:
+              got = static_cast<const int8_t*>(ri.outputs[0].data())[i];
+              break;
+            default:
+              got = static_cast<const uint8_t*>(ri.outputs[0].data())[i];
+          }
+          same &= got == static_cast<double>(want);
+        }
+        CHECK(same);
+      }
+    }
+  }
+}
+
 TEST_CASE("argmax/argmin/topk: load errors name the node") {
   CHECK(contains(build_error(OpType::ArgMax, Shape{2, 3}, attrs({{"axis", int64_t{2}}})),
                  "'sel': axis 2 is out of range for input shape [2,3]"));
   CHECK(contains(build_error(OpType::ArgMin, Shape{2, 3}, attrs({{"axis", int64_t{-3}}})), "axis -3 is out of range"));
   CHECK(contains(build_error(OpType::ArgMax, Shape{2, 3}, attrs({{"keepdims", int64_t{2}}})),
                  "'sel': keepdims must be 0 or 1, got 2"));
-  CHECK(contains(build_error(OpType::ArgMax, Shape{2, 3}, {}, 1, DType::I64), "'sel': input 0 is i64, expected f32"));
+  CHECK(contains(build_error(OpType::ArgMax, Shape{2, 3}, {}, 1, DType::Bool),
+                 "'sel': input 0 is bool, expected f32, i64, i32, i8 or u8"));
+  CHECK(contains(build_error(OpType::ArgMin, Shape{2, 3}, {}, 1, DType::F16), "'sel': input 0 is f16, expected"));
   CHECK(contains(build_error(OpType::ArgMax, Shape{}, {}), "'sel': the input must have rank >= 1"));
   CHECK(contains(build_error(OpType::TopK, Shape{2, 3}, attrs({{"k", int64_t{4}}}), 2),
                  "'sel': k = 4 must lie in [1, 3]"));
@@ -221,5 +291,5 @@ TEST_CASE("argmax/argmin/topk: load errors name the node") {
   CHECK(contains(build_error(OpType::TopK, Shape{2, 3}, attrs({{"k", int64_t{1}}, {"largest", int64_t{5}}}), 2),
                  "largest must be 0 or 1, got 5"));
   CHECK(contains(build_error(OpType::TopK, Shape{2, 3}, attrs({{"k", int64_t{1}}}), 2, DType::Bool),
-                 "input 0 is bool, expected f32"));
+                 "input 0 is bool, expected f32, i64, i32, i8 or u8"));
 }
