@@ -32,6 +32,22 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::Min:
     case OpType::Where:
       return {0, 0, "exact: moves or selects values, no arithmetic"};
+    case OpType::Cast:
+    case OpType::Equal:
+    case OpType::Less:
+    case OpType::Greater:
+    case OpType::LessOrEqual:
+    case OpType::GreaterOrEqual:
+    case OpType::Not:
+    case OpType::And:
+    case OpType::Or:
+    case OpType::Xor:
+    case OpType::IsNaN:
+    case OpType::IsInf:
+    case OpType::ArgMax:
+    case OpType::ArgMin:
+    case OpType::TopK:
+      return {0, 0, "exact: conversions, comparisons, indices and copied values, the same on every path"};
     case OpType::Exp:
     case OpType::Log:
     case OpType::Erf:
@@ -185,19 +201,27 @@ AuditOutput compare_tensors(const TensorView& got, const TensorView& want, const
     if (double w = std::fabs(element(want, i)); std::isfinite(w)) scale = std::max(scale, w);
   r.scale = scale;
   const double floor = std::max(kRelFloor * scale, static_cast<double>(std::numeric_limits<float>::min()));
-  const double allowance_abs = tol.abs * scale;
+  // Integers and bools (indices, masks, counts) have no rounding error to allow for: any difference is wrong,
+  // whatever the tolerance of the producing op or of a framework comparison.
+  const bool exact = got.dtype != DType::F32 || want.dtype != DType::F32;
+  if (exact) r.tolerance = {0, 0, "exact: integer or bool values"};
+  const double allowance_abs = exact ? 0 : tol.abs * scale;
   const double inf = std::numeric_limits<double>::infinity();
   for (int64_t i = 0; i < n; ++i) {
     const double g = element(got, i), w = element(want, i);
     double err, ratio;
-    if (std::isnan(g) || std::isnan(w)) {
+    if (exact && got.dtype == DType::I64 && want.dtype == DType::I64) {
+      // Above 2^53 the doubles may round two different int64 to one value: compare the integers.
+      const int64_t gi = static_cast<const int64_t*>(got.data)[i], wi = static_cast<const int64_t*>(want.data)[i];
+      err = gi == wi ? 0 : std::max(1.0, std::fabs(g - w));
+    } else if (std::isnan(g) || std::isnan(w)) {
       err = std::isnan(g) && std::isnan(w) ? 0 : inf;
     } else if (std::isinf(g) || std::isinf(w)) {
       err = g == w ? 0 : inf;
     } else {
       err = std::fabs(g - w);
     }
-    const double allowance = tol.rel * std::fabs(std::isfinite(w) ? w : 0) + allowance_abs;
+    const double allowance = exact ? 0 : tol.rel * std::fabs(std::isfinite(w) ? w : 0) + allowance_abs;
     ratio = err == 0 ? 0 : (allowance > 0 ? err / allowance : inf);
     r.max_abs_error = std::max(r.max_abs_error, err);
     r.max_rel_error = std::max(r.max_rel_error, err / std::max(std::fabs(std::isfinite(w) ? w : 0), floor));

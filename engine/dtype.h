@@ -1,5 +1,7 @@
-// Element types. The engine computes in f32 today; the other codes are reserved so that files and
-// graphs written now stay valid when bf16/int8 kernels arrive. Values are stable: they are stored in .vgl.
+// Element types. Arithmetic is f32; i64, i32, i8, u8 and bool values flow at run time through Cast, the
+// comparisons and logical ops, Where, ArgMax/ArgMin, TopK and the data-movement ops (engine/ops/elem_type_of.h).
+// f16 and bf16 are reserved so that files and graphs written now stay valid when such kernels arrive. Values are
+// stable: they are stored in .vgl.
 #pragma once
 
 #include <cstddef>

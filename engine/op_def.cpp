@@ -1,5 +1,6 @@
 #include "engine/op_def.h"
 
+#include <algorithm>
 #include <array>
 
 #include "engine/error.h"
@@ -49,6 +50,20 @@ int axis_attr(const Node& node, const Shape& x) {
   if (axis < -x.rank || axis >= x.rank)
     fail_node(node, concat("axis ", axis, " is out of range for input shape ", x.str()));
   return static_cast<int>(axis < 0 ? axis + x.rank : axis);
+}
+
+Shape broadcast_shape(const Node& node, const Shape& a, const Shape& b) {
+  Shape out;
+  out.rank = std::max(a.rank, b.rank);
+  for (int i = 0; i < out.rank; ++i) {  // i counts from the right
+    const int da = a.rank - 1 - i, db = b.rank - 1 - i;
+    const int64_t x = da >= 0 ? a[da] : 1, y = db >= 0 ? b[db] : 1;
+    if (x != y && x != 1 && y != 1)
+      fail_node(node, concat("cannot broadcast input shapes ", a.str(), " and ", b.str(), " (dim ", x, " vs ", y,
+                             " at position ", i, " from the right)"));
+    out[out.rank - 1 - i] = x == 1 ? y : x;
+  }
+  return out;
 }
 
 void expect_rank(const Node& node, const TensorInfo& t, int rank, const char* which) {

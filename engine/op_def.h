@@ -77,6 +77,9 @@ void expect_rank(const Node& node, const TensorInfo& t, int rank, const char* wh
 // The node's `axis` attribute (default -1; negative counts from the end) as an axis of x, checked: x must
 // have rank >= 1 and the axis must lie in [-rank, rank). Softmax, LogSoftmax, LayerNorm.
 int axis_attr(const Node& node, const Shape& x);
+// The numpy broadcast of two shapes (dims aligned at the right, each pair equal or one of them 1), or an error
+// naming the node and both shapes. Binary elementwise ops, comparisons, And/Or/Xor.
+Shape broadcast_shape(const Node& node, const Shape& a, const Shape& b);
 // An ints attribute (or `fallback`) that must have exactly `count` entries, each >= `min_value`.
 std::vector<int64_t> ints_attr(const Node& node, const char* name, std::vector<int64_t> fallback, size_t count,
                                int64_t min_value);

@@ -77,6 +77,22 @@ namespace vigil {
   X(Max, "Max", 2, 2, 1, 1)     /* NaN propagates */                                             \
   X(Min, "Min", 2, 2, 1, 1)     /* NaN propagates */                                             \
   X(Where, "Where", 3, 3, 1, 1) /* bool condition, X, Y */                                       \
+  /* values of other dtypes: conversions, bool results, i64 indices */                           \
+  X(Cast, "Cast", 1, 1, 1, 1)   /* to: an engine/dtype.h code */                                 \
+  X(Equal, "Equal", 2, 2, 1, 1) /* one dtype, broadcasting -> bool */                            \
+  X(Less, "Less", 2, 2, 1, 1)                                                                    \
+  X(Greater, "Greater", 2, 2, 1, 1)                                                              \
+  X(LessOrEqual, "LessOrEqual", 2, 2, 1, 1)                                                      \
+  X(GreaterOrEqual, "GreaterOrEqual", 2, 2, 1, 1)                                                \
+  X(Not, "Not", 1, 1, 1, 1) /* bool -> bool */                                                   \
+  X(And, "And", 2, 2, 1, 1) /* bool, bool, broadcasting -> bool */                               \
+  X(Or, "Or", 2, 2, 1, 1)                                                                        \
+  X(Xor, "Xor", 2, 2, 1, 1)                                                                      \
+  X(IsNaN, "IsNaN", 1, 1, 1, 1)   /* f32 -> bool */                                              \
+  X(IsInf, "IsInf", 1, 1, 1, 1)   /* f32 -> bool; detect_positive/... */                         \
+  X(ArgMax, "ArgMax", 1, 1, 1, 1) /* number -> i64; axis, keepdims */                            \
+  X(ArgMin, "ArgMin", 1, 1, 1, 1)                                                                \
+  X(TopK, "TopK", 1, 1, 2, 2) /* number -> values, i64 indices; k */                             \
   /* data movement */                                                                            \
   X(Concat, "Concat", 1, 64, 1, 1)                                                               \
   X(Slice, "Slice", 1, 1, 1, 1)                                                                  \

@@ -41,21 +41,6 @@ BinaryOp binary_op_of(const Node& node) {
   }
 }
 
-// The numpy broadcast of two shapes, or an error naming the node and both shapes.
-Shape broadcast_shape(const Node& node, const Shape& a, const Shape& b) {
-  Shape out;
-  out.rank = std::max(a.rank, b.rank);
-  for (int i = 0; i < out.rank; ++i) {  // i counts from the right
-    const int da = a.rank - 1 - i, db = b.rank - 1 - i;
-    const int64_t x = da >= 0 ? a[da] : 1, y = db >= 0 ? b[db] : 1;
-    if (x != y && x != 1 && y != 1)
-      fail_node(node, concat("cannot broadcast input shapes ", a.str(), " and ", b.str(), " (dim ", x, " vs ", y,
-                             " at position ", i, " from the right)"));
-    out[out.rank - 1 - i] = x == 1 ? y : x;
-  }
-  return out;
-}
-
 void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
   if (!in[0].present() || !in[1].present()) fail_node(node, "both inputs are required");
   expect_f32(node, in);

@@ -1,10 +1,13 @@
-// Where: condition (bool or u8, one byte per element), X, Y (f32); numpy broadcasting of all three (dims aligned
-// at the right, each equal or 1). Output f32 of the broadcast shape: condition ? X : Y, a copy of the selected
-// value. The ONNX importer uses it for Where with a constant condition (vigil computes no booleans at run time).
+// Where: condition (bool or u8, one byte per element), X, Y (one dtype: f32, i64, i32, i8, u8 or bool); numpy
+// broadcasting of all three (dims aligned at the right, each equal or 1). Output of X's dtype and the broadcast
+// shape: condition ? X : Y, a copy of the selected value. The condition may be a constant or computed at run
+// time (a comparison's bool output). The optimised paths split large outputs between the threads.
 #include "kernels/where/where.h"
 
 #include "engine/error.h"
+#include "engine/ops/elem_type_of.h"
 #include "engine/ops/op_defs.h"
+#include "engine/ops/parallel_for_adapter.h"
 #include "kernels/binary/binary.h"
 
 namespace vigil::ops {
@@ -36,35 +39,46 @@ Shape check(const Node& node, std::span<const TensorInfo> in) {
     if (!in[i].present()) fail_node(node, "all three inputs (condition, X, Y) are required");
   if (in[0].dtype != DType::Bool && in[0].dtype != DType::U8)
     fail_node(node, concat("the condition must be bool or u8, got ", dtype_name(in[0].dtype)));
-  if (in[1].dtype != DType::F32 || in[2].dtype != DType::F32)
-    fail_node(node, concat("X and Y must be f32, got ", dtype_name(in[1].dtype), " and ", dtype_name(in[2].dtype)));
+  if (in[1].dtype != in[2].dtype)
+    fail_node(node,
+              concat("X and Y must have one dtype, got ", dtype_name(in[1].dtype), " and ", dtype_name(in[2].dtype)));
+  if (!elem_type_of(in[1].dtype))
+    fail_node(node,
+              concat("cannot select ", dtype_name(in[1].dtype), " values (f32, i64, i32, i8, u8 or bool expected)"));
   return broadcast3(node, in);
 }
 
 void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
-  out[0] = {DType::F32, check(node, in)};
+  out[0] = {in[1].dtype, check(node, in)};
 }
 
 class WhereKernel final : public OpKernel {
  public:
-  explicit WhereKernel(const kernels::WhereParams& p) : p_(p) {}
-  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
-    kernels::where_reference(p_, static_cast<const uint8_t*>(in[0].data), in[1].f32(), in[2].f32(), out[0].f32());
+  WhereKernel(const kernels::WhereParams& p, bool threaded) : p_(p), threaded_(threaded) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    const auto* cond = static_cast<const uint8_t*>(in[0].data);
+    const int64_t n = out[0].numel();
+    if (!threaded_) return kernels::where_reference(p_, cond, in[1].data, in[2].data, out[0].data, 0, n);
+    parallel_elements(*rc.pool, n, [&](int64_t begin, int64_t end) {
+      kernels::where_reference(p_, cond, in[1].data, in[2].data, out[0].data, begin, end);
+    });
   }
 
  private:
   kernels::WhereParams p_;
+  bool threaded_;
 };
 
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
   const Shape out = check(ctx.node, ctx.inputs);
   kernels::WhereParams p;
   p.rank = out.rank;
+  p.elem_bytes = static_cast<int>(dtype_size(ctx.inputs[1].dtype));
   for (int d = 0; d < out.rank; ++d) p.out_dims[d] = out[d];
   kernels::broadcast_strides(ctx.inputs[0].shape.span(), out.rank, p.cond_strides);
   kernels::broadcast_strides(ctx.inputs[1].shape.span(), out.rank, p.x_strides);
   kernels::broadcast_strides(ctx.inputs[2].shape.span(), out.rank, p.else_strides);
-  return std::make_unique<WhereKernel>(p);
+  return std::make_unique<WhereKernel>(p, ctx.path != KernelPath::Reference);
 }
 
 double flops(const Node&, std::span<const TensorInfo>, std::span<const TensorInfo> out) {

@@ -26,6 +26,7 @@ kernels::YoloDetectParams plan_yolo(const Node& node, std::span<const TensorInfo
   const Attributes& a = node.attrs;
   kernels::YoloDetectParams p;
   const int64_t num_heads = static_cast<int64_t>(in.size());
+  expect_f32(node, in);  // heads are read as floats; an i64 or bool value (now possible at run time) is an error
 
   if (!a.has("num_classes")) fail_node(node, "attribute 'num_classes' is required");
   p.num_classes = a.get_int("num_classes", 0, who);

@@ -1,5 +1,5 @@
 // Pointwise ops: activations, Clip, the four arithmetic ops, and the nodes that vanish (Identity,
-// inference-mode Dropout, a Cast to the type the value already has).
+// inference-mode Dropout).
 #include <limits>
 
 #include "engine/error.h"
@@ -139,19 +139,17 @@ void map_variadic(Importer& im, const NodeInfo& n) {
   }
 }
 
-// Where (opset 9+; 16 only adds bf16) with a constant condition and run-time X / Y (all constant: folded): vigil's
-// Where, three-way broadcasting, condition ? X : Y copied. A run-time condition cannot occur in what vigil runs
-// (no op computes booleans at run time), so it is an error naming it.
+// Where (opset 9+; 16 only adds bf16) with a bool condition, constant or computed at run time (a comparison),
+// and X / Y of one dtype (all constant: folded): vigil's Where, three-way broadcasting, condition ? X : Y copied.
 void map_where(Importer& im, const NodeInfo& n) {
   n.check_attributes({});
   n.expect_inputs(3, 3);
   for (int i = 0; i < 3; ++i)
     if (!n.has_input(i)) n.fail(concat("input ", i, " (condition, X, Y) is required"));
-  if (!im.is_const(n, 0))
-    n.fail(concat("the condition '", n.input(0),
-                  "' is computed at run time; vigil runs Where only with a constant condition"));
-  if (vigil_dtype(im.in(n, 0).constant->type) != DType::Bool)
-    n.fail(concat("the condition must be bool, got ", data_type_name(im.in(n, 0).constant->type)));
+  const Symbol& cond = im.in(n, 0);
+  if (cond.is_constant() ? vigil_dtype(cond.constant->type) != DType::Bool : cond.dtype != DType::Bool)
+    n.fail(concat("the condition must be bool, got ",
+                  cond.is_constant() ? data_type_name(cond.constant->type) : std::string(dtype_name(cond.dtype))));
   im.emit1(n, OpType::Where, n.name(), {im.value(n, 0), im.value(n, 1), im.value(n, 2)}, n.output(0));
 }
 
@@ -181,14 +179,6 @@ void map_identity(Importer& im, const NodeInfo& n) {
       im.define_constant(n.output(1),
                          ConstTensor::ints(dims, std::vector<int64_t>(static_cast<size_t>(count), 1), DataType::Bool));
     }
-  } else if (op == "Cast") {
-    n.check_attributes({"to", "saturate"});
-    n.expect_inputs(1, 1);
-    const int32_t to = static_cast<int32_t>(n.get_int("to", 0));
-    const Symbol& s = im.in(n, 0);
-    if (vigil_dtype(to) != s.dtype)
-      n.fail(concat("a run-time Cast from ", dtype_name(s.dtype), " to ", data_type_name(to),
-                    " is not supported (vigil folds Cast on constants and drops casts to the same type)"));
   } else {
     n.fail("cannot be removed");
   }

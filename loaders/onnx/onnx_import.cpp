@@ -277,10 +277,6 @@ class Driver {
       define_outputs(n, fold_node(n, consts));
       return;
     }
-    if (op == "Cast") {  // a run-time Cast is only accepted when it changes nothing
-      map_identity(im_, n);
-      return;
-    }
     if (MapFn map = find_mapping(op)) {
       map(im_, n);
       return;

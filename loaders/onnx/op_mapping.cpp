@@ -13,12 +13,17 @@ const std::vector<std::pair<std::string, MapFn>>& table() {
       {"Acos", map_unary},
       {"Acosh", map_unary},
       {"Add", map_binary},
+      {"And", map_compare},
+      {"ArgMax", map_arg_reduce},
+      {"ArgMin", map_arg_reduce},
       {"Asin", map_unary},
       {"Asinh", map_unary},
       {"Atan", map_unary},
       {"Atanh", map_unary},
       {"AveragePool", map_average_pool},
       {"BatchNormalization", map_batch_norm},
+      {"Cast", map_cast},
+      {"CastLike", map_cast},
       {"Ceil", map_unary},
       {"Celu", map_unary},
       {"Clip", map_clip},
@@ -31,6 +36,7 @@ const std::vector<std::pair<std::string, MapFn>>& table() {
       {"Div", map_binary},
       {"Dropout", map_identity},
       {"Elu", map_unary},
+      {"Equal", map_compare},
       {"Erf", map_unary},
       {"Exp", map_unary},
       {"Expand", map_expand},
@@ -42,15 +48,21 @@ const std::vector<std::pair<std::string, MapFn>>& table() {
       {"Gemm", map_gemm},
       {"GlobalAveragePool", map_global_average_pool},
       {"GlobalMaxPool", map_global_max_pool},
+      {"Greater", map_compare},
+      {"GreaterOrEqual", map_compare},
       {"GroupNormalization", map_group_norm},
       {"HardSigmoid", map_activation},
       {"HardSwish", map_activation},
       {"Identity", map_identity},
       {"InstanceNormalization", map_group_norm},
+      {"IsInf", map_unary_predicate},
+      {"IsNaN", map_unary_predicate},
       {"LRN", map_lrn},
       {"LSTM", map_lstm},
       {"LayerNormalization", map_layer_norm},
       {"LeakyRelu", map_activation},
+      {"Less", map_compare},
+      {"LessOrEqual", map_compare},
       {"Log", map_unary},
       {"LogSoftmax", map_softmax},
       {"MatMul", map_matmul},
@@ -61,6 +73,8 @@ const std::vector<std::pair<std::string, MapFn>>& table() {
       {"Mish", map_activation},
       {"Mul", map_binary},
       {"Neg", map_unary},
+      {"Not", map_unary_predicate},
+      {"Or", map_compare},
       {"PRelu", map_binary},
       {"Pad", map_pad},
       {"Pow", map_binary},
@@ -99,10 +113,12 @@ const std::vector<std::pair<std::string, MapFn>>& table() {
       {"Tanh", map_activation},
       {"ThresholdedRelu", map_unary},
       {"Tile", map_tile},
+      {"TopK", map_topk},
       {"Transpose", map_transpose},
       {"Unsqueeze", map_unsqueeze},
       {"Upsample", map_resize},
       {"Where", map_where},
+      {"Xor", map_compare},
   };
   return t;
 }
@@ -120,6 +136,23 @@ const std::vector<std::string>& mapped_ops() {
     return v;
   }();
   return names;
+}
+
+bool computes_dtype(std::string_view op_type, DType dtype) {
+  const bool runtime_dtype = dtype == DType::F32 || dtype == DType::I64 || dtype == DType::I32 || dtype == DType::I8 ||
+                             dtype == DType::U8 || dtype == DType::Bool;
+  if (!runtime_dtype || !find_mapping(op_type)) return false;
+  // Copies of elements, whatever they are (engine/ops: cast, where, reshape, transpose, concat, slice, split).
+  static const char* const any_dtype[] = {"Cast",  "CastLike", "Concat",  "Flatten",   "Identity",  "Reshape",
+                                          "Slice", "Split",    "Squeeze", "Transpose", "Unsqueeze", "Where"};
+  for (const char* op : any_dtype)
+    if (op_type == op) return true;
+  if (op_type == "Not" || op_type == "And" || op_type == "Or" || op_type == "Xor") return dtype == DType::Bool;
+  if (op_type == "Equal") return true;
+  if (op_type == "ArgMax" || op_type == "ArgMin" || op_type == "TopK") return dtype != DType::Bool;
+  if (op_type == "Less" || op_type == "Greater" || op_type == "LessOrEqual" || op_type == "GreaterOrEqual")
+    return dtype != DType::Bool;
+  return dtype == DType::F32;
 }
 
 MapFn find_mapping(std::string_view op_type) {

@@ -17,6 +17,11 @@ using MapFn = void (*)(Importer&, const NodeInfo&);
 const std::vector<std::string>& mapped_ops();
 // nullptr if the op has no mapping.
 MapFn find_mapping(std::string_view op_type);
+// Whether the vigil ops an ONNX op maps to compute run-time data (input 0, and the inputs that share its type) of
+// this dtype: f32 for most ops; more for Cast, the comparisons, the logical ops, Where (its X and Y), ArgMax,
+// ArgMin and TopK (numbers), and the data-movement ops that copy any dtype. Tools use it to tell a model vigil does not
+// compute from a failure (the conformance runner). Each vigil op's shape inference enforces the same rule.
+bool computes_dtype(std::string_view op_type, DType dtype);
 
 // Per-concern mapping functions (map_conv_pool.cpp, map_elementwise.cpp, map_tensor_ops.cpp,
 // map_sequence_ops.cpp).
@@ -35,9 +40,15 @@ void map_unary(Importer& im, const NodeInfo& n);       // map_unary.cpp: Abs, Ne
 void map_activation(Importer& im, const NodeInfo& n);  // Relu, LeakyRelu, Sigmoid, Tanh, HardSwish, Swish...
 void map_clip(Importer& im, const NodeInfo& n);
 void map_binary(Importer& im, const NodeInfo& n);    // Add, Sub, Mul, Div, PRelu, Pow
-void map_identity(Importer& im, const NodeInfo& n);  // Identity, Dropout, no-op Cast
+void map_identity(Importer& im, const NodeInfo& n);  // Identity, Dropout
 void map_variadic(Importer& im, const NodeInfo& n);  // Sum, Max, Min, Mean of 1..N inputs
-void map_where(Importer& im, const NodeInfo& n);     // constant condition, run-time X / Y
+void map_where(Importer& im, const NodeInfo& n);     // bool condition, X / Y of one dtype
+// map_logic.cpp: values of other dtypes than f32.
+void map_cast(Importer& im, const NodeInfo& n);             // Cast, CastLike
+void map_compare(Importer& im, const NodeInfo& n);          // Equal, Less, ..., And, Or, Xor
+void map_unary_predicate(Importer& im, const NodeInfo& n);  // Not, IsNaN, IsInf
+void map_arg_reduce(Importer& im, const NodeInfo& n);       // ArgMax, ArgMin
+void map_topk(Importer& im, const NodeInfo& n);             // constant K
 
 void map_concat(Importer& im, const NodeInfo& n);
 void map_expand(Importer& im, const NodeInfo& n);  // run-time f32 data, constant shape

@@ -4,13 +4,16 @@
 // Every test is classified before it runs, and the reason is printed:
 //  - not applicable: the model uses an op vigil neither maps nor folds, or only load-time ops, or a
 //    load-time-only op (Shape arithmetic, Gather, Expand...) on run-time values, or an output/data input
-//    of a dtype vigil does not compute (vigil computes f32);
+//    of a dtype vigil does not compute (vigil computes f32, i64, i32, i8, u8 and bool), or a graph input
+//    feeding an op that vigil computes on other dtypes only (Add on int8: onnx::computes_dtype), or a Cast to
+//    a dtype vigil does not compute (DOUBLE, FLOAT16...);
 //  - otherwise it RUNS, and any failure (import error, engine error, crash, wrong values) is a FAIL.
 //    A test of a supported op is never skipped.
 // Input 0 is fed at run time; inputs 1.. are baked in as constants (OnnxImportOptions::constant_inputs),
 // because vigil takes shape-like arguments (Reshape's shape, Slice's starts, Clip's bounds, Resize's
-// scales) only as load-time constants. Values are compared as ONNX's backend runner does:
-// |actual - expected| <= atol + rtol * |expected| with rtol = 1e-3, atol = 1e-7.
+// scales) only as load-time constants. Float values are compared as ONNX's backend runner does:
+// |actual - expected| <= atol + rtol * |expected| with rtol = 1e-3, atol = 1e-7; integer and bool values
+// exactly.
 //
 // Usage: vigil_onnx_conformance NODE_DIR [--filter SUBSTRING] [--list] [--markdown FILE]
 //                                         [--known-failures FILE]
@@ -122,19 +125,39 @@ std::string not_applicable_reason(const onnx::ModelProto& m) {
     for (const auto& n : g.nodes) ops.insert(n.op_type);
     return "only load-time ops (" + join(ops) + "); vigil has no run-time kernel for them";
   }
-  // Types: tensors only; the run-time input and every output must be FLOAT.
+  // Types: tensors only; the run-time input and every output of a dtype vigil computes (f32, i64, i32, i8, u8,
+  // bool), and every node that takes the run-time input as its data input must compute that input's dtype (Add
+  // computes f32 only, so test_add_int8 is not applicable; Equal computes integers too).
+  const auto runtime_dtype = [](int32_t t) { return onnx::computes_dtype("Identity", onnx::vigil_dtype(t)); };
   for (size_t k = 0; k < g.inputs.size(); ++k) {
     const auto& v = g.inputs[k];
     if (v.type_kind != "tensor") return "input '" + v.name + "' is a " + v.type_kind;
-    if (k == 0 && v.elem_type != static_cast<int32_t>(onnx::DataType::Float))
-      return "input dtype " + onnx::data_type_name(v.elem_type) + " (vigil computes f32)";
+    if (k == 0 && !runtime_dtype(v.elem_type))
+      return "input dtype " + onnx::data_type_name(v.elem_type) + " (vigil computes f32, i64, i32, i8, u8, bool)";
     if (k > 0 && onnx::loadable_element_size(v.elem_type) == 0)
       return "input dtype " + onnx::data_type_name(v.elem_type);
   }
   for (const auto& v : g.outputs) {
     if (v.type_kind != "tensor") return "output '" + v.name + "' is a " + v.type_kind;
-    if (v.elem_type != static_cast<int32_t>(onnx::DataType::Float))
-      return "output dtype " + onnx::data_type_name(v.elem_type) + " (vigil computes f32)";
+    if (!runtime_dtype(v.elem_type))
+      return "output dtype " + onnx::data_type_name(v.elem_type) + " (vigil computes f32, i64, i32, i8, u8, bool)";
+  }
+  for (const auto& n : g.nodes) {
+    // The run-time input as a node's data input (input 0 of the node: the others are parameters such as
+    // Dropout's training_mode, whose dtypes are the op's business).
+    if (!g.inputs.empty() && !n.inputs.empty() && n.inputs[0] == g.inputs[0].name && is_mapped(n.op_type) &&
+        !onnx::computes_dtype(n.op_type, onnx::vigil_dtype(g.inputs[0].elem_type))) {
+      if (n.op_type == "QuantizeLinear" || n.op_type == "DequantizeLinear")
+        return n.op_type + " on its own: vigil computes QuantizeLinear -> DequantizeLinear pairs on f32 values and "
+                           "dequantizes constants, never an integer value at run time";
+      return n.op_type + " on " + onnx::data_type_name(g.inputs[0].elem_type) + " input '" + g.inputs[0].name +
+             "' (vigil does not compute " + n.op_type + " on " + onnx::data_type_name(g.inputs[0].elem_type) + ")";
+    }
+    if (n.op_type == "Cast")
+      for (const auto& a : n.attributes)
+        if (a.name == "to" && !runtime_dtype(static_cast<int32_t>(a.i)))
+          return "a Cast to " + onnx::data_type_name(static_cast<int32_t>(a.i)) +
+                 " (vigil computes f32, i64, i32, i8, u8, bool)";
   }
   // Load-time-only ops must see constants: everything but input 0 is baked in.
   std::set<std::string> known;
@@ -161,6 +184,39 @@ bool close_enough(float actual, float expected) {
   if (std::isnan(expected)) return std::isnan(actual);
   if (std::isinf(expected)) return actual == expected;
   return std::fabs(static_cast<double>(actual) - expected) <= kAtol + kRtol * std::fabs(static_cast<double>(expected));
+}
+
+// Element e of an integer or bool vigil tensor, widened.
+int64_t integer_at(const TensorView& t, int64_t e) {
+  switch (t.dtype) {
+    case DType::I64:
+      return static_cast<const int64_t*>(t.data)[e];
+    case DType::I32:
+      return static_cast<const int32_t*>(t.data)[e];
+    case DType::I8:
+      return static_cast<const int8_t*>(t.data)[e];
+    case DType::U8:
+      return static_cast<const uint8_t*>(t.data)[e];
+    case DType::Bool:
+      return static_cast<const uint8_t*>(t.data)[e] != 0;
+    default:
+      fail("no integer values in a ", dtype_name(t.dtype), " tensor");
+  }
+}
+
+// "" when every element equals the expected one, else how many differ and the first.
+std::string mismatched_integers(const TensorView& got, const ConstTensor& want) {
+  int64_t bad = 0, first_bad = -1;
+  for (int64_t e = 0; e < got.numel(); ++e)
+    if (integer_at(got, e) != (want.type == static_cast<int32_t>(onnx::DataType::Bool)
+                                   ? int64_t{want.i[static_cast<size_t>(e)] != 0}
+                                   : want.i[static_cast<size_t>(e)])) {
+      if (first_bad < 0) first_bad = e;
+      ++bad;
+    }
+  if (!bad) return "";
+  return concat(bad, " of ", got.numel(), " values differ (first at flat index ", first_bad, ": got ",
+                integer_at(got, first_bad), ", expected ", want.i[static_cast<size_t>(first_bad)], ")");
 }
 
 // Runs one applicable test; returns "" on success or what went wrong.
@@ -191,7 +247,11 @@ std::string run_test(const fs::path& dir, const onnx::ModelProto& m) {
       const auto span = in.shape.span();
       if (std::vector<int64_t>(span.begin(), span.end()) != x.dims)
         return "input 0 has shape " + in.shape.str() + " in vigil but " + onnx::dims_str(x.dims) + " in the test data";
-      std::copy(x.f.begin(), x.f.end(), in.f32());
+      const Tensor t = onnx::to_vigil_tensor(x, "input_0.pb");
+      if (t.dtype() != in.dtype)
+        return concat("input 0 is ", dtype_name(in.dtype), " in vigil but ", dtype_name(t.dtype()),
+                      " in the test data");
+      std::memcpy(in.data, t.data(), t.bytes());
     }
     ctx.run();
     if (engine.graph().outputs.size() != g.outputs.size())
@@ -203,7 +263,15 @@ std::string run_test(const fs::path& dir, const onnx::ModelProto& m) {
       if (std::vector<int64_t>(span.begin(), span.end()) != want.dims)
         return concat("output ", k, " ('", g.outputs[k].name, "') has shape ", got.shape.str(), ", expected ",
                       onnx::dims_str(want.dims));
-      if (got.dtype != DType::F32) return concat("output ", k, " has dtype ", dtype_name(got.dtype));
+      const DType want_dtype = want.is_float() ? DType::F32 : onnx::vigil_dtype(want.type);
+      if (got.dtype != want_dtype)
+        return concat("output ", k, " ('", g.outputs[k].name, "') has dtype ", dtype_name(got.dtype), ", expected ",
+                      onnx::data_type_name(want.type));
+      if (got.dtype != DType::F32) {  // integers and bools: exactly
+        const std::string bad = mismatched_integers(got, want);
+        if (!bad.empty()) return concat("output ", k, " ('", g.outputs[k].name, "'): ", bad);
+        continue;
+      }
       int64_t bad = 0, first_bad = -1;
       double worst = 0;
       for (int64_t e = 0; e < got.numel(); ++e) {

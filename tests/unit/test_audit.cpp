@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <random>
@@ -108,6 +109,32 @@ const AuditNode& first_failure(const AuditReport& r) {
 }
 
 }  // namespace
+
+TEST_CASE("audit: integer and bool tensors compare exactly whatever the tolerance") {
+  // Class indices out of 30000: a framework tolerance (1e-4 relative and of the scale) would let 29999 vs
+  // 30000 pass as floats; as integers they differ.
+  const Tensor want = Tensor::from_i64({3}, std::vector<int64_t>{0, 7, 30000});
+  Tensor got = Tensor::from_i64({3}, std::vector<int64_t>{0, 7, 29999});
+  const AuditOutput o = compare_tensors(got.view(), want.view(), framework_tolerance(OpType::ArgMax));
+  CHECK_FALSE(o.pass);
+  CHECK(o.worst_index == 2);
+  CHECK(o.tolerance.rel == 0);
+  static_cast<int64_t*>(got.mutable_data())[2] = 30000;
+  CHECK(compare_tensors(got.view(), want.view(), {1e-3, 1e-3}).pass);
+  // Above 2^53 two int64 can round to one double: still a difference.
+  const int64_t big = (int64_t{1} << 60) + 1;
+  const Tensor want_big = Tensor::from_i64({1}, std::vector<int64_t>{big});
+  const Tensor got_big = Tensor::from_i64({1}, std::vector<int64_t>{big + 1});
+  CHECK_FALSE(compare_tensors(got_big.view(), want_big.view(), {1e-3, 1e-3}).pass);
+  // Bool: any non-zero byte is true.
+  Tensor a(DType::Bool, Shape{2}), b(DType::Bool, Shape{2});
+  const uint8_t av[] = {1, 0}, bv[] = {5, 0};
+  std::memcpy(a.mutable_data(), av, 2);
+  std::memcpy(b.mutable_data(), bv, 2);
+  CHECK(compare_tensors(a.view(), b.view(), {0, 0}).pass);
+  static_cast<uint8_t*>(b.mutable_data())[1] = 1;
+  CHECK_FALSE(compare_tensors(a.view(), b.view(), {1, 1}).pass);
+}
 
 TEST_CASE("audit: compare_tensors measures abs, rel and ulp error at the worst element") {
   Tensor want = Tensor::from_f32({4}, std::vector<float>{1.0f, -2.0f, 0.001f, 0.0f});

@@ -529,4 +529,10 @@ TEST_CASE("YoloDetect rejects bad attributes and head shapes, naming the node") 
   } catch (const Error& err) {
     CHECK(std::string(err.what()).find("[1, A*(5+C), H, W]") != std::string::npos);
   }
+
+  // A head of another dtype (an i64 value, which run-time Cast/ArgMax can now produce) is refused.
+  GraphBuilder i;
+  int xi = i.input("x", DType::I64, h.shape());
+  i.node_n(OpType::YoloDetect, "yolo", {xi}, 2, a.make());
+  CHECK_THROWS_WITH_AS(i.build(), doctest::Contains("YoloDetect 'yolo': input 0 is i64, expected f32"), Error);
 }

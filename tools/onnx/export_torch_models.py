@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Exports small PyTorch models the way real projects do (torch.onnx.export, several opsets) and writes each
 as an ONNX-node-test-style folder: OUT/test_torch_<name>_opset<N>/model.onnx with test_data_set_0/input_0.pb
-and output_<k>.pb, the expected outputs computed by onnxruntime (and checked against PyTorch itself).
+and output_<k>.pb (one per model output: float, int64 or bool), the expected outputs computed by onnxruntime
+(and checked against PyTorch itself: floats within a tolerance, integers and bools exactly, as the conformance
+runner then compares vigil's).
 
 The point is the graph shapes exporters really emit: x.view(x.size(0), -1) becomes Shape/Gather/Unsqueeze/
 Concat/Reshape, LSTM initial states built from x.size() become ConstantOfShape/Expand chains, interpolate
@@ -316,6 +318,51 @@ def build_models(torch):
             y = self.conv(x)
             return torch.where(self.mask, y, x.mean(dim=1, keepdim=True))
 
+    class SegHead(nn.Module):
+        """A segmentation head: per-pixel class scores and the label map argmax(dim=1) (an int64 output), as
+        semantic segmentation models end."""
+
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 8, 3, padding=1)
+            self.cls = nn.Conv2d(8, 5, 1)
+
+        def forward(self, x):
+            scores = self.cls(F.relu(self.conv(x)))
+            return F.softmax(scores, dim=1), scores.argmax(dim=1)
+
+    class MaskedNet(nn.Module):
+        """Masks computed at run time: torch.where(y > 0.5, y, y * 0.1) (Greater + Where), the fraction of
+        positive activations per channel as a .float() cast of a comparison, a combined bool mask output
+        (And/Not) and a class index with keepdim (ArgMin)."""
+
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 4, 3, padding=1)
+
+        def forward(self, x):
+            y = self.conv(x)
+            masked = torch.where(y > 0.5, y, y * 0.1)
+            positive = (y > 0).float().mean(dim=(2, 3))
+            band = (y >= -0.25) & ~(y > 0.25)
+            return masked, positive, band, y.argmin(dim=1, keepdim=True)
+
+    class TopKScores(nn.Module):
+        """A classifier's top-3 classes (values and int64 indices) and, with `smallest` (largest=False: opset 11+
+        for the exporter), its 2 least likely ones."""
+
+        def __init__(self, smallest):
+            super().__init__()
+            self.smallest = smallest
+            self.fc = nn.Linear(12, 10)
+
+        def forward(self, x):
+            p = F.softmax(self.fc(x), dim=-1)
+            top = torch.topk(p, 3, dim=-1)
+            if not self.smallest:
+                return top.values, top.indices
+            return top.values, top.indices, torch.topk(p, 2, dim=-1, largest=False).indices
+
     # name: (model, input shape, opsets[, keep BatchNorm[, expected from PyTorch]]). With keep BatchNorm the export uses
     # training=TrainingMode.PRESERVE without constant folding, so the BatchNormalization nodes reach vigil
     # (whose fold_batch_norm pass is then under test) instead of being folded by the exporter. With expected
@@ -347,6 +394,10 @@ def build_models(torch):
         "pixel_shuffle": (PixelShuffle(), (2, 3, 8, 6), OPSETS),
         "where_mask": (WhereMask(), (2, 3, 5, 7), OPSETS),
         "elu_selu_celu": (EluFamily(), (2, 3, 6, 5), tuple(o for o in OPSETS if o >= 12)),
+        "seg_argmax": (SegHead(), (2, 3, 6, 7), OPSETS),
+        "masked": (MaskedNet(), (2, 3, 5, 6), OPSETS),
+        "topk": (TopKScores(False), (4, 12), OPSETS),
+        "topk_smallest": (TopKScores(True), (4, 12), tuple(o for o in OPSETS if o >= 11)),
     }
 
 
@@ -381,13 +432,17 @@ def main() -> int:
                 m.bias.data.uniform_(-0.3, 0.3)
         x = torch.randn(*shape)
         with torch.no_grad():
-            want = model(x).numpy()
+            outputs = model(x)
+        # Several outputs (TopK's values and indices...) are output_0, output_1, ...; integer and bool ones must
+        # match exactly.
+        want = [o.numpy() for o in (outputs if isinstance(outputs, tuple) else (outputs,))]
+        output_names = ["output"] if len(want) == 1 else [f"output_{k}" for k in range(len(want))]
         for opset in opsets:
             case = os.path.join(out_root, f"test_torch_{name}_opset{opset}")
             os.makedirs(os.path.join(case, "test_data_set_0"))
             path = os.path.join(case, "model.onnx")
             training = torch.onnx.TrainingMode.PRESERVE if keep_batch_norm else torch.onnx.TrainingMode.EVAL
-            torch.onnx.export(model, (x,), path, opset_version=opset, input_names=["input"], output_names=["output"],
+            torch.onnx.export(model, (x,), path, opset_version=opset, input_names=["input"], output_names=output_names,
                               training=training, do_constant_folding=not keep_batch_norm)
             exported = onnx.load(path)
             onnx.checker.check_model(exported)
@@ -396,14 +451,17 @@ def main() -> int:
             if torch_expected:
                 got = want
             else:
-                got = ort.InferenceSession(path, providers=["CPUExecutionProvider"]).run(None, {"input": x.numpy()})[0]
-            if not np.allclose(got, want, rtol=1e-4, atol=1e-5):
-                raise RuntimeError(f"{name} opset {opset}: onnxruntime and PyTorch disagree")
+                got = ort.InferenceSession(path, providers=["CPUExecutionProvider"]).run(None, {"input": x.numpy()})
+            for k, (g, w) in enumerate(zip(got, want)):
+                same = np.allclose(g, w, rtol=1e-4, atol=1e-5) if w.dtype.kind == "f" else np.array_equal(g, w)
+                if g.dtype != w.dtype or not same:
+                    raise RuntimeError(f"{name} opset {opset}: onnxruntime and PyTorch disagree on output {k}")
             data = os.path.join(case, "test_data_set_0")
             with open(os.path.join(data, "input_0.pb"), "wb") as f:
                 f.write(numpy_helper.from_array(x.numpy(), "input").SerializeToString())
-            with open(os.path.join(data, "output_0.pb"), "wb") as f:
-                f.write(numpy_helper.from_array(got, "output").SerializeToString())
+            for k, (g, out_name) in enumerate(zip(got, output_names)):
+                with open(os.path.join(data, f"output_{k}.pb"), "wb") as f:
+                    f.write(numpy_helper.from_array(g, out_name).SerializeToString())
             written += 1
     print(f"wrote {written} exported models (torch {torch.__version__}, onnx {onnx.__version__}) to {out_root}")
     return 0
