@@ -10,12 +10,13 @@
 namespace vigil::onnx {
 
 const std::vector<std::string>& foldable_ops() {
+  // clang-format off
   static const std::vector<std::string> ops = {
-      "Add",       "Cast",      "Concat", "Constant", "ConstantOfShape", "Div",     "Equal",
-      "Expand",    "Flatten",   "Gather", "Greater",  "Identity",        "Less",    "Max",
-      "Min",       "Mod",       "Mul",    "Neg",      "Range",           "Reshape", "ScatterND",
-      "Shape",     "Size",      "Slice",  "Sqrt",     "Squeeze",         "Sub",     "Tile",
-      "Transpose", "Unsqueeze", "Where"};
+      "Add", "And", "Cast", "Concat", "Constant", "ConstantOfShape", "Div", "Equal", "Expand", "Flatten",
+      "Gather", "Greater", "GreaterOrEqual", "Identity", "Less", "LessOrEqual", "Max", "Min", "Mod", "Mul",
+      "Neg", "Not", "Or", "Range", "Reshape", "ScatterND", "Shape", "Size", "Slice", "Sqrt", "Squeeze", "Sub",
+      "Tile", "Transpose", "Unsqueeze", "Where", "Xor"};
+  // clang-format on
   return ops;
 }
 
@@ -530,7 +531,11 @@ ConstTensor fold_elementwise(const NodeInfo& n, std::span<const ConstTensor* con
   std::vector<std::vector<int64_t>> pos;
   for (const ConstTensor* c : xs) pos.push_back(broadcast_positions(c->dims, out_dims));
   const ConstTensor& a = *xs[first_value];
-  const bool comparison = op == "Equal" || op == "Less" || op == "Greater";
+  const bool comparison =
+      op == "Equal" || op == "Less" || op == "Greater" || op == "LessOrEqual" || op == "GreaterOrEqual";
+  const bool logic = op == "Not" || op == "And" || op == "Or" || op == "Xor";
+  if (logic && a.type != static_cast<int32_t>(DataType::Bool))
+    n.fail(concat("takes BOOL inputs, got ", data_type_name(a.type)));
   ConstTensor out;
   out.type = comparison ? static_cast<int32_t>(DataType::Bool) : a.type;
   out.dims = out_dims;
@@ -543,6 +548,10 @@ ConstTensor fold_elementwise(const NodeInfo& n, std::span<const ConstTensor* con
         out.f.push_back(src.f[at(cond ? 1 : 2)]);
       else
         out.i.push_back(src.i[at(cond ? 1 : 2)]);
+      continue;
+    }
+    if (op == "Not") {
+      out.i.push_back(a.i[at(0)] == 0);
       continue;
     }
     if (op == "Neg" || op == "Sqrt") {
@@ -579,6 +588,10 @@ ConstTensor fold_elementwise(const NodeInfo& n, std::span<const ConstTensor* con
           v = v < b;
         else if (op == "Greater")
           v = v > b;
+        else if (op == "LessOrEqual")
+          v = v <= b;
+        else if (op == "GreaterOrEqual")
+          v = v >= b;
       }
       if (comparison)
         out.i.push_back(v != 0.0f);
@@ -608,6 +621,16 @@ ConstTensor fold_elementwise(const NodeInfo& n, std::span<const ConstTensor* con
           v = v < b;
         else if (op == "Greater")
           v = v > b;
+        else if (op == "LessOrEqual")
+          v = v <= b;
+        else if (op == "GreaterOrEqual")
+          v = v >= b;
+        else if (op == "And")
+          v = v != 0 && b != 0;
+        else if (op == "Or")
+          v = v != 0 || b != 0;
+        else if (op == "Xor")
+          v = (v != 0) != (b != 0);
       }
       out.i.push_back(v);
     }
@@ -782,6 +805,7 @@ std::vector<ConstTensor> fold_node(const NodeInfo& n, std::span<const ConstTenso
   if (op == "Flatten") return one(fold_flatten(n, need(n, in, 0)));
   if (op == "Transpose") return one(fold_transpose(n, need(n, in, 0)));
   if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Equal" || op == "Less" || op == "Greater" ||
+      op == "LessOrEqual" || op == "GreaterOrEqual" || op == "Not" || op == "And" || op == "Or" || op == "Xor" ||
       op == "Where" || op == "Neg" || op == "Sqrt" || op == "Min" || op == "Max")
     return one(fold_elementwise(n, in));
   if (op == "Mod") return one(fold_mod(n, in));

@@ -268,3 +268,24 @@ TEST_CASE("onnx folding: ScatterND replaces or combines the addressed slices in 
   CHECK(fold_error(make("ScatterND", 3, {string_attr("reduction", "sum")}), {&data, &rows, &row_updates}, 16)
             .find("reduction 'sum' is not one of") != std::string::npos);
 }
+
+TEST_CASE("onnx folding: LessOrEqual, GreaterOrEqual and the logic ops on shape values") {
+  // As ONNX's expanded Attention computes its head grouping from shapes: Not(Equal) And Equal(Mod, 0).
+  const ConstTensor a = i64({3}, {1, 2, 3}), b = i64({1}, {2});
+  CHECK(fold1(make("LessOrEqual", 2), {&a, &b}).i == std::vector<int64_t>{1, 1, 0});
+  CHECK(fold1(make("GreaterOrEqual", 2), {&a, &b}).i == std::vector<int64_t>{0, 1, 1});
+  const ConstTensor fa = f32({2}, {0.5f, 2.0f}), fb = f32({2}, {0.5f, 1.0f});
+  const ConstTensor le = fold1(make("LessOrEqual", 2), {&fa, &fb});
+  CHECK(le.type == static_cast<int32_t>(DataType::Bool));
+  CHECK(le.i == std::vector<int64_t>{1, 0});
+  const ConstTensor p = ConstTensor::ints({4}, {0, 0, 1, 1}, DataType::Bool);
+  const ConstTensor q = ConstTensor::ints({4}, {0, 1, 0, 1}, DataType::Bool);
+  CHECK(fold1(make("And", 2), {&p, &q}).i == std::vector<int64_t>{0, 0, 0, 1});
+  CHECK(fold1(make("Or", 2), {&p, &q}).i == std::vector<int64_t>{0, 1, 1, 1});
+  CHECK(fold1(make("Xor", 2), {&p, &q}).i == std::vector<int64_t>{0, 1, 1, 0});
+  const ConstTensor n = fold1(make("Not", 1), {&p});
+  CHECK(n.type == static_cast<int32_t>(DataType::Bool));
+  CHECK(n.i == std::vector<int64_t>{1, 1, 0, 0});
+  CHECK(fold_error(make("And", 2), {&a, &b}).find("takes BOOL inputs, got INT64") != std::string::npos);
+  CHECK(fold_error(make("Not", 1), {&fa}).find("takes BOOL inputs, got FLOAT") != std::string::npos);
+}
