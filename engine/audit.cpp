@@ -114,6 +114,7 @@ AuditTolerance audit_tolerance(OpType op) {
               "transforms"};
     case OpType::Lstm:
     case OpType::Gru:
+    case OpType::Rnn:
       return {1e-4, 1e-5, "float GEMMs and gate activations, carried through the recurrence"};
     case OpType::FakeQuantize:
       return {0, 0, "exact: one f32 division, rounding, one f32 multiplication, the same on every path"};

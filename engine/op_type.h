@@ -93,6 +93,7 @@ namespace vigil {
   X(Gemm, "Gemm", 2, 3, 1, 1)                 /* A, B, [C] */                             \
   X(Lstm, "LSTM", 3, 8, 1, 3)                 /* X, W, R, [B, seq_lens, h0, c0, P] */     \
   X(Gru, "GRU", 3, 6, 1, 2)                   /* X, W, R, [B, seq_lens, h0] */            \
+  X(Rnn, "RNN", 3, 6, 1, 2)                   /* X, W, R, [B, seq_lens, h0]; activations */ \
   /* normalisation over an axis */                                                        \
   X(Softmax, "Softmax", 1, 1, 1, 1)                                                       \
   X(LogSoftmax, "LogSoftmax", 1, 1, 1, 1)                                                 \

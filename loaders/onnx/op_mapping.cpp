@@ -64,6 +64,7 @@ const std::vector<std::pair<std::string, MapFn>>& table() {
       {"PRelu", map_binary},
       {"Pad", map_pad},
       {"Pow", map_binary},
+      {"RNN", map_rnn},
       {"Reciprocal", map_unary},
       {"ReduceL1", map_reduce},
       {"ReduceL2", map_reduce},

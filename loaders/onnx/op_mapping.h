@@ -58,6 +58,7 @@ void map_matmul(Importer& im, const NodeInfo& n);
 void map_gemm(Importer& im, const NodeInfo& n);
 void map_lstm(Importer& im, const NodeInfo& n);
 void map_gru(Importer& im, const NodeInfo& n);
+void map_rnn(Importer& im, const NodeInfo& n);
 void map_softmax(Importer& im, const NodeInfo& n);
 void map_reduce(Importer& im, const NodeInfo& n);  // ReduceMean, ReduceSum, ReduceMax, ...
 
