@@ -100,6 +100,27 @@ def build_models(torch):
         def forward(self, x):  # x: [B, T, F]
             return self.gru(x)[0]
 
+    class SimpleRnn(nn.Module):
+        """nn.RNN (ONNX RNN): a 2-layer bidirectional tanh RNN with the initial state built from the input's size,
+        or a batch_first relu RNN without one; a classifier reads the last step and the final states."""
+
+        def __init__(self, nonlinearity, bidirectional, features=6, hidden=5):
+            super().__init__()
+            self.hidden = hidden
+            self.layers = 2 if bidirectional else 1
+            self.dirs = 2 if bidirectional else 1
+            self.rnn = nn.RNN(features, hidden, num_layers=self.layers, nonlinearity=nonlinearity,
+                              bidirectional=bidirectional, batch_first=not bidirectional)
+            self.fc = nn.Linear(2 * self.dirs * hidden, 4)
+
+        def forward(self, x):
+            if self.dirs == 2:  # x: [T, B, F]
+                h0 = torch.zeros(self.layers * 2, x.size(1), self.hidden)
+                y, h_n = self.rnn(x, h0)
+                return self.fc(torch.cat([y[-1], h_n[-2], h_n[-1]], dim=1))
+            y, h_n = self.rnn(x)  # x: [B, T, F]
+            return self.fc(torch.cat([y[:, -1], h_n[-1]], dim=1))
+
     class Smooth(nn.Module):
         """Bilinear resize (half-pixel), global average pool, Hardsigmoid, SiLU (x * sigmoid(x)), tanh."""
 
@@ -347,6 +368,9 @@ def build_models(torch):
         "pixel_shuffle": (PixelShuffle(), (2, 3, 8, 6), OPSETS),
         "where_mask": (WhereMask(), (2, 3, 5, 7), OPSETS),
         "elu_selu_celu": (EluFamily(), (2, 3, 6, 5), tuple(o for o in OPSETS if o >= 12)),
+        # Last, so that the models above keep their random weights and inputs.
+        "birnn_tanh": (SimpleRnn("tanh", True), (7, 2, 6), OPSETS),
+        "rnn_relu_batch_first": (SimpleRnn("relu", False), (3, 7, 6), OPSETS),
     }
 
 
