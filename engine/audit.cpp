@@ -63,6 +63,7 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::ThresholdedRelu:
     case OpType::Round:
     case OpType::Sign:
+    case OpType::Shrink:
     case OpType::Lrn:
     case OpType::ReduceSum:
     case OpType::ReduceProd:

@@ -61,6 +61,7 @@ namespace vigil {
   X(Atanh, "Atanh", 1, 1, 1, 1)                                                           \
   X(Round, "Round", 1, 1, 1, 1)               /* half to even */                          \
   X(Sign, "Sign", 1, 1, 1, 1)                 /* -1, 0, 1; NaN */                         \
+  X(Shrink, "Shrink", 1, 1, 1, 1)             /* lambd, bias */                           \
   /* pooling */                                                                           \
   X(MaxPool, "MaxPool", 1, 1, 1, 1)                                                       \
   X(AveragePool, "AveragePool", 1, 1, 1, 1)                                               \

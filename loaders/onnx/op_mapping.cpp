@@ -82,6 +82,7 @@ const std::vector<std::pair<std::string, MapFn>>& table() {
       {"Round", map_unary},
       {"Selu", map_unary},
       {"Sigmoid", map_activation},
+      {"Shrink", map_unary},
       {"Sign", map_unary},
       {"Sin", map_unary},
       {"Sinh", map_unary},
