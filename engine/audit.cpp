@@ -64,6 +64,11 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::Round:
     case OpType::Sign:
     case OpType::Shrink:
+    case OpType::LpNormalization:
+    case OpType::MeanVarianceNormalization:
+    case OpType::RmsNormalization:
+    case OpType::Hardmax:
+    case OpType::CumSum:
     case OpType::Lrn:
     case OpType::ReduceSum:
     case OpType::ReduceProd:

@@ -101,6 +101,11 @@ namespace vigil {
   X(LayerNorm, "LayerNorm", 2, 3, 1, 3)       /* X, scale, [bias] -> Y, [mean, inv_std] */ \
   X(GroupNorm, "GroupNorm", 3, 3, 1, 1)       /* X, scale, bias; num_groups */            \
   X(Lrn, "LRN", 1, 1, 1, 1)                   /* size, alpha, beta, bias: across channels */ \
+  X(LpNormalization, "LpNormalization", 1, 1, 1, 1) /* axes (one), p: x / ||x||_p */      \
+  X(MeanVarianceNormalization, "MeanVarianceNormalization", 1, 1, 1, 1) /* axes */        \
+  X(RmsNormalization, "RMSNormalization", 2, 2, 1, 1) /* X, scale; axis, epsilon */       \
+  X(Hardmax, "Hardmax", 1, 1, 1, 1)           /* axes: 1 at the first max of each group */ \
+  X(CumSum, "CumSum", 1, 1, 1, 1)             /* axis, exclusive, reverse */              \
   X(ReduceMean, "ReduceMean", 1, 1, 1, 1)                                                 \
   X(ReduceSum, "ReduceSum", 1, 1, 1, 1)                                                   \
   X(ReduceProd, "ReduceProd", 1, 1, 1, 1)                                                 \

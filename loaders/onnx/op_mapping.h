@@ -59,6 +59,12 @@ void map_gemm(Importer& im, const NodeInfo& n);
 void map_lstm(Importer& im, const NodeInfo& n);
 void map_gru(Importer& im, const NodeInfo& n);
 void map_rnn(Importer& im, const NodeInfo& n);
+// LpNormalization, MeanVarianceNormalization, RMSNormalization, Hardmax, CumSum (map_axis_groups.cpp).
+void map_lp_normalization(Importer& im, const NodeInfo& n);
+void map_mean_variance_normalization(Importer& im, const NodeInfo& n);
+void map_rms_normalization(Importer& im, const NodeInfo& n);
+void map_hardmax(Importer& im, const NodeInfo& n);
+void map_cumsum(Importer& im, const NodeInfo& n);
 void map_softmax(Importer& im, const NodeInfo& n);
 void map_reduce(Importer& im, const NodeInfo& n);  // ReduceMean, ReduceSum, ReduceMax, ...
 
