@@ -69,6 +69,7 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::RmsNormalization:
     case OpType::Hardmax:
     case OpType::CumSum:
+    case OpType::LpPool:
     case OpType::Lrn:
     case OpType::ReduceSum:
     case OpType::ReduceProd:

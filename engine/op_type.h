@@ -66,6 +66,7 @@ namespace vigil {
   X(MaxPool, "MaxPool", 1, 1, 1, 1)                                                       \
   X(AveragePool, "AveragePool", 1, 1, 1, 1)                                               \
   X(GlobalAveragePool, "GlobalAveragePool", 1, 1, 1, 1)                                   \
+  X(LpPool, "LpPool", 1, 1, 1, 1)             /* window attributes, p: (sum |x|^p)^(1/p) */ \
   X(MaxPool3d, "MaxPool3d", 1, 1, 1, 1)       /* over [N,C,D,H,W] */                      \
   X(AveragePool3d, "AveragePool3d", 1, 1, 1, 1)                                           \
   /* elementwise binary with numpy broadcasting */                                        \

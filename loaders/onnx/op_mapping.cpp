@@ -56,6 +56,7 @@ const std::vector<std::pair<std::string, MapFn>>& table() {
       {"Log", map_unary},
       {"LogSoftmax", map_softmax},
       {"LpNormalization", map_lp_normalization},
+      {"LpPool", map_lp_pool},
       {"MatMul", map_matmul},
       {"Max", map_variadic},
       {"MaxPool", map_max_pool},
