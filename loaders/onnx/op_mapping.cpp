@@ -31,6 +31,7 @@ const std::vector<std::pair<std::string, MapFn>>& table() {
       {"DepthToSpace", map_depth_space},
       {"Div", map_binary},
       {"Dropout", map_identity},
+      {"Einsum", map_einsum},
       {"Elu", map_unary},
       {"Erf", map_unary},
       {"Exp", map_unary},

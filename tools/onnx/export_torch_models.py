@@ -121,6 +121,23 @@ def build_models(torch):
             y, h_n = self.rnn(x)  # x: [B, T, F]
             return self.fc(torch.cat([y[:, -1], h_n[-1]], dim=1))
 
+    class EinsumAttention(nn.Module):
+        """Attention written with torch.einsum (ONNX Einsum, opset 12+): scores "bhqd,bhkd->bhqk", the weighted
+        sum "bhqk,bhkd->bhqd", and a projection "btc,oc->bto"."""
+
+        def __init__(self, dim=8, heads=2):
+            super().__init__()
+            self.heads = heads
+            self.qkv = nn.Linear(dim, 3 * dim)
+            self.out = nn.Parameter(torch.randn(dim, dim) * 0.3)
+
+        def forward(self, x):  # x: [B, T, C]
+            b, t, c = x.shape
+            q, k, v = self.qkv(x).reshape(b, t, 3, self.heads, c // self.heads).permute(2, 0, 3, 1, 4)
+            scores = torch.einsum("bhqd,bhkd->bhqk", q, k) / (c // self.heads) ** 0.5
+            y = torch.einsum("bhqk,bhkd->bhqd", scores.softmax(dim=-1), v)
+            return torch.einsum("btc,oc->bto", y.permute(0, 2, 1, 3).reshape(b, t, c), self.out)
+
     class Smooth(nn.Module):
         """Bilinear resize (half-pixel), global average pool, Hardsigmoid, SiLU (x * sigmoid(x)), tanh."""
 
@@ -371,6 +388,7 @@ def build_models(torch):
         # Last, so that the models above keep their random weights and inputs.
         "birnn_tanh": (SimpleRnn("tanh", True), (7, 2, 6), OPSETS),
         "rnn_relu_batch_first": (SimpleRnn("relu", False), (3, 7, 6), OPSETS),
+        "einsum_attention": (EinsumAttention(), (2, 5, 8), tuple(o for o in OPSETS if o >= 12)),
     }
 
 
