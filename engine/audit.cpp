@@ -70,6 +70,8 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::Hardmax:
     case OpType::CumSum:
     case OpType::LpPool:
+    case OpType::GatherElements:
+    case OpType::ScatterNd:
     case OpType::Lrn:
     case OpType::ReduceSum:
     case OpType::ReduceProd:

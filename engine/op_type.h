@@ -90,6 +90,8 @@ namespace vigil {
   X(Transpose, "Transpose", 1, 1, 1, 1)                                                   \
   X(Resize, "Resize", 1, 1, 1, 1)                                                         \
   X(Pad, "Pad", 1, 1, 1, 1)                   /* pads, mode, value; negative pads crop */ \
+  X(GatherElements, "GatherElements", 2, 2, 1, 1) /* data, constant indices; axis */      \
+  X(ScatterNd, "ScatterND", 3, 3, 1, 1)       /* data, constant indices, updates; reduction */ \
   /* dense algebra */                                                                     \
   X(MatMul, "MatMul", 2, 2, 1, 1)                                                         \
   X(Gemm, "Gemm", 2, 3, 1, 1)                 /* A, B, [C] */                             \
