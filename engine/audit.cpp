@@ -31,6 +31,8 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::Max:
     case OpType::Min:
     case OpType::Where:
+    case OpType::GatherElements:
+    case OpType::ScatterNd:
       return {0, 0, "exact: moves or selects values, no arithmetic"};
     case OpType::Exp:
     case OpType::Log:
@@ -70,8 +72,6 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::Hardmax:
     case OpType::CumSum:
     case OpType::LpPool:
-    case OpType::GatherElements:
-    case OpType::ScatterNd:
     case OpType::Lrn:
     case OpType::ReduceSum:
     case OpType::ReduceProd:
