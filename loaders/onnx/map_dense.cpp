@@ -102,8 +102,8 @@ void map_gru(Importer& im, const NodeInfo& n) {
 }
 
 void map_rnn(Importer& im, const NodeInfo& n) {
-  n.check_attributes({"activation_alpha", "activation_beta", "activations", "clip", "direction", "hidden_size",
-                      "layout"});
+  n.check_attributes(
+      {"activation_alpha", "activation_beta", "activations", "clip", "direction", "hidden_size", "layout"});
   n.expect_inputs(3, 6);
   // The activations and their alpha / beta are carried as given: engine/ops/rnn.cpp resolves and checks them.
   RecurrentNode node = map_recurrent(im, n, "RNN", {}, 6, 2);
