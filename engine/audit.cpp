@@ -31,6 +31,8 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::Max:
     case OpType::Min:
     case OpType::Where:
+    case OpType::GatherElements:
+    case OpType::ScatterNd:
       return {0, 0, "exact: moves or selects values, no arithmetic"};
     case OpType::Cast:
     case OpType::Equal:
@@ -79,6 +81,13 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::ThresholdedRelu:
     case OpType::Round:
     case OpType::Sign:
+    case OpType::Shrink:
+    case OpType::LpNormalization:
+    case OpType::MeanVarianceNormalization:
+    case OpType::RmsNormalization:
+    case OpType::Hardmax:
+    case OpType::CumSum:
+    case OpType::LpPool:
     case OpType::ReduceSum:
     case OpType::ReduceProd:
     case OpType::ReduceMax:
@@ -131,6 +140,7 @@ AuditTolerance audit_tolerance(OpType op) {
               "transforms"};
     case OpType::Lstm:
     case OpType::Gru:
+    case OpType::Rnn:
       return {1e-4, 1e-5, "float GEMMs and gate activations, carried through the recurrence"};
     case OpType::FakeQuantize:
       return {0, 0, "exact: one f32 division, rounding, one f32 multiplication, the same on every path"};

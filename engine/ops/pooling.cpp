@@ -3,9 +3,10 @@
 // top,left,bottom,right (default 0), dilations[2] (default 1,1), ceil_mode (default 0); AveragePool also
 // count_include_pad (default 0). Every window must cover at least one input cell (pads so large that a
 // window sees only padding are rejected), except for AveragePool with count_include_pad, where such a
-// window is a well-defined 0.
+// window is a well-defined 0. LpPool (the same window attributes and p) is (sum |x|^p)^(1/p) over each window.
 #include "kernels/pooling/pooling.h"
 
+#include <cmath>
 #include <vector>
 
 #include "engine/error.h"
@@ -73,7 +74,8 @@ kernels::Pool2dParams pool_params(const Node& node, std::span<const TensorInfo> 
               concat("dilated kernel ", (p.kernel_h - 1) * p.dilation_h + 1, "x", (p.kernel_w - 1) * p.dilation_w + 1,
                      " is larger than the padded input ", p.in_h + p.pad_top + p.pad_bottom, "x",
                      p.in_w + p.pad_left + p.pad_right, " (X ", x.str(), ", pads ", pads_str, ")"));
-  if (!p.count_include_pad) {
+  // LpPool's padding adds 0 to the sum: a window over padding only is a well-defined 0, as with count_include_pad.
+  if (!p.count_include_pad && node.op != OpType::LpPool) {
     const int64_t row = first_window_outside(p.in_h, p.out_h, p.kernel_h, p.stride_h, p.dilation_h, p.pad_top);
     const int64_t col = first_window_outside(p.in_w, p.out_w, p.kernel_w, p.stride_w, p.dilation_w, p.pad_left);
     if (row >= 0 || col >= 0)
@@ -176,6 +178,34 @@ std::unique_ptr<OpKernel> bind_average(const BindContext& ctx) {
   return std::make_unique<AveragePoolKernel>(p);
 }
 
+// LpPool: attribute p (> 0, default 2) on top of the window attributes; the reference kernel on every path.
+class LpPoolKernel final : public OpKernel {
+ public:
+  LpPoolKernel(kernels::Pool2dParams p, double norm_p) : p_(p), norm_p_(norm_p) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
+    kernels::lp_pool2d_reference(p_, norm_p_, in[0].f32(), out[0].f32());
+  }
+
+ private:
+  kernels::Pool2dParams p_;
+  double norm_p_;
+};
+
+double lp_norm_p(const Node& node) {
+  const float p = node.attrs.get_float("p", 2.0f, node.label());
+  if (!(p > 0.0f) || !std::isfinite(p)) fail_node(node, concat("p must be finite and > 0, got ", p));
+  return p;
+}
+
+void infer_lp(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
+  lp_norm_p(node);
+  infer_pool(node, in, out);
+}
+
+std::unique_ptr<OpKernel> bind_lp(const BindContext& ctx) {
+  return std::make_unique<LpPoolKernel>(pool_params(ctx.node, ctx.inputs), lp_norm_p(ctx.node));
+}
+
 // One comparison or addition per window cell.
 double flops_pool(const Node& node, std::span<const TensorInfo>, std::span<const TensorInfo> out) {
   const auto kernel = node.attrs.get_ints("kernel_shape", {1, 1});
@@ -218,6 +248,7 @@ double flops_global(const Node&, std::span<const TensorInfo> in, std::span<const
 
 const OpDef kMaxPoolOp{OpType::MaxPool, infer_pool, bind_max, flops_pool};
 const OpDef kAveragePoolOp{OpType::AveragePool, infer_pool, bind_average, flops_pool};
+const OpDef kLpPoolOp{OpType::LpPool, infer_lp, bind_lp, flops_pool};
 const OpDef kGlobalAveragePoolOp{OpType::GlobalAveragePool, infer_global, bind_global, flops_global};
 
 }  // namespace vigil::ops

@@ -1,5 +1,5 @@
 // Abs, Neg, Sqrt, Reciprocal, Exp, Log, Erf, Floor, Ceil, Softplus, Softsign, Gelu, Elu, Selu, Celu,
-// ThresholdedRelu, Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Asinh, Acosh, Atanh, Round, Sign: one f32 input, the output of its shape; no attributes but Gelu's `approximate` (none | tanh) and
+// ThresholdedRelu, Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Asinh, Acosh, Atanh, Round, Sign, Shrink: one f32 input, the output of its shape; no attributes but Gelu's `approximate` (none | tanh) and
 // the exponential-linear family's `alpha` (and Selu's `gamma`), with ONNX's defaults. One binding for all of them;
 // the kernel is kernels/unary: each formula in double, rounded once. The reference path calls libm per element
 // (GELU's erf took ~5 ns a value); the AVX2 / AVX-512 paths evaluate the same formulas on double vectors
@@ -91,6 +91,8 @@ UnaryOp unary_op_of(const Node& node) {
       return UnaryOp::Round;
     case OpType::Sign:
       return UnaryOp::Sign;
+    case OpType::Shrink:
+      return UnaryOp::Shrink;
     default:
       fail_node(node, "is not a unary math op");
   }
@@ -112,6 +114,10 @@ UnaryParams unary_params_of(const Node& node) {
     case UnaryOp::Celu:
       p.alpha = finite_attr(node, "alpha", 1.0f);
       if (p.alpha == 0.0f) fail_node(node, "alpha must not be 0 (Celu divides by it)");
+      break;
+    case UnaryOp::Shrink:
+      p.alpha = finite_attr(node, "lambd", 0.5f);
+      p.gamma = finite_attr(node, "bias", 0.0f);
       break;
     default:
       break;
@@ -195,5 +201,6 @@ const OpDef kAcoshOp{OpType::Acosh, infer, bind, flops};
 const OpDef kAtanhOp{OpType::Atanh, infer, bind, flops};
 const OpDef kRoundOp{OpType::Round, infer, bind, flops};
 const OpDef kSignOp{OpType::Sign, infer, bind, flops};
+const OpDef kShrinkOp{OpType::Shrink, infer, bind, flops};
 
 }  // namespace vigil::ops

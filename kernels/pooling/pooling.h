@@ -36,6 +36,10 @@ void average_pool2d_reference(const Pool2dParams& p, const float* x, float* y);
 // One output of average_pool2d_reference: window (oh, ow) of the plane x_p.
 float average_pool2d_cell(const Pool2dParams& p, const float* x_p, int64_t oh, int64_t ow);
 
+// Lp pooling (ONNX LpPool): (sum of |x|^p over the covered input cells)^(1/p), in double; padding adds
+// nothing, so a window over padding only is 0. p > 0.
+void lp_pool2d_reference(const Pool2dParams& p, double norm_p, const float* x, float* y);
+
 // y[p] = mean of the plane_size values of plane p, accumulated in double.
 void global_average_pool_reference(int64_t planes, int64_t plane_size, const float* x, float* y);
 

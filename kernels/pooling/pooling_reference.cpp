@@ -68,6 +68,26 @@ void average_pool2d_reference(const Pool2dParams& p, const float* x, float* y) {
   }
 }
 
+void lp_pool2d_reference(const Pool2dParams& p, double norm_p, const float* x, float* y) {
+  for (int64_t plane = 0; plane < p.planes; ++plane) {
+    const float* x_p = x + plane * p.in_h * p.in_w;
+    float* y_p = y + plane * p.out_h * p.out_w;
+    for (int64_t oh = 0; oh < p.out_h; ++oh)
+      for (int64_t ow = 0; ow < p.out_w; ++ow) {
+        double sum = 0.0;
+        for (int64_t i = 0; i < p.kernel_h; ++i) {
+          const int64_t ih = oh * p.stride_h - p.pad_top + i * p.dilation_h;
+          if (ih < 0 || ih >= p.in_h) continue;
+          for (int64_t j = 0; j < p.kernel_w; ++j) {
+            const int64_t iw = ow * p.stride_w - p.pad_left + j * p.dilation_w;
+            if (iw >= 0 && iw < p.in_w) sum += std::pow(std::fabs(static_cast<double>(x_p[ih * p.in_w + iw])), norm_p);
+          }
+        }
+        y_p[oh * p.out_w + ow] = static_cast<float>(std::pow(sum, 1.0 / norm_p));
+      }
+  }
+}
+
 void global_average_pool_reference(int64_t planes, int64_t plane_size, const float* x, float* y) {
   for (int64_t plane = 0; plane < planes; ++plane) {
     double sum = 0.0;

@@ -13,6 +13,8 @@ namespace vigil::kernels {
 //   Selu            x > 0 ? gamma x : gamma alpha (e^x - 1)
 //   Celu            max(0, x) + min(0, alpha (e^(x/alpha) - 1))   (alpha != 0)
 //   ThresholdedRelu x > alpha ? x : 0
+// Shrink (ONNX's, alpha = lambd, gamma = bias): x < -alpha ? x + gamma : x > alpha ? x - gamma : 0; NaN gives 0
+// (both comparisons are false), as onnxruntime.
 // NaN propagates through all but ThresholdedRelu, whose comparison is false for NaN (0, as onnxruntime).
 // The trigonometric and hyperbolic functions and their inverses are the C library's, in double (outside their
 // domains, e.g. asin(2), acosh(0.5), atanh(2), NaN). Round rounds half to even (ONNX); Sign is -1, 0 or 1,
@@ -47,13 +49,14 @@ enum class UnaryOp : uint8_t {
   Acosh,
   Atanh,
   Round,
-  Sign
+  Sign,
+  Shrink
 };
 
 struct UnaryParams {
   UnaryOp op = UnaryOp::Abs;
-  float alpha = 0.0f;  // Elu, Selu, Celu, ThresholdedRelu
-  float gamma = 0.0f;  // Selu
+  float alpha = 0.0f;  // Elu, Selu, Celu, ThresholdedRelu; Shrink's lambd
+  float gamma = 0.0f;  // Selu; Shrink's bias
 };
 
 // One element, evaluated in double and rounded once to float (IEEE: sqrt(-1), log(-1) are NaN, log(0) is

@@ -114,6 +114,12 @@ struct UnaryVector {
         const F a(p.alpha);
         return loop(x, y, n, [&](F v) { return xsimd::select(v > a, v, F(0.0f)); });
       }
+      case UnaryOp::Shrink: {  // one float addition each: the double result rounded once
+        const F lambd(p.alpha), bias(p.gamma);
+        return loop(x, y, n, [&](F v) {
+          return xsimd::select(v < -lambd, v + bias, xsimd::select(v > lambd, v - bias, F(0.0f)));
+        });
+      }
     }
     unary_reference(p, x, y, n);
   }

@@ -45,6 +45,8 @@ float unary_apply_reference(const UnaryParams& p, float x) {
       return static_cast<float>(v > 0.0 ? v : std::isnan(v) ? v : std::min(0.0, alpha * std::expm1(v / alpha)));
     case UnaryOp::ThresholdedRelu:
       return v > alpha ? x : 0.0f;
+    case UnaryOp::Shrink:
+      return static_cast<float>(v < -alpha ? v + p.gamma : v > alpha ? v - p.gamma : 0.0);
     case UnaryOp::Sin:
       return static_cast<float>(std::sin(v));
     case UnaryOp::Cos:

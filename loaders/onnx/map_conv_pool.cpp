@@ -2,6 +2,7 @@
 // to vigil's 2-D ops and 3-D nodes (NCDHW, video) to Conv3d / MaxPool3d / AveragePool3d; 1-D ONNX nodes
 // ([N,C,L]) run as 2-D with a unit height: Unsqueeze(axis 2) -> op -> Squeeze(axis 2).
 #include <algorithm>
+#include <cmath>
 
 #include "engine/error.h"
 #include "loaders/onnx/op_mapping.h"
@@ -164,6 +165,30 @@ void map_pool(Importer& im, const NodeInfo& n, bool is_max) {
 }  // namespace
 
 void map_max_pool(Importer& im, const NodeInfo& n) { map_pool(im, n, true); }
+
+// LpPool, 1-D and 2-D: p an int (a float only in opset 1, older than vigil reads); dilations and ceil_mode
+// from opset 18.
+void map_lp_pool(Importer& im, const NodeInfo& n) {
+  n.check_attributes({"auto_pad", "ceil_mode", "dilations", "kernel_shape", "p", "pads", "strides"});
+  n.expect_inputs(1, 1);
+  const Shape x = im.shape_of(n, 0);
+  expect_spatial_rank(n, x);
+  if (x.rank == 5) n.fail(concat("3-D LpPool (input ", x.str(), ") is not supported; 1-D and 2-D are"));
+  auto kernel = n.get_ints("kernel_shape");
+  if (!kernel) n.fail("attribute 'kernel_shape' is required");
+  if (kernel->size() != static_cast<size_t>(x.rank - 2))
+    n.fail(concat("kernel_shape ", dims_str(*kernel), " does not match input ", x.str()));
+  for (int64_t k : *kernel)
+    if (k < 1) n.fail(concat("kernel_shape ", dims_str(*kernel), " has a non-positive size"));
+  const auto p = static_cast<float>(n.get_int("p", 2));
+  if (!(p > 0.0f) || !std::isfinite(p)) n.fail(concat("p must be finite and > 0, got ", p));
+  const Window win = window_params(n, spatial_of(x), *kernel, true);
+  Attributes a;
+  set_window_attrs(a, win, true, true);
+  a.set("ceil_mode", n.get_int("ceil_mode", 0));
+  a.set("p", p);
+  emit_spatial(im, n, OpType::LpPool, im.value(n, 0), x.rank == 3, {}, std::move(a));
+}
 void map_average_pool(Importer& im, const NodeInfo& n) { map_pool(im, n, false); }
 
 void map_global_average_pool(Importer& im, const NodeInfo& n) {

@@ -1,4 +1,4 @@
-// MatMul, Gemm, LSTM, GRU, Softmax/LogSoftmax and the reductions.
+// MatMul, Gemm, LSTM, GRU, RNN, Softmax/LogSoftmax and the reductions.
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -47,7 +47,8 @@ RecurrentNode map_recurrent(Importer& im, const NodeInfo& n, const char* op, con
   if (direction != "forward" && direction != "reverse" && direction != "bidirectional")
     n.fail(concat("direction '", direction, "' is not forward, reverse or bidirectional"));
   const size_t dirs = direction == "bidirectional" ? 2 : 1;
-  if (auto acts = n.get_strings("activations")) {
+  // An empty `functions` leaves the activations to the op (RNN checks and carries its own).
+  if (auto acts = n.get_strings("activations"); acts && !functions.empty()) {
     std::vector<std::string> expected;
     for (size_t d = 0; d < dirs; ++d) expected.insert(expected.end(), functions.begin(), functions.end());
     if (*acts != expected) {
@@ -98,6 +99,18 @@ void map_gru(Importer& im, const NodeInfo& n) {
     n.fail(concat("linear_before_reset must be 0 or 1, got ", linear_before_reset));
   node.attrs.set("linear_before_reset", linear_before_reset);
   im.emit(n, OpType::Gru, n.name(), node.inputs, node.outputs, std::move(node.attrs));
+}
+
+void map_rnn(Importer& im, const NodeInfo& n) {
+  n.check_attributes(
+      {"activation_alpha", "activation_beta", "activations", "clip", "direction", "hidden_size", "layout"});
+  n.expect_inputs(3, 6);
+  // The activations and their alpha / beta are carried as given: engine/ops/rnn.cpp resolves and checks them.
+  RecurrentNode node = map_recurrent(im, n, "RNN", {}, 6, 2);
+  if (auto acts = n.get_strings("activations")) node.attrs.set("activations", *acts);
+  if (auto alphas = n.get_floats("activation_alpha")) node.attrs.set("activation_alpha", *alphas);
+  if (auto betas = n.get_floats("activation_beta")) node.attrs.set("activation_beta", *betas);
+  im.emit(n, OpType::Rnn, n.name(), node.inputs, node.outputs, std::move(node.attrs));
 }
 
 // Softmax and LogSoftmax (the same axis rules).

@@ -34,7 +34,8 @@ void map_unary(Importer& im, const NodeInfo& n) {
       {"Acosh", OpType::Acosh},
       {"Atanh", OpType::Atanh},
       {"Round", OpType::Round},
-      {"Sign", OpType::Sign}};
+      {"Sign", OpType::Sign},
+      {"Shrink", OpType::Shrink}};
   const auto it = ops.find(n.op_type());
   if (it == ops.end()) n.fail("is not a unary math op");
   Attributes a;
@@ -58,6 +59,13 @@ void map_unary(Importer& im, const NodeInfo& n) {
       n.fail(concat("alpha and gamma must be finite, got ", alpha, " and ", gamma));
     a.set("alpha", alpha);
     a.set("gamma", gamma);
+  } else if (it->second == OpType::Shrink) {
+    n.check_attributes({"bias", "lambd"});
+    const float lambd = n.get_float("lambd", 0.5f), bias = n.get_float("bias", 0.0f);
+    if (!std::isfinite(lambd) || !std::isfinite(bias))
+      n.fail(concat("lambd and bias must be finite, got ", lambd, " and ", bias));
+    a.set("lambd", lambd);
+    a.set("bias", bias);
   } else {
     n.check_attributes({});
   }

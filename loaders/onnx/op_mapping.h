@@ -69,6 +69,17 @@ void map_matmul(Importer& im, const NodeInfo& n);
 void map_gemm(Importer& im, const NodeInfo& n);
 void map_lstm(Importer& im, const NodeInfo& n);
 void map_gru(Importer& im, const NodeInfo& n);
+void map_rnn(Importer& im, const NodeInfo& n);
+// LpNormalization, MeanVarianceNormalization, RMSNormalization, Hardmax, CumSum (map_axis_groups.cpp).
+void map_lp_normalization(Importer& im, const NodeInfo& n);
+void map_mean_variance_normalization(Importer& im, const NodeInfo& n);
+void map_rms_normalization(Importer& im, const NodeInfo& n);
+void map_hardmax(Importer& im, const NodeInfo& n);
+void map_cumsum(Importer& im, const NodeInfo& n);
+void map_lp_pool(Importer& im, const NodeInfo& n);          // map_conv_pool.cpp
+void map_gather_elements(Importer& im, const NodeInfo& n);  // map_indexed_copy.cpp
+void map_scatter_nd(Importer& im, const NodeInfo& n);       // map_indexed_copy.cpp
+void map_einsum(Importer& im, const NodeInfo& n);           // map_einsum.cpp: lowered to Transpose/Reshape/MatMul
 void map_softmax(Importer& im, const NodeInfo& n);
 void map_reduce(Importer& im, const NodeInfo& n);  // ReduceMean, ReduceSum, ReduceMax, ...
 

@@ -151,3 +151,22 @@ TEST_CASE("unary: a non-f32 input is a load error naming the node") {
   b.output(b.node(OpType::Sqrt, "root", {x}));
   CHECK_THROWS_WITH_AS(b.build(), doctest::Contains("root"), vigil::Error);
 }
+
+TEST_CASE("unary: Shrink by hand, defaults, NaN, every path, and non-finite attributes") {
+  // lambd 1.5, bias 0.25: below -1.5 add the bias, above 1.5 subtract it, zero between (the bounds included).
+  const Tensor x = Tensor::from_f32({9}, std::vector<float>{-3, -1.5f, -1.49f, 0, 1.5f, 1.75f, 4, -0.0f, NAN});
+  const float want[9] = {-2.75f, 0, 0, 0, 0, 1.5f, 3.75f, 0, 0};
+  for (KernelPath path : supported_kernel_paths()) {
+    CAPTURE(kernel_path_name(path));
+    auto r = run_node(OpType::Shrink, {x}, attrs({{"lambd", 1.5f}, {"bias", 0.25f}}), 1, 1, path);
+    for (int i = 0; i < 9; ++i) CHECK(same_bits(r.outputs[0].f32()[i], want[i]));
+    // ONNX's defaults, lambd 0.5 and bias 0: a soft threshold that keeps values outside [-0.5, 0.5].
+    auto d = run_node(OpType::Shrink, {x}, {}, 1, 1, path);
+    CHECK(d.outputs[0].f32()[0] == -3.0f);
+    CHECK(d.outputs[0].f32()[2] == -1.49f);
+    CHECK(d.outputs[0].f32()[3] == 0.0f);
+  }
+  const std::string e = load_error(OpType::Shrink, {{3}}, attrs({{"lambd", INFINITY}}));
+  CHECK(e.find("lambd must be finite") != std::string::npos);
+  CHECK(e.find(kNodeName) != std::string::npos);
+}

@@ -75,6 +75,8 @@ TEST_CASE("unary_fast: every op and ISA path against unary_reference on 1.5 mill
       {{UnaryOp::Celu, 1.3f}, "Celu", false, -30, 5},
       {{UnaryOp::Celu, -0.5f}, "Celu(alpha<0)", false, -5, 5},
       {{UnaryOp::ThresholdedRelu, 0.25f}, "ThresholdedRelu", true, -2, 2},
+      {{UnaryOp::Shrink, 1.5f, 0.25f}, "Shrink", true, -4, 4},
+      {{UnaryOp::Shrink, 0.0f, -1.0f}, "Shrink(lambd 0)", true, -2, 2},
       {{UnaryOp::Sin}, "Sin", false, -20, 20},
       {{UnaryOp::Cos}, "Cos", false, -20, 20},
       {{UnaryOp::Tan}, "Tan", false, -4, 4},

@@ -102,6 +102,44 @@ def build_models(torch):
         def forward(self, x):  # x: [B, T, F]
             return self.gru(x)[0]
 
+    class SimpleRnn(nn.Module):
+        """nn.RNN (ONNX RNN): a 2-layer bidirectional tanh RNN with the initial state built from the input's size,
+        or a batch_first relu RNN without one; a classifier reads the last step and the final states."""
+
+        def __init__(self, nonlinearity, bidirectional, features=6, hidden=5):
+            super().__init__()
+            self.hidden = hidden
+            self.layers = 2 if bidirectional else 1
+            self.dirs = 2 if bidirectional else 1
+            self.rnn = nn.RNN(features, hidden, num_layers=self.layers, nonlinearity=nonlinearity,
+                              bidirectional=bidirectional, batch_first=not bidirectional)
+            self.fc = nn.Linear(2 * self.dirs * hidden, 4)
+
+        def forward(self, x):
+            if self.dirs == 2:  # x: [T, B, F]
+                h0 = torch.zeros(self.layers * 2, x.size(1), self.hidden)
+                y, h_n = self.rnn(x, h0)
+                return self.fc(torch.cat([y[-1], h_n[-2], h_n[-1]], dim=1))
+            y, h_n = self.rnn(x)  # x: [B, T, F]
+            return self.fc(torch.cat([y[:, -1], h_n[-1]], dim=1))
+
+    class EinsumAttention(nn.Module):
+        """Attention written with torch.einsum (ONNX Einsum, opset 12+): scores "bhqd,bhkd->bhqk", the weighted
+        sum "bhqk,bhkd->bhqd", and a projection "btc,oc->bto"."""
+
+        def __init__(self, dim=8, heads=2):
+            super().__init__()
+            self.heads = heads
+            self.qkv = nn.Linear(dim, 3 * dim)
+            self.out = nn.Parameter(torch.randn(dim, dim) * 0.3)
+
+        def forward(self, x):  # x: [B, T, C]
+            b, t, c = x.shape
+            q, k, v = self.qkv(x).reshape(b, t, 3, self.heads, c // self.heads).permute(2, 0, 3, 1, 4)
+            scores = torch.einsum("bhqd,bhkd->bhqk", q, k) / (c // self.heads) ** 0.5
+            y = torch.einsum("bhqk,bhkd->bhqd", scores.softmax(dim=-1), v)
+            return torch.einsum("btc,oc->bto", y.permute(0, 2, 1, 3).reshape(b, t, c), self.out)
+
     class Smooth(nn.Module):
         """Bilinear resize (half-pixel), global average pool, Hardsigmoid, SiLU (x * sigmoid(x)), tanh."""
 
@@ -398,6 +436,9 @@ def build_models(torch):
         "masked": (MaskedNet(), (2, 3, 5, 6), OPSETS),
         "topk": (TopKScores(False), (4, 12), OPSETS),
         "topk_smallest": (TopKScores(True), (4, 12), tuple(o for o in OPSETS if o >= 11)),
+        "birnn_tanh": (SimpleRnn("tanh", True), (7, 2, 6), OPSETS),
+        "rnn_relu_batch_first": (SimpleRnn("relu", False), (3, 7, 6), OPSETS),
+        "einsum_attention": (EinsumAttention(), (2, 5, 8), tuple(o for o in OPSETS if o >= 12)),
     }
 
 

@@ -1,0 +1,157 @@
+// GatherElements and ScatterND with constant indices (i32 or i64; negative ones count from the end): the
+// element offsets are worked out at load (kernels/indexed_copy), so run() only moves values.
+//   GatherElements: data, indices (same rank; each dim but `axis` at most data's); attribute axis (default 0).
+//     Output: indices' shape; out[i..] = data[i.. with the axis coordinate replaced by indices[i..]].
+//   ScatterND: data, indices [.., k] (k <= rank of data), updates (indices' shape without its last dim, then
+//     data's dims from k on); attribute reduction (none | add | mul | max | min). Output: data's shape.
+#include "kernels/indexed_copy/indexed_copy.h"
+
+#include <vector>
+
+#include "engine/error.h"
+#include "engine/ops/op_defs.h"
+
+namespace vigil::ops {
+
+namespace {
+
+void expect_indices(const Node& node, std::span<const TensorInfo> in) {
+  if (in[0].dtype != DType::F32) fail_node(node, concat("data is ", dtype_name(in[0].dtype), ", expected f32"));
+  if (in[1].dtype != DType::I32 && in[1].dtype != DType::I64)
+    fail_node(node, concat("indices are ", dtype_name(in[1].dtype), ", expected i32 or i64"));
+}
+
+// Index k of a constant i32/i64 tensor.
+int64_t index_at(const Tensor& t, int64_t k) {
+  return t.dtype() == DType::I32 ? static_cast<const int32_t*>(t.data())[k] : t.i64()[k];
+}
+
+int64_t checked_index(const Node& node, int64_t v, int64_t dim, int axis) {
+  if (v < -dim || v >= dim) fail_node(node, concat("index ", v, " is outside [", -dim, ", ", dim, ") on axis ", axis));
+  return v < 0 ? v + dim : v;
+}
+
+// ---- GatherElements ----
+
+int gather_axis(const Node& node, std::span<const TensorInfo> in) {
+  expect_indices(node, in);
+  const Shape &x = in[0].shape, &idx = in[1].shape;
+  if (x.rank < 1) fail_node(node, "data is a scalar");
+  if (idx.rank != x.rank) fail_node(node, concat("indices ", idx.str(), " must have the rank of data ", x.str()));
+  const int64_t axis = node.attrs.get_int("axis", 0, node.label());
+  if (axis < -x.rank || axis >= x.rank) fail_node(node, concat("axis ", axis, " is out of range for data ", x.str()));
+  const int a = static_cast<int>(axis < 0 ? axis + x.rank : axis);
+  for (int d = 0; d < x.rank; ++d)
+    if (d != a && idx[d] > x[d])
+      fail_node(node, concat("indices ", idx.str(), " are larger than data ", x.str(), " on axis ", d));
+  return a;
+}
+
+void infer_gather(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
+  gather_axis(node, in);
+  out[0] = {DType::F32, in[1].shape};
+}
+
+class GatherOffsetsKernel final : public OpKernel {
+ public:
+  explicit GatherOffsetsKernel(std::vector<int64_t> source) : source_(std::move(source)) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
+    kernels::gather_offsets_reference(source_.data(), static_cast<int64_t>(source_.size()), in[0].f32(), out[0].f32());
+  }
+
+ private:
+  std::vector<int64_t> source_;
+};
+
+std::unique_ptr<OpKernel> bind_gather(const BindContext& ctx) {
+  const int axis = gather_axis(ctx.node, ctx.inputs);
+  const Tensor* indices = ctx.constants[1];
+  if (!indices) fail_node(ctx.node, "indices must be a constant (known at load)");
+  const Shape &x = ctx.inputs[0].shape, &idx = ctx.inputs[1].shape;
+  std::vector<int64_t> source(static_cast<size_t>(idx.numel()));
+  std::vector<int64_t> coord(static_cast<size_t>(idx.rank), 0);
+  for (int64_t i = 0; i < idx.numel(); ++i) {
+    int64_t offset = 0;
+    for (int d = 0; d < x.rank; ++d) {
+      const int64_t c = d == axis ? checked_index(ctx.node, index_at(*indices, i), x[d], d) : coord[size_t(d)];
+      offset = offset * x[d] + c;
+    }
+    source[static_cast<size_t>(i)] = offset;
+    for (int d = idx.rank - 1; d >= 0 && ++coord[size_t(d)] == idx[d]; --d) coord[size_t(d)] = 0;
+  }
+  return std::make_unique<GatherOffsetsKernel>(std::move(source));
+}
+
+// ---- ScatterND ----
+
+kernels::ScatterReduction scatter_plan(const Node& node, std::span<const TensorInfo> in) {
+  expect_indices(node, in);
+  if (in[2].dtype != DType::F32) fail_node(node, concat("updates are ", dtype_name(in[2].dtype), ", expected f32"));
+  const Shape &x = in[0].shape, &idx = in[1].shape, &u = in[2].shape;
+  if (x.rank < 1 || idx.rank < 1) fail_node(node, "data and indices must have rank >= 1");
+  const int64_t k = idx[idx.rank - 1];
+  if (k < 1 || k > x.rank)
+    fail_node(node,
+              concat("the last dim of indices ", idx.str(), " must be in [1, ", x.rank, "] (data ", x.str(), ")"));
+  Shape want;
+  for (int d = 0; d < idx.rank - 1; ++d) want.dims[size_t(want.rank++)] = idx[d];
+  for (int d = static_cast<int>(k); d < x.rank; ++d) want.dims[size_t(want.rank++)] = x[d];
+  if (want.rank > kMaxRank || !(u == want))
+    fail_node(node, concat("updates must have shape ", want.str(), " (indices ", idx.str(), ", data ", x.str(),
+                           "), got ", u.str()));
+  const std::string r = node.attrs.get_string("reduction", "none", node.label());
+  if (r == "none") return kernels::ScatterReduction::None;
+  if (r == "add") return kernels::ScatterReduction::Add;
+  if (r == "mul") return kernels::ScatterReduction::Mul;
+  if (r == "max") return kernels::ScatterReduction::Max;
+  if (r == "min") return kernels::ScatterReduction::Min;
+  fail_node(node, concat("reduction must be none, add, mul, max or min, got '", r, "'"));
+}
+
+void infer_scatter(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
+  scatter_plan(node, in);
+  out[0] = in[0];
+}
+
+class ScatterSlicesKernel final : public OpKernel {
+ public:
+  ScatterSlicesKernel(kernels::ScatterReduction r, std::vector<int64_t> target, int64_t slice_len)
+      : r_(r), target_(std::move(target)), slice_len_(slice_len) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
+    kernels::scatter_slices_reference(r_, in[0].f32(), in[0].numel(), target_.data(),
+                                      static_cast<int64_t>(target_.size()), slice_len_, in[2].f32(), out[0].f32());
+  }
+
+ private:
+  kernels::ScatterReduction r_;
+  std::vector<int64_t> target_;
+  int64_t slice_len_;
+};
+
+std::unique_ptr<OpKernel> bind_scatter(const BindContext& ctx) {
+  const kernels::ScatterReduction r = scatter_plan(ctx.node, ctx.inputs);
+  const Tensor* indices = ctx.constants[1];
+  if (!indices) fail_node(ctx.node, "indices must be a constant (known at load)");
+  const Shape &x = ctx.inputs[0].shape, &idx = ctx.inputs[1].shape;
+  const int k = static_cast<int>(idx[idx.rank - 1]);
+  const int64_t slices = idx.numel() / k, slice_len = x.numel(k, x.rank);
+  std::vector<int64_t> target(static_cast<size_t>(slices));
+  for (int64_t s = 0; s < slices; ++s) {
+    int64_t offset = 0;
+    for (int d = 0; d < k; ++d)
+      offset = offset * x[d] + checked_index(ctx.node, index_at(*indices, s * k + d), x[d], d);
+    target[static_cast<size_t>(s)] = offset * slice_len;
+  }
+  return std::make_unique<ScatterSlicesKernel>(r, std::move(target), slice_len);
+}
+
+double flops_moves(const Node&, std::span<const TensorInfo>, std::span<const TensorInfo> out) {
+  return static_cast<double>(out[0].shape.numel());
+}
+
+}  // namespace
+
+const OpDef kGatherElementsOp{OpType::GatherElements, infer_gather, bind_gather, flops_moves};
+const OpDef kScatterNdOp{OpType::ScatterNd, infer_scatter, bind_scatter, flops_moves};
+
+}  // namespace vigil::ops

@@ -1,0 +1,40 @@
+#include <cmath>
+
+#include "kernels/indexed_copy/indexed_copy.h"
+
+namespace vigil::kernels {
+
+void gather_offsets_reference(const int64_t* source, int64_t n, const float* x, float* y) {
+  for (int64_t i = 0; i < n; ++i) y[i] = x[source[i]];
+}
+
+void scatter_slices_reference(ScatterReduction reduction, const float* data, int64_t numel, const int64_t* target,
+                              int64_t slices, int64_t slice_len, const float* updates, float* y) {
+  if (y != data)
+    for (int64_t i = 0; i < numel; ++i) y[i] = data[i];
+  for (int64_t s = 0; s < slices; ++s) {
+    float* out = y + target[s];
+    const float* u = updates + s * slice_len;
+    for (int64_t k = 0; k < slice_len; ++k) {
+      switch (reduction) {
+        case ScatterReduction::None:
+          out[k] = u[k];
+          break;
+        case ScatterReduction::Add:
+          out[k] += u[k];
+          break;
+        case ScatterReduction::Mul:
+          out[k] *= u[k];
+          break;
+        case ScatterReduction::Max:
+          out[k] = std::isnan(out[k]) || std::isnan(u[k]) ? NAN : (u[k] > out[k] ? u[k] : out[k]);
+          break;
+        case ScatterReduction::Min:
+          out[k] = std::isnan(out[k]) || std::isnan(u[k]) ? NAN : (u[k] < out[k] ? u[k] : out[k]);
+          break;
+      }
+    }
+  }
+}
+
+}  // namespace vigil::kernels

@@ -1,0 +1,43 @@
+// GatherElements and ScatterND with constant indices (as exported models use them: YOLOv5-style exports write
+// slice assignments as ScatterND). The indices stay a constant input of the engine op, which works out the
+// element offsets at load (engine/ops/indexed_copy.cpp); run-time indices are an error naming the node.
+#include <string>
+
+#include "engine/error.h"
+#include "loaders/onnx/op_mapping.h"
+
+namespace vigil::onnx {
+
+namespace {
+
+void expect_constant_indices(Importer& im, const NodeInfo& n) {
+  if (!im.is_const(n, 1))
+    n.fail(
+        "indices are only known at run time; vigil needs them at load (constant indices, as exporters write "
+        "slice assignments)");
+}
+
+}  // namespace
+
+void map_gather_elements(Importer& im, const NodeInfo& n) {
+  n.check_attributes({"axis"});
+  n.expect_inputs(2, 2);
+  expect_constant_indices(im, n);
+  Attributes a;
+  a.set("axis", static_cast<int64_t>(normalize_axis(n, n.get_int("axis", 0), im.shape_of(n, 0).rank, "axis")));
+  im.emit1(n, OpType::GatherElements, n.name(), {im.value(n, 0), im.value(n, 1)}, n.output(0), std::move(a));
+}
+
+void map_scatter_nd(Importer& im, const NodeInfo& n) {
+  n.check_attributes({"reduction"});
+  n.expect_inputs(3, 3);
+  expect_constant_indices(im, n);
+  const std::string reduction = n.get_string("reduction", "none");
+  if (reduction != "none" && reduction != "add" && reduction != "mul" && reduction != "max" && reduction != "min")
+    n.fail(concat("reduction must be none, add, mul, max or min, got '", reduction, "'"));
+  Attributes a;
+  a.set("reduction", reduction);
+  im.emit1(n, OpType::ScatterNd, n.name(), {im.value(n, 0), im.value(n, 1), im.value(n, 2)}, n.output(0), std::move(a));
+}
+
+}  // namespace vigil::onnx
