@@ -86,34 +86,17 @@ LstmParams plan_lstm(const Node& node, std::span<const TensorInfo> in) {
     fail_node(node, "with input_projected = 1, X holds W x + Wb + Rb: W and B must be absent");
   if (!p.input_projected && !present(in, kW)) fail_node(node, "W is required (absent only with input_projected = 1)");
 
-  expect_rank(node, in[kX], 3, "X");
-  if (!p.input_projected) expect_rank(node, in[kW], 3, "W");
-  expect_rank(node, in[kR], 3, "R");
-  const Shape& x = in[kX].shape;
-  p.seq_length = p.batch_first ? x[1] : x[0];
-  p.batch = p.batch_first ? x[0] : x[1];
-  p.input_size = x[2];
-  p.hidden_size = in[kR].shape[2];
-  if (a.has("hidden_size")) {
-    const int64_t h = a.get_int("hidden_size", 0, who);
-    if (h != p.hidden_size) fail_node(node, concat("hidden_size is ", h, " but R has shape ", in[kR].shape.str()));
-  }
+  const recurrent::SequenceDims d =
+      recurrent::check_sequence_inputs(node, in, dirs, 4, p.batch_first, !p.input_projected);
+  p.seq_length = d.seq_length;
+  p.batch = d.batch;
+  p.input_size = d.input_size;
+  p.hidden_size = d.hidden_size;
   const int64_t H = p.hidden_size;
-  if (H <= 0) fail_node(node, concat("hidden_size must be > 0, R has shape ", in[kR].shape.str()));
   if (p.input_projected && p.input_size != dirs * 4 * H)
     fail_node(node, concat("with input_projected = 1, X's last dim must be directions * 4 * hidden_size = ",
                            dirs * 4 * H, ", got ", p.input_size));
-  if (!p.input_projected) expect_shape(node, in[kW], Shape{dirs, 4 * H, p.input_size}, "W");
-  expect_shape(node, in[kR], Shape{dirs, 4 * H, H}, "R");
-  if (present(in, kB)) expect_shape(node, in[kB], Shape{dirs, 8 * H}, "B");
-  if (present(in, kSeqLens)) {
-    const TensorInfo& s = in[kSeqLens];
-    if (s.dtype != DType::I32 && s.dtype != DType::I64)
-      fail_node(node, concat("sequence_lens is ", dtype_name(s.dtype), ", expected i32 or i64"));
-    expect_shape(node, s, Shape{p.batch}, "sequence_lens");
-  }
-  const Shape state = p.batch_first ? Shape{p.batch, dirs, H} : Shape{dirs, p.batch, H};
-  if (present(in, kInitialH)) expect_shape(node, in[kInitialH], state, "initial_h");
+  const Shape state = recurrent::state_shape(p.batch_first, dirs, d);
   if (present(in, kInitialC)) expect_shape(node, in[kInitialC], state, "initial_c");
   if (present(in, kP)) expect_shape(node, in[kP], Shape{dirs, 3 * H}, "P");
   return p;
@@ -121,26 +104,22 @@ LstmParams plan_lstm(const Node& node, std::span<const TensorInfo> in) {
 
 void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
   const LstmParams p = plan_lstm(node, in);
-  const int64_t dirs = p.num_directions(), H = p.hidden_size;
-  const Shape y = p.batch_first ? Shape{p.batch, p.seq_length, dirs, H} : Shape{p.seq_length, dirs, p.batch, H};
-  const Shape state = p.batch_first ? Shape{p.batch, dirs, H} : Shape{dirs, p.batch, H};
-  out[0] = {DType::F32, y};
+  const recurrent::SequenceDims d{p.seq_length, p.batch, p.input_size, p.hidden_size};
+  const Shape state = recurrent::state_shape(p.batch_first, p.num_directions(), d);
+  out[0] = {DType::F32, recurrent::sequence_output_shape(p.batch_first, p.num_directions(), d)};
   if (out.size() > 1) out[1] = {DType::F32, state};
   if (out.size() > 2) out[2] = {DType::F32, state};
 }
 
-// The buffers both kernels take from the node: the input sequence, the optional initial state and the
-// three optional outputs (weights, peepholes and lengths are each kernel's own business).
-kernels::LstmBuffers sequence_buffers(std::span<const TensorView> in, std::span<const TensorView> out) {
-  kernels::LstmBuffers buf;
-  buf.x = optional_f32(in, kX);
-  buf.initial_h = optional_f32(in, kInitialH);
+// The buffers both kernels take from the node: the common sequence buffers plus the cell state's (weights,
+// peepholes and lengths are each kernel's own business).
+kernels::LstmBuffers lstm_buffers(std::span<const TensorView> in, std::span<const TensorView> out) {
+  auto buf = recurrent::sequence_buffers<kernels::LstmBuffers>(in, out);
   buf.initial_c = optional_f32(in, kInitialC);
-  buf.y = optional_f32(out, 0);
-  buf.y_h = optional_f32(out, 1);
   buf.y_c = optional_f32(out, 2);
   return buf;
 }
+
 class LstmKernel final : public OpKernel {
  public:
   LstmKernel(const LstmParams& p, DType seq_lens_dtype) : p_(p), lens_{seq_lens_dtype, p.batch} {}
@@ -150,7 +129,7 @@ class LstmKernel final : public OpKernel {
 
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
     void* workspace = rc.workspace;
-    kernels::LstmBuffers buf = sequence_buffers(in, out);
+    kernels::LstmBuffers buf = lstm_buffers(in, out);
     buf.w = optional_f32(in, kW);
     buf.r = optional_f32(in, kR);
     buf.bias = optional_f32(in, kB);
@@ -179,7 +158,7 @@ class LstmFastKernel final : public OpKernel {
   }
 
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
-    const kernels::LstmBuffers buf = sequence_buffers(in, out);  // lstm_fast reads its packed weights
+    const kernels::LstmBuffers buf = lstm_buffers(in, out);  // lstm_fast reads its packed weights
     const auto* packed = reinterpret_cast<const float*>(packed_.get());
     const int64_t directions = p_.num_directions();
     recurrent::run_directions(directions, rc, [&](int64_t d) {

@@ -19,7 +19,6 @@ namespace vigil::ops {
 
 namespace {
 
-using recurrent::expect_shape;
 using recurrent::lower;
 using recurrent::optional_f32;
 using recurrent::present;
@@ -103,51 +102,19 @@ RnnParams plan_rnn(const Node& node, std::span<const TensorInfo> in) {
       fail_node(node, concat("input ", i, " is ", dtype_name(in[static_cast<size_t>(i)].dtype), ", expected f32"));
   if (!present(in, kX) || !present(in, kW) || !present(in, kR)) fail_node(node, "X, W and R are required");
 
-  expect_rank(node, in[kX], 3, "X");
-  expect_rank(node, in[kW], 3, "W");
-  expect_rank(node, in[kR], 3, "R");
-  const Shape& x = in[kX].shape;
-  p.seq_length = p.batch_first ? x[1] : x[0];
-  p.batch = p.batch_first ? x[0] : x[1];
-  p.input_size = x[2];
-  p.hidden_size = in[kR].shape[2];
-  if (a.has("hidden_size")) {
-    const int64_t h = a.get_int("hidden_size", 0, who);
-    if (h != p.hidden_size) fail_node(node, concat("hidden_size is ", h, " but R has shape ", in[kR].shape.str()));
-  }
-  const int64_t H = p.hidden_size;
-  if (H <= 0) fail_node(node, concat("hidden_size must be > 0, R has shape ", in[kR].shape.str()));
-  expect_shape(node, in[kW], Shape{dirs, H, p.input_size}, "W");
-  expect_shape(node, in[kR], Shape{dirs, H, H}, "R");
-  if (present(in, kB)) expect_shape(node, in[kB], Shape{dirs, 2 * H}, "B");
-  if (present(in, kSeqLens)) {
-    const TensorInfo& s = in[kSeqLens];
-    if (s.dtype != DType::I32 && s.dtype != DType::I64)
-      fail_node(node, concat("sequence_lens is ", dtype_name(s.dtype), ", expected i32 or i64"));
-    expect_shape(node, s, Shape{p.batch}, "sequence_lens");
-  }
-  const Shape state = p.batch_first ? Shape{p.batch, dirs, H} : Shape{dirs, p.batch, H};
-  if (present(in, kInitialH)) expect_shape(node, in[kInitialH], state, "initial_h");
+  const recurrent::SequenceDims d = recurrent::check_sequence_inputs(node, in, dirs, 1, p.batch_first, true);
+  p.seq_length = d.seq_length;
+  p.batch = d.batch;
+  p.input_size = d.input_size;
+  p.hidden_size = d.hidden_size;
   return p;
 }
 
 void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
   const RnnParams p = plan_rnn(node, in);
-  const int64_t dirs = p.num_directions(), H = p.hidden_size;
-  const Shape y = p.batch_first ? Shape{p.batch, p.seq_length, dirs, H} : Shape{p.seq_length, dirs, p.batch, H};
-  out[0] = {DType::F32, y};
-  if (out.size() > 1) out[1] = {DType::F32, p.batch_first ? Shape{p.batch, dirs, H} : Shape{dirs, p.batch, H}};
-}
-
-// The buffers both kernels take from the node: the input sequence, the optional initial state and the two
-// optional outputs (weights and lengths are each kernel's own business).
-kernels::RnnBuffers sequence_buffers(std::span<const TensorView> in, std::span<const TensorView> out) {
-  kernels::RnnBuffers buf;
-  buf.x = optional_f32(in, kX);
-  buf.initial_h = optional_f32(in, kInitialH);
-  buf.y = optional_f32(out, 0);
-  buf.y_h = optional_f32(out, 1);
-  return buf;
+  const recurrent::SequenceDims d{p.seq_length, p.batch, p.input_size, p.hidden_size};
+  out[0] = {DType::F32, recurrent::sequence_output_shape(p.batch_first, p.num_directions(), d)};
+  if (out.size() > 1) out[1] = {DType::F32, recurrent::state_shape(p.batch_first, p.num_directions(), d)};
 }
 
 class RnnKernel final : public OpKernel {
@@ -159,7 +126,7 @@ class RnnKernel final : public OpKernel {
 
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
     void* workspace = rc.workspace;
-    kernels::RnnBuffers buf = sequence_buffers(in, out);
+    kernels::RnnBuffers buf = recurrent::sequence_buffers<kernels::RnnBuffers>(in, out);
     buf.w = optional_f32(in, kW);
     buf.r = optional_f32(in, kR);
     buf.bias = optional_f32(in, kB);
@@ -186,7 +153,8 @@ class RnnFastKernel final : public OpKernel {
   }
 
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
-    const kernels::RnnBuffers buf = sequence_buffers(in, out);  // rnn_fast reads its packed weights
+    const kernels::RnnBuffers buf =
+        recurrent::sequence_buffers<kernels::RnnBuffers>(in, out);  // rnn_fast reads its packed weights
     const auto* packed = reinterpret_cast<const float*>(packed_.get());
     recurrent::run_directions(p_.num_directions(), rc, [&](int64_t d) {
       kernels::rnn_fast_directions(
