@@ -30,8 +30,10 @@ Graph import_onnx_bytes(std::span<const uint8_t> bytes, const OnnxImportOptions&
                         const std::string& source = "<memory>");
 
 // The opsets of the default ONNX domain vigil reads, and the op types it accepts (mapped to vigil ops, and
-// evaluated at load time on constants), for help texts and error messages.
-inline constexpr int64_t kOnnxMinOpset = 9;
+// evaluated at load time on constants), for help texts and error messages. Opset 7 is where elementwise ops
+// took numpy broadcasting; older models spell it with `broadcast`/`axis` attributes (convert them with
+// onnx.version_converter).
+inline constexpr int64_t kOnnxMinOpset = 7;
 inline constexpr int64_t kOnnxMaxOpset = 28;
 std::vector<std::string> onnx_mapped_ops();
 std::vector<std::string> onnx_folded_ops();

@@ -230,18 +230,25 @@ std::string run_test(const fs::path& dir, const onnx::ModelProto& m) {
     const auto& g = m.graph;
     OnnxImportOptions options;
     options.optimize = true;
-    for (size_t k = 1; k < g.inputs.size(); ++k) {
+    // The data files hold the graph inputs that are not initializers (exporters before opset 9 also list every
+    // initializer as a graph input), in order.
+    std::set<std::string> initializer_names;
+    for (const auto& t : g.initializers) initializer_names.insert(t.name);
+    std::vector<std::string> fed;
+    for (const auto& v : g.inputs)
+      if (!initializer_names.count(v.name)) fed.push_back(v.name);
+    for (size_t k = 1; k < fed.size(); ++k) {
       ConstTensor c = read_tensor(ds / ("input_" + std::to_string(k) + ".pb"));
       // An empty argument (ReduceMean's axes = [], Resize's unused scales) is a legal constant for the
       // importer even though vigil values are never empty.
       Tensor t = c.numel() == 0 ? Tensor(c.is_float() ? DType::F32 : DType::I64, Shape::from(c.dims))
-                                : onnx::to_vigil_tensor(c, g.inputs[k].name);
-      options.constant_inputs.emplace_back(g.inputs[k].name, std::move(t));
+                                : onnx::to_vigil_tensor(c, fed[k]);
+      options.constant_inputs.emplace_back(fed[k], std::move(t));
     }
     Graph graph = import_onnx((dir / "model.onnx").string(), options);
     Engine engine(std::move(graph));
     ExecutionContext ctx(engine);
-    if (!g.inputs.empty()) {
+    if (!fed.empty()) {
       ConstTensor x = read_tensor(ds / "input_0.pb");
       TensorView in = ctx.input(0);
       const auto span = in.shape.span();

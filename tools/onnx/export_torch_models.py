@@ -17,6 +17,9 @@ import sys
 import warnings
 
 OPSETS = (9, 11, 13, 17)
+# Opsets 7 and 8 (IR 3: every initializer is also listed as a graph input), for the models torch 1.13 can
+# still export that far back: old model zoos hold such files.
+OLD_OPSETS = (7, 8)
 
 
 def build_models(torch):
@@ -408,33 +411,33 @@ def build_models(torch):
     # cannot express it and PyTorch's opset-9 export of it computes something else.
     video = VideoNet()
     return {
-        "convnet": (ConvNet(), (2, 3, 16, 16), OPSETS),
+        "convnet": (ConvNet(), (2, 3, 16, 16), OPSETS + OLD_OPSETS),
         "yolo_head": (YoloHead(), (1, 4, 8, 8), OPSETS),
         "bilstm": (BiLstm(), (7, 2, 6), OPSETS),
         "bigru": (BiGru(), (7, 2, 6), OPSETS),
         "gru_batch_first": (GruBatchFirst(), (3, 7, 6), OPSETS),
         "smooth": (Smooth(), (1, 3, 6, 7), tuple(o for o in OPSETS if o >= 11)),
         "bicubic": (Bicubic(), (1, 3, 5, 6), tuple(o for o in OPSETS if o >= 11)),
-        "padnet": (PadNet(), (1, 3, 9, 10), OPSETS),
-        "transformer_relu": (TemporalTransformer("relu"), (1, 16, 32), OPSETS),
+        "padnet": (PadNet(), (1, 3, 9, 10), OPSETS + OLD_OPSETS),
+        "transformer_relu": (TemporalTransformer("relu"), (1, 16, 32), OPSETS + OLD_OPSETS),
         "transformer_gelu": (TemporalTransformer("gelu"), (1, 16, 32), OPSETS),
-        "prelu": (PReluNet(), (2, 3, 7, 9), OPSETS),
-        "decoder": (Decoder(), (2, 5, 6, 7), OPSETS),
-        "decoder_bn_kept": (Decoder(), (1, 5, 5, 4), OPSETS, True),
-        "upsample1d": (Upsample1d(), (2, 4, 9), OPSETS),
+        "prelu": (PReluNet(), (2, 3, 7, 9), OPSETS + (8,)),  # adaptive max pool: opset 8+
+        "decoder": (Decoder(), (2, 5, 6, 7), OPSETS + OLD_OPSETS),
+        "decoder_bn_kept": (Decoder(), (1, 5, 5, 4), OPSETS + OLD_OPSETS, True),
+        "upsample1d": (Upsample1d(), (2, 4, 9), OPSETS + OLD_OPSETS),
         "deconv_output_padding_dilation": (DilatedOutputPadding(), (1, 3, 5, 6), (13,), False, True),
         # Exported twice: in eval mode (PyTorch folds BatchNorm into the convs) and keeping BatchNorm, for
         # vigil's fold_batch_norm on Conv3d.
-        "video_r2plus1d": (video, (1, 3, 8, 56, 56), OPSETS),
-        "video_r2plus1d_bn": (video, (1, 3, 8, 56, 56), OPSETS, True),
-        "max_min": (MaxMin(), (2, 3, 6, 7), OPSETS),
-        "norms": (Norms(), (2, 3, 6, 5), OPSETS),
-        "pixel_shuffle": (PixelShuffle(), (2, 3, 8, 6), OPSETS),
+        "video_r2plus1d": (video, (1, 3, 8, 56, 56), OPSETS + OLD_OPSETS),
+        "video_r2plus1d_bn": (video, (1, 3, 8, 56, 56), OPSETS + OLD_OPSETS, True),
+        "max_min": (MaxMin(), (2, 3, 6, 7), OPSETS + (8,)),  # Max-6 has no broadcasting
+        "norms": (Norms(), (2, 3, 6, 5), OPSETS + OLD_OPSETS),
+        "pixel_shuffle": (PixelShuffle(), (2, 3, 8, 6), OPSETS + OLD_OPSETS),
         "where_mask": (WhereMask(), (2, 3, 5, 7), OPSETS),
         "elu_selu_celu": (EluFamily(), (2, 3, 6, 5), tuple(o for o in OPSETS if o >= 12)),
-        "seg_argmax": (SegHead(), (2, 3, 6, 7), OPSETS),
+        "seg_argmax": (SegHead(), (2, 3, 6, 7), OPSETS + OLD_OPSETS),
         "masked": (MaskedNet(), (2, 3, 5, 6), OPSETS),
-        "topk": (TopKScores(False), (4, 12), OPSETS),
+        "topk": (TopKScores(False), (4, 12), OPSETS + OLD_OPSETS),
         "topk_smallest": (TopKScores(True), (4, 12), tuple(o for o in OPSETS if o >= 11)),
         "birnn_tanh": (SimpleRnn("tanh", True), (7, 2, 6), OPSETS),
         "rnn_relu_batch_first": (SimpleRnn("relu", False), (3, 7, 6), OPSETS),
