@@ -79,6 +79,12 @@ std::vector<int64_t> ints_attr(const Node& node, const char* name, std::vector<i
   return v;
 }
 
+bool flag_attr(const Node& node, const char* name, int64_t fallback) {
+  const int64_t v = node.attrs.get_int(name, fallback, node.label());
+  if (v != 0 && v != 1) fail_node(node, concat(name, " must be 0 or 1, got ", v));
+  return v == 1;
+}
+
 void expect_explicit_pads(const Node& node) {
   const std::string auto_pad = node.attrs.get_string("auto_pad", "NOTSET", node.label());
   if (auto_pad != "NOTSET")

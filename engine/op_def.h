@@ -83,6 +83,8 @@ Shape broadcast_shape(const Node& node, const Shape& a, const Shape& b);
 // An ints attribute (or `fallback`) that must have exactly `count` entries, each >= `min_value`.
 std::vector<int64_t> ints_attr(const Node& node, const char* name, std::vector<int64_t> fallback, size_t count,
                                int64_t min_value);
+// A 0/1 attribute (or `fallback`) as a bool; any other value is an error naming it.
+bool flag_attr(const Node& node, const char* name, int64_t fallback);
 // Convolutions and pools: `auto_pad` must be absent or NOTSET (importers resolve it into pads).
 void expect_explicit_pads(const Node& node);
 // A grouped convolution's channels: group >= 1 divides C (X [N, C, ...]) and M (W [M, C/group, ...]), and W's

@@ -14,22 +14,13 @@ namespace vigil::ops {
 
 namespace {
 
-bool flag_attr(const Node& node, const char* name, int64_t fallback) {
-  const int64_t v = node.attrs.get_int(name, fallback, node.label());
-  if (v != 0 && v != 1) fail_node(node, concat(name, " must be 0 or 1, got ", v));
-  return v == 1;
-}
-
 struct Setup {
   kernels::ArgReduceParams params;
   Shape output;
 };
 
 Setup setup(const Node& node, std::span<const TensorInfo> in) {
-  if (!in[0].present()) fail_node(node, "the input is required");
-  const auto type = elem_type_of(in[0].dtype);
-  if (!type || *type == kernels::ElemType::Bool)
-    fail_node(node, concat("input 0 is ", dtype_name(in[0].dtype), ", expected f32, i64, i32, i8 or u8"));
+  const kernels::ElemType type = number_input_type(node, in);
   const Shape& x = in[0].shape;
   if (x.rank < 1) fail_node(node, concat("the input must have rank >= 1, got shape ", x.str()));
   const int64_t axis_raw = node.attrs.get_int("axis", 0, node.label());
@@ -39,7 +30,7 @@ Setup setup(const Node& node, std::span<const TensorInfo> in) {
   const bool keepdims = flag_attr(node, "keepdims", 1);
   Setup s;
   s.params.max = node.op == OpType::ArgMax;
-  s.params.type = *type;
+  s.params.type = type;
   s.params.select_last_index = flag_attr(node, "select_last_index", 0);
   for (int d = 0; d < axis; ++d) s.params.outer *= x[d];
   s.params.axis_len = x[axis];

@@ -16,12 +16,6 @@ namespace vigil::ops {
 
 namespace {
 
-bool flag_attr(const Node& node, const char* name, int64_t fallback) {
-  const int64_t v = node.attrs.get_int(name, fallback, node.label());
-  if (v != 0 && v != 1) fail_node(node, concat(name, " must be 0 or 1, got ", v));
-  return v == 1;
-}
-
 kernels::BoxNmsParams plan_box_nms(const Node& node, std::span<const TensorInfo> in) {
   const std::string who = node.label();
   const Attributes& a = node.attrs;

@@ -19,11 +19,8 @@ Plan plan(const Node& node, std::span<const TensorInfo> in) {
   expect_f32(node, in);
   if (!node.attrs.has("axis")) fail_node(node, "the axis attribute is required");
   Plan p{axis_attr(node, in[0].shape), false, false};
-  const int64_t exclusive = node.attrs.get_int("exclusive", 0, node.label());
-  const int64_t reverse = node.attrs.get_int("reverse", 0, node.label());
-  if (exclusive != 0 && exclusive != 1) fail_node(node, concat("exclusive must be 0 or 1, got ", exclusive));
-  if (reverse != 0 && reverse != 1) fail_node(node, concat("reverse must be 0 or 1, got ", reverse));
-  p.exclusive = exclusive == 1, p.reverse = reverse == 1;
+  p.exclusive = flag_attr(node, "exclusive", 0);
+  p.reverse = flag_attr(node, "reverse", 0);
   return p;
 }
 

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "engine/dtype.h"
+#include "engine/op_def.h"
 #include "kernels/elem_type.h"
 
 namespace vigil::ops {
@@ -26,6 +27,15 @@ inline std::optional<kernels::ElemType> elem_type_of(DType t) {
     default:
       return std::nullopt;
   }
+}
+
+// Input 0 of an op that orders numbers (ArgMax, ArgMin, TopK): present and f32, i64, i32, i8 or u8.
+inline kernels::ElemType number_input_type(const Node& node, std::span<const TensorInfo> in) {
+  if (!in[0].present()) fail_node(node, "the input is required");
+  const auto type = elem_type_of(in[0].dtype);
+  if (!type || *type == kernels::ElemType::Bool)
+    fail_node(node, concat("input 0 is ", dtype_name(in[0].dtype), ", expected f32, i64, i32, i8 or u8"));
+  return *type;
 }
 
 }  // namespace vigil::ops

@@ -45,14 +45,9 @@ GruParams plan_gru(const Node& node, std::span<const TensorInfo> in) {
     fail_node(node, concat("direction must be forward, reverse or bidirectional, got '", direction, "'"));
   const int64_t dirs = p.num_directions();
 
-  const int64_t layout = a.get_int("layout", 0, who);
-  if (layout != 0 && layout != 1) fail_node(node, concat("layout must be 0 or 1, got ", layout));
-  p.batch_first = layout == 1;
+  p.batch_first = flag_attr(node, "layout", 0);
 
-  const int64_t linear_before_reset = a.get_int("linear_before_reset", 0, who);
-  if (linear_before_reset != 0 && linear_before_reset != 1)
-    fail_node(node, concat("linear_before_reset must be 0 or 1, got ", linear_before_reset));
-  p.linear_before_reset = linear_before_reset == 1;
+  p.linear_before_reset = flag_attr(node, "linear_before_reset", 0);
 
   if (a.has("clip")) {
     p.clip = a.get_float("clip", 0.0f, who);

@@ -48,14 +48,9 @@ LstmParams plan_lstm(const Node& node, std::span<const TensorInfo> in) {
     fail_node(node, concat("direction must be forward, reverse or bidirectional, got '", direction, "'"));
   const int64_t dirs = p.num_directions();
 
-  const int64_t layout = a.get_int("layout", 0, who);
-  if (layout != 0 && layout != 1) fail_node(node, concat("layout must be 0 or 1, got ", layout));
-  p.batch_first = layout == 1;
+  p.batch_first = flag_attr(node, "layout", 0);
 
-  const int64_t input_forget = a.get_int("input_forget", 0, who);
-  if (input_forget != 0 && input_forget != 1)
-    fail_node(node, concat("input_forget must be 0 or 1, got ", input_forget));
-  p.input_forget = input_forget == 1;
+  p.input_forget = flag_attr(node, "input_forget", 0);
 
   if (a.has("clip")) {
     p.clip = a.get_float("clip", 0.0f, who);
@@ -78,10 +73,7 @@ LstmParams plan_lstm(const Node& node, std::span<const TensorInfo> in) {
     if (i != kSeqLens && in[static_cast<size_t>(i)].present() && in[static_cast<size_t>(i)].dtype != DType::F32)
       fail_node(node, concat("input ", i, " is ", dtype_name(in[static_cast<size_t>(i)].dtype), ", expected f32"));
 
-  const int64_t input_projected = a.get_int("input_projected", 0, who);
-  if (input_projected != 0 && input_projected != 1)
-    fail_node(node, concat("input_projected must be 0 or 1, got ", input_projected));
-  p.input_projected = input_projected == 1;
+  p.input_projected = flag_attr(node, "input_projected", 0);
   if (p.input_projected && (present(in, kW) || present(in, kB)))
     fail_node(node, "with input_projected = 1, X holds W x + Wb + Rb: W and B must be absent");
   if (!p.input_projected && !present(in, kW)) fail_node(node, "W is required (absent only with input_projected = 1)");

@@ -42,12 +42,9 @@ kernels::Pool2dParams pool_params(const Node& node, std::span<const TensorInfo> 
   const auto strides = ints_attr(node, "strides", {1, 1}, 2, 1);
   const auto dilations = ints_attr(node, "dilations", {1, 1}, 2, 1);
   const auto pads = ints_attr(node, "pads", {0, 0, 0, 0}, 4, 0);
-  const int64_t ceil_mode = node.attrs.get_int("ceil_mode", 0, node.label());
-  if (ceil_mode != 0 && ceil_mode != 1) fail_node(node, concat("ceil_mode must be 0 or 1, got ", ceil_mode));
+  const bool ceil_mode = flag_attr(node, "ceil_mode", 0);
   const bool is_average = node.op == OpType::AveragePool;
-  const int64_t count_include_pad = is_average ? node.attrs.get_int("count_include_pad", 0, node.label()) : 0;
-  if (count_include_pad != 0 && count_include_pad != 1)
-    fail_node(node, concat("count_include_pad must be 0 or 1, got ", count_include_pad));
+  const bool count_include_pad = is_average && flag_attr(node, "count_include_pad", 0);
 
   kernels::Pool2dParams p;
   p.planes = x[0] * x[1];
@@ -63,11 +60,9 @@ kernels::Pool2dParams pool_params(const Node& node, std::span<const TensorInfo> 
   p.pad_left = pads[1];
   p.pad_bottom = pads[2];
   p.pad_right = pads[3];
-  p.count_include_pad = count_include_pad != 0;
-  p.out_h =
-      kernels::pool_output_size(p.in_h, p.kernel_h, p.stride_h, p.dilation_h, p.pad_top, p.pad_bottom, ceil_mode != 0);
-  p.out_w =
-      kernels::pool_output_size(p.in_w, p.kernel_w, p.stride_w, p.dilation_w, p.pad_left, p.pad_right, ceil_mode != 0);
+  p.count_include_pad = count_include_pad;
+  p.out_h = kernels::pool_output_size(p.in_h, p.kernel_h, p.stride_h, p.dilation_h, p.pad_top, p.pad_bottom, ceil_mode);
+  p.out_w = kernels::pool_output_size(p.in_w, p.kernel_w, p.stride_w, p.dilation_w, p.pad_left, p.pad_right, ceil_mode);
   const std::string pads_str = concat("[", pads[0], ",", pads[1], ",", pads[2], ",", pads[3], "]");
   if (p.out_h < 1 || p.out_w < 1)
     fail_node(node,

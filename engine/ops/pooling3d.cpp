@@ -44,12 +44,9 @@ kernels::Pool3dParams pool3d_params(const Node& node, std::span<const TensorInfo
   const auto strides = ints_attr(node, "strides", {1, 1, 1}, 3, 1);
   const auto dilations = ints_attr(node, "dilations", {1, 1, 1}, 3, 1);
   const auto pads = ints_attr(node, "pads", {0, 0, 0, 0, 0, 0}, 6, 0);
-  const int64_t ceil_mode = node.attrs.get_int("ceil_mode", 0, node.label());
-  if (ceil_mode != 0 && ceil_mode != 1) fail_node(node, concat("ceil_mode must be 0 or 1, got ", ceil_mode));
+  const bool ceil_mode = flag_attr(node, "ceil_mode", 0);
   const bool is_average = node.op == OpType::AveragePool3d;
-  const int64_t count_include_pad = is_average ? node.attrs.get_int("count_include_pad", 0, node.label()) : 0;
-  if (count_include_pad != 0 && count_include_pad != 1)
-    fail_node(node, concat("count_include_pad must be 0 or 1, got ", count_include_pad));
+  const bool count_include_pad = is_average && flag_attr(node, "count_include_pad", 0);
 
   kernels::Pool3dParams p;
   p.volumes = x[0] * x[1];
@@ -71,11 +68,10 @@ kernels::Pool3dParams pool3d_params(const Node& node, std::span<const TensorInfo
   p.pad_back = pads[3];
   p.pad_bottom = pads[4];
   p.pad_right = pads[5];
-  p.count_include_pad = count_include_pad != 0;
-  const bool ceil = ceil_mode != 0;
-  p.out_d = kernels::pool_output_size(p.in_d, p.kernel_d, p.stride_d, p.dilation_d, p.pad_front, p.pad_back, ceil);
-  p.out_h = kernels::pool_output_size(p.in_h, p.kernel_h, p.stride_h, p.dilation_h, p.pad_top, p.pad_bottom, ceil);
-  p.out_w = kernels::pool_output_size(p.in_w, p.kernel_w, p.stride_w, p.dilation_w, p.pad_left, p.pad_right, ceil);
+  p.count_include_pad = count_include_pad;
+  p.out_d = kernels::pool_output_size(p.in_d, p.kernel_d, p.stride_d, p.dilation_d, p.pad_front, p.pad_back, ceil_mode);
+  p.out_h = kernels::pool_output_size(p.in_h, p.kernel_h, p.stride_h, p.dilation_h, p.pad_top, p.pad_bottom, ceil_mode);
+  p.out_w = kernels::pool_output_size(p.in_w, p.kernel_w, p.stride_w, p.dilation_w, p.pad_left, p.pad_right, ceil_mode);
   const std::string pads_str =
       concat("[", pads[0], ",", pads[1], ",", pads[2], ",", pads[3], ",", pads[4], ",", pads[5], "]");
   if (p.out_d < 1 || p.out_h < 1 || p.out_w < 1)
@@ -181,10 +177,9 @@ class DeepMaxPool3dKernel final : public OpKernel {
   }
   size_t workspace_bytes() const override { return slot_bytes_ * static_cast<size_t>(max_threads_); }
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
-    const int threads =
-        out[0].shape.numel() < kMinParallelElements
-            ? 1
-            : static_cast<int>(std::min<int64_t>(std::min(rc.pool->size(), max_threads_), p_.volumes));
+    const int threads = out[0].shape.numel() < kMinParallelElements
+                            ? 1
+                            : static_cast<int>(std::min<int64_t>(std::min(rc.pool->size(), max_threads_), p_.volumes));
     auto* workspace = static_cast<std::byte*>(rc.workspace);
     rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
       for (int64_t t = t_begin; t < t_end; ++t)

@@ -52,17 +52,15 @@ ReduceSetup reduce_setup(const Node& node, std::span<const TensorInfo> in) {
   const Shape& x = in[0].shape;
   static_assert(kMaxRank <= kernels::kReduceMaxRank);
   const std::vector<int64_t> axes = node.attrs.get_ints("axes", {}, node.label());
-  const int64_t keepdims = node.attrs.get_int("keepdims", 1, node.label());
-  if (keepdims != 0 && keepdims != 1) fail_node(node, concat("keepdims must be 0 or 1, got ", keepdims));
-  const int64_t noop = node.attrs.get_int("noop_with_empty_axes", 0, node.label());
-  if (noop != 0 && noop != 1) fail_node(node, concat("noop_with_empty_axes must be 0 or 1, got ", noop));
+  const bool keepdims = flag_attr(node, "keepdims", 1);
+  const bool noop = flag_attr(node, "noop_with_empty_axes", 0);
 
   ReduceSetup s;
   s.params.op = reduce_op_of(node);
   s.params.rank = x.rank;
   for (int a = 0; a < x.rank; ++a) {
     s.params.dims[a] = x[a];
-    s.params.reduce[a] = axes.empty() && noop == 0;
+    s.params.reduce[a] = axes.empty() && !noop;
   }
   for (int64_t axis : axes) {
     if (axis < -x.rank || axis >= x.rank)

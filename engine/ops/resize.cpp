@@ -45,10 +45,7 @@ kernels::ResizeParams resize_params(const Node& node, const TensorInfo& input) {
     fail_node(node, concat("mode '", mode, "' is not supported (nearest, linear, cubic)"));
   p.cubic_coeff_a = a.get_float("cubic_coeff_a", -0.75f, who);
   if (!std::isfinite(p.cubic_coeff_a)) fail_node(node, concat("cubic_coeff_a must be finite, got ", p.cubic_coeff_a));
-  const int64_t exclude_outside = a.get_int("exclude_outside", 0, who);
-  if (exclude_outside != 0 && exclude_outside != 1)
-    fail_node(node, concat("exclude_outside must be 0 or 1, got ", exclude_outside));
-  p.exclude_outside = exclude_outside == 1;
+  p.exclude_outside = flag_attr(node, "exclude_outside", 0);
 
   const std::string coord = a.get_string("coordinate_transformation_mode", "half_pixel", who);
   if (coord == "half_pixel")

@@ -87,9 +87,7 @@ RnnParams plan_rnn(const Node& node, std::span<const TensorInfo> in) {
     fail_node(node, concat("direction must be forward, reverse or bidirectional, got '", direction, "'"));
   const int64_t dirs = p.num_directions();
 
-  const int64_t layout = a.get_int("layout", 0, who);
-  if (layout != 0 && layout != 1) fail_node(node, concat("layout must be 0 or 1, got ", layout));
-  p.batch_first = layout == 1;
+  p.batch_first = flag_attr(node, "layout", 0);
 
   if (a.has("clip")) {
     p.clip = a.get_float("clip", 0.0f, who);

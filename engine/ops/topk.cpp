@@ -20,24 +20,18 @@ struct Setup {
 };
 
 Setup setup(const Node& node, std::span<const TensorInfo> in) {
-  if (!in[0].present()) fail_node(node, "the input is required");
-  const auto type = elem_type_of(in[0].dtype);
-  if (!type || *type == kernels::ElemType::Bool)
-    fail_node(node, concat("input 0 is ", dtype_name(in[0].dtype), ", expected f32, i64, i32, i8 or u8"));
+  const kernels::ElemType type = number_input_type(node, in);
   const Shape& x = in[0].shape;
   const int axis = axis_attr(node, x);
   const int64_t k = node.attrs.get_int("k", 0, node.label());
   if (k < 1 || k > x[axis])
     fail_node(node, concat("k = ", k, " must lie in [1, ", x[axis], "] (the length of axis ", axis, " of input shape ",
                            x.str(), ")"));
-  for (const char* name : {"largest", "sorted"}) {
-    const int64_t v = node.attrs.get_int(name, 1, node.label());
-    if (v != 0 && v != 1) fail_node(node, concat(name, " must be 0 or 1, got ", v));
-  }
   Setup s;
-  s.params.largest = node.attrs.get_int("largest", 1, node.label()) == 1;
+  s.params.largest = flag_attr(node, "largest", 1);
+  flag_attr(node, "sorted", 1);  // checked only: with 0 any order is allowed, and the sorted one is one of them
   s.params.k = k;
-  s.params.type = *type;
+  s.params.type = type;
   for (int d = 0; d < axis; ++d) s.params.outer *= x[d];
   s.params.axis_len = x[axis];
   for (int d = axis + 1; d < x.rank; ++d) s.params.inner *= x[d];

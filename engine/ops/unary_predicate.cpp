@@ -12,12 +12,6 @@ namespace {
 
 using kernels::UnaryPredicateOp;
 
-bool flag_attr(const Node& node, const char* name) {
-  const int64_t v = node.attrs.get_int(name, 1, node.label());
-  if (v != 0 && v != 1) fail_node(node, concat(name, " must be 0 or 1, got ", v));
-  return v == 1;
-}
-
 kernels::UnaryPredicateParams params_of(const Node& node) {
   kernels::UnaryPredicateParams p;
   switch (node.op) {
@@ -29,8 +23,8 @@ kernels::UnaryPredicateParams params_of(const Node& node) {
       break;
     case OpType::IsInf:
       p.op = UnaryPredicateOp::IsInf;
-      p.detect_positive = flag_attr(node, "detect_positive");
-      p.detect_negative = flag_attr(node, "detect_negative");
+      p.detect_positive = flag_attr(node, "detect_positive", 1);
+      p.detect_negative = flag_attr(node, "detect_negative", 1);
       break;
     default:
       fail_node(node, "is not Not, IsNaN or IsInf");

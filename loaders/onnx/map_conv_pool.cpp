@@ -78,6 +78,17 @@ void expect_spatial_rank(const NodeInfo& n, const Shape& x) {
         concat("vigil supports 1-D, 2-D and 3-D ", n.op_type(), " (input rank 3, 4 or 5); input has shape ", x.str()));
 }
 
+// A pool's required kernel_shape: one positive size per spatial dim of x.
+Ints pool_kernel_shape(const NodeInfo& n, const Shape& x) {
+  auto kernel = n.get_ints("kernel_shape");
+  if (!kernel) n.fail("attribute 'kernel_shape' is required");
+  if (kernel->size() != static_cast<size_t>(x.rank - 2))
+    n.fail(concat("kernel_shape ", dims_str(*kernel), " does not match input ", x.str()));
+  for (int64_t k : *kernel)
+    if (k < 1) n.fail(concat("kernel_shape ", dims_str(*kernel), " has a non-positive size"));
+  return *kernel;
+}
+
 }  // namespace
 
 void emit_spatial(Importer& im, const NodeInfo& n, OpType op, int x, bool one_d, std::vector<int> extra,
@@ -146,13 +157,8 @@ void map_pool(Importer& im, const NodeInfo& n, bool is_max) {
   const Shape x = im.shape_of(n, 0);
   expect_spatial_rank(n, x);
   const bool one_d = x.rank == 3;
-  auto kernel = n.get_ints("kernel_shape");
-  if (!kernel) n.fail("attribute 'kernel_shape' is required");
-  if (kernel->size() != static_cast<size_t>(x.rank - 2))
-    n.fail(concat("kernel_shape ", dims_str(*kernel), " does not match input ", x.str()));
-  for (int64_t k : *kernel)
-    if (k < 1) n.fail(concat("kernel_shape ", dims_str(*kernel), " has a non-positive size"));
-  const Window win = window_params(n, spatial_of(x), *kernel, true);
+  const Ints kernel = pool_kernel_shape(n, x);
+  const Window win = window_params(n, spatial_of(x), kernel, true);
   Attributes a;
   set_window_attrs(a, win, true, true);
   a.set("ceil_mode", n.get_int("ceil_mode", 0));
@@ -174,15 +180,10 @@ void map_lp_pool(Importer& im, const NodeInfo& n) {
   const Shape x = im.shape_of(n, 0);
   expect_spatial_rank(n, x);
   if (x.rank == 5) n.fail(concat("3-D LpPool (input ", x.str(), ") is not supported; 1-D and 2-D are"));
-  auto kernel = n.get_ints("kernel_shape");
-  if (!kernel) n.fail("attribute 'kernel_shape' is required");
-  if (kernel->size() != static_cast<size_t>(x.rank - 2))
-    n.fail(concat("kernel_shape ", dims_str(*kernel), " does not match input ", x.str()));
-  for (int64_t k : *kernel)
-    if (k < 1) n.fail(concat("kernel_shape ", dims_str(*kernel), " has a non-positive size"));
+  const Ints kernel = pool_kernel_shape(n, x);
   const auto p = static_cast<float>(n.get_int("p", 2));
   if (!(p > 0.0f) || !std::isfinite(p)) n.fail(concat("p must be finite and > 0, got ", p));
-  const Window win = window_params(n, spatial_of(x), *kernel, true);
+  const Window win = window_params(n, spatial_of(x), kernel, true);
   Attributes a;
   set_window_attrs(a, win, true, true);
   a.set("ceil_mode", n.get_int("ceil_mode", 0));
