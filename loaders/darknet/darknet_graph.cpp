@@ -37,6 +37,7 @@ class GraphConstruction {
       fail(net_.cfg_path, ": internal error: ", weights_.remaining(), " weights floats left unread");
     for (int v : values_) layer_value_names_.push_back(b_.graph().values[static_cast<size_t>(v)].name);
     add_outputs_and_metadata(class_names);
+    add_state_outputs();
     Graph g = b_.build();
     check_shapes(g);
     return g;
@@ -331,6 +332,86 @@ class GraphConstruction {
 
   int add(const Layer& l, const DropoutLayer&) { return prev(l); }
 
+  // One gate conv of a [conv_lstm] as stored in .weights: biases, [scales, means, variances], kernel.
+  struct GateConvWeights {
+    std::string name;
+    Shape shape;
+    std::vector<float> w, bias, scales, mean, variance;
+  };
+
+  GateConvWeights read_gate_conv(const Layer& l, const ConvLstmLayer& c, const std::string& gate, int64_t in_channels) {
+    const std::string where = concat("layer ", l.index, " [conv_lstm] ", gate);
+    GateConvWeights g;
+    g.name = name(l, "conv_lstm") + "/" + gate;
+    g.bias = weights_.read(c.filters, where + " biases");
+    if (c.batch_normalize) {
+      g.scales = weights_.read(c.filters, where + " batch-norm scales");
+      g.mean = weights_.read(c.filters, where + " batch-norm means");
+      g.variance = weights_.read(c.filters, where + " batch-norm variances");
+    }
+    g.shape = Shape{c.filters, in_channels / c.groups, c.size, c.size};
+    g.w = weights_.read(g.shape.numel(), where + " weights");
+    return g;
+  }
+
+  // Stride 1 and size-preserving (the parser checked 2 * padding = size - 1).
+  int gate_conv(const Layer& l, const ConvLstmLayer& c, const GateConvWeights& g, int input) {
+    Attributes attrs;
+    const int64_t pad = c.padding * c.dilation;
+    attrs.set("pads", ints({pad, pad, pad, pad}));
+    if (c.dilation > 1) attrs.set("dilations", ints({c.dilation, c.dilation}));
+    attrs.set("group", c.groups);
+    return conv_with_bias(l, g.name, input, g.shape, attrs, c.batch_normalize, c.activation, g.w, g.bias, g.scales,
+                          g.mean, g.variance);
+  }
+
+  // forward_conv_lstm_layer for one time step, in darknet's order of operations. The previous step's h and c
+  // are graph inputs and the new ones graph outputs, paired in the metadata (state_inputs / state_outputs) so
+  // that `vigil detect` carries them from frame to frame.
+  int add(const Layer& l, const ConvLstmLayer& c) {
+    const std::string n = name(l, "conv_lstm");
+    const Shape state_shape{1, c.filters, l.out.h, l.out.w};
+    const int h_prev = b_.input(n + ".h_in", DType::F32, state_shape);
+    const int c_prev = b_.input(n + ".c_in", DType::F32, state_shape);
+    // darknet's weights order: [vf, vi, vo,] wf, wi, wg, wo, uf, ui, ug, uo.
+    std::vector<GateConvWeights> peep, on_h, on_x;
+    if (c.peephole)
+      for (const char* gate : {"vf", "vi", "vo"}) peep.push_back(read_gate_conv(l, c, gate, c.filters));
+    for (const char* gate : {"wf", "wi", "wg", "wo"}) on_h.push_back(read_gate_conv(l, c, gate, c.filters));
+    for (const char* gate : {"uf", "ui", "ug", "uo"}) on_x.push_back(read_gate_conv(l, c, gate, l.in.c));
+
+    // Gate pre-activation k: (W_k h + U_k x) [+ V_k c], summed in darknet's order.
+    auto gate_sum = [&](size_t k, int peephole_value, const char* gate) {
+      const int wh = gate_conv(l, c, on_h[k], h_prev), ux = gate_conv(l, c, on_x[k], prev(l));
+      int sum = b_.node(OpType::Add, concat(n, "/", gate, "_sum"), {wh, ux});
+      if (peephole_value >= 0) sum = b_.node(OpType::Add, concat(n, "/", gate, "_peep"), {sum, peephole_value});
+      return sum;
+    };
+    const int f_gate = b_.node(OpType::Sigmoid, n + "/f",
+                               {gate_sum(0, c.peephole ? gate_conv(l, c, peep[0], c_prev) : -1, "f")});
+    const int i_gate = b_.node(OpType::Sigmoid, n + "/i",
+                               {gate_sum(1, c.peephole ? gate_conv(l, c, peep[1], c_prev) : -1, "i")});
+    const int g_gate = b_.node(OpType::Tanh, n + "/g", {gate_sum(2, -1, "g")});
+    const int ig = b_.node(OpType::Mul, n + "/i_g", {i_gate, g_gate});
+    const int fc = b_.node(OpType::Mul, n + "/f_c", {f_gate, c_prev});
+    const bool clipped = c.state_constrain > 0;
+    const int c_new = b_.node(OpType::Add, clipped ? n + "/c_unclipped" : n + ".c", {fc, ig});
+    const int o_gate = b_.node(OpType::Sigmoid, n + "/o",
+                               {gate_sum(3, c.peephole ? gate_conv(l, c, peep[2], c_new) : -1, "o")});
+    const int tanh_c = b_.node(OpType::Tanh, n + "/tanh_c", {c_new});
+    const int h_new = b_.node(OpType::Mul, n, {o_gate, tanh_c});
+    // darknet clips the stored cell after computing h (constrain_cpu), and replaces non-finite values by
+    // arbitrary ones (fix_nan_and_inf_cpu), which vigil does not imitate.
+    int c_out = c_new;
+    if (clipped) {
+      const float bound = static_cast<float>(c.state_constrain);
+      c_out = b_.node(OpType::Clip, n + ".c", {c_new}, {{"min", -bound}, {"max", bound}});
+    }
+    state_pairs_.push_back({h_new, h_prev});
+    state_pairs_.push_back({c_out, c_prev});
+    return h_new;
+  }
+
   int add(const Layer& l, const YoloLayer& y) {
     heads_.push_back({&l, y.classes, y.anchors, y.mask, y.scale_x_y, false, y.new_coords, y.gaussian, prev(l)});
     return prev(l);
@@ -433,6 +514,21 @@ class GraphConstruction {
     if (options_.add_yolo_detect) append_yolo_detect(b_.graph(), head_values, decoding);
   }
 
+  // Recurrent layers' new states become graph outputs after the network's own, each paired with the input
+  // that takes it at the next frame.
+  void add_state_outputs() {
+    if (state_pairs_.empty()) return;
+    std::vector<std::string> ins, outs;
+    for (auto [out, in] : state_pairs_) {
+      if (std::find(b_.graph().outputs.begin(), b_.graph().outputs.end(), out) == b_.graph().outputs.end())
+        b_.output(out);
+      outs.push_back(b_.graph().values[static_cast<size_t>(out)].name);
+      ins.push_back(b_.graph().values[static_cast<size_t>(in)].name);
+    }
+    b_.metadata(std::string(meta::kStateInputs), ins);
+    b_.metadata(std::string(meta::kStateOutputs), outs);
+  }
+
   // The engine's shape inference and darknet's formulas must agree on every layer.
   void check_shapes(const Graph& g) const {
     for (const Layer& l : net_.layers) {
@@ -468,6 +564,7 @@ class GraphConstruction {
   std::vector<int> values_;                     // per layer: the value holding its output
   std::vector<std::string> layer_value_names_;  // recorded before build() empties the builder
   std::vector<Head> heads_;
+  std::vector<std::pair<int, int>> state_pairs_;  // (new state, the input holding the previous one)
 };
 
 }  // namespace

@@ -316,6 +316,48 @@ SamLayer parse_sam(const SectionReader& r, int index) {
   return s;
 }
 
+// darknet's parse_conv_lstm. Its gate convs are built for the input's height and width and also read the
+// state, which has the output's: only a size-preserving conv (stride 1, 2 * padding = size - 1) is
+// consistent, and darknet does not check that.
+ConvLstmLayer parse_conv_lstm(const SectionReader& r, const FeatureShape& in, int64_t& weights) {
+  check_keys(r, "conv_lstm",
+             {"output", "size", "stride", "dilation", "pad", "padding", "groups", "activation", "batch_normalize",
+              "xnor", "peephole", "bottleneck", "state_constrain", "shortcut", "lstm_activation", "time_normalizer"},
+             true);
+  ConvLstmLayer c;
+  // darknet defaults output to 1 (with a warning): a cfg without it is a mistake, so it is demanded.
+  c.filters = r.require_int_in("output", 1, kMaxDim);
+  c.size = r.get_int_in("size", 3, 1, kMaxKernel);
+  require_default_int(r, "stride", 1, "a strided state would not match the input's size");
+  c.dilation = r.get_int_in("dilation", 1, 1, kMaxKernel);
+  const int64_t pad_flag = r.get_int_in("pad", 0, 0, 1);
+  c.padding = pad_flag ? c.size / 2 : r.get_int_in("padding", 0, 0, kMaxKernel);
+  c.groups = r.get_int_in("groups", 1, 1, kMaxDim);
+  c.activation = parse_activation(r, "activation", r.get_string("activation", "linear"));
+  c.batch_normalize = r.get_int_in("batch_normalize", 0, 0, 1) == 1;
+  c.peephole = r.get_int_in("peephole", 0, 0, 1) == 1;
+  require_default_int(r, "xnor", 0, "XNOR convolution");
+  require_default_int(r, "bottleneck", 0, "the bottleneck variant, which darknet runs on the GPU only");
+  // lstm_activation is read by darknet's GPU code only; its CPU forward always uses tanh.
+  if (r.get_string("lstm_activation", "tanh") != "tanh")
+    r.fail_key("lstm_activation", "only tanh is supported (darknet's CPU forward pass ignores this key)");
+  // shortcut adds only in the bottleneck variant; time_normalizer scales gradients: neither changes inference.
+  r.get_int_in("shortcut", 0, 0, 1);
+  c.state_constrain = r.get_int_in("state_constrain", 32, 0, int64_t{1} << 30);
+  if (2 * c.padding != c.size - 1)
+    r.fail_key(pad_flag ? "size" : "padding",
+               concat("size=", c.size, " with padding ", c.padding,
+                      " changes the feature size; the state needs a size-preserving conv (pad=1 with an odd size)"));
+  if (in.c % c.groups != 0) r.fail_key("groups", concat(c.groups, " does not divide the ", in.c, " input channels"));
+  if (c.filters % c.groups != 0) r.fail_key("groups", concat(c.groups, " does not divide output=", c.filters));
+  // darknet's load order (load_weights): [vf, vi, vo,] wf, wi, wg, wo, uf, ui, ug, uo, each as a conv.
+  const int64_t per_conv_extra = c.filters * (c.batch_normalize ? 4 : 1);
+  const int64_t on_state = per_conv_extra + c.filters * (c.filters / c.groups) * c.size * c.size;
+  const int64_t on_input = per_conv_extra + c.filters * (in.c / c.groups) * c.size * c.size;
+  weights = (c.peephole ? 3 : 0) * on_state + 4 * on_state + 4 * on_input;
+  return c;
+}
+
 void check_positive_shape(const SectionReader& r, const FeatureShape& s) {
   if (s.c < 1 || s.h < 1 || s.w < 1)
     r.fail_section(concat("output would be ", s.c, "x", s.h, "x", s.w, " (the input is too small for it)"));
@@ -537,6 +579,9 @@ Network parse_network(const CfgFile& cfg) {
                                   " ([sam] multiplies equal shapes element-wise)"));
       layer.out = in;
       layer.params = sam;
+    } else if (layer.type == "conv_lstm") {
+      layer.params = parse_conv_lstm(r, in, layer.weight_floats);
+      layer.out = {std::get<ConvLstmLayer>(layer.params).filters, in.h, in.w};
     } else if (layer.type == "cost") {
       check_keys(r, "cost", {}, true);
       layer.out = in;
@@ -545,7 +590,7 @@ Network parse_network(const CfgFile& cfg) {
       r.fail_section(
           "unknown or unsupported section (supported: net, convolutional, connected, maxpool, avgpool, "
           "local_avgpool, route, shortcut, upsample, scale_channels, sam, reorg, dropout, softmax, cost, yolo, "
-          "Gaussian_yolo, region)");
+          "Gaussian_yolo, region, conv_lstm)");
     }
     check_positive_shape(r, layer.out);
     net.layers.push_back(std::move(layer));

@@ -104,9 +104,22 @@ struct SamLayer {
   kernels::ActivationParams activation;
 };
 
+// AlexeyAB darknet's convolutional LSTM for video (conv_lstm_layer.c, forward_conv_lstm_layer), one time step
+// per frame: gates f, i, o = logistic(W*h + U*x [+ V*c]) and g = tanh(W*h + U*x), where every W, U, V is a
+// darknet conv (bias or batch norm, `activation`) with `size`, `padding`, `dilation`, `groups`;
+// c' = f*c + i*g; h' = o*tanh(c') (the output); the peephole on o reads c'. Then c' is clipped to
+// +-state_constrain (0: not clipped). h and c carry over to the next frame: they are graph inputs and outputs
+// (metadata state_inputs / state_outputs), zero at the start of a stream.
+struct ConvLstmLayer {
+  int64_t filters = 0, size = 3, padding = 0, dilation = 1, groups = 1;
+  bool batch_normalize = false, peephole = false;
+  kernels::ActivationParams activation;  // of every gate conv, before the gate sums (usually linear)
+  int64_t state_constrain = 32;          // darknet's default: time_steps * 32, time_steps being 1 at inference
+};
+
 using LayerParams = std::variant<ConvolutionalLayer, MaxPoolLayer, AvgPoolLayer, RouteLayer, ShortcutLayer,
                                  UpsampleLayer, ScaleChannelsLayer, DropoutLayer, YoloLayer, RegionLayer, ReorgLayer,
-                                 ConnectedLayer, SoftmaxLayer, CostLayer, LocalAvgPoolLayer, SamLayer>;
+                                 ConnectedLayer, SoftmaxLayer, CostLayer, LocalAvgPoolLayer, SamLayer, ConvLstmLayer>;
 
 struct Layer {
   int index = 0;              // darknet's layer index: 0 for the first section after [net]

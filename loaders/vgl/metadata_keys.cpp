@@ -76,6 +76,8 @@ std::optional<AttrKind> known_kind(std::string_view key) {
       {kActionEmbedding, AttrKind::String},
       {kActionWindowInput, AttrKind::String},
       {kActionScores, AttrKind::String},
+      {kStateInputs, AttrKind::Strings},
+      {kStateOutputs, AttrKind::Strings},
   };
   for (const auto& [name, kind] : kKinds)
     if (name == key) return kind;
@@ -159,6 +161,13 @@ void check_metadata_entry(std::string_view key, const AttrValue& v) {
   } else if (key == kActionBackground) {
     const int64_t b = expect<int64_t>(key, v, AttrKind::Int);
     if (b < 0) bad(key, concat("is ", b, ", must be >= 0 (an index into action_labels)"));
+  } else if (key == kStateInputs || key == kStateOutputs) {
+    const auto& names = expect<std::vector<std::string>>(key, v, AttrKind::Strings);
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i].empty()) bad(key, concat("name ", i, " is empty"));
+      for (size_t j = 0; j < i; ++j)
+        if (names[j] == names[i]) bad(key, concat("names '", names[i], "' twice"));
+    }
   } else if (key == kActionImageInput || key == kActionEmbedding || key == kActionWindowInput || key == kActionScores) {
     if (expect<std::string>(key, v, AttrKind::String).empty()) bad(key, "is empty, expected a graph value name");
   }
@@ -179,6 +188,15 @@ void check_metadata(const Metadata& m) {
     if (const AttrValue* b = find(kActionBackground); b && static_cast<uint64_t>(std::get<int64_t>(*b)) >= k)
       bad(kActionBackground, concat("is ", std::get<int64_t>(*b), ", out of range for the ", k, " action_labels"));
   }
+  const AttrValue* state_in = find(kStateInputs);
+  const AttrValue* state_out = find(kStateOutputs);
+  if (!state_in != !state_out)
+    bad(state_in ? kStateOutputs : kStateInputs,
+        concat("is missing: '", state_in ? kStateInputs : kStateOutputs, "' needs it (state comes in pairs)"));
+  if (state_in && std::get<std::vector<std::string>>(*state_in).size() !=
+                      std::get<std::vector<std::string>>(*state_out).size())
+    fail("metadata keys 'state_inputs' and 'state_outputs': ", std::get<std::vector<std::string>>(*state_in).size(),
+         " and ", std::get<std::vector<std::string>>(*state_out).size(), " names; expected one output per input");
   const AttrValue* mean = find(kMean);
   const AttrValue* stdev = find(kStd);
   if (mean && stdev) {
@@ -259,8 +277,37 @@ ActionModelInfo action_model_info(const Graph& g) {
   return info;
 }
 
+std::vector<std::pair<int, int>> state_pairs(const Graph& g) {
+  const AttrValue* ins = find_key(g.metadata, kStateInputs);
+  const AttrValue* outs = find_key(g.metadata, kStateOutputs);
+  if (!ins && !outs) return {};
+  check_metadata(g.metadata);  // both present, one output per input
+  const auto& in_names = std::get<std::vector<std::string>>(*ins);
+  const auto& out_names = std::get<std::vector<std::string>>(*outs);
+  auto resolve = [&](std::string_view key, const std::string& name, bool want_input) {
+    const int id = g.find_value(name);
+    if (id < 0) bad(key, concat("names '", name, "', which is not a value of the graph"));
+    if (!contains(want_input ? g.inputs : g.outputs, id))
+      bad(key, concat("names '", name, "', which is not a graph ", want_input ? "input" : "output"));
+    return id;
+  };
+  std::vector<std::pair<int, int>> pairs;
+  for (size_t i = 0; i < in_names.size(); ++i) {
+    const int in = resolve(kStateInputs, in_names[i], true), out = resolve(kStateOutputs, out_names[i], false);
+    const Value& a = g.values[static_cast<size_t>(in)];
+    const Value& b = g.values[static_cast<size_t>(out)];
+    if (a.dtype != DType::F32 || b.dtype != DType::F32 || !(a.shape == b.shape))
+      fail("metadata keys 'state_inputs' and 'state_outputs': pair ", i, " has input '", a.name, "' ",
+           dtype_name(a.dtype), a.shape.str(), " and output '", b.name, "' ", dtype_name(b.dtype), b.shape.str(),
+           "; a state must keep its type (float32) and shape");
+    pairs.emplace_back(in, out);
+  }
+  return pairs;
+}
+
 void check_metadata_against_graph(const Graph& g) {
   if (is_action_model(g.metadata)) action_model_info(g);
+  state_pairs(g);
 }
 
 }  // namespace vigil::meta

@@ -50,6 +50,12 @@ inline constexpr std::string_view kActionEmbedding = "action_embedding";       /
 inline constexpr std::string_view kActionWindowInput = "action_window_input";  // string, input [T,1,E]
 inline constexpr std::string_view kActionScores = "action_scores";             // string, output [T,1,K]
 
+// Recurrent state carried from one run to the next (a darknet [conv_lstm], or any model whose state is an
+// input/output pair): after each frame, `vigil detect` copies state output i into state input i; both start at
+// zero. Pairs have the same dtype (f32) and shape.
+inline constexpr std::string_view kStateInputs = "state_inputs";    // strings, graph input names
+inline constexpr std::string_view kStateOutputs = "state_outputs";  // strings, graph output names
+
 // The documented kind of a key vigil understands, or nullopt for an unknown key (readers of untyped
 // sources such as JSON use it to store 16 as a float where a float is expected).
 std::optional<AttrKind> known_kind(std::string_view key);
@@ -76,6 +82,10 @@ struct ActionModelInfo {
   std::vector<std::string> labels;                                       // K names
   int64_t background = -1;                                               // -1: none
 };
+
+// The state pairs of a checked graph as (input, output) value ids, in metadata order; empty without state keys.
+// Throws Error naming the key if a name is not a graph input/output or a pair's types or shapes differ.
+std::vector<std::pair<int, int>> state_pairs(const Graph& g);
 
 // True if the metadata declares an action model (any action_* key is present).
 bool is_action_model(const Metadata& m);

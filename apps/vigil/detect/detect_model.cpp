@@ -46,15 +46,30 @@ DetectModel load_detect_model(const std::string& path, const EngineOptions& opti
   if (auto it = g.metadata.find(std::string(meta::kClassNames)); it != g.metadata.end())
     if (const auto* v = std::get_if<std::vector<std::string>>(&it->second)) m.class_names = *v;
 
+  try {
+    m.state = state_pairs_of(g);
+  } catch (const Error& e) {
+    fail(path, ": ", e.what());
+  }
+
   if (!meta::is_action_model(g.metadata)) {
-    if (g.inputs.size() != 1)
-      fail(path, ": a detector needs one image input; this model has ", g.inputs.size(),
-           " and no action_* metadata saying which is the image");
-    m.image_input = name_of(g, g.inputs[0]);
-    m.prep = preprocessing_for(g, g.inputs[0]);
-    m.frame = engine_for(g, {m.detections, m.count}, options);
+    // The image is the one input that is not recurrent state.
+    std::vector<int> images;
+    for (int v : g.inputs)
+      if (std::none_of(m.state.begin(), m.state.end(), [&](const StatePair& p) { return p.input == name_of(g, v); }))
+        images.push_back(v);
+    if (images.size() != 1)
+      fail(path, ": a detector needs one image input; this model has ", images.size(),
+           m.state.empty() ? "" : " besides its recurrent state", " and no action_* metadata saying which is the image");
+    m.image_input = name_of(g, images[0]);
+    m.prep = preprocessing_for(g, images[0]);
+    std::vector<std::string> outputs = {m.detections, m.count};
+    for (const StatePair& p : m.state) outputs.push_back(p.output);
+    m.frame = engine_for(g, outputs, options);
     return m;
   }
+  if (!m.state.empty())
+    fail(path, ": an action model with recurrent state (state_inputs) is not supported by 'vigil detect'");
 
   // read_vgl has checked the action keys against the graph; resolving them again also covers ONNX input.
   try {

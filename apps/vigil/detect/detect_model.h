@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/vigil/detect/recurrent_state.h"
 #include "apps/vigil/preprocess.h"
 #include "engine/executor.h"
 #include "loaders/vgl/metadata_keys.h"
@@ -26,6 +27,7 @@ struct DetectModel {
   std::string image_input;                      // names, valid in both engines
   std::string detections, count;                // YoloDetect/BoxNms outputs: [max, 6] rows, [1] count
   std::vector<std::string> class_names;         // box classes (metadata class_names; may be empty)
+  std::vector<StatePair> state;                 // recurrent state of the frame engine, carried across frames
   std::optional<meta::ActionModelInfo> action;  // set for action models
   std::string embedding, window_input, scores;  // action models: value names
   // What the windows are made of: per frame, `frame_feature` (a [1, feature_size] output of the frame

@@ -34,13 +34,16 @@ struct HeldFrame {
 Summary run_plain(const DetectModel& m, FrameFeed& feed, const StreamOptions& o) {
   ExecutionContext ctx(*m.frame, o.threads);
   const TensorView input = ctx.input(m.image_input);
+  RecurrentState state(ctx, m.state);
   Summary summary;
   const auto start = Clock::now();
   Frame frame;
   while (feed.next(frame)) {
     const auto t0 = Clock::now();
     preprocess(frame.image, m.prep, input.f32());
+    state.feed();
     ctx.run();
+    state.keep();
     const FrameInfo info{frame.index, frame.name, frame.image.width, frame.image.height, ms_since(t0)};
     const std::vector<Box> boxes = read_boxes(ctx.output(m.detections), ctx.output(m.count),
                                               input_placement(m.prep, frame.image.width, frame.image.height),
