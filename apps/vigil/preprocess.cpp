@@ -36,6 +36,11 @@ Preprocessing preprocessing_for(const Graph& g, int input_value) {
     if (!v || (*v != 0 && *v != 1)) fail("metadata letterbox must be the integer 0 or 1");
     p.letterbox = *v == 1;
   }
+  if (auto it = g.metadata.find("letterbox_fill"); it != g.metadata.end()) {
+    const auto* v = std::get_if<float>(&it->second);
+    if (!v || !(*v >= 0.0f && *v <= 1.0f)) fail("metadata letterbox_fill must be a float in [0, 1]");
+    p.letterbox_fill = *v;
+  }
   return p;
 }
 
@@ -87,8 +92,8 @@ void preprocess(const Image& image, const Preprocessing& p, float* nchw) {
   const size_t plane = static_cast<size_t>(p.width) * p.height;
   const InputPlacement place = input_placement(p, image.width, image.height);
   if (place.x != 0 || place.y != 0 || place.width != p.width || place.height != p.height) {
-    for (int c = 0; c < 3; ++c) {  // darknet's letterbox fill: gray 0.5, normalised like any pixel
-      const float gray = static_cast<float>((0.5 - p.mean[c]) / p.std[c]);
+    for (int c = 0; c < 3; ++c) {  // the letterbox gray, normalised like any pixel
+      const float gray = static_cast<float>((static_cast<double>(p.letterbox_fill) - p.mean[c]) / p.std[c]);
       std::fill(nchw + static_cast<size_t>(c) * plane, nchw + static_cast<size_t>(c + 1) * plane, gray);
     }
   }

@@ -12,10 +12,11 @@ struct Preprocessing {
   bool bgr = false;           // channel_order "BGR"
   float mean[3] = {0, 0, 0};  // value = (pixel / 255 - mean[c]) / std[c]
   float std[3] = {1, 1, 1};
-  bool letterbox = false;  // metadata letterbox = 1 (darknet's letter_box=1)
+  bool letterbox = false;      // metadata letterbox = 1 (darknet's letter_box=1)
+  float letterbox_fill = 0.5f;  // metadata letterbox_fill: the border's gray, pixel / 255 (darknet: 0.5)
 };
 
-// From metadata (channel_order, mean, std, letterbox) and the input's shape [1,3,H,W]; throws if the input
+// From metadata (channel_order, mean, std, letterbox, letterbox_fill) and the input's shape [1,3,H,W]; throws if the input
 // is not an image-shaped f32 tensor.
 Preprocessing preprocessing_for(const Graph& g, int input_value);
 
@@ -31,7 +32,8 @@ InputPlacement input_placement(const Preprocessing& p, int frame_w, int frame_h)
 
 // Bilinear resize (pixel centres aligned, like OpenCV's INTER_LINEAR without its fixed-point rounding) of the
 // frame into input_placement(p, ...) of the NCHW float input; with p.letterbox the pixels outside it get
-// darknet's letterbox gray 0.5 (normalised: (0.5 - mean[c]) / std[c]). No letterbox: darknet's default.
+// the gray p.letterbox_fill (normalised: (fill - mean[c]) / std[c]; darknet's 0.5, Ultralytics' 114/255).
+// No letterbox: darknet's default.
 void preprocess(const Image& image, const Preprocessing& p, float* nchw);
 
 // A point of the model input (e.g. a box corner in input pixels) in frame pixels: the inverse of the

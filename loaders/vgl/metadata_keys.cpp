@@ -70,6 +70,7 @@ std::optional<AttrKind> known_kind(std::string_view key) {
       {kYoloNms, AttrKind::String},
       {kYoloDiouBeta, AttrKind::Float},
       {kLetterbox, AttrKind::Int},
+      {kLetterboxFill, AttrKind::Float},
       {kActionLabels, AttrKind::Strings},
       {kActionBackground, AttrKind::Int},
       {kActionImageInput, AttrKind::String},
@@ -145,6 +146,9 @@ void check_metadata_entry(std::string_view key, const AttrValue& v) {
   } else if (key == kYoloDiouBeta) {
     const float b = expect<float>(key, v, AttrKind::Float);
     if (!(b > 0.0f) || !std::isfinite(b)) bad(key, concat("is ", b, ", must be finite and > 0"));
+  } else if (key == kLetterboxFill) {
+    const float f = expect<float>(key, v, AttrKind::Float);
+    if (!(f >= 0.0f && f <= 1.0f)) bad(key, concat("is ", f, ", must be in [0, 1] (a gray level, pixel / 255)"));
   } else if (key == kBoxesFormat) {
     const auto& s = expect<std::string>(key, v, AttrKind::String);
     if (s != "yolov5" && s != "yolov8") bad(key, concat("is '", s, "', expected \"yolov5\" or \"yolov8\""));

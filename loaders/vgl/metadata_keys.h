@@ -34,6 +34,7 @@ inline constexpr std::string_view kYoloDecode = "yolo_decode";  // string "yolo"
 inline constexpr std::string_view kYoloNms = "yolo_nms";                         // string "iou" | "diou"
 inline constexpr std::string_view kYoloDiouBeta = "yolo_diou_beta";              // float > 0
 inline constexpr std::string_view kLetterbox = "letterbox";                      // int 0 | 1
+inline constexpr std::string_view kLetterboxFill = "letterbox_fill";             // float in [0, 1]
 
 // Boxes the model decodes itself (read by `vigil convert --decoded-boxes`; the yolo_* thresholds, class
 // count and max detections above apply to them too).

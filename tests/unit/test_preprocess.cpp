@@ -113,6 +113,7 @@ TEST_CASE("preprocess with letterbox: gray border, the frame resized into its re
     Preprocessing p;
     p.width = index == 0 ? 80 : pick(1, 200), p.height = index == 0 ? 80 : pick(1, 200);
     p.letterbox = true;
+    if (index % 4 == 2) p.letterbox_fill = 114.0f / 255.0f;  // Ultralytics' gray
     p.bgr = index % 2 == 1;
     if (index % 3 != 0)
       for (int c = 0; c < 3; ++c) p.mean[c] = 0.4f + 0.05f * c, p.std[c] = 0.2f + 0.03f * c;
@@ -132,7 +133,7 @@ TEST_CASE("preprocess with letterbox: gray border, the frame resized into its re
         for (int x = 0; x < p.width; ++x) {
           const bool inside = x >= place.x && x < place.x + place.width && y >= place.y && y < place.y + place.height;
           const float want = inside ? formula(image, inner, c, y - place.y, x - place.x)
-                                    : static_cast<float>((0.5 - p.mean[c]) / p.std[c]);
+                                    : static_cast<float>((double{p.letterbox_fill} - p.mean[c]) / p.std[c]);
           border += !inside;
           const float have = got[(static_cast<size_t>(c) * p.height + y) * p.width + x];
           mismatches += std::memcmp(&want, &have, sizeof(float)) != 0;
@@ -165,4 +166,30 @@ TEST_CASE("preprocessing_for reads metadata letterbox, and rejects a value other
     error = e.what();
   }
   CHECK(error == "metadata letterbox must be the integer 0 or 1");
+}
+
+TEST_CASE("preprocessing_for reads metadata letterbox_fill (default 0.5), and rejects values outside [0, 1]") {
+  auto fill_of = [](std::optional<AttrValue> fill) {
+    Graph g;
+    Value v;
+    v.name = "input";
+    v.dtype = DType::F32;
+    v.shape = Shape{1, 3, 8, 8};
+    g.values.push_back(v);
+    g.inputs.push_back(0);
+    g.metadata["letterbox"] = int64_t{1};
+    if (fill) g.metadata["letterbox_fill"] = *fill;
+    return preprocessing_for(g, 0).letterbox_fill;
+  };
+  CHECK(fill_of(std::nullopt) == 0.5f);
+  CHECK(fill_of(AttrValue{114.0f / 255.0f}) == 114.0f / 255.0f);
+  for (AttrValue bad : {AttrValue{1.5f}, AttrValue{-0.1f}, AttrValue{int64_t{1}}}) {
+    std::string error;
+    try {
+      fill_of(bad);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    CHECK(error == "metadata letterbox_fill must be a float in [0, 1]");
+  }
 }
