@@ -354,6 +354,23 @@ class GraphConstruction {
     return g;
   }
 
+  // Several gate convs over the same input as one conv: their filters (and biases, batch-norm vectors)
+  // stacked in order.
+  static GateConvWeights stacked(const std::vector<GateConvWeights>& gates, std::string name) {
+    GateConvWeights all;
+    all.name = std::move(name);
+    for (const GateConvWeights& g : gates)
+      for (auto [to, from] : {std::pair{&all.w, &g.w},
+                              {&all.bias, &g.bias},
+                              {&all.scales, &g.scales},
+                              {&all.mean, &g.mean},
+                              {&all.variance, &g.variance}})
+        to->insert(to->end(), from->begin(), from->end());
+    all.shape = gates.front().shape;
+    all.shape[0] *= static_cast<int64_t>(gates.size());
+    return all;
+  }
+
   // Stride 1 and size-preserving (the parser checked 2 * padding = size - 1).
   int gate_conv(const Layer& l, const ConvLstmLayer& c, const GateConvWeights& g, int input) {
     Attributes attrs;
@@ -380,24 +397,39 @@ class GraphConstruction {
     for (const char* gate : {"wf", "wi", "wg", "wo"}) on_h.push_back(read_gate_conv(l, c, gate, c.filters));
     for (const char* gate : {"uf", "ui", "ug", "uo"}) on_x.push_back(read_gate_conv(l, c, gate, l.in.c));
 
-    // Gate pre-activation k: (W_k h + U_k x) [+ V_k c], summed in darknet's order.
+    // W_k h + U_k x for the gates k = f, i, g, o. Without groups the four W convs run as one conv with 4F
+    // filters, and so do the four U convs (each output channel is still its own gate's conv, bias or batch
+    // norm and activation), and the gates are channel slices of their sum. With groups a merged conv would
+    // pair other channel groups, so each gate keeps its two convs.
+    std::vector<int> pre(4);
+    if (c.groups == 1) {
+      const int wh = gate_conv(l, c, stacked(on_h, n + "/w"), h_prev);
+      const int ux = gate_conv(l, c, stacked(on_x, n + "/u"), prev(l));
+      const int sum = b_.node(OpType::Add, n + "/gates", {wh, ux});
+      for (int64_t k = 0; k < 4; ++k)
+        pre[static_cast<size_t>(k)] =
+            slice_channels(concat(n, "/", "figo"[k], "_sum"), sum, k * c.filters, (k + 1) * c.filters);
+    } else {
+      for (size_t k = 0; k < 4; ++k)
+        pre[k] = b_.node(OpType::Add, concat(n, "/", "figo"[k], "_sum"),
+                         {gate_conv(l, c, on_h[k], h_prev), gate_conv(l, c, on_x[k], prev(l))});
+    }
+    // Gate pre-activation k, with the peephole V_k c added last (darknet's order of the sums).
     auto gate_sum = [&](size_t k, int peephole_value, const char* gate) {
-      const int wh = gate_conv(l, c, on_h[k], h_prev), ux = gate_conv(l, c, on_x[k], prev(l));
-      int sum = b_.node(OpType::Add, concat(n, "/", gate, "_sum"), {wh, ux});
-      if (peephole_value >= 0) sum = b_.node(OpType::Add, concat(n, "/", gate, "_peep"), {sum, peephole_value});
-      return sum;
+      if (peephole_value < 0) return pre[k];
+      return b_.node(OpType::Add, concat(n, "/", gate, "_peep"), {pre[k], peephole_value});
     };
-    const int f_gate = b_.node(OpType::Sigmoid, n + "/f",
-                               {gate_sum(0, c.peephole ? gate_conv(l, c, peep[0], c_prev) : -1, "f")});
-    const int i_gate = b_.node(OpType::Sigmoid, n + "/i",
-                               {gate_sum(1, c.peephole ? gate_conv(l, c, peep[1], c_prev) : -1, "i")});
+    const int f_gate =
+        b_.node(OpType::Sigmoid, n + "/f", {gate_sum(0, c.peephole ? gate_conv(l, c, peep[0], c_prev) : -1, "f")});
+    const int i_gate =
+        b_.node(OpType::Sigmoid, n + "/i", {gate_sum(1, c.peephole ? gate_conv(l, c, peep[1], c_prev) : -1, "i")});
     const int g_gate = b_.node(OpType::Tanh, n + "/g", {gate_sum(2, -1, "g")});
     const int ig = b_.node(OpType::Mul, n + "/i_g", {i_gate, g_gate});
     const int fc = b_.node(OpType::Mul, n + "/f_c", {f_gate, c_prev});
     const bool clipped = c.state_constrain > 0;
     const int c_new = b_.node(OpType::Add, clipped ? n + "/c_unclipped" : n + ".c", {fc, ig});
-    const int o_gate = b_.node(OpType::Sigmoid, n + "/o",
-                               {gate_sum(3, c.peephole ? gate_conv(l, c, peep[2], c_new) : -1, "o")});
+    const int o_gate =
+        b_.node(OpType::Sigmoid, n + "/o", {gate_sum(3, c.peephole ? gate_conv(l, c, peep[2], c_new) : -1, "o")});
     const int tanh_c = b_.node(OpType::Tanh, n + "/tanh_c", {c_new});
     const int h_new = b_.node(OpType::Mul, n, {o_gate, tanh_c});
     // darknet clips the stored cell after computing h (constrain_cpu), and replaces non-finite values by

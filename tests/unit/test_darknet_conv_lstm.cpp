@@ -239,48 +239,55 @@ TEST_CASE("darknet conv_lstm: frames with carried state match darknet's forward 
   const std::string weights = vgl_test::temp_path("conv_lstm.weights");
   write_weights_file(weights, file);
 
-  const double eps = 1e-5;  // darknet's batch-norm epsilon, the importer's default
-  Graph g = import_darknet(cfg, weights);
-  // Inputs: the image, then each layer's h and c; the state outputs follow the head and the detections.
-  REQUIRE(g.inputs.size() == 5);
-  CHECK(std::get<std::vector<std::string>>(g.metadata.at("state_inputs")) ==
-        std::vector<std::string>{"conv_lstm_1.h_in", "conv_lstm_1.c_in", "conv_lstm_2.h_in", "conv_lstm_2.c_in"});
-  CHECK(std::get<std::vector<std::string>>(g.metadata.at("state_outputs")) ==
-        std::vector<std::string>{"conv_lstm_1", "conv_lstm_1.c", "conv_lstm_2", "conv_lstm_2.c"});
+  const double eps = 1e-5;           // darknet's batch-norm epsilon, the importer's default
+  for (bool fold : {true, false}) {  // batch norm folded into the gate convs, or kept as BatchNorm nodes
+    CAPTURE(fold);
+    DarknetImportOptions options;
+    options.fold_batch_norm = fold;
+    Graph g = import_darknet(cfg, weights, options);
+    // Inputs: the image, then each layer's h and c; the state outputs follow the head and the detections.
+    REQUIRE(g.inputs.size() == 5);
+    CHECK(std::get<std::vector<std::string>>(g.metadata.at("state_inputs")) ==
+          std::vector<std::string>{"conv_lstm_1.h_in", "conv_lstm_1.c_in", "conv_lstm_2.h_in", "conv_lstm_2.c_in"});
+    CHECK(std::get<std::vector<std::string>>(g.metadata.at("state_outputs")) ==
+          std::vector<std::string>{"conv_lstm_1", "conv_lstm_1.c", "conv_lstm_2", "conv_lstm_2.c"});
 
-  Engine engine(std::move(g));
-  ExecutionContext ctx(engine);
-  cli::RecurrentState state(ctx, cli::state_pairs_of(engine.graph()));
-  std::uniform_real_distribution<float> pixel(0.0f, 1.0f);
-  bool clipped = false;
-  std::vector<float> first_input;
-  Map first_h2;
-  for (int frame = 0; frame < 5; ++frame) {
-    CAPTURE(frame);
-    Map x = zeros(3, 8, 10);
-    float* in = ctx.input("input").f32();
-    for (size_t i = 0; i < x.v.size(); ++i) x.v[i] = in[i] = pixel(rng);
+    Engine engine(std::move(g));
+    ExecutionContext ctx(engine);
+    cli::RecurrentState state(ctx, cli::state_pairs_of(engine.graph()));
+    RefConvLstm ref1 = lstm1, ref2 = lstm2;  // zero state
+    std::mt19937 pixels(11);
+    std::uniform_real_distribution<float> pixel(0.0f, 1.0f);
+    bool clipped = false;
+    std::vector<float> first_input;
+    Map first_h2;
+    for (int frame = 0; frame < 5; ++frame) {
+      CAPTURE(frame);
+      Map x = zeros(3, 8, 10);
+      float* in = ctx.input("input").f32();
+      for (size_t i = 0; i < x.v.size(); ++i) x.v[i] = in[i] = pixel(pixels);
+      state.feed();
+      ctx.run();
+      state.keep();
+      const Map& h1 = ref1.step(conv0(x, eps), eps);
+      const Map& h2 = ref2.step(h1, eps);
+      check_close(ctx, "conv_lstm_1", h1);
+      check_close(ctx, "conv_lstm_1.c", ref1.c);
+      check_close(ctx, "conv_lstm_2", h2);
+      check_close(ctx, "conv_lstm_2.c", ref2.c);
+      check_close(ctx, "conv_3", head(h2, eps));
+      if (frame == 0) first_input.assign(x.v.begin(), x.v.end()), first_h2 = h2;
+      clipped = clipped || max_abs(ref1.c.v) == 1.0;
+    }
+    CHECK(clipped);  // state_constrain=1 was exercised
+
+    // A new stream starts from zero state: its first frame gives the first frame's result again.
+    state.reset();
+    std::copy(first_input.begin(), first_input.end(), ctx.input("input").f32());
     state.feed();
     ctx.run();
-    state.keep();
-    const Map& h1 = lstm1.step(conv0(x, eps), eps);
-    const Map& h2 = lstm2.step(h1, eps);
-    check_close(ctx, "conv_lstm_1", h1);
-    check_close(ctx, "conv_lstm_1.c", lstm1.c);
-    check_close(ctx, "conv_lstm_2", h2);
-    check_close(ctx, "conv_lstm_2.c", lstm2.c);
-    check_close(ctx, "conv_3", head(h2, eps));
-    if (frame == 0) first_input.assign(x.v.begin(), x.v.end()), first_h2 = h2;
-    clipped = clipped || max_abs(lstm1.c.v) == 1.0;
+    check_close(ctx, "conv_lstm_2", first_h2);
   }
-  CHECK(clipped);  // state_constrain=1 was exercised
-
-  // A new stream starts from zero state: its first frame gives the first frame's result again.
-  state.reset();
-  std::copy(first_input.begin(), first_input.end(), ctx.input("input").f32());
-  state.feed();
-  ctx.run();
-  check_close(ctx, "conv_lstm_2", first_h2);
 }
 
 TEST_CASE("darknet conv_lstm: unsupported or inconsistent keys are errors naming the line and key") {
