@@ -144,17 +144,28 @@ TEST_CASE("preprocess with letterbox: gray border, the frame resized into its re
   }
 }
 
+namespace {
+
+// A graph with one f32 [1,3,8,8] input and the given metadata.
+Graph image_graph(const Metadata& metadata) {
+  Graph g;
+  Value v;
+  v.name = "input";
+  v.dtype = DType::F32;
+  v.shape = Shape{1, 3, 8, 8};
+  g.values.push_back(v);
+  g.inputs.push_back(0);
+  g.metadata = metadata;
+  return g;
+}
+
+}  // namespace
+
 TEST_CASE("preprocessing_for reads metadata letterbox, and rejects a value other than 0 or 1") {
   auto graph_with = [](std::optional<AttrValue> letterbox) {
-    Graph g;
-    Value v;
-    v.name = "input";
-    v.dtype = DType::F32;
-    v.shape = Shape{1, 3, 8, 8};
-    g.values.push_back(v);
-    g.inputs.push_back(0);
-    if (letterbox) g.metadata["letterbox"] = *letterbox;
-    return g;
+    Metadata m;
+    if (letterbox) m["letterbox"] = *letterbox;
+    return image_graph(m);
   };
   CHECK_FALSE(preprocessing_for(graph_with(std::nullopt), 0).letterbox);
   CHECK_FALSE(preprocessing_for(graph_with(AttrValue{int64_t{0}}), 0).letterbox);
@@ -170,16 +181,10 @@ TEST_CASE("preprocessing_for reads metadata letterbox, and rejects a value other
 
 TEST_CASE("preprocessing_for reads metadata letterbox_fill (default 0.5), and rejects values outside [0, 1]") {
   auto fill_of = [](std::optional<AttrValue> fill) {
-    Graph g;
-    Value v;
-    v.name = "input";
-    v.dtype = DType::F32;
-    v.shape = Shape{1, 3, 8, 8};
-    g.values.push_back(v);
-    g.inputs.push_back(0);
-    g.metadata["letterbox"] = int64_t{1};
-    if (fill) g.metadata["letterbox_fill"] = *fill;
-    return preprocessing_for(g, 0).letterbox_fill;
+    Metadata m;
+    m["letterbox"] = int64_t{1};
+    if (fill) m["letterbox_fill"] = *fill;
+    return preprocessing_for(image_graph(m), 0).letterbox_fill;
   };
   CHECK(fill_of(std::nullopt) == 0.5f);
   CHECK(fill_of(AttrValue{114.0f / 255.0f}) == 114.0f / 255.0f);

@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cfg_text import read_cfg  # noqa: E402
 from random_weights import generate, write_weights  # noqa: E402
 
 
@@ -94,14 +95,7 @@ def main():
         sys.exit(f"FAIL: {model} has no state_inputs / state_outputs metadata: {meta}")
 
     # Input size from the cfg's [net]; frames: crops sliding 3 px right and 2 px down per frame.
-    net = {}
-    for line in open(args.cfg):
-        line = line.split("#")[0].strip()
-        if line.startswith("[") and net:
-            break
-        if "=" in line:
-            k, v = line.split("=", 1)
-            net[k.strip()] = v.strip()
+    net = read_cfg(args.cfg)[0][1]
     w, h = int(net["width"]), int(net["height"])
     photo = cv2.imread(args.image)
     if photo is None:
