@@ -175,9 +175,10 @@ struct TileMath;
 // F(4,3) with the interpolation points 0, +-2/3, +-3/2 and infinity, not Lavin & Gray's 0, +-1, +-2. The float
 // error comes almost all from the GEMM's sums over the input channels (computing both transforms in double
 // changes it by < 10 %), amplified by how much the transforms grow the terms relative to the output. A float
-// simulation of point sets (post-ReLU inputs, He-init weights, C = 32..512) found the reciprocal pair 2/3, 3/2
-// best among small fractions: RMS error 2.2x and max error 4x below 0, +-1, +-2 (docs/KERNELS.md). Cost: two
-// more multiplies per 1D transform.
+// simulation of point sets (tools/kbench/winograd_error.py: post-ReLU inputs, He-init weights, C = 32..512)
+// found the reciprocal pair 2/3, 3/2 best among small fractions: RMS error 2-2.5x and max error 3-6x below
+// 0, +-1, +-2 (docs/KERNELS.md). Cost: with no coefficient +-1 to spare a multiply, 16 operations per 1D input
+// transform instead of 14 and 12 per output transform instead of 10 (F(4,3) 1-4 % slower in kbench).
 template <>
 struct TileMath<4> {
   static constexpr int kAlpha = 6;
