@@ -8,7 +8,8 @@
 //                       y tile      = A^T M A + bias, then the activation
 //
 // F(m x m, 3 x 3) produces m x m outputs from an a x a input tile, a = m + 2. F(4,3) (a = 6, points 0,
-// +-1, +-2; Lavin & Gray) does 4x fewer multiplies than the direct conv but its U is 4x the weights;
+// +-2/3, +-3/2: 2-6x less float error than Lavin & Gray's 0, +-1, +-2) does 4x fewer multiplies than the
+// direct conv but its U is 4x the weights;
 // F(2,3) (a = 4, points 0, +-1) saves 2.25x and U is 1.8x the weights. On small images, where each U
 // value serves few tiles and U streams from L3, F(2,3) wins (the planner picks: engine/ops/conv2d_fast.cpp).
 // Max error and numbers: docs/KERNELS.md.

@@ -165,44 +165,61 @@ inline int64_t workspace_floats(KernelIsa isa, const PathConfig& cfg, const Conv
   return floats + 16;
 }
 
-// The transform matrices of F(m x m, 3 x 3) with interpolation points 0, +-1 (and +-2 for m = 4), applied
-// one row or column at a time; TileMath<m> is what the kernel is templated on.
+// The transform matrices of F(m x m, 3 x 3), applied one row or column at a time; TileMath<m> is what the
+// kernel is templated on. Every constant of B^T and A^T is a small integer (exact in float); G, applied once
+// at load in double, holds the inverse scales. Scaling a row of B^T or G, or a column of A^T, moves no error:
+// each product U V keeps its relative rounding error.
 template <int M>
 struct TileMath;
 
+// F(4,3) with the interpolation points 0, +-2/3, +-3/2 and infinity, not Lavin & Gray's 0, +-1, +-2. The float
+// error comes almost all from the GEMM's sums over the input channels (computing both transforms in double
+// changes it by < 10 %), amplified by how much the transforms grow the terms relative to the output. A float
+// simulation of point sets (tools/kbench/winograd_error.py: post-ReLU inputs, He-init weights, C = 32..512)
+// found the reciprocal pair 2/3, 3/2 best among small fractions: RMS error 2-2.5x and max error 3-6x below
+// 0, +-1, +-2 (docs/KERNELS.md). Cost: with no coefficient +-1 to spare a multiply, 16 operations per 1D input
+// transform instead of 14 and 12 per output transform instead of 10 (F(4,3) 1-4 % slower in kbench).
 template <>
 struct TileMath<4> {
   static constexpr int kAlpha = 6;
   // Kernel transform G (6 x 3), used at load in double.
-  static constexpr double kG[6][3] = {{1.0 / 4, 0, 0},
-                                      {-1.0 / 6, -1.0 / 6, -1.0 / 6},
-                                      {-1.0 / 6, 1.0 / 6, -1.0 / 6},
-                                      {1.0 / 24, 1.0 / 12, 1.0 / 6},
-                                      {1.0 / 24, -1.0 / 12, 1.0 / 6},
-                                      {0, 0, 1}};
-  // Input transform B^T d.
+  static constexpr double kG[6][3] = {{1.0 / 36, 0, 0},
+                                      {1.0 / 130, 1.0 / 195, 2.0 / 585},
+                                      {1.0 / 130, -1.0 / 195, 2.0 / 585},
+                                      {2.0 / 585, 1.0 / 195, 1.0 / 130},
+                                      {2.0 / 585, -1.0 / 195, 1.0 / 130},
+                                      {0, 0, 1.0 / 36}};
+  // Input transform B^T d, rows
+  //   (36, 0, -97, 0, 36, 0), (0, 9/2, 27/4, -2, -3, 0), (0, -9/2, 27/4, 2, -3, 0),
+  //   (0, -3, -2, 27/4, 9/2, 0), (0, 3, -2, -27/4, 9/2, 0), (0, 36, 0, -97, 0, 36):
+  // rows 1, 2 (points +-2/3) are 3 e +- 2 o with e = 9/4 d2 - d4, o = 9/4 d1 - d3; rows 3, 4 (+-3/2) likewise.
   template <class F>
   static inline __attribute__((always_inline)) void input_1d(const F d[6], F t[6]) {
-    const F four(4.0f), five(5.0f), two(2.0f);
-    t[0] = four * d[0] - five * d[2] + d[4];
-    t[1] = (d[3] + d[4]) - four * (d[1] + d[2]);
-    t[2] = (d[4] - d[3]) + four * (d[1] - d[2]);
-    t[3] = (d[4] - d[2]) + two * (d[3] - d[1]);
-    t[4] = (d[4] - d[2]) - two * (d[3] - d[1]);
-    t[5] = four * d[1] - five * d[3] + d[5];
+    const F c2(2.0f), c3(3.0f), c9_4(2.25f), c36(36.0f), c97(97.0f);
+    const F e12 = c9_4 * d[2] - d[4], o12 = c9_4 * d[1] - d[3];
+    const F e34 = c9_4 * d[4] - d[2], o34 = c9_4 * d[3] - d[1];
+    const F e12x3 = c3 * e12, o34x3 = c3 * o34;
+    t[0] = c36 * (d[0] + d[4]) - c97 * d[2];
+    t[1] = e12x3 + c2 * o12;
+    t[2] = e12x3 - c2 * o12;
+    t[3] = c2 * e34 + o34x3;
+    t[4] = c2 * e34 - o34x3;
+    t[5] = c36 * (d[1] + d[5]) - c97 * d[3];
   }
-  // Output transform A^T m (6 -> 4).
+  // Output transform A^T m (6 -> 4); A^T's columns are (1, p, p^2, p^3) scaled by 27 for p = +-2/3 and by 8
+  // for p = +-3/2.
   template <class F>
   static inline __attribute__((always_inline)) void output_1d(const F m[6], F o[4]) {
-    const F two(2.0f), four(4.0f), eight(8.0f);
+    const F c8(8.0f), c12(12.0f), c18(18.0f), c27(27.0f);
     const F s12 = m[1] + m[2], d12 = m[1] - m[2], s34 = m[3] + m[4], d34 = m[3] - m[4];
-    o[0] = m[0] + s12 + s34;
-    o[1] = d12 + two * d34;
-    o[2] = s12 + four * s34;
-    o[3] = d12 + eight * d34 + m[5];
+    o[0] = m[0] + c27 * s12 + c8 * s34;
+    o[1] = c18 * d12 + c12 * d34;
+    o[2] = c12 * s12 + c18 * s34;
+    o[3] = c8 * d12 + c27 * d34 + m[5];
   }
 };
 
+// F(2,3) with the points 0, +-1 and infinity: its transforms only add, subtract and halve.
 template <>
 struct TileMath<2> {
   static constexpr int kAlpha = 4;
