@@ -332,24 +332,27 @@ class GraphConstruction {
 
   int add(const Layer& l, const DropoutLayer&) { return prev(l); }
 
-  // One gate conv of a [conv_lstm] as stored in .weights: biases, [scales, means, variances], kernel.
+  // One conv of a recurrent section ([conv_lstm] gate, [crnn] input/self/output) as stored in .weights:
+  // biases, [scales, means, variances], kernel.
   struct GateConvWeights {
     std::string name;
     Shape shape;
     std::vector<float> w, bias, scales, mean, variance;
   };
 
-  GateConvWeights read_gate_conv(const Layer& l, const ConvLstmLayer& c, const std::string& gate, int64_t in_channels) {
-    const std::string where = concat("layer ", l.index, " [conv_lstm] ", gate);
+  template <class Section>
+  GateConvWeights read_gate_conv(const Layer& l, const Section& c, const std::string& gate, int64_t filters,
+                                 int64_t in_channels) {
+    const std::string where = concat("layer ", l.index, " [", l.type, "] ", gate);
     GateConvWeights g;
-    g.name = name(l, "conv_lstm") + "/" + gate;
-    g.bias = weights_.read(c.filters, where + " biases");
+    g.name = name(l, l.type) + "/" + gate;
+    g.bias = weights_.read(filters, where + " biases");
     if (c.batch_normalize) {
-      g.scales = weights_.read(c.filters, where + " batch-norm scales");
-      g.mean = weights_.read(c.filters, where + " batch-norm means");
-      g.variance = weights_.read(c.filters, where + " batch-norm variances");
+      g.scales = weights_.read(filters, where + " batch-norm scales");
+      g.mean = weights_.read(filters, where + " batch-norm means");
+      g.variance = weights_.read(filters, where + " batch-norm variances");
     }
-    g.shape = Shape{c.filters, in_channels / c.groups, c.size, c.size};
+    g.shape = Shape{filters, in_channels / c.groups, c.size, c.size};
     g.w = weights_.read(g.shape.numel(), where + " weights");
     return g;
   }
@@ -372,7 +375,8 @@ class GraphConstruction {
   }
 
   // Stride 1 and size-preserving (the parser checked 2 * padding = size - 1).
-  int gate_conv(const Layer& l, const ConvLstmLayer& c, const GateConvWeights& g, int input) {
+  template <class Section>
+  int gate_conv(const Layer& l, const Section& c, const GateConvWeights& g, int input) {
     Attributes attrs;
     const int64_t pad = c.padding * c.dilation;
     attrs.set("pads", ints({pad, pad, pad, pad}));
@@ -393,9 +397,9 @@ class GraphConstruction {
     // darknet's weights order: [vf, vi, vo,] wf, wi, wg, wo, uf, ui, ug, uo.
     std::vector<GateConvWeights> peep, on_h, on_x;
     if (c.peephole)
-      for (const char* gate : {"vf", "vi", "vo"}) peep.push_back(read_gate_conv(l, c, gate, c.filters));
-    for (const char* gate : {"wf", "wi", "wg", "wo"}) on_h.push_back(read_gate_conv(l, c, gate, c.filters));
-    for (const char* gate : {"uf", "ui", "ug", "uo"}) on_x.push_back(read_gate_conv(l, c, gate, l.in.c));
+      for (const char* gate : {"vf", "vi", "vo"}) peep.push_back(read_gate_conv(l, c, gate, c.filters, c.filters));
+    for (const char* gate : {"wf", "wi", "wg", "wo"}) on_h.push_back(read_gate_conv(l, c, gate, c.filters, c.filters));
+    for (const char* gate : {"uf", "ui", "ug", "uo"}) on_x.push_back(read_gate_conv(l, c, gate, c.filters, l.in.c));
 
     // W_k h + U_k x for the gates k = f, i, g, o. Without groups the four W convs run as one conv with 4F
     // filters, and so do the four U convs (each output channel is still its own gate's conv, bias or batch
@@ -442,6 +446,24 @@ class GraphConstruction {
     state_pairs_.push_back({h_new, h_prev});
     state_pairs_.push_back({c_out, c_prev});
     return h_new;
+  }
+
+  // forward_crnn_layer for one time step: state' = [state +] conv_in(x) + conv_self(state), output
+  // conv_out(state'), each conv with its bias or batch norm and the section's activation. The state is a
+  // graph input/output pair like [conv_lstm]'s.
+  int add(const Layer& l, const CrnnLayer& c) {
+    const std::string n = name(l, "crnn");
+    const int state_prev = b_.input(n + ".state_in", DType::F32, Shape{1, c.hidden, l.out.h, l.out.w});
+    // darknet's weights order: input, self, output.
+    const GateConvWeights in = read_gate_conv(l, c, "input", c.hidden, l.in.c);
+    const GateConvWeights self = read_gate_conv(l, c, "self", c.hidden, c.hidden);
+    const GateConvWeights out = read_gate_conv(l, c, "output", c.filters, c.hidden);
+    const int x_term = gate_conv(l, c, in, prev(l)), state_term = gate_conv(l, c, self, state_prev);
+    int state = x_term;
+    if (c.shortcut) state = b_.node(OpType::Add, n + "/shortcut", {state_prev, x_term});
+    state = b_.node(OpType::Add, n + ".state", {state, state_term});
+    state_pairs_.push_back({state, state_prev});
+    return gate_conv(l, c, out, state);
   }
 
   int add(const Layer& l, const YoloLayer& y) {

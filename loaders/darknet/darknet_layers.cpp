@@ -358,6 +358,43 @@ ConvLstmLayer parse_conv_lstm(const SectionReader& r, const FeatureShape& in, in
   return c;
 }
 
+// darknet's parse_crnn (AlexeyAB's keys; the original darknet's output_filters / hidden_filters are unknown
+// keys). Its three convs are all built for the input's height and width: only a size-preserving conv is
+// consistent, as for [conv_lstm].
+CrnnLayer parse_crnn(const SectionReader& r, const FeatureShape& in, int64_t& weights) {
+  check_keys(r, "crnn",
+             {"output", "hidden", "size", "stride", "dilation", "pad", "padding", "groups", "activation",
+              "batch_normalize", "xnor", "shortcut"},
+             true);
+  CrnnLayer c;
+  // darknet defaults output and hidden to 1 (with a warning): demanded instead.
+  c.filters = r.require_int_in("output", 1, kMaxDim);
+  c.hidden = r.require_int_in("hidden", 1, kMaxDim);
+  c.size = r.get_int_in("size", 3, 1, kMaxKernel);
+  require_default_int(r, "stride", 1, "a strided state would not match the input's size");
+  c.dilation = r.get_int_in("dilation", 1, 1, kMaxKernel);
+  const int64_t pad_flag = r.get_int_in("pad", 0, 0, 1);
+  c.padding = pad_flag ? c.size / 2 : r.get_int_in("padding", 0, 0, kMaxKernel);
+  c.groups = r.get_int_in("groups", 1, 1, kMaxDim);
+  // darknet's default activation here is logistic.
+  c.activation = parse_activation(r, "activation", r.get_string("activation", "logistic"));
+  c.batch_normalize = r.get_int_in("batch_normalize", 0, 0, 1) == 1;
+  c.shortcut = r.get_int_in("shortcut", 0, 0, 1) == 1;
+  require_default_int(r, "xnor", 0, "XNOR convolution");
+  if (2 * c.padding != c.size - 1)
+    r.fail_key(pad_flag ? "size" : "padding",
+               concat("size=", c.size, " with padding ", c.padding,
+                      " changes the feature size; the state needs a size-preserving conv (pad=1 with an odd size)"));
+  for (auto [what, channels] : {std::pair{"input channels", in.c}, {"hidden", c.hidden}, {"output", c.filters}})
+    if (channels % c.groups != 0) r.fail_key("groups", concat(c.groups, " does not divide the ", channels, " ", what));
+  // darknet's load order: input layer, self layer, output layer, each as a conv.
+  auto conv_floats = [&](int64_t filters, int64_t in_channels) {
+    return filters * (c.batch_normalize ? 4 : 1) + filters * (in_channels / c.groups) * c.size * c.size;
+  };
+  weights = conv_floats(c.hidden, in.c) + conv_floats(c.hidden, c.hidden) + conv_floats(c.filters, c.hidden);
+  return c;
+}
+
 void check_positive_shape(const SectionReader& r, const FeatureShape& s) {
   if (s.c < 1 || s.h < 1 || s.w < 1)
     r.fail_section(concat("output would be ", s.c, "x", s.h, "x", s.w, " (the input is too small for it)"));
@@ -582,6 +619,9 @@ Network parse_network(const CfgFile& cfg) {
     } else if (layer.type == "conv_lstm") {
       layer.params = parse_conv_lstm(r, in, layer.weight_floats);
       layer.out = {std::get<ConvLstmLayer>(layer.params).filters, in.h, in.w};
+    } else if (layer.type == "crnn") {
+      layer.params = parse_crnn(r, in, layer.weight_floats);
+      layer.out = {std::get<CrnnLayer>(layer.params).filters, in.h, in.w};
     } else if (layer.type == "cost") {
       check_keys(r, "cost", {}, true);
       layer.out = in;
@@ -590,7 +630,7 @@ Network parse_network(const CfgFile& cfg) {
       r.fail_section(
           "unknown or unsupported section (supported: net, convolutional, connected, maxpool, avgpool, "
           "local_avgpool, route, shortcut, upsample, scale_channels, sam, reorg, dropout, softmax, cost, yolo, "
-          "Gaussian_yolo, region, conv_lstm)");
+          "Gaussian_yolo, region, conv_lstm, crnn)");
     }
     check_positive_shape(r, layer.out);
     net.layers.push_back(std::move(layer));

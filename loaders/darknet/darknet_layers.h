@@ -117,9 +117,20 @@ struct ConvLstmLayer {
   int64_t state_constrain = 32;          // darknet's default: time_steps * 32, time_steps being 1 at inference
 };
 
+// AlexeyAB darknet's convolutional RNN (crnn_layer.c, forward_crnn_layer), one time step per frame:
+// state' = [state +] conv_in(x) + conv_self(state) (shortcut=1 keeps the old state), output conv_out(state');
+// every conv has `size`, `padding`, `dilation`, `groups`, bias or batch norm and `activation`. The state
+// carries over to the next frame like [conv_lstm]'s.
+struct CrnnLayer {
+  int64_t filters = 0, hidden = 0, size = 3, padding = 0, dilation = 1, groups = 1;
+  bool batch_normalize = false, shortcut = false;
+  kernels::ActivationParams activation;
+};
+
 using LayerParams = std::variant<ConvolutionalLayer, MaxPoolLayer, AvgPoolLayer, RouteLayer, ShortcutLayer,
                                  UpsampleLayer, ScaleChannelsLayer, DropoutLayer, YoloLayer, RegionLayer, ReorgLayer,
-                                 ConnectedLayer, SoftmaxLayer, CostLayer, LocalAvgPoolLayer, SamLayer, ConvLstmLayer>;
+                                 ConnectedLayer, SoftmaxLayer, CostLayer, LocalAvgPoolLayer, SamLayer, ConvLstmLayer,
+                                 CrnnLayer>;
 
 struct Layer {
   int index = 0;              // darknet's layer index: 0 for the first section after [net]

@@ -86,7 +86,7 @@ TEST_CASE("darknet cfg: unknown sections and keys are errors with the line numbe
   CHECK(net_error(std::string(kNet) + "\n[crop]\ncrop_width=2\n") ==
         "t.cfg:6: [crop]: unknown or unsupported section (supported: net, convolutional, connected, maxpool, avgpool, "
         "local_avgpool, route, shortcut, upsample, scale_channels, sam, reorg, dropout, softmax, cost, yolo, "
-        "Gaussian_yolo, region, conv_lstm)");
+        "Gaussian_yolo, region, conv_lstm, crnn)");
   CHECK(net_error(std::string(kNet) + "[convolutional]\nfilters=4\nsize=1\nactivation=linear\nfilter_size=3\n") ==
         "t.cfg:9: [convolutional] key 'filter_size': unknown key (not a darknet key of this section, or one vigil "
         "does not support)");

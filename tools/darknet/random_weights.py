@@ -10,7 +10,8 @@ file order, a 20-byte header (version 0.2.5, 64-bit "seen") then per layer:
   [connected]:     biases, weights [outputs][inputs], then with batch_normalize scales / means / variances;
   [shortcut] with weights_type: (1 + len(from)) weights, times the channels for per_channel;
   [conv_lstm]:     its gate convs as [convolutional] ones, in darknet's order: with peephole=1 vf, vi, vo
-                   (on the cell), then wf, wi, wg, wo (on the state), then uf, ui, ug, uo (on the input).
+                   (on the cell), then wf, wi, wg, wo (on the state), then uf, ui, ug, uo (on the input);
+  [crnn]:          its input, self and output convs, likewise.
 Weights are uniform with a fan-in scale that keeps activations O(1); the batch-norm statistics are far from
 the identity (scales 0.5..1.5, means -0.3..0.3, variances 0.3..2) so that a wrong epsilon, order or fold
 shows. The weights and biases of every layer feeding a [yolo] / [region] head (of a classifier: the last
@@ -45,9 +46,15 @@ def layer_weights(sections):
         elif name == "conv_lstm":
             f, k, g = int(kv["output"]), int(kv.get("size", 3)), int(kv.get("groups", 1))
             on_state = (3 if int(kv.get("peephole", 0)) else 0) + 4
-            entry = ("conv_lstm", f, [f // g * k * k] * on_state + [c // g * k * k] * 4,
+            entry = ("recurrent", None, [(f, f // g * k * k)] * on_state + [(f, c // g * k * k)] * 4,
                      int(kv.get("batch_normalize", 0)))
             shape = (f, h, w)  # size-preserving (vigil refuses other paddings)
+        elif name == "crnn":
+            f, hid, k, g = int(kv["output"]), int(kv["hidden"]), int(kv.get("size", 3)), int(kv.get("groups", 1))
+            # one entry per conv: (filters, fan-in)
+            entry = ("recurrent", None, [(hid, c // g * k * k), (hid, hid // g * k * k), (f, hid // g * k * k)],
+                     int(kv.get("batch_normalize", 0)))
+            shape = (f, h, w)
         elif name == "connected":
             o = int(kv["output"])
             entry = ("connected", o, c * h * w, int(kv.get("batch_normalize", 0)))
@@ -101,11 +108,12 @@ def generate(cfg, seed=1, head_gain=3.0, objectness_bias=0.0):
             out.append(rng.uniform(-0.5, 1.5, n))
             continue
         gain = head_gain if i in gained else 1.0
-        if kind == "conv_lstm":  # one conv per gate, each as a [convolutional]
-            for gate_fan_in in fan_in:
-                stats = [rng.uniform(0.5, 1.5, n), rng.uniform(-0.3, 0.3, n), rng.uniform(0.3, 2.0, n)] if bn else []
-                out += [rng.uniform(-0.2, 0.2, n)] + stats
-                out.append(np.sqrt(3.0 / gate_fan_in) * rng.uniform(-1.0, 1.0, n * gate_fan_in))
+        if kind == "recurrent":  # its convs in order, each as a [convolutional]
+            for filters, conv_fan_in in fan_in:
+                stats = [rng.uniform(0.5, 1.5, filters), rng.uniform(-0.3, 0.3, filters),
+                         rng.uniform(0.3, 2.0, filters)] if bn else []
+                out += [rng.uniform(-0.2, 0.2, filters)] + stats
+                out.append(np.sqrt(3.0 / conv_fan_in) * rng.uniform(-1.0, 1.0, filters * conv_fan_in))
             continue
         bias = gain * rng.uniform(-0.2, 0.2, n)
         if objectness_bias and i in gained and layers[i + 1][0] == "yolo":

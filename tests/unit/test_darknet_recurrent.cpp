@@ -1,7 +1,7 @@
-// darknet's [conv_lstm] (AlexeyAB's convolutional LSTM for detection on video): the cfg checks, the graph's
-// state inputs/outputs and metadata, and several frames run with the state carried from frame to frame
-// (apps/vigil/detect/recurrent_state.h, as `vigil detect` does) against an independent float64
-// re-implementation of darknet's forward_conv_lstm_layer.
+// darknet's recurrent sections for video, [conv_lstm] (AlexeyAB's convolutional LSTM) and [crnn]: the cfg
+// checks, the graph's state inputs/outputs and metadata, and several frames run with the state carried from
+// frame to frame (apps/vigil/detect/recurrent_state.h, as `vigil detect` does) against independent float64
+// re-implementations of darknet's forward_conv_lstm_layer and forward_crnn_layer.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -94,7 +94,7 @@ Map zeros(int64_t c, int64_t h, int64_t w) { return Map{c, h, w, std::vector<dou
 struct RefConv {
   int64_t filters = 0, in_channels = 0, size = 1, padding = 0, dilation = 1, groups = 1;
   bool batch_normalize = false;
-  bool leaky = false;
+  kernels::Activation act = kernels::Activation::None;  // None, LeakyRelu or Sigmoid
   std::vector<double> bias, scales, mean, var, w;
 
   Map operator()(const Map& in, double eps) const {
@@ -114,17 +114,19 @@ struct RefConv {
           const size_t fi = static_cast<size_t>(f);
           if (batch_normalize) s = scales[fi] * (s - mean[fi]) / std::sqrt(var[fi] + eps);
           s += bias[fi];
-          out.v[static_cast<size_t>((f * in.h + y) * in.w + x)] = leaky && s <= 0 ? 0.1 * s : s;
+          if (act == kernels::Activation::LeakyRelu && s <= 0) s *= 0.1;
+          if (act == kernels::Activation::Sigmoid) s = 1 / (1 + std::exp(-s));
+          out.v[static_cast<size_t>((f * in.h + y) * in.w + x)] = s;
         }
     return out;
   }
 };
 
 RefConv conv_shape(int64_t filters, int64_t in_channels, int64_t size, int64_t padding, int64_t dilation,
-                   int64_t groups, bool batch_normalize, bool leaky) {
+                   int64_t groups, bool batch_normalize, kernels::Activation act) {
   RefConv c;
   c.filters = filters, c.in_channels = in_channels, c.size = size, c.padding = padding;
-  c.dilation = dilation, c.groups = groups, c.batch_normalize = batch_normalize, c.leaky = leaky;
+  c.dilation = dilation, c.groups = groups, c.batch_normalize = batch_normalize, c.act = act;
   return c;
 }
 
@@ -185,8 +187,8 @@ struct RefConvLstm {
 RefConvLstm random_conv_lstm(const ConvLstmLayer& l, int64_t in_channels, int64_t height, int64_t width,
                              std::mt19937& rng, std::vector<float>& file) {
   RefConvLstm r;
-  const RefConv on_state = conv_shape(l.filters, l.filters, l.size, l.padding, l.dilation, l.groups, l.batch_normalize,
-                                      l.activation.kind == kernels::Activation::LeakyRelu);
+  const RefConv on_state =
+      conv_shape(l.filters, l.filters, l.size, l.padding, l.dilation, l.groups, l.batch_normalize, l.activation.kind);
   RefConv on_input = on_state;
   on_input.in_channels = in_channels;
   if (l.peephole)
@@ -231,10 +233,10 @@ TEST_CASE("darknet conv_lstm: frames with carried state match darknet's forward 
 
   std::mt19937 rng(3);
   std::vector<float> file;
-  const RefConv conv0 = random_conv(conv_shape(4, 3, 3, 1, 1, 1, true, true), rng, file);
+  const RefConv conv0 = random_conv(conv_shape(4, 3, 3, 1, 1, 1, true, kernels::Activation::LeakyRelu), rng, file);
   RefConvLstm lstm1 = random_conv_lstm(l1, 4, 8, 10, rng, file);
   RefConvLstm lstm2 = random_conv_lstm(l2, 6, 8, 10, rng, file);
-  const RefConv head = random_conv(conv_shape(21, 4, 1, 0, 1, 1, false, false), rng, file);
+  const RefConv head = random_conv(conv_shape(21, 4, 1, 0, 1, 1, false, kernels::Activation::None), rng, file);
   REQUIRE(static_cast<int64_t>(file.size()) == net.total_weight_floats());
   const std::string weights = vgl_test::temp_path("conv_lstm.weights");
   write_weights_file(weights, file);
@@ -290,6 +292,98 @@ TEST_CASE("darknet conv_lstm: frames with carried state match darknet's forward 
   }
 }
 
+TEST_CASE("darknet crnn: frames with carried state match darknet's forward pass (float64 reference)") {
+  // Layer 1 keeps its old state (shortcut), with batch norm and leaky convs; layer 2 is grouped, with
+  // darknet's default logistic convs, its state replaced every frame.
+  const std::string cfg = write_text(vgl_test::temp_path("crnn.cfg"), R"(
+[net]
+width=9
+height=7
+channels=3
+
+[convolutional]
+filters=4
+size=3
+stride=1
+pad=1
+activation=leaky
+
+[crnn]
+output=6
+hidden=5
+size=3
+pad=1
+shortcut=1
+batch_normalize=1
+activation=leaky
+
+[crnn]
+output=4
+hidden=4
+size=1
+groups=2
+)");
+  const Network net = parse_network(read_cfg_file(cfg));
+  REQUIRE(net.layers.size() == 3);
+  std::mt19937 rng(5);
+  std::vector<float> file;
+  const RefConv conv0 = random_conv(conv_shape(4, 3, 3, 1, 1, 1, false, kernels::Activation::LeakyRelu), rng, file);
+  struct RefCrnn {
+    RefConv in, self, out;
+    bool shortcut;
+    Map state;
+    Map step(const Map& x) {
+      const Map a = in(x, 1e-5), b = self(state, 1e-5);
+      for (size_t e = 0; e < state.v.size(); ++e) state.v[e] = ((shortcut ? state.v[e] : 0) + a.v[e]) + b.v[e];
+      return out(state, 1e-5);
+    }
+  };
+  std::vector<RefCrnn> layers;
+  for (int i : {1, 2}) {
+    const auto& c = std::get<CrnnLayer>(net.layers[static_cast<size_t>(i)].params);
+    const int64_t in_c = net.layers[static_cast<size_t>(i)].in.c;
+    auto shape = [&](int64_t filters, int64_t in_channels) {
+      return conv_shape(filters, in_channels, c.size, c.padding, c.dilation, c.groups, c.batch_normalize,
+                        c.activation.kind);
+    };
+    RefCrnn r;
+    r.in = random_conv(shape(c.hidden, in_c), rng, file);
+    r.self = random_conv(shape(c.hidden, c.hidden), rng, file);
+    r.out = random_conv(shape(c.filters, c.hidden), rng, file);
+    r.shortcut = c.shortcut;
+    r.state = zeros(c.hidden, 7, 9);
+    layers.push_back(std::move(r));
+  }
+  CHECK(layers[1].in.act == kernels::Activation::Sigmoid);  // darknet's default activation of [crnn]
+  REQUIRE(static_cast<int64_t>(file.size()) == net.total_weight_floats());
+  const std::string weights = vgl_test::temp_path("crnn.weights");
+  write_weights_file(weights, file);
+
+  Graph g = import_darknet(cfg, weights);
+  CHECK(std::get<std::vector<std::string>>(g.metadata.at("state_inputs")) ==
+        std::vector<std::string>{"crnn_1.state_in", "crnn_2.state_in"});
+  CHECK(std::get<std::vector<std::string>>(g.metadata.at("state_outputs")) ==
+        std::vector<std::string>{"crnn_1.state", "crnn_2.state"});
+  Engine engine(std::move(g));
+  ExecutionContext ctx(engine);
+  cli::RecurrentState state(ctx, cli::state_pairs_of(engine.graph()));
+  std::uniform_real_distribution<float> pixel(0.0f, 1.0f);
+  for (int frame = 0; frame < 4; ++frame) {
+    CAPTURE(frame);
+    Map x = zeros(3, 7, 9);
+    float* in = ctx.input("input").f32();
+    for (size_t i = 0; i < x.v.size(); ++i) x.v[i] = in[i] = pixel(rng);
+    state.feed();
+    ctx.run();
+    state.keep();
+    const Map y1 = layers[0].step(conv0(x, 1e-5));
+    const Map y2 = layers[1].step(y1);
+    check_close(ctx, "crnn_1.state", layers[0].state);
+    check_close(ctx, "crnn_2.state", layers[1].state);
+    check_close(ctx, "crnn_2/output", y2);
+  }
+}
+
 TEST_CASE("darknet conv_lstm: unsupported or inconsistent keys are errors naming the line and key") {
   struct Case {
     std::string keys, message;
@@ -315,6 +409,17 @@ TEST_CASE("darknet conv_lstm: unsupported or inconsistent keys are errors naming
     CHECK(err.find(cfg + ":") == 0);
     CHECK(err.find(c.message) != std::string::npos);
   }
+  // [crnn] shares the size-preserving rule; the original darknet's key names are not AlexeyAB's.
+  const std::string crnn_pad = write_text(vgl_test::temp_path("crnn_pad.cfg"),
+                                          "[net]\nwidth=8\nheight=8\nchannels=3\n\n[crnn]\noutput=2\nhidden=2\n");
+  CHECK(error_of([&] { parse_network(read_cfg_file(crnn_pad)); }) ==
+        crnn_pad +
+            ":6: [crnn] key 'padding': size=3 with padding 0 changes the feature size; the state needs a "
+            "size-preserving conv (pad=1 with an odd size)");
+  const std::string crnn_old = write_text(vgl_test::temp_path("crnn_old.cfg"),
+                                          "[net]\nwidth=8\nheight=8\nchannels=3\n\n[crnn]\noutput_filters=2\n");
+  CHECK(error_of([&] { parse_network(read_cfg_file(crnn_old)); }).find("key 'output_filters': unknown key") !=
+        std::string::npos);
   // Neutral keys are accepted: shortcut (bottleneck only), time_normalizer (gradients), lstm_activation=tanh.
   const std::string ok =
       cfg_with("ok.cfg", "output=4\nsize=3\npad=1\nshortcut=1\ntime_normalizer=0.5\nlstm_activation=tanh\n");
