@@ -28,6 +28,7 @@ struct PlaneGeometry {
   int64_t phase_floats = 0;      // one phase incl. the zero slack the rounded lanes read
   int64_t plane_floats = 0;      // stride_h * stride_w phases
   int64_t workspace_floats = 0;  // in_d planes + one output plane + the tap offsets (2 int64 each as floats)
+                                 // + one padded input row (stride-2 rows)
 };
 
 inline PlaneGeometry plane_geometry(const Conv3dParams& p) {
@@ -42,7 +43,8 @@ inline PlaneGeometry plane_geometry(const Conv3dParams& p) {
   const int64_t needed = g.lanes + max_offset;
   g.phase_floats = round_up(g.hq * g.wq > needed ? g.hq * g.wq : needed, kLaneRound);
   g.plane_floats = p.stride_h * p.stride_w * g.phase_floats;
-  g.workspace_floats = p.in_d * g.plane_floats + g.lanes + 2 * (p.kernel_h + p.kernel_w) + 2 * kLaneRound;
+  g.workspace_floats =
+      p.in_d * g.plane_floats + g.lanes + 2 * (p.kernel_h + p.kernel_w) + p.stride_w * g.wq + 2 * kLaneRound;
   return g;
 }
 
@@ -50,7 +52,35 @@ inline bool planes_fit(const PlaneGeometry& g) { return g.workspace_floats <= kM
 
 // Copies input plane `src` [in_h, in_w] into its phases: phase (r, s) row rq column cq is padded row
 // rq*sh + r, column cq*sw + s, i.e. input (rq*sh + r - pad_top, cq*sw + s - pad_left), 0 outside.
-inline void pad_plane(const Conv3dParams& p, const PlaneGeometry& g, const float* src, float* dst) {
+inline void pad_plane(const Conv3dParams& p, const PlaneGeometry& g, const float* src, float* dst, float* row_scratch) {
+  if (p.stride_w == 2) {
+    // Both column phases of a row at once from a zero-padded copy of it: every element of the copy is read,
+    // so the split vectorises (a loop reading every other element alone would peel its last vector for the
+    // gap, and was most of the time of X3D's stride-2 layers).
+    const int64_t padded = 2 * g.wq;
+    const int64_t n = p.pad_left >= padded ? 0 : (p.in_w < padded - p.pad_left ? p.in_w : padded - p.pad_left);
+    std::memset(row_scratch, 0, static_cast<size_t>(padded) * sizeof(float));
+    for (int64_t r = 0; r < p.stride_h; ++r) {
+      float* __restrict even = dst + (r * 2) * g.phase_floats;
+      float* __restrict odd = even + g.phase_floats;
+      for (int64_t rq = 0; rq < g.hq; ++rq) {
+        const int64_t ir = rq * p.stride_h + r - p.pad_top;
+        float* e = even + rq * g.wq;
+        float* o = odd + rq * g.wq;
+        if (ir < 0 || ir >= p.in_h || n == 0) {
+          std::memset(e, 0, static_cast<size_t>(g.wq) * sizeof(float));
+          std::memset(o, 0, static_cast<size_t>(g.wq) * sizeof(float));
+          continue;
+        }
+        std::memcpy(row_scratch + p.pad_left, src + ir * p.in_w, static_cast<size_t>(n) * sizeof(float));
+        const float* __restrict t = row_scratch;
+        for (int64_t cq = 0; cq < g.wq; ++cq) e[cq] = t[2 * cq], o[cq] = t[2 * cq + 1];
+      }
+      std::memset(even + g.hq * g.wq, 0, static_cast<size_t>(g.phase_floats - g.hq * g.wq) * sizeof(float));
+      std::memset(odd + g.hq * g.wq, 0, static_cast<size_t>(g.phase_floats - g.hq * g.wq) * sizeof(float));
+    }
+    return;
+  }
   for (int64_t r = 0; r < p.stride_h; ++r)
     for (int64_t s = 0; s < p.stride_w; ++s) {
       float* phase = dst + (r * p.stride_w + s) * g.phase_floats;
@@ -119,6 +149,7 @@ void depthwise_planes(const Conv3dParams& p, const float* x, const float* w, con
   float* acc = padded + p.in_d * g.plane_floats;
   auto* row_offset = reinterpret_cast<int64_t*>(acc + g.lanes);
   int64_t* col_offset = row_offset + p.kernel_h;
+  auto* row_scratch = reinterpret_cast<float*>(col_offset + p.kernel_w);
   // Tap (i, j) of output lane q reads phase ((i*dh) % sh, (j*dw) % sw) at q + row shift * wq + column shift.
   for (int64_t i = 0; i < p.kernel_h; ++i)
     row_offset[i] =
@@ -138,7 +169,7 @@ void depthwise_planes(const Conv3dParams& p, const float* x, const float* w, con
     const int64_t nc = n * p.in_channels + m / multiplier;
     if (nc != padded_channel) {
       for (int64_t d = 0; d < p.in_d; ++d)
-        pad_plane(p, g, x + (nc * p.in_d + d) * in_plane, padded + d * g.plane_floats);
+        pad_plane(p, g, x + (nc * p.in_d + d) * in_plane, padded + d * g.plane_floats, row_scratch);
       padded_channel = nc;
     }
     const float* w_m = w + m * taps;
