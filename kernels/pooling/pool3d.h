@@ -59,4 +59,21 @@ void max_pool3d_fast_avx2(const Pool3dParams& p, const float* x, float* y, int64
 void max_pool3d_fast_avx512(const Pool3dParams& p, const float* x, float* y, int64_t volume_begin,
                             int64_t volume_end, float* scratch);
 
+// AveragePool3d windows deeper than one plane on the optimised paths, bit for bit
+// average_pool3d_reference: per volume the input planes are copied once into zero-padded planes, and each
+// output's double sum adds its window's cells in the reference's (a, i, j) order, outputs of a row in
+// vector lanes (a cell outside the input adds +0.0, which changes no sum that starts at +0.0); the count is
+// the product of the per-dim counts; sum / count rounded once. Scalar, AVX2 and AVX-512 builds of one loop.
+// Volumes [volume_begin, volume_end); scratch: average_pool3d_fast_scratch_bytes(p) bytes, any alignment;
+// 0 means the padded planes would exceed 64 Mi floats (run the reference).
+int64_t average_pool3d_fast_scratch_bytes(const Pool3dParams& p);
+void average_pool3d_fast(const Pool3dParams& p, KernelIsa isa, const float* x, float* y, int64_t volume_begin,
+                         int64_t volume_end, void* scratch);
+void average_pool3d_fast_scalar(const Pool3dParams& p, const float* x, float* y, int64_t volume_begin,
+                                int64_t volume_end, void* scratch);
+void average_pool3d_fast_avx2(const Pool3dParams& p, const float* x, float* y, int64_t volume_begin,
+                              int64_t volume_end, void* scratch);
+void average_pool3d_fast_avx512(const Pool3dParams& p, const float* x, float* y, int64_t volume_begin,
+                                int64_t volume_end, void* scratch);
+
 }  // namespace vigil::kernels
