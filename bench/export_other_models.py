@@ -1,4 +1,4 @@
-"""Exports models of the families vigil gained in session 6, at realistic sizes, with seeded random weights,
+"""Exports models of the families vigil gained in sessions 6 and 8, at realistic sizes, with seeded random weights,
 for timing against ONNX Runtime:
 
     /opt/vigil-venv/bin/python bench/export_other_models.py OUT_DIR
