@@ -18,6 +18,7 @@ network), with PyTorch's exporter so the nodes carry the attributes real exports
 - deconv_dw_k3s1.onnx: ConvTranspose2d(64, 64, 3, padding 1, groups 64) of a [1, 64, 56, 56] map.
 - maxpool3d_k2.onnx: MaxPool3d(2, stride 2) of a [1, 64, 16, 56, 56] clip (C3D's pools after the first).
 - maxpool3d_k3s1.onnx: MaxPool3d(3, stride 1, padding 1) of a [1, 64, 8, 28, 28] clip (I3D-style branch pool).
+- avgpool3d_k2.onnx, avgpool3d_k3s1.onnx: the same windows as AvgPool3d (count_include_pad, PyTorch's default).
 - lrn_alexnet.onnx: an ONNX LRN node (size 5, alpha 1e-4, beta 0.75, bias 2) on a [1, 96, 55, 55] map
   (AlexNet's first LRN), built with onnx.helper: PyTorch exports LocalResponseNorm as a decomposition
   (Pow, AveragePool, Div...), not as LRN.
@@ -58,6 +59,8 @@ MODELS = {
     "deconv_dw_k3s1": (nn.ConvTranspose2d(64, 64, 3, padding=1, groups=64), [1, 64, 56, 56]),
     "maxpool3d_k2": (nn.MaxPool3d(2, stride=2), [1, 64, 16, 56, 56]),
     "maxpool3d_k3s1": (nn.MaxPool3d(3, stride=1, padding=1), [1, 64, 8, 28, 28]),
+    "avgpool3d_k2": (nn.AvgPool3d(2, stride=2), [1, 64, 16, 56, 56]),
+    "avgpool3d_k3s1": (nn.AvgPool3d(3, stride=1, padding=1), [1, 64, 8, 28, 28]),
 }
 
 

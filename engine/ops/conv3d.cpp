@@ -8,6 +8,7 @@
 #include "kernels/conv3d/conv3d.h"
 #include "kernels/conv3d/conv3d_depthwise.h"
 
+#include <cstddef>
 #include <vector>
 
 #include "engine/error.h"
@@ -130,23 +131,38 @@ class Conv3dGemmKernel final : public OpKernel {
   AlignedBytes packed_;
 };
 
-// Depthwise (group == C > 1): the direct kernel, (image, output channel) pairs split over the threads.
+// Depthwise (group == C > 1): the direct kernel; one task per thread, each a contiguous range of the
+// (image, output channel) pairs with its own workspace slot.
 class Conv3dDepthwiseKernel final : public OpKernel {
  public:
-  Conv3dDepthwiseKernel(const kernels::Conv3dParams& p, kernels::KernelIsa isa) : p_(p), isa_(isa) {}
+  Conv3dDepthwiseKernel(const kernels::Conv3dParams& p, kernels::KernelIsa isa, int max_threads)
+      : p_(p), isa_(isa), max_threads_(max_threads) {
+    slot_bytes_ = (static_cast<size_t>(kernels::conv3d_depthwise_workspace_bytes(p)) + 63) / 64 * 64;
+  }
+  size_t workspace_bytes() const override { return slot_bytes_ * static_cast<size_t>(max_threads_); }
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
     const float* x = in[0].f32();
     const float* w = in[1].f32();
     const float* bias = in.size() > 2 && in[2].present() ? in[2].f32() : nullptr;
     float* y = out[0].f32();
-    rc.pool->parallel_for(p_.batch * p_.out_channels, [&](int64_t first, int64_t last) {
-      kernels::conv3d_depthwise(isa_, p_, x, w, bias, y, first, last);
+    const int64_t channels = p_.batch * p_.out_channels;
+    const int threads = rc.pool->size();
+    auto* workspace = static_cast<std::byte*>(rc.workspace);
+    rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
+      for (int64_t t = t_begin; t < t_end; ++t) {
+        const int64_t first = channels * t / threads, last = channels * (t + 1) / threads;
+        if (first == last) continue;
+        kernels::conv3d_depthwise(isa_, p_, x, w, bias, y, first, last,
+                                  slot_bytes_ ? workspace + static_cast<size_t>(t) * slot_bytes_ : nullptr);
+      }
     });
   }
 
  private:
   kernels::Conv3dParams p_;
   kernels::KernelIsa isa_;
+  int max_threads_;
+  size_t slot_bytes_ = 0;
 };
 
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
@@ -154,7 +170,7 @@ std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
   const kernels::Conv3dParams p = conv3d_params(ctx.node, ctx.inputs);
   const auto isa = kernel_isa(ctx.path);
   if (isa && p.group > 1 && kernels::conv3d_depthwise_supported(p))
-    return std::make_unique<Conv3dDepthwiseKernel>(p, *isa);
+    return std::make_unique<Conv3dDepthwiseKernel>(p, *isa, ctx.max_threads);
   if (isa && ctx.constants[1] && ctx.constants[1]->dtype() == DType::F32)
     return std::make_unique<Conv3dGemmKernel>(p, *isa, ctx.constants[1]->f32(), ctx.max_threads);
   return std::make_unique<Conv3dKernel>(p, has_bias);

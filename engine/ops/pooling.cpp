@@ -6,11 +6,13 @@
 // window is a well-defined 0. LpPool (the same window attributes and p) is (sum |x|^p)^(1/p) over each window.
 #include "kernels/pooling/pooling.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "engine/error.h"
 #include "engine/ops/op_defs.h"
+#include "engine/ops/parallel_for_adapter.h"
 #include "engine/thread_pool.h"
 
 namespace vigil::ops {
@@ -221,18 +223,32 @@ void infer_global(const Node& node, std::span<const TensorInfo> in, std::span<Te
 
 class GlobalAveragePoolKernel final : public OpKernel {
  public:
-  GlobalAveragePoolKernel(int64_t planes, int64_t plane_size) : planes_(planes), plane_size_(plane_size) {}
-  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
-    kernels::global_average_pool_reference(planes_, plane_size_, in[0].f32(), out[0].f32());
+  GlobalAveragePoolKernel(int64_t planes, int64_t plane_size, bool fast)
+      : planes_(planes), plane_size_(plane_size), fast_(fast) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    const float* x = in[0].f32();
+    float* y = out[0].f32();
+    if (!fast_) return kernels::global_average_pool_reference(planes_, plane_size_, x, y);
+    // Planes split over the threads once there is enough to read.
+    const int threads = planes_ * plane_size_ < kMinParallelElements
+                            ? 1
+                            : static_cast<int>(std::min<int64_t>(rc.pool->size(), planes_));
+    rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
+      for (int64_t t = t_begin; t < t_end; ++t)
+        kernels::global_average_pool_fast(plane_size_, x, y, planes_ * t / threads, planes_ * (t + 1) / threads);
+    });
   }
 
  private:
   int64_t planes_, plane_size_;
+  bool fast_;
 };
 
+// The reference on the reference path; global_average_pool_fast (another fixed double-sum order) otherwise.
 std::unique_ptr<OpKernel> bind_global(const BindContext& ctx) {
   const Shape& x = ctx.inputs[0].shape;
-  return std::make_unique<GlobalAveragePoolKernel>(x.numel(0, 2), x.numel(2, x.rank));
+  return std::make_unique<GlobalAveragePoolKernel>(x.numel(0, 2), x.numel(2, x.rank),
+                                                   ctx.path != KernelPath::Reference);
 }
 
 double flops_global(const Node&, std::span<const TensorInfo> in, std::span<const TensorInfo>) {

@@ -3,14 +3,17 @@
 // right (default 0), dilations[3] (default 1,1,1), ceil_mode (default 0); AveragePool3d also
 // count_include_pad (default 0). Every window must cover at least one input cell, except for AveragePool3d
 // with count_include_pad, where such a window is a well-defined 0. The reference kernels run on the reference
-// path and, volumes split over the threads, for AveragePool3d windows deeper than one plane; on the optimised
-// paths windows one plane deep (kernel_d == 1) run the 2-D fast kernels plane by plane, and deeper MaxPool3d
-// windows max_pool3d_fast (2-D pooled planes, then a max across depth); all the reference's bits.
+// path, volumes split over the threads; on the optimised paths windows one plane deep (kernel_d == 1) run the
+// 2-D fast kernels plane by plane, deeper MaxPool3d windows max_pool3d_fast (separable W, H, depth passes;
+// strided rows 2-D pooled planes, then depth) and deeper AveragePool3d windows average_pool3d_fast (the
+// reference's double sums in its order, rows of outputs in vector lanes); all the reference's bits (a NaN
+// average may be another NaN).
 #include <algorithm>
 #include <cstddef>
 #include <vector>
 
 #include "engine/error.h"
+#include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
 #include "engine/ops/parallel_for_adapter.h"
 #include "engine/thread_pool.h"
@@ -167,12 +170,12 @@ class PlanePool3dKernel final : public OpKernel {
 };
 
 // MaxPool3d with windows deeper than one plane on the optimised paths (kernels/pooling/pool3d.h,
-// max_pool3d_fast): 2-D pooling of every input plane, then the max over depth taps; bit-identical. Volumes
+// max_pool3d_fast): pooling of every input plane, then the max over depth taps; bit-identical. Volumes
 // split over the threads, each with its own scratch of pooled planes.
 class DeepMaxPool3dKernel final : public OpKernel {
  public:
-  DeepMaxPool3dKernel(const kernels::Pool3dParams& p, bool avx512, int max_threads)
-      : p_(p), avx512_(avx512), max_threads_(max_threads) {
+  DeepMaxPool3dKernel(const kernels::Pool3dParams& p, kernels::KernelIsa isa, int max_threads)
+      : p_(p), isa_(isa), max_threads_(max_threads) {
     slot_bytes_ = (static_cast<size_t>(kernels::max_pool3d_fast_scratch_floats(p)) * sizeof(float) + 63) / 64 * 64;
   }
   size_t workspace_bytes() const override { return slot_bytes_ * static_cast<size_t>(max_threads_); }
@@ -183,7 +186,7 @@ class DeepMaxPool3dKernel final : public OpKernel {
     auto* workspace = static_cast<std::byte*>(rc.workspace);
     rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
       for (int64_t t = t_begin; t < t_end; ++t)
-        kernels::max_pool3d_fast(p_, avx512_, in[0].f32(), out[0].f32(), p_.volumes * t / threads,
+        kernels::max_pool3d_fast(p_, isa_, in[0].f32(), out[0].f32(), p_.volumes * t / threads,
                                  p_.volumes * (t + 1) / threads,
                                  reinterpret_cast<float*>(workspace + static_cast<size_t>(t) * slot_bytes_));
     });
@@ -191,7 +194,36 @@ class DeepMaxPool3dKernel final : public OpKernel {
 
  private:
   kernels::Pool3dParams p_;
-  bool avx512_;
+  kernels::KernelIsa isa_;
+  int max_threads_;
+  size_t slot_bytes_ = 0;
+};
+
+// AveragePool3d with windows deeper than one plane on the optimised paths (kernels/pooling/pool3d.h,
+// average_pool3d_fast): the reference's double sums in its order, rows of outputs in vector lanes;
+// bit-identical. Volumes split over the threads, each with its own scratch.
+class DeepAveragePool3dKernel final : public OpKernel {
+ public:
+  DeepAveragePool3dKernel(const kernels::Pool3dParams& p, kernels::KernelIsa isa, int max_threads)
+      : p_(p), isa_(isa), max_threads_(max_threads) {
+    slot_bytes_ = (static_cast<size_t>(kernels::average_pool3d_fast_scratch_bytes(p)) + 63) / 64 * 64;
+  }
+  size_t workspace_bytes() const override { return slot_bytes_ * static_cast<size_t>(max_threads_); }
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    const int threads = out[0].shape.numel() < kMinParallelElements
+                            ? 1
+                            : static_cast<int>(std::min<int64_t>(std::min(rc.pool->size(), max_threads_), p_.volumes));
+    auto* workspace = static_cast<std::byte*>(rc.workspace);
+    rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
+      for (int64_t t = t_begin; t < t_end; ++t)
+        kernels::average_pool3d_fast(p_, isa_, in[0].f32(), out[0].f32(), p_.volumes * t / threads,
+                                     p_.volumes * (t + 1) / threads, workspace + static_cast<size_t>(t) * slot_bytes_);
+    });
+  }
+
+ private:
+  kernels::Pool3dParams p_;
+  kernels::KernelIsa isa_;
   int max_threads_;
   size_t slot_bytes_ = 0;
 };
@@ -200,8 +232,12 @@ std::unique_ptr<OpKernel> bind_pool(const BindContext& ctx, bool is_max) {
   const kernels::Pool3dParams p = pool3d_params(ctx.node, ctx.inputs);
   if (ctx.path != KernelPath::Reference && p.kernel_d == 1)
     return std::make_unique<PlanePool3dKernel>(p, is_max, ctx.path == KernelPath::Avx512);
-  if (ctx.path != KernelPath::Reference && is_max)
-    return std::make_unique<DeepMaxPool3dKernel>(p, ctx.path == KernelPath::Avx512, ctx.max_threads);
+  if (const auto isa = kernel_isa(ctx.path); isa && is_max)
+    return std::make_unique<DeepMaxPool3dKernel>(p, *isa, ctx.max_threads);
+  // Rows of outputs narrower than a vector of doubles (a head pool over the whole volume: out_w 1) gain
+  // nothing from lanes and lose to the per-row loop overhead (X3D-S's head: 0.3 ms reference, 0.6 fast).
+  if (const auto isa = kernel_isa(ctx.path); isa && p.out_w >= 8 && kernels::average_pool3d_fast_scratch_bytes(p) > 0)
+    return std::make_unique<DeepAveragePool3dKernel>(p, *isa, ctx.max_threads);
   return std::make_unique<Pool3dKernel>(p, is_max);
 }
 std::unique_ptr<OpKernel> bind_max(const BindContext& ctx) { return bind_pool(ctx, true); }

@@ -1,10 +1,9 @@
-// max_pool3d_fast: 3-D max pooling as 2-D pooling of every input plane plus a max across depth taps (see
-// pool3d.h). The reference visits kernel_d * kernel_h * kernel_w cells per output with bounds checks; here the
-// 2-D part runs the bounds-check-free 2-D kernels once per input plane, and the depth part is kernel_d
-// elementwise passes per output plane.
+// max_pool3d_fast: the dispatcher, the scalar build of the separable loop (baseline flags; see
+// max_pool3d_fast_impl.h) and the pooled-planes variant for strided rows.
 #include <cstring>
 #include <limits>
 
+#include "kernels/pooling/max_pool3d_fast_impl.h"
 #include "kernels/pooling/pool3d.h"
 #include "kernels/pooling/pooling.h"
 
@@ -23,12 +22,10 @@ Pool2dParams plane_params(const Pool3dParams& p) {
   return q;
 }
 
-}  // namespace
-
-int64_t max_pool3d_fast_scratch_floats(const Pool3dParams& p) { return p.in_d * p.out_h * p.out_w; }
-
-void max_pool3d_fast(const Pool3dParams& p, bool avx512, const float* x, float* y, int64_t volume_begin,
-                     int64_t volume_end, float* scratch) {
+// Strided rows: every input plane of the volume pooled in 2-D by the bounds-check-free 2-D kernel into
+// scratch, then each output plane combines the pooled planes of its depth taps in order.
+void max_pool3d_planes(const Pool3dParams& p, bool avx512, const float* x, float* y, int64_t volume_begin,
+                       int64_t volume_end, float* scratch) {
   const Pool2dParams q = plane_params(p);
   const int64_t in_volume = p.in_d * p.in_h * p.in_w, out_plane = p.out_h * p.out_w;
   for (int64_t v = volume_begin; v < volume_end; ++v) {
@@ -61,6 +58,33 @@ void max_pool3d_fast(const Pool3dParams& p, bool avx512, const float* x, float* 
         for (int64_t k = 0; k < out_plane; ++k) out[k] = -std::numeric_limits<float>::infinity();
     }
   }
+}
+
+}  // namespace
+
+int64_t max_pool3d_separable_scratch_floats(const Pool3dParams& p) { return max_pool3d_detail::layout(p).floats; }
+
+int64_t max_pool3d_fast_scratch_floats(const Pool3dParams& p) {
+  return p.stride_w > 1 ? p.in_d * p.out_h * p.out_w : max_pool3d_separable_scratch_floats(p);
+}
+
+void max_pool3d_fast_scalar(const Pool3dParams& p, const float* x, float* y, int64_t volume_begin, int64_t volume_end,
+                            float* scratch) {
+  max_pool3d_detail::pool(p, x, y, volume_begin, volume_end, scratch);
+}
+
+void max_pool3d_fast(const Pool3dParams& p, KernelIsa isa, const float* x, float* y, int64_t volume_begin,
+                     int64_t volume_end, float* scratch) {
+  if (p.stride_w > 1) return max_pool3d_planes(p, isa == KernelIsa::Avx512, x, y, volume_begin, volume_end, scratch);
+  switch (isa) {
+    case KernelIsa::Avx2:
+      return max_pool3d_fast_avx2(p, x, y, volume_begin, volume_end, scratch);
+    case KernelIsa::Avx512:
+      return max_pool3d_fast_avx512(p, x, y, volume_begin, volume_end, scratch);
+    case KernelIsa::Scalar:
+      break;
+  }
+  max_pool3d_fast_scalar(p, x, y, volume_begin, volume_end, scratch);
 }
 
 }  // namespace vigil::kernels

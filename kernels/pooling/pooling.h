@@ -43,6 +43,12 @@ void lp_pool2d_reference(const Pool2dParams& p, double norm_p, const float* x, f
 // y[p] = mean of the plane_size values of plane p, accumulated in double.
 void global_average_pool_reference(int64_t planes, int64_t plane_size, const float* x, float* y);
 
+// GlobalAveragePool on the optimised paths, planes [plane_begin, plane_end): the same double sum in another
+// fixed order (8 interleaved partial sums, combined pairwise, then the tail), divided and rounded once. The
+// double sums differ by at most ~plane_size * 2^-53 * sum|x|, so the float outputs differ from the
+// reference's by at most 1 ulp (docs/OPERATORS.md); the same bits on every path.
+void global_average_pool_fast(int64_t plane_size, const float* x, float* y, int64_t plane_begin, int64_t plane_end);
+
 }  // namespace vigil::kernels
 
 namespace vigil::kernels {

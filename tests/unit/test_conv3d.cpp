@@ -2,8 +2,9 @@
 // of X, no bounds checks) and hand-computed values; conv3d_gemm (the fast path) against conv3d_reference on
 // 520 random convs on every ISA path the CPU has (odd channel counts, tiny and larger volumes, strides,
 // dilations, paddings incl. larger than the kernel, groups incl. depthwise, pointwise, batch, every
-// activation, several vol2col blocks, threads); conv3d_depthwise (the direct depthwise kernel) against
-// conv3d_reference on 400 random depthwise convs per ISA path, channel ranges split.
+// activation, several vol2col blocks, threads); conv3d_depthwise (the direct depthwise kernel, both its
+// padded-planes and its rows variant) against conv3d_reference on 400 random depthwise convs per ISA path,
+// channel ranges split, and on a depth kernel long enough for several partial-sum passes.
 //
 // Tolerance of the fast path (docs/OPERATORS.md), as for conv2d_gemm: with S = the same conv over |x|, |w|,
 // |bias| and K = Cg*kd*kh*kw, the output may differ by L * (4 * 2^-23 * sqrt(K + 2) * S + 2^-24 * S) +
@@ -359,7 +360,8 @@ TEST_CASE("conv3d_gemm: outputs spanning several vol2col blocks, per ISA path an
 
 TEST_CASE("conv3d_depthwise: 400 random depthwise convs per ISA path against conv3d_reference") {
   std::mt19937_64 rng(4242);
-  int multiplied = 0, strided = 0, dilated = 0;
+  int multiplied = 0, strided = 0, dilated = 0, wide = 0, x3d_like = 0;
+  std::vector<char> dirty;
   for (int i = 0; i < 400; ++i) {
     Conv3dCase c;
     Conv3dParams& p = c.p;
@@ -370,6 +372,7 @@ TEST_CASE("conv3d_depthwise: 400 random depthwise convs per ISA path against con
       p.in_d = pick(rng, 1, 9);
       p.in_h = pick(rng, 1, 17);
       p.in_w = pick(rng, 1, 37);
+      if (i % 8 == 1) p.in_h = pick(rng, 18, 44), p.in_w = pick(rng, 18, 44);  // planes of many vector blocks
       p.kernel_d = pick(rng, 1, 3);
       p.kernel_h = pick(rng, 1, 5);
       p.kernel_w = rng() % 3 == 0 ? pick(rng, 1, 5) : p.kernel_h;
@@ -385,8 +388,17 @@ TEST_CASE("conv3d_depthwise: 400 random depthwise convs per ISA path against con
       c.pad_back = pick(rng, 0, 2);
       c.pad_bottom = pick(rng, 0, 3);
       c.pad_right = pick(rng, 0, 3);
+      if (i % 8 == 3) {  // X3D's channel-wise 3x3x3, pads 1, stride (1, s, s), square planes of 4..16
+        p.in_h = p.in_w = pick(rng, 4, 16);
+        p.kernel_d = p.kernel_h = p.kernel_w = 3;
+        p.stride_d = 1, p.stride_h = p.stride_w = pick(rng, 1, 2);
+        p.dilation_d = p.dilation_h = p.dilation_w = 1;
+        p.pad_front = p.pad_top = p.pad_left = c.pad_back = c.pad_bottom = c.pad_right = 1;
+      }
       if (set_output(c)) break;
     }
+    wide += p.out_h * p.out_w >= 256;
+    x3d_like += i % 8 == 3;
     p.activation.kind = kAllActivations[i % std::size(kAllActivations)];
     if (p.activation.kind == Activation::LeakyRelu) p.activation.alpha = 0.1f;
     if (p.activation.kind == Activation::HardSigmoid) p.activation.alpha = 0.2f, p.activation.beta = 0.5f;
@@ -399,18 +411,53 @@ TEST_CASE("conv3d_depthwise: 400 random depthwise convs per ISA path against con
     dilated += p.dilation_w > 1 || p.dilation_h > 1 || p.dilation_d > 1;
     const Expected e = expected_of(c);
     const int64_t channels = p.batch * p.out_channels;
+    const float* b = c.bias ? c.b.data() : nullptr;
+    REQUIRE(conv3d_depthwise_workspace_bytes(p) > 0);
     for (KernelIsa isa : vigil::test::kernel_test_isas(true)) {
-      // In two calls split at a random channel, as the engine splits channels over threads.
+      // In two calls split at a random channel, as the engine splits channels over threads, each call with its
+      // own workspace (the planes variant), the second one's dirty from the first case on this path.
       std::vector<float> y(e.y.size(), -7.0f);
       const int64_t split = pick(rng, 0, channels);
-      conv3d_depthwise(isa, p, c.x.data(), c.w.data(), c.bias ? c.b.data() : nullptr, y.data(), split, channels);
-      conv3d_depthwise(isa, p, c.x.data(), c.w.data(), c.bias ? c.b.data() : nullptr, y.data(), 0, split);
-      check_close(c, e, y, std::string(kernel_isa_name(isa)) + " case " + std::to_string(i) + " " + describe(c));
+      std::vector<char> ws0(static_cast<size_t>(conv3d_depthwise_workspace_bytes(p)), 0x7f);
+      conv3d_depthwise(isa, p, c.x.data(), c.w.data(), b, y.data(), split, channels, ws0.data());
+      dirty.resize(ws0.size() > dirty.size() ? ws0.size() : dirty.size(), 0x7f);
+      conv3d_depthwise(isa, p, c.x.data(), c.w.data(), b, y.data(), 0, split, dirty.data() + 1);  // unaligned
+      check_close(c, e, y, std::string(kernel_isa_name(isa)) + " planes, case " + std::to_string(i) + " " + describe(c));
+      std::vector<float> y_rows(e.y.size(), -7.0f);
+      conv3d_depthwise_rows(isa, p, c.x.data(), c.w.data(), b, y_rows.data(), split, channels);
+      conv3d_depthwise_rows(isa, p, c.x.data(), c.w.data(), b, y_rows.data(), 0, split);
+      check_close(c, e, y_rows, std::string(kernel_isa_name(isa)) + " rows, case " + std::to_string(i) + " " + describe(c));
     }
   }
   CHECK(multiplied >= 80);
   CHECK(strided >= 100);
   CHECK(dilated >= 100);
+  CHECK(wide >= 40);
+  CHECK(x3d_like >= 40);
+}
+
+TEST_CASE("conv3d_depthwise: a depth kernel of 70 taps (partial sums over several passes), per ISA path") {
+  std::mt19937_64 rng(77);
+  Conv3dCase c;
+  Conv3dParams& p = c.p;
+  p.group = p.in_channels = p.out_channels = 3;
+  p.in_d = 74, p.in_h = 5, p.in_w = 6;
+  p.kernel_d = 70, p.kernel_h = 3, p.kernel_w = 2;
+  p.pad_front = 2, p.pad_top = 1, p.pad_left = 1;
+  c.pad_back = 1, c.pad_bottom = 1;
+  p.stride_d = 3;
+  p.activation.kind = Activation::Relu;
+  c.bias = true;
+  REQUIRE(set_output(c));
+  REQUIRE(p.out_d == 3);
+  make_data(c, rng);
+  const Expected e = expected_of(c);
+  for (KernelIsa isa : vigil::test::kernel_test_isas(true)) {
+    std::vector<float> y(e.y.size(), -7.0f);
+    std::vector<char> ws(static_cast<size_t>(conv3d_depthwise_workspace_bytes(p)));
+    conv3d_depthwise(isa, p, c.x.data(), c.w.data(), c.b.data(), y.data(), 0, 3, ws.data());
+    CHECK(check_close(c, e, y, std::string(kernel_isa_name(isa)) + " " + describe(c)) == 0);
+  }
 }
 
 TEST_CASE("conv3d_gemm: depth-sliced mode with output planes in the depth padding, grouped, batch 2") {

@@ -1,8 +1,10 @@
 // max_pool3d_fast (kernels/pooling/pool3d.h) against max_pool3d_reference, byte for byte, on 400 random
-// valid shapes (kernels 1-4 deep, strides, dilations, pads, ceil-mode-sized outputs), with and without the
-// AVX-512 2-D kernel (when the CPU has it), volumes in three parts cut at random points. Inputs mix ordinary
-// values with NaN, +-0, +-inf and repeated values, where the window order decides the result (the last NaN,
-// the first of equal zeros), so splitting the window by depth must keep the reference's order.
+// valid shapes (kernels 1-4 deep, strides, dilations, pads, ceil-mode-sized outputs, rows up to 90 wide), on
+// every ISA path the CPU has (scalar, AVX2, AVX-512), volumes in three parts cut at random points, and the
+// separable loop's per-ISA builds on every shape (also the strided ones max_pool3d_fast gives the 2-D
+// kernel). Inputs mix ordinary values with NaN, +-0, +-inf and repeated values, where the window order
+// decides the result (the last NaN, the first of equal zeros), so splitting the window into W, H and depth
+// passes must keep the reference's order.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -13,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/cpu_features.h"
+#include "epilogue_test_support.h"
 #include "kernels/pooling/pool3d.h"
 #include "kernels/pooling/pooling.h"
 
@@ -43,13 +45,13 @@ bool windows_touch_input(int64_t in, int64_t out, int64_t kernel, int64_t stride
 TEST_CASE("max_pool3d_fast: bit-identical to max_pool3d_reference on 400 random shapes with NaN, zeros and ties") {
   std::mt19937_64 rng(3031);
   const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
-  std::vector<bool> avx512_choices{false};
-  if (vigil::cpu_features().has_avx512_core()) avx512_choices.push_back(true);
+  const std::vector<KernelIsa> isas = vigil::test::kernel_test_isas(true);
   int deep = 0;
   for (int t = 0; t < 400;) {
     Pool3dParams p;
     p.volumes = pick(rng, 1, 4);
     p.in_d = pick(rng, 1, 8), p.in_h = pick(rng, 1, 11), p.in_w = pick(rng, 1, 37);
+    if (rng() % 4 == 0) p.in_h = pick(rng, 12, 30), p.in_w = pick(rng, 38, 90);  // rows of several vectors
     p.kernel_d = pick(rng, 1, 4), p.kernel_h = pick(rng, 1, 4), p.kernel_w = pick(rng, 1, 4);
     p.stride_d = pick(rng, 1, 3), p.stride_h = pick(rng, 1, 3), p.stride_w = pick(rng, 1, 3);
     if (rng() % 3 == 0) p.dilation_d = pick(rng, 1, 2), p.dilation_h = pick(rng, 1, 2), p.dilation_w = pick(rng, 1, 3);
@@ -85,16 +87,25 @@ TEST_CASE("max_pool3d_fast: bit-identical to max_pool3d_reference on 400 random 
     std::vector<float> want(static_cast<size_t>(p.volumes * p.out_d * p.out_h * p.out_w));
     max_pool3d_reference(p, x.data(), want.data());
     std::vector<float> scratch(static_cast<size_t>(max_pool3d_fast_scratch_floats(p)));
-    for (bool avx512 : avx512_choices) {
+    for (KernelIsa isa : isas) {
       std::vector<float> got(want.size(), 42.0f);
       int64_t cut0 = pick(rng, 0, p.volumes), cut1 = pick(rng, 0, p.volumes);
       if (cut0 > cut1) std::swap(cut0, cut1);
-      max_pool3d_fast(p, avx512, x.data(), got.data(), cut1, p.volumes, scratch.data());
-      max_pool3d_fast(p, avx512, x.data(), got.data(), 0, cut0, scratch.data());
-      max_pool3d_fast(p, avx512, x.data(), got.data(), cut0, cut1, scratch.data());
-      INFO("case ", t, " avx512 ", avx512, " in ", p.in_d, "x", p.in_h, "x", p.in_w, " kernel ", p.kernel_d, "x",
+      max_pool3d_fast(p, isa, x.data(), got.data(), cut1, p.volumes, scratch.data());
+      max_pool3d_fast(p, isa, x.data(), got.data(), 0, cut0, scratch.data());
+      max_pool3d_fast(p, isa, x.data(), got.data(), cut0, cut1, scratch.data());
+      INFO("case ", t, " ", kernel_isa_name(isa), " in ", p.in_d, "x", p.in_h, "x", p.in_w, " kernel ", p.kernel_d, "x",
            p.kernel_h, "x", p.kernel_w);
       CHECK(std::memcmp(got.data(), want.data(), want.size() * sizeof(float)) == 0);
+      // The separable loop itself, whatever the strides (max_pool3d_fast runs it for stride_w 1 only).
+      std::vector<float> separable(want.size(), 42.0f),
+          scratch2(static_cast<size_t>(max_pool3d_separable_scratch_floats(p)));
+      const auto fn = isa == KernelIsa::Avx512 ? max_pool3d_fast_avx512
+                      : isa == KernelIsa::Avx2 ? max_pool3d_fast_avx2
+                                               : max_pool3d_fast_scalar;
+      fn(p, x.data(), separable.data(), cut0, p.volumes, scratch2.data());
+      fn(p, x.data(), separable.data(), 0, cut0, scratch2.data());
+      CHECK(std::memcmp(separable.data(), want.data(), want.size() * sizeof(float)) == 0);
     }
   }
   CHECK(deep > 250);

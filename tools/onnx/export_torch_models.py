@@ -283,6 +283,49 @@ def build_models(torch):
             x = F.relu6(self.bn4(self.depthwise(x)))
             return self.fc(self.head(x).flatten(1))
 
+    class X3dMini(nn.Module):
+        """An X3D-style efficient video classifier, small: a (1,3,3) stride-(1,2,2) stem then a channel-wise (5,1,1)
+        conv, two bottlenecks (1x1x1 conv-BN-ReLU, channel-wise 3x3x3 conv (stride (1,2,2) in the first)-BN,
+        squeeze-excitation in the first (global AvgPool3d, 1x1x1 convs, ReLU, Sigmoid, broadcast Mul), Swish
+        written as x * sigmoid(x), 1x1x1 conv-BN, residual; the first with a strided 1x1x1 shortcut), an
+        I3D-style MaxPool3d(3, stride 1, padding 1), a 1x1x1 conv, AvgPool3d over the whole remaining volume and
+        a Linear classifier."""
+
+        def __init__(self):
+            super().__init__()
+            self.stem = nn.Sequential(nn.Conv3d(3, 8, (1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1), bias=False),
+                                      nn.Conv3d(8, 8, (5, 1, 1), padding=(2, 0, 0), groups=8, bias=False),
+                                      nn.BatchNorm3d(8), nn.ReLU())
+            self.blocks = nn.ModuleList()
+            for cin, inner, cout, stride, se in [(8, 18, 8, 2, True), (8, 18, 8, 1, False)]:
+                block = nn.ModuleDict({
+                    "a": nn.Sequential(nn.Conv3d(cin, inner, 1, bias=False), nn.BatchNorm3d(inner), nn.ReLU()),
+                    "b": nn.Sequential(nn.Conv3d(inner, inner, 3, stride=(1, stride, stride), padding=1,
+                                                 groups=inner, bias=False), nn.BatchNorm3d(inner)),
+                    "c": nn.Sequential(nn.Conv3d(inner, cout, 1, bias=False), nn.BatchNorm3d(cout))})
+                if se:
+                    block["se1"] = nn.Conv3d(inner, 8, 1)
+                    block["se2"] = nn.Conv3d(8, inner, 1)
+                if stride != 1:
+                    block["shortcut"] = nn.Sequential(nn.Conv3d(cin, cout, 1, stride=(1, stride, stride), bias=False),
+                                                      nn.BatchNorm3d(cout))
+                self.blocks.append(block)
+            self.pool = nn.MaxPool3d(3, stride=1, padding=1)
+            self.conv5 = nn.Conv3d(8, 16, 1)
+            self.avg = nn.AvgPool3d((6, 8, 8), stride=1)
+            self.fc = nn.Linear(16, 5)
+
+        def forward(self, x):  # x: [B, 3, 6, 32, 32]
+            x = self.stem(x)
+            for block in self.blocks:
+                y = block["b"](block["a"](x))
+                if "se1" in block:
+                    y = y * torch.sigmoid(block["se2"](torch.relu(block["se1"](F.adaptive_avg_pool3d(y, 1)))))
+                y = block["c"](y * torch.sigmoid(y))
+                x = torch.relu(y + (block["shortcut"](x) if "shortcut" in block else x))
+            x = self.avg(torch.relu(self.conv5(self.pool(x))))
+            return self.fc(x.flatten(1))
+
     class EluFamily(nn.Module):
         """nn.ELU (alpha 0.7), nn.SELU and nn.CELU (alpha 1.3) between convs: ONNX Elu, Selu, Celu (opset 12+)."""
 
@@ -430,6 +473,8 @@ def build_models(torch):
         # vigil's fold_batch_norm on Conv3d.
         "video_r2plus1d": (video, (1, 3, 8, 56, 56), OPSETS + OLD_OPSETS),
         "video_r2plus1d_bn": (video, (1, 3, 8, 56, 56), OPSETS + OLD_OPSETS, True),
+        "video_x3d": (X3dMini(), (1, 3, 6, 32, 32), OPSETS),
+        "video_x3d_bn": (X3dMini(), (1, 3, 6, 32, 32), OPSETS, True),
         "max_min": (MaxMin(), (2, 3, 6, 7), OPSETS + (8,)),  # Max-6 has no broadcasting
         "norms": (Norms(), (2, 3, 6, 5), OPSETS + OLD_OPSETS),
         "pixel_shuffle": (PixelShuffle(), (2, 3, 8, 6), OPSETS + OLD_OPSETS),

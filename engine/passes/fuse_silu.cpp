@@ -1,0 +1,60 @@
+#include "engine/passes/fuse_silu.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/passes/drop_unreferenced.h"
+
+namespace vigil {
+
+void fuse_silu(Graph& g) {
+  std::vector<int> producer(g.values.size(), -1), readers(g.values.size(), 0);
+  std::vector<bool> is_output(g.values.size(), false);
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    for (int v : g.nodes[n].inputs)
+      if (v != kNoValue) ++readers[static_cast<size_t>(v)];
+    for (int v : g.nodes[n].outputs)
+      if (v != kNoValue) producer[static_cast<size_t>(v)] = static_cast<int>(n);
+  }
+  for (int v : g.outputs) is_output[static_cast<size_t>(v)] = true;
+
+  std::vector<bool> drop(g.nodes.size(), false);
+  for (Node& mul : g.nodes) {
+    if (mul.op != OpType::Mul || mul.inputs.size() != 2 || mul.outputs.size() != 1 || mul.attrs.has("activation"))
+      continue;
+    for (int side = 0; side < 2; ++side) {
+      const int s = mul.inputs[static_cast<size_t>(side)], x = mul.inputs[static_cast<size_t>(1 - side)];
+      if (s == kNoValue || x == kNoValue || s == x) continue;
+      const int p = producer[static_cast<size_t>(s)];
+      if (p < 0 || drop[static_cast<size_t>(p)] || readers[static_cast<size_t>(s)] != 1 ||
+          is_output[static_cast<size_t>(s)])
+        continue;
+      const Node& sigmoid = g.nodes[static_cast<size_t>(p)];
+      if (sigmoid.op != OpType::Sigmoid || sigmoid.inputs.size() != 1 || sigmoid.inputs[0] != x ||
+          sigmoid.attrs.has("activation"))
+        continue;
+      const Value& xv = g.values[static_cast<size_t>(x)];
+      const Value& sv = g.values[static_cast<size_t>(s)];
+      if (xv.dtype != DType::F32 || sv.dtype != DType::F32 || !(xv.shape == sv.shape)) continue;
+      std::vector<std::string> fused = sigmoid.attrs.get_strings("fused_values", sigmoid.label());
+      for (std::string& name : mul.attrs.get_strings("fused_values", mul.label())) fused.push_back(std::move(name));
+      fused.push_back(sv.name);
+      mul.op = OpType::Silu;
+      mul.inputs = {x};
+      mul.attrs = Attributes{};
+      mul.attrs.set("fused_values", std::move(fused));
+      drop[static_cast<size_t>(p)] = true;
+      break;
+    }
+  }
+  std::vector<Node> kept;
+  kept.reserve(g.nodes.size());
+  for (size_t n = 0; n < g.nodes.size(); ++n)
+    if (!drop[n]) kept.push_back(std::move(g.nodes[n]));
+  g.nodes = std::move(kept);
+  drop_unreferenced(g);
+  validate_and_infer(g);
+}
+
+}  // namespace vigil

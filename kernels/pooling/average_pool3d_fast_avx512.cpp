@@ -1,0 +1,12 @@
+// average_pool3d_fast, avx512 build (compiled with the avx512 flags; see average_pool3d_fast_impl.h).
+#include "kernels/pooling/average_pool3d_fast_impl.h"
+#include "kernels/pooling/pool3d.h"
+
+namespace vigil::kernels {
+
+void average_pool3d_fast_avx512(const Pool3dParams& p, const float* x, float* y, int64_t volume_begin,
+                                int64_t volume_end, void* scratch) {
+  average_pool3d_detail::pool(p, x, y, volume_begin, volume_end, scratch);
+}
+
+}  // namespace vigil::kernels

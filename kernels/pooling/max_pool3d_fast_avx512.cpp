@@ -1,0 +1,12 @@
+// max_pool3d_fast, avx512 build (compiled with the avx512 flags; see max_pool3d_fast_impl.h).
+#include "kernels/pooling/max_pool3d_fast_impl.h"
+#include "kernels/pooling/pool3d.h"
+
+namespace vigil::kernels {
+
+void max_pool3d_fast_avx512(const Pool3dParams& p, const float* x, float* y, int64_t volume_begin, int64_t volume_end,
+                            float* scratch) {
+  max_pool3d_detail::pool(p, x, y, volume_begin, volume_end, scratch);
+}
+
+}  // namespace vigil::kernels
