@@ -23,9 +23,12 @@ Peers and tolerances:
    so |vigil - ref| <= 1e-4 * (1 + |ref|) (the float conformance tolerance); output dtype float64.
  - mixed models against onnxruntime, which rounds at the Casts as vigil does: |vigil - ort| <= 1e-5 * (1 + |ort|)
    and the Cast round trip alone (f32 -> f16 -> f32) bit-exact.
+ - `vigil detect` runs a FLOAT16 detector (YOLOv8-style, --decoded-boxes) on the photos in ../shared/data/images:
+   one frame line per photo, each with boxes (the FLOAT model's box counts printed beside).
  - errors: a graph input of type INT16 and a Cast to FLOAT8E4M3FN are refused naming the input / node.
-Needs torch, onnx and onnxruntime; never skips.
+Needs torch, onnx, onnxruntime and OpenCV; never skips.
 """
+import json
 import os
 import shutil
 import subprocess
@@ -219,6 +222,44 @@ def main() -> int:
         report(close and same_inf and exact,
                f"mixed {label}: Cast round trip bit-exact with onnxruntime: {exact}; max |vigil - ort| after "
                f"Mul/Relu {np.max(np.abs(got_y[finite] - want_y[finite])):.2e}")
+
+    # vigil detect on a FLOAT16 detector (the YOLOv8-style head of check_decoded_boxes.py, converted to FLOAT16,
+    # NMS appended by --decoded-boxes): it feeds f32 frames and reads f32 boxes (use_f32_boundaries).
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import cv2
+    from check_decoded_boxes import CLASSES, SIZE, build_models
+    images = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "data", "images")
+    photos = sorted(f for f in os.listdir(images) if f.endswith(".jpg"))
+    frames = os.path.join(work, "frames")
+    os.makedirs(frames)
+    for ph in photos:
+        small = cv2.resize(cv2.imread(os.path.join(images, ph)), (SIZE, SIZE), interpolation=cv2.INTER_AREA)
+        cv2.imwrite(os.path.join(frames, ph[:-4] + ".png"), small)
+    detector = build_models(torch)["yolov8"].eval()
+    det32 = os.path.join(work, "detector_f32.onnx")
+    torch.onnx.export(detector, (torch.rand(1, 3, SIZE, SIZE),), det32, opset_version=17, input_names=["x"],
+                      output_names=["predictions"])
+    det16 = os.path.join(work, "detector_f16.onnx")
+    to_float16(onnx, np, det32, det16)
+    meta = os.path.join(work, "detector.json")
+    with open(meta, "w") as f:
+        json.dump({"boxes_format": "yolov8", "input_size": [SIZE, SIZE], "class_names": CLASSES,
+                   "channel_order": "RGB", "mean": [0.0], "std": [1.0]}, f)
+    counts = {}
+    for tag, path in [("f32", det32), ("f16", det16)]:
+        vgl = os.path.join(work, f"detector_{tag}.vgl")
+        r = subprocess.run([vigil, "convert", path, "--metadata", meta, "--decoded-boxes", "predictions", "-o", vgl],
+                           capture_output=True, text=True)
+        if r.returncode == 0:
+            r = subprocess.run([vigil, "detect", vgl, frames], capture_output=True, text=True)
+        lines = [json.loads(s) for s in r.stdout.splitlines() if s.startswith("{")]
+        counts[tag] = [len(s.get("boxes", [])) for s in lines if s.get("type") == "frame"]
+        if r.returncode != 0:
+            report(False, f"vigil detect on the {tag} detector: {r.stderr.strip()}")
+    if "f16" in counts and counts.get("f16"):
+        ok = len(counts["f16"]) == len(photos) and all(c > 0 for c in counts["f16"])
+        report(ok, f"vigil detect on a FLOAT16 detector: {len(counts['f16'])} frames for {len(photos)} photos, boxes "
+                   f"per frame {counts['f16']} (FLOAT model: {counts.get('f32')})")
 
     # Errors name what is unsupported.
     h, T = onnx.helper, onnx.TensorProto
