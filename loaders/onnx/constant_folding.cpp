@@ -744,6 +744,8 @@ ConstTensor fold_scatter_nd(const NodeInfo& n, std::span<const ConstTensor* cons
 
 }  // namespace
 
+ConstTensor fold_cast(const NodeInfo& n, const ConstTensor& x, int32_t to) { return cast_to(n, x, to); }
+
 std::vector<int64_t> broadcast_dims(const NodeInfo& n, const std::vector<std::vector<int64_t>>& shapes) {
   size_t rank = 0;
   for (const auto& s : shapes) rank = std::max(rank, s.size());

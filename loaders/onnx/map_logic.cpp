@@ -3,6 +3,7 @@
 // folded at load time instead (constant_folding.cpp); the others run as nodes on their constant inputs. The
 // dtypes each vigil op accepts are checked by its shape inference (engine/ops), whose errors name the node.
 #include "engine/error.h"
+#include "loaders/onnx/constant_folding.h"
 #include "loaders/onnx/op_mapping.h"
 
 namespace vigil::onnx {
@@ -77,6 +78,10 @@ void map_cast(Importer& im, const NodeInfo& n) {
     n.fail(concat("cannot cast to ", data_type_name(to), " at run time: vigil computes FLOAT, INT64, INT32, INT8, ",
                   "UINT8 and BOOL values, and FLOAT16, BFLOAT16 and DOUBLE ones held as FLOAT"));
   const int32_t held_type = target == DType::F32 && to != static_cast<int32_t>(DataType::Float) ? to : 0;
+  if (im.in(n, 0).is_constant()) {  // CastLike of a constant to a run-time value's type: known at load time
+    im.define_constant(n.output(0), fold_cast(n, *im.in(n, 0).constant, to));
+    return;
+  }
   if (via == DType::F32 && dtype_of(im, n, 0) == target) {  // a no-op: the output is the input
     im.alias(n.output(0), n.input(0), held_type);
     return;
