@@ -6,15 +6,17 @@
 //
 // Optional attribute `via` (f16 or bf16 code, with `to` f32): the output is the f32 value rounded to that type,
 // Cast(Cast(x, via), f32) in one node. This is how vigil computes an ONNX Cast to FLOAT16 / BFLOAT16 inside a
-// graph, where such values are held as f32. Exact on every path; the optimised paths split large tensors
-// between the threads.
+// graph, where such values are held as f32. Exact on every path (the vector paths convert f32 <-> f16 with
+// F16C / AVX-512, bit-identical to the reference); the optimised paths split large tensors between the threads.
 #include "kernels/cast/cast.h"
 
 #include "engine/error.h"
 #include "engine/ops/elem_type_of.h"
 #include "engine/ops/op_defs.h"
 #include "engine/ops/parallel_for_adapter.h"
-#include "kernels/float16/float16.h"
+#include "engine/cpu_features.h"
+#include "engine/ops/kernel_isa.h"
+#include "kernels/float16/float16_fast.h"
 
 namespace vigil::ops {
 
@@ -62,16 +64,30 @@ void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInf
   out[0] = {target_of(node), in[0].shape};
 }
 
+// The reference path converts with the scalar reference; the others use F16C / AVX-512 for f32 <-> f16 (bit-
+// identical, kernels/float16/float16_fast.h) and the reference for everything else.
 class CastKernel final : public OpKernel {
  public:
-  CastKernel(kernels::ElemType from, kernels::ElemType to, DType via, bool threaded)
-      : from_(from), to_(to), via_(via), threaded_(threaded) {}
+  CastKernel(kernels::ElemType from, kernels::ElemType to, DType via, bool threaded,
+             std::optional<kernels::KernelIsa> isa)
+      : from_(from), to_(to), via_(via), threaded_(threaded), isa_(isa) {}
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    using kernels::ElemType;
     const int64_t n = out[0].numel();
     auto range = [&](int64_t begin, int64_t end) {
-      kernels::cast_reference(from_, to_, in[0].data, out[0].data, begin, end);
       float* y = static_cast<float*>(out[0].data) + begin;
-      if (via_ == DType::F16) kernels::round_to_f16_inplace(y, end - begin);
+      if (isa_ && from_ == ElemType::F32 && to_ == ElemType::F16)
+        return kernels::f32_to_f16_fast(*isa_, static_cast<const float*>(in[0].data) + begin,
+                                        static_cast<uint16_t*>(out[0].data) + begin, end - begin);
+      if (isa_ && from_ == ElemType::F16 && to_ == ElemType::F32)
+        return kernels::f16_to_f32_fast(*isa_, static_cast<const uint16_t*>(in[0].data) + begin, y, end - begin);
+      kernels::cast_reference(from_, to_, in[0].data, out[0].data, begin, end);
+      if (via_ == DType::F16) {
+        if (isa_)
+          kernels::round_to_f16_fast(*isa_, y, end - begin);
+        else
+          kernels::round_to_f16_inplace(y, end - begin);
+      }
       if (via_ == DType::BF16) kernels::round_to_bf16_inplace(y, end - begin);
     };
     if (!threaded_) return range(0, n);
@@ -82,11 +98,14 @@ class CastKernel final : public OpKernel {
   kernels::ElemType from_, to_;
   DType via_;
   bool threaded_;
+  std::optional<kernels::KernelIsa> isa_;  // none: the reference conversions
 };
 
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
+  std::optional<kernels::KernelIsa> isa = kernel_isa(ctx.path);
+  if (isa == kernels::KernelIsa::Avx2 && !cpu_features().f16c) isa = kernels::KernelIsa::Scalar;
   return std::make_unique<CastKernel>(*cast_type_of(ctx.inputs[0].dtype), *cast_type_of(target_of(ctx.node)),
-                                      via_of(ctx.node), ctx.path != KernelPath::Reference);
+                                      via_of(ctx.node), ctx.path != KernelPath::Reference, isa);
 }
 
 double flops(const Node&, std::span<const TensorInfo>, std::span<const TensorInfo> out) {

@@ -20,9 +20,10 @@ float f16_bits_to_f32(uint16_t h);
 uint16_t f32_to_bf16_bits(float x);
 float bf16_bits_to_f32(uint16_t b);
 
-// x rounded to the nearest float16 / bfloat16 value, as f32: f16_bits_to_f32(f32_to_f16_bits(x)).
-inline float round_to_f16(float x) { return f16_bits_to_f32(f32_to_f16_bits(x)); }
-inline float round_to_bf16(float x) { return bf16_bits_to_f32(f32_to_bf16_bits(x)); }
+// x rounded to the nearest float16 / bfloat16 value, as f32: f16_bits_to_f32(f32_to_f16_bits(x)). (Not inline:
+// the ISA-flagged files include this header, and an inline copy compiled there could be the one linked.)
+float round_to_f16(float x);
+float round_to_bf16(float x);
 
 // Element ranges [0, n). round_*_inplace may be given any f32 buffer.
 void f32_to_f16(const float* x, uint16_t* y, int64_t n);

@@ -81,6 +81,10 @@ float bf16_bits_to_f32(uint16_t b) {
   return std::bit_cast<float>(bits);
 }
 
+float round_to_f16(float x) { return f16_bits_to_f32(f32_to_f16_bits(x)); }
+
+float round_to_bf16(float x) { return bf16_bits_to_f32(f32_to_bf16_bits(x)); }
+
 void f32_to_f16(const float* x, uint16_t* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = f32_to_f16_bits(x[i]);
 }
