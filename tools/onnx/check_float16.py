@@ -23,6 +23,7 @@ Peers and tolerances:
    so |vigil - ref| <= 1e-4 * (1 + |ref|) (the float conformance tolerance); output dtype float64.
  - mixed models against onnxruntime, which rounds at the Casts as vigil does: |vigil - ort| <= 1e-5 * (1 + |ort|)
    and the Cast round trip alone (f32 -> f16 -> f32) bit-exact.
+ - a BFLOAT16 input and output (float32 .npy in and out) against numpy's bfloat16 rounding, bit-exact.
  - `vigil detect` runs a FLOAT16 detector (YOLOv8-style, --decoded-boxes) on the photos in ../shared/data/images:
    one frame line per photo, each with boxes (the FLOAT model's box counts printed beside).
  - errors: a graph input of type INT16 and a Cast to FLOAT8E4M3FN are refused naming the input / node.
@@ -222,6 +223,29 @@ def main() -> int:
         report(close and same_inf and exact,
                f"mixed {label}: Cast round trip bit-exact with onnxruntime: {exact}; max |vigil - ort| after "
                f"Mul/Relu {np.max(np.abs(got_y[finite] - want_y[finite])):.2e}")
+
+    # BFLOAT16 graph input and output (NumPy has no bfloat16: float32 files in and out). x -> Relu -> Mul(1.5) -> y;
+    # expected: the input rounded to bfloat16, the f32 result rounded to bfloat16 (nearest even, integer formula).
+    def to_bf16(a):
+        u = a.astype(np.float32).view(np.uint32).astype(np.uint64)
+        r = ((u + 0x7FFF + ((u >> 16) & 1)) & 0xFFFF0000).astype(np.uint32).view(np.float32)
+        return np.where(np.isnan(a), np.float32(np.nan), r)
+    T = onnx.TensorProto
+    hp = onnx.helper
+    g = hp.make_graph([hp.make_node("Relu", ["x"], ["r"]), hp.make_node("Mul", ["r", "k"], ["y"])], "bf16",
+                      [hp.make_tensor_value_info("x", T.BFLOAT16, [3, 257])],
+                      [hp.make_tensor_value_info("y", T.BFLOAT16, [3, 257])],
+                      [hp.make_tensor("k", T.BFLOAT16, [1], [1.5])])
+    bf = os.path.join(work, "bf16_io.onnx")
+    onnx.save(hp.make_model(g, opset_imports=[hp.make_opsetid("", 13)]), bf)
+    xb = (np.random.default_rng(3).standard_normal((3, 257)) * 1e3).astype(np.float32)
+    xb[0, :3] = [3.4e38, 1.0 + 2.0**-8, 1.0 + 3 * 2.0**-8]
+    got = vigil_output(bf, xb, "bf16_io")
+    if got is not None:
+        want = to_bf16(np.maximum(to_bf16(xb), 0) * np.float32(1.5))
+        same = got.dtype == np.float32 and np.array_equal(got.view(np.uint32), want.view(np.uint32))
+        report(same, f"BFLOAT16 input and output through float32 .npy files: {got.dtype}{list(got.shape)}, "
+                     f"{'bit-identical to' if same else 'DIFFERENT from'} numpy's bfloat16 rounding")
 
     # vigil detect on a FLOAT16 detector (the YOLOv8-style head of check_decoded_boxes.py, converted to FLOAT16,
     # NMS appended by --decoded-boxes): it feeds f32 frames and reads f32 boxes (use_f32_boundaries).
