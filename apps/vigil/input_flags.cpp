@@ -32,8 +32,9 @@ Tensor in_input_dtype(const Tensor& t, DType dtype) {
   // as f32, which an f64 input takes (vigil computes in f32 anyway).
   if (t.dtype() != DType::F32 || (dtype != DType::BF16 && dtype != DType::F64)) return t;
   Tensor converted(dtype, t.shape());
-  kernels::cast_reference(kernels::ElemType::F32, dtype == DType::BF16 ? kernels::ElemType::BF16 : kernels::ElemType::F64,
-                          t.data(), converted.mutable_data(), 0, t.numel());
+  kernels::cast_reference(kernels::ElemType::F32,
+                          dtype == DType::BF16 ? kernels::ElemType::BF16 : kernels::ElemType::F64, t.data(),
+                          converted.mutable_data(), 0, t.numel());
   return converted;
 }
 

@@ -10,12 +10,12 @@
 // F16C / AVX-512, bit-identical to the reference); the optimised paths split large tensors between the threads.
 #include "kernels/cast/cast.h"
 
+#include "engine/cpu_features.h"
 #include "engine/error.h"
 #include "engine/ops/elem_type_of.h"
+#include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
 #include "engine/ops/parallel_for_adapter.h"
-#include "engine/cpu_features.h"
-#include "engine/ops/kernel_isa.h"
 #include "kernels/float16/float16_fast.h"
 
 namespace vigil::ops {

@@ -216,7 +216,7 @@ TEST_CASE("onnx import: FLOAT16 and DOUBLE graph inputs and outputs convert at t
   g.inputs.push_back(value_info("h", kFloat16, {4}));
   g.inputs.push_back(value_info("x", kFloat, {4}));
   g.initializers.push_back(tensor_f32("c", {4}, {0.1f, 65520.0f, 1.0f + 1.0f / 2048, 3.0f}));
-  g.nodes = {node("Relu", {"h"}, {"hr"}, "relu"),                            // f16 in, computed as f32
+  g.nodes = {node("Relu", {"h"}, {"hr"}, "relu"),                               // f16 in, computed as f32
              node("Cast", {"x"}, {"xh"}, "to_half", {attr_i("to", kFloat16)}),  // run-time rounding
              node("Cast", {"xh"}, {"xr"}, "back", {attr_i("to", kFloat)}),
              node("Cast", {"c"}, {"ch"}, "const_half", {attr_i("to", kFloat16)}),  // folded, rounded too

@@ -22,7 +22,7 @@ using vigil::kernels::ElemType;
 
 namespace {
 
-const ElemType kTypes[] = {ElemType::F32, ElemType::I64, ElemType::I32, ElemType::I8,  ElemType::U8,
+const ElemType kTypes[] = {ElemType::F32,  ElemType::I64, ElemType::I32,  ElemType::I8, ElemType::U8,
                            ElemType::Bool, ElemType::F16, ElemType::BF16, ElemType::F64};
 
 bool is_nan_element(ElemType t, const unsigned char* p) {
@@ -76,7 +76,8 @@ std::vector<unsigned char> random_elements(ElemType t, int64_t n, std::mt19937_6
         break;
       case ElemType::F64: {
         double d = r % 4 == 0 ? static_cast<double>(specials[r / 4 % std::size(specials)])
-                              : std::ldexp(static_cast<double>(r % 200001) / 100000.0 - 1.0, static_cast<int>(r >> 40) % 140 - 20);
+                              : std::ldexp(static_cast<double>(r % 200001) / 100000.0 - 1.0,
+                                           static_cast<int>(r >> 40) % 140 - 20);
         std::memcpy(p, &d, 8);
         break;
       }
@@ -164,8 +165,8 @@ std::vector<unsigned char> expected(ElemType from, ElemType to, const unsigned c
     return out;
   }
   if (to == ElemType::F16 || to == ElemType::BF16) {  // the float16 kernel, tested on its own (test_float16.cpp)
-    const uint16_t v = to == ElemType::F16 ? vigil::kernels::f32_to_f16_bits(as_float)
-                                           : vigil::kernels::f32_to_bf16_bits(as_float);
+    const uint16_t v =
+        to == ElemType::F16 ? vigil::kernels::f32_to_f16_bits(as_float) : vigil::kernels::f32_to_bf16_bits(as_float);
     std::memcpy(out.data(), &v, 2);
     return out;
   }
