@@ -77,8 +77,8 @@ int cmd_bench(int argc, char** argv) {
   for (size_t i = 0; i < g.inputs.size(); ++i) {
     TensorView in = ctx.input(i);
     // Floating inputs get uniform [0, 1) values (f16 / bf16 / f64 ones converted from f32).
-    const bool floating = in.dtype == DType::F32 || in.dtype == DType::F16 || in.dtype == DType::BF16 ||
-                          in.dtype == DType::F64;
+    const bool floating =
+        in.dtype == DType::F32 || in.dtype == DType::F16 || in.dtype == DType::BF16 || in.dtype == DType::F64;
     if (!floating)
       fail("input '", g.values[static_cast<size_t>(g.inputs[i])].name, "' is not a float input: give it with --input");
     Tensor values(DType::F32, in.shape);
