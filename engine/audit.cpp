@@ -9,6 +9,7 @@
 #include "engine/error.h"
 #include "engine/executor.h"
 #include "engine/thread_pool.h"
+#include "kernels/float16/float16.h"
 
 namespace vigil {
 
@@ -181,6 +182,12 @@ double element(const TensorView& t, int64_t i) {
       return static_cast<const uint8_t*>(t.data)[k];
     case DType::Bool:
       return static_cast<const uint8_t*>(t.data)[k] != 0;
+    case DType::F16:
+      return kernels::f16_bits_to_f32(static_cast<const uint16_t*>(t.data)[k]);
+    case DType::BF16:
+      return kernels::bf16_bits_to_f32(static_cast<const uint16_t*>(t.data)[k]);
+    case DType::F64:
+      return static_cast<const double*>(t.data)[k];
     default:
       fail("the audit cannot compare tensors of dtype ", dtype_name(t.dtype));
   }
@@ -213,7 +220,8 @@ AuditOutput compare_tensors(const TensorView& got, const TensorView& want, const
   const double floor = std::max(kRelFloor * scale, static_cast<double>(std::numeric_limits<float>::min()));
   // Integers and bools (indices, masks, counts) have no rounding error to allow for: any difference is wrong,
   // whatever the tolerance of the producing op or of a framework comparison.
-  const bool exact = got.dtype != DType::F32 || want.dtype != DType::F32;
+  auto floating = [](DType t) { return t == DType::F32 || t == DType::F16 || t == DType::BF16 || t == DType::F64; };
+  const bool exact = !floating(got.dtype) || !floating(want.dtype);
   if (exact) r.tolerance = {0, 0, "exact: integer or bool values"};
   const double allowance_abs = exact ? 0 : tol.abs * scale;
   const double inf = std::numeric_limits<double>::infinity();

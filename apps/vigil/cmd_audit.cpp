@@ -186,6 +186,8 @@ int cmd_audit(int argc, char** argv) {
                                                 : KernelPath::Reference;
 
   std::map<std::string, Tensor> inputs = read_input_flags(args, graph);
+  for (auto& [name, t] : inputs)
+    if (const int v = graph.find_value(name); v >= 0) t = in_input_dtype(t, graph.values[static_cast<size_t>(v)].dtype);
 
   AuditReport report = audit_graph(std::move(graph), inputs, options);
   if (args.has("--json"))

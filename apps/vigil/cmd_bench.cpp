@@ -14,6 +14,7 @@
 #include "apps/vigil/json.h"
 #include "engine/error.h"
 #include "engine/executor.h"
+#include "kernels/float16/float16.h"
 #include "loaders/npy/npy.h"
 
 namespace vigil::cli {
@@ -75,8 +76,17 @@ int cmd_bench(int argc, char** argv) {
   std::uniform_real_distribution<float> uni(0, 1);
   for (size_t i = 0; i < g.inputs.size(); ++i) {
     TensorView in = ctx.input(i);
-    if (in.dtype != DType::F32) fail("input '", g.values[static_cast<size_t>(g.inputs[i])].name, "' is not f32: give it with --input");
-    for (int64_t e = 0; e < in.numel(); ++e) in.f32()[e] = uni(rng);
+    // Floating inputs get uniform [0, 1) values (f16 / bf16 / f64 ones converted from f32).
+    const bool floating =
+        in.dtype == DType::F32 || in.dtype == DType::F16 || in.dtype == DType::BF16 || in.dtype == DType::F64;
+    if (!floating)
+      fail("input '", g.values[static_cast<size_t>(g.inputs[i])].name, "' is not a float input: give it with --input");
+    Tensor values(DType::F32, in.shape);
+    for (int64_t e = 0; e < in.numel(); ++e) values.mutable_f32()[e] = uni(rng);
+    if (in.dtype == DType::F16)
+      kernels::f32_to_f16(values.f32(), static_cast<uint16_t*>(in.data), in.numel());
+    else
+      std::memcpy(in.data, in_input_dtype(values, in.dtype).data(), in.bytes());
   }
   feed_inputs(read_input_flags(args, g), engine, ctx, /*require_all=*/false);
 

@@ -9,6 +9,7 @@
 #include "apps/vigil/input_flags.h"
 #include "engine/error.h"
 #include "engine/executor.h"
+#include "kernels/cast/cast.h"
 #include "loaders/npy/npy.h"
 
 namespace vigil::cli {
@@ -19,8 +20,10 @@ const CommandSpec kSpec{
     "run",
     "MODEL.vgl --input NAME=FILE.npy [--input ...] [--output-dir DIR]",
     "Runs the model once. Every graph input must be given as a .npy file of exactly its dtype and shape\n"
-    "(a model with a single input also accepts --input FILE.npy). Each output is written to\n"
-    "DIR/<output name>.npy (characters other than letters, digits, '.', '-' and '_' become '_').",
+    "(a model with a single input also accepts --input FILE.npy); NumPy has no bfloat16, so a bf16 input\n"
+    "takes a float32 file (rounded to nearest even), and an f64 input takes float64 or float32 files. Each\n"
+    "output is written to DIR/<output name>.npy in its dtype (bf16 as float32; characters other than\n"
+    "letters, digits, '.', '-' and '_' become '_').",
     {{"--input", "NAME=FILE.npy", "an input tensor", true},
      {"--output-dir", "DIR", "where to write outputs (default: the current directory)"},
      {"--profile", "", "print each node's time"},
@@ -60,9 +63,17 @@ int cmd_run(int argc, char** argv) {
   for (size_t i = 0; i < g.outputs.size(); ++i) {
     const Value& val = g.values[static_cast<size_t>(g.outputs[i])];
     std::filesystem::path file = dir / (file_safe(val.name) + ".npy");
-    write_npy(file.string(), ctx.output(i));
-    std::printf("%s %s%s -> %s\n", val.name.c_str(), std::string(dtype_name(val.dtype)).c_str(), val.shape.str().c_str(),
-                file.string().c_str());
+    const TensorView out = ctx.output(i);
+    if (out.dtype == DType::BF16) {  // NumPy has no bfloat16: written as the exact float32 values
+      Tensor widened(DType::F32, out.shape);
+      kernels::cast_reference(kernels::ElemType::BF16, kernels::ElemType::F32, out.data, widened.mutable_data(), 0,
+                              out.numel());
+      write_npy(file.string(), widened.view());
+    } else {
+      write_npy(file.string(), out);
+    }
+    std::printf("%s %s%s -> %s%s\n", val.name.c_str(), std::string(dtype_name(val.dtype)).c_str(),
+                val.shape.str().c_str(), file.string().c_str(), out.dtype == DType::BF16 ? " (as float32)" : "");
   }
   if (args.has("--profile")) {
     auto ns = ctx.node_nanoseconds();

@@ -14,6 +14,7 @@
 #include "engine/ops/op_defs.h"
 #include "engine/ops/parallel_for_adapter.h"
 #include "engine/thread_pool.h"
+#include "kernels/float16/float16.h"
 
 namespace vigil::ops {
 
@@ -72,10 +73,17 @@ void fill_value(const Node& node, DType dtype, float value, unsigned char* bytes
       store(bytes, static_cast<uint8_t>(v));
       return;
     case DType::F16:
+      if (!std::isnan(value) && kernels::round_to_f16(value) != value)
+        fail_node(node, concat("value ", value, " cannot be represented exactly in the f16 input"));
+      store(bytes, kernels::f32_to_f16_bits(value));
+      return;
     case DType::BF16:
-      // No conversion to half types in the engine yet; zero is all-zero bytes in both.
-      if (value != 0.0f || std::signbit(value))
-        fail_node(node, concat("value ", value, " for a ", dtype_name(dtype), " input is not supported (only 0)"));
+      if (!std::isnan(value) && kernels::round_to_bf16(value) != value)
+        fail_node(node, concat("value ", value, " cannot be represented exactly in the bf16 input"));
+      store(bytes, kernels::f32_to_bf16_bits(value));
+      return;
+    case DType::F64:
+      store(bytes, static_cast<double>(value));
       return;
     case DType::Undefined:
       break;

@@ -40,6 +40,10 @@ void arg_reduce_reference(const ArgReduceParams& p, const void* x, int64_t* y, i
     case ElemType::U8:
     case ElemType::Bool:  // not bound for Bool; bytes order as u8
       return arg_lines(p, static_cast<const uint8_t*>(x), y, outer_begin, outer_end);
+    case ElemType::F16:  // storage types: never bound (the op takes f32, integers and bool)
+    case ElemType::BF16:
+    case ElemType::F64:
+      return;
   }
 }
 

@@ -9,6 +9,9 @@
 //  - integer -> narrower integer keeps the low bits (two's complement wrap-around); widening is exact.
 //  - integer -> float rounds to nearest even (int64 above 2^24 may change).
 //  - anything -> Bool is value != 0 (NaN is true, -0 false); Bool -> anything is 0 or 1.
+//  - F16 and BF16 widen to f32 exactly; f32 -> F16 / BF16 rounds to nearest even (kernels/float16). F64 is
+//    first rounded to f32 (vigil holds doubles as f32), and integers become f32 before they become F16 / BF16
+//    (so int64 -> BF16 above 2^24 can be rounded twice); -> F64 is exact but for int64 beyond 2^53.
 #pragma once
 
 #include <cstdint>

@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "kernels/cast/cast.h"
+#include "kernels/float16/float16.h"
 
 namespace vigil::kernels {
 
@@ -39,6 +40,12 @@ Source load(ElemType t, const void* src, int64_t k) {
       return {false, 0, static_cast<const uint8_t*>(src)[k]};
     case ElemType::Bool:
       return {false, 0, static_cast<const uint8_t*>(src)[k] != 0 ? 1 : 0};
+    case ElemType::F16:  // exact
+      return {true, f16_bits_to_f32(static_cast<const uint16_t*>(src)[k]), 0};
+    case ElemType::BF16:  // exact
+      return {true, bf16_bits_to_f32(static_cast<const uint16_t*>(src)[k]), 0};
+    case ElemType::F64:  // rounded to nearest f32 first: vigil holds doubles as f32
+      return {true, static_cast<float>(static_cast<const double*>(src)[k]), 0};
   }
   return {false, 0, 0};
 }
@@ -69,6 +76,15 @@ void store(ElemType t, void* dst, int64_t k, const Source& s) {
       return;
     case ElemType::U8:
       static_cast<uint8_t*>(dst)[k] = static_cast<uint8_t>(integer_of(s, t));
+      return;
+    case ElemType::F16:  // integers go through f32 (exact below 2^24; f16 overflows above 65519 anyway)
+      static_cast<uint16_t*>(dst)[k] = f32_to_f16_bits(s.is_float ? s.f : static_cast<float>(s.i));
+      return;
+    case ElemType::BF16:
+      static_cast<uint16_t*>(dst)[k] = f32_to_bf16_bits(s.is_float ? s.f : static_cast<float>(s.i));
+      return;
+    case ElemType::F64:
+      static_cast<double*>(dst)[k] = s.is_float ? static_cast<double>(s.f) : static_cast<double>(s.i);
       return;
   }
 }

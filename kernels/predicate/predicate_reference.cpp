@@ -85,6 +85,10 @@ void predicate_reference(const PredicateParams& p, const void* a, const void* b,
       return walk<uint8_t>(p, a, b, out, begin, end, Same{});
     case ElemType::Bool:
       return walk<uint8_t>(p, a, b, out, begin, end, Truth{});
+    case ElemType::F16:  // storage types: never bound (the op takes f32, integers and bool)
+    case ElemType::BF16:
+    case ElemType::F64:
+      return;
   }
 }
 

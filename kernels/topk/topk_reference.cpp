@@ -61,6 +61,10 @@ void topk_reference(const TopKParams& p, const void* x, void* values, int64_t* i
     case ElemType::U8:
     case ElemType::Bool:  // not bound for Bool; bytes order as u8
       return topk_as<uint8_t>(p, x, values, indices, scratch);
+    case ElemType::F16:  // storage types: never bound (the op takes f32, integers and bool)
+    case ElemType::BF16:
+    case ElemType::F64:
+      return;
   }
 }
 

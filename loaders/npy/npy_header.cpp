@@ -212,6 +212,8 @@ std::string_view descr_of(DType t) {
       return "<f4";
     case DType::F16:
       return "<f2";
+    case DType::F64:
+      return "<f8";
     case DType::I64:
       return "<i8";
     case DType::I32:

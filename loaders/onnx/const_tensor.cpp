@@ -1,9 +1,9 @@
 #include "loaders/onnx/const_tensor.h"
 
-#include <bit>
 #include <cstring>
 
 #include "engine/error.h"
+#include "kernels/float16/float16.h"
 
 namespace vigil::onnx {
 
@@ -48,31 +48,6 @@ std::string dims_str(const std::vector<int64_t>& dims) {
 
 namespace {
 
-float half_to_float(uint16_t h) {
-  const uint32_t sign = static_cast<uint32_t>(h & 0x8000) << 16;
-  uint32_t exp = (h >> 10) & 0x1F;
-  uint32_t mant = h & 0x3FF;
-  uint32_t bits;
-  if (exp == 0) {
-    if (mant == 0) {
-      bits = sign;
-    } else {  // subnormal: renormalise
-      exp = 127 - 15 + 1;
-      while ((mant & 0x400) == 0) {
-        mant <<= 1;
-        --exp;
-      }
-      mant &= 0x3FF;
-      bits = sign | (exp << 23) | (mant << 13);
-    }
-  } else if (exp == 0x1F) {
-    bits = sign | 0x7F800000u | (mant << 13);
-  } else {
-    bits = sign | ((exp + 127 - 15) << 23) | (mant << 13);
-  }
-  return std::bit_cast<float>(bits);
-}
-
 template <typename T>
 T load_le(const uint8_t* p) {
   T v;
@@ -103,11 +78,11 @@ ConstTensor const_from_proto(const TensorProto& t, const std::string& what) {
       break;
     case DataType::Float16:
       c.f.resize(n);
-      for (size_t k = 0; k < n; ++k) c.f[k] = half_to_float(load_le<uint16_t>(p + 2 * k));
+      for (size_t k = 0; k < n; ++k) c.f[k] = kernels::f16_bits_to_f32(load_le<uint16_t>(p + 2 * k));
       break;
     case DataType::BFloat16:
       c.f.resize(n);
-      for (size_t k = 0; k < n; ++k) c.f[k] = std::bit_cast<float>(uint32_t{load_le<uint16_t>(p + 2 * k)} << 16);
+      for (size_t k = 0; k < n; ++k) c.f[k] = kernels::bf16_bits_to_f32(load_le<uint16_t>(p + 2 * k));
       break;
     default:
       c.i.resize(n);
@@ -165,6 +140,19 @@ DType vigil_dtype(int32_t onnx_type) {
       return DType::Bool;
     default:
       return DType::Undefined;
+  }
+}
+
+DType boundary_dtype(int32_t onnx_type) {
+  switch (static_cast<DataType>(onnx_type)) {
+    case DataType::Float16:
+      return DType::F16;
+    case DataType::BFloat16:
+      return DType::BF16;
+    case DataType::Double:
+      return DType::F64;
+    default:
+      return vigil_dtype(onnx_type);
   }
 }
 

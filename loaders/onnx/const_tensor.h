@@ -41,7 +41,12 @@ ConstTensor const_from_proto(const TensorProto& t, const std::string& what);
 // other integer types widen to i64. Throws naming `what` for empty tensors or ranks vigil cannot hold.
 Tensor to_vigil_tensor(const ConstTensor& c, const std::string& what);
 
-// The vigil dtype a value of this ONNX data type has, or Undefined if vigil has no such type.
+// The vigil dtype a run-time value of this ONNX data type has, or Undefined if vigil has no such type.
+// FLOAT16, BFLOAT16 and DOUBLE values are held as f32 inside the graph: Undefined here, see boundary_dtype.
 DType vigil_dtype(int32_t onnx_type);
+
+// The vigil dtype of a graph input or output of this ONNX type: vigil_dtype, and f16, bf16, f64 for FLOAT16,
+// BFLOAT16, DOUBLE (the importer converts those to and from f32 at the graph's boundary).
+DType boundary_dtype(int32_t onnx_type);
 
 }  // namespace vigil::onnx

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "engine/error.h"
+#include "kernels/float16/float16.h"
 
 namespace vigil::onnx {
 
@@ -388,7 +389,13 @@ ConstTensor cast_to(const NodeInfo& n, const ConstTensor& x, int32_t to) {
     }
   };
   if (out.is_float()) {
-    for (size_t k = 0; k < count; ++k) out.f.push_back(static_cast<float>(x.as_double(k)));
+    // Held as f32 (DOUBLE too); FLOAT16 and BFLOAT16 round to their precision, as the run-time Cast does.
+    for (size_t k = 0; k < count; ++k) {
+      const auto v = static_cast<float>(x.as_double(k));
+      out.f.push_back(to == static_cast<int32_t>(DataType::Float16)    ? kernels::round_to_f16(v)
+                      : to == static_cast<int32_t>(DataType::BFloat16) ? kernels::round_to_bf16(v)
+                                                                       : v);
+    }
   } else if (x.is_float()) {
     for (size_t k = 0; k < count; ++k) {
       const float v = x.f[k];
@@ -736,6 +743,8 @@ ConstTensor fold_scatter_nd(const NodeInfo& n, std::span<const ConstTensor* cons
 }
 
 }  // namespace
+
+ConstTensor fold_cast(const NodeInfo& n, const ConstTensor& x, int32_t to) { return cast_to(n, x, to); }
 
 std::vector<int64_t> broadcast_dims(const NodeInfo& n, const std::vector<std::vector<int64_t>>& shapes) {
   size_t rank = 0;

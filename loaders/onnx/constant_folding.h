@@ -24,6 +24,9 @@ inline constexpr int64_t kMaxFoldedElements = int64_t{1} << 24;
 // are not here: they need only the input's dims (see fold_shape), which run-time values have too.
 std::vector<ConstTensor> fold_node(const NodeInfo& n, std::span<const ConstTensor* const> inputs);
 
+// Cast of a constant to ONNX type `to`, as the folded Cast computes it (CastLike of a constant uses it).
+ConstTensor fold_cast(const NodeInfo& n, const ConstTensor& x, int32_t to);
+
 // Shape (with opset-15 start/end) and Size of a value with these dims.
 ConstTensor fold_shape(const NodeInfo& n, const std::vector<int64_t>& dims);
 ConstTensor fold_size(const NodeInfo& n, const std::vector<int64_t>& dims);

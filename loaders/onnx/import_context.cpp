@@ -122,6 +122,20 @@ void Importer::alias(const std::string& name, const std::string& target) {
   taken_names_.insert(name);
 }
 
+void Importer::alias(const std::string& name, const std::string& target, int32_t held_type) {
+  const Symbol& s = symbol(target);
+  if (s.held_type == held_type || s.is_constant()) return alias(name, target);
+  auto copy = std::make_shared<Symbol>(s);
+  copy->held_type = held_type;
+  symbols_[name] = std::move(copy);
+  taken_names_.insert(name);
+}
+
+void Importer::set_held_type(const std::string& name, int32_t onnx_type) {
+  symbol(name);  // the "not defined" error
+  symbols_[name]->held_type = onnx_type;
+}
+
 const Symbol& Importer::in(const NodeInfo& n, int i) const {
   if (!n.has_input(i)) n.fail(concat("input ", i, " is missing"));
   auto it = symbols_.find(n.input(i));
@@ -215,6 +229,17 @@ std::vector<int> Importer::emit(const NodeInfo& n, OpType op, const std::string&
   } catch (const Error& e) {
     n.fail(concat("vigil's ", op_name(op), " rejects it: ", e.what()));
   }
+  // Float outputs keep the ONNX type of the node's first float input (FLOAT16 in, FLOAT16 out).
+  int32_t held_type = 0;
+  for (int k = 0; k < n.num_inputs(); ++k) {
+    if (!n.has_input(k) || !defined(n.input(k))) continue;
+    const Symbol& s = symbol(n.input(k));
+    if (s.is_constant() ? s.constant->is_float() : s.dtype == DType::F32) {
+      held_type = s.is_constant() ? (s.constant->type == static_cast<int32_t>(DataType::Float) ? 0 : s.constant->type)
+                                  : s.held_type;
+      break;
+    }
+  }
   for (size_t k = 0; k < out_ids.size(); ++k) {
     if (out_ids[k] == kNoValue) continue;
     Value& v = g.values[static_cast<size_t>(out_ids[k])];
@@ -223,6 +248,7 @@ std::vector<int> Importer::emit(const NodeInfo& n, OpType op, const std::string&
     Symbol s;
     s.value = out_ids[k];
     s.dtype = v.dtype;
+    s.held_type = v.dtype == DType::F32 ? held_type : 0;
     s.shape = v.shape;
     symbols_[outputs[k]] = std::make_shared<Symbol>(s);
     taken_names_.insert(outputs[k]);

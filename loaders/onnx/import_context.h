@@ -65,6 +65,10 @@ struct Symbol {
   std::shared_ptr<const ConstTensor> constant;  // known at load time (may also be emitted as a vigil constant)
   int value = kNoValue;                         // the vigil value, once there is one
   DType dtype = DType::Undefined;               // of the run-time value
+  // The ONNX type of a run-time f32 value that ONNX types FLOAT16, BFLOAT16 or DOUBLE (vigil holds those as
+  // f32); 0 when it is FLOAT or unknown. Set by graph inputs and Cast, passed on by ops from their first float
+  // input (ONNX's ops keep their input type T); read by CastLike.
+  int32_t held_type = 0;
   Shape shape;
   bool is_constant() const { return constant != nullptr; }
 };
@@ -80,6 +84,11 @@ class Importer {
   void define_input(const std::string& name, DType dtype, Shape shape);
   // `name` now means the same as `target` (Identity, Dropout, no-op Cast...).
   void alias(const std::string& name, const std::string& target);
+  // The same for a run-time value that ONNX gives another type (a Cast from FLOAT16 to FLOAT): `name` gets its
+  // own Symbol with that held_type.
+  void alias(const std::string& name, const std::string& target, int32_t held_type);
+  // Records the ONNX type a run-time f32 value stands for (Symbol::held_type).
+  void set_held_type(const std::string& name, int32_t onnx_type);
 
   // Node inputs.
   const Symbol& in(const NodeInfo& n, int i) const;  // error if absent

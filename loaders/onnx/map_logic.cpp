@@ -3,6 +3,7 @@
 // folded at load time instead (constant_folding.cpp); the others run as nodes on their constant inputs. The
 // dtypes each vigil op accepts are checked by its shape inference (engine/ops), whose errors name the node.
 #include "engine/error.h"
+#include "loaders/onnx/constant_folding.h"
 #include "loaders/onnx/op_mapping.h"
 
 namespace vigil::onnx {
@@ -19,6 +20,24 @@ DType dtype_of(Importer& im, const NodeInfo& n, int i) {
   return t == DType::Undefined ? DType::I64 : t;
 }
 
+// The ONNX type of a vigil run-time dtype.
+int32_t onnx_type_of(DType t) {
+  switch (t) {
+    case DType::I64:
+      return static_cast<int32_t>(DataType::Int64);
+    case DType::I32:
+      return static_cast<int32_t>(DataType::Int32);
+    case DType::I8:
+      return static_cast<int32_t>(DataType::Int8);
+    case DType::U8:
+      return static_cast<int32_t>(DataType::Uint8);
+    case DType::Bool:
+      return static_cast<int32_t>(DataType::Bool);
+    default:
+      return static_cast<int32_t>(DataType::Float);
+  }
+}
+
 bool flag(const NodeInfo& n, const char* name, int64_t fallback) {
   const int64_t v = n.get_int(name, fallback);
   if (v != 0 && v != 1) n.fail(concat(name, " must be 0 or 1, got ", v));
@@ -28,37 +47,50 @@ bool flag(const NodeInfo& n, const char* name, int64_t fallback) {
 }  // namespace
 
 void map_cast(Importer& im, const NodeInfo& n) {
-  DType target;
-  std::string target_name;
-  if (n.op_type() == "CastLike") {  // opset 15: the dtype of input 1
+  // The ONNX target type: attribute `to`, or CastLike's input 1 (opset 15).
+  int32_t to;
+  if (n.op_type() == "CastLike") {
     n.check_attributes({"saturate"});
     n.expect_inputs(2, 2);
     const Symbol& like = im.in(n, 1);
-    if (like.is_constant()) {
-      target = vigil_dtype(like.constant->type);
-      target_name = data_type_name(like.constant->type);
-    } else {
-      target = like.dtype;
-      target_name = dtype_name(like.dtype);
-    }
+    if (like.is_constant())
+      to = like.constant->type;
+    else if (like.held_type != 0)
+      to = like.held_type;
+    else
+      to = onnx_type_of(like.dtype);
   } else {
     n.check_attributes({"to", "saturate"});  // saturate (opset 19) only concerns 8-bit floats
     n.expect_inputs(1, 1);
     if (!n.has_attr("to")) n.fail("attribute 'to' is required");
-    const int64_t to = n.get_int("to", 0);
-    target = vigil_dtype(static_cast<int32_t>(to));
-    target_name = data_type_name(static_cast<int32_t>(to));
+    to = static_cast<int32_t>(n.get_int("to", 0));
+  }
+  // FLOAT16 and BFLOAT16 values are held as f32 rounded to that type (a Cast with `via`); DOUBLE as f32 (its
+  // precision is not kept: a Cast to DOUBLE of an f32 value is the identity).
+  DType target = vigil_dtype(to), via = DType::F32;
+  if (to == static_cast<int32_t>(DataType::Float16) || to == static_cast<int32_t>(DataType::BFloat16)) {
+    target = DType::F32;
+    via = to == static_cast<int32_t>(DataType::Float16) ? DType::F16 : DType::BF16;
+  } else if (to == static_cast<int32_t>(DataType::Double)) {
+    target = DType::F32;
   }
   if (target == DType::Undefined)
-    n.fail(concat("cannot cast to ", target_name, " at run time: vigil computes FLOAT, INT64, INT32, INT8, UINT8 and ",
-                  "BOOL values"));
-  if (dtype_of(im, n, 0) == target) {  // a no-op: the output is the input
-    im.alias(n.output(0), n.input(0));
+    n.fail(concat("cannot cast to ", data_type_name(to), " at run time: vigil computes FLOAT, INT64, INT32, INT8, ",
+                  "UINT8 and BOOL values, and FLOAT16, BFLOAT16 and DOUBLE ones held as FLOAT"));
+  const int32_t held_type = target == DType::F32 && to != static_cast<int32_t>(DataType::Float) ? to : 0;
+  if (im.in(n, 0).is_constant()) {  // CastLike of a constant to a run-time value's type: known at load time
+    im.define_constant(n.output(0), fold_cast(n, *im.in(n, 0).constant, to));
+    return;
+  }
+  if (via == DType::F32 && dtype_of(im, n, 0) == target) {  // a no-op: the output is the input
+    im.alias(n.output(0), n.input(0), held_type);
     return;
   }
   Attributes a;
   a.set("to", static_cast<int64_t>(target));
+  if (via != DType::F32) a.set("via", static_cast<int64_t>(via));
   im.emit1(n, OpType::Cast, n.name(), {im.value(n, 0)}, n.output(0), std::move(a));
+  im.set_held_type(n.output(0), held_type);
 }
 
 void map_compare(Importer& im, const NodeInfo& n) {

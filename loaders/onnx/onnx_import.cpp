@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "engine/error.h"
+#include "kernels/cast/cast.h"
 #include "loaders/onnx/constant_folding.h"
 #include "loaders/onnx/external_data.h"
 #include "loaders/onnx/import_context.h"
@@ -53,6 +54,17 @@ ConstTensor const_from_vigil(const Tensor& t, const std::string& name) {
   std::vector<int64_t> dims(span.begin(), span.end());
   const auto n = static_cast<size_t>(t.numel());
   if (t.dtype() == DType::F32) return ConstTensor::floats(dims, std::vector<float>(t.f32(), t.f32() + n));
+  if (t.dtype() == DType::F16 || t.dtype() == DType::BF16 || t.dtype() == DType::F64) {  // held as f32
+    ConstTensor c = ConstTensor::floats(dims, std::vector<float>(n));
+    const kernels::ElemType from = t.dtype() == DType::F16    ? kernels::ElemType::F16
+                                   : t.dtype() == DType::BF16 ? kernels::ElemType::BF16
+                                                              : kernels::ElemType::F64;
+    kernels::cast_reference(from, kernels::ElemType::F32, t.data(), c.f.data(), 0, static_cast<int64_t>(n));
+    c.type = static_cast<int32_t>(t.dtype() == DType::F16    ? DataType::Float16
+                                  : t.dtype() == DType::BF16 ? DataType::BFloat16
+                                                             : DataType::Double);
+    return c;
+  }
   ConstTensor c;
   c.dims = dims;
   c.i.resize(n);
@@ -231,12 +243,29 @@ class Driver {
       if (v.type_kind != "tensor")
         fail("graph input '", v.name, "' is a ", v.type_kind.empty() ? "value without a type" : v.type_kind,
              "; vigil takes tensors only");
-      const DType dtype = vigil_dtype(v.elem_type);
+      const DType dtype = boundary_dtype(v.elem_type);
       if (dtype == DType::Undefined)
         fail("graph input '", v.name, "' has element type ", data_type_name(v.elem_type),
-             "; vigil takes FLOAT, INT64, INT32, INT8, UINT8 and BOOL inputs");
+             "; vigil takes FLOAT, FLOAT16, BFLOAT16, DOUBLE, INT64, INT32, INT8, UINT8 and BOOL inputs");
       im_.define_input(v.name, dtype, resolve_input_shape(v, options_));
+      if (vigil_dtype(v.elem_type) == DType::Undefined) convert_input_to_f32(v);
     }
+  }
+
+  // A FLOAT16, BFLOAT16 or DOUBLE graph input keeps its type in the engine (callers feed that type); the
+  // graph computes on its f32 conversion, which the ONNX name now stands for.
+  void convert_input_to_f32(const ValueInfoProto& v) {
+    NodeProto synthetic;
+    synthetic.op_type = "Cast";
+    synthetic.name = concat("graph input '", v.name, "'");
+    synthetic.inputs = {v.name};
+    NodeInfo n(synthetic, -1, opset_);
+    const std::string f32_name = im_.fresh_name(v.name, "f32");
+    Attributes a;
+    a.set("to", static_cast<int64_t>(DType::F32));
+    im_.emit1(n, OpType::Cast, f32_name, {im_.value(n, 0)}, f32_name, std::move(a));
+    im_.alias(v.name, f32_name);
+    im_.set_held_type(v.name, v.elem_type);
   }
 
   void import_node(const NodeInfo& n) {
@@ -307,6 +336,11 @@ class Driver {
       NodeInfo n(synthetic, -1, opset_);
       if (!im_.defined(o.name)) fail("graph output '", o.name, "' is not computed by any node");
       const Symbol& s = im_.symbol(o.name);
+      const int32_t declared = o.type_kind == "tensor" && o.elem_type != 0 ? o.elem_type : s.held_type;
+      if (declared != 0 && vigil_dtype(declared) == DType::Undefined && boundary_dtype(declared) != DType::Undefined) {
+        convert_output(o.name, declared, n);
+        continue;
+      }
       const Graph& g = im_.graph();
       const bool computed = s.value != kNoValue && g.values[static_cast<size_t>(s.value)].constant < 0 &&
                             std::find(g.inputs.begin(), g.inputs.end(), s.value) == g.inputs.end();
@@ -318,6 +352,26 @@ class Driver {
       emit_copy(im_, n, o.name, o.name);
       im_.builder().output(im_.symbol(o.name).value);
     }
+  }
+
+  // A FLOAT16, BFLOAT16 or DOUBLE graph output: vigil computes it in f32 and converts it to the declared type
+  // (rounding to nearest even), in a Cast that carries the output's name.
+  void convert_output(const std::string& name, int32_t declared, const NodeInfo& n) {
+    const int v = im_.value_of_name(name, n);
+    Graph& g = im_.graph();
+    Value& val = g.values[static_cast<size_t>(v)];
+    if (val.dtype != DType::F32)
+      fail("graph output '", name, "' is declared ", data_type_name(declared), " but vigil computes it as ",
+           dtype_name(val.dtype));
+    if (val.name == name) {
+      if (std::find(g.inputs.begin(), g.inputs.end(), v) != g.inputs.end())
+        fail("graph output '", name, "' is a graph input passed through unchanged");
+      val.name = im_.fresh_name(name, "f32");
+    }
+    Attributes a;
+    a.set("to", static_cast<int64_t>(boundary_dtype(declared)));
+    im_.builder().output(im_.emit1(n, OpType::Cast, concat(name, "/to_", dtype_name(boundary_dtype(declared))), {v},
+                                   name, std::move(a)));
   }
 
   void record_metadata() {

@@ -48,6 +48,10 @@ std::string data_type_name(int32_t code) {
     case DataType::BFloat16:
       return "BFLOAT16";
   }
+  // Types of later ONNX versions than DataType lists (IR 9, 10, 11), named so that errors are readable.
+  static const char* const later[] = {"FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ",
+                                      "UINT4",        "INT4",           "FLOAT4E2M1"};
+  if (code >= 17 && code < 17 + static_cast<int32_t>(std::size(later))) return later[code - 17];
   return concat("data type ", code);
 }
 

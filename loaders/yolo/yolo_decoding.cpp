@@ -145,7 +145,17 @@ void append_box_nms(Graph& g, int predictions, const BoxNmsDecoding& d) {
   g.metadata[std::string(meta::kBoxesOutput)] = g.values.at(static_cast<size_t>(predictions)).name;
   g.metadata[std::string(meta::kBoxesFormat)] = d.format;
   g.metadata[std::string(meta::kYoloNumClasses)] = d.num_classes;
-  g.nodes.push_back(Node{OpType::BoxNms, "box_nms", {predictions}, add_detection_outputs(g), std::move(attrs)});
+  // A FLOAT16 / DOUBLE model's predictions output is a Cast of the f32 values vigil computed (docs/ONNX.md,
+  // "Element types"): NMS reads those f32 values.
+  int boxes = predictions;
+  if (const Value& p = g.values.at(static_cast<size_t>(predictions));
+      (p.dtype == DType::F16 || p.dtype == DType::BF16 || p.dtype == DType::F64) && p.producer >= 0) {
+    const Node& cast = g.nodes[static_cast<size_t>(p.producer)];
+    if (cast.op == OpType::Cast && !cast.attrs.has("via") && cast.inputs.size() == 1 &&
+        g.values[static_cast<size_t>(cast.inputs[0])].dtype == DType::F32)
+      boxes = cast.inputs[0];
+  }
+  g.nodes.push_back(Node{OpType::BoxNms, "box_nms", {boxes}, add_detection_outputs(g), std::move(attrs)});
 }
 
 }  // namespace vigil

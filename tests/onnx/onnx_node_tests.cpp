@@ -40,6 +40,7 @@
 
 #include "engine/error.h"
 #include "engine/executor.h"
+#include "kernels/cast/cast.h"
 #include "loaders/onnx/const_tensor.h"
 #include "loaders/onnx/constant_folding.h"
 #include "loaders/onnx/onnx_import.h"
@@ -128,7 +129,13 @@ std::string not_applicable_reason(const onnx::ModelProto& m) {
   // Types: tensors only; the run-time input and every output of a dtype vigil computes (f32, i64, i32, i8, u8,
   // bool), and every node that takes the run-time input as its data input must compute that input's dtype (Add
   // computes f32 only, so test_add_int8 is not applicable; Equal computes integers too).
-  const auto runtime_dtype = [](int32_t t) { return onnx::computes_dtype("Identity", onnx::vigil_dtype(t)); };
+  // FLOAT16, BFLOAT16 and DOUBLE graph inputs and outputs are converted to and from f32 at the boundary, so the
+  // graph computes them as f32.
+  const auto held = [](int32_t t) {
+    const DType d = onnx::boundary_dtype(t);
+    return d == DType::F16 || d == DType::BF16 || d == DType::F64 ? DType::F32 : d;
+  };
+  const auto runtime_dtype = [&](int32_t t) { return onnx::computes_dtype("Identity", held(t)); };
   for (size_t k = 0; k < g.inputs.size(); ++k) {
     const auto& v = g.inputs[k];
     if (v.type_kind != "tensor") return "input '" + v.name + "' is a " + v.type_kind;
@@ -146,7 +153,7 @@ std::string not_applicable_reason(const onnx::ModelProto& m) {
     // The run-time input as a node's data input (input 0 of the node: the others are parameters such as
     // Dropout's training_mode, whose dtypes are the op's business).
     if (!g.inputs.empty() && !n.inputs.empty() && n.inputs[0] == g.inputs[0].name && is_mapped(n.op_type) &&
-        !onnx::computes_dtype(n.op_type, onnx::vigil_dtype(g.inputs[0].elem_type))) {
+        !onnx::computes_dtype(n.op_type, held(g.inputs[0].elem_type))) {
       if (n.op_type == "QuantizeLinear" || n.op_type == "DequantizeLinear")
         return n.op_type + " on its own: vigil computes QuantizeLinear -> DequantizeLinear pairs on f32 values and "
                            "dequantizes constants, never an integer value at run time";
@@ -178,6 +185,10 @@ std::string not_applicable_reason(const onnx::ModelProto& m) {
   if (!runtime_fold.empty())
     return "load-time-only ops on run-time values: " + join(runtime_fold) + " (vigil evaluates them on constants only)";
   return "";
+}
+
+kernels::ElemType storage_type(DType t) {
+  return t == DType::F16 ? kernels::ElemType::F16 : t == DType::BF16 ? kernels::ElemType::BF16 : kernels::ElemType::F64;
 }
 
 bool close_enough(float actual, float expected) {
@@ -243,6 +254,11 @@ std::string run_test(const fs::path& dir, const onnx::ModelProto& m) {
       // importer even though vigil values are never empty.
       Tensor t = c.numel() == 0 ? Tensor(c.is_float() ? DType::F32 : DType::I64, Shape::from(c.dims))
                                 : onnx::to_vigil_tensor(c, fed[k]);
+      if (const DType d = onnx::boundary_dtype(c.type); c.numel() > 0 && c.is_float() && d != DType::F32) {
+        Tensor typed(d, t.shape());  // keeps its ONNX type (FLOAT16...) when baked in; the values are exact
+        kernels::cast_reference(kernels::ElemType::F32, storage_type(d), t.data(), typed.mutable_data(), 0, t.numel());
+        t = typed;
+      }
       options.constant_inputs.emplace_back(fed[k], std::move(t));
     }
     Graph graph = import_onnx((dir / "model.onnx").string(), options);
@@ -254,7 +270,13 @@ std::string run_test(const fs::path& dir, const onnx::ModelProto& m) {
       const auto span = in.shape.span();
       if (std::vector<int64_t>(span.begin(), span.end()) != x.dims)
         return "input 0 has shape " + in.shape.str() + " in vigil but " + onnx::dims_str(x.dims) + " in the test data";
-      const Tensor t = onnx::to_vigil_tensor(x, "input_0.pb");
+      Tensor t = onnx::to_vigil_tensor(x, "input_0.pb");
+      if (x.is_float() && in.dtype != DType::F32 && onnx::boundary_dtype(x.type) == in.dtype) {
+        Tensor converted(in.dtype, t.shape());
+        kernels::cast_reference(kernels::ElemType::F32, storage_type(in.dtype), t.data(), converted.mutable_data(), 0,
+                                t.numel());
+        t = converted;
+      }
       if (t.dtype() != in.dtype)
         return concat("input 0 is ", dtype_name(in.dtype), " in vigil but ", dtype_name(t.dtype()),
                       " in the test data");
@@ -270,10 +292,17 @@ std::string run_test(const fs::path& dir, const onnx::ModelProto& m) {
       if (std::vector<int64_t>(span.begin(), span.end()) != want.dims)
         return concat("output ", k, " ('", g.outputs[k].name, "') has shape ", got.shape.str(), ", expected ",
                       onnx::dims_str(want.dims));
-      const DType want_dtype = want.is_float() ? DType::F32 : onnx::vigil_dtype(want.type);
+      const DType want_dtype = onnx::boundary_dtype(want.type);
       if (got.dtype != want_dtype)
         return concat("output ", k, " ('", g.outputs[k].name, "') has dtype ", dtype_name(got.dtype), ", expected ",
                       onnx::data_type_name(want.type));
+      Tensor widened;  // f16, bf16 and f64 outputs compared as their f32 values (f64: vigil computed in f32)
+      if (got.dtype == DType::F16 || got.dtype == DType::BF16 || got.dtype == DType::F64) {
+        widened = Tensor(DType::F32, got.shape);
+        kernels::cast_reference(storage_type(got.dtype), kernels::ElemType::F32, got.data, widened.mutable_data(), 0,
+                                got.numel());
+        got = widened.view();
+      }
       if (got.dtype != DType::F32) {  // integers and bools: exactly
         const std::string bad = mismatched_integers(got, want);
         if (!bad.empty()) return concat("output ", k, " ('", g.outputs[k].name, "'): ", bad);

@@ -1,7 +1,7 @@
 // ONNX import of the ops on values of other dtypes (loaders/onnx/map_logic.cpp): a mask model (Greater -> Where
 // on run-time values, Cast of the mask to float), a classifier head (ArgMax -> int64 output), TopK with a
 // constant K (opset 11 input, opset 9 attribute), CastLike, a no-op Cast, And/Or/Xor/Not at opset 13, run against
-// hand-computed values; the errors naming the node (run-time K, K out of range, a Cast to DOUBLE, comparison
+// hand-computed values; the errors naming the node (run-time K, K out of range, a Cast to INT16, comparison
 // inputs of two dtypes, Add on an int64 run-time value); and a .vgl round trip of such a graph.
 #include <doctest/doctest.h>
 
@@ -140,8 +140,8 @@ TEST_CASE("onnx import: errors of the non-f32 ops name the node") {
   CHECK(contains(import_error(g), "node 'am' (ArgMax, opset 13): axis -3 is out of range for rank 2"));
   g.nodes = {node("ArgMax", {"x"}, {"y"}, "am", {attr_i("keepdims", 3)})};
   CHECK(contains(import_error(g), "node 'am' (ArgMax, opset 13): keepdims must be 0 or 1, got 3"));
-  g.nodes = {node("Cast", {"x"}, {"y"}, "c", {attr_i("to", kDouble)})};
-  CHECK(contains(import_error(g), "node 'c' (Cast, opset 13): cannot cast to DOUBLE at run time"));
+  g.nodes = {node("Cast", {"x"}, {"y"}, "c", {attr_i("to", 5)})};
+  CHECK(contains(import_error(g), "node 'c' (Cast, opset 13): cannot cast to INT16 at run time"));
   g.nodes = {node("Cast", {"x"}, {"y"}, "c")};
   CHECK(contains(import_error(g), "node 'c' (Cast, opset 13): attribute 'to' is required"));
   g.initializers = {tensor_i64("limit", {}, {3})};
@@ -208,4 +208,48 @@ TEST_CASE("vgl: a graph with bool, i64 and i32 values and the new ops round-trip
     CHECK(c1.output(o).dtype == c2.output(o).dtype);
     CHECK(std::memcmp(c1.output(o).data, c2.output(o).data, c1.output(o).bytes()) == 0);
   }
+}
+
+TEST_CASE("onnx import: FLOAT16 and DOUBLE graph inputs and outputs convert at the boundary, Cast to FLOAT16 rounds") {
+  constexpr int kFloat16 = 10;
+  GraphSpec g;
+  g.inputs.push_back(value_info("h", kFloat16, {4}));
+  g.inputs.push_back(value_info("x", kFloat, {4}));
+  g.initializers.push_back(tensor_f32("c", {4}, {0.1f, 65520.0f, 1.0f + 1.0f / 2048, 3.0f}));
+  g.nodes = {node("Relu", {"h"}, {"hr"}, "relu"),                               // f16 in, computed as f32
+             node("Cast", {"x"}, {"xh"}, "to_half", {attr_i("to", kFloat16)}),  // run-time rounding
+             node("Cast", {"xh"}, {"xr"}, "back", {attr_i("to", kFloat)}),
+             node("Cast", {"c"}, {"ch"}, "const_half", {attr_i("to", kFloat16)}),  // folded, rounded too
+             node("Add", {"xr", "ch"}, {"sum"}, "add"),
+             node("Cast", {"x"}, {"xd"}, "to_double", {attr_i("to", kDouble)})};  // identity on the f32 value
+  g.outputs.push_back(value_info("hr", kFloat16, {4}));
+  g.outputs.push_back(value_info("sum", kFloat, {4}));
+  g.outputs.push_back(value_info("xd", kDouble, {4}));
+  Engine engine(import(g));
+  const Graph& graph = engine.graph();
+  CHECK(graph.values[static_cast<size_t>(graph.inputs[0])].dtype == DType::F16);
+  CHECK(graph.values[static_cast<size_t>(graph.outputs[0])].dtype == DType::F16);
+  CHECK(graph.values[static_cast<size_t>(graph.outputs[2])].dtype == DType::F64);
+  ExecutionContext ctx(engine);
+  const uint16_t h[] = {0xBC00, 0x3555, 0x7BFF, 0x0001};  // -1, 0.333251953125, 65504, 2^-24
+  std::memcpy(ctx.input(0).data, h, sizeof h);
+  const float x[] = {0.1f, 1.0f + 1.0f / 2048, 65519.0f, -1e-9f};
+  std::memcpy(ctx.input(1).data, x, sizeof x);
+  ctx.run();
+  CHECK(out_values<uint16_t>(ctx, "hr") == std::vector<uint16_t>{0x0000, 0x3555, 0x7BFF, 0x0001});
+  // round_to_f16 of x: 0.0999755859375, 1 (a tie, to even), 65504, -0; of the folded
+  // constant: 0.0999755859375, inf, 1, 3.
+  const std::vector<float> sum = out_values<float>(ctx, "sum");
+  CHECK(sum[0] == 0.0999755859375f * 2);
+  CHECK(sum[1] == INFINITY);
+  CHECK(sum[2] == 65505.0f);
+  CHECK(sum[3] == 3.0f);
+  CHECK(out_values<double>(ctx, "xd") ==
+        std::vector<double>{static_cast<double>(x[0]), static_cast<double>(x[1]), 65519.0, static_cast<double>(x[3])});
+  // What stays unsupported names the input or the node.
+  GraphSpec bad;
+  bad.inputs.push_back(value_info("q", 5, {2}));  // INT16
+  bad.outputs.push_back(value_info("q2", 5, {2}));
+  bad.nodes = {node("Relu", {"q"}, {"q2"}, "r")};
+  CHECK(contains(import_error(bad), "graph input 'q' has element type INT16; vigil takes FLOAT, FLOAT16, BFLOAT16"));
 }

@@ -5,6 +5,7 @@
 // several threads (a tensor large enough to be split); the load errors.
 #include <doctest/doctest.h>
 
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -14,13 +15,39 @@
 #include "engine/graph_builder.h"
 #include "h2_op_harness.h"
 #include "kernels/cast/cast.h"
+#include "kernels/float16/float16.h"
 
 using namespace h2test;
 using vigil::kernels::ElemType;
 
 namespace {
 
-const ElemType kTypes[] = {ElemType::F32, ElemType::I64, ElemType::I32, ElemType::I8, ElemType::U8, ElemType::Bool};
+const ElemType kTypes[] = {ElemType::F32,  ElemType::I64, ElemType::I32,  ElemType::I8, ElemType::U8,
+                           ElemType::Bool, ElemType::F16, ElemType::BF16, ElemType::F64};
+
+bool is_nan_element(ElemType t, const unsigned char* p) {
+  uint16_t h;
+  switch (t) {
+    case ElemType::F32: {
+      float v;
+      std::memcpy(&v, p, 4);
+      return std::isnan(v);
+    }
+    case ElemType::F64: {
+      double v;
+      std::memcpy(&v, p, 8);
+      return std::isnan(v);
+    }
+    case ElemType::F16:
+      std::memcpy(&h, p, 2);
+      return (h & 0x7C00) == 0x7C00 && (h & 0x3FF) != 0;
+    case ElemType::BF16:
+      std::memcpy(&h, p, 2);
+      return (h & 0x7F80) == 0x7F80 && (h & 0x7F) != 0;
+    default:
+      return false;
+  }
+}
 
 // Random raw elements of a type: floats with specials and out-of-range values, integers over their full range.
 std::vector<unsigned char> random_elements(ElemType t, int64_t n, std::mt19937_64& rng) {
@@ -47,6 +74,13 @@ std::vector<unsigned char> random_elements(ElemType t, int64_t n, std::mt19937_6
       case ElemType::Bool:
         *p = static_cast<unsigned char>(r % 3 == 0 ? r % 256 : r % 2);  // bytes other than 0/1 are true too
         break;
+      case ElemType::F64: {
+        double d = r % 4 == 0 ? static_cast<double>(specials[r / 4 % std::size(specials)])
+                              : std::ldexp(static_cast<double>(r % 200001) / 100000.0 - 1.0,
+                                           static_cast<int>(r >> 40) % 140 - 20);
+        std::memcpy(p, &d, 8);
+        break;
+      }
       default:
         std::memcpy(p, &r, vigil::kernels::elem_size(t));
     }
@@ -87,6 +121,32 @@ std::vector<unsigned char> expected(ElemType from, ElemType to, const unsigned c
     case ElemType::Bool:
       i = *src ? 1 : 0;
       break;
+    case ElemType::F16: {  // from the IEEE fields
+      uint16_t h;
+      std::memcpy(&h, src, 2);
+      const int e = (h >> 10) & 0x1F, m = h & 0x3FF;
+      f = e == 0x1F ? (m ? NAN : INFINITY) : e == 0 ? std::ldexp(m, -24) : std::ldexp(1024 + m, e - 25);
+      if (h & 0x8000) f = -f;
+      is_float = true;
+      truth = !(f == 0);
+      break;
+    }
+    case ElemType::BF16: {  // the top half of a binary32
+      uint16_t h;
+      std::memcpy(&h, src, 2);
+      f = std::bit_cast<float>(static_cast<uint32_t>(h) << 16);
+      is_float = true;
+      truth = !(f == 0);
+      break;
+    }
+    case ElemType::F64: {  // documented: rounded to f32 first
+      double d;
+      std::memcpy(&d, src, 8);
+      f = static_cast<float>(d);
+      is_float = true;
+      truth = !(f == 0);
+      break;
+    }
   }
   if (!is_float) truth = i != 0;
   std::vector<unsigned char> out(vigil::kernels::elem_size(to));
@@ -94,9 +154,20 @@ std::vector<unsigned char> expected(ElemType from, ElemType to, const unsigned c
     out[0] = truth;
     return out;
   }
+  const float as_float = is_float ? static_cast<float>(f) : static_cast<float>(i);
   if (to == ElemType::F32) {
-    const float v = is_float ? static_cast<float>(f) : static_cast<float>(i);
-    std::memcpy(out.data(), &v, 4);
+    std::memcpy(out.data(), &as_float, 4);
+    return out;
+  }
+  if (to == ElemType::F64) {
+    const double v = is_float ? static_cast<double>(as_float) : static_cast<double>(i);
+    std::memcpy(out.data(), &v, 8);
+    return out;
+  }
+  if (to == ElemType::F16 || to == ElemType::BF16) {  // the float16 kernel, tested on its own (test_float16.cpp)
+    const uint16_t v =
+        to == ElemType::F16 ? vigil::kernels::f32_to_f16_bits(as_float) : vigil::kernels::f32_to_bf16_bits(as_float);
+    std::memcpy(out.data(), &v, 2);
     return out;
   }
   int64_t wide = i;
@@ -162,8 +233,11 @@ TEST_CASE("cast kernel: every dtype pair on random values matches an independent
         // A Bool -> Bool copy keeps the byte; compare truth values there.
         if (from == ElemType::Bool && to == ElemType::Bool)
           bad += (dst[static_cast<size_t>(i)] != 0) != (want[0] != 0);
-        else if (to == ElemType::F32 && from == ElemType::F32)
-          bad += std::memcmp(dst.data() + static_cast<size_t>(i) * 4, src.data() + static_cast<size_t>(i) * 4, 4) != 0;
+        else if (to == from)
+          bad += std::memcmp(dst.data() + static_cast<size_t>(i) * want.size(),
+                             src.data() + static_cast<size_t>(i) * want.size(), want.size()) != 0;
+        else if (is_nan_element(to, want.data()))
+          bad += !is_nan_element(to, dst.data() + static_cast<size_t>(i) * want.size());
         else
           bad += std::memcmp(dst.data() + static_cast<size_t>(i) * want.size(), want.data(), want.size()) != 0;
       }
@@ -220,9 +294,76 @@ TEST_CASE("cast op: a bad target or source dtype is a load error naming the node
     }
     return "";
   };
-  CHECK(error_of(DType::F32, 2).find("'conv': cannot cast to dtype code 2 (vigil computes f32") != std::string::npos);
-  CHECK(error_of(DType::F32, 0).find("cannot cast to dtype code 0") != std::string::npos);
+  CHECK(error_of(DType::F32, 0).find("'conv': cannot cast to dtype code 0 (vigil casts f32") != std::string::npos);
   CHECK(error_of(DType::F32, 99).find("cannot cast to dtype code 99") != std::string::npos);
-  CHECK(error_of(DType::F16, 1).find("'conv': cannot cast from f16") != std::string::npos);
   CHECK(error_of(DType::I64, 8).empty());
+  CHECK(error_of(DType::F16, 1).empty());
+  CHECK(error_of(DType::F32, 2).empty());
+  CHECK(error_of(DType::F64, 1).empty());
+  auto via_error = [](int64_t to, int64_t via) -> std::string {
+    GraphBuilder b;
+    const int x = b.input("x", DType::F32, Shape{2});
+    Attributes a;
+    a.set("to", to);
+    a.set("via", via);
+    b.output(b.node(OpType::Cast, "half", {x}, a));
+    try {
+      Engine e(b.build());
+    } catch (const vigil::Error& e) {
+      return e.what();
+    }
+    return "";
+  };
+  CHECK(via_error(1, 2).empty());
+  CHECK(via_error(1, 3).empty());
+  CHECK(via_error(1, 1).find("'half': via must be the code of f16 (2) or bf16 (3), got 1") != std::string::npos);
+  CHECK(via_error(7, 2).find("'half': via needs to = f32, got i64") != std::string::npos);
+}
+
+TEST_CASE("cast op: via f16 / bf16 rounds the f32 output on every path, and the storage types convert") {
+  std::mt19937 rng(7);
+  const Shape shape{3, 70, 101};  // split between threads
+  Tensor x = random_tensor(shape, rng, -70000.0f, 70000.0f);
+  float* xs = x.mutable_f32();
+  xs[0] = NAN, xs[1] = 65520.0f, xs[2] = 1.0f + std::ldexp(1.0f, -11), xs[3] = std::ldexp(1.0f, -25), xs[4] = -0.0f;
+  for (int64_t via : {int64_t{2}, int64_t{3}})
+    for (KernelPath path : supported_kernel_paths())
+      for (int threads : {1, 3}) {
+        CAPTURE(via);
+        CAPTURE(kernel_path_name(path));
+        auto r = run_node(OpType::Cast, {x}, attrs({{"to", int64_t{1}}, {"via", via}}), 1, threads, path);
+        REQUIRE(r.outputs[0].dtype() == DType::F32);
+        int bad = 0;
+        for (int64_t i = 0; i < shape.numel(); ++i) {
+          const float want = via == 2 ? vigil::kernels::round_to_f16(xs[i]) : vigil::kernels::round_to_bf16(xs[i]);
+          const float got = r.outputs[0].f32()[i];
+          bad += std::isnan(want) ? !std::isnan(got) : std::bit_cast<uint32_t>(got) != std::bit_cast<uint32_t>(want);
+        }
+        CHECK(bad == 0);
+        CHECK(r.run_allocations == 0);
+        if (via == 2) {
+          CHECK(std::isinf(r.outputs[0].f32()[1]));
+          CHECK(r.outputs[0].f32()[2] == 1.0f);
+          CHECK(r.outputs[0].f32()[3] == 0.0f);
+        }
+      }
+  // Integers through via: i64 -> f32 -> nearest f16.
+  const Tensor i = Tensor::from_i64(Shape{4}, std::vector<int64_t>{2049, 2051, 70000, -3});
+  auto r = run_node(OpType::Cast, {i}, attrs({{"to", int64_t{1}}, {"via", int64_t{2}}}));
+  CHECK(values_of(r.outputs[0]) == std::vector<float>{2048, 2052, INFINITY, -3});
+  // f32 -> f16 storage and back, f64 both ways.
+  const Tensor small = Tensor::from_f32(Shape{3}, std::vector<float>{0.1f, -65504.0f, 1e-8f});
+  auto h = run_node(OpType::Cast, {small}, attrs({{"to", int64_t{2}}}));
+  REQUIRE(h.outputs[0].dtype() == DType::F16);
+  const auto* hb = static_cast<const uint16_t*>(h.outputs[0].data());
+  CHECK(hb[0] == 0x2E66);
+  CHECK(hb[1] == 0xFBFF);
+  CHECK(hb[2] == 0x0000);
+  auto back = run_node(OpType::Cast, {h.outputs[0]}, attrs({{"to", int64_t{1}}}));
+  CHECK(values_of(back.outputs[0]) == std::vector<float>{0.0999755859375f, -65504.0f, 0.0f});
+  auto d = run_node(OpType::Cast, {small}, attrs({{"to", int64_t{9}}}));
+  REQUIRE(d.outputs[0].dtype() == DType::F64);
+  CHECK(static_cast<const double*>(d.outputs[0].data())[0] == static_cast<double>(0.1f));
+  auto bf = run_node(OpType::Cast, {small}, attrs({{"to", int64_t{3}}}));
+  CHECK(static_cast<const uint16_t*>(bf.outputs[0].data())[0] == 0x3DCD);  // 0.1f = 0x3DCCCCCD rounds up
 }

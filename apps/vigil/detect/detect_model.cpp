@@ -5,6 +5,7 @@
 #include "apps/vigil/commands.h"
 #include "engine/error.h"
 #include "engine/passes/hoist_lstm_input_projection.h"
+#include "engine/passes/use_f32_boundaries.h"
 
 namespace vigil::cli {
 
@@ -26,6 +27,9 @@ std::unique_ptr<Engine> engine_for(const Graph& g, std::vector<std::string> outp
 
 DetectModel load_detect_model(const std::string& path, const EngineOptions& options) {
   Graph g = load_model(path);
+  // Frames are f32 images and the boxes and scores are read as f32: a FLOAT16 / DOUBLE model runs with f32
+  // inputs and outputs (its inside is f32 anyway).
+  use_f32_boundaries(g);
   DetectModel m;
 
   // Boxes come from the detection node (YoloDetect, or BoxNms over boxes the model decoded); both its outputs
