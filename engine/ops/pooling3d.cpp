@@ -169,15 +169,12 @@ class PlanePool3dKernel final : public OpKernel {
   bool is_max_, avx512_;
 };
 
-// MaxPool3d with windows deeper than one plane on the optimised paths (kernels/pooling/pool3d.h,
-// max_pool3d_fast): pooling of every input plane, then the max over depth taps; bit-identical. Volumes
-// split over the threads, each with its own scratch of pooled planes.
-class DeepMaxPool3dKernel final : public OpKernel {
+// A 3-D pool whose volumes (image x channel) are split over the threads, each thread with its own slot of
+// scratch; the subclass pools a range of volumes.
+class VolumeSplitPoolKernel : public OpKernel {
  public:
-  DeepMaxPool3dKernel(const kernels::Pool3dParams& p, kernels::KernelIsa isa, int max_threads)
-      : p_(p), isa_(isa), max_threads_(max_threads) {
-    slot_bytes_ = (static_cast<size_t>(kernels::max_pool3d_fast_scratch_floats(p)) * sizeof(float) + 63) / 64 * 64;
-  }
+  VolumeSplitPoolKernel(const kernels::Pool3dParams& p, kernels::KernelIsa isa, int max_threads, size_t scratch_bytes)
+      : p_(p), isa_(isa), max_threads_(max_threads), slot_bytes_((scratch_bytes + 63) / 64 * 64) {}
   size_t workspace_bytes() const override { return slot_bytes_ * static_cast<size_t>(max_threads_); }
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
     const int threads = out[0].shape.numel() < kMinParallelElements
@@ -186,46 +183,49 @@ class DeepMaxPool3dKernel final : public OpKernel {
     auto* workspace = static_cast<std::byte*>(rc.workspace);
     rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
       for (int64_t t = t_begin; t < t_end; ++t)
-        kernels::max_pool3d_fast(p_, isa_, in[0].f32(), out[0].f32(), p_.volumes * t / threads,
-                                 p_.volumes * (t + 1) / threads,
-                                 reinterpret_cast<float*>(workspace + static_cast<size_t>(t) * slot_bytes_));
+        pool_volumes(in[0].f32(), out[0].f32(), p_.volumes * t / threads, p_.volumes * (t + 1) / threads,
+                     workspace + static_cast<size_t>(t) * slot_bytes_);
     });
   }
 
- private:
+ protected:
+  virtual void pool_volumes(const float* x, float* y, int64_t begin, int64_t end, std::byte* scratch) const = 0;
+
   kernels::Pool3dParams p_;
   kernels::KernelIsa isa_;
+
+ private:
   int max_threads_;
-  size_t slot_bytes_ = 0;
+  size_t slot_bytes_;
+};
+
+// MaxPool3d with windows deeper than one plane on the optimised paths (kernels/pooling/pool3d.h,
+// max_pool3d_fast): pooling of every input plane, then the max over depth taps; bit-identical. Each thread's
+// scratch holds pooled planes.
+class DeepMaxPool3dKernel final : public VolumeSplitPoolKernel {
+ public:
+  DeepMaxPool3dKernel(const kernels::Pool3dParams& p, kernels::KernelIsa isa, int max_threads)
+      : VolumeSplitPoolKernel(p, isa, max_threads,
+                              static_cast<size_t>(kernels::max_pool3d_fast_scratch_floats(p)) * sizeof(float)) {}
+
+ private:
+  void pool_volumes(const float* x, float* y, int64_t begin, int64_t end, std::byte* scratch) const override {
+    kernels::max_pool3d_fast(p_, isa_, x, y, begin, end, reinterpret_cast<float*>(scratch));
+  }
 };
 
 // AveragePool3d with windows deeper than one plane on the optimised paths (kernels/pooling/pool3d.h,
 // average_pool3d_fast): the reference's double sums in its order, rows of outputs in vector lanes;
-// bit-identical. Volumes split over the threads, each with its own scratch.
-class DeepAveragePool3dKernel final : public OpKernel {
+// bit-identical.
+class DeepAveragePool3dKernel final : public VolumeSplitPoolKernel {
  public:
   DeepAveragePool3dKernel(const kernels::Pool3dParams& p, kernels::KernelIsa isa, int max_threads)
-      : p_(p), isa_(isa), max_threads_(max_threads) {
-    slot_bytes_ = (static_cast<size_t>(kernels::average_pool3d_fast_scratch_bytes(p)) + 63) / 64 * 64;
-  }
-  size_t workspace_bytes() const override { return slot_bytes_ * static_cast<size_t>(max_threads_); }
-  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
-    const int threads = out[0].shape.numel() < kMinParallelElements
-                            ? 1
-                            : static_cast<int>(std::min<int64_t>(std::min(rc.pool->size(), max_threads_), p_.volumes));
-    auto* workspace = static_cast<std::byte*>(rc.workspace);
-    rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
-      for (int64_t t = t_begin; t < t_end; ++t)
-        kernels::average_pool3d_fast(p_, isa_, in[0].f32(), out[0].f32(), p_.volumes * t / threads,
-                                     p_.volumes * (t + 1) / threads, workspace + static_cast<size_t>(t) * slot_bytes_);
-    });
-  }
+      : VolumeSplitPoolKernel(p, isa, max_threads, static_cast<size_t>(kernels::average_pool3d_fast_scratch_bytes(p))) {}
 
  private:
-  kernels::Pool3dParams p_;
-  kernels::KernelIsa isa_;
-  int max_threads_;
-  size_t slot_bytes_ = 0;
+  void pool_volumes(const float* x, float* y, int64_t begin, int64_t end, std::byte* scratch) const override {
+    kernels::average_pool3d_fast(p_, isa_, x, y, begin, end, scratch);
+  }
 };
 
 std::unique_ptr<OpKernel> bind_pool(const BindContext& ctx, bool is_max) {

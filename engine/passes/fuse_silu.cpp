@@ -5,19 +5,12 @@
 #include <vector>
 
 #include "engine/passes/drop_unreferenced.h"
+#include "engine/passes/value_uses.h"
 
 namespace vigil {
 
 void fuse_silu(Graph& g) {
-  std::vector<int> producer(g.values.size(), -1), readers(g.values.size(), 0);
-  std::vector<bool> is_output(g.values.size(), false);
-  for (size_t n = 0; n < g.nodes.size(); ++n) {
-    for (int v : g.nodes[n].inputs)
-      if (v != kNoValue) ++readers[static_cast<size_t>(v)];
-    for (int v : g.nodes[n].outputs)
-      if (v != kNoValue) producer[static_cast<size_t>(v)] = static_cast<int>(n);
-  }
-  for (int v : g.outputs) is_output[static_cast<size_t>(v)] = true;
+  auto [producer, readers, is_output] = value_uses(g);
 
   std::vector<bool> drop(g.nodes.size(), false);
   for (Node& mul : g.nodes) {

@@ -316,9 +316,27 @@ SamLayer parse_sam(const SectionReader& r, int index) {
   return s;
 }
 
-// darknet's parse_conv_lstm. Its gate convs are built for the input's height and width and also read the
-// state, which has the output's: only a size-preserving conv (stride 1, 2 * padding = size - 1) is
-// consistent, and darknet does not check that.
+// The conv keys a recurrent section ([conv_lstm], [crnn]) shares with [convolutional]: size (default 3),
+// stride (1 only), dilation, pad / padding, groups, batch_normalize, xnor (0 only). The convs are built for
+// the input's height and width and also read the state, which has the output's: only a size-preserving conv
+// (2 * padding = size - 1) is consistent, and darknet does not check that.
+template <class Section>
+void parse_state_conv(const SectionReader& r, Section& c) {
+  c.size = r.get_int_in("size", 3, 1, kMaxKernel);
+  require_default_int(r, "stride", 1, "a strided state would not match the input's size");
+  c.dilation = r.get_int_in("dilation", 1, 1, kMaxKernel);
+  const int64_t pad_flag = r.get_int_in("pad", 0, 0, 1);
+  c.padding = pad_flag ? c.size / 2 : r.get_int_in("padding", 0, 0, kMaxKernel);
+  c.groups = r.get_int_in("groups", 1, 1, kMaxDim);
+  c.batch_normalize = r.get_int_in("batch_normalize", 0, 0, 1) == 1;
+  require_default_int(r, "xnor", 0, "XNOR convolution");
+  if (2 * c.padding != c.size - 1)
+    r.fail_key(pad_flag ? "size" : "padding",
+               concat("size=", c.size, " with padding ", c.padding,
+                      " changes the feature size; the state needs a size-preserving conv (pad=1 with an odd size)"));
+}
+
+// darknet's parse_conv_lstm.
 ConvLstmLayer parse_conv_lstm(const SectionReader& r, const FeatureShape& in, int64_t& weights) {
   check_keys(r, "conv_lstm",
              {"output", "size", "stride", "dilation", "pad", "padding", "groups", "activation", "batch_normalize",
@@ -327,16 +345,9 @@ ConvLstmLayer parse_conv_lstm(const SectionReader& r, const FeatureShape& in, in
   ConvLstmLayer c;
   // darknet defaults output to 1 (with a warning): a cfg without it is a mistake, so it is demanded.
   c.filters = r.require_int_in("output", 1, kMaxDim);
-  c.size = r.get_int_in("size", 3, 1, kMaxKernel);
-  require_default_int(r, "stride", 1, "a strided state would not match the input's size");
-  c.dilation = r.get_int_in("dilation", 1, 1, kMaxKernel);
-  const int64_t pad_flag = r.get_int_in("pad", 0, 0, 1);
-  c.padding = pad_flag ? c.size / 2 : r.get_int_in("padding", 0, 0, kMaxKernel);
-  c.groups = r.get_int_in("groups", 1, 1, kMaxDim);
+  parse_state_conv(r, c);
   c.activation = parse_activation(r, "activation", r.get_string("activation", "linear"));
-  c.batch_normalize = r.get_int_in("batch_normalize", 0, 0, 1) == 1;
   c.peephole = r.get_int_in("peephole", 0, 0, 1) == 1;
-  require_default_int(r, "xnor", 0, "XNOR convolution");
   require_default_int(r, "bottleneck", 0, "the bottleneck variant, which darknet runs on the GPU only");
   // lstm_activation is read by darknet's GPU code only; its CPU forward always uses tanh.
   if (r.get_string("lstm_activation", "tanh") != "tanh")
@@ -344,10 +355,6 @@ ConvLstmLayer parse_conv_lstm(const SectionReader& r, const FeatureShape& in, in
   // shortcut adds only in the bottleneck variant; time_normalizer scales gradients: neither changes inference.
   r.get_int_in("shortcut", 0, 0, 1);
   c.state_constrain = r.get_int_in("state_constrain", 32, 0, int64_t{1} << 30);
-  if (2 * c.padding != c.size - 1)
-    r.fail_key(pad_flag ? "size" : "padding",
-               concat("size=", c.size, " with padding ", c.padding,
-                      " changes the feature size; the state needs a size-preserving conv (pad=1 with an odd size)"));
   if (in.c % c.groups != 0) r.fail_key("groups", concat(c.groups, " does not divide the ", in.c, " input channels"));
   if (c.filters % c.groups != 0) r.fail_key("groups", concat(c.groups, " does not divide output=", c.filters));
   // darknet's load order (load_weights): [vf, vi, vo,] wf, wi, wg, wo, uf, ui, ug, uo, each as a conv.
@@ -359,8 +366,7 @@ ConvLstmLayer parse_conv_lstm(const SectionReader& r, const FeatureShape& in, in
 }
 
 // darknet's parse_crnn (AlexeyAB's keys; the original darknet's output_filters / hidden_filters are unknown
-// keys). Its three convs are all built for the input's height and width: only a size-preserving conv is
-// consistent, as for [conv_lstm].
+// keys).
 CrnnLayer parse_crnn(const SectionReader& r, const FeatureShape& in, int64_t& weights) {
   check_keys(r, "crnn",
              {"output", "hidden", "size", "stride", "dilation", "pad", "padding", "groups", "activation",
@@ -370,21 +376,10 @@ CrnnLayer parse_crnn(const SectionReader& r, const FeatureShape& in, int64_t& we
   // darknet defaults output and hidden to 1 (with a warning): demanded instead.
   c.filters = r.require_int_in("output", 1, kMaxDim);
   c.hidden = r.require_int_in("hidden", 1, kMaxDim);
-  c.size = r.get_int_in("size", 3, 1, kMaxKernel);
-  require_default_int(r, "stride", 1, "a strided state would not match the input's size");
-  c.dilation = r.get_int_in("dilation", 1, 1, kMaxKernel);
-  const int64_t pad_flag = r.get_int_in("pad", 0, 0, 1);
-  c.padding = pad_flag ? c.size / 2 : r.get_int_in("padding", 0, 0, kMaxKernel);
-  c.groups = r.get_int_in("groups", 1, 1, kMaxDim);
+  parse_state_conv(r, c);
   // darknet's default activation here is logistic.
   c.activation = parse_activation(r, "activation", r.get_string("activation", "logistic"));
-  c.batch_normalize = r.get_int_in("batch_normalize", 0, 0, 1) == 1;
   c.shortcut = r.get_int_in("shortcut", 0, 0, 1) == 1;
-  require_default_int(r, "xnor", 0, "XNOR convolution");
-  if (2 * c.padding != c.size - 1)
-    r.fail_key(pad_flag ? "size" : "padding",
-               concat("size=", c.size, " with padding ", c.padding,
-                      " changes the feature size; the state needs a size-preserving conv (pad=1 with an odd size)"));
   for (auto [what, channels] : {std::pair{"input channels", in.c}, {"hidden", c.hidden}, {"output", c.filters}})
     if (channels % c.groups != 0) r.fail_key("groups", concat(c.groups, " does not divide the ", channels, " ", what));
   // darknet's load order: input layer, self layer, output layer, each as a conv.
