@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "apps/vigil/commands.h"
+#include "apps/vigil/printable_text.h"
 #include "engine/error.h"
 
 namespace {
@@ -48,17 +49,17 @@ int main(int argc, char** argv) {
     try {
       return c.run(argc - 2, argv + 2);
     } catch (const vigil::Error& e) {
-      std::fprintf(stderr, "vigil %s: error: %s\n", c.name, e.what());
+      std::fprintf(stderr, "vigil %s: error: %s\n", c.name, vigil::cli::printable_text(e.what()).c_str());
       return 1;
     } catch (const std::bad_alloc&) {
       std::fprintf(stderr, "vigil %s: error: out of memory\n", c.name);
       return 1;
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "vigil %s: internal error: %s\n", c.name, e.what());
+      std::fprintf(stderr, "vigil %s: internal error: %s\n", c.name, vigil::cli::printable_text(e.what()).c_str());
       return 3;
     }
   }
-  std::fprintf(stderr, "vigil: unknown command '%s'\n\n", argv[1]);
+  std::fprintf(stderr, "vigil: unknown command '%s'\n\n", vigil::cli::printable_text(argv[1]).c_str());
   print_usage(stderr);
   return 2;
 }

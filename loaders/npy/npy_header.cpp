@@ -6,6 +6,23 @@ namespace vigil::npy {
 
 namespace {
 
+// Text from the file as it goes into a message: bytes outside printable ASCII as \xNN, so that a corrupt
+// header does not put raw binary on the terminal.
+std::string shown(std::string_view text) {
+  std::string out;
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += ch;
+    } else {
+      out += "\\x";
+      out += "0123456789abcdef"[c >> 4];
+      out += "0123456789abcdef"[c & 15];
+    }
+  }
+  return out;
+}
+
 // A recursive-descent reader of the tiny subset of Python literals .npy headers use.
 class DictParser {
  public:
@@ -37,7 +54,7 @@ class DictParser {
         h.shape = tuple();
         has_shape = true;
       } else {
-        error(key_at, concat("unexpected key '", key, "'"));
+        error(key_at, concat("unexpected key '", shown(key), "'"));
       }
       skip_space();
       if (peek() == ',') {
@@ -176,22 +193,22 @@ std::string format_header(std::string_view descr, const Shape& shape) {
 
 DescrInfo descr_info(std::string_view d, std::string& why) {
   if (d.size() < 2) {
-    why = concat("unsupported dtype '", d, "'");
+    why = concat("unsupported dtype '", shown(d), "'");
     return {};
   }
   const char order = d[0];
   const std::string_view type = d.substr(1);
   const bool one_byte = type == "u1" || type == "i1" || type == "b1";
   if (order == '>') {
-    why = concat("big-endian data ('", d, "') is not supported; convert with .astype('<", type, "')");
+    why = concat("big-endian data ('", shown(d), "') is not supported; convert with .astype('<", shown(type), "')");
     return {};
   }
   if (order != '<' && order != '|') {
-    why = concat("unsupported byte order in dtype '", d, "'");
+    why = concat("unsupported byte order in dtype '", shown(d), "'");
     return {};
   }
   if (order == '|' && !one_byte) {
-    why = concat("dtype '", d, "' has no byte order ('<' expected)");
+    why = concat("dtype '", shown(d), "' has no byte order ('<' expected)");
     return {};
   }
   if (type == "f4") return {DType::F32, 4, false};
@@ -202,7 +219,7 @@ DescrInfo descr_info(std::string_view d, std::string& why) {
   if (type == "u1") return {DType::U8, 1, false};
   if (type == "i1") return {DType::I8, 1, false};
   if (type == "b1") return {DType::Bool, 1, false};
-  why = concat("unsupported dtype '", d, "' (supported: <f4 <f8 <f2 <i8 <i4 u1 i1 b1)");
+  why = concat("unsupported dtype '", shown(d), "' (supported: <f4 <f8 <f2 <i8 <i4 u1 i1 b1)");
   return {};
 }
 

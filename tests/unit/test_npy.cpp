@@ -240,6 +240,10 @@ TEST_CASE("malformed npy files are rejected with the file, byte offset and reaso
       {"no brace", with_dict("'descr': '<f4'}"), "npy header at byte 10", "expected '{', found '''"},
       {"no colon", with_dict("{'descr' '<f4'}"), "npy header at byte 19", "expected ':', found '''"},
       {"unknown key", with_dict("{'descr': '<f4', 'order': 1}"), "npy header at byte 27", "unexpected key 'order'"},
+      // Binary bytes from a corrupt header are shown escaped, not written raw into the message.
+      {"binary key", with_dict("{'descr': '<f4', 'or\x8a': 1}"), "npy header at byte 27", "unexpected key 'or\\x8a'"},
+      {"binary dtype", with_dict(dict_of("<\x9e" "4", "(2, 3)")), "npy header descr at byte 10",
+       "unsupported dtype '<\\x9e4'"},
       {"no shape", with_dict("{'descr': '<f4', 'fortran_order': False}"), "npy header at byte 10",
        "the header has no 'shape'"},
       {"duplicate", with_dict("{'descr': '<f4', 'descr': '<f4'}"), "npy header at byte 27", "duplicate key 'descr'"},
