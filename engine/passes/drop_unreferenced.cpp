@@ -49,4 +49,13 @@ void drop_unreferenced(Graph& g) {
   g.constants = std::move(constants);
 }
 
+void drop_nodes(Graph& g, const std::vector<bool>& drop) {
+  std::vector<Node> kept;
+  kept.reserve(g.nodes.size());
+  for (size_t n = 0; n < g.nodes.size(); ++n)
+    if (!drop[n]) kept.push_back(std::move(g.nodes[n]));
+  g.nodes = std::move(kept);
+  drop_unreferenced(g);
+}
+
 }  // namespace vigil

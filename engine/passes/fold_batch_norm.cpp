@@ -6,6 +6,7 @@
 #include "engine/error.h"
 #include "engine/ops/activation_attrs.h"
 #include "engine/passes/drop_unreferenced.h"
+#include "engine/passes/value_uses.h"
 
 namespace vigil {
 
@@ -14,31 +15,9 @@ namespace {
 using kernels::Activation;
 using kernels::ActivationParams;
 
-// Who writes and who reads each value, from the nodes as they are now.
-struct Uses {
-  std::vector<int> producer;    // node index, or -1
-  std::vector<int> readers;     // number of node input slots reading the value
-  std::vector<bool> is_output;  // a graph output
-};
-
-Uses count_uses(const Graph& g) {
-  Uses u;
-  u.producer.assign(g.values.size(), -1);
-  u.readers.assign(g.values.size(), 0);
-  u.is_output.assign(g.values.size(), false);
-  for (size_t n = 0; n < g.nodes.size(); ++n) {
-    for (int v : g.nodes[n].inputs)
-      if (v != kNoValue) ++u.readers[static_cast<size_t>(v)];
-    for (int v : g.nodes[n].outputs)
-      if (v != kNoValue) u.producer[static_cast<size_t>(v)] = static_cast<int>(n);
-  }
-  for (int v : g.outputs) u.is_output[static_cast<size_t>(v)] = true;
-  return u;
-}
-
 // The node producing `value`, if exactly one node input reads it, it is not a graph output, and the
 // producer has that single output; else -1.
-int sole_producer(const Graph& g, const Uses& u, int value) {
+int sole_producer(const Graph& g, const ValueUses& u, int value) {
   const size_t v = static_cast<size_t>(value);
   const int p = u.producer[v];
   if (p < 0 || u.readers[v] != 1 || u.is_output[v]) return -1;
@@ -66,7 +45,7 @@ void set_activation(Node& node, const ActivationParams& act) {
 
 // `keep` takes over the single output value of `absorbed` (which reads keep's output): keep's old output
 // value disappears and its name is recorded in keep's "fused_values".
-void absorb(Graph& g, Uses& u, int keep, int absorbed, std::vector<bool>& drop_node) {
+void absorb(Graph& g, ValueUses& u, int keep, int absorbed, std::vector<bool>& drop_node) {
   Node& k = g.nodes[static_cast<size_t>(keep)];
   const Node& a = g.nodes[static_cast<size_t>(absorbed)];
   const int old_value = k.outputs[0];
@@ -98,15 +77,6 @@ int add_constant(Graph& g, const std::string& base_name, Tensor t) {
   return static_cast<int>(g.values.size() - 1);
 }
 
-// Removes the dropped nodes, then the values and constants nothing refers to any more.
-void prune(Graph& g, const std::vector<bool>& drop_node) {
-  std::vector<Node> kept;
-  kept.reserve(g.nodes.size());
-  for (size_t n = 0; n < g.nodes.size(); ++n)
-    if (!drop_node[n]) kept.push_back(std::move(g.nodes[n]));
-  g.nodes = std::move(kept);
-  drop_unreferenced(g);
-}
 
 // The f32 constant behind `value`, or null if it is absent, computed, or of another type / element count.
 const Tensor* f32_constant(const Graph& g, int value, int64_t numel) {
@@ -136,7 +106,7 @@ bool is_activation_op(OpType op) {
 }  // namespace
 
 void fold_batch_norm(Graph& g) {
-  Uses u = count_uses(g);
+  ValueUses u = value_uses(g);
   std::vector<bool> drop_node(g.nodes.size(), false);
   for (size_t b = 0; b < g.nodes.size(); ++b) {
     const Node& bn = g.nodes[b];
@@ -201,12 +171,12 @@ void fold_batch_norm(Graph& g) {
     if (act.kind != Activation::None) set_activation(conv, act);
     absorb(g, u, c, static_cast<int>(b), drop_node);
   }
-  prune(g, drop_node);
+  drop_nodes(g, drop_node);
   validate_and_infer(g);
 }
 
 void fuse_activations(Graph& g) {
-  Uses u = count_uses(g);
+  ValueUses u = value_uses(g);
   std::vector<bool> drop_node(g.nodes.size(), false);
   for (size_t a = 0; a < g.nodes.size(); ++a) {
     const Node& act_node = g.nodes[a];
@@ -219,12 +189,12 @@ void fuse_activations(Graph& g) {
     set_activation(producer, ops::activation_of_op(act_node));
     absorb(g, u, p, static_cast<int>(a), drop_node);
   }
-  prune(g, drop_node);
+  drop_nodes(g, drop_node);
   validate_and_infer(g);
 }
 
 void fuse_residual_add(Graph& g) {
-  Uses u = count_uses(g);
+  ValueUses u = value_uses(g);
   std::vector<bool> drop_node(g.nodes.size(), false);
   auto is_f32_of = [&](int value, const Shape& shape) {
     if (value == kNoValue) return false;
@@ -259,7 +229,7 @@ void fuse_residual_add(Graph& g) {
     drop_node[static_cast<size_t>(conv_index)] = true;
     g.nodes[a] = std::move(fused);  // at the Add's place: R and every conv input exist by then
   }
-  prune(g, drop_node);
+  drop_nodes(g, drop_node);
   validate_and_infer(g);
 }
 

@@ -66,12 +66,7 @@ void fold_pad_into_conv(Graph& g) {
       drop[static_cast<size_t>(producer[v])] = true;
     }
   }
-  std::vector<Node> kept;
-  kept.reserve(g.nodes.size());
-  for (size_t n = 0; n < g.nodes.size(); ++n)
-    if (!drop[n]) kept.push_back(std::move(g.nodes[n]));
-  g.nodes = std::move(kept);
-  drop_unreferenced(g);
+  drop_nodes(g, drop);
   validate_and_infer(g);
 }
 

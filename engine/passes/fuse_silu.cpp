@@ -41,12 +41,7 @@ void fuse_silu(Graph& g) {
       break;
     }
   }
-  std::vector<Node> kept;
-  kept.reserve(g.nodes.size());
-  for (size_t n = 0; n < g.nodes.size(); ++n)
-    if (!drop[n]) kept.push_back(std::move(g.nodes[n]));
-  g.nodes = std::move(kept);
-  drop_unreferenced(g);
+  drop_nodes(g, drop);
   validate_and_infer(g);
 }
 
