@@ -13,22 +13,20 @@ std::vector<StatePair> state_pairs_of(const Graph& g) {
   return pairs;
 }
 
-RecurrentState::RecurrentState(ExecutionContext& ctx, std::vector<StatePair> pairs)
-    : ctx_(ctx), pairs_(std::move(pairs)) {
-  for (const StatePair& p : pairs_)  // f32 of the same shape on both sides (checked by state_pairs)
-    kept_.emplace_back(static_cast<size_t>(ctx_.input(p.input).numel()), 0.0f);
+RecurrentState::RecurrentState(ExecutionContext& ctx, const std::vector<StatePair>& pairs) {
+  for (const StatePair& p : pairs) {  // f32 of the same shape on both sides (checked by state_pairs)
+    inputs_.push_back(ctx.input(p.input));
+    outputs_.push_back(ctx.output(p.output));
+    kept_.emplace_back(static_cast<size_t>(inputs_.back().numel()), 0.0f);
+  }
 }
 
 void RecurrentState::feed() {
-  for (size_t i = 0; i < pairs_.size(); ++i)
-    std::copy(kept_[i].begin(), kept_[i].end(), ctx_.input(pairs_[i].input).f32());
+  for (size_t i = 0; i < kept_.size(); ++i) std::copy(kept_[i].begin(), kept_[i].end(), inputs_[i].f32());
 }
 
 void RecurrentState::keep() {
-  for (size_t i = 0; i < pairs_.size(); ++i) {
-    const float* out = ctx_.output(pairs_[i].output).f32();
-    std::copy(out, out + kept_[i].size(), kept_[i].begin());
-  }
+  for (size_t i = 0; i < kept_.size(); ++i) std::copy_n(outputs_[i].f32(), kept_[i].size(), kept_[i].begin());
 }
 
 void RecurrentState::reset() {

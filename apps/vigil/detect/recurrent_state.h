@@ -8,7 +8,6 @@
 #pragma once
 
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "engine/executor.h"
@@ -26,7 +25,7 @@ std::vector<StatePair> state_pairs_of(const Graph& g);
 class RecurrentState {
  public:
   // The state starts at zero. Allocates once, here.
-  RecurrentState(ExecutionContext& ctx, std::vector<StatePair> pairs);
+  RecurrentState(ExecutionContext& ctx, const std::vector<StatePair>& pairs);
   // Before a run: the kept state into the state inputs.
   void feed();
   // After a run: the state outputs into the kept state.
@@ -35,9 +34,10 @@ class RecurrentState {
   void reset();
 
  private:
-  ExecutionContext& ctx_;
-  std::vector<StatePair> pairs_;
-  std::vector<std::vector<float>> kept_;  // per pair
+  // Per pair: the context's input and output views (its arena is allocated once, so they stay valid) and
+  // the kept state.
+  std::vector<TensorView> inputs_, outputs_;
+  std::vector<std::vector<float>> kept_;
 };
 
 }  // namespace vigil::cli
