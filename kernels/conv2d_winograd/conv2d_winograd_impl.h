@@ -331,10 +331,13 @@ void build_plane(const Conv2dParams& p, const Layout& l, const float* x, float* 
   }
 }
 
-// How far ahead of its use the GEMM microkernel prefetches packed U (floats; 8 KiB): on small images U streams
-// from memory, and to keep ~30 GB/s flowing at ~100 ns latency about 3 KB must be in flight. Frame, one
-// thread, same run, 4 rounds: 2 KiB ahead 11.6-12.5 ms, 8 KiB 11.2-11.7 ms, 16 KiB no better than 8.
-constexpr int64_t kUPrefetchFloats = 2048;
+// How far ahead of its use the GEMM microkernel prefetches packed U (floats; 32 KiB): on small images U streams
+// from memory, at most ~16-20 GB/s on one core of this VM (a plain AVX-512 read of 16 MB), and the hardware
+// prefetcher restarts at every page. Frame, one thread, same run, 4 rounds: 2 KiB ahead 11.6-12.5 ms, 8 KiB
+// 11.2-11.7 ms (session 5). Session 9, per node inside the frame (4 alternating rounds, machine busy): 8 KiB
+// L26 1.51-1.71 ms, H1 0.79-0.93, A0 0.70-0.84; 32 KiB L26 1.42-1.63, H1 0.69-0.77, A0 0.65-0.77; 48 KiB
+// and prefetcht0 no better than 32 KiB. Alone (U warm in L3) L26 is ~1.03 ms either way.
+constexpr int64_t kUPrefetchFloats = 8192;
 
 template <class Isa, int MR, int NV, int M>
 struct Winograd {
