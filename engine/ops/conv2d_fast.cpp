@@ -8,10 +8,11 @@ namespace vigil::ops {
 namespace {
 // Which Winograd tile (if any) beats the packed GEMM on a 3x3 stride-1 conv, by output pixels per image,
 // measured in actdet-tiny's frame (vigil bench --top 0, one thread; docs/KERNELS.md). On small images each
-// value of the transformed weights U serves few tiles and U streams from L3, so the tile with the smaller U
-// wins there: F(4,3) above 16x16 (L10 at 32x32: 0.77 ms vs 1.00 for F(2,3), GEMM 1.96), F(2,3) from 8x8 to
-// 16x16 (H6 at 16x16: 1.49 ms vs 1.66 for F(4,3); L26 at 8x8: 1.80 ms vs 1.91 for the GEMM).
-constexpr int64_t kF4x3MinOutputPixels = 16 * 16 + 1;
+// value of the transformed weights U serves few tiles and U streams from memory, so the tile with the smaller
+// U wins there: F(2,3) on 8x8 (L26: 1.80 ms vs 1.91 for the GEMM; F(4,3)'s 2x2 tiles would fill a quarter of
+// each vector) up to 15x15; F(4,3) from 16x16. Until U was prefetched 32 KiB ahead (session 9) F(2,3) won at
+// 16x16 too; since then F(4,3) does, in the frame (H6 1.39 -> 1.03 ms, L18 0.94 -> 0.73, L20 0.26 -> 0.215).
+constexpr int64_t kF4x3MinOutputPixels = 16 * 16;
 constexpr int64_t kF2x3MinOutputPixels = 8 * 8;
 }  // namespace
 
@@ -33,10 +34,10 @@ std::unique_ptr<OpKernel> make_conv2d_fast(const BindContext& ctx, const kernels
     if (auto k = make_conv2d_depthwise(ctx, p)) return k;
   const int64_t pixels = p.out_h * p.out_w;
   if (kernels::conv2d_winograd_supported(p) && pixels >= kF2x3MinOutputPixels) {
-    // A batch of 16x16 images takes F(4,3) too: its 16 tiles per image go through the Winograd kernel's
-    // batched mode (one GEMM per component over a group of images, U read once per group), where U's size
-    // no longer matters (actdet clip, 16 frames, one thread, same run: H6 24.3 -> 17.6 ms, L18 16.8 -> 13.1).
-    const bool f4 = pixels >= kF4x3MinOutputPixels || (p.batch >= 2 && pixels >= 16 * 16);
+    // (A batch of 16x16 images goes through the Winograd kernel's batched mode: one GEMM per component over
+    // a group of images, U read once per group; actdet clip, 16 frames, one thread: H6 24.3 -> 17.6 ms, L18
+    // 16.8 -> 13.1 with F(4,3) rather than F(2,3).)
+    const bool f4 = pixels >= kF4x3MinOutputPixels;
     const auto tile = f4 ? kernels::WinogradTile::F4x3 : kernels::WinogradTile::F2x3;
     if (auto k = make_conv2d_winograd(ctx, p, tile)) return k;
   }

@@ -254,9 +254,11 @@ TEST_CASE("value aliases: a batched channel concat takes strided views where eve
 }
 
 TEST_CASE("value aliases: strided batch views give the reference path's results on every path and thread count") {
-  // 16x16 images (Winograd F(2,3) on the fast paths), 32x32 (F(4,3)), 8x8 and a batch of 2-5: the convs
-  // read and write their images inside the concat's buffer; the reference path copies.
-  for (auto [batch, channels, hw] : {std::tuple{3, 8, 16}, std::tuple{2, 5, 32}, std::tuple{5, 16, 8}}) {
+  // Batches of 2-5 images on the fast paths' Winograd modes: 16x16 (F(4,3), batched), 32x32 (F(4,3), blocks),
+  // 8x8 (F(2,3), batched), 12x12 (F(2,3), blocks). The convs read and write their images inside the concat's
+  // buffer; the reference path copies.
+  for (auto [batch, channels, hw] :
+       {std::tuple{3, 8, 16}, std::tuple{2, 5, 32}, std::tuple{5, 16, 8}, std::tuple{3, 8, 12}}) {
     const BatchedCsp csp = batched_csp(batch, channels, hw, false);
     std::mt19937 rng(static_cast<unsigned>(hw));
     std::uniform_real_distribution<float> uni(-1, 1);
