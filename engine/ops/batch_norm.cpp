@@ -1,10 +1,16 @@
 // BatchNorm (inference mode): X[N,C,...], scale[C], bias[C], mean[C], var[C] -> Y (shape of X).
 // Attributes: epsilon (default 1e-5), optional fused activation (see activation_attrs.h). ONNX's momentum
-// is ignored (it only matters in training); training_mode = 1 is rejected.
+// is ignored (it only matters in training); training_mode = 1 is rejected. The optimised paths run
+// batch_norm_fast (the reference's double formula on vectors) over the threads.
+#include <algorithm>
+
 #include "engine/error.h"
 #include "engine/ops/activation_attrs.h"
 #include "engine/ops/op_defs.h"
+#include "engine/ops/kernel_isa.h"
+#include "engine/ops/parallel_for_adapter.h"
 #include "kernels/batch_norm/batch_norm.h"
+#include "kernels/batch_norm/batch_norm_fast.h"
 
 namespace vigil::ops {
 
@@ -50,8 +56,29 @@ class BatchNormKernel final : public OpKernel {
   kernels::BatchNormParams p_;
 };
 
+class BatchNormFastKernel final : public OpKernel {
+ public:
+  BatchNormFastKernel(kernels::BatchNormParams p, kernels::KernelIsa isa) : p_(p), isa_(isa) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    const int64_t planes = p_.batch * p_.channels;
+    const int threads =
+        out[0].shape.numel() < kMinParallelElements ? 1 : static_cast<int>(std::min<int64_t>(rc.pool->size(), planes));
+    rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
+      for (int64_t t = t_begin; t < t_end; ++t)
+        kernels::batch_norm_fast(isa_, p_, in[0].f32(), in[1].f32(), in[2].f32(), in[3].f32(), in[4].f32(),
+                                 out[0].f32(), planes * t / threads, planes * (t + 1) / threads);
+    });
+  }
+
+ private:
+  kernels::BatchNormParams p_;
+  kernels::KernelIsa isa_;
+};
+
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
-  return std::make_unique<BatchNormKernel>(batch_norm_params(ctx.node, ctx.inputs));
+  const kernels::BatchNormParams p = batch_norm_params(ctx.node, ctx.inputs);
+  if (const auto isa = kernel_isa(ctx.path)) return std::make_unique<BatchNormFastKernel>(p, *isa);
+  return std::make_unique<BatchNormKernel>(p);
 }
 
 // A multiply and an add per element once the per-channel factors are known.
