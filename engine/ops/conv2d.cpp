@@ -1,5 +1,6 @@
 // Conv2d: X[N,C,H,W] * W[M,C/group,kh,kw] (+ B[M]) -> Y[N,M,OH,OW], with an optional fused activation and an
-// optional residual R (Y's shape) added after it: Y = act(conv(X) + B) + R (fuse_residual_add makes these).
+// optional residual R (Y's shape) added after it: Y = act(conv(X) + B) + R, or before it with
+// residual_before_activation = 1: Y = act(conv(X) + B + R) (fuse_residual_add makes these).
 // Attributes: strides[2] (default 1,1), dilations[2] (default 1,1), pads[4] = top,left,bottom,right
 // (default 0), group (default 1), kernel_shape[2] (optional; must match W), activation/activation_alpha/
 // activation_beta (see activation_attrs.h).
@@ -66,11 +67,17 @@ kernels::Conv2dParams conv_params(const Node& node, std::span<const TensorInfo> 
               concat("dilated kernel ", (p.kernel_h - 1) * p.dilation_h + 1, "x", (p.kernel_w - 1) * p.dilation_w + 1,
                      " is larger than the padded input ", p.in_h + pads[0] + pads[2], "x", p.in_w + pads[1] + pads[3],
                      " (X ", x.shape.str(), ", pads [", pads[0], ",", pads[1], ",", pads[2], ",", pads[3], "])"));
-  if (in.size() > 3 && in[3].present()) {
+  const bool has_residual = in.size() > 3 && in[3].present();
+  if (has_residual) {
     const Shape y{p.batch, p.out_channels, p.out_h, p.out_w};
     if (!(in[3].shape == y))
       fail_node(node, concat("residual R ", in[3].shape.str(), " must have the output's shape ", y.str()));
   }
+  const int64_t before = node.attrs.get_int("residual_before_activation", 0, node.label());
+  if (before != 0 && before != 1)
+    fail_node(node, concat("residual_before_activation must be 0 or 1, got ", before));
+  if (before && !has_residual) fail_node(node, "residual_before_activation = 1 needs the residual input R");
+  p.residual_before_activation = before == 1;
   return p;
 }
 
@@ -83,8 +90,9 @@ class Conv2dKernel final : public OpKernel {
  public:
   Conv2dKernel(kernels::Conv2dParams p, bool has_bias) : p_(p), has_bias_(has_bias) {}
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
-    kernels::conv2d_reference(p_, in[0].f32(), in[1].f32(), has_bias_ ? in[2].f32() : nullptr, out[0].f32());
-    add_conv_residual(in, out[0]);
+    kernels::conv2d_reference(kernel_params(p_), in[0].f32(), in[1].f32(), has_bias_ ? in[2].f32() : nullptr,
+                              out[0].f32());
+    finish_conv_residual(p_, std::nullopt, in, out[0]);
   }
 
  private:

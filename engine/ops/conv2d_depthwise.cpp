@@ -12,7 +12,7 @@ namespace {
 class Conv2dDepthwiseKernel final : public OpKernel {
  public:
   Conv2dDepthwiseKernel(const kernels::Conv2dParams& p, kernels::KernelIsa isa, int max_threads)
-      : p_(p), fn_(kernels::select_depthwise_conv(isa)), max_threads_(max_threads) {
+      : p_(p), isa_(isa), fn_(kernels::select_depthwise_conv(isa)), max_threads_(max_threads) {
     slot_bytes_ = (static_cast<size_t>(kernels::depthwise_conv_workspace_bytes(p)) + 63) / 64 * 64;
   }
   size_t workspace_bytes() const override { return slot_bytes_ * static_cast<size_t>(max_threads_); }
@@ -34,7 +34,7 @@ class Conv2dDepthwiseKernel final : public OpKernel {
         for (int64_t t = t_begin; t < t_end; ++t) {
           const int64_t c0 = channels * t / threads, c1 = channels * (t + 1) / threads;
           if (c0 == c1) continue;
-          kernels::Conv2dParams part = p_;
+          kernels::Conv2dParams part = kernel_params(p_);
           part.batch = 1;
           part.in_channels = part.out_channels = part.group = c1 - c0;
           fn_(part, xn + c0 * in_plane, w + c0 * taps, bias ? bias + c0 : nullptr, yn + c0 * out_plane,
@@ -42,11 +42,12 @@ class Conv2dDepthwiseKernel final : public OpKernel {
         }
       });
     }
-    add_conv_residual(in, out[0]);
+    finish_conv_residual(p_, isa_, in, out[0]);
   }
 
  private:
   kernels::Conv2dParams p_;
+  kernels::KernelIsa isa_;
   kernels::DepthwiseConvFn fn_;
   int max_threads_;
   size_t slot_bytes_ = 0;

@@ -2,6 +2,9 @@
 
 #include "kernels/conv2d_winograd/conv2d_winograd.h"
 #include "kernels/depthwise_conv/depthwise_conv.h"
+#include "kernels/gemm_packed/gemm_packed.h"
+
+#include <algorithm>
 
 namespace vigil::ops {
 
@@ -16,15 +19,32 @@ constexpr int64_t kF4x3MinOutputPixels = 16 * 16;
 constexpr int64_t kF2x3MinOutputPixels = 8 * 8;
 }  // namespace
 
-void add_conv_residual(std::span<const TensorView> in, const TensorView& y) {
+kernels::Conv2dParams kernel_params(const kernels::Conv2dParams& p) {
+  kernels::Conv2dParams k = p;
+  if (p.residual_before_activation) k.activation = kernels::ActivationParams{};
+  return k;
+}
+
+void finish_conv_residual(const kernels::Conv2dParams& p, std::optional<kernels::KernelIsa> isa,
+                          std::span<const TensorView> in, const TensorView& y) {
   if (in.size() < 4 || !in[3].present()) return;
   const int64_t batch = y.shape[0], image = y.shape.numel(1, y.shape.rank);
   const int64_t stride = y.batch_stride ? y.batch_stride : image;
   const float* r = in[3].f32();
+  const bool activate = p.residual_before_activation && p.activation.kind != kernels::Activation::None;
+  constexpr int64_t kChunk = 4096;  // activated right after the additions, while in L1
   for (int64_t n = 0; n < batch; ++n) {
     float* yn = y.f32() + n * stride;
     const float* rn = r + n * image;
-    for (int64_t i = 0; i < image; ++i) yn[i] += rn[i];
+    for (int64_t c0 = 0; c0 < image; c0 += kChunk) {
+      const int64_t c1 = std::min(image, c0 + kChunk);
+      for (int64_t i = c0; i < c1; ++i) yn[i] += rn[i];
+      if (!activate) continue;
+      if (isa)
+        kernels::gemm_packed_activation(*isa, p.activation, yn + c0, yn + c0, c1 - c0);
+      else
+        for (int64_t i = c0; i < c1; ++i) yn[i] = kernels::activate_reference(p.activation, yn[i]);
+    }
   }
 }
 

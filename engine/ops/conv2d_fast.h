@@ -9,6 +9,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "engine/op_def.h"
 #include "kernels/conv2d/conv2d.h"
@@ -16,9 +17,15 @@
 
 namespace vigil::ops {
 
-// Y += R after a kernel that does not add Conv2d's residual input (in[3]) itself; nothing when it is absent.
-// Y may be a strided batch view (TensorView::batch_stride); R is dense.
-void add_conv_residual(std::span<const TensorView> in, const TensorView& y);
+// Kernels without a residual operand (the reference, Winograd, depthwise) run with kernel_params(p) and then
+// finish_conv_residual: Y += R, or with p.residual_before_activation Y = act(Y + R), the activation left out
+// of the kernel for it (the same roundings in the same order as a conv, an Add and the activation apart).
+// Nothing happens when the residual input (in[3]) is absent. Y may be a strided batch view
+// (TensorView::batch_stride); R is dense. `isa` null: the reference's activate_reference; else the conv
+// epilogues' vector activations (gemm_packed_activation).
+kernels::Conv2dParams kernel_params(const kernels::Conv2dParams& p);
+void finish_conv_residual(const kernels::Conv2dParams& p, std::optional<kernels::KernelIsa> isa,
+                          std::span<const TensorView> in, const TensorView& y);
 
 // Null on the reference path, or when the weights are not an f32 constant.
 std::unique_ptr<OpKernel> make_conv2d_fast(const BindContext& ctx, const kernels::Conv2dParams& p);

@@ -25,12 +25,12 @@ class Conv2dWinogradKernel final : public OpKernel {
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
     const float* bias = in.size() > 2 && in[2].present() ? in[2].f32() : nullptr;
     kernels::WinogradThreading threading{pool_parallel_for, rc.pool, rc.pool->size()};
-    kernels::Conv2dParams p = p_;
+    kernels::Conv2dParams p = kernel_params(p_);
     p.in_image_stride = in[0].batch_stride;
     p.out_image_stride = out[0].batch_stride;
     kernels::conv2d_winograd(isa_, tile_, p, in[0].f32(), reinterpret_cast<const float*>(packed_.get()), bias,
                              out[0].f32(), rc.workspace, threading);
-    add_conv_residual(in, out[0]);  // the Winograd output transform has no residual operand
+    finish_conv_residual(p_, isa_, in, out[0]);  // the Winograd output transform has no residual operand
   }
 
  private:

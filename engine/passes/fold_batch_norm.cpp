@@ -203,8 +203,11 @@ void fuse_residual_add(Graph& g) {
   };
   for (size_t a = 0; a < g.nodes.size(); ++a) {
     const Node& add = g.nodes[a];
-    if (add.op != OpType::Add || add.inputs.size() != 2 || add.outputs.size() != 1 || has_fused_activation(add))
-      continue;
+    if (add.op != OpType::Add || add.inputs.size() != 2 || add.outputs.size() != 1) continue;
+    // An activation fused into the Add (ResNet's conv -> Add -> ReLU) moves to the conv, applied after the
+    // residual; the conv must then have none of its own.
+    const ActivationParams add_activation = ops::fused_activation(add);
+    const bool activation_after = add_activation.kind != Activation::None;
     const Shape& shape = g.values[static_cast<size_t>(add.outputs[0])].shape;
     if (!is_f32_of(add.inputs[0], shape) || !is_f32_of(add.inputs[1], shape) || add.inputs[0] == add.inputs[1])
       continue;
@@ -215,12 +218,17 @@ void fuse_residual_add(Graph& g) {
       if (c < 0 || drop_node[static_cast<size_t>(c)]) continue;
       const Node& conv = g.nodes[static_cast<size_t>(c)];
       if (conv.op != OpType::Conv2d || has_residual(conv)) continue;
+      if (activation_after && has_fused_activation(conv)) continue;
       if (c > conv_index) conv_index = c, residual = add.inputs[static_cast<size_t>(1 - side)];
     }
     if (conv_index < 0) continue;
     Node fused = std::move(g.nodes[static_cast<size_t>(conv_index)]);
     fused.inputs.resize(4, kNoValue);
     fused.inputs[3] = residual;
+    if (activation_after) {
+      set_activation(fused, add_activation);
+      fused.attrs.set("residual_before_activation", int64_t{1});
+    }
     std::vector<std::string> names = fused.attrs.get_strings("fused_values", fused.label());
     names.push_back(g.values[static_cast<size_t>(fused.outputs[0])].name);
     fused.attrs.set("fused_values", std::move(names));

@@ -35,7 +35,8 @@ void fuse_activations(Graph& g);
 // Gives a Conv2d the other operand R of an Add reading its output, Y = act(conv) + R (the residual input
 // of Conv2d, docs/OPERATORS.md; the packed GEMM adds it in its epilogue), when
 //  - the conv's output is read by nothing but this Add and is not a graph output,
-//  - the conv has no residual yet, and the Add has no fused activation (act(conv + R) is another formula),
+//  - the conv has no residual yet; if the Add has a fused activation (ResNet: conv -> Add -> ReLU), the conv
+//    has none, and the Add's becomes the conv's with residual_before_activation = 1: Y = act(conv + R),
 //  - both Add operands are f32 with the Add's output shape (no broadcasting), and R is not the conv's output.
 // The fused conv takes the Add's place in the node order (every input of both is computed by then). Run
 // after fuse_activations, so the conv's own activation is already fused. Ends with validate_and_infer(g).

@@ -20,6 +20,10 @@ struct Conv2dParams {
   int64_t pad_top = 0, pad_left = 0;
   int64_t group = 1;  // in_channels and out_channels are both multiples of it
   ActivationParams activation;
+  // With a residual R (the engine's fused Add): false, y = act(conv + bias) + R; true, y = act(conv + bias + R)
+  // (ResNet's conv -> Add -> ReLU). conv2d_gemm and conv2d_direct honour it in their epilogue; the kernels
+  // without a residual operand leave both orders to the engine (engine/ops/conv2d_fast.h).
+  bool residual_before_activation = false;
   // Elements from one image of X (Y) to the next; 0 = dense (in_channels * in_h * in_w). Set by the engine
   // for images placed inside a channel Concat's output; the Winograd and GEMM/direct kernels honour them,
   // the reference and depthwise kernels require 0.

@@ -121,6 +121,7 @@ struct Direct {
     t.load_c = false;
     t.last = true;
     t.ld_residual = n;
+    t.residual_first = p.residual_before_activation;
     t.act = &p.activation;
     const int64_t row_stride = p.stride_h * c.layout.width;  // planes: from one output row to the next
     const int64_t run_rows = c.layout.run_rows;

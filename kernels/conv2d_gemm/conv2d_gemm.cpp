@@ -46,6 +46,7 @@ void run_product(const ConvCall& c, int64_t item, void* workspace, const GemmThr
   gp.ldc = c.gg.n;
   gp.bias = c.bias ? c.bias + g * c.gg.m : nullptr;
   gp.activation = p.activation;
+  gp.residual_before_activation = p.residual_before_activation;
   gp.residual = c.residual ? c.residual + (n * p.out_channels + g * c.gg.m) * c.gg.n : nullptr;  // dense
   gp.ld_residual = c.gg.n;
   gemm_packed(c.isa, gp, workspace, threading);

@@ -9,7 +9,7 @@
 // packing then gathers straight from the image, so no full im2col matrix is ever materialised.
 //
 // The epilogue runs once per output element, after the last K block, while the tile is still in
-// registers:  y = act(sum + bias[m]) + residual[m, n].
+// registers:  y = act(sum + bias[m]) + residual[m, n], or act(sum + bias[m] + residual[m, n]).
 //
 // Every instruction-set path has the same API; the packed-A layout depends on the path (its MR), so pack
 // with the same KernelIsa that runs. Calling a path the CPU lacks is undefined (the caller checks
@@ -89,6 +89,8 @@ struct GemmPackedParams {
   ActivationParams activation;      // then y = act(y)
   const float* residual = nullptr;  // [M x N] with row stride ld_residual, or null: then y += residual[i][j]
   int64_t ld_residual = 0;
+  // true: the residual is added before the activation instead, y = act(sum + bias[i] + residual[i][j]).
+  bool residual_before_activation = false;
 };
 
 // Workspace bytes for `threads` tasks (per task: a packed B block and an im2col gather plan). Any

@@ -33,6 +33,7 @@ struct TileArgs {
   const float* bias;      // the tile's first row's bias, or null
   const float* residual;  // the tile's first element in the residual, or null
   int64_t ld_residual;
+  bool residual_first;  // add the residual before the activation (GemmPackedParams::residual_before_activation)
   const ActivationParams* act;
 };
 
@@ -258,6 +259,7 @@ struct Driver {
         t.load_c = pc > 0 || P.accumulate;
         t.last = pc + kc == P.k;
         t.ld_residual = P.ld_residual;
+        t.residual_first = P.residual_before_activation;
         t.act = &P.activation;
         for (int64_t ic = m_begin; ic < m_end; ic += MC) {
           const int64_t mc = min_i64(MC, m_end - ic);

@@ -34,8 +34,10 @@ struct ScalarKernel {
         float x = acc[r][j];
         if (t.load_c) x += c[j];
         if (t.last) {
-          x = activate_reference(*t.act, x + bias);
-          if (t.residual) x += t.residual[r * t.ld_residual + j];
+          x += bias;
+          if (t.residual && t.residual_first) x += t.residual[r * t.ld_residual + j];
+          x = activate_reference(*t.act, x);
+          if (t.residual && !t.residual_first) x += t.residual[r * t.ld_residual + j];
         }
         c[j] = x;
       }

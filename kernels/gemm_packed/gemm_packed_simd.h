@@ -367,8 +367,10 @@ struct Microkernel {
         F x = acc[r][v];
         if (t.load_c) x += load_row<kFull>(c, v, t.nr);
         if (t.last) {
-          x = act(x + bias);
-          if (t.residual) x += load_row<kFull>(t.residual + r * t.ld_residual, v, t.nr);
+          x += bias;
+          if (t.residual && t.residual_first) x += load_row<kFull>(t.residual + r * t.ld_residual, v, t.nr);
+          x = act(x);
+          if (t.residual && !t.residual_first) x += load_row<kFull>(t.residual + r * t.ld_residual, v, t.nr);
         }
         store_row<kFull>(c, v, t.nr, x);
       }

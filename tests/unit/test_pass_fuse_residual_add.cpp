@@ -1,8 +1,8 @@
 // fuse_residual_add: Conv2d -> Add(conv, R) becomes one Conv2d with a residual input. On every kernel path
 // (the packed GEMM adds R in its epilogue; Winograd, depthwise and the reference add it after) and at 1 and
 // 2 threads the fused graph gives the unfused graph's outputs bit for bit: both round act(conv) to float and
-// then add R in float. Also: which Adds are left alone, the names, and that the other passes leave a
-// residual conv's formula intact.
+// then add R in float; ResNet's conv -> Add -> activation (R added before the activation) likewise. Also:
+// which Adds are left alone, the names, and that the other passes leave a residual conv's formula intact.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -13,6 +13,7 @@
 #include "engine/error.h"
 #include "engine/executor.h"
 #include "engine/graph_builder.h"
+#include "engine/ops/activation_attrs.h"
 #include "engine/passes/fold_batch_norm.h"
 #include "graph_query_support.h"
 #include "tests/unit/graph_run_support.h"
@@ -78,7 +79,84 @@ Graph residual_blocks(std::mt19937& rng) {
   return gb.build();
 }
 
+// ResNet's conv -> Add -> activation over every conv kernel family, batch 2: the Add carries the activation
+// (fuse_activations put it there), the convs have none. A 1x1 (packed GEMM), a 3x3 at 12x12 (Winograd, the
+// Add's second operand, written into a Concat as a strided batch view), a depthwise 3x3 with LeakyReLU, a
+// wide stride-2 first layer (the direct kernel) with Sigmoid (a non-piecewise vector activation), and a 3x3
+// at 5x5 (the GEMM with im2col).
+Graph resnet_blocks(std::mt19937& rng) {
+  GraphBuilder gb;
+  auto act = [](const char* kind) {
+    Attributes a;
+    a.set("activation", std::string(kind));
+    if (std::string(kind) == "leaky_relu") a.set("activation_alpha", 0.1f);
+    return a;
+  };
+  const int x = gb.input("x", DType::F32, {2, 16, 12, 12});
+  const int a = gb.node(OpType::Add, "add_gemm", {conv(gb, rng, "c_gemm", x, 16, 16, 1), x}, act("relu"));
+  const int b = gb.node(OpType::Add, "add_wino", {a, conv(gb, rng, "c_wino", a, 16, 16, 3)}, act("relu"));
+  const int d = gb.node(OpType::Add, "add_dw", {conv(gb, rng, "c_dw", a, 16, 16, 3, 1, 16), a}, act("leaky_relu"));
+  Attributes axis;
+  axis.set("axis", int64_t{1});
+  gb.output(gb.node(OpType::Concat, "cat", {b, d}, axis));
+  const int img = gb.input("img", DType::F32, {1, 3, 64, 64});
+  const int r = gb.input("r", DType::F32, {1, 16, 32, 32});
+  gb.output(gb.node(OpType::Add, "add_direct", {conv(gb, rng, "c_direct", img, 3, 16, 3, 2), r}, act("sigmoid")));
+  const int small = gb.input("small", DType::F32, {1, 8, 5, 5});
+  gb.output(gb.node(OpType::Add, "add_im2col", {conv(gb, rng, "c_im2col", small, 8, 8, 3), small}, act("relu")));
+  return gb.build();
+}
+
 }  // namespace
+
+TEST_CASE("fuse_residual_add: conv -> Add -> activation becomes one conv adding R before the activation") {
+  std::mt19937 rng(5);
+  Graph g = resnet_blocks(rng);
+  fuse_residual_add(g);
+  CHECK(count_op(g, OpType::Add) == 0);
+  for (const char* name : {"c_gemm", "c_wino", "c_dw", "c_direct", "c_im2col"}) {
+    CAPTURE(name);
+    const Node* n = find_node(g, name);
+    REQUIRE(n);
+    REQUIRE(n->inputs.size() == 4);
+    CHECK(n->attrs.get_int("residual_before_activation", 0) == 1);
+    CHECK(ops::fused_activation(*n).kind != kernels::Activation::None);
+  }
+  CHECK(ops::fused_activation(*find_node(g, "c_dw")).kind == kernels::Activation::LeakyRelu);
+  CHECK(ops::fused_activation(*find_node(g, "c_direct")).kind == kernels::Activation::Sigmoid);
+}
+
+TEST_CASE("fuse_residual_add: residual before the activation, fused and unfused agree bit for bit everywhere") {
+  std::mt19937 rng(6);
+  const Graph g = resnet_blocks(rng);
+  for (KernelPath path : supported_kernel_paths())
+    for (int threads : {1, 2}) {
+      CAPTURE(kernel_path_name(path));
+      CAPTURE(threads);
+      const auto want = run_all(g, path, false, threads);
+      const auto got = run_all(g, path, true, threads);
+      REQUIRE(got.size() == want.size());
+      for (size_t o = 0; o < got.size(); ++o) {
+        CAPTURE(o);
+        CHECK(got[o] == want[o]);
+      }
+    }
+}
+
+TEST_CASE("Conv2d: residual_before_activation needs a residual and is 0 or 1") {
+  std::mt19937 rng(7);
+  for (int64_t value : {int64_t{1}, int64_t{2}}) {
+    GraphBuilder gb;
+    const int x = gb.input("x", DType::F32, {1, 4, 6, 6});
+    const int w = gb.constant("w", Tensor::from_f32({4, 4, 1, 1}, random_values(16, rng)));
+    Attributes a = conv_attrs(1);
+    a.set("residual_before_activation", value);
+    const bool with_residual = value == 2;
+    gb.output(gb.node(OpType::Conv2d, "bad", {x, w, kNoValue, with_residual ? x : kNoValue}, a));
+    CHECK_THROWS_WITH_AS(Engine(gb.build()),
+                         doctest::Contains(value == 1 ? "needs the residual input R" : "must be 0 or 1, got 2"), Error);
+  }
+}
 
 TEST_CASE("fuse_residual_add: every residual Add goes into its conv, names and the residual input are right") {
   std::mt19937 rng(1);
@@ -125,7 +203,8 @@ TEST_CASE("fuse_residual_add: Adds it must leave alone") {
   const int x = gb.input("x", DType::F32, {1, 4, 6, 6});
   Attributes relu;
   relu.set("activation", std::string("relu"));
-  gb.output(gb.node(OpType::Add, "act_add", {conv(gb, rng, "c1", x, 4, 4, 1), x}, relu));  // relu(conv + x)
+  // relu(leaky(conv) + x): the conv's own activation comes before the residual, the Add's after it.
+  gb.output(gb.node(OpType::Add, "act_add", {conv(gb, rng, "c1", x, 4, 4, 1, 1, 1, "leaky_relu"), x}, relu));
   const int bias = gb.input("bias", DType::F32, {1, 4, 1, 1});
   gb.output(gb.node(OpType::Add, "broadcast", {conv(gb, rng, "c2", x, 4, 4, 1), bias}));  // R of another shape
   const int c3 = conv(gb, rng, "c3", x, 4, 4, 1);
