@@ -10,15 +10,13 @@ namespace {
 
 using simd_detail::round_up;
 
-// Rows are computed in blocks of 4 vectors, the tail (and narrow rows) one vector at a time for 4 rows at
-// once; buffers are sized for rows rounded up to 16 floats (the widest vector) so every full-vector load
+// Rows are computed in blocks of several rows and vectors (output_rows); buffers are sized for rows rounded up to 16 floats (the widest vector) so every full-vector load
 // and store stays inside them (the extra columns are computed and discarded). Rounding to the 4-vector
 // block instead (64) built and zeroed up to 60 % more plane than the outputs read (80-wide rows).
 constexpr int64_t kRowBlock = 16;
 
-// Output rows computed together: a row's vectors of outputs are independent multiply-add chains over the
-// taps, and a row narrower than 4 vectors (MobileNet's 80-wide tails, 10x10 maps) has too few of them to
-// hide the FMA latency; the same vector position of 4 rows gives 4 chains.
+// Output rows computed together: each row's vectors of outputs are independent multiply-add chains over the
+// taps, and one row has too few of them to hide the FMA latency (output_rows).
 constexpr int kRowGroup = 4;
 
 struct Geometry {
@@ -70,8 +68,11 @@ inline int64_t plane_path_floats(const Conv2dParams& p) {
 // row: zeros, the image part as one plain (or strided) copy, zeros: no test per element (the per-element
 // bounds check made building the plane cost more than the convolution, e.g. 10 us of each 64x64 stride-2
 // channel of MobileNetV2). Stride 2 splits pairs of image columns with Isa::deinterleave2.
+// The padding columns are the same for every channel of a call: zero_padding writes them (the first channel
+// of a call); the later channels only overwrite the image part. Zeroing them per row and channel cost two
+// small memset calls per row, ~10 % of a 112x112 stride-2 channel.
 template <class Isa>
-inline void build_plane(const Conv2dParams& p, const Geometry& g, const float* x, float* plane) {
+inline void build_plane(const Conv2dParams& p, const Geometry& g, const float* x, float* plane, bool zero_padding) {
   constexpr int W = Isa::W;
   const int64_t sw = p.stride_w, pl = p.pad_left, in_w = p.in_w, n = g.phase_floats;
   int64_t q_lo[2] = {0, 0}, q_hi[2] = {0, 0};  // per phase (sw <= 2 uses these below)
@@ -86,8 +87,10 @@ inline void build_plane(const Conv2dParams& p, const Geometry& g, const float* x
     const int64_t first = lo * sw + ph - pl;  // the image column of q = lo
     for (int64_t ih = 0; ih < p.in_h; ++ih) {
       float* d = plane + (ih * sw + ph) * n;
-      for (int64_t q = 0; q < lo; ++q) d[q] = 0.0f;
-      for (int64_t q = hi; q < n; ++q) d[q] = 0.0f;
+      if (zero_padding) {
+        for (int64_t q = 0; q < lo; ++q) d[q] = 0.0f;
+        for (int64_t q = hi; q < n; ++q) d[q] = 0.0f;
+      }
       if (sw == 2) continue;  // the image part below, both phases at once
       const float* row = x + ih * in_w + first;
       if (sw == 1)
@@ -124,7 +127,8 @@ inline void build_plane(const Conv2dParams& p, const Geometry& g, const float* x
 // RB rows x NB vectors of outputs, rows oh .. oh + RB - 1 from column ow0, into row_buf (RB rows of
 // row_floats). col_offset[j]: where kernel column j reads in a plane row (its stride phase and shift),
 // computed once per call: as a division by the stride per tap it cost more than the tap's FMAs on narrow
-// rows.
+// rows. Kernel rows in the padding are skipped per (kernel row, output row), outside the tap loop; each
+// accumulator still sums its taps row by row in order, so the loop order does not change results.
 template <class Isa, int RB, int NB>
 inline __attribute__((always_inline)) void output_block(const Conv2dParams& p, const Geometry& g, const float* plane,
                                                         const int64_t* col_offset, const float* w_c, float b,
@@ -136,18 +140,16 @@ inline __attribute__((always_inline)) void output_block(const Conv2dParams& p, c
   for (int r = 0; r < RB; ++r)
     for (int v = 0; v < NB; ++v) acc[r][v] = Isa::set1(b);
   for (int64_t i = 0; i < kh; ++i) {
-    const float* base[RB];
-    bool inside[RB];
+    // Unrolled over the rows so that the accumulators stay in registers (a rolled loop indexes them).
+#pragma GCC unroll 4
     for (int r = 0; r < RB; ++r) {
       const int64_t ih = (oh + r) * p.stride_h - p.pad_top + i * p.dilation_h;
-      inside[r] = ih >= 0 && ih < p.in_h;  // zero padding rows contribute nothing
-      base[r] = plane + (inside[r] ? ih : 0) * sw * g.phase_floats + ow0;
-    }
-    for (int64_t j = 0; j < kw; ++j) {
-      const F wv = Isa::set1(w_c[i * kw + j]);
-      for (int r = 0; r < RB; ++r) {
-        if (!inside[r]) continue;
-        const float* src = base[r] + col_offset[j];
+      if (ih < 0 || ih >= p.in_h) continue;  // zero padding rows contribute nothing
+      const float* base = plane + ih * sw * g.phase_floats + ow0;
+      for (int64_t j = 0; j < kw; ++j) {
+        const F wv = Isa::set1(w_c[i * kw + j]);
+        const float* src = base + col_offset[j];
+#pragma GCC unroll 4
         for (int v = 0; v < NB; ++v) acc[r][v] = Isa::fma(wv, Isa::load(src + v * W), acc[r][v]);
       }
     }
@@ -156,18 +158,32 @@ inline __attribute__((always_inline)) void output_block(const Conv2dParams& p, c
     for (int v = 0; v < NB; ++v) Isa::store(row_buf + r * g.row_floats + ow0 + v * W, acc[r][v]);
 }
 
-// Output rows oh .. oh + RB - 1 into y_c: blocks of NV vectors one row at a time (NV chains), the
-// remaining vectors of all RB rows at once (RB chains).
+// Output rows oh .. oh + RB - 1 into y_c, in blocks of RB rows x up to kMaxAccumulators / RB vectors: every
+// tap of a block is that many independent multiply-add chains, enough to keep both FMA pipes busy (4
+// chains, one row of 4 vectors or 4 rows of one vector, left them waiting on the FMA latency: MobileNetV2's
+// 56x56 depthwise layers ran at ~2x onnxruntime's time). The last block of a row covers its remaining
+// vectors; the lanes past out_w are computed into row_buf and not copied.
 template <class Isa, int RB>
 inline void output_rows(const Conv2dParams& p, const Geometry& g, const float* plane, const int64_t* col_offset,
                         const float* w_c, float b, int64_t oh, float* row_buf, float* y_c) {
   constexpr int W = Isa::W;
-  constexpr int NV = 4;
-  int64_t ow0 = 0;
-  for (; ow0 + NV * W <= p.out_w; ow0 += NV * W)
-    for (int r = 0; r < RB; ++r)
-      output_block<Isa, 1, NV>(p, g, plane, col_offset, w_c, b, oh + r, ow0, row_buf + r * g.row_floats);
-  for (; ow0 < p.out_w; ow0 += W) output_block<Isa, RB, 1>(p, g, plane, col_offset, w_c, b, oh, ow0, row_buf);
+  constexpr int kMaxAccumulators = W >= 16 ? 16 : 8;  // of 32 zmm / 16 ymm registers
+  constexpr int NV = kMaxAccumulators / RB < 4 ? kMaxAccumulators / RB : 4;
+  for (int64_t ow0 = 0; ow0 < p.out_w; ow0 += NV * W) {
+    const int64_t vectors = (p.out_w - ow0 + W - 1) / W;
+    if (vectors >= NV)
+      output_block<Isa, RB, NV>(p, g, plane, col_offset, w_c, b, oh, ow0, row_buf);
+    else if constexpr (NV >= 4) {
+      if (vectors == 3)
+        output_block<Isa, RB, 3>(p, g, plane, col_offset, w_c, b, oh, ow0, row_buf);
+      else if (vectors == 2)
+        output_block<Isa, RB, 2>(p, g, plane, col_offset, w_c, b, oh, ow0, row_buf);
+      else
+        output_block<Isa, RB, 1>(p, g, plane, col_offset, w_c, b, oh, ow0, row_buf);
+    } else if constexpr (NV >= 2) {
+      output_block<Isa, RB, 1>(p, g, plane, col_offset, w_c, b, oh, ow0, row_buf);
+    }
+  }
   for (int r = 0; r < RB; ++r) {
     float* y_row = y_c + (oh + r) * p.out_w;
     const float* buf = row_buf + r * g.row_floats;
@@ -268,7 +284,7 @@ void depthwise(const Conv2dParams& p, const float* x, const float* w, const floa
       float* y_c = y + (n * channels + c) * out_plane;
       const float* w_c = w + c * p.kernel_h * p.kernel_w;
       const float b = bias ? bias[c] : 0.0f;
-      build_plane<Isa>(p, g, x_c, plane);
+      build_plane<Isa>(p, g, x_c, plane, n == 0 && c == 0);
       int64_t oh = 0;
       for (; oh + kRowGroup <= p.out_h; oh += kRowGroup)
         output_rows<Isa, kRowGroup>(p, g, plane, col_offset, w_c, b, oh, row_buf, y_c);

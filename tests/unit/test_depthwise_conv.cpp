@@ -96,7 +96,7 @@ TEST_CASE("depthwise_conv: every path matches conv2d_reference on 500 random sha
     const double e_scale = double(p.kernel_h * p.kernel_w + 2) * std::ldexp(1.0, -24);
     for (KernelIsa isa : isas) {
       std::vector<float> y(out_size, -7.0f);
-      std::vector<unsigned char> ws(depthwise_conv_workspace_bytes(p));
+      std::vector<unsigned char> ws(depthwise_conv_workspace_bytes(p), 0xFF);  // NaN garbage: nothing may rely on it
       select_depthwise_conv(isa)(p, x.data(), w.data(), c.with_bias ? bias.data() : nullptr, y.data(), ws.data());
       for (size_t o = 0; o < out_size; ++o) {
         const double tol = lipschitz(p.activation) * e_scale * s[o] + std::ldexp(std::fabs(ref[o]), -20) + 1e-37;
@@ -135,7 +135,7 @@ TEST_CASE("depthwise_conv: actdet A1 shape (256 channels 8x8, 3x3 pad 1) and a 3
     const auto s = magnitude(p, x, w, bias);
     for (KernelIsa isa : available_isas()) {
       std::vector<float> y(ref.size());
-      std::vector<unsigned char> ws(depthwise_conv_workspace_bytes(p));
+      std::vector<unsigned char> ws(depthwise_conv_workspace_bytes(p), 0xFF);  // NaN garbage: nothing may rely on it
       select_depthwise_conv(isa)(p, x.data(), w.data(), bias.data(), y.data(), ws.data());
       for (size_t o = 0; o < y.size(); ++o)
         REQUIRE(std::fabs(double(y[o]) - ref[o]) <=
