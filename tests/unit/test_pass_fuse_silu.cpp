@@ -6,6 +6,7 @@
 // the conv's fused activation (X3D's Swish).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <random>
@@ -150,4 +151,73 @@ TEST_CASE("fuse_silu: Conv3d + BatchNorm + x * sigmoid(x) (X3D's Swish) becomes 
       bad += !(std::fabs(got[0][i] - want[0][i]) <= 1e-5 * (std::fabs(want[0][i]) + 1.0));
     CHECK(bad == 0);
   }
+}
+
+TEST_CASE("fuse_silu: HardSigmoid(alpha 1/6, beta 1/2) + Mul (MobileNetV3's hardswish) becomes HardSwish") {
+  GraphBuilder gb;
+  const int x0 = gb.input("x", DType::F32, {2, 3, 4, 5});
+  const std::vector<float> five_value{5.0f};
+  const int five = gb.constant("five", Tensor::from_f32({1}, five_value));
+  const int x = gb.node(OpType::Mul, "spread", {x0, five});  // [-5, 5]: both clamped ends and the ramp
+  Attributes gate;
+  gate.set("alpha", 1.0f / 6.0f);  // as PyTorch exports it (beta: ONNX's default 0.5)
+  const int s1 = gb.node(OpType::HardSigmoid, "hs1", {x}, gate);
+  const int y1 = gb.node(OpType::Mul, "hswish1", {x, s1});
+  gate.set("beta", 0.5f);
+  const int s2 = gb.node(OpType::HardSigmoid, "hs2", {y1}, gate);
+  gb.output(gb.node(OpType::Mul, "hswish2", {s2, y1}));  // gate first
+  const Graph original = gb.build();
+
+  Graph fused = original;
+  fuse_silu(fused);
+  CHECK(count_op(fused, OpType::HardSigmoid) == 0);
+  CHECK(count_op(fused, OpType::HardSwish) == 2);
+  CHECK(count_op(fused, OpType::Mul) == 1);  // the spreading Mul stays
+  for (const Node& n : fused.nodes)
+    if (n.op == OpType::HardSwish) CHECK(n.attrs.get_strings("fused_values").size() == 1);
+
+  const unsigned seed = 11;
+  std::mt19937 rng(seed);
+  const std::vector<float> in = random_values(2 * 3 * 4 * 5, rng);
+  auto hswish = [](double v) { return v * std::clamp(v / 6.0 + 0.5, 0.0, 1.0); };
+  for (KernelPath path : supported_kernel_paths()) {
+    CAPTURE(kernel_path_name(path));
+    const auto got = run_all(original, path, true, seed);
+    const auto pair = run_all(original, path, false, seed);
+    int bad = 0, bad_pair = 0;
+    for (size_t i = 0; i < in.size(); ++i) {
+      const double first = hswish(static_cast<double>(in[i] * 5.0f));
+      const double want = hswish(static_cast<double>(static_cast<float>(first)));
+      // The fused HardSwish rounds once: within 2 ulp per hardswish; the second reads the first's float (up
+      // to 2 ulp off) with a slope <= 1.5: allow 2 + 3 ulp. The pair rounds the gate alpha * x + 1/2 (alpha
+      // itself is float(1/6)) before the product: near x = -3, where the gate cancels to ~0, that is an
+      // absolute error of up to ~|x| * 2^-23 in each result, carried into the second with slope <= 1.5.
+      const double x1 = std::fabs(static_cast<double>(in[i]) * 5.0), x2 = std::fabs(first);
+      bad += !(std::fabs(got[0][i] - want) <= 5 * ulp_of(want) + FLT_MIN);
+      bad_pair +=
+          !(std::fabs(pair[0][i] - want) <= 5 * ulp_of(want) + (1.5 * x1 + x2) * std::ldexp(1.0, -23) + FLT_MIN);
+    }
+    CHECK(bad == 0);
+    CHECK(bad_pair == 0);
+  }
+}
+
+TEST_CASE("fuse_silu: HardSigmoid gates that are not hardswish's stay") {
+  GraphBuilder gb;
+  const int x = gb.input("x", DType::F32, {1, 4, 3, 3});
+  const int z = gb.input("z", DType::F32, {1, 4, 3, 3});
+  Attributes default_gate;  // alpha 0.2: not hardswish
+  gb.output(gb.node(OpType::Mul, "m1", {x, gb.node(OpType::HardSigmoid, "h1", {x}, default_gate)}));
+  Attributes beta;
+  beta.set("alpha", 1.0f / 6.0f);
+  beta.set("beta", 0.6f);
+  gb.output(gb.node(OpType::Mul, "m2", {x, gb.node(OpType::HardSigmoid, "h2", {x}, beta)}));
+  Attributes sixth;
+  sixth.set("alpha", 1.0f / 6.0f);
+  gb.output(gb.node(OpType::Mul, "m3", {x, gb.node(OpType::HardSigmoid, "h3", {z}, sixth)}));  // gate of z
+  Graph g = gb.build();
+  const size_t before = g.nodes.size();
+  fuse_silu(g);
+  CHECK(g.nodes.size() == before);
+  CHECK(count_op(g, OpType::HardSwish) == 0);
 }
