@@ -9,7 +9,11 @@
 namespace vigil::vgl {
 
 inline constexpr std::array<uint8_t, 8> kMagic = {0x89, 'V', 'G', 'L', '\r', '\n', 0x1a, '\n'};
-inline constexpr uint32_t kVersion = 1;
+// The newest format version this build reads. Writers write the lowest version that can hold the graph:
+// 1, or 2 when a Conv2d carries residual_before_activation = 1 (act(conv + R)), which a version-1 reader
+// would ignore and compute act(conv) + R instead: marking such files 2 makes old readers refuse them.
+inline constexpr uint32_t kVersion = 2;
+inline constexpr uint32_t kVersionResidualBeforeActivation = 2;
 
 inline constexpr size_t kHeaderBytes = 32;
 inline constexpr size_t kHeaderChecksumOffset = 24;

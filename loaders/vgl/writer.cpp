@@ -62,6 +62,14 @@ class TempFile {
   bool committed_ = false;
 };
 
+// The lowest format version that holds g (format.h): readers of an older version would misread it.
+uint32_t version_needed(const Graph& g) {
+  for (const Node& n : g.nodes)
+    if (n.op == OpType::Conv2d && n.attrs.get_int("residual_before_activation", 0, n.label()) != 0)
+      return kVersionResidualBeforeActivation;
+  return 1;
+}
+
 }  // namespace
 
 void write_vgl(const Graph& g, const std::string& path) {
@@ -91,7 +99,7 @@ void write_vgl(const Graph& g, const std::string& path) {
 
   ByteWriter head;
   head.put_bytes(kMagic.data(), kMagic.size());
-  head.put<uint32_t>(kVersion);
+  head.put<uint32_t>(version_needed(g));
   head.put<uint32_t>(count);
   head.put<uint64_t>(end);
   head.put<uint32_t>(0);  // header checksum, patched below

@@ -155,9 +155,9 @@ TEST_CASE("vgl corruption: header faults name the field and byte") {
   expect_rejected(b, "header magic", 0, "not a .vgl file");
 
   b = good;
-  poke<uint32_t>(b, 8, 2);
+  poke<uint32_t>(b, 8, 3);
   repair_checksums(b);
-  expect_rejected(b, "header version", 8, "written by a newer vigil: format version 2, this build reads up to 1");
+  expect_rejected(b, "header version", 8, "written by a newer vigil: format version 3, this build reads up to 2");
   poke<uint32_t>(b, 8, 0);
   expect_rejected(b, "header version", 8, "format version 0 is invalid");
 

@@ -350,3 +350,26 @@ TEST_CASE("read_vgl reports missing files, directories and empty files") {
   const std::string msg = error_of([&] { read_vgl(empty); });
   CHECK(msg == empty + ": header at byte 0: the file is 0 bytes, smaller than the 32-byte header");
 }
+
+TEST_CASE("a graph with a conv adding its residual before the activation is written as format version 2") {
+  // relu(conv(x) + x): a version-1 reader would ignore residual_before_activation and compute
+  // relu(conv(x)) + x, so such files carry version 2, which version-1 readers refuse.
+  GraphBuilder b;
+  const int x = b.input("x", DType::F32, {1, 2, 3, 3});
+  const int w = b.constant("w", f32_tensor({2, 2, 1, 1}, -1.0f, 0.5f));
+  Attributes a;
+  a.set("activation", std::string("relu"));
+  a.set("residual_before_activation", int64_t{1});
+  b.output(b.node(OpType::Conv2d, "conv", {x, w, kNoValue, x}, a));
+  const Graph g = b.build();
+  const std::string path = temp_path("residual_first.vgl");
+  write_vgl(g, path);
+  CHECK(peek<uint32_t>(read_bytes(path), 8) == 2);
+  const Graph loaded = read_vgl(path);
+  REQUIRE(loaded.nodes.size() == 1);
+  CHECK(loaded.nodes[0].attrs.get_int("residual_before_activation", 0) == 1);
+  // Without the attribute the same graph stays version 1.
+  const std::string plain = temp_path("residual_after.vgl");
+  write_vgl(small_graph(), plain);
+  CHECK(peek<uint32_t>(read_bytes(plain), 8) == 1);
+}
