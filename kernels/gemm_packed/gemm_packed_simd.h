@@ -102,11 +102,15 @@ struct VectorActivation {
 
   // sigmoid(x) = 1/(1+e^-x) for x >= 0, e^x/(1+e^x) below, with e = e^-|x| <= 1: nothing overflows and
   // the tail e^x/(1+e^x) is scaled into place last, so it keeps full precision down to the subnormals.
+  // One division per vector: both branches divide by the same denominator, so the numerator is selected
+  // first (the same IEEE operations per lane as dividing in each branch; a second vdivps cost ~1/3 of silu).
   static F sigmoid(F x) {
     const ExpParts e = exp_parts(-xsimd::abs(x));
     const F ev = scale(e.p, e.k);
     const F denom = F(1.0f) + ev;
-    const F y = xsimd::select(x >= F(0.0f), F(1.0f) / denom, scale(e.p / denom, e.k));
+    const auto positive = x >= F(0.0f);
+    const F q = xsimd::select(positive, F(1.0f), e.p) / denom;
+    const F y = xsimd::select(positive, q, scale(q, e.k));
     return xsimd::select(xsimd::isnan(x), x, y);
   }
   // silu(x) = x * sigmoid(x), with the negative tail x*e^x/(1+e^x) scaled last as in sigmoid. Below
@@ -116,7 +120,9 @@ struct VectorActivation {
     const ExpParts e = exp_parts(-xsimd::abs(x));
     const F ev = scale(e.p, e.k);
     const F denom = F(1.0f) + ev;
-    const F y = xsimd::select(x >= F(0.0f), x / denom, scale(x * e.p / denom, e.k));
+    const auto positive = x >= F(0.0f);
+    const F q = xsimd::select(positive, x, x * e.p) / denom;
+    const F y = xsimd::select(positive, q, scale(q, e.k));
     return xsimd::select(x < F(-110.0f), x * F(0.0f), xsimd::select(xsimd::isnan(x), x, y));
   }
   static F tanh(F x) { return xsimd::tanh(x); }
