@@ -111,16 +111,22 @@ class AveragePoolKernel final : public OpKernel {
 };
 
 // On the optimised paths: the same result without per-cell bounds checks, planes split over threads.
-// Windows of 5x5 and more take the separable row + column passes (each thread its own scratch slot).
+// Windows of 5x5 and more take the separable row + column passes; on AVX-512, smaller windows that reach
+// outside the image take the -inf-bordered plane (max_pool2d_padded_avx512). Each thread its own scratch slot.
 class MaxPoolFastKernel final : public OpKernel {
  public:
   MaxPoolFastKernel(kernels::Pool2dParams p, bool avx512, int max_threads)
-      : p_(p), avx512_(avx512), separable_(p.kernel_h >= 5 && p.kernel_w >= 5), max_threads_(max_threads) {
-    slot_floats_ = (kernels::max_pool2d_separable_scratch_floats(p_) + 15) / 16 * 16;
+      : p_(p),
+        avx512_(avx512),
+        separable_(p.kernel_h >= 5 && p.kernel_w >= 5),
+        padded_(avx512 && !separable_ && kernels::max_pool2d_padded_wanted(p)),
+        max_threads_(max_threads) {
+    const int64_t floats = separable_ ? kernels::max_pool2d_separable_scratch_floats(p_)
+                           : padded_  ? kernels::max_pool2d_padded_scratch_floats(p_)
+                                      : 0;
+    slot_floats_ = (floats + 15) / 16 * 16;
   }
-  size_t workspace_bytes() const override {
-    return separable_ ? static_cast<size_t>(slot_floats_ * max_threads_) * sizeof(float) : 0;
-  }
+  size_t workspace_bytes() const override { return static_cast<size_t>(slot_floats_ * max_threads_) * sizeof(float); }
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
     const float* x = in[0].f32();
     float* y = out[0].f32();
@@ -130,8 +136,11 @@ class MaxPoolFastKernel final : public OpKernel {
       for (int64_t t = t_begin; t < t_end; ++t) {
         const int64_t begin = p_.planes * t / threads, end = p_.planes * (t + 1) / threads;
         if (begin == end) continue;
+        float* slot = static_cast<float*>(rc.workspace) + t * slot_floats_;
         if (separable_)
-          kernels::max_pool2d_separable(p_, x, y, begin, end, static_cast<float*>(rc.workspace) + t * slot_floats_);
+          kernels::max_pool2d_separable(p_, x, y, begin, end, slot);
+        else if (padded_)
+          kernels::max_pool2d_padded_avx512(p_, x, y, begin, end, slot);
         else if (avx512_)
           kernels::max_pool2d_fast_avx512(p_, x, y, begin, end);
         else
@@ -142,7 +151,7 @@ class MaxPoolFastKernel final : public OpKernel {
 
  private:
   kernels::Pool2dParams p_;
-  bool avx512_, separable_;
+  bool avx512_, separable_, padded_;
   int max_threads_;
   int64_t slot_floats_ = 0;
 };

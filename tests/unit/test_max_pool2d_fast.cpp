@@ -92,6 +92,43 @@ TEST_CASE("max_pool2d_fast_avx512: bit-identical to the reference on random pool
   check_against_reference(max_pool2d_fast_avx512, 6);
 }
 
+TEST_CASE("max_pool2d_padded_avx512: bit-identical to the reference on random pools, NaNs and plane splits") {
+  if (!vigil::cpu_features().has_avx512_core()) {
+    MESSAGE("skipped: this CPU has no AVX-512");
+    return;
+  }
+  // Strides up to 2 (what it takes); the scratch starts as NaN garbage, so a border it failed to fill with
+  // -inf would show. Every shape it is asked about goes through it, wanted or not (the wanted ones are the
+  // engine's choice: padding or ceil_mode windows, small planes).
+  check_against_reference(
+      [](const Pool2dParams& p, const float* x, float* y, int64_t begin, int64_t end) {
+        if (p.stride_w > 2) return max_pool2d_fast_avx512(p, x, y, begin, end);
+        std::vector<float> scratch(static_cast<size_t>(max_pool2d_padded_scratch_floats(p)),
+                                   std::numeric_limits<float>::quiet_NaN());
+        max_pool2d_padded_avx512(p, x, y, begin, end, scratch.data());
+      },
+      8);
+}
+
+TEST_CASE("max_pool2d_padded_wanted: pools with windows outside the image, strides up to 2, small planes") {
+  Pool2dParams p;
+  p.planes = 1;
+  p.in_h = p.in_w = 14;
+  p.kernel_h = p.kernel_w = 3;
+  p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
+  p.out_h = p.out_w = 14;
+  CHECK(max_pool2d_padded_wanted(p));  // GoogLeNet's branch pools
+  p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 0;
+  p.out_h = p.out_w = 12;
+  CHECK(!max_pool2d_padded_wanted(p));  // every window inside: the plain vector path
+  p.kernel_h = p.kernel_w = 2, p.stride_h = p.stride_w = 2, p.out_h = p.out_w = 7;
+  CHECK(!max_pool2d_padded_wanted(p));  // actdet's 2x2/2
+  p.in_h = p.in_w = 13, p.out_h = p.out_w = 7;  // ceil_mode: the last window hangs over the edge
+  CHECK(max_pool2d_padded_wanted(p));
+  p.stride_w = 3;
+  CHECK(!max_pool2d_padded_wanted(p));
+}
+
 TEST_CASE("max_pool2d_separable: bit-identical to the reference on random pools up to 13x13, NaNs, plane splits") {
   check_against_reference(
       [](const Pool2dParams& p, const float* x, float* y, int64_t begin, int64_t end) {
