@@ -58,12 +58,8 @@ class LrnFastKernel final : public OpKernel {
  public:
   LrnFastKernel(const kernels::LrnParams& p, kernels::KernelIsa isa) : p_(p), isa_(isa) {}
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
-    const int64_t planes = p_.batch * p_.channels;
-    const int threads =
-        out[0].shape.numel() < kMinParallelElements ? 1 : static_cast<int>(std::min<int64_t>(rc.pool->size(), planes));
-    rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
-      for (int64_t t = t_begin; t < t_end; ++t)
-        kernels::lrn_fast(isa_, p_, in[0].f32(), out[0].f32(), planes * t / threads, planes * (t + 1) / threads);
+    parallel_planes(*rc.pool, p_.batch * p_.channels, out[0].shape.numel(), [&](int64_t begin, int64_t end) {
+      kernels::lrn_fast(isa_, p_, in[0].f32(), out[0].f32(), begin, end);
     });
   }
 

@@ -27,6 +27,16 @@ void parallel_elements(ThreadPool& pool, int64_t n, Part&& part) {
   });
 }
 
+// An op over independent planes (n, c): the planes split into one contiguous range per thread, or all on the
+// calling thread below kMinParallelElements output elements: part(plane_begin, plane_end) per range.
+template <class Part>
+void parallel_planes(ThreadPool& pool, int64_t planes, int64_t elements, Part&& part) {
+  const int threads = elements < kMinParallelElements ? 1 : static_cast<int>(std::min<int64_t>(pool.size(), planes));
+  pool.parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
+    for (int64_t t = t_begin; t < t_end; ++t) part(planes * t / threads, planes * (t + 1) / threads);
+  });
+}
+
 inline void pool_parallel_for(void* pool, int64_t tasks, void (*task)(void* arg, int64_t begin, int64_t end),
                               void* arg) {
   static_cast<ThreadPool*>(pool)->parallel_for(tasks, [&](int64_t begin, int64_t end) { task(arg, begin, end); });

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "kernels/gemm_packed/separate_rounding.h"
 #include "kernels/batch_norm/batch_norm_fast.h"
 #include "kernels/gemm_packed/gemm_packed.h"
 
@@ -20,13 +21,7 @@ struct BatchNormVector {
   // The activation runs over chunks of this many outputs right after they are written (still in L1).
   static constexpr int64_t kChunk = 2048;
 
-  // An empty asm keeps a product from being fused into the next addition (these files are built with
-  // -mfma; the reference has no FMA).
-  static D separate(D v) {
-    auto reg = static_cast<typename D::register_type>(v);
-    asm("" : "+v"(reg));
-    return D(reg);
-  }
+  static D separate(D v) { return separate_rounding(v); }  // no FMA contraction: the reference has none
 
   // The reference's (x - mean) * inv_std, then * scale + bias, in double, rounded once.
   static F normalise(F v, D mean, D inv_std, D scale, D bias) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "kernels/gemm_packed/separate_rounding.h"
 #include "kernels/lrn/lrn_fast.h"
 
 namespace vigil::kernels {
@@ -16,13 +17,7 @@ struct LrnVector {
   using D = typename Isa::D;
   static constexpr int W = Isa::W;  // floats per step, two double halves
 
-  // An empty asm keeps a product from being fused into the next addition (these files are built with
-  // -mfma; the reference has no FMA).
-  static D separate(D v) {
-    auto reg = static_cast<typename D::register_type>(v);
-    asm("" : "+v"(reg));
-    return D(reg);
-  }
+  static D separate(D v) { return separate_rounding(v); }  // no FMA contraction: the reference has none
 
   static void planes(const LrnParams& p, const float* x, float* y, int64_t plane_begin, int64_t plane_end) {
     const int64_t before = (p.size - 1) / 2, after = p.size - 1 - before;
