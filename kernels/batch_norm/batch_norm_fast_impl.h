@@ -6,9 +6,9 @@
 #include <cmath>
 #include <cstdint>
 
-#include "kernels/gemm_packed/separate_rounding.h"
 #include "kernels/batch_norm/batch_norm_fast.h"
 #include "kernels/gemm_packed/gemm_packed.h"
+#include "kernels/gemm_packed/separate_rounding.h"
 
 namespace vigil::kernels {
 namespace {
