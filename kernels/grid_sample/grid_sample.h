@@ -6,11 +6,14 @@
 // Per spatial dim of length L, a normalised g becomes the input coordinate (in double)
 //   align_corners = 1: (g + 1) / 2 * (L - 1)         (-1 and 1 are the centres of the corner pixels)
 //   align_corners = 0: ((g + 1) * L - 1) / 2         (-1 and 1 are the outer edges of the corner pixels)
-// then, as in the ONNX reference implementation:
+// then:
 //   1. nearest: the coordinate is rounded half to even;
-//   2. a coordinate outside the valid range [lo, hi] ([0, L-1] with align_corners, else [-0.5, L-0.5]) is
-//      clamped to [0, L-1] (border) or reflected about lo and hi until it falls inside (reflection);
-//      zeros leaves it where it is;
+//   2. linear and nearest: a coordinate outside the valid range [lo, hi] ([0, L-1] with align_corners, else
+//      [-0.5, L-0.5]) is clamped to [0, L-1] (border) or reflected about lo and hi until it falls inside
+//      (reflection); zeros leaves it where it is. Cubic skips this step and pads only its taps (step 4), as
+//      PyTorch and onnxruntime do; the ONNX reference implementation clamps/reflects the cubic coordinate too,
+//      which differs for points outside the image with border or reflection padding (no node test has such a
+//      point; vigil follows the exporters' framework, checked against PyTorch exports);
 //   3. the taps: nearest 1 (the coordinate itself), linear 2 (floor(x), floor(x)+1, weights 1-t, t with
 //      t = x - floor(x)), cubic 4 (floor(x)-1 .. floor(x)+2, Keys' weights with A = -0.75);
 //   4. each integer tap is mapped by the padding mode again: zeros reads 0 outside [0, L), border clamps it

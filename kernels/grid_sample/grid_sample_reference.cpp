@@ -65,21 +65,14 @@ bool dim_taps(const GridSampleParams& p, double g, int64_t len, DimTaps& taps) {
   if (std::isnan(x)) return false;
   const double lo = p.align_corners ? 0.0 : -0.5, hi = p.align_corners ? l - 1 : l - 0.5;
   if (p.mode == GridSampleMode::Nearest) x = std::nearbyint(x);  // half to even (default rounding mode)
-  if (x < lo || x > hi) {
-    switch (p.padding) {
-      case GridSamplePadding::Zeros:
-        // Every tap is outside anyway; keeping x near the input keeps the index arithmetic in range.
-        x = std::clamp(x, -4.0, l + 3);
-        break;
-      case GridSamplePadding::Border:
-        x = std::clamp(x, 0.0, l - 1);
-        break;
-      case GridSamplePadding::Reflection:
-        if (!std::isfinite(x)) return false;
-        x = reflect(x, lo, hi);
-        break;
-    }
+  if (p.padding == GridSamplePadding::Reflection && !std::isfinite(x)) return false;
+  // Linear and nearest move an outside coordinate inside first; cubic pads only its taps (PyTorch, onnxruntime).
+  if (p.mode != GridSampleMode::Cubic && (x < lo || x > hi)) {
+    if (p.padding == GridSamplePadding::Border) x = std::clamp(x, 0.0, l - 1);
+    if (p.padding == GridSamplePadding::Reflection) x = reflect(x, lo, hi);
   }
+  // Beyond this every tap reads 0 (zeros) or the edge (border) anyway; keeps the index arithmetic in range.
+  if (p.padding != GridSamplePadding::Reflection) x = std::clamp(x, -4.0, l + 3);
   if (p.mode == GridSampleMode::Nearest) {
     taps.count = 1;
     taps.index[0] = tap_index(std::trunc(x), len, p.padding, lo, hi);

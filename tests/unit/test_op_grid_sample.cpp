@@ -132,7 +132,7 @@ std::vector<float> oracle(const Tensor& x, const Tensor& grid, const Setting& s)
         const double len = static_cast<double>(xs[d + 2]);
         double v = s.align_corners ? (g + 1) / 2 * (len - 1) : ((g + 1) * len - 1) / 2;
         if (std::string(s.mode) == "nearest") v = round_half_even(v);
-        if (v < o.lo(d) || v > o.hi(d)) {
+        if (std::string(s.mode) != "cubic" && (v < o.lo(d) || v > o.hi(d))) {  // cubic pads only its taps
           if (o.padding == "border") v = std::clamp(v, 0.0, len - 1);
           if (o.padding == "reflection") v = fold_into(v, o.lo(d), o.hi(d));
         }
@@ -188,6 +188,14 @@ TEST_CASE("grid sample: nearest rounds half to even, reflection folds repeatedly
   CHECK(sample_one(spike, {-0.25f, 0}, {"cubic", "zeros", 1}) == doctest::Approx(0.59375).epsilon(1e-7));
   CHECK(sample_one(spike, {-0.75f, 0}, {"cubic", "zeros", 1}) == doctest::Approx(-0.09375).epsilon(1e-7));
   CHECK(sample_one(spike, {0, 0}, {"cubic", "zeros", 1}) == 1.0f);
+  // Cubic outside the image pads its taps, not the coordinate (PyTorch's values for these points): position
+  // -0.5 over [1, 2, 3, 4, 5] (align_corners 1: 2 (g + 1)) reads taps -2..1 as 1, 1, 1, 2 with border and as
+  // 3, 2, 1, 2 with reflection; position -2 reads tap -2 alone, reflected to index 2.
+  const Tensor ramp = Tensor::from_f32({1, 1, 1, 5}, std::vector<float>{1, 2, 3, 4, 5});
+  CHECK(sample_one(ramp, {-1.25f, 0}, {"cubic", "border", 1}) == doctest::Approx(0.90625).epsilon(1e-7));
+  CHECK(sample_one(ramp, {-1.25f, 0}, {"cubic", "reflection", 1}) == doctest::Approx(1.3125).epsilon(1e-7));
+  CHECK(sample_one(ramp, {-1.25f, 0}, {"cubic", "zeros", 1}) == doctest::Approx(0.40625).epsilon(1e-7));
+  CHECK(sample_one(ramp, {-2, 0}, {"cubic", "reflection", 1}) == doctest::Approx(3));
   // A single row with align_corners 1: every y is that row (no division by a zero span in reflection).
   CHECK(sample_one(three, {0, 0.7f}, {"cubic", "reflection", 1}) == doctest::Approx(2));
 }
