@@ -148,6 +148,8 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::YoloDetect:
       return {1e-5, 1e-5, "decoded boxes: sigmoid/exp approximations; scores near an NMS tie may flip"};
     case OpType::BoxNms:
+    case OpType::GridSample:
+    case OpType::RoiAlign:
       return {0, 0, "exact: one kernel on every path"};
     case OpType::Count:
       break;

@@ -105,6 +105,8 @@ namespace vigil {
   X(Unsqueeze, "Unsqueeze", 1, 1, 1, 1)                                                                                \
   X(Transpose, "Transpose", 1, 1, 1, 1)                                                                                \
   X(Resize, "Resize", 1, 1, 1, 1)                                                                                      \
+  X(GridSample, "GridSample", 2, 2, 1, 1)         /* X, run-time grid; mode, padding_mode, align_corners */            \
+  X(RoiAlign, "RoiAlign", 3, 3, 1, 1)             /* X, rois [R,4], i64 batch_indices [R]; mode, output_height... */   \
   X(Pad, "Pad", 1, 1, 1, 1)                       /* pads, mode, value; negative pads crop */                          \
   X(GatherElements, "GatherElements", 2, 2, 1, 1) /* data, constant indices; axis */                                   \
   X(ScatterNd, "ScatterND", 3, 3, 1, 1)           /* data, constant indices, updates; reduction */                     \

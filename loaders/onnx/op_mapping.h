@@ -64,6 +64,8 @@ void map_unsqueeze(Importer& im, const NodeInfo& n);
 void map_transpose(Importer& im, const NodeInfo& n);
 void map_depth_space(Importer& im, const NodeInfo& n);  // DepthToSpace, SpaceToDepth
 void map_resize(Importer& im, const NodeInfo& n);  // Resize and Upsample
+void map_grid_sample(Importer& im, const NodeInfo& n);  // map_sampling.cpp: run-time grid
+void map_roi_align(Importer& im, const NodeInfo& n);    // map_sampling.cpp: run-time rois, static count
 
 void map_matmul(Importer& im, const NodeInfo& n);
 void map_gemm(Importer& im, const NodeInfo& n);

@@ -447,6 +447,102 @@ def build_models(torch):
                 return top.values, top.indices
             return top.values, top.indices, torch.topk(p, 2, dim=-1, largest=False).indices
 
+    class SpatialTransformer(nn.Module):
+        """A spatial transformer: conv features, a localisation head predicting an affine theta, the sampling grid
+        as base grid @ theta^T (a MatMul: torch 1.13 cannot export F.affine_grid), F.grid_sample on the features
+        (ONNX GridSample, opset 16+). The grid is computed at run time and reaches outside [-1, 1]. The output is
+        shifted by 2: near the image's edge a zeros-padded value can be tiny, and a float-rounding difference in the
+        computed position (theta comes from a Gemm) is then more than 1e-3 of it."""
+
+        def __init__(self, mode, padding, align_corners, out_hw):
+            super().__init__()
+            self.mode, self.padding, self.align_corners, self.out_hw = mode, padding, align_corners, out_hw
+            self.conv = nn.Conv2d(3, 6, 3, padding=1)
+            self.loc = nn.Linear(6, 6)
+            with torch.no_grad():  # near a zoom-out with a shift and a small rotation
+                self.loc.weight.mul_(0.3)
+                self.loc.bias.copy_(torch.tensor([1.1, 0.2, 0.1, -0.15, 0.9, -0.1]))
+            h, w = out_hw
+            ys = torch.linspace(-1, 1, h) if align_corners else (torch.arange(h) * 2 + 1) / h - 1
+            xs = torch.linspace(-1, 1, w) if align_corners else (torch.arange(w) * 2 + 1) / w - 1
+            gy, gx = torch.meshgrid(ys, xs, indexing="ij")
+            self.register_buffer("base", torch.stack([gx, gy, torch.ones_like(gx)], dim=-1).reshape(1, h * w, 3))
+
+        def forward(self, x):
+            f = F.relu(self.conv(x))
+            theta = self.loc(f.mean(dim=(2, 3))).view(-1, 2, 3)
+            grid = torch.matmul(self.base, theta.transpose(1, 2)).view(x.size(0), self.out_hw[0], self.out_hw[1], 2)
+            return F.grid_sample(f, grid, mode=self.mode, padding_mode=self.padding,
+                                 align_corners=self.align_corners) + 2
+
+    class FlowWarp(nn.Module):
+        """Optical-flow style warping: a conv predicts a flow field added to the identity grid (built from
+        x.shape, so the exporter writes its Expand/Concat arithmetic), then F.grid_sample of the input mapped to
+        [0.5, 1.5] (positive values: no output is a near-zero cancellation, which the 1e-3 relative tolerance
+        could not judge against onnxruntime's float arithmetic)."""
+
+        def __init__(self, mode, padding, align_corners, reach):
+            super().__init__()
+            self.mode, self.padding, self.align_corners, self.reach = mode, padding, align_corners, reach
+            self.flow = nn.Conv2d(3, 2, 3, padding=1)
+
+        def forward(self, x):
+            _, _, h, w = x.shape
+            gy, gx = torch.meshgrid(torch.linspace(-1, 1, h), torch.linspace(-1, 1, w), indexing="ij")
+            base = torch.stack([gx, gy], dim=-1).unsqueeze(0)
+            grid = (base + 0.3 * torch.tanh(self.flow(x)).permute(0, 2, 3, 1)) * self.reach
+            image = 0.5 + torch.sigmoid(x)
+            return F.grid_sample(image, grid, mode=self.mode, padding_mode=self.padding,
+                                 align_corners=self.align_corners)
+
+    class GridSampleSweep(nn.Module):
+        """F.grid_sample in every mode x padding_mode x align_corners (18 outputs) of conv features, on a fixed grid
+        reaching to +-2.2 (far outside the image: padding and, for bicubic, padded taps) plus a run-time grid
+        from the input. Each output is shifted by 2: a bicubic value outside the image can cancel to near zero,
+        where onnxruntime's float rounding (of the sample position as well) exceeds the runner's 1e-3 relative
+        tolerance; a wrong padding or tap rule still moves values by far more."""
+
+        def __init__(self, out_hw):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 4, 3, padding=1)
+            self.register_buffer("grid", torch.rand(1, *out_hw, 2) * 4.4 - 2.2)
+
+        def forward(self, x):
+            f = 1 + 0.5 * torch.tanh(self.conv(x))
+            grid = self.grid + 0.4 * (f[:, 0:2, : self.grid.shape[1], : self.grid.shape[2]].permute(0, 2, 3, 1) - 1)
+            return tuple(F.grid_sample(f, grid, mode=mode, padding_mode=padding, align_corners=align) + 2
+                         for mode in ("bilinear", "nearest", "bicubic") for padding in ("zeros", "border", "reflection")
+                         for align in (False, True))
+
+    class RoiHead(nn.Module):
+        """A two-stage detector's box head input: torchvision.ops.roi_align (ONNX RoiAlign, registered by
+        torchvision 0.14 for opset 11+ without coordinate_transformation_mode) over conv features, with constant
+        rois (boxes partly outside the map) or rois predicted from the features at run time (the exporter then
+        slices the batch-index column and casts it to int64 in the graph). The node means output_half_pixel
+        (aligned=False) at opsets 10-15 and half_pixel (aligned=True) from 16, so each is exported where its
+        meaning matches PyTorch's."""
+
+        def __init__(self, runtime_rois, aligned=False):
+            super().__init__()
+            self.runtime_rois, self.aligned = runtime_rois, aligned
+            self.conv = nn.Conv2d(3, 5, 3, padding=1)
+            self.box = nn.Linear(5, 4)
+            self.register_buffer("rois", torch.tensor([[0, 1.0, 2.0, 9.0, 7.5], [1, 0.0, 0.0, 15.0, 15.0],
+                                                       [0, 4.2, 3.1, 6.0, 12.0], [1, -3.0, 5.0, 4.0, 18.0]]))
+
+        def forward(self, x):
+            import torchvision  # registers the RoiAlign export
+
+            f = F.relu(self.conv(x))
+            rois = self.rois
+            if self.runtime_rois:
+                b = torch.sigmoid(self.box(f.mean(dim=(2, 3))))
+                corner = b[:, 0:2] * 8.0
+                index = torch.arange(x.size(0), dtype=torch.float32).unsqueeze(1)
+                rois = torch.cat([index, corner, corner + 1.0 + b[:, 2:4] * 10.0], dim=1)
+            return torchvision.ops.roi_align(f, rois, (3, 4), spatial_scale=0.5,
+                                             sampling_ratio=-1 if self.runtime_rois else 2, aligned=self.aligned)
+
     # name: (model, input shape, opsets[, keep BatchNorm[, expected from PyTorch]]). With keep BatchNorm the export uses
     # training=TrainingMode.PRESERVE without constant folding, so the BatchNormalization nodes reach vigil
     # (whose fold_batch_norm pass is then under test) instead of being folded by the exporter. With expected
@@ -487,6 +583,16 @@ def build_models(torch):
         "birnn_tanh": (SimpleRnn("tanh", True), (7, 2, 6), OPSETS),
         "rnn_relu_batch_first": (SimpleRnn("relu", False), (3, 7, 6), OPSETS),
         "einsum_attention": (EinsumAttention(), (2, 5, 8), tuple(o for o in OPSETS if o >= 12)),
+        # GridSample exists from opset 16. torchvision 0.14 writes the same RoiAlign node at every opset, which
+        # RoiAlign-16 reads as half_pixel: aligned=False models are exported before 16, aligned=True from 16.
+        "stn": (SpatialTransformer("bilinear", "zeros", False, (7, 9)), (2, 3, 10, 12), (16, 17)),
+        "stn_nearest_reflection": (SpatialTransformer("nearest", "reflection", True, (6, 5)), (1, 3, 9, 8), (16,)),
+        "flow_bicubic_border": (FlowWarp("bicubic", "border", True, 0.9), (1, 3, 8, 11), (16,)),
+        "flow_bilinear_reflection": (FlowWarp("bilinear", "reflection", False, 1.3), (2, 3, 7, 6), (16,)),
+        "grid_sample_sweep": (GridSampleSweep((5, 6)), (2, 3, 7, 9), (16,)),
+        "roi_align_constant_rois": (RoiHead(False), (2, 3, 16, 16), (11, 13)),
+        "roi_align_runtime_rois": (RoiHead(True), (2, 3, 16, 16), (11, 13)),
+        "roi_align_aligned": (RoiHead(True, aligned=True), (2, 3, 16, 16), (16, 17)),
     }
 
 
