@@ -34,6 +34,10 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::Where:
     case OpType::GatherElements:
     case OpType::ScatterNd:
+    case OpType::GatherNd:
+    case OpType::ScatterElements:
+    case OpType::Trilu:
+    case OpType::OneHot:
       return {0, 0, "exact: moves or selects values, no arithmetic"};
     case OpType::Cast:
     case OpType::Equal:
@@ -50,6 +54,7 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::ArgMax:
     case OpType::ArgMin:
     case OpType::TopK:
+    case OpType::Mod:
       return {0, 0, "exact: conversions, comparisons, indices and copied values, the same on every path"};
     case OpType::Exp:
     case OpType::Log:

@@ -47,6 +47,7 @@ const std::vector<std::pair<std::string, MapFn>>& table() {
       {"GRU", map_gru},
       {"Gather", map_gather},
       {"GatherElements", map_gather_elements},
+      {"GatherND", map_gather_nd},
       {"Gelu", map_unary},
       {"Gemm", map_gemm},
       {"GlobalAveragePool", map_global_average_pool},
@@ -78,9 +79,11 @@ const std::vector<std::pair<std::string, MapFn>>& table() {
       {"MeanVarianceNormalization", map_mean_variance_normalization},
       {"Min", map_variadic},
       {"Mish", map_activation},
+      {"Mod", map_mod},
       {"Mul", map_binary},
       {"Neg", map_unary},
       {"Not", map_unary_predicate},
+      {"OneHot", map_one_hot},
       {"Or", map_compare},
       {"PRelu", map_binary},
       {"Pad", map_pad},
@@ -102,6 +105,8 @@ const std::vector<std::pair<std::string, MapFn>>& table() {
       {"Reshape", map_reshape},
       {"Resize", map_resize},
       {"Round", map_unary},
+      {"Scatter", map_scatter_elements},
+      {"ScatterElements", map_scatter_elements},
       {"ScatterND", map_scatter_nd},
       {"Selu", map_unary},
       {"Sigmoid", map_activation},
@@ -126,6 +131,7 @@ const std::vector<std::pair<std::string, MapFn>>& table() {
       {"Tile", map_tile},
       {"TopK", map_topk},
       {"Transpose", map_transpose},
+      {"Trilu", map_trilu},
       {"Unsqueeze", map_unsqueeze},
       {"Upsample", map_resize},
       {"Where", map_where},
@@ -161,6 +167,10 @@ bool computes_dtype(std::string_view op_type, DType dtype) {
   if (op_type == "Not" || op_type == "And" || op_type == "Or" || op_type == "Xor") return dtype == DType::Bool;
   if (op_type == "Equal") return true;
   if (op_type == "ArgMax" || op_type == "ArgMin" || op_type == "TopK") return dtype != DType::Bool;
+  // Copies of elements of any dtype (GatherND's data, Trilu's input).
+  if (op_type == "GatherND" || op_type == "Trilu") return true;
+  // Numbers: Mod's dividend, OneHot's indices.
+  if (op_type == "Mod" || op_type == "OneHot") return dtype != DType::Bool;
   if (op_type == "Less" || op_type == "Greater" || op_type == "LessOrEqual" || op_type == "GreaterOrEqual")
     return dtype != DType::Bool;
   return dtype == DType::F32;
