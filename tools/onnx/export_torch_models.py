@@ -155,7 +155,8 @@ def build_models(torch):
             super().__init__()
             self.masks = masks
             self.fc = nn.Linear(6, 6)
-            cols = [[5, 0, 2], [1, 1, 4], [3, 2, 0], [0, 5, 5]] if masks else [[5, 0, 2], [1, 3, 4], [3, 2, 0], [0, 4, 5]]
+            repeated, distinct = [[5, 0, 2], [1, 1, 4], [3, 2, 0], [0, 5, 5]], [[5, 0, 2], [1, 3, 4], [3, 2, 0], [0, 4, 5]]
+            cols = repeated if masks else distinct
             self.register_buffer("cols", torch.tensor(cols))
 
         def forward(self, x):  # x: [4, 6]
