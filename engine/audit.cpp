@@ -38,6 +38,8 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::ScatterElements:
     case OpType::Trilu:
     case OpType::OneHot:
+    case OpType::EyeLike:
+    case OpType::ReverseSequence:
       return {0, 0, "exact: moves or selects values, no arithmetic"};
     case OpType::Cast:
     case OpType::Equal:

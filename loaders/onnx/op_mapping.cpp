@@ -42,6 +42,7 @@ const std::vector<std::pair<std::string, MapFn>>& table() {
       {"Erf", map_unary},
       {"Exp", map_unary},
       {"Expand", map_expand},
+      {"EyeLike", map_eye_like},
       {"Flatten", map_flatten},
       {"Floor", map_unary},
       {"GRU", map_gru},
@@ -104,6 +105,7 @@ const std::vector<std::pair<std::string, MapFn>>& table() {
       {"Relu", map_activation},
       {"Reshape", map_reshape},
       {"Resize", map_resize},
+      {"ReverseSequence", map_reverse_sequence},
       {"Round", map_unary},
       {"Scatter", map_scatter_elements},
       {"ScatterElements", map_scatter_elements},
@@ -167,8 +169,8 @@ bool computes_dtype(std::string_view op_type, DType dtype) {
   if (op_type == "Not" || op_type == "And" || op_type == "Or" || op_type == "Xor") return dtype == DType::Bool;
   if (op_type == "Equal") return true;
   if (op_type == "ArgMax" || op_type == "ArgMin" || op_type == "TopK") return dtype != DType::Bool;
-  // Copies of elements of any dtype (GatherND's data, Trilu's input).
-  if (op_type == "GatherND" || op_type == "Trilu") return true;
+  // Copies of elements of any dtype (GatherND's data, Trilu's and ReverseSequence's input); EyeLike reads no values.
+  if (op_type == "GatherND" || op_type == "Trilu" || op_type == "ReverseSequence" || op_type == "EyeLike") return true;
   // Numbers: Mod's dividend, OneHot's indices.
   if (op_type == "Mod" || op_type == "OneHot") return dtype != DType::Bool;
   if (op_type == "Less" || op_type == "Greater" || op_type == "LessOrEqual" || op_type == "GreaterOrEqual")

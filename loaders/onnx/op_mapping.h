@@ -84,6 +84,8 @@ void map_gather_nd(Importer& im, const NodeInfo& n);         // map_indexed_copy
 void map_scatter_elements(Importer& im, const NodeInfo& n);  // map_indexed_copy.cpp: also the deprecated Scatter
 void map_trilu(Importer& im, const NodeInfo& n);    // map_index_patterns.cpp: constant k
 void map_one_hot(Importer& im, const NodeInfo& n);  // map_index_patterns.cpp: constant depth
+void map_eye_like(Importer& im, const NodeInfo& n);          // map_index_patterns.cpp
+void map_reverse_sequence(Importer& im, const NodeInfo& n);  // map_index_patterns.cpp
 void map_einsum(Importer& im, const NodeInfo& n);           // map_einsum.cpp: lowered to Transpose/Reshape/MatMul
 void map_softmax(Importer& im, const NodeInfo& n);
 void map_reduce(Importer& im, const NodeInfo& n);  // ReduceMean, ReduceSum, ReduceMax, ...
