@@ -57,7 +57,8 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::ArgMin:
     case OpType::TopK:
     case OpType::Mod:
-      return {0, 0, "exact: conversions, comparisons, indices, copied values and exact remainders, the same on every path"};
+      return {0, 0,
+              "exact: conversions, comparisons, indices, copied values and exact remainders, the same on every path"};
     case OpType::Exp:
     case OpType::Log:
     case OpType::Erf:

@@ -171,7 +171,8 @@ GatherNdPlan gather_nd_plan(const Node& node, std::span<const TensorInfo> in) {
   if (in[1].dtype != DType::I32 && in[1].dtype != DType::I64)
     fail_node(node, concat("indices are ", dtype_name(in[1].dtype), ", expected i32 or i64"));
   const Shape &x = in[0].shape, &idx = in[1].shape;
-  if (x.rank < 1 || idx.rank < 1) fail_node(node, concat("data ", x.str(), " and indices ", idx.str(), " must have rank >= 1"));
+  if (x.rank < 1 || idx.rank < 1)
+    fail_node(node, concat("data ", x.str(), " and indices ", idx.str(), " must have rank >= 1"));
   GatherNdPlan p;
   const int64_t b = node.attrs.get_int("batch_dims", 0, node.label());
   if (b < 0 || b >= std::min(x.rank, idx.rank))
@@ -183,8 +184,8 @@ GatherNdPlan gather_nd_plan(const Node& node, std::span<const TensorInfo> in) {
       fail_node(node, concat("the batch dims of data ", x.str(), " and indices ", idx.str(), " differ at dim ", d));
   const int64_t k = idx[idx.rank - 1];
   if (k < 1 || k > x.rank - b)
-    fail_node(node, concat("the last dim of indices ", idx.str(), " must be in [1, ", x.rank - b, "] (data ",
-                           x.str(), ", batch_dims ", b, ")"));
+    fail_node(node, concat("the last dim of indices ", idx.str(), " must be in [1, ", x.rank - b, "] (data ", x.str(),
+                           ", batch_dims ", b, ")"));
   p.k = static_cast<int>(k);
   for (int d = 0; d < idx.rank - 1; ++d) p.out.dims[size_t(p.out.rank++)] = idx[d];
   for (int d = p.batch_dims + p.k; d < x.rank; ++d) {

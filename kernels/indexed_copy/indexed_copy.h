@@ -14,8 +14,8 @@ void gather_offsets_reference(const int64_t* source, int64_t n, const float* x, 
 
 // y[s * slice_len + k] = x[source[s] + k] for s < slices, k < slice_len; offsets count elements of `elem_bytes`
 // bytes (any dtype: values are copied bit for bit).
-void gather_slices_reference(const int64_t* source, int64_t slices, int64_t slice_len, size_t elem_bytes,
-                             const void* x, void* y);
+void gather_slices_reference(const int64_t* source, int64_t slices, int64_t slice_len, size_t elem_bytes, const void* x,
+                             void* y);
 
 enum class ScatterReduction : uint8_t { None, Add, Mul, Max, Min };
 

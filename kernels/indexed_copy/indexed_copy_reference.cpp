@@ -9,8 +9,8 @@ void gather_offsets_reference(const int64_t* source, int64_t n, const float* x, 
   for (int64_t i = 0; i < n; ++i) y[i] = x[source[i]];
 }
 
-void gather_slices_reference(const int64_t* source, int64_t slices, int64_t slice_len, size_t elem_bytes,
-                             const void* x, void* y) {
+void gather_slices_reference(const int64_t* source, int64_t slices, int64_t slice_len, size_t elem_bytes, const void* x,
+                             void* y) {
   const auto* from = static_cast<const unsigned char*>(x);
   auto* to = static_cast<unsigned char*>(y);
   const size_t slice_bytes = static_cast<size_t>(slice_len) * elem_bytes;

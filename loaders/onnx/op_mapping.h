@@ -80,10 +80,10 @@ void map_cumsum(Importer& im, const NodeInfo& n);
 void map_lp_pool(Importer& im, const NodeInfo& n);          // map_conv_pool.cpp
 void map_gather_elements(Importer& im, const NodeInfo& n);  // map_indexed_copy.cpp
 void map_scatter_nd(Importer& im, const NodeInfo& n);       // map_indexed_copy.cpp
-void map_gather_nd(Importer& im, const NodeInfo& n);         // map_indexed_copy.cpp
+void map_gather_nd(Importer& im, const NodeInfo& n);        // map_indexed_copy.cpp
 void map_scatter_elements(Importer& im, const NodeInfo& n);  // map_indexed_copy.cpp: also the deprecated Scatter
-void map_trilu(Importer& im, const NodeInfo& n);    // map_index_patterns.cpp: constant k
-void map_one_hot(Importer& im, const NodeInfo& n);  // map_index_patterns.cpp: constant depth
+void map_trilu(Importer& im, const NodeInfo& n);             // map_index_patterns.cpp: constant k
+void map_one_hot(Importer& im, const NodeInfo& n);           // map_index_patterns.cpp: constant depth
 void map_eye_like(Importer& im, const NodeInfo& n);          // map_index_patterns.cpp
 void map_reverse_sequence(Importer& im, const NodeInfo& n);  // map_index_patterns.cpp
 void map_einsum(Importer& im, const NodeInfo& n);           // map_einsum.cpp: lowered to Transpose/Reshape/MatMul
