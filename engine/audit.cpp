@@ -34,6 +34,12 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::Where:
     case OpType::GatherElements:
     case OpType::ScatterNd:
+    case OpType::GatherNd:
+    case OpType::ScatterElements:
+    case OpType::Trilu:
+    case OpType::OneHot:
+    case OpType::EyeLike:
+    case OpType::ReverseSequence:
       return {0, 0, "exact: moves or selects values, no arithmetic"};
     case OpType::Cast:
     case OpType::Equal:
@@ -50,7 +56,9 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::ArgMax:
     case OpType::ArgMin:
     case OpType::TopK:
-      return {0, 0, "exact: conversions, comparisons, indices and copied values, the same on every path"};
+    case OpType::Mod:
+      return {0, 0,
+              "exact: conversions, comparisons, indices, copied values and exact remainders, the same on every path"};
     case OpType::Exp:
     case OpType::Log:
     case OpType::Erf:

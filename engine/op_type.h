@@ -110,6 +110,13 @@ namespace vigil {
   X(Pad, "Pad", 1, 1, 1, 1)                       /* pads, mode, value; negative pads crop */                          \
   X(GatherElements, "GatherElements", 2, 2, 1, 1) /* data, constant indices; axis */                                   \
   X(ScatterNd, "ScatterND", 3, 3, 1, 1)           /* data, constant indices, updates; reduction */                     \
+  X(GatherNd, "GatherND", 2, 2, 1, 1)             /* data (any dtype), constant indices; batch_dims */                 \
+  X(ScatterElements, "ScatterElements", 3, 3, 1, 1) /* data, constant indices, updates; axis, reduction */             \
+  X(Trilu, "Trilu", 1, 1, 1, 1)                   /* any dtype; upper, k: zero outside a triangle */                   \
+  X(OneHot, "OneHot", 2, 2, 1, 1)                 /* indices, values [off, on]; depth, axis */                         \
+  X(Mod, "Mod", 2, 2, 1, 1)                       /* f32, i64, i32, i8, u8; broadcasting; fmod */                      \
+  X(EyeLike, "EyeLike", 1, 1, 1, 1)               /* input's [rows, cols] only; k, dtype: ones on diagonal k */        \
+  X(ReverseSequence, "ReverseSequence", 2, 2, 1, 1) /* X, i64 sequence_lens; time_axis, batch_axis */                  \
   /* dense algebra */                                                                                                  \
   X(MatMul, "MatMul", 2, 2, 1, 1)                                                                                      \
   X(Gemm, "Gemm", 2, 3, 1, 1) /* A, B, [C] */                                                                          \

@@ -1,8 +1,10 @@
 // Copies driven by element offsets worked out at load from constant indices: ONNX GatherElements (every output
-// element read from one input offset) and ScatterND (the input copied, then slices of it replaced by, or
-// combined with, the rows of `updates`). Exact: values are moved, or combined by one float operation each.
+// element read from one input offset), GatherND (every output slice read from one input offset), ScatterND and
+// ScatterElements (the input copied, then slices of it, or single elements, replaced by or combined with the
+// values of `updates`). Exact: values are moved, or combined by one float operation each.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace vigil::kernels {
@@ -10,9 +12,14 @@ namespace vigil::kernels {
 // y[i] = x[source[i]] for i < n.
 void gather_offsets_reference(const int64_t* source, int64_t n, const float* x, float* y);
 
+// y[s * slice_len + k] = x[source[s] + k] for s < slices, k < slice_len; offsets count elements of `elem_bytes`
+// bytes (any dtype: values are copied bit for bit).
+void gather_slices_reference(const int64_t* source, int64_t slices, int64_t slice_len, size_t elem_bytes, const void* x,
+                             void* y);
+
 enum class ScatterReduction : uint8_t { None, Add, Mul, Max, Min };
 
-// y = data (numel values), then for each slice s < slices, for k < slice_len:
+// y = data (numel values), then for each slice s < slices, for k < slice_len (ScatterElements: slice_len 1):
 // y[target[s] + k] = updates[s * slice_len + k]      (None; a later slice at the same target wins)
 // y[target[s] + k] = y[...] op updates[...]          (Add, Mul, Max, Min; in slice order; Max/Min propagate NaN)
 void scatter_slices_reference(ScatterReduction reduction, const float* data, int64_t numel, const int64_t* target,

@@ -1,4 +1,5 @@
 #include <cmath>
+#include <cstring>
 
 #include "kernels/indexed_copy/indexed_copy.h"
 
@@ -6,6 +7,16 @@ namespace vigil::kernels {
 
 void gather_offsets_reference(const int64_t* source, int64_t n, const float* x, float* y) {
   for (int64_t i = 0; i < n; ++i) y[i] = x[source[i]];
+}
+
+void gather_slices_reference(const int64_t* source, int64_t slices, int64_t slice_len, size_t elem_bytes, const void* x,
+                             void* y) {
+  const auto* from = static_cast<const unsigned char*>(x);
+  auto* to = static_cast<unsigned char*>(y);
+  const size_t slice_bytes = static_cast<size_t>(slice_len) * elem_bytes;
+  for (int64_t s = 0; s < slices; ++s)
+    std::memcpy(to + static_cast<size_t>(s) * slice_bytes, from + static_cast<size_t>(source[s]) * elem_bytes,
+                slice_bytes);
 }
 
 void scatter_slices_reference(ScatterReduction reduction, const float* data, int64_t numel, const int64_t* target,

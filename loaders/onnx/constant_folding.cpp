@@ -646,7 +646,8 @@ ConstTensor fold_elementwise(const NodeInfo& n, std::span<const ConstTensor* con
 }
 
 // Mod: fmod = 0 takes the divisor's sign (Python's %: shape arithmetic such as Swin's window padding,
-// (w - W % w) % w); fmod = 1 the dividend's (C's fmod), which floating-point inputs require.
+// (w - W % w) % w); fmod = 1 the dividend's (C's fmod). Floats with fmod = 0 (allowed from opset 28, computed at
+// any opset) follow numpy's % as the run-time op does (kernels/mod/mod.h).
 ConstTensor fold_mod(const NodeInfo& n, std::span<const ConstTensor* const> in) {
   n.check_attributes({"fmod"});
   const int64_t fmod = n.get_int("fmod", 0);
@@ -656,7 +657,6 @@ ConstTensor fold_mod(const NodeInfo& n, std::span<const ConstTensor* const> in) 
   const ConstTensor& b = *in[1];
   if (a.type != b.type)
     n.fail(concat("inputs have different types ", data_type_name(a.type), " and ", data_type_name(b.type)));
-  if (a.is_float() && fmod == 0) n.fail("floating-point inputs need fmod = 1 (the ONNX spec)");
   const Dims out_dims = broadcast_dims(n, {a.dims, b.dims});
   const std::vector<int64_t> pa = broadcast_positions(a.dims, out_dims), pb = broadcast_positions(b.dims, out_dims);
   ConstTensor out;
@@ -665,7 +665,11 @@ ConstTensor fold_mod(const NodeInfo& n, std::span<const ConstTensor* const> in) 
   for (size_t k = 0; k < pa.size(); ++k) {
     const auto ia = static_cast<size_t>(pa[k]), ib = static_cast<size_t>(pb[k]);
     if (a.is_float()) {
-      out.f.push_back(std::fmod(a.f[ia], b.f[ib]));
+      const auto divisor = b.f[ib];
+      auto r = std::fmod(a.f[ia], divisor);
+      if (fmod == 0 && r != 0 && ((r < 0) != (divisor < 0))) r += divisor;
+      if (fmod == 0 && r == 0) r = std::copysign(decltype(r){0}, divisor);
+      out.f.push_back(r);
       continue;
     }
     const int64_t x = a.i[ia], y = b.i[ib];

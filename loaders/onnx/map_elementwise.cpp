@@ -108,6 +108,18 @@ void map_binary(Importer& im, const NodeInfo& n) {
   im.emit1(n, type, n.name(), {im.value(n, 0), exponent}, n.output(0));
 }
 
+// Mod (opset 10/13): A, B of one dtype with broadcasting; fmod 0 (the divisor's sign) or 1 (the dividend's). Floats
+// with fmod = 0 (allowed from opset 28) are computed as numpy's %, at any opset.
+void map_mod(Importer& im, const NodeInfo& n) {
+  n.check_attributes({"fmod"});
+  n.expect_inputs(2, 2);
+  const int64_t fmod = n.get_int("fmod", 0);
+  if (fmod != 0 && fmod != 1) n.fail(concat("fmod must be 0 or 1, got ", fmod));
+  Attributes a;
+  a.set("fmod", fmod);
+  im.emit1(n, OpType::Mod, n.name(), {im.value(n, 0), im.value(n, 1)}, n.output(0), std::move(a));
+}
+
 // Sum, Max, Min, Mean of 1..N inputs with multidirectional broadcasting (opset 8+, the oldest vigil reads is 9;
 // 12 and 13 only add integer and bf16 types): a left-to-right chain of the binary op, ((x0 op x1) op x2) ..., which is
 // how onnxruntime accumulates them; the chain's broadcasts compose to the broadcast of all inputs. Mean is the Add

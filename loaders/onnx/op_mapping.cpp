@@ -42,11 +42,13 @@ const std::vector<std::pair<std::string, MapFn>>& table() {
       {"Erf", map_unary},
       {"Exp", map_unary},
       {"Expand", map_expand},
+      {"EyeLike", map_eye_like},
       {"Flatten", map_flatten},
       {"Floor", map_unary},
       {"GRU", map_gru},
       {"Gather", map_gather},
       {"GatherElements", map_gather_elements},
+      {"GatherND", map_gather_nd},
       {"Gelu", map_unary},
       {"Gemm", map_gemm},
       {"GlobalAveragePool", map_global_average_pool},
@@ -79,9 +81,11 @@ const std::vector<std::pair<std::string, MapFn>>& table() {
       {"MeanVarianceNormalization", map_mean_variance_normalization},
       {"Min", map_variadic},
       {"Mish", map_activation},
+      {"Mod", map_mod},
       {"Mul", map_binary},
       {"Neg", map_unary},
       {"Not", map_unary_predicate},
+      {"OneHot", map_one_hot},
       {"Or", map_compare},
       {"PRelu", map_binary},
       {"Pad", map_pad},
@@ -102,8 +106,11 @@ const std::vector<std::pair<std::string, MapFn>>& table() {
       {"Relu", map_activation},
       {"Reshape", map_reshape},
       {"Resize", map_resize},
+      {"ReverseSequence", map_reverse_sequence},
       {"RoiAlign", map_roi_align},
       {"Round", map_unary},
+      {"Scatter", map_scatter_elements},
+      {"ScatterElements", map_scatter_elements},
       {"ScatterND", map_scatter_nd},
       {"Selu", map_unary},
       {"Sigmoid", map_activation},
@@ -128,6 +135,7 @@ const std::vector<std::pair<std::string, MapFn>>& table() {
       {"Tile", map_tile},
       {"TopK", map_topk},
       {"Transpose", map_transpose},
+      {"Trilu", map_trilu},
       {"Unsqueeze", map_unsqueeze},
       {"Upsample", map_resize},
       {"Where", map_where},
@@ -163,6 +171,10 @@ bool computes_dtype(std::string_view op_type, DType dtype) {
   if (op_type == "Not" || op_type == "And" || op_type == "Or" || op_type == "Xor") return dtype == DType::Bool;
   if (op_type == "Equal") return true;
   if (op_type == "ArgMax" || op_type == "ArgMin" || op_type == "TopK") return dtype != DType::Bool;
+  // Copies of elements of any dtype (GatherND's data, Trilu's and ReverseSequence's input); EyeLike reads no values.
+  if (op_type == "GatherND" || op_type == "Trilu" || op_type == "ReverseSequence" || op_type == "EyeLike") return true;
+  // Numbers: Mod's dividend, OneHot's indices.
+  if (op_type == "Mod" || op_type == "OneHot") return dtype != DType::Bool;
   if (op_type == "Less" || op_type == "Greater" || op_type == "LessOrEqual" || op_type == "GreaterOrEqual")
     return dtype != DType::Bool;
   return dtype == DType::F32;

@@ -40,6 +40,7 @@ void map_unary(Importer& im, const NodeInfo& n);       // map_unary.cpp: Abs, Ne
 void map_activation(Importer& im, const NodeInfo& n);  // Relu, LeakyRelu, Sigmoid, Tanh, HardSwish, Swish...
 void map_clip(Importer& im, const NodeInfo& n);
 void map_binary(Importer& im, const NodeInfo& n);    // Add, Sub, Mul, Div, PRelu, Pow
+void map_mod(Importer& im, const NodeInfo& n);       // f32 and integer remainders
 void map_identity(Importer& im, const NodeInfo& n);  // Identity, Dropout
 void map_variadic(Importer& im, const NodeInfo& n);  // Sum, Max, Min, Mean of 1..N inputs
 void map_where(Importer& im, const NodeInfo& n);     // bool condition, X / Y of one dtype
@@ -81,6 +82,12 @@ void map_cumsum(Importer& im, const NodeInfo& n);
 void map_lp_pool(Importer& im, const NodeInfo& n);          // map_conv_pool.cpp
 void map_gather_elements(Importer& im, const NodeInfo& n);  // map_indexed_copy.cpp
 void map_scatter_nd(Importer& im, const NodeInfo& n);       // map_indexed_copy.cpp
+void map_gather_nd(Importer& im, const NodeInfo& n);        // map_indexed_copy.cpp
+void map_scatter_elements(Importer& im, const NodeInfo& n);  // map_indexed_copy.cpp: also the deprecated Scatter
+void map_trilu(Importer& im, const NodeInfo& n);             // map_index_patterns.cpp: constant k
+void map_one_hot(Importer& im, const NodeInfo& n);           // map_index_patterns.cpp: constant depth
+void map_eye_like(Importer& im, const NodeInfo& n);          // map_index_patterns.cpp
+void map_reverse_sequence(Importer& im, const NodeInfo& n);  // map_index_patterns.cpp
 void map_einsum(Importer& im, const NodeInfo& n);           // map_einsum.cpp: lowered to Transpose/Reshape/MatMul
 void map_softmax(Importer& im, const NodeInfo& n);
 void map_reduce(Importer& im, const NodeInfo& n);  // ReduceMean, ReduceSum, ReduceMax, ...

@@ -1,6 +1,7 @@
 // The load-time evaluator of ONNX shape arithmetic, op by op, against values worked out by hand.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <limits>
 #include <string>
 
@@ -236,7 +237,12 @@ TEST_CASE("onnx folding: Mod takes the divisor's sign, or the dividend's with fm
 
   const ConstTensor zero = i64({1}, {0});
   CHECK(fold_error(make("Mod", 2), {&x, &zero}).find("integer modulo by zero") != std::string::npos);
-  CHECK(fold_error(make("Mod", 2), {&fx, &fy}).find("floating-point inputs need fmod = 1") != std::string::npos);
+  // Floats with fmod = 0: numpy's %, the divisor's sign, a zero signed like the divisor (opset 28's rule).
+  const ConstTensor fz = f32({4}, {5.5f, -5.5f, 4.0f, -4.0f}), fw = f32({4}, {2.0f, 2.0f, -2.0f, 2.0f});
+  const std::vector<float> floor_mod = fold1(make("Mod", 2), {&fz, &fw}).f;
+  CHECK(floor_mod == std::vector<float>{1.5f, 0.5f, 0.0f, 0.0f});
+  CHECK(std::signbit(floor_mod[2]));
+  CHECK(!std::signbit(floor_mod[3]));
   CHECK(fold_error(make("Mod", 2, {int_attr("fmod", 2)}), {&x, &y}).find("fmod must be 0 or 1, got 2") !=
         std::string::npos);
   CHECK(fold_error(make("Mod", 2), {&x, &fy}).find("inputs have different types INT64 and FLOAT") != std::string::npos);

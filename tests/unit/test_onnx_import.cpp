@@ -39,16 +39,16 @@ TEST_CASE("onnx import: an unsupported op names op type, node, opset and lists w
   GraphSpec g;
   g.inputs.push_back(value_info("x", kFloat, {1, 4}));
   g.outputs.push_back(value_info("y", kFloat, {1, 4}));
-  g.nodes.push_back(node("Trilu", {"x"}, {"y"}, "trilu_7"));
+  g.nodes.push_back(node("Unique", {"x"}, {"y"}, "unique_7"));
   const std::string e = import_error(g, 13);
-  CHECK(contains(e, "test.onnx: node 'trilu_7' (Trilu, opset 13): unsupported op type 'Trilu'"));
+  CHECK(contains(e, "test.onnx: node 'unique_7' (Unique, opset 13): unsupported op type 'Unique'"));
   CHECK(contains(e, "vigil maps these ONNX ops: Abs, Acos, Acosh, Add, And, ArgMax, ArgMin, Asin, Asinh, Atan, Atanh"));
   CHECK(contains(e, "LSTM"));
   CHECK(contains(e, "evaluates these at load time when their inputs are constants: Add, And, Cast, Concat"));
 
   // Unnamed nodes are named by their first output; other domains are named too.
-  g.nodes = {node("Trilu", {"x"}, {"y"})};
-  CHECK(contains(import_error(g), "unnamed node #0 (output 'y') (Trilu, opset 13)"));
+  g.nodes = {node("Unique", {"x"}, {"y"})};
+  CHECK(contains(import_error(g), "unnamed node #0 (output 'y') (Unique, opset 13)"));
   Pb custom = node("FusedThing", {"x"}, {"y"}, "f1");
   custom.s(7, "com.microsoft");
   g.nodes = {custom};

@@ -143,6 +143,32 @@ def build_models(torch):
             y = torch.einsum("bhqk,bhkd->bhqd", scores.softmax(dim=-1), v)
             return torch.einsum("btc,oc->bto", y.permute(0, 2, 1, 3).reshape(b, t, c), self.out)
 
+    class IndexOps(nn.Module):
+        """Post-processing on scores with constant index tensors: torch.scatter into zeros and scatter_add
+        (ScatterElements; Scatter at opset 9; reduction "add" from opset 16), F.one_hot of a run-time argmax
+        (OneHot with a constant depth, int64 output), torch.remainder of int64 labels (Mod, fmod 0) and, with
+        `masks` (opset 14+), torch.fmod (Mod, fmod 1) and triu/tril masks of the scores (Trilu). Only `masks`
+        repeats a column in a row (scatter_add then accumulates; before opset 16 the exporter writes a plain
+        ScatterElements, which keeps one of them, so that model is exported at 16+)."""
+
+        def __init__(self, masks):
+            super().__init__()
+            self.masks = masks
+            self.fc = nn.Linear(6, 6)
+            repeated, distinct = [[5, 0, 2], [1, 1, 4], [3, 2, 0], [0, 5, 5]], [[5, 0, 2], [1, 3, 4], [3, 2, 0], [0, 4, 5]]
+            cols = repeated if masks else distinct
+            self.register_buffer("cols", torch.tensor(cols))
+
+        def forward(self, x):  # x: [4, 6]
+            y = self.fc(x)
+            placed = torch.zeros_like(y).scatter(1, self.cols[:, :2], y[:, :2])
+            summed = y.scatter_add(1, self.cols, y[:, 3:])
+            labels = y.argmax(dim=1)
+            outputs = (placed, summed, F.one_hot(labels, 6), torch.remainder(labels, 4))
+            if self.masks:
+                outputs += (torch.triu(y, diagonal=1) + torch.tril(y, diagonal=-2), torch.fmod(y, 0.7))
+            return outputs
+
     class Smooth(nn.Module):
         """Bilinear resize (half-pixel), global average pool, Hardsigmoid, SiLU (x * sigmoid(x)), tanh."""
 
@@ -593,6 +619,9 @@ def build_models(torch):
         "roi_align_constant_rois": (RoiHead(False), (2, 3, 16, 16), (11, 13)),
         "roi_align_runtime_rois": (RoiHead(True), (2, 3, 16, 16), (11, 13)),
         "roi_align_aligned": (RoiHead(True, aligned=True), (2, 3, 16, 16), (16, 17)),
+        # Mod: opset 10+ (int64 remainders before it are Div/Floor on integers); Trilu: 14+.
+        "index_ops": (IndexOps(False), (4, 6), tuple(o for o in OPSETS if o >= 11)),
+        "index_ops_masks": (IndexOps(True), (4, 6), (16, 17)),
     }
 
 
