@@ -10,13 +10,15 @@ namespace vigil::ops {
 
 namespace {
 // Which Winograd tile (if any) beats the packed GEMM on a 3x3 stride-1 conv, by output pixels per image,
-// measured in actdet-tiny's frame (vigil bench --top 0, one thread; docs/KERNELS.md). On small images each
-// value of the transformed weights U serves few tiles and U streams from memory, so the tile with the smaller
-// U wins there: F(2,3) on 8x8 (L26: 1.80 ms vs 1.91 for the GEMM; F(4,3)'s 2x2 tiles would fill a quarter of
-// each vector) up to 15x15; F(4,3) from 16x16. Until U was prefetched 32 KiB ahead (session 9) F(2,3) won at
-// 16x16 too; since then F(4,3) does, in the frame (H6 1.39 -> 1.03 ms, L18 0.94 -> 0.73, L20 0.26 -> 0.215).
+// measured in whole models (vigil bench --top 0, one thread; docs/KERNELS.md). On small images each value of
+// the transformed weights U serves few tiles and U streams from memory, so the tile with the smaller U wins
+// there: F(2,3) from 7x7 (actdet's L26 at 8x8: 1.80 ms vs 1.91 for the GEMM; ResNet's last stage at 7x7,
+// 16 tiles of which 7x7 outputs are kept: 2.0 -> 1.4 ms per 512 -> 512 conv, session 9; F(4,3)'s 2x2 tiles
+// would fill a quarter of each vector) up to 15x15; F(4,3) from 16x16. Until U was prefetched 32 KiB ahead
+// (session 9) F(2,3) won at 16x16 too; since then F(4,3) does, in actdet's frame (H6 1.39 -> 1.03 ms, L18
+// 0.94 -> 0.73, L20 0.26 -> 0.215).
 constexpr int64_t kF4x3MinOutputPixels = 16 * 16;
-constexpr int64_t kF2x3MinOutputPixels = 8 * 8;
+constexpr int64_t kF2x3MinOutputPixels = 7 * 7;
 }  // namespace
 
 kernels::Conv2dParams kernel_params(const kernels::Conv2dParams& p) {

@@ -1,9 +1,9 @@
 // Conv2d on the optimised paths. The planner picks, by shape, the kernel that is fastest here:
 //  - depthwise (group == C == M): kernels/depthwise_conv, channels split over threads;
-//  - 3x3 stride-1 dilation-1 group-1 with an output of at least 8x8: Winograd (kernels/conv2d_winograd),
+//  - 3x3 stride-1 dilation-1 group-1 with an output of at least 7x7 pixels: Winograd (kernels/conv2d_winograd),
 //    F(4,3) from 16x16 and F(2,3) below, where F(4,3)'s 2x2 tiles per 8x8 image would leave most of each
 //    vector idle and its 4x larger transformed weights stream from memory for too few tiles; on outputs
-//    smaller than 8x8 the packed GEMM wins;
+//    smaller than 7x7 the packed GEMM wins;
 //  - everything else: the packed GEMM (kernels/gemm_packed) with an implicit im2col view.
 // Weights are packed once at load. Measurements behind the thresholds: docs/KERNELS.md.
 #pragma once
