@@ -8,7 +8,11 @@
 #include <vector>
 
 #include "engine/error.h"
+#include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
+#include "engine/ops/parallel_for_adapter.h"
+#include "engine/thread_pool.h"
+#include "kernels/reduce/reduce_rows_fast.h"
 
 namespace vigil::ops {
 
@@ -94,8 +98,50 @@ class ReduceKernel final : public OpKernel {
   kernels::ReduceParams p_;
 };
 
+// On the optimised paths, when the reduced axes (size-1 axes aside) are the innermost ones, every output reduces a
+// contiguous row of x: reduce_rows_fast sums the rows in double vectors (Mean, Sum, SumSquare, L1, L2), rows
+// split over the threads when the tensor is large. PyTorch's decomposed LayerNorm takes two such means over a
+// 96-value last axis: 0.86 ms each for ConvNeXt-T's 3136 rows on the reference.
+class ReduceRowsKernel final : public OpKernel {
+ public:
+  ReduceRowsKernel(kernels::ReduceOp op, kernels::KernelIsa isa, int64_t rows, int64_t row_len)
+      : op_(op), isa_(isa), rows_(rows), row_len_(row_len) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
+    const float* x = in[0].f32();
+    float* y = out[0].f32();
+    const int threads = rows_ * row_len_ >= kMinParallelElements && rows_ > 1 ? rc.pool->size() : 1;
+    rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
+      for (int64_t t = t_begin; t < t_end; ++t)
+        kernels::reduce_rows_fast(isa_, op_, x, row_len_, y, rows_ * t / threads, rows_ * (t + 1) / threads);
+    });
+  }
+
+ private:
+  kernels::ReduceOp op_;
+  kernels::KernelIsa isa_;
+  int64_t rows_, row_len_;
+};
+
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
-  return std::make_unique<ReduceKernel>(reduce_setup(ctx.node, ctx.inputs).params);
+  const kernels::ReduceParams p = reduce_setup(ctx.node, ctx.inputs).params;
+  if (const auto isa = kernel_isa(ctx.path); isa && kernels::reduce_rows_fast_supports(p.op)) {
+    // Rows: the kept axes; row length: the reduced ones. Contiguous when no kept axis of size > 1 lies inside a
+    // reduced one.
+    int64_t rows = 1, row_len = 1;
+    bool reduced_seen = false, contiguous = true;
+    for (int a = 0; a < p.rank; ++a) {
+      if (p.dims[a] == 1) continue;
+      if (p.reduce[a]) {
+        reduced_seen = true;
+        row_len *= p.dims[a];
+      } else {
+        contiguous &= !reduced_seen;
+        rows *= p.dims[a];
+      }
+    }
+    if (contiguous) return std::make_unique<ReduceRowsKernel>(p.op, *isa, rows, row_len);
+  }
+  return std::make_unique<ReduceKernel>(p);
 }
 
 double flops(const Node&, std::span<const TensorInfo> in, std::span<const TensorInfo>) {
