@@ -34,4 +34,27 @@ void reduce_rows_fast(KernelIsa isa, ReduceOp op, const float* x, int64_t n, flo
   }
 }
 
+void reduce_columns_fast(KernelIsa isa, ReduceOp op, const float* x, int64_t reduced, int64_t inner, float* y,
+                         int64_t col_begin, int64_t col_end) {
+  switch (isa) {
+    case KernelIsa::Avx2:
+      return reduce_columns_fast_avx2(op, x, reduced, inner, y, col_begin, col_end);
+    case KernelIsa::Avx512:
+      return reduce_columns_fast_avx512(op, x, reduced, inner, y, col_begin, col_end);
+    case KernelIsa::Scalar:
+      break;
+  }
+  for (int64_t j = col_begin; j < col_end; ++j) {
+    double acc = 0.0;
+    for (int64_t r = 0; r < reduced; ++r) {
+      const double v = x[r * inner + j];
+      acc += op == ReduceOp::L1 ? std::fabs(v) : op == ReduceOp::SumSquare || op == ReduceOp::L2 ? v * v : v;
+    }
+    const double result = op == ReduceOp::Mean ? acc / static_cast<double>(reduced)
+                          : op == ReduceOp::L2 ? std::sqrt(acc)
+                                               : acc;
+    y[j] = static_cast<float>(result);
+  }
+}
+
 }  // namespace vigil::kernels

@@ -22,7 +22,18 @@ bool reduce_rows_fast_supports(ReduceOp op);
 void reduce_rows_fast(KernelIsa isa, ReduceOp op, const float* x, int64_t n, float* y, int64_t row_begin,
                       int64_t row_end);
 
+// The reduced axes between kept ones: x one slice [reduced, inner] (a mean over NCHW channels, over the frames of
+// [N, T, C]); y[j] = op over x[r * inner + j] for r in [0, reduced), for the columns j in [col_begin, col_end).
+// Each column is summed left to right in its own double lane, as the reference does: every path gives the
+// reference's bits.
+void reduce_columns_fast(KernelIsa isa, ReduceOp op, const float* x, int64_t reduced, int64_t inner, float* y,
+                         int64_t col_begin, int64_t col_end);
+
 void reduce_rows_fast_avx2(ReduceOp op, const float* x, int64_t n, float* y, int64_t row_begin, int64_t row_end);
 void reduce_rows_fast_avx512(ReduceOp op, const float* x, int64_t n, float* y, int64_t row_begin, int64_t row_end);
+void reduce_columns_fast_avx2(ReduceOp op, const float* x, int64_t reduced, int64_t inner, float* y, int64_t col_begin,
+                              int64_t col_end);
+void reduce_columns_fast_avx512(ReduceOp op, const float* x, int64_t reduced, int64_t inner, float* y,
+                                int64_t col_begin, int64_t col_end);
 
 }  // namespace vigil::kernels

@@ -9,4 +9,9 @@ void reduce_rows_fast_avx2(ReduceOp op, const float* x, int64_t n, float* y, int
   ReduceRowsVector<gemm_packed_detail::Avx2Isa>::run(op, x, n, y, row_begin, row_end);
 }
 
+void reduce_columns_fast_avx2(ReduceOp op, const float* x, int64_t reduced, int64_t inner, float* y, int64_t col_begin,
+                              int64_t col_end) {
+  ReduceRowsVector<gemm_packed_detail::Avx2Isa>::run_columns(op, x, reduced, inner, y, col_begin, col_end);
+}
+
 }  // namespace vigil::kernels

@@ -56,6 +56,48 @@ struct ReduceRowsVector {
     for (int64_t r = row_begin; r < row_end; ++r) y[r] = static_cast<float>(finish(row_sum(x + r * n, n, term)));
   }
 
+  // Columns [col_begin, col_end) of a [reduced, inner] slice, W columns at a time (a masked tail): each lane sums
+  // its column from the first row to the last, the reference's order, so the double sums are the same.
+  template <class Term, class Finish>
+  static void columns(const float* x, int64_t reduced, int64_t inner, float* y, int64_t col_begin, int64_t col_end,
+                      Term term, Finish finish) {
+    for (int64_t j = col_begin; j < col_end; j += W) {
+      const int count = static_cast<int>(col_end - j < W ? col_end - j : W);
+      D lo(0.0), hi(0.0);
+      for (int64_t r = 0; r < reduced; ++r) {
+        const float* at = x + r * inner + j;
+        const F v = count == W ? F::load_unaligned(at) : Isa::load_partial(at, count);
+        lo += term(Isa::widen_lo(v));
+        hi += term(Isa::widen_hi(v));
+      }
+      const F out = Isa::narrow(finish(lo), finish(hi));
+      if (count == W)
+        out.store_unaligned(y + j);
+      else
+        Isa::store_partial(y + j, out, count);
+    }
+  }
+
+  static void run_columns(ReduceOp op, const float* x, int64_t reduced, int64_t inner, float* y, int64_t col_begin,
+                          int64_t col_end) {
+    const D count(static_cast<double>(reduced));
+    auto same = [](D s) { return s; };
+    switch (op) {
+      case ReduceOp::Mean:
+        return columns(x, reduced, inner, y, col_begin, col_end, Identity{}, [count](D s) { return s / count; });
+      case ReduceOp::Sum:
+        return columns(x, reduced, inner, y, col_begin, col_end, Identity{}, same);
+      case ReduceOp::SumSquare:
+        return columns(x, reduced, inner, y, col_begin, col_end, Square{}, same);
+      case ReduceOp::L1:
+        return columns(x, reduced, inner, y, col_begin, col_end, Absolute{}, same);
+      case ReduceOp::L2:
+        return columns(x, reduced, inner, y, col_begin, col_end, Square{}, [](D s) { return xsimd::sqrt(s); });
+      default:
+        return;  // not supported (reduce_rows_fast_supports): the caller never asks
+    }
+  }
+
   static void run(ReduceOp op, const float* x, int64_t n, float* y, int64_t row_begin, int64_t row_end) {
     const double count = static_cast<double>(n);
     switch (op) {

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "h2_op_harness.h"
@@ -87,7 +88,7 @@ TEST_CASE("reduce_rows_fast: every ISA path against reduce_reference on 300 rand
       reduce_reference(p, x.data(), want.data());
       for (KernelIsa isa : h10_test::available_isas()) {
         CAPTURE(kernel_isa_name(isa));
-        CAPTURE(op_label(op));
+        CAPTURE(std::string(op_label(op)));
         CAPTURE(rows);
         CAPTURE(n);
         std::vector<float> got(want.size(), -7.0f);
@@ -110,6 +111,44 @@ TEST_CASE("reduce_rows_fast: every ISA path against reduce_reference on 300 rand
   CHECK(differing * 1000 < compared);
 }
 
+TEST_CASE("reduce_columns_fast: every ISA path gives reduce_reference's bits on 300 random slices") {
+  std::mt19937 rng(99);
+  std::uniform_int_distribution<int64_t> reduced_of(1, 40), inner_of(1, 100);
+  std::uniform_real_distribution<float> value(-4.0f, 6.0f);
+  for (int shape = 0; shape < 300; ++shape) {
+    const int64_t reduced = reduced_of(rng), inner = inner_of(rng);
+    std::vector<float> x(static_cast<size_t>(reduced * inner));
+    for (float& v : x) v = value(rng) + (shape % 4 == 0 ? 1000.0f : 0.0f);
+    if (shape % 11 == 0) x[0] = std::numeric_limits<float>::quiet_NaN();
+    if (shape % 13 == 0) x.back() = -std::numeric_limits<float>::infinity();
+    if (shape % 17 == 0) x[x.size() / 2] = 3e38f;
+    ReduceParams p;
+    p.rank = 2;
+    p.dims[0] = reduced;
+    p.dims[1] = inner;
+    p.reduce[0] = true;
+    for (ReduceOp op : kRowOps) {
+      p.op = op;
+      std::vector<float> want(static_cast<size_t>(inner));
+      reduce_reference(p, x.data(), want.data());
+      for (KernelIsa isa : h10_test::available_isas()) {
+        CAPTURE(kernel_isa_name(isa));
+        CAPTURE(std::string(op_label(op)));
+        CAPTURE(reduced);
+        CAPTURE(inner);
+        std::vector<float> got(want.size() + 1, -7.0f);  // one more: nothing written past the end
+        const int64_t split = inner / 3;                 // two column ranges, the first not a whole vector
+        reduce_columns_fast(isa, op, x.data(), reduced, inner, got.data(), 0, split);
+        reduce_columns_fast(isa, op, x.data(), reduced, inner, got.data(), split, inner);
+        int mismatches = 0;
+        for (size_t j = 0; j < want.size(); ++j) mismatches += ulps_apart(got[j], want[j]) != 0;
+        CHECK(mismatches == 0);
+        CHECK(got.back() == -7.0f);
+      }
+    }
+  }
+}
+
 TEST_CASE("reduce_rows_fast: through the engine, innermost and other axes, every path and 1 and 2 threads") {
   std::mt19937 rng(98);
   std::uniform_int_distribution<int> rank_of(1, 5), coin(0, 3);
@@ -120,17 +159,28 @@ TEST_CASE("reduce_rows_fast: through the engine, innermost and other axes, every
     shape.rank = rank;
     for (int d = 0; d < rank; ++d) shape.dims[static_cast<size_t>(d)] = coin(rng) == 0 ? 1 : dim_of(rng);
     if (trial % 10 == 0 && rank >= 2) shape.dims[static_cast<size_t>(rank - 1)] = 3137;  // large: threads split
+    if (trial % 10 == 4 && rank >= 3) shape.dims[0] = 1;  // one slice: its columns split over the threads
     // Innermost axes for most trials (from a random first axis to the end), another subset for a few.
     std::vector<int64_t> axes;
     const int first = std::uniform_int_distribution<int>(0, rank - 1)(rng);
     for (int d = first; d < rank; ++d) axes.push_back(trial % 2 ? d - rank : d);
-    if (trial % 6 == 5 && rank >= 2) axes = {0};  // the outermost: not contiguous unless the rest are 1s
+    if (trial % 6 == 5 && rank >= 2) axes = {0};  // the outermost: [1, reduced, inner] columns
+    if (trial % 6 == 4 && rank >= 3)
+      axes = rank >= 4 ? std::vector<int64_t>{1, rank - 2}
+                       : std::vector<int64_t>{1};            // a middle block: [outer, reduced, inner] columns
+    if (trial % 12 == 3 && rank >= 3) axes = {0, rank - 1};  // not adjacent unless the middle dims are 1s
     const int64_t keepdims = trial % 3 == 0 ? 0 : 1;
     const vigil::Tensor x = h2test::random_tensor(shape, rng, -3.0f, 5.0f);
     ReduceParams p;
     p.rank = rank;
     for (int d = 0; d < rank; ++d) p.dims[d] = shape[d];
     for (int64_t a : axes) p.reduce[a < 0 ? a + rank : a] = true;
+    // Columns (a kept axis of size > 1 after the last reduced one of size > 1) are summed in the reference's order.
+    bool columns = false;
+    for (int d = 0, seen = 0; d < rank; ++d) {
+      if (shape[d] > 1 && p.reduce[d]) seen = 1;
+      columns |= seen && shape[d] > 1 && !p.reduce[d];
+    }
     for (ReduceOp op :
          {ReduceOp::Mean, ReduceOp::Sum, ReduceOp::SumSquare, ReduceOp::L1, ReduceOp::L2, ReduceOp::Max}) {
       p.op = op;
@@ -141,7 +191,7 @@ TEST_CASE("reduce_rows_fast: through the engine, innermost and other axes, every
       reduce_reference(p, x.f32(), want.data());
       for (vigil::KernelPath path : vigil::supported_kernel_paths())
         for (int threads : {1, 2}) {
-          CAPTURE(op_label(op));
+          CAPTURE(std::string(op_label(op)));
           CAPTURE(shape.str());
           CAPTURE(axes.size());
           CAPTURE(kernel_path_name(path));
@@ -152,7 +202,48 @@ TEST_CASE("reduce_rows_fast: through the engine, innermost and other axes, every
           int64_t worst = 0;
           for (int64_t i = 0; i < y.numel(); ++i)
             worst = std::max(worst, ulps_apart(y.f32()[i], want[static_cast<size_t>(i)]));
-          CHECK(worst <= 1);
+          CHECK(worst <= (columns ? 0 : 1));
+        }
+    }
+  }
+}
+
+TEST_CASE("reduce_columns_fast: large column reductions split over the threads give the reference's bits") {
+  std::mt19937 rng(100);
+  struct Case {
+    vigil::Shape shape;
+    std::vector<int64_t> axes;
+  };
+  const std::vector<Case> cases = {
+      {{1, 64, 40, 41}, {1}},  // a mean over NCHW channels: one slice, its 1640 columns split
+      {{2, 8, 3137}, {1}},     // a mean over the frames of [N, T, C]: whole slices per thread
+      {{8, 3, 1000}, {0}},     // the outermost axis
+      {{3, 5, 7, 211}, {1, 2}},
+  };
+  for (const Case& c : cases) {
+    const vigil::Tensor x = h2test::random_tensor(c.shape, rng, -3.0f, 5.0f);
+    ReduceParams p;
+    p.rank = c.shape.rank;
+    for (int d = 0; d < p.rank; ++d) p.dims[d] = c.shape[d];
+    for (int64_t a : c.axes) p.reduce[a] = true;
+    for (ReduceOp op : kRowOps) {
+      p.op = op;
+      std::vector<float> want(static_cast<size_t>(x.numel()));
+      reduce_reference(p, x.f32(), want.data());
+      vigil::Attributes attrs;
+      attrs.set("axes", c.axes);
+      for (vigil::KernelPath path : vigil::supported_kernel_paths())
+        for (int threads : {1, 2}) {
+          CAPTURE(std::string(op_label(op)));
+          CAPTURE(c.shape.str());
+          CAPTURE(kernel_path_name(path));
+          CAPTURE(threads);
+          const auto r = h2test::run_node(op_type(op), {x}, attrs, 1, threads, path);
+          const vigil::Tensor& y = r.outputs[0];
+          int mismatches = 0;
+          for (int64_t i = 0; i < y.numel(); ++i)
+            mismatches += ulps_apart(y.f32()[i], want[static_cast<size_t>(i)]) != 0;
+          CHECK(mismatches == 0);
         }
     }
   }
