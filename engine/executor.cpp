@@ -3,6 +3,8 @@
 #include "engine/error.h"
 #include "engine/passes/fold_batch_norm.h"
 #include "engine/passes/fold_pad_into_conv.h"
+#include "engine/passes/fuse_gelu.h"
+#include "engine/passes/fuse_layer_norm.h"
 #include "engine/passes/fuse_silu.h"
 #include "engine/passes/prune_to_outputs.h"
 
@@ -26,6 +28,8 @@ Engine::Engine(Graph graph, EngineOptions options)
     fold_pad_into_conv(graph_);
     fold_batch_norm(graph_);
     fuse_silu(graph_);
+    fuse_layer_norm(graph_);
+    fuse_gelu(graph_);
     fuse_activations(graph_);
     fuse_residual_add(graph_);
   }

@@ -52,6 +52,12 @@ void binary_reference(const BinaryParams& p, const float* a, const float* b, flo
 // the loops are vectorised where an input's last dim is contiguous or one broadcast value. p.act is not
 // applied (the caller does it, e.g. with gemm_packed_activation). Same aliasing rule as binary_reference.
 int64_t binary_rows_count(const BinaryParams& p);
+// The same operation with fewer, longer rows for binary_rows: dims of size 1 dropped, and each dim merged into
+// the next inner one where both inputs walk them as one (stride of the outer = stride of the inner * its
+// size, e.g. H and W under a per-channel [C,1,1] operand, or every dim of two same-shape inputs) while the
+// merged row stays within `max_row` elements (so threads still get rows to split). Every output element reads
+// the same a and b elements as before; the reference keeps the original params.
+BinaryParams binary_coalesced(const BinaryParams& p, int64_t max_row);
 void binary_rows(KernelIsa isa, const BinaryParams& p, const float* a, const float* b, float* y, int64_t row_begin,
                  int64_t row_end);
 void binary_rows_baseline(const BinaryParams& p, const float* a, const float* b, float* y, int64_t row_begin,

@@ -21,6 +21,8 @@
 #if __has_include("engine/passes/fold_batch_norm.h")
 #include "engine/passes/fold_batch_norm.h"
 #include "engine/passes/fold_pad_into_conv.h"
+#include "engine/passes/fuse_gelu.h"
+#include "engine/passes/fuse_layer_norm.h"
 #include "engine/passes/fuse_silu.h"
 #define VIGIL_ONNX_HAS_PASSES 1
 #endif
@@ -177,6 +179,8 @@ class Driver {
       fold_pad_into_conv(g);
       fold_batch_norm(g);
       fuse_silu(g);
+      fuse_layer_norm(g);
+      fuse_gelu(g);
       fuse_activations(g);
       fuse_residual_add(g);
     }

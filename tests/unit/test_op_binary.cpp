@@ -158,6 +158,14 @@ TEST_CASE("binary: random broadcasting patterns match a float64 loop exactly") {
       {{2, 64, 40, 41}, {64, 1, 1}, {2, 64, 40, 41}},             // large enough to split over threads
       {{2, 64, 40, 41}, {2, 64, 40, 41}, {2, 64, 40, 41}},
       {{1}, {2, 64, 40, 41}, {2, 64, 40, 41}},
+      // Transformer-style layouts, whose rows the optimised paths merge (binary_coalesced) up to 4096 values.
+      {{1, 7, 7, 96}, {96}, {1, 7, 7, 96}},                    // a suffix operand over rows (a Linear's bias)
+      {{1, 7, 7, 96}, {1, 7, 7, 1}, {1, 7, 7, 96}},            // a per-row scalar (LayerNorm's mean)
+      {{1, 96, 7, 7}, {96, 1, 1}, {1, 96, 7, 7}},              // per channel over short rows: H and W merge
+      {{1, 70, 70, 13}, {1, 70, 70, 13}, {1, 70, 70, 13}},     // merging stops at the row limit
+      {{3, 1, 4099}, {1}, {3, 1, 4099}},                       // a row already longer than the limit
+      {{64, 65, 1}, {64, 1, 1}, {64, 65, 1}},                  // an inner dim of 1
+      {{2, 1, 3, 5, 1, 7}, {3, 5, 1, 1}, {2, 1, 3, 5, 1, 7}},  // 1s between merged dims
   };
   // Every kernel path (the optimised ones run binary_rows, vectorised, row ranges per thread) and 1 and 2
   // threads.
