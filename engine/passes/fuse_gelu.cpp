@@ -5,21 +5,16 @@
 #include <utility>
 #include <vector>
 
+#include "engine/passes/chain_matcher.h"
 #include "engine/passes/drop_unreferenced.h"
-#include "engine/passes/value_uses.h"
 
 namespace vigil {
 
 namespace {
 
-class GeluMatcher {
+class GeluMatcher : ChainMatcher {
  public:
-  explicit GeluMatcher(Graph& g)
-      : g_(g), uses_(value_uses(g)), readers_of_(g.values.size()), drop_(g.nodes.size(), false) {
-    for (size_t k = 0; k < g.nodes.size(); ++k)
-      for (int v : g.nodes[k].inputs)
-        if (v != kNoValue) readers_of_[static_cast<size_t>(v)].push_back(static_cast<int>(k));
-  }
+  explicit GeluMatcher(Graph& g) : ChainMatcher(g) {}
 
   void run() {
     for (size_t k = 0; k < g_.nodes.size(); ++k)
@@ -28,9 +23,6 @@ class GeluMatcher {
   }
 
  private:
-  const Value& value(int v) const { return g_.values[static_cast<size_t>(v)]; }
-  const Node& node(int n) const { return g_.nodes[static_cast<size_t>(n)]; }
-
   // A node the chain may absorb: `op`, `inputs` inputs, one output, no fused activation, not taken already.
   bool usable(int n, OpType op, size_t inputs) const {
     const Node& k = node(n);
@@ -45,18 +37,7 @@ class GeluMatcher {
     return r[0];
   }
 
-  bool scalar_constant(int v, float want) const {
-    if (v == kNoValue || !g_.is_constant(v)) return false;
-    const Tensor& t = g_.constant_of(v);
-    return t.dtype() == DType::F32 && t.numel() == 1 && t.f32()[0] == want;
-  }
-
-  // The other input of a two-input node, given one of them; kNoValue if `v` is neither or both.
-  static int other_input(const Node& n, int v) {
-    if (n.inputs[0] == v && n.inputs[1] != v) return n.inputs[1];
-    if (n.inputs[1] == v && n.inputs[0] != v) return n.inputs[0];
-    return kNoValue;
-  }
+  bool scalar_constant(int v, float want) const { return ChainMatcher::scalar_constant(v) == want; }
 
   void try_fuse(int erf_node) {
     const Node& erf = node(erf_node);
@@ -120,11 +101,6 @@ class GeluMatcher {
     gelu.attrs.set("fused_values", std::move(fused));
     for (int k : chain) drop_[static_cast<size_t>(k)] = true;
   }
-
-  Graph& g_;
-  ValueUses uses_;
-  std::vector<std::vector<int>> readers_of_;  // per value: the nodes reading it, once per input slot
-  std::vector<bool> drop_;
 };
 
 }  // namespace

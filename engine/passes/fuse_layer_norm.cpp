@@ -7,21 +7,16 @@
 #include <vector>
 
 #include "engine/error.h"
+#include "engine/passes/chain_matcher.h"
 #include "engine/passes/drop_unreferenced.h"
-#include "engine/passes/value_uses.h"
 
 namespace vigil {
 
 namespace {
 
-class LayerNormMatcher {
+class LayerNormMatcher : ChainMatcher {
  public:
-  explicit LayerNormMatcher(Graph& g)
-      : g_(g), uses_(value_uses(g)), readers_of_(g.values.size()), drop_(g.nodes.size(), false) {
-    for (size_t k = 0; k < g.nodes.size(); ++k)
-      for (int v : g.nodes[k].inputs)
-        if (v != kNoValue) readers_of_[static_cast<size_t>(v)].push_back(static_cast<int>(k));
-  }
+  explicit LayerNormMatcher(Graph& g) : ChainMatcher(g) {}
 
   void run() {
     for (size_t k = 0; k < g_.nodes.size(); ++k)
@@ -30,9 +25,6 @@ class LayerNormMatcher {
   }
 
  private:
-  const Value& value(int v) const { return g_.values[static_cast<size_t>(v)]; }
-  Node& node(int n) { return g_.nodes[static_cast<size_t>(n)]; }
-
   // The one node reading `v` (perhaps more than once; `v` not a graph output), if it is `op` with `inputs` inputs,
   // one output and no fused activation, and not taken by another fusion; -1 otherwise.
   int only_reader(int v, OpType op, size_t inputs) {
@@ -61,14 +53,6 @@ class LayerNormMatcher {
     return axes.size() == 1 && (axes[0] == -1 || axes[0] == in.shape.rank - 1);
   }
 
-  // The one float of a one-element f32 constant.
-  std::optional<float> scalar_constant(int v) const {
-    if (v == kNoValue || !g_.is_constant(v)) return std::nullopt;
-    const Tensor& t = g_.constant_of(v);
-    if (t.dtype() != DType::F32 || t.numel() != 1) return std::nullopt;
-    return t.f32()[0];
-  }
-
   // A constant LayerNorm takes as scale / bias for rows of x's last dim: one value, or [..., C] with leading 1s and
   // no more dims than x (so the elementwise op did not enlarge the output).
   bool affine_constant(int v, const Shape& x) const {
@@ -79,13 +63,6 @@ class LayerNormMatcher {
     for (int d = 0; d + 1 < s.rank; ++d)
       if (s[d] != 1) return false;
     return s.rank >= 1 && s[s.rank - 1] == x[x.rank - 1];
-  }
-
-  // The other operand of a two-input node, given one of them; kNoValue if `v` is neither or both.
-  static int other_input(const Node& n, int v) {
-    if (n.inputs[0] == v && n.inputs[1] != v) return n.inputs[1];
-    if (n.inputs[1] == v && n.inputs[0] != v) return n.inputs[0];
-    return kNoValue;
   }
 
   void try_fuse(int mean_node) {
@@ -196,11 +173,6 @@ class LayerNormMatcher {
     readers_of_.emplace_back();
     return static_cast<int>(g_.values.size() - 1);
   }
-
-  Graph& g_;
-  ValueUses uses_;
-  std::vector<std::vector<int>> readers_of_;  // per value: the nodes reading it, once per input slot
-  std::vector<bool> drop_;
 };
 
 }  // namespace
