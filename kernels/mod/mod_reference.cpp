@@ -1,6 +1,7 @@
 #include <cmath>
 #include <type_traits>
 
+#include "kernels/broadcast_odometer.h"
 #include "kernels/mod/mod.h"
 
 namespace vigil::kernels {
@@ -35,20 +36,8 @@ template <typename T>
 void mod_typed(const ModParams& p, const T* a, const T* b, T* y) {
   int64_t n = 1;
   for (int d = 0; d < p.rank; ++d) n *= p.out_dims[d];
-  // An odometer over the output dims carrying both source offsets.
-  int64_t index[kModMaxRank] = {};
-  int64_t oa = 0, ob = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    y[i] = remainder_of(a[oa], b[ob], p.fmod);
-    for (int d = p.rank - 1; d >= 0; --d) {
-      oa += p.a_strides[d];
-      ob += p.b_strides[d];
-      if (++index[d] < p.out_dims[d]) break;
-      oa -= p.a_strides[d] * p.out_dims[d];
-      ob -= p.b_strides[d] * p.out_dims[d];
-      index[d] = 0;
-    }
-  }
+  BroadcastOdometer<2, kModMaxRank> at(p.rank, p.out_dims, {p.a_strides, p.b_strides}, 0);
+  for (int64_t i = 0; i < n; ++i, at.advance()) y[i] = remainder_of(a[at.offset(0)], b[at.offset(1)], p.fmod);
 }
 
 }  // namespace

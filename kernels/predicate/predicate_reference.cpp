@@ -1,5 +1,6 @@
 #include <cmath>
 
+#include "kernels/broadcast_odometer.h"
 #include "kernels/predicate/predicate.h"
 
 namespace vigil::kernels {
@@ -45,27 +46,9 @@ void walk(const PredicateParams& p, const void* a_data, const void* b_data, uint
           Load load) {
   const T* a = static_cast<const T*>(a_data);
   const T* b = static_cast<const T*>(b_data);
-  // An odometer over the output dims, started at `begin`, with both source offsets carried along.
-  int64_t index[kPredicateMaxRank] = {};
-  int64_t oa = 0, ob = 0;
-  int64_t rest = begin;
-  for (int d = p.rank - 1; d >= 0; --d) {
-    index[d] = rest % p.out_dims[d];
-    rest /= p.out_dims[d];
-    oa += index[d] * p.a_strides[d];
-    ob += index[d] * p.b_strides[d];
-  }
-  for (int64_t i = begin; i < end; ++i) {
-    out[i] = apply(p.op, load(a[oa]), load(b[ob])) ? 1 : 0;
-    for (int d = p.rank - 1; d >= 0; --d) {
-      oa += p.a_strides[d];
-      ob += p.b_strides[d];
-      if (++index[d] < p.out_dims[d]) break;
-      oa -= p.a_strides[d] * p.out_dims[d];
-      ob -= p.b_strides[d] * p.out_dims[d];
-      index[d] = 0;
-    }
-  }
+  BroadcastOdometer<2, kPredicateMaxRank> at(p.rank, p.out_dims, {p.a_strides, p.b_strides}, begin);
+  for (int64_t i = begin; i < end; ++i, at.advance())
+    out[i] = apply(p.op, load(a[at.offset(0)]), load(b[at.offset(1)])) ? 1 : 0;
 }
 
 }  // namespace
