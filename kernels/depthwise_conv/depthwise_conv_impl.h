@@ -19,17 +19,31 @@ constexpr int64_t kRowBlock = 16;
 // taps, and one row has too few of them to hide the FMA latency (output_rows).
 constexpr int kRowGroup = 4;
 
+// A channel is computed in bands of output rows whose input rows' plane fits this budget (24 KiB, half of L1):
+// a whole 112x112 stride-2 plane (59 KB) went to L2 between its build and the taps' loads (MobileNetV2's
+// 112 -> 56 layer took ~2x onnxruntime's time inside the model).
+constexpr int64_t kPlaneBudgetFloats = 6144;
+
 struct Geometry {
   int64_t row_floats;    // rounded output row (multiple of kRowBlock)
   int64_t phase_floats;  // floats of one stride phase of one padded input row
-  int64_t plane_floats;  // in_h rows x stride_w phases x phase_floats
+  int64_t band_rows;     // output rows per band (a multiple of kRowGroup, or all of them)
+  int64_t band_in_rows;  // input rows a band reads, at most
+  int64_t plane_floats;  // band_in_rows x stride_w phases x phase_floats
 };
 
 inline Geometry geometry(const Conv2dParams& p) {
   Geometry g;
   g.row_floats = round_up(p.out_w, kRowBlock);
   g.phase_floats = g.row_floats + ((p.kernel_w - 1) * p.dilation_w) / p.stride_w + 1;
-  g.plane_floats = p.in_h * p.stride_w * g.phase_floats;
+  const int64_t reach = (p.kernel_h - 1) * p.dilation_h + 1;  // input rows one output row reads
+  const int64_t fit = kPlaneBudgetFloats / (p.stride_w * g.phase_floats);
+  int64_t rows = fit >= reach ? (fit - reach) / p.stride_h + 1 : 1;
+  rows = rows >= kRowGroup ? rows / kRowGroup * kRowGroup : kRowGroup;
+  g.band_rows = rows < p.out_h ? rows : p.out_h;
+  const int64_t in_rows = (g.band_rows - 1) * p.stride_h + reach;
+  g.band_in_rows = in_rows < p.in_h ? in_rows : p.in_h;
+  g.plane_floats = g.band_in_rows * p.stride_w * g.phase_floats;
   return g;
 }
 
@@ -68,11 +82,12 @@ inline int64_t plane_path_floats(const Conv2dParams& p) {
 // row: zeros, the image part as one plain (or strided) copy, zeros: no test per element (the per-element
 // bounds check made building the plane cost more than the convolution, e.g. 10 us of each 64x64 stride-2
 // channel of MobileNetV2). Stride 2 splits pairs of image columns with Isa::deinterleave2.
-// The padding columns are the same for every channel of a call: zero_padding writes them (the first channel
-// of a call); the later channels only overwrite the image part. Zeroing them per row and channel cost two
-// small memset calls per row, ~10 % of a 112x112 stride-2 channel.
+// The padding columns are the same for every row of every channel of a call: depthwise() zeroes the whole
+// plane once per call and the rows here only overwrite their image part (zeroing the padding per row and
+// channel cost two small memset calls per row, ~10 % of a 112x112 stride-2 channel). Rows [0, p.in_h) of x
+// (the band's input rows: the caller passes them as the image) go to plane rows [0, p.in_h).
 template <class Isa>
-inline void build_plane(const Conv2dParams& p, const Geometry& g, const float* x, float* plane, bool zero_padding) {
+inline void build_plane(const Conv2dParams& p, const Geometry& g, const float* x, float* plane) {
   constexpr int W = Isa::W;
   const int64_t sw = p.stride_w, pl = p.pad_left, in_w = p.in_w, n = g.phase_floats;
   int64_t q_lo[2] = {0, 0}, q_hi[2] = {0, 0};  // per phase (sw <= 2 uses these below)
@@ -85,13 +100,9 @@ inline void build_plane(const Conv2dParams& p, const Geometry& g, const float* x
     if (hi < lo) hi = lo;
     if (ph < 2) q_lo[ph] = lo, q_hi[ph] = hi;
     const int64_t first = lo * sw + ph - pl;  // the image column of q = lo
+    if (sw == 2) continue;  // the image part below, both phases at once
     for (int64_t ih = 0; ih < p.in_h; ++ih) {
       float* d = plane + (ih * sw + ph) * n;
-      if (zero_padding) {
-        for (int64_t q = 0; q < lo; ++q) d[q] = 0.0f;
-        for (int64_t q = hi; q < n; ++q) d[q] = 0.0f;
-      }
-      if (sw == 2) continue;  // the image part below, both phases at once
       const float* row = x + ih * in_w + first;
       if (sw == 1)
         for (int64_t q = lo; q < hi; ++q) d[q] = row[q - lo];
@@ -132,7 +143,7 @@ inline void build_plane(const Conv2dParams& p, const Geometry& g, const float* x
 template <class Isa, int RB, int NB>
 inline __attribute__((always_inline)) void output_block(const Conv2dParams& p, const Geometry& g, const float* plane,
                                                         const int64_t* col_offset, const float* w_c, float b,
-                                                        int64_t oh, int64_t ow0, float* row_buf) {
+                                                        int64_t oh, int64_t ow0, float* row_buf, int64_t row0) {
   using F = typename Isa::F;
   constexpr int W = Isa::W;
   const int64_t kh = p.kernel_h, kw = p.kernel_w, sw = p.stride_w;
@@ -145,7 +156,7 @@ inline __attribute__((always_inline)) void output_block(const Conv2dParams& p, c
     for (int r = 0; r < RB; ++r) {
       const int64_t ih = (oh + r) * p.stride_h - p.pad_top + i * p.dilation_h;
       if (ih < 0 || ih >= p.in_h) continue;  // zero padding rows contribute nothing
-      const float* base = plane + ih * sw * g.phase_floats + ow0;
+      const float* base = plane + (ih - row0) * sw * g.phase_floats + ow0;  // the band's plane starts at row0
       for (int64_t j = 0; j < kw; ++j) {
         const F wv = Isa::set1(w_c[i * kw + j]);
         const float* src = base + col_offset[j];
@@ -165,23 +176,23 @@ inline __attribute__((always_inline)) void output_block(const Conv2dParams& p, c
 // vectors; the lanes past out_w are computed into row_buf and not copied.
 template <class Isa, int RB>
 inline void output_rows(const Conv2dParams& p, const Geometry& g, const float* plane, const int64_t* col_offset,
-                        const float* w_c, float b, int64_t oh, float* row_buf, float* y_c) {
+                        const float* w_c, float b, int64_t oh, float* row_buf, float* y_c, int64_t row0) {
   constexpr int W = Isa::W;
   constexpr int kMaxAccumulators = W >= 16 ? 16 : 8;  // of 32 zmm / 16 ymm registers
   constexpr int NV = kMaxAccumulators / RB < 4 ? kMaxAccumulators / RB : 4;
   for (int64_t ow0 = 0; ow0 < p.out_w; ow0 += NV * W) {
     const int64_t vectors = (p.out_w - ow0 + W - 1) / W;
     if (vectors >= NV)
-      output_block<Isa, RB, NV>(p, g, plane, col_offset, w_c, b, oh, ow0, row_buf);
+      output_block<Isa, RB, NV>(p, g, plane, col_offset, w_c, b, oh, ow0, row_buf, row0);
     else if constexpr (NV >= 4) {
       if (vectors == 3)
-        output_block<Isa, RB, 3>(p, g, plane, col_offset, w_c, b, oh, ow0, row_buf);
+        output_block<Isa, RB, 3>(p, g, plane, col_offset, w_c, b, oh, ow0, row_buf, row0);
       else if (vectors == 2)
-        output_block<Isa, RB, 2>(p, g, plane, col_offset, w_c, b, oh, ow0, row_buf);
+        output_block<Isa, RB, 2>(p, g, plane, col_offset, w_c, b, oh, ow0, row_buf, row0);
       else
-        output_block<Isa, RB, 1>(p, g, plane, col_offset, w_c, b, oh, ow0, row_buf);
+        output_block<Isa, RB, 1>(p, g, plane, col_offset, w_c, b, oh, ow0, row_buf, row0);
     } else if constexpr (NV >= 2) {
-      output_block<Isa, RB, 1>(p, g, plane, col_offset, w_c, b, oh, ow0, row_buf);
+      output_block<Isa, RB, 1>(p, g, plane, col_offset, w_c, b, oh, ow0, row_buf, row0);
     }
   }
   for (int r = 0; r < RB; ++r) {
@@ -278,17 +289,28 @@ void depthwise(const Conv2dParams& p, const float* x, const float* w, const floa
     col_offset[j] = (tap % p.stride_w) * g.phase_floats + tap / p.stride_w;
   }
   const int64_t channels = p.in_channels, out_plane = p.out_h * p.out_w;
+  const int64_t reach = (p.kernel_h - 1) * p.dilation_h + 1;
+  for (int64_t i = 0; i < g.plane_floats; ++i) plane[i] = 0.0f;  // padding columns (build_plane)
   for (int64_t n = 0; n < p.batch; ++n) {
     for (int64_t c = 0; c < channels; ++c) {
       const float* x_c = x + (n * channels + c) * p.in_h * p.in_w;
       float* y_c = y + (n * channels + c) * out_plane;
       const float* w_c = w + c * p.kernel_h * p.kernel_w;
       const float b = bias ? bias[c] : 0.0f;
-      build_plane<Isa>(p, g, x_c, plane, n == 0 && c == 0);
-      int64_t oh = 0;
-      for (; oh + kRowGroup <= p.out_h; oh += kRowGroup)
-        output_rows<Isa, kRowGroup>(p, g, plane, col_offset, w_c, b, oh, row_buf, y_c);
-      for (; oh < p.out_h; ++oh) output_rows<Isa, 1>(p, g, plane, col_offset, w_c, b, oh, row_buf, y_c);
+      for (int64_t oh0 = 0; oh0 < p.out_h; oh0 += g.band_rows) {
+        const int64_t oh1 = oh0 + g.band_rows < p.out_h ? oh0 + g.band_rows : p.out_h;
+        // The band's input rows [r0, r1), clipped to the image (rows in the padding are skipped by the taps).
+        int64_t r0 = oh0 * p.stride_h - p.pad_top, r1 = (oh1 - 1) * p.stride_h - p.pad_top + reach;
+        r0 = r0 < 0 ? 0 : r0 > p.in_h ? p.in_h : r0;
+        r1 = r1 < r0 ? r0 : r1 > p.in_h ? p.in_h : r1;
+        Conv2dParams band = p;
+        band.in_h = r1 - r0;
+        build_plane<Isa>(band, g, x_c + r0 * p.in_w, plane);
+        int64_t oh = oh0;
+        for (; oh + kRowGroup <= oh1; oh += kRowGroup)
+          output_rows<Isa, kRowGroup>(p, g, plane, col_offset, w_c, b, oh, row_buf, y_c, r0);
+        for (; oh < oh1; ++oh) output_rows<Isa, 1>(p, g, plane, col_offset, w_c, b, oh, row_buf, y_c, r0);
+      }
       // The activation once per channel plane (in place): per row it was a call per few vectors.
       Isa::activate(p.activation, y_c, y_c, out_plane);
     }
