@@ -111,15 +111,15 @@ class AveragePoolKernel final : public OpKernel {
 };
 
 // On the optimised paths: the same result without per-cell bounds checks, planes split over threads.
-// Windows of 5x5 and more take the separable row + column passes; on AVX-512, smaller windows that reach
-// outside the image take the -inf-bordered plane (max_pool2d_padded_avx512). Each thread its own scratch slot.
+// Windows of 5x5 and more take the separable row + column passes; on AVX-512 and AVX2, smaller windows that
+// reach outside the image take the -inf-bordered plane (max_pool2d_padded_avx512 / _avx2). Each thread its own scratch slot.
 class MaxPoolFastKernel final : public OpKernel {
  public:
-  MaxPoolFastKernel(kernels::Pool2dParams p, bool avx512, int max_threads)
+  MaxPoolFastKernel(kernels::Pool2dParams p, bool avx512, bool avx2, int max_threads)
       : p_(p),
         avx512_(avx512),
         separable_(p.kernel_h >= 5 && p.kernel_w >= 5),
-        padded_(avx512 && !separable_ && kernels::max_pool2d_padded_wanted(p)),
+        padded_((avx512 || avx2) && !separable_ && kernels::max_pool2d_padded_wanted(p)),
         max_threads_(max_threads) {
     const int64_t floats = separable_ ? kernels::max_pool2d_separable_scratch_floats(p_)
                            : padded_  ? kernels::max_pool2d_padded_scratch_floats(p_)
@@ -139,8 +139,10 @@ class MaxPoolFastKernel final : public OpKernel {
         float* slot = static_cast<float*>(rc.workspace) + t * slot_floats_;
         if (separable_)
           kernels::max_pool2d_separable(p_, x, y, begin, end, slot);
-        else if (padded_)
+        else if (padded_ && avx512_)
           kernels::max_pool2d_padded_avx512(p_, x, y, begin, end, slot);
+        else if (padded_)
+          kernels::max_pool2d_padded_avx2(p_, x, y, begin, end, slot);
         else if (avx512_)
           kernels::max_pool2d_fast_avx512(p_, x, y, begin, end);
         else
@@ -159,7 +161,8 @@ class MaxPoolFastKernel final : public OpKernel {
 std::unique_ptr<OpKernel> bind_max(const BindContext& ctx) {
   const kernels::Pool2dParams p = pool_params(ctx.node, ctx.inputs);
   if (ctx.path != KernelPath::Reference)
-    return std::make_unique<MaxPoolFastKernel>(p, ctx.path == KernelPath::Avx512, ctx.max_threads);
+    return std::make_unique<MaxPoolFastKernel>(p, ctx.path == KernelPath::Avx512, ctx.path == KernelPath::Avx2,
+                                               ctx.max_threads);
   return std::make_unique<MaxPoolKernel>(p);
 }
 

@@ -69,7 +69,7 @@ void max_pool2d_separable(const Pool2dParams& p, const float* x, float* y, int64
 // The same with AVX-512 vectors of 16 output columns (max_pool2d_fast_avx512.cpp), still bit-identical;
 // strides above 2 fall back to max_pool2d_fast. Only on CPUs with AVX-512 F/BW/DQ/VL.
 void max_pool2d_fast_avx512(const Pool2dParams& p, const float* x, float* y, int64_t plane_begin, int64_t plane_end);
-// Windows that reach outside the image (padding, ceil_mode) on AVX-512: each plane is copied into a plane
+// Windows that reach outside the image (padding, ceil_mode) on AVX-512 (and AVX2, below): each plane is copied into a plane
 // bordered with -inf, which never replaces a running maximum (not larger than anything, not NaN), so every
 // window runs the vector loop with the reference's taps in order: bit-identical, without the per-cell
 // bounds checks of the border cells (GoogLeNet's 3x3 stride-1 pad-1 pools on 14x14 and 7x7 maps ran at
@@ -79,5 +79,8 @@ bool max_pool2d_padded_wanted(const Pool2dParams& p);
 int64_t max_pool2d_padded_scratch_floats(const Pool2dParams& p);
 void max_pool2d_padded_avx512(const Pool2dParams& p, const float* x, float* y, int64_t plane_begin, int64_t plane_end,
                               float* scratch);
+// The same on AVX2 (8 columns per vector); only on CPUs with AVX2.
+void max_pool2d_padded_avx2(const Pool2dParams& p, const float* x, float* y, int64_t plane_begin, int64_t plane_end,
+                            float* scratch);
 
 }  // namespace vigil::kernels

@@ -110,6 +110,21 @@ TEST_CASE("max_pool2d_padded_avx512: bit-identical to the reference on random po
       8);
 }
 
+TEST_CASE("max_pool2d_padded_avx2: bit-identical to the reference on random pools, NaNs and plane splits") {
+  if (!vigil::cpu_features().has_avx2_fma()) {
+    MESSAGE("skipped: this CPU has no AVX2");
+    return;
+  }
+  check_against_reference(
+      [](const Pool2dParams& p, const float* x, float* y, int64_t begin, int64_t end) {
+        if (p.stride_w > 2) return max_pool2d_fast(p, x, y, begin, end);
+        std::vector<float> scratch(static_cast<size_t>(max_pool2d_padded_scratch_floats(p)),
+                                   std::numeric_limits<float>::quiet_NaN());
+        max_pool2d_padded_avx2(p, x, y, begin, end, scratch.data());
+      },
+      9);
+}
+
 TEST_CASE("max_pool2d_padded_wanted: pools with windows outside the image, strides up to 2, small planes") {
   Pool2dParams p;
   p.planes = 1;
