@@ -308,6 +308,18 @@ std::vector<float> activation_inputs() {
   std::mt19937 rng(3);
   std::uniform_real_distribution<float> u(-30.0f, 30.0f);
   for (int i = 0; i < 400000; ++i) x.push_back(u(rng));
+  // Every float next to +-3 (hardswish's gate cancels at -3 and saturates at 3) and a dense walk of [-8, 8].
+  for (float edge : {-3.0f, 3.0f}) {
+    float f = edge;
+    for (int i = 0; i < 20000; ++i) f = std::nextafter(f, -INFINITY);
+    for (int i = 0; i < 40000; ++i, f = std::nextafter(f, INFINITY)) x.push_back(f);
+  }
+  for (uint32_t bits = 0; bits < 0x41000000u; bits += 977) {  // [0, 8) by bit pattern, both signs
+    float f;
+    std::memcpy(&f, &bits, 4);
+    x.push_back(f);
+    x.push_back(-f);
+  }
   x.push_back(1.0f);  // odd length: the masked tail runs too
   return x;
 }
