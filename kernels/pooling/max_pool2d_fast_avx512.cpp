@@ -9,6 +9,7 @@
 #include <cmath>
 #include <limits>
 
+#include "kernels/pooling/max_pool2d_padded_impl.h"
 #include "kernels/pooling/pool_window.h"
 #include "kernels/pooling/pooling.h"
 
@@ -92,67 +93,28 @@ void max_pool2d_fast_avx512(const Pool2dParams& p, const float* x, float* y, int
 
 namespace {
 
-// Output rows of one -inf-bordered plane, kRows rows at a time: each output vector's taps form one chain of
-// dependent max steps (compare, compare, mask move), so several rows in flight keep the vector units busy
-// on small planes, where a row is a single vector.
-template <int kStride>
-void padded_plane_rows(const Pool2dParams& p, const pool_detail::PaddedPlane& g, const float* plane, float* y_p) {
-  constexpr int kRows = 4;
-  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-  const __m512 lowest = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
-  auto load = [&](const float* src) {
-    if constexpr (kStride == 1) return _mm512_loadu_ps(src);
-    return _mm512_permutex2var_ps(_mm512_loadu_ps(src), even, _mm512_loadu_ps(src + 16));
-  };
-  for (int64_t ow = 0; ow < p.out_w; ow += 16) {
-    const __mmask16 lanes = first_lanes(p.out_w - ow);
-    int64_t oh = 0;
-    for (; oh + kRows <= p.out_h; oh += kRows) {
-      __m512 best[kRows];
-      for (int r = 0; r < kRows; ++r) best[r] = lowest;
-      for (int64_t i = 0; i < p.kernel_h; ++i) {
-        const float* row_in = plane + (oh * p.stride_h + i * p.dilation_h) * g.stride + ow * kStride;
-        for (int64_t j = 0; j < p.kernel_w; ++j)
-          for (int r = 0; r < kRows; ++r)
-            best[r] = max_step(best[r], load(row_in + r * p.stride_h * g.stride + j * p.dilation_w));
-      }
-      for (int r = 0; r < kRows; ++r) _mm512_mask_storeu_ps(y_p + (oh + r) * p.out_w + ow, lanes, best[r]);
-    }
-    for (; oh < p.out_h; ++oh) {
-      __m512 best = lowest;
-      for (int64_t i = 0; i < p.kernel_h; ++i) {
-        const float* row_in = plane + (oh * p.stride_h + i * p.dilation_h) * g.stride + ow * kStride;
-        for (int64_t j = 0; j < p.kernel_w; ++j) best = max_step(best, load(row_in + j * p.dilation_w));
-      }
-      _mm512_mask_storeu_ps(y_p + oh * p.out_w + ow, lanes, best);
-    }
+// The lanes max_pool2d_padded_impl.h runs on: 16 floats, __mmask16 masks.
+struct Avx512Lanes {
+  using F = __m512;
+  static constexpr int W = 16;
+  static F lowest() { return _mm512_set1_ps(-std::numeric_limits<float>::infinity()); }
+  static __mmask16 first_lanes(int64_t n) { return vigil::kernels::first_lanes(n); }
+  static F load(const float* p, __mmask16 m) { return _mm512_maskz_loadu_ps(m, p); }
+  static void store(float* p, __mmask16 m, F v) { _mm512_mask_storeu_ps(p, m, v); }
+  template <int kStride>
+  static F taps(const float* p) {
+    if constexpr (kStride == 1) return _mm512_loadu_ps(p);
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    return _mm512_permutex2var_ps(_mm512_loadu_ps(p), even, _mm512_loadu_ps(p + 16));
   }
-}
+  static F max_step(F best, F v) { return vigil::kernels::max_step(best, v); }
+};
 
 }  // namespace
 
 void max_pool2d_padded_avx512(const Pool2dParams& p, const float* x, float* y, int64_t plane_begin, int64_t plane_end,
                               float* scratch) {
-  const pool_detail::PaddedPlane g = pool_detail::padded_plane(p);
-  const __m512 lowest = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
-  // The border is the same for every plane of the call: -inf everywhere once, then only the image part is
-  // overwritten plane by plane.
-  for (int64_t i = 0; i < g.rows * g.stride; i += 16) _mm512_storeu_ps(scratch + i, lowest);
-  float* image = scratch + p.pad_top * g.stride + p.pad_left;
-  for (int64_t plane = plane_begin; plane < plane_end; ++plane) {
-    const float* x_p = x + plane * p.in_h * p.in_w;
-    float* y_p = y + plane * p.out_h * p.out_w;
-    for (int64_t r = 0; r < g.copy_rows; ++r) {
-      const float* src = x_p + r * p.in_w;
-      float* dst = image + r * g.stride;
-      for (int64_t c = 0; c < g.copy_cols; c += 16)
-        _mm512_mask_storeu_ps(dst + c, first_lanes(g.copy_cols - c), _mm512_maskz_loadu_ps(first_lanes(g.copy_cols - c), src + c));
-    }
-    if (p.stride_w == 1)
-      padded_plane_rows<1>(p, g, scratch, y_p);
-    else
-      padded_plane_rows<2>(p, g, scratch, y_p);
-  }
+  pool_detail::max_pool2d_padded<Avx512Lanes>(p, x, y, plane_begin, plane_end, scratch);
 }
 
 }  // namespace vigil::kernels
