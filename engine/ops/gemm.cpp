@@ -3,6 +3,7 @@
 // [M,1], [1,N], [M,N]...). Optimised paths: GemmPackedKernel below, for the Linear-layer form.
 #include "kernels/gemm/gemm.h"
 
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -89,6 +90,17 @@ class GemmPackedKernel final : public OpKernel {
       few_rows_.emplace(isa, p.m, p.k, p.n, b, p.trans_b, max_threads);  // a few rows: B packed once, its own way
       return;
     }
+    if (p.m == 1) {
+      // gemv reads B in blocks of kGemvColumns columns over all K rows: stored block after block (the last
+      // zero-padded), each block's rows are one sequential stream instead of K segments N floats apart.
+      const int64_t blocks = (p.n + kGemvColumns - 1) / kGemvColumns;
+      b_.assign(static_cast<size_t>(blocks * p.k * kGemvColumns), 0.0f);
+      for (int64_t q = 0; q < p.k; ++q)
+        for (int64_t j = 0; j < p.n; ++j)
+          b_[static_cast<size_t>((j / kGemvColumns * p.k + q) * kGemvColumns + j % kGemvColumns)] =
+              p.trans_b ? b[j * p.k + q] : b[q * p.n + j];
+      return;
+    }
     b_.resize(static_cast<size_t>(p.k * p.n));
     for (int64_t q = 0; q < p.k; ++q)
       for (int64_t j = 0; j < p.n; ++j)
@@ -102,10 +114,15 @@ class GemmPackedKernel final : public OpKernel {
     if (p_.m == 1) {  // one row (batch 1): gemv, columns split over the threads when there is enough work
       const float* a = in[0].f32();
       float* y = out[0].f32();
-      const int threads = p_.k * p_.n >= (1 << 16) ? rc.pool->size() : 1;
+      const int64_t blocks = (p_.n + kGemvColumns - 1) / kGemvColumns;
+      const int threads = p_.k * p_.n >= (1 << 16) ? static_cast<int>(std::min<int64_t>(rc.pool->size(), blocks)) : 1;
       rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
         for (int64_t t = t_begin; t < t_end; ++t)
-          kernels::gemv(isa_, p_.k, a, b_.data(), p_.n, c, y, p_.n * t / threads, p_.n * (t + 1) / threads);
+          for (int64_t block = blocks * t / threads; block < blocks * (t + 1) / threads; ++block) {
+            const int64_t j0 = block * kGemvColumns, n = std::min(kGemvColumns, p_.n - j0);
+            kernels::gemv(isa_, p_.k, a, b_.data() + block * p_.k * kGemvColumns, kGemvColumns, c ? c + j0 : nullptr,
+                          y + j0, 0, n);
+          }
       });
       return;
     }
@@ -121,7 +138,8 @@ class GemmPackedKernel final : public OpKernel {
   kernels::KernelIsa isa_;
   RowsTimesMatrix product_;
   std::optional<RowsTimesConstant> few_rows_;
-  std::vector<float> b_;  // B' [K,N], row-major (empty when few_rows_ holds B)
+  std::vector<float> b_;  // B' [K,N] row-major; one row (m == 1): blocks of kGemvColumns columns; empty with few_rows_
+  static constexpr int64_t kGemvColumns = 256;  // gemv's column block (kernels/gemv/gemv_impl.h: kColumns)
 };
 
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {

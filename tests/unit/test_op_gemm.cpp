@@ -190,8 +190,11 @@ TEST_CASE("Gemm with a constant B (a Linear layer) on every kernel path and thre
                         {true, 0, 0.5f, 1, false}, {true, 0, 1, 2, false}, {true, 0, 1, 1, true}};
   // 2..32 rows use rows_times_constant (B packed at load); {16, 256, 300} is large enough (1.2 M
   // multiply-adds) to split its column blocks over 2 threads, {40, ...} goes back to the packed GEMM.
-  const int64_t sizes[][3] = {{1, 1280, 100}, {1, 7, 1},      {3, 130, 33}, {17, 64, 5},
-                              {2, 1, 19},     {16, 256, 300}, {32, 40, 97}, {40, 33, 70}};
+  // One row (batch 1) runs gemv over B stored in blocks of 256 columns: {1, 300, 1000} has four blocks (the
+  // last partial) split over 2 threads, {1, 33, 513} three on one thread.
+  const int64_t sizes[][3] = {{1, 1280, 100}, {1, 7, 1},    {1, 300, 1000}, {1, 33, 513},
+                              {3, 130, 33},   {17, 64, 5},  {2, 1, 19},     {16, 256, 300},
+                              {32, 40, 97},   {40, 33, 70}};
   for (const auto& mkn : sizes)
     for (const Form& f : forms) {
       const int64_t M = mkn[0], K = mkn[1], N = mkn[2];
