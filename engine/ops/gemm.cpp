@@ -10,10 +10,10 @@
 #include "engine/error.h"
 #include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
+#include "engine/ops/row_times_constant.h"
 #include "engine/ops/rows_times_constant.h"
 #include "engine/ops/rows_times_matrix.h"
 #include "engine/thread_pool.h"
-#include "kernels/gemv/gemv.h"
 
 namespace vigil::ops {
 
@@ -91,14 +91,7 @@ class GemmPackedKernel final : public OpKernel {
       return;
     }
     if (p.m == 1) {
-      // gemv reads B in blocks of kGemvColumns columns over all K rows: stored block after block (the last
-      // zero-padded), each block's rows are one sequential stream instead of K segments N floats apart.
-      const int64_t blocks = (p.n + kGemvColumns - 1) / kGemvColumns;
-      b_.assign(static_cast<size_t>(blocks * p.k * kGemvColumns), 0.0f);
-      for (int64_t q = 0; q < p.k; ++q)
-        for (int64_t j = 0; j < p.n; ++j)
-          b_[static_cast<size_t>((j / kGemvColumns * p.k + q) * kGemvColumns + j % kGemvColumns)] =
-              p.trans_b ? b[j * p.k + q] : b[q * p.n + j];
+      one_row_.emplace(isa, p.k, p.n, b, p.trans_b);  // batch 1: gemv over B stored in column blocks
       return;
     }
     b_.resize(static_cast<size_t>(p.k * p.n));
@@ -111,19 +104,8 @@ class GemmPackedKernel final : public OpKernel {
   }
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
     const float* c = in.size() > 2 && in[2].present() ? in[2].f32() : nullptr;
-    if (p_.m == 1) {  // one row (batch 1): gemv, columns split over the threads when there is enough work
-      const float* a = in[0].f32();
-      float* y = out[0].f32();
-      const int64_t blocks = (p_.n + kGemvColumns - 1) / kGemvColumns;
-      const int threads = p_.k * p_.n >= (1 << 16) ? static_cast<int>(std::min<int64_t>(rc.pool->size(), blocks)) : 1;
-      rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
-        for (int64_t t = t_begin; t < t_end; ++t)
-          for (int64_t block = blocks * t / threads; block < blocks * (t + 1) / threads; ++block) {
-            const int64_t j0 = block * kGemvColumns, n = std::min(kGemvColumns, p_.n - j0);
-            kernels::gemv(isa_, p_.k, a, b_.data() + block * p_.k * kGemvColumns, kGemvColumns, c ? c + j0 : nullptr,
-                          y + j0, 0, n);
-          }
-      });
+    if (one_row_) {
+      one_row_->run(in[0].f32(), c, out[0].f32(), rc);
       return;
     }
     if (few_rows_) {
@@ -138,8 +120,8 @@ class GemmPackedKernel final : public OpKernel {
   kernels::KernelIsa isa_;
   RowsTimesMatrix product_;
   std::optional<RowsTimesConstant> few_rows_;
-  std::vector<float> b_;  // B' [K,N] row-major; one row (m == 1): blocks of kGemvColumns columns; empty with few_rows_
-  static constexpr int64_t kGemvColumns = 256;  // gemv's column block (kernels/gemv/gemv_impl.h: kColumns)
+  std::optional<RowTimesConstant> one_row_;
+  std::vector<float> b_;  // B' [K,N], row-major (empty when few_rows_ or one_row_ holds B)
 };
 
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {

@@ -130,3 +130,45 @@ TEST_CASE("MatMul on the packed GEMM: random shapes, every path, 1 and 2 threads
   }
   CHECK(compared >= 160 * 2);
 }
+
+TEST_CASE("MatMul of one row against a constant B with several 256-column blocks, every path and thread count") {
+  // A [K], [1, K] or [1, 1, K] (batch-1 Linear layers) against a constant [K, N]: gemv over B stored in column
+  // blocks (row_times_constant.h); N = 600 is three blocks, the last partial, split over 2 threads.
+  std::mt19937 rng(909);
+  std::uniform_real_distribution<float> uni(-1, 1);
+  const int64_t k = 300, n = 600;
+  std::vector<float> a(static_cast<size_t>(k)), b(static_cast<size_t>(k * n));
+  for (float& v : a) v = uni(rng);
+  for (float& v : b) v = uni(rng);
+  std::vector<double> want(static_cast<size_t>(n)), mag(want.size());
+  for (int64_t j = 0; j < n; ++j)
+    for (int64_t q = 0; q < k; ++q) {
+      const double t = static_cast<double>(a[static_cast<size_t>(q)]) * b[static_cast<size_t>(q * n + j)];
+      want[static_cast<size_t>(j)] += t;
+      mag[static_cast<size_t>(j)] += std::fabs(t);
+    }
+  for (const Shape& a_shape : {Shape{k}, Shape{1, k}, Shape{1, 1, k}}) {
+    GraphBuilder gb;
+    gb.output(gb.node(OpType::MatMul, "mm",
+                      {gb.input("a", DType::F32, a_shape), gb.constant("b", Tensor::from_f32({k, n}, b))}));
+    const Graph g = gb.build();
+    for (KernelPath path : supported_kernel_paths()) {
+      EngineOptions options;
+      options.path = path;
+      Engine engine(g, options);
+      for (int threads : {1, 2}) {
+        ExecutionContext ctx(engine, threads);
+        std::memcpy(ctx.input(0).data, a.data(), a.size() * sizeof(float));
+        ctx.run();
+        REQUIRE(ctx.output(0).numel() == n);
+        const float* got = ctx.output(0).f32();
+        int bad = 0;
+        for (int64_t j = 0; j < n; ++j)
+          bad += !(std::fabs(got[j] - want[static_cast<size_t>(j)]) <=
+                   static_cast<double>(k + 2) * 0x1p-24 * mag[static_cast<size_t>(j)] + 1e-30);
+        INFO("A ", a_shape.str(), " path ", kernel_path_name(path), " threads ", threads);
+        CHECK(bad == 0);
+      }
+    }
+  }
+}
