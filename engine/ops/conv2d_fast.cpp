@@ -1,10 +1,11 @@
 #include "engine/ops/conv2d_fast.h"
 
+#include <algorithm>
+
+#include "kernels/activation/activation.h"
 #include "kernels/conv2d_winograd/conv2d_winograd.h"
 #include "kernels/depthwise_conv/depthwise_conv.h"
 #include "kernels/gemm_packed/gemm_packed.h"
-
-#include <algorithm>
 
 namespace vigil::ops {
 
@@ -45,7 +46,7 @@ void finish_conv_residual(const kernels::Conv2dParams& p, std::optional<kernels:
       if (isa)
         kernels::gemm_packed_activation(*isa, p.activation, yn + c0, yn + c0, c1 - c0);
       else
-        for (int64_t i = c0; i < c1; ++i) yn[i] = kernels::activate_reference(p.activation, yn[i]);
+        kernels::activation_reference(p.activation, yn + c0, yn + c0, c1 - c0);
     }
   }
 }

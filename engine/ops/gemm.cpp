@@ -3,7 +3,6 @@
 // [M,1], [1,N], [M,N]...). Optimised paths: GemmPackedKernel below, for the Linear-layer form.
 #include "kernels/gemm/gemm.h"
 
-#include <algorithm>
 #include <optional>
 #include <vector>
 

@@ -121,7 +121,7 @@ class MaxPoolFastKernel final : public OpKernel {
         separable_(p.kernel_h >= 5 && p.kernel_w >= 5),
         // AVX2 has no other vector max pool: it takes the padded path for every stride-1/2 window that fits.
         padded_(!separable_ && ((avx512 && kernels::max_pool2d_padded_wanted(p)) ||
-                                (avx2 && p.stride_w <= 2 && p.in_h * p.in_w <= 512 * 512))),
+                                (avx2 && kernels::max_pool2d_padded_supported(p)))),
         max_threads_(max_threads) {
     const int64_t floats = separable_ ? kernels::max_pool2d_separable_scratch_floats(p_)
                            : padded_  ? kernels::max_pool2d_padded_scratch_floats(p_)

@@ -10,6 +10,10 @@
 
 namespace vigil::kernels {
 
+// Columns gemv sums at once over all k (a 1 KB row of sums stays in L1): B stored in blocks this wide reads
+// as one sequential stream per block (engine/ops/row_times_constant.h).
+inline constexpr int64_t kGemvColumns = 256;
+
 void gemv(KernelIsa isa, int64_t k, const float* a, const float* b, int64_t ldb, const float* c, float* y,
           int64_t j_begin, int64_t j_end);
 void gemv_baseline(int64_t k, const float* a, const float* b, int64_t ldb, const float* c, float* y, int64_t j_begin,

@@ -4,16 +4,16 @@
 
 #include <cstdint>
 
+#include "kernels/gemv/gemv.h"
+
 namespace vigil::kernels::gemv_detail {
 namespace {
 
-constexpr int64_t kColumns = 256;  // columns accumulated at once: a 1 KB row of sums stays in L1
-
 inline void gemv_impl(int64_t k, const float* a, const float* b, int64_t ldb, const float* c, float* y, int64_t j_begin,
                       int64_t j_end) {
-  float acc[kColumns];
-  for (int64_t j0 = j_begin; j0 < j_end; j0 += kColumns) {
-    const int64_t n = j_end - j0 < kColumns ? j_end - j0 : kColumns;
+  float acc[kGemvColumns];
+  for (int64_t j0 = j_begin; j0 < j_end; j0 += kGemvColumns) {
+    const int64_t n = j_end - j0 < kGemvColumns ? j_end - j0 : kGemvColumns;
     for (int64_t j = 0; j < n; ++j) acc[j] = 0.0f;
     for (int64_t q = 0; q < k; ++q) {
       const float av = a[q];

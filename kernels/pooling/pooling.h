@@ -75,7 +75,8 @@ void max_pool2d_fast_avx512(const Pool2dParams& p, const float* x, float* y, int
 // bounds checks of the border cells (GoogLeNet's 3x3 stride-1 pad-1 pools on 14x14 and 7x7 maps ran at
 // ~2 GFLOP/s, ~8x onnxruntime's time). Strides up to 2. scratch: max_pool2d_padded_scratch_floats(p),
 // any alignment.
-bool max_pool2d_padded_wanted(const Pool2dParams& p);
+bool max_pool2d_padded_supported(const Pool2dParams& p);  // strides up to 2, planes up to 512x512
+bool max_pool2d_padded_wanted(const Pool2dParams& p);     // supported, and some window reaches outside
 int64_t max_pool2d_padded_scratch_floats(const Pool2dParams& p);
 void max_pool2d_padded_avx512(const Pool2dParams& p, const float* x, float* y, int64_t plane_begin, int64_t plane_end,
                               float* scratch);

@@ -8,12 +8,45 @@
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "engine/executor.h"
 #include "engine/graph_builder.h"
 
 using namespace vigil;
+
+namespace {
+
+// Runs g (input 0 = a; input 1 = b unless B is a constant: b_input null) on every kernel path at 1 and 2
+// threads and checks every output against want within the float-sum bound (k + 2) 2^-24 sum|a*b| (mag).
+// Returns the number of runs compared.
+int check_every_path(const Graph& g, const std::vector<float>& a, const std::vector<float>* b_input, int64_t k,
+                     const std::vector<double>& want, const std::vector<double>& mag, const std::string& what) {
+  int compared = 0;
+  for (KernelPath path : supported_kernel_paths()) {
+    EngineOptions options;
+    options.path = path;
+    Engine engine(g, options);
+    for (int threads : {1, 2}) {
+      ExecutionContext ctx(engine, threads);
+      std::memcpy(ctx.input(0).data, a.data(), a.size() * sizeof(float));
+      if (b_input) std::memcpy(ctx.input(1).data, b_input->data(), b_input->size() * sizeof(float));
+      ctx.run();
+      REQUIRE(static_cast<size_t>(ctx.output(0).numel()) == want.size());
+      const float* got = ctx.output(0).f32();
+      int bad = 0;
+      for (size_t i = 0; i < want.size(); ++i)
+        bad += !(std::fabs(got[i] - want[i]) <= static_cast<double>(k + 2) * 0x1p-24 * mag[i] + 1e-30);
+      INFO(what, " path ", kernel_path_name(path), " threads ", threads);
+      CHECK(bad == 0);
+      ++compared;
+    }
+  }
+  return compared;
+}
+
+}  // namespace
 
 TEST_CASE("MatMul on the packed GEMM: random shapes, every path, 1 and 2 threads, against double loops") {
   std::mt19937 rng(808);
@@ -107,26 +140,8 @@ TEST_CASE("MatMul on the packed GEMM: random shapes, every path, 1 and 2 threads
         }
     }
 
-    for (KernelPath path : supported_kernel_paths()) {
-      EngineOptions options;
-      options.path = path;
-      Engine engine(g, options);
-      for (int threads : {1, 2}) {
-        ExecutionContext ctx(engine, threads);
-        std::memcpy(ctx.input(0).data, a.data(), a.size() * sizeof(float));
-        if (!b_constant) std::memcpy(ctx.input(1).data, b.data(), b.size() * sizeof(float));
-        ctx.run();
-        const float* got = ctx.output(0).f32();
-        REQUIRE(static_cast<size_t>(ctx.output(0).numel()) == want.size());
-        bool ok = true;
-        for (size_t i = 0; i < want.size(); ++i)
-          ok &= std::fabs(got[i] - want[i]) <= static_cast<double>(k + 2) * 0x1p-24 * mag[i] + 1e-30;
-        INFO("trial ", trial, " A ", a_shape.str(), " B ", b_shape.str(), " path ", kernel_path_name(path), " threads ",
-             threads);
-        CHECK(ok);
-        ++compared;
-      }
-    }
+    compared += check_every_path(g, a, b_constant ? nullptr : &b, k, want, mag,
+                                 "trial " + std::to_string(trial) + " A " + a_shape.str() + " B " + b_shape.str());
   }
   CHECK(compared >= 160 * 2);
 }
@@ -151,24 +166,6 @@ TEST_CASE("MatMul of one row against a constant B with several 256-column blocks
     GraphBuilder gb;
     gb.output(gb.node(OpType::MatMul, "mm",
                       {gb.input("a", DType::F32, a_shape), gb.constant("b", Tensor::from_f32({k, n}, b))}));
-    const Graph g = gb.build();
-    for (KernelPath path : supported_kernel_paths()) {
-      EngineOptions options;
-      options.path = path;
-      Engine engine(g, options);
-      for (int threads : {1, 2}) {
-        ExecutionContext ctx(engine, threads);
-        std::memcpy(ctx.input(0).data, a.data(), a.size() * sizeof(float));
-        ctx.run();
-        REQUIRE(ctx.output(0).numel() == n);
-        const float* got = ctx.output(0).f32();
-        int bad = 0;
-        for (int64_t j = 0; j < n; ++j)
-          bad += !(std::fabs(got[j] - want[static_cast<size_t>(j)]) <=
-                   static_cast<double>(k + 2) * 0x1p-24 * mag[static_cast<size_t>(j)] + 1e-30);
-        INFO("A ", a_shape.str(), " path ", kernel_path_name(path), " threads ", threads);
-        CHECK(bad == 0);
-      }
-    }
+    check_every_path(gb.build(), a, nullptr, k, want, mag, "A " + a_shape.str());
   }
 }
