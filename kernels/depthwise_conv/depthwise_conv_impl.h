@@ -10,9 +10,10 @@ namespace {
 
 using simd_detail::round_up;
 
-// Rows are computed in blocks of several rows and vectors (output_rows); buffers are sized for rows rounded up to 16 floats (the widest vector) so every full-vector load
-// and store stays inside them (the extra columns are computed and discarded). Rounding to the 4-vector
-// block instead (64) built and zeroed up to 60 % more plane than the outputs read (80-wide rows).
+// Rows are computed in blocks of several rows and vectors (output_rows); buffers are sized for rows rounded
+// up to 16 floats (the widest vector) so every full-vector load and store stays inside them (the extra
+// columns are computed and discarded). Rounding to the 4-vector block instead (64) built and zeroed up to
+// 60 % more plane than the outputs read (80-wide rows).
 constexpr int64_t kRowBlock = 16;
 
 // Output rows computed together: each row's vectors of outputs are independent multiply-add chains over the
@@ -28,8 +29,7 @@ struct Geometry {
   int64_t row_floats;    // rounded output row (multiple of kRowBlock)
   int64_t phase_floats;  // floats of one stride phase of one padded input row
   int64_t band_rows;     // output rows per band (a multiple of kRowGroup, or all of them)
-  int64_t band_in_rows;  // input rows a band reads, at most
-  int64_t plane_floats;  // band_in_rows x stride_w phases x phase_floats
+  int64_t plane_floats;  // the input rows a band reads at most x stride_w phases x phase_floats
 };
 
 inline Geometry geometry(const Conv2dParams& p) {
@@ -42,8 +42,7 @@ inline Geometry geometry(const Conv2dParams& p) {
   rows = rows >= kRowGroup ? rows / kRowGroup * kRowGroup : kRowGroup;
   g.band_rows = rows < p.out_h ? rows : p.out_h;
   const int64_t in_rows = (g.band_rows - 1) * p.stride_h + reach;
-  g.band_in_rows = in_rows < p.in_h ? in_rows : p.in_h;
-  g.plane_floats = g.band_in_rows * p.stride_w * g.phase_floats;
+  g.plane_floats = (in_rows < p.in_h ? in_rows : p.in_h) * p.stride_w * g.phase_floats;
   return g;
 }
 
