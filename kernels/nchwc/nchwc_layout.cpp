@@ -1,0 +1,54 @@
+// The NCHWc reorders and global pool (kernels/nchwc/nchwc_layout.h) as plain loops: a reorder is a copy
+// (the same bits on every path), and the pool sums each lane in double in pixel order, the order of
+// global_average_pool_reference, so it gives that reference's bits per channel. The isa argument selects
+// nothing yet; it is part of the API so vector versions can slot in without touching callers.
+#include "kernels/nchwc/nchwc_layout.h"
+
+#include <algorithm>
+
+namespace vigil::kernels {
+
+void nchwc_from_nchw(KernelIsa, const NchwcShape& s, const float* x, float* y, int64_t block_begin, int64_t block_end) {
+  const int64_t b = s.block, blocks = nchwc_blocks(s.channels, b);
+  for (int64_t n = 0; n < s.images; ++n)
+    for (int64_t cb = block_begin; cb < block_end; ++cb) {
+      float* yb = y + (n * blocks + cb) * s.pixels * b;
+      const int64_t lanes = std::min(b, s.channels - cb * b);
+      for (int64_t lane = 0; lane < lanes; ++lane) {
+        const float* xc = x + (n * s.channels + cb * b + lane) * s.pixels;
+        for (int64_t p = 0; p < s.pixels; ++p) yb[p * b + lane] = xc[p];
+      }
+      for (int64_t lane = lanes; lane < b; ++lane)
+        for (int64_t p = 0; p < s.pixels; ++p) yb[p * b + lane] = 0.0f;
+    }
+}
+
+void nchw_from_nchwc(KernelIsa, const NchwcShape& s, const float* x, float* y, int64_t block_begin, int64_t block_end) {
+  const int64_t b = s.block, blocks = nchwc_blocks(s.channels, b);
+  for (int64_t n = 0; n < s.images; ++n)
+    for (int64_t cb = block_begin; cb < block_end; ++cb) {
+      const float* xb = x + (n * blocks + cb) * s.pixels * b;
+      const int64_t lanes = std::min(b, s.channels - cb * b);
+      for (int64_t lane = 0; lane < lanes; ++lane) {
+        float* yc = y + (n * s.channels + cb * b + lane) * s.pixels;
+        for (int64_t p = 0; p < s.pixels; ++p) yc[p] = xb[p * b + lane];
+      }
+    }
+}
+
+void global_average_pool_nchwc(KernelIsa, const NchwcShape& s, const float* x, float* y, int64_t block_begin,
+                               int64_t block_end) {
+  constexpr int64_t kMaxBlock = 64;
+  const int64_t b = std::min<int64_t>(s.block, kMaxBlock), blocks = nchwc_blocks(s.channels, s.block);
+  for (int64_t n = 0; n < s.images; ++n)
+    for (int64_t cb = block_begin; cb < block_end; ++cb) {
+      const float* xb = x + (n * blocks + cb) * s.pixels * s.block;
+      double sum[kMaxBlock] = {};
+      for (int64_t p = 0; p < s.pixels; ++p)
+        for (int64_t lane = 0; lane < b; ++lane) sum[lane] += static_cast<double>(xb[p * s.block + lane]);
+      float* yb = y + (n * blocks + cb) * s.block;
+      for (int64_t lane = 0; lane < b; ++lane) yb[lane] = static_cast<float>(sum[lane] / static_cast<double>(s.pixels));
+    }
+}
+
+}  // namespace vigil::kernels
