@@ -36,7 +36,9 @@ struct RowArgs {
   int64_t ih0;            // input row of kernel row 0: oh * stride_h - pad_top
 };
 
-template <class Isa, class Act, int kPixels>
+// kStride: stride_w when it is 1 or 2 (the pixel offsets are then constants of the instructions), else 0
+// (read from the params).
+template <class Isa, class Act, int kPixels, int kStride>
 struct DepthwiseRows {
   using F = xsimd::batch<float, typename Isa::Arch>;
   static constexpr int64_t W = Isa::W;
@@ -57,7 +59,7 @@ struct DepthwiseRows {
     F acc[N];
 #pragma GCC unroll 16
     for (int k = 0; k < N; ++k) acc[k] = F(0.0f);
-    const int64_t step = p.stride_w * W, tap_step = p.dilation_w * W;
+    const int64_t step = (kStride ? kStride : p.stride_w) * W, tap_step = p.dilation_w * W;
     const float* w = r.weights;
     for (int64_t i = 0; i < p.kernel_h; ++i, w += p.kernel_w * W) {
       const int64_t ih = r.ih0 + i * p.dilation_h;
@@ -90,6 +92,16 @@ struct DepthwiseRows {
     finish(p, r, act, bias, acc, ow);
   }
 
+  // The last n < kPixels interior pixels as one group.
+  template <int N>
+  static VIGIL_GEMM_INLINE void interior_tail(const Conv2dParams& p, const RowArgs& r, const Act& act, F bias,
+                                              int64_t ow0, int64_t n) {
+    if constexpr (N > 0) {
+      if (n == N) return interior<N>(p, r, act, bias, ow0);
+      interior_tail<N - 1>(p, r, act, bias, ow0, n);
+    }
+  }
+
   static void run(const DepthwiseNchwcParams& dp, const float* x, const float* packed, const float* residual, float* y,
                   int64_t row_begin, int64_t row_end) {
     const Conv2dParams& p = dp.conv;
@@ -113,29 +125,43 @@ struct DepthwiseRows {
       int64_t ow = 0;
       for (; ow < ow_lo; ++ow) border(p, r, act, bias, ow);
       for (; ow + kPixels <= ow_hi; ow += kPixels) interior<kPixels>(p, r, act, bias, ow);
-      for (; ow + 4 <= ow_hi; ow += 4) interior<4>(p, r, act, bias, ow);
-      for (; ow < ow_hi; ++ow) interior<1>(p, r, act, bias, ow);
+      if (ow < ow_hi) interior_tail<kPixels - 1>(p, r, act, bias, ow, ow_hi - ow);
+      ow = std::max(ow, ow_hi);
       for (; ow < p.out_w; ++ow) border(p, r, act, bias, ow);
     }
   }
 };
 
-// The activation kind is dispatched once per call; the cheap kinds run inline in the epilogue.
+template <class Isa, class Act, int kPixels>
+void depthwise_nchwc_act(const DepthwiseNchwcParams& dp, const float* x, const float* packed, const float* residual,
+                         float* y, int64_t row_begin, int64_t row_end) {
+  switch (dp.conv.stride_w) {
+    case 1:
+      return DepthwiseRows<Isa, Act, kPixels, 1>::run(dp, x, packed, residual, y, row_begin, row_end);
+    case 2:
+      return DepthwiseRows<Isa, Act, kPixels, 2>::run(dp, x, packed, residual, y, row_begin, row_end);
+    default:
+      return DepthwiseRows<Isa, Act, kPixels, 0>::run(dp, x, packed, residual, y, row_begin, row_end);
+  }
+}
+
+// The activation kind and the stride are dispatched once per call; the cheap kinds run inline in the
+// epilogue.
 template <class Isa, int kPixels>
-void depthwise_nchwc_vector(const DepthwiseNchwcParams& dp, const float* x, const float* packed, const float* residual,
-                            float* y, int64_t row_begin, int64_t row_end) {
+void depthwise_nchwc_vector(const DepthwiseNchwcParams& dp, const float* x, const float* packed,
+                            const float* residual, float* y, int64_t row_begin, int64_t row_end) {
   using namespace gemm_packed_detail;
   switch (dp.conv.activation.kind) {
     case Activation::None:
-      return DepthwiseRows<Isa, ActNone<Isa>, kPixels>::run(dp, x, packed, residual, y, row_begin, row_end);
+      return depthwise_nchwc_act<Isa, ActNone<Isa>, kPixels>(dp, x, packed, residual, y, row_begin, row_end);
     case Activation::Relu:
-      return DepthwiseRows<Isa, ActRelu<Isa>, kPixels>::run(dp, x, packed, residual, y, row_begin, row_end);
+      return depthwise_nchwc_act<Isa, ActRelu<Isa>, kPixels>(dp, x, packed, residual, y, row_begin, row_end);
     case Activation::LeakyRelu:
-      return DepthwiseRows<Isa, ActLeaky<Isa>, kPixels>::run(dp, x, packed, residual, y, row_begin, row_end);
+      return depthwise_nchwc_act<Isa, ActLeaky<Isa>, kPixels>(dp, x, packed, residual, y, row_begin, row_end);
     case Activation::Clip:
-      return DepthwiseRows<Isa, ActClip<Isa>, kPixels>::run(dp, x, packed, residual, y, row_begin, row_end);
+      return depthwise_nchwc_act<Isa, ActClip<Isa>, kPixels>(dp, x, packed, residual, y, row_begin, row_end);
     default:
-      return DepthwiseRows<Isa, ActHeavy<Isa>, kPixels>::run(dp, x, packed, residual, y, row_begin, row_end);
+      return depthwise_nchwc_act<Isa, ActHeavy<Isa>, kPixels>(dp, x, packed, residual, y, row_begin, row_end);
   }
 }
 
