@@ -1,7 +1,7 @@
 // vigil-kbench: how close vigil's conv and GEMM kernels get to the machine's fp32 peak, measured in one run.
 //
 //   vigil-kbench [--isa scalar,avx2,avx512] [--threads 1,2] [--budget SECONDS] [--repeats N]
-//                [--only conv|gemm|rows] [--layers L0,A1,...] [--json FILE]
+//                [--only conv|gemm|rows|dwc] [--layers L0,A1,...] [--json FILE]
 //
 // 1. Peak: the fp32 multiply-add peak of every ISA (peak.h), on 1 and on all requested threads at once,
 //    and again right before every measurement (the clock of a VM wanders).
@@ -16,6 +16,10 @@
 //    matrix packed at load: the product of the temporal heads' projections and a transformer's Linear
 //    layers) on actdet's temporal and the transformer head's shapes, AVX2 / AVX-512, one thread (the engine
 //    splits it over column blocks like any op; the weights here stay in cache between calls).
+//    Kind `dwc`: MobileNetV2 / EfficientNet depthwise layers (3x3 and 5x5, stride 1 and 2, bias + ReLU6),
+//    one thread, vigil's NCHW depthwise kernel (depthwise_conv) next to the NCHWc one (depthwise_nchwc)
+//    on each ISA path, and the NCHW <-> NCHWc reorders of a [1,144,56,56] tensor; these are memory-bound,
+//    so their lines also give GB/s (bytes of X + Y, counted once, at the median and at p10).
 // Per measurement: 2 warm-up calls, then repeats (until `budget` seconds or --repeats), each timed alone
 // (wall clock); reported: median, p10, p90, GFLOP/s at the median, % of that ISA's peak x threads at the
 // median and at p10. Work = 2 x MACs of the direct convolution. Other processes' CPU use during the run
@@ -45,6 +49,8 @@
 #include "kernels/conv2d_winograd/conv2d_winograd.h"
 #include "kernels/depthwise_conv/depthwise_conv.h"
 #include "kernels/gemm_packed/gemm_packed.h"
+#include "kernels/nchwc/depthwise_nchwc.h"
+#include "kernels/nchwc/nchwc_layout.h"
 #include "kernels/rows_linear/rows_linear.h"
 #if VIGIL_BENCH_ONEDNN
 #include "apps/kbench/onednn_conv.h"
@@ -65,7 +71,7 @@ struct Options {
   std::vector<int> threads = {1, 2};
   double budget = 0.3;  // seconds of timed calls per measurement
   int repeats = 0;      // fixed count instead of the budget (0: use the budget)
-  bool conv = true, gemm = true, rows = true;
+  bool conv = true, gemm = true, rows = true, dwc = true;
   std::vector<std::string> layers;  // only these conv layers (empty: all)
   std::string json;
   std::string command;
@@ -82,7 +88,7 @@ std::vector<std::string> split_list(const std::string& s) {
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
                "vigil-kbench: %s\nusage: vigil-kbench [--isa scalar,avx2,avx512] [--threads 1,2] [--budget SECONDS]"
-               " [--repeats N] [--only conv|gemm|rows] [--layers L0,A1,...] [--json FILE]\n",
+               " [--repeats N] [--only conv|gemm|rows|dwc] [--layers L0,A1,...] [--json FILE]\n",
                why);
   std::exit(2);
 }
@@ -112,7 +118,8 @@ Options parse(int argc, char** argv) {
       o.conv = v == "conv";
       o.gemm = v == "gemm";
       o.rows = v == "rows";
-      if (!o.conv && !o.gemm && !o.rows) usage("--only takes conv, gemm or rows");
+      o.dwc = v == "dwc";
+      if (!o.conv && !o.gemm && !o.rows && !o.dwc) usage("--only takes conv, gemm, rows or dwc");
     } else if (a == "--layers") {
       o.layers = split_list(value());
     } else if (a == "--json") {
@@ -468,7 +475,7 @@ int main(int argc, char** argv) {
   std::printf(
       "\nper call; %%peak = GFLOP/s at the median / (threads x that ISA's one-thread peak, median of 15 trials\n"
       "measured just before); %%p10 the same at the p10 time\n");
-  print_header();
+  if (o.conv || o.gemm || o.rows) print_header();
   if (o.conv) {
     for (const ConvLayer& l : layers) {
       const Conv2dParams p = conv_params(l);
@@ -665,6 +672,115 @@ int main(int argc, char** argv) {
         records.push_back(r);
         print_record(r);
       }
+    }
+  }
+
+  if (o.dwc) {
+    // Depthwise layers of MobileNetV2 (3x3, ReLU6) and EfficientNet-B0 (5x5), one thread: the NCHW kernel
+    // (`nchw`, depthwise_conv) and the NCHWc one (`nchwc`, depthwise_nchwc, block 8 on AVX2 / 16 on
+    // AVX-512; the Scalar path is the plain-loop reference and is not timed). GB/s counts X and Y once.
+    struct DwShape {
+      const char* name;
+      int64_t channels, kernel, stride, in_hw;
+    };
+    const DwShape shapes[] = {{"32@112", 32, 3, 1, 112}, {"96/2@112", 96, 3, 2, 112}, {"144@56", 144, 3, 1, 56},
+                              {"144/2@56", 144, 3, 2, 56}, {"192@28", 192, 3, 1, 28},  {"576@14", 576, 3, 1, 14},
+                              {"576/2@14", 576, 3, 2, 14}, {"960@7", 960, 3, 1, 7},    {"240@28k5", 240, 5, 1, 28},
+                              {"672/2@14k5", 672, 5, 2, 14}};
+    std::printf(
+        "\nkind dwc: depthwise convs (bias + ReLU6) and NCHWc reorders, 1 thread; GB/s = bytes of X + Y "
+        "per median (p10) time\n%-6s %-11s %-8s %-7s %9s %9s %8s %8s %8s\n",
+        "kind", "name", "kernel", "isa", "median_ms", "p10_ms", "GB/s", "GB/s10", "GFLOP/s");
+    // 64-byte aligned copies of `v` (as the engine's arena tensors) and zeroed aligned buffers.
+    auto aligned_copy = [](const std::vector<float>& v) {
+      AlignedBytes a = allocate_aligned(v.size() * sizeof(float));
+      std::memcpy(a.get(), v.data(), v.size() * sizeof(float));
+      return a;
+    };
+    auto as_floats = [](const AlignedBytes& a) { return reinterpret_cast<float*>(a.get()); };
+    auto report = [&](Record r, double bytes) {
+      r.threads = 1;
+      r.peak = measure_peak(r.path, 1, peak_pool, 15).median;
+      records.push_back(r);
+      std::printf("%-6s %-11s %-8s %-7s %9.4f %9.4f %8.1f %8.1f %8.1f\n", r.kind.c_str(), r.name.c_str(),
+                  r.kernel.c_str(), r.isa.c_str(), r.stats.median_ms, r.stats.p10_ms, bytes / (r.stats.median_ms * 1e6),
+                  bytes / (r.stats.p10_ms * 1e6), r.gflops());
+      std::fflush(stdout);
+    };
+    for (const DwShape& sh : shapes) {
+      DepthwiseNchwcParams dp;
+      Conv2dParams& p = dp.conv;
+      p.in_channels = p.out_channels = p.group = sh.channels;
+      p.in_h = p.in_w = sh.in_hw;
+      p.kernel_h = p.kernel_w = sh.kernel;
+      p.stride_h = p.stride_w = sh.stride;
+      p.pad_top = p.pad_left = sh.kernel / 2;
+      p.out_h = p.out_w = conv_output_size(sh.in_hw, sh.kernel, sh.stride, 1, sh.kernel / 2, sh.kernel / 2);
+      p.activation = {Activation::Clip, 0.0f, 6.0f};
+      const int64_t taps = sh.kernel * sh.kernel;
+      const auto w = random_floats(static_cast<size_t>(sh.channels * taps), 2, 0.3f);
+      const auto bias = random_floats(static_cast<size_t>(sh.channels), 3, 0.1f);
+      Record base;
+      base.kind = "dwc";
+      base.name = sh.name;
+      base.m = sh.channels, base.n = p.out_h * p.out_w, base.k = taps;
+      base.gflop = 2.0 * static_cast<double>(sh.channels * taps * p.out_h * p.out_w) * 1e-9;
+      for (KernelIsa isa : o.isas) {
+        base.isa = kernel_isa_name(isa);
+        base.path = isa;
+        const int64_t b = nchwc_block(isa), blocks = nchwc_blocks(sh.channels, b);
+        const double bytes = 4.0 * static_cast<double>(blocks * b * (p.in_h * p.in_w + p.out_h * p.out_w));
+        const AlignedBytes x_bytes =
+            aligned_copy(random_floats(static_cast<size_t>(blocks * b * p.in_h * p.in_w), 1, 1.0f));
+        const AlignedBytes y_bytes =
+            allocate_aligned(static_cast<size_t>(blocks * b * p.out_h * p.out_w) * sizeof(float));
+        const float* x = as_floats(x_bytes);
+        float* y = as_floats(y_bytes);
+        Record r = base;
+        r.kernel = "nchw";
+        r.impl = "depthwise_conv";
+        const AlignedBytes ws = allocate_aligned(static_cast<size_t>(depthwise_conv_workspace_bytes(p)));
+        const DepthwiseConvFn fn = select_depthwise_conv(isa);
+        r.stats = time_calls(o, [&] { fn(p, x, w.data(), bias.data(), y, ws.get()); });
+        report(r, bytes);
+        if (isa == KernelIsa::Scalar) continue;
+        dp.block = b;
+        std::vector<float> packed(static_cast<size_t>(depthwise_nchwc_packed_floats(dp)));
+        depthwise_nchwc_pack(dp, w.data(), bias.data(), packed.data());
+        r.kernel = "nchwc";
+        r.impl = "depthwise_nchwc";
+        const int64_t rows = depthwise_nchwc_rows(dp);
+        r.stats = time_calls(o, [&] { depthwise_nchwc(isa, dp, x, packed.data(), nullptr, y, 0, rows); });
+        report(r, bytes);
+      }
+    }
+    // The reorders of a [1,144,56,56] tensor (a copy each way); Scalar is the plain loops with block 16.
+    const NchwcShape shape{1, 144, 56 * 56, 16};
+    const size_t floats = 144 * 56 * 56;
+    const AlignedBytes x_bytes = aligned_copy(random_floats(floats, 8, 1.0f));
+    const AlignedBytes blocked_bytes = allocate_aligned(floats * sizeof(float));
+    const AlignedBytes back_bytes = allocate_aligned(floats * sizeof(float));
+    const float* x = as_floats(x_bytes);
+    float *blocked = as_floats(blocked_bytes), *back = as_floats(back_bytes);
+    for (KernelIsa isa : o.isas) {
+      NchwcShape s = shape;
+      s.block = isa == KernelIsa::Scalar ? 16 : nchwc_block(isa);
+      const int64_t blocks = nchwc_blocks(s.channels, s.block);
+      Record r;
+      r.kind = "dwc";
+      r.name = "144x56x56";
+      r.isa = kernel_isa_name(isa);
+      r.path = isa;
+      r.kernel = "to_nchwc";
+      r.impl = "nchwc_from_nchw";
+      r.stats = time_calls(o, [&] { nchwc_from_nchw(isa, s, x, blocked, 0, blocks); });
+      report(r, 8.0 * static_cast<double>(floats));
+      r.kernel = "to_nchw";
+      r.impl = "nchw_from_nchwc";
+      r.stats = time_calls(o, [&] { nchw_from_nchwc(isa, s, blocked, back, 0, blocks); });
+      report(r, 8.0 * static_cast<double>(floats));
+      if (std::memcmp(back, x, floats * sizeof(float)) != 0)
+        std::printf("WARNING: the %s reorders do not round-trip\n", kernel_isa_name(isa));
     }
   }
 

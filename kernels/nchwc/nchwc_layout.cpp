@@ -1,14 +1,19 @@
 // The NCHWc reorders and global pool (kernels/nchwc/nchwc_layout.h) as plain loops: a reorder is a copy
 // (the same bits on every path), and the pool sums each lane in double in pixel order, the order of
-// global_average_pool_reference, so it gives that reference's bits per channel. The isa argument selects
-// nothing yet; it is part of the API so vector versions can slot in without touching callers.
+// global_average_pool_reference, so it gives that reference's bits per channel. The reorders hand
+// Avx2 / Avx512 with their own block to the register transposes of nchwc_layout_avx2.cpp /
+// nchwc_layout_avx512.cpp; the plain loops are the Scalar path (any block) and the pool's only one.
 #include "kernels/nchwc/nchwc_layout.h"
 
 #include <algorithm>
 
 namespace vigil::kernels {
 
-void nchwc_from_nchw(KernelIsa, const NchwcShape& s, const float* x, float* y, int64_t block_begin, int64_t block_end) {
+void nchwc_from_nchw(KernelIsa isa, const NchwcShape& s, const float* x, float* y, int64_t block_begin,
+                     int64_t block_end) {
+  if (isa != KernelIsa::Scalar && s.block == nchwc_block(isa))
+    return isa == KernelIsa::Avx512 ? nchwc_from_nchw_avx512(s, x, y, block_begin, block_end)
+                                    : nchwc_from_nchw_avx2(s, x, y, block_begin, block_end);
   const int64_t b = s.block, blocks = nchwc_blocks(s.channels, b);
   for (int64_t n = 0; n < s.images; ++n)
     for (int64_t cb = block_begin; cb < block_end; ++cb) {
@@ -23,7 +28,11 @@ void nchwc_from_nchw(KernelIsa, const NchwcShape& s, const float* x, float* y, i
     }
 }
 
-void nchw_from_nchwc(KernelIsa, const NchwcShape& s, const float* x, float* y, int64_t block_begin, int64_t block_end) {
+void nchw_from_nchwc(KernelIsa isa, const NchwcShape& s, const float* x, float* y, int64_t block_begin,
+                     int64_t block_end) {
+  if (isa != KernelIsa::Scalar && s.block == nchwc_block(isa))
+    return isa == KernelIsa::Avx512 ? nchw_from_nchwc_avx512(s, x, y, block_begin, block_end)
+                                    : nchw_from_nchwc_avx2(s, x, y, block_begin, block_end);
   const int64_t b = s.block, blocks = nchwc_blocks(s.channels, b);
   for (int64_t n = 0; n < s.images; ++n)
     for (int64_t cb = block_begin; cb < block_end; ++cb) {

@@ -46,6 +46,13 @@ void nchwc_from_nchw(KernelIsa isa, const NchwcShape& s, const float* x, float* 
 void nchw_from_nchwc(KernelIsa isa, const NchwcShape& s, const float* x, float* y, int64_t block_begin,
                      int64_t block_end);
 
+// The reorders' vector paths (what the two functions above call on Avx512 with block 16 and on Avx2 with
+// block 8; the plain loops of nchwc_layout.cpp are the Scalar path and take any block).
+void nchwc_from_nchw_avx2(const NchwcShape& s, const float* x, float* y, int64_t block_begin, int64_t block_end);
+void nchwc_from_nchw_avx512(const NchwcShape& s, const float* x, float* y, int64_t block_begin, int64_t block_end);
+void nchw_from_nchwc_avx2(const NchwcShape& s, const float* x, float* y, int64_t block_begin, int64_t block_end);
+void nchw_from_nchwc_avx512(const NchwcShape& s, const float* x, float* y, int64_t block_begin, int64_t block_end);
+
 // GlobalAveragePool in NCHWc: y[n, cb, 0, 0, lane] = mean over the pixels of x[n, cb, :, :, lane], summed
 // in double and rounded once like global_average_pool's reference (kernels/pooling/pooling.h), so
 // bit-identical to it per real channel; padding lanes of y unspecified. Channel blocks [block_begin,
