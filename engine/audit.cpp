@@ -140,6 +140,7 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::ReduceMean:
       return {1e-5, 1e-5, "float sum over the reduced axes instead of double; cancellation near zero"};
     case OpType::Conv2d:
+    case OpType::Conv2dNchwc:
     case OpType::ConvTranspose2d:
     case OpType::Conv3d:
     case OpType::MatMul:
@@ -157,6 +158,9 @@ AuditTolerance audit_tolerance(OpType op) {
       return {1e-5, 1e-5, "decoded boxes: sigmoid/exp approximations; scores near an NMS tie may flip"};
     case OpType::BoxNms:
     case OpType::GridSample:
+    case OpType::ToNchwc:
+    case OpType::FromNchwc:
+    case OpType::GlobalAveragePoolNchwc:
     case OpType::RoiAlign:
       return {0, 0, "exact: one kernel on every path"};
     case OpType::Count:
@@ -304,7 +308,9 @@ AuditReport audit_graph(Graph graph, const std::map<std::string, Tensor>& inputs
 
   // Both engines must see the same node list: the baseline runs the load-time passes, the candidate gets
   // the baseline's already-transformed graph and none.
-  Engine baseline(std::move(graph), EngineOptions{options.baseline, options.optimize});
+  EngineOptions baseline_options{options.baseline, options.optimize};
+  baseline_options.nchwc_block = default_nchwc_block(options.candidate);
+  Engine baseline(std::move(graph), baseline_options);
   Engine candidate(baseline.graph(), EngineOptions{options.candidate, false});
   if (options.prepare_candidate) options.prepare_candidate(candidate);
   const Graph& g = baseline.graph();

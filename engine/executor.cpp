@@ -7,8 +7,18 @@
 #include "engine/passes/fuse_layer_norm.h"
 #include "engine/passes/fuse_silu.h"
 #include "engine/passes/prune_to_outputs.h"
+#include "engine/passes/use_nchwc_layout.h"
+
+#include <cstdlib>
+#include <cstring>
 
 namespace vigil {
+
+int64_t default_nchwc_block(KernelPath path) {
+  const char* env = std::getenv("VIGIL_NCHWC");
+  if (env && std::strcmp(env, "0") == 0) return 0;
+  return path == KernelPath::Avx512 ? 16 : path == KernelPath::Avx2 ? 8 : 0;
+}
 
 Engine::Engine(Graph graph, EngineOptions options)
     : graph_(std::move(graph)),
@@ -32,6 +42,7 @@ Engine::Engine(Graph graph, EngineOptions options)
     fuse_gelu(graph_);
     fuse_activations(graph_);
     fuse_residual_add(graph_);
+    use_nchwc_layout(graph_, options.nchwc_block ? *options.nchwc_block : default_nchwc_block(path_));
   }
   std::vector<size_t> workspace;
   std::vector<bool> accepts_batch_strides;

@@ -29,7 +29,15 @@ struct EngineOptions {
   // constants these need (engine/passes/prune_to_outputs.h), so two engines over one graph can run its
   // independent parts (an action model's per-frame and per-window parts). Unknown names are an error.
   std::vector<std::string> outputs = {};
+  // Lanes per channel block for the NCHWc layout of depthwise/pointwise runs (engine/passes/use_nchwc_layout.h),
+  // applied with `optimize`: unset = default_nchwc_block(path); 0 = NCHW throughout; another value = that block
+  // on any path (tests; the audit gives its reference baseline the candidate's block).
+  std::optional<int64_t> nchwc_block = std::nullopt;
 };
+
+// The vector width of the path's kernels (16 on AVX-512, 8 on AVX2), 0 on the reference and scalar paths, and 0
+// when the environment variable VIGIL_NCHWC is 0 (benchmarks comparing the layouts).
+int64_t default_nchwc_block(KernelPath path);
 
 class Engine {
  public:

@@ -3,7 +3,8 @@
 // implementation of each lives in engine/ops/<op>.cpp (binding) and kernels/<op>/ (math).
 //
 // Conventions of vigil's IR (importers translate to them):
-//  - Layout is NCHW. Weights and other parameters are constant inputs; shape-like arguments (Reshape's
+//  - Layout is NCHW (only the engine turns runs of convs into NCHWc at load: the last group below).
+//    Weights and other parameters are constant inputs; shape-like arguments (Reshape's
 //    target, Slice's starts/ends, Resize's scales...) are attributes, folded by the importers.
 //  - An optional input that is absent is value id -1.
 //  - Names are stable: they are stored in .vgl files as strings, so reordering this list breaks nothing.
@@ -148,7 +149,12 @@ namespace vigil {
   X(FakeQuantize, "FakeQuantize", 1, 1, 1, 1) /* scales, zero_points, qmin, qmax, axis */                              \
   /* detection post-processing: YOLO heads -> boxes after NMS */                                                       \
   X(YoloDetect, "YoloDetect", 1, 8, 2, 2)                                                                              \
-  X(BoxNms, "BoxNms", 1, 1, 2, 2) /* decoded boxes [1,N,4+K] or [1,4+K,N] */
+  X(BoxNms, "BoxNms", 1, 1, 2, 2) /* decoded boxes [1,N,4+K] or [1,4+K,N] */                                           \
+  /* the blocked channel layout [N,ceil(C/b),H,W,b] (kernels/nchwc): made at load by use_nchwc_layout */               \
+  X(ToNchwc, "ToNchwc", 1, 1, 1, 1)     /* [N,C,H,W] -> [N,CB,H,W,b]; block */                                         \
+  X(FromNchwc, "FromNchwc", 1, 1, 1, 1) /* [N,CB,H,W,b] -> [N,C,H,W]; channels */                                      \
+  X(Conv2dNchwc, "Conv2dNchwc", 2, 4, 1, 1) /* X (NCHWc, or NCHW with x_plain), W, [B], [R]; Conv2d's attrs, block */  \
+  X(GlobalAveragePoolNchwc, "GlobalAveragePoolNchwc", 1, 1, 1, 1) /* [N,CB,H,W,b] -> [N,CB,1,1,b] */
 
 enum class OpType : int {
 #define VIGIL_OP_ENUM(e, name, ...) e,

@@ -15,10 +15,7 @@
 
 namespace vigil::ops {
 
-namespace {
-
-// Every attribute parsed and checked against the input shapes, shared by infer and bind.
-kernels::Conv2dParams conv_params(const Node& node, std::span<const TensorInfo> in) {
+kernels::Conv2dParams conv2d_node_params(const Node& node, std::span<const TensorInfo> in) {
   expect_f32(node, in);
   const TensorInfo& x = in[0];
   const TensorInfo& w = in[1];
@@ -81,8 +78,10 @@ kernels::Conv2dParams conv_params(const Node& node, std::span<const TensorInfo> 
   return p;
 }
 
+namespace {
+
 void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
-  const kernels::Conv2dParams p = conv_params(node, in);
+  const kernels::Conv2dParams p = conv2d_node_params(node, in);
   out[0] = {DType::F32, Shape{p.batch, p.out_channels, p.out_h, p.out_w}};
 }
 
@@ -102,7 +101,7 @@ class Conv2dKernel final : public OpKernel {
 
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
   const bool has_bias = ctx.inputs.size() > 2 && ctx.inputs[2].present();
-  const kernels::Conv2dParams p = conv_params(ctx.node, ctx.inputs);
+  const kernels::Conv2dParams p = conv2d_node_params(ctx.node, ctx.inputs);
   if (auto fast = make_conv2d_fast(ctx, p)) return fast;
   return std::make_unique<Conv2dKernel>(p, has_bias);
 }

@@ -51,12 +51,16 @@ void finish_conv_residual(const kernels::Conv2dParams& p, std::optional<kernels:
   }
 }
 
+bool conv2d_runs_winograd(const kernels::Conv2dParams& p) {
+  return kernels::conv2d_winograd_supported(p) && p.out_h * p.out_w >= kF2x3MinOutputPixels;
+}
+
 std::unique_ptr<OpKernel> make_conv2d_fast(const BindContext& ctx, const kernels::Conv2dParams& p) {
   if (ctx.path == KernelPath::Reference) return nullptr;
   if (kernels::depthwise_conv_supported(p))
     if (auto k = make_conv2d_depthwise(ctx, p)) return k;
   const int64_t pixels = p.out_h * p.out_w;
-  if (kernels::conv2d_winograd_supported(p) && pixels >= kF2x3MinOutputPixels) {
+  if (conv2d_runs_winograd(p)) {
     // (A batch of 16x16 images goes through the Winograd kernel's batched mode: one GEMM per component over
     // a group of images, U read once per group; actdet clip, 16 frames, one thread: H6 24.3 -> 17.6 ms, L18
     // 16.8 -> 13.1 with F(4,3) rather than F(2,3).)

@@ -17,6 +17,13 @@
 
 namespace vigil::ops {
 
+// Conv2d's attributes parsed and checked against its inputs' shapes (X [N,C,H,W], W, [B], [R]): the error
+// names the node. Conv2d's infer and bind, and Conv2dNchwc's (with X's NCHW shape).
+kernels::Conv2dParams conv2d_node_params(const Node& node, std::span<const TensorInfo> in);
+
+// True when the planner runs p with Winograd on the vector paths (3x3 stride 1, group 1, at least 7x7 outputs).
+bool conv2d_runs_winograd(const kernels::Conv2dParams& p);
+
 // Kernels without a residual operand (the reference, Winograd, depthwise) run with kernel_params(p) and then
 // finish_conv_residual: Y += R, or with p.residual_before_activation Y = act(Y + R), the activation left out
 // of the kernel for it (the same roundings in the same order as a conv, an Add and the activation apart).
