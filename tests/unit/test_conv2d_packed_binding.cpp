@@ -44,6 +44,7 @@ std::vector<float> run(const Graph& g, KernelPath path, int threads, const std::
                        std::string* kernel_type = nullptr) {
   EngineOptions options;
   options.path = path;
+  options.nchwc_block = 0;  // the NCHW planner's choice (use_nchwc_layout has its own test)
   Engine engine(g, options);
   if (kernel_type) *kernel_type = typeid(engine.kernel(0)).name();
   ExecutionContext ctx(engine, threads);

@@ -77,6 +77,7 @@ void check_same_bits(const Graph& g) {
       EngineOptions plain, optimized;
       plain.path = optimized.path = path;
       plain.optimize = false;
+      optimized.nchwc_block = 0;  // the NCHW kernels of both graphs (use_nchwc_layout has its own test)
       const auto want = test::run_graph(g, plain, threads, 5);
       const auto got = test::run_graph(g, optimized, threads, 5);
       CAPTURE(kernel_path_name(path));

@@ -29,6 +29,7 @@ std::vector<std::vector<float>> run_all(const Graph& g, KernelPath path, bool op
   EngineOptions options;
   options.path = path;
   options.optimize = optimize;
+  options.nchwc_block = 0;  // the NCHW kernels of both graphs (use_nchwc_layout has its own test)
   return test::run_graph(g, options, threads, 99);
 }
 
