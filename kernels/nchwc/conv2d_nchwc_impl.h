@@ -73,7 +73,7 @@ struct TileArgs {
   const float* r;          // R at the same place, or null
 };
 
-template <class Isa, int NB, int PX, int kStep, bool kPlain>
+template <class Isa, int NB, int PX, int kStep, bool kPlain, bool kPointwise>
 struct Tile {
   using F = xsimd::batch<float, typename Isa::Arch>;
   static constexpr int W = Isa::W;
@@ -111,49 +111,75 @@ struct Tile {
     }
   }
 
+  // Independent accumulator sets: a tile of fewer than 8 accumulators (a narrow tile, a border or tail
+  // pixel) would wait on its FMA latency (two FMA ports x 4 cycles), so it rotates its channels over S
+  // sets of partial sums, added together before the epilogue.
+  static constexpr int S = PX * NB >= 8 ? 1 : 8 / (PX * NB);
+
   static void run(const Geometry& g, const TileArgs& t) {
-    F acc[PX][NB];
+    F acc[S][PX][NB];
+#pragma GCC unroll 8
+    for (int u = 0; u < S; ++u)
 #pragma GCC unroll 16
-    for (int k = 0; k < PX; ++k)
+      for (int k = 0; k < PX; ++k)
 #pragma GCC unroll 2
-      for (int v = 0; v < NB; ++v) acc[k][v] = F(0.0f);
+        for (int v = 0; v < NB; ++v) acc[u][k][v] = F(0.0f);
 
     const int64_t step = kStep != 0 ? kStep : t.step;
-    const int64_t wc = g.w_channel_stride, wb = g.w_block_stride, kw = g.kernel_w;
-    for (int64_t grp = 0; grp < g.groups; ++grp) {
+    // A 1x1 kernel's channels are W floats apart in the packing: a constant, so the unrolled lane loop
+    // addresses them with displacements (AVX2 has too few registers for 8 run-time offsets).
+    const int64_t wc = kPointwise ? W : g.w_channel_stride, wb = g.w_block_stride, kw = g.kernel_w;
+    // The taps of one channel group into the accumulator set(s) given.
+    const auto group = [&](int64_t grp, F(&set)[PX][NB]) __attribute__((always_inline)) {
       const float* xg = t.x + grp * g.x_group_stride;
       const float* wg = t.w + grp * g.group_lanes * wc;
       const int64_t lanes = grp + 1 < g.groups ? g.group_lanes : g.last_lanes;
-      for (int64_t i = 0; i < t.taps_h; ++i)
-        for (int64_t j = 0; j < t.taps_w; ++j) {
+      const int64_t taps_h = kPointwise ? (t.taps_h > 0 && t.taps_w > 0) : t.taps_h;
+      const int64_t taps_w = kPointwise ? 1 : t.taps_w;
+      for (int64_t i = 0; i < taps_h; ++i)
+        for (int64_t j = 0; j < taps_w; ++j) {
           const float* xt = xg + i * g.tap_row_floats + j * g.tap_col_floats;
           const float* wt = wg + (i * kw + j) * W;
           if constexpr (kPlain) {
-            channel(xt, wt, step, wb, acc);
+            channel(xt, wt, step, wb, set);
           } else if (lanes == W) {
 #pragma GCC unroll 16
-            for (int c = 0; c < W; ++c) channel(xt + c, wt + c * wc, step, wb, acc);
+            for (int c = 0; c < W; ++c) channel(xt + c, wt + c * wc, step, wb, acc[c % S]);
           } else {
-            for (int64_t c = 0; c < lanes; ++c) channel(xt + c, wt + c * wc, step, wb, acc);
+            for (int64_t c = 0; c < lanes; ++c) channel(xt + c, wt + c * wc, step, wb, set);
           }
         }
+    };
+    if constexpr (kPlain) {  // one channel per group: the groups rotate over the sets
+      for (int64_t grp = 0; grp < g.groups; grp += S)
+#pragma GCC unroll 8
+        for (int u = 0; u < S; ++u)
+          if (grp + u < g.groups) group(grp + u, acc[u]);
+    } else {  // the full blocks' lanes rotate over the sets (inside group)
+      for (int64_t grp = 0; grp < g.groups; ++grp) group(grp, acc[0]);
     }
+#pragma GCC unroll 8
+    for (int u = 1; u < S; ++u)
+#pragma GCC unroll 16
+      for (int k = 0; k < PX; ++k)
+#pragma GCC unroll 2
+        for (int v = 0; v < NB; ++v) acc[0][k][v] += acc[u][k][v];
 
     switch (g.activation) {
       case Activation::None:
-        store<gp::ActNone<Isa>>(g, t, acc);
+        store<gp::ActNone<Isa>>(g, t, acc[0]);
         break;
       case Activation::Relu:
-        store<gp::ActRelu<Isa>>(g, t, acc);
+        store<gp::ActRelu<Isa>>(g, t, acc[0]);
         break;
       case Activation::LeakyRelu:
-        store<gp::ActLeaky<Isa>>(g, t, acc);
+        store<gp::ActLeaky<Isa>>(g, t, acc[0]);
         break;
       case Activation::Clip:
-        store<gp::ActClip<Isa>>(g, t, acc);
+        store<gp::ActClip<Isa>>(g, t, acc[0]);
         break;
       default:
-        store<gp::ActHeavy<Isa>>(g, t, acc);
+        store<gp::ActHeavy<Isa>>(g, t, acc[0]);
         break;
     }
   }
@@ -170,14 +196,21 @@ struct TileSet {
   static constexpr int kNarrow = W == 16 ? 4 : 2;
   TileFn wide, narrow, single;
 
-  template <int kStep, bool kPlain>
+  template <int kStep, bool kPlain, bool kPointwise>
   static TileSet make() {
-    return {&Tile<Isa, NB, kWide, kStep, kPlain>::run, &Tile<Isa, NB, kNarrow, kStep, kPlain>::run,
-            &Tile<Isa, NB, 1, 0, kPlain>::run};
+    return {&Tile<Isa, NB, kWide, kStep, kPlain, kPointwise>::run,
+            &Tile<Isa, NB, kNarrow, kStep, kPlain, kPointwise>::run, &Tile<Isa, NB, 1, 0, kPlain, kPointwise>::run};
   }
-  static TileSet select(bool plain, int64_t step) {
-    if (plain) return step == 1 ? make<1, true>() : step == 2 ? make<2, true>() : make<0, true>();
-    return step == W ? make<W, false>() : step == 2 * W ? make<2 * W, false>() : make<0, false>();
+  template <bool kPointwise>
+  static TileSet make_blocked(int64_t step) {
+    return step == W       ? make<W, false, kPointwise>()
+           : step == 2 * W ? make<2 * W, false, kPointwise>()
+                           : make<0, false, kPointwise>();
+  }
+  // pointwise: a 1x1 kernel (blocked X only: plain X has one channel per group anyway).
+  static TileSet select(bool plain, bool pointwise, int64_t step) {
+    if (plain) return step == 1 ? make<1, true, false>() : step == 2 ? make<2, true, false>() : make<0, true, false>();
+    return pointwise ? make_blocked<true>(step) : make_blocked<false>(step);
   }
 };
 
@@ -210,8 +243,9 @@ class Conv {
     flat_ = c_.kernel_h == 1 && c_.kernel_w == 1 && c_.stride_h == 1 && c_.stride_w == 1 && c_.pad_top == 0 &&
             c_.pad_left == 0 && c_.out_h == c_.in_h && c_.out_w == c_.in_w;
     step_ = flat_ ? g_.pixel_floats : c_.stride_w * g_.pixel_floats;
-    one_ = TileSet<Isa, 1>::select(p.x_plain, step_);
-    two_ = TileSet<Isa, 2>::select(p.x_plain, step_);
+    const bool pointwise = c_.kernel_h == 1 && c_.kernel_w == 1;
+    one_ = TileSet<Isa, 1>::select(p.x_plain, pointwise, step_);
+    two_ = TileSet<Isa, 2>::select(p.x_plain, pointwise, step_);
     // Output columns whose taps are all inside X: ow * sw - pl >= 0 and ow * sw - pl + (kw - 1) * dw <= in_w - 1.
     interior_begin_ = clamp_i64(floor_div(c_.pad_left + c_.stride_w - 1, c_.stride_w), 0, c_.out_w);
     interior_end_ = clamp_i64(floor_div(c_.in_w - 1 + c_.pad_left - (c_.kernel_w - 1) * c_.dilation_w, c_.stride_w) + 1,

@@ -328,7 +328,7 @@ TEST_CASE("conv2d_nchwc: the vector paths against the scalar path on 600 random 
   for (const KernelIsa isa : vigil::test::kernel_test_isas(false)) {
     std::mt19937_64 rng(2020 + static_cast<int>(isa));
     const int64_t block = nchwc_block(isa);
-    int plain = 0, flat = 0, padded = 0, partial_block = 0, strided = 0;
+    int plain = 0, flat = 0, padded = 0, partial_block = 0, strided = 0, padded_pointwise = 0;
     for (int i = 0; i < 600; ++i) {
       const NchwcCase k = random_case(rng, i, block);
       const Conv2dParams& p = k.p.conv;
@@ -338,6 +338,7 @@ TEST_CASE("conv2d_nchwc: the vector paths against the scalar path on 600 random 
       padded += p.pad_top > 0 || p.pad_left > 0;
       partial_block += p.out_channels % block != 0 || p.in_channels % block != 0;
       strided += p.stride_w > 1;
+      padded_pointwise += p.kernel_h == 1 && p.kernel_w == 1 && (p.pad_top > 0 || p.pad_left > 0);
       const std::string label = describe(isa, k);
       const std::vector<float> want = run_split(KernelIsa::Scalar, k, rng);
       const std::vector<float> got = run_split(isa, k, rng);
@@ -349,6 +350,7 @@ TEST_CASE("conv2d_nchwc: the vector paths against the scalar path on 600 random 
     CHECK(padded >= 250);
     CHECK(partial_block >= 300);
     CHECK(strided >= 150);
+    CHECK(padded_pointwise >= 10);
   }
 }
 
