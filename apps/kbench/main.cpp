@@ -1,7 +1,7 @@
 // vigil-kbench: how close vigil's conv and GEMM kernels get to the machine's fp32 peak, measured in one run.
 //
 //   vigil-kbench [--isa scalar,avx2,avx512] [--threads 1,2] [--budget SECONDS] [--repeats N]
-//                [--only conv|gemm|rows|dwc] [--layers L0,A1,...] [--json FILE]
+//                [--only conv|gemm|rows|dwc|nchwc] [--layers L0,A1,...] [--json FILE]
 //
 // 1. Peak: the fp32 multiply-add peak of every ISA (peak.h), on 1 and on all requested threads at once,
 //    and again right before every measurement (the clock of a VM wanders).
@@ -20,6 +20,9 @@
 //    one thread, vigil's NCHW depthwise kernel (depthwise_conv) next to the NCHWc one (depthwise_nchwc)
 //    on each ISA path, and the NCHW <-> NCHWc reorders of a [1,144,56,56] tensor; these are memory-bound,
 //    so their lines also give GB/s (bytes of X + Y, counted once, at the median and at p10).
+//    Kind `nchwc`: conv2d_nchwc (the blocked-channel dense conv, kernels/nchwc/conv2d_nchwc.h) on MobileNetV2's
+//    pointwise shapes, its stem from plain NCHW and a dense 3x3, on the AVX2 / AVX-512 paths, each next to
+//    conv2d_gemm (kind `nchw`) on the same shape; X, W and Y stay in cache between calls.
 // Per measurement: 2 warm-up calls, then repeats (until `budget` seconds or --repeats), each timed alone
 // (wall clock); reported: median, p10, p90, GFLOP/s at the median, % of that ISA's peak x threads at the
 // median and at p10. Work = 2 x MACs of the direct convolution. Other processes' CPU use during the run
@@ -49,6 +52,7 @@
 #include "kernels/conv2d_winograd/conv2d_winograd.h"
 #include "kernels/depthwise_conv/depthwise_conv.h"
 #include "kernels/gemm_packed/gemm_packed.h"
+#include "kernels/nchwc/conv2d_nchwc.h"
 #include "kernels/nchwc/depthwise_nchwc.h"
 #include "kernels/nchwc/nchwc_layout.h"
 #include "kernels/rows_linear/rows_linear.h"
@@ -71,7 +75,7 @@ struct Options {
   std::vector<int> threads = {1, 2};
   double budget = 0.3;  // seconds of timed calls per measurement
   int repeats = 0;      // fixed count instead of the budget (0: use the budget)
-  bool conv = true, gemm = true, rows = true, dwc = true;
+  bool conv = true, gemm = true, rows = true, dwc = true, nchwc = true;
   std::vector<std::string> layers;  // only these conv layers (empty: all)
   std::string json;
   std::string command;
@@ -88,7 +92,7 @@ std::vector<std::string> split_list(const std::string& s) {
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
                "vigil-kbench: %s\nusage: vigil-kbench [--isa scalar,avx2,avx512] [--threads 1,2] [--budget SECONDS]"
-               " [--repeats N] [--only conv|gemm|rows|dwc] [--layers L0,A1,...] [--json FILE]\n",
+               " [--repeats N] [--only conv|gemm|rows|dwc|nchwc] [--layers L0,A1,...] [--json FILE]\n",
                why);
   std::exit(2);
 }
@@ -119,7 +123,8 @@ Options parse(int argc, char** argv) {
       o.gemm = v == "gemm";
       o.rows = v == "rows";
       o.dwc = v == "dwc";
-      if (!o.conv && !o.gemm && !o.rows && !o.dwc) usage("--only takes conv, gemm, rows or dwc");
+      o.nchwc = v == "nchwc";
+      if (!o.conv && !o.gemm && !o.rows && !o.dwc && !o.nchwc) usage("--only takes conv, gemm, rows, dwc or nchwc");
     } else if (a == "--layers") {
       o.layers = split_list(value());
     } else if (a == "--json") {
@@ -475,7 +480,7 @@ int main(int argc, char** argv) {
   std::printf(
       "\nper call; %%peak = GFLOP/s at the median / (threads x that ISA's one-thread peak, median of 15 trials\n"
       "measured just before); %%p10 the same at the p10 time\n");
-  if (o.conv || o.gemm || o.rows) print_header();
+  if (o.conv || o.gemm || o.rows || o.nchwc) print_header();
   if (o.conv) {
     for (const ConvLayer& l : layers) {
       const Conv2dParams p = conv_params(l);
@@ -675,6 +680,88 @@ int main(int argc, char** argv) {
     }
   }
 
+  if (o.nchwc) {
+    // MobileNetV2 (224x224): pointwise expansions (relu6) and projections (linear), the last 1x1 conv, the
+    // stem (3 -> 32, 3x3 stride 2, read from plain NCHW) and a dense 3x3 64 -> 64.
+    struct MobileShape {
+      const char* name;
+      int64_t cin, cout, kernel, stride, in_hw;
+      bool plain, linear;
+    };
+    const MobileShape shapes[] = {{"pw1", 16, 96, 1, 1, 112, false, false},  {"pw2", 96, 24, 1, 1, 56, false, true},
+                                  {"pw3", 144, 32, 1, 1, 28, false, true},   {"pw4", 384, 64, 1, 1, 14, false, true},
+                                  {"pw5", 576, 96, 1, 1, 14, false, true},   {"pw6", 960, 160, 1, 1, 7, false, true},
+                                  {"pw7", 320, 1280, 1, 1, 7, false, false}, {"stem", 3, 32, 3, 2, 224, true, false},
+                                  {"d3", 64, 64, 3, 1, 56, false, false}};
+    for (const MobileShape& sh : shapes) {
+      Conv2dParams p;
+      p.in_channels = sh.cin, p.out_channels = sh.cout;
+      p.in_h = p.in_w = sh.in_hw;
+      p.kernel_h = p.kernel_w = sh.kernel;
+      p.stride_h = p.stride_w = sh.stride;
+      p.pad_top = p.pad_left = sh.kernel / 2;
+      p.out_h = p.out_w = conv_output_size(sh.in_hw, sh.kernel, sh.stride, 1, sh.kernel / 2, sh.kernel / 2);
+      if (!sh.linear) p.activation = {Activation::Clip, 0.0f, 6.0f};
+      const int64_t k = p.in_channels * p.kernel_h * p.kernel_w, n = p.out_h * p.out_w;
+      const auto x = random_floats(static_cast<size_t>(p.in_channels * p.in_h * p.in_w), 11, 1.0f);
+      const auto w = random_floats(static_cast<size_t>(p.out_channels * k), 12, 0.1f);
+      const auto bias = random_floats(static_cast<size_t>(p.out_channels), 13, 0.1f);
+      Record base;
+      base.name = sh.name;
+      base.m = p.out_channels, base.n = n, base.k = k;
+      base.gflop = 2.0 * static_cast<double>(p.out_channels * k * n) * 1e-9;
+
+      // Kind `nchw`: vigil's NCHW conv on the same shape, conv2d_gemm (the packed GEMM, or conv2d_direct
+      // where conv2d_gemm hands the shape to it).
+      base.kind = "nchw";
+      base.kernel = "conv2d_gemm";
+      base.impl = "conv2d_gemm";
+      measure(base, every_isa, [&](KernelIsa isa, int threads) {
+        const AlignedBytes packed =
+            allocate_aligned(static_cast<size_t>(conv2d_gemm_packed_weights_floats(isa, p)) * sizeof(float));
+        const auto pw = reinterpret_cast<float*>(packed.get());
+        conv2d_gemm_pack_weights(isa, p, w.data(), pw);
+        std::vector<float> y(static_cast<size_t>(p.out_channels * n));
+        std::vector<char> ws(static_cast<size_t>(conv2d_gemm_workspace_bytes(isa, p, threads)));
+        const GemmThreading th{pool_parallel_for, pools[static_cast<size_t>(threads)], threads};
+        return time_calls(o, [&] { conv2d_gemm(isa, p, x.data(), pw, bias.data(), nullptr, y.data(), ws.data(), th); });
+      });
+
+      // Kind `nchwc`: X already blocked (or plain for the stem), Y blocked; rows split into one contiguous
+      // range per thread, as the engine does.
+      base.kind = "nchwc";
+      base.kernel = sh.plain ? "nchwc-xpl" : "nchwc";
+      base.impl = "conv2d_nchwc";
+      measure(
+          base,
+          [&](KernelIsa isa) {
+            return isa != KernelIsa::Scalar && conv2d_nchwc_supported(isa, {p, nchwc_block(isa), sh.plain});
+          },
+          [&](KernelIsa isa, int threads) {
+            const Conv2dNchwcParams np{p, nchwc_block(isa), sh.plain};
+            const int64_t b = np.block;
+            std::vector<float> xb(x);
+            if (!sh.plain) {
+              const vigil::kernels::NchwcShape s{1, p.in_channels, p.in_h * p.in_w, b};
+              xb.resize(static_cast<size_t>(nchwc_blocks(p.in_channels, b) * b * p.in_h * p.in_w));
+              nchwc_from_nchw(isa, s, x.data(), xb.data(), 0, nchwc_blocks(p.in_channels, b));
+            }
+            const AlignedBytes packed =
+                allocate_aligned(static_cast<size_t>(conv2d_nchwc_packed_floats(np)) * sizeof(float));
+            const auto pw = reinterpret_cast<float*>(packed.get());
+            conv2d_nchwc_pack(np, w.data(), bias.data(), pw);
+            std::vector<float> y(static_cast<size_t>(nchwc_blocks(p.out_channels, b) * b * n));
+            const int64_t rows = conv2d_nchwc_rows(np);
+            return time_calls(o, [&] {
+              pools[static_cast<size_t>(threads)]->parallel_for(threads, [&](int64_t t0, int64_t t1) {
+                for (int64_t t = t0; t < t1; ++t)
+                  conv2d_nchwc(isa, np, xb.data(), pw, nullptr, y.data(), rows * t / threads, rows * (t + 1) / threads);
+              });
+            });
+          });
+    }
+  }
+
   if (o.dwc) {
     // Depthwise layers of MobileNetV2 (3x3, ReLU6) and EfficientNet-B0 (5x5), one thread: the NCHW kernel
     // (`nchw`, depthwise_conv) and the NCHWc one (`nchwc`, depthwise_nchwc, block 8 on AVX2 / 16 on
@@ -683,9 +770,9 @@ int main(int argc, char** argv) {
       const char* name;
       int64_t channels, kernel, stride, in_hw;
     };
-    const DwShape shapes[] = {{"32@112", 32, 3, 1, 112}, {"96/2@112", 96, 3, 2, 112}, {"144@56", 144, 3, 1, 56},
-                              {"144/2@56", 144, 3, 2, 56}, {"192@28", 192, 3, 1, 28},  {"576@14", 576, 3, 1, 14},
-                              {"576/2@14", 576, 3, 2, 14}, {"960@7", 960, 3, 1, 7},    {"240@28k5", 240, 5, 1, 28},
+    const DwShape shapes[] = {{"32@112", 32, 3, 1, 112},    {"96/2@112", 96, 3, 2, 112}, {"144@56", 144, 3, 1, 56},
+                              {"144/2@56", 144, 3, 2, 56},  {"192@28", 192, 3, 1, 28},   {"576@14", 576, 3, 1, 14},
+                              {"576/2@14", 576, 3, 2, 14},  {"960@7", 960, 3, 1, 7},     {"240@28k5", 240, 5, 1, 28},
                               {"672/2@14k5", 672, 5, 2, 14}};
     std::printf(
         "\nkind dwc: depthwise convs (bias + ReLU6) and NCHWc reorders, 1 thread; GB/s = bytes of X + Y "

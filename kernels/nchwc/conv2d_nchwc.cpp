@@ -31,9 +31,9 @@ bool conv2d_nchwc_supported(KernelIsa isa, const Conv2dNchwcParams& p) {
     case KernelIsa::Scalar:
       return true;
     case KernelIsa::Avx2:
-      return false;  // TEMP-VECTOR: the vector paths follow in the next commit
+      return p.block == 8;
     case KernelIsa::Avx512:
-      return false;
+      return p.block == 16;
   }
   return false;
 }
@@ -69,8 +69,10 @@ void conv2d_nchwc(KernelIsa isa, const Conv2dNchwcParams& p, const float* x, con
       conv2d_nchwc_scalar(p, x, packed, residual, y, row_begin, row_end);
       return;
     case KernelIsa::Avx2:
-      return;  // TEMP-VECTOR: unsupported until the vector paths land
+      conv2d_nchwc_avx2(p, x, packed, residual, y, row_begin, row_end);
+      return;
     case KernelIsa::Avx512:
+      conv2d_nchwc_avx512(p, x, packed, residual, y, row_begin, row_end);
       return;
   }
 }

@@ -283,3 +283,114 @@ TEST_CASE("conv2d_nchwc: unsupported parameters are reported") {
   zero_stride.conv.stride_w = 0;
   CHECK_FALSE(conv2d_nchwc_supported(KernelIsa::Scalar, zero_stride));
 }
+
+namespace {
+
+// The vector path's real outputs against the Scalar path's: each is within E of the exact sum (top of this
+// file), so they may differ by twice that. S comes from the Scalar path over |x|, |w|, |bias|.
+void check_against_scalar(const NchwcCase& k, const std::vector<float>& got, const std::vector<float>& want,
+                          const std::vector<float>& mag, const std::string& label) {
+  const Conv2dParams& p = k.p.conv;
+  const double eps = std::ldexp(1.0, -23);
+  const double K = static_cast<double>(p.in_channels * p.kernel_h * p.kernel_w);
+  const double L = lipschitz(p.activation.kind);
+  const std::vector<float> g = unblocked(got, p.batch, p.out_channels, p.out_h * p.out_w, k.p.block);
+  const std::vector<float> w = unblocked(want, p.batch, p.out_channels, p.out_h * p.out_w, k.p.block);
+  const std::vector<float> m = unblocked(mag, p.batch, p.out_channels, p.out_h * p.out_w, k.p.block);
+  int failures = 0;
+  for (size_t i = 0; i < g.size(); ++i) {
+    const double res = k.c.residual ? std::fabs(k.c.r[i]) : 0.0;
+    const double tol = 2.0 * (L * (4.0 * eps * std::sqrt(K + 2.0) * m[i] + 0.5 * eps * m[i]) +
+                              std::ldexp(1.0, -20) * (std::fabs(w[i]) + res)) +
+                       1e-30;
+    if (!(std::fabs(static_cast<double>(g[i]) - w[i]) <= tol) && failures++ < 5)
+      FAIL_CHECK(label << ": y[" << i << "] = " << g[i] << ", scalar " << w[i] << " +- " << tol);
+  }
+}
+
+// S per output: the Scalar path on |x|, |w|, |bias| without activation or residual.
+std::vector<float> magnitudes(const NchwcCase& k) {
+  NchwcCase a = k;
+  a.p.conv.activation = ActivationParams{};
+  for (float& e : a.x) e = std::fabs(e);  // NaN padding lanes stay NaN
+  for (float& e : a.c.w) e = std::fabs(e);
+  for (float& e : a.c.b) e = std::fabs(e);
+  conv2d_nchwc_pack(a.p, a.c.w.data(), a.c.bias ? a.c.b.data() : nullptr, a.packed.data());
+  const Conv2dParams& p = a.p.conv;
+  std::vector<float> mag(static_cast<size_t>(conv2d_nchwc_rows(a.p) * p.out_w * a.p.block));
+  conv2d_nchwc_scalar(a.p, a.x.data(), a.packed.data(), nullptr, mag.data(), 0, conv2d_nchwc_rows(a.p));
+  return mag;
+}
+
+}  // namespace
+
+TEST_CASE("conv2d_nchwc: the vector paths against the scalar path on 600 random convs each") {
+  for (const KernelIsa isa : vigil::test::kernel_test_isas(false)) {
+    std::mt19937_64 rng(2020 + static_cast<int>(isa));
+    const int64_t block = nchwc_block(isa);
+    int plain = 0, flat = 0, padded = 0, partial_block = 0, strided = 0, padded_pointwise = 0;
+    for (int i = 0; i < 600; ++i) {
+      const NchwcCase k = random_case(rng, i, block);
+      const Conv2dParams& p = k.p.conv;
+      REQUIRE(conv2d_nchwc_supported(isa, k.p));
+      plain += k.p.x_plain;
+      flat += p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1;
+      padded += p.pad_top > 0 || p.pad_left > 0;
+      partial_block += p.out_channels % block != 0 || p.in_channels % block != 0;
+      strided += p.stride_w > 1;
+      padded_pointwise += p.kernel_h == 1 && p.kernel_w == 1 && (p.pad_top > 0 || p.pad_left > 0);
+      const std::string label = describe(isa, k);
+      const std::vector<float> want = run_split(KernelIsa::Scalar, k, rng);
+      const std::vector<float> got = run_split(isa, k, rng);
+      check_against_scalar(k, got, want, magnitudes(k), label);
+      if (i % 3 == 0) check_canaries(isa, k, rng, label);
+    }
+    CHECK(plain >= 100);
+    CHECK(flat >= 60);
+    CHECK(padded >= 250);
+    CHECK(partial_block >= 300);
+    CHECK(strided >= 150);
+    CHECK(padded_pointwise >= 10);
+  }
+}
+
+TEST_CASE("conv2d_nchwc: the vector paths on MobileNet-like shapes with every row split") {
+  // Pointwise convs on small images (flat runs spanning rows, both tile widths and the single-pixel tail),
+  // the 3-channel stride-2 stem from plain NCHW, a dense 3x3: every split point of a 2-range split.
+  struct Shape {
+    int64_t c, m, h, w, k, s, pad;
+    bool plain;
+  };
+  const Shape shapes[] = {{64, 40, 7, 7, 1, 1, 0, false}, {35, 33, 14, 14, 1, 1, 0, false},
+                          {3, 32, 17, 17, 3, 2, 1, true}, {24, 24, 9, 11, 3, 1, 1, false},
+                          {17, 9, 5, 5, 1, 2, 0, false},  {3, 16, 12, 12, 3, 1, 1, true}};
+  for (const KernelIsa isa : vigil::test::kernel_test_isas(false)) {
+    std::mt19937_64 rng(77);
+    for (const Shape& s : shapes) {
+      NchwcCase k;
+      Conv2dParams& p = k.c.p;
+      p.in_channels = s.c, p.out_channels = s.m, p.in_h = s.h, p.in_w = s.w;
+      p.kernel_h = p.kernel_w = s.k, p.stride_h = p.stride_w = s.s, p.pad_top = p.pad_left = s.pad;
+      p.out_h = conv_output_size(s.h, s.k, s.s, 1, s.pad, s.pad);
+      p.out_w = conv_output_size(s.w, s.k, s.s, 1, s.pad, s.pad);
+      p.activation = make_activation(Activation::Clip);
+      k.c.bias = true, k.c.residual = true;
+      make_data(k.c, rng);
+      k.p.conv = p, k.p.block = nchwc_block(isa), k.p.x_plain = s.plain;
+      const float nan = std::numeric_limits<float>::quiet_NaN();
+      k.x = s.plain ? k.c.x : blocked(k.c.x, 1, s.c, s.h * s.w, k.p.block, nan);
+      k.r = blocked(k.c.r, 1, s.m, p.out_h * p.out_w, k.p.block, nan);
+      k.packed.resize(static_cast<size_t>(conv2d_nchwc_packed_floats(k.p)));
+      conv2d_nchwc_pack(k.p, k.c.w.data(), k.c.b.data(), k.packed.data());
+      const std::string label = describe(isa, k);
+      const int64_t rows = conv2d_nchwc_rows(k.p);
+      const std::vector<float> want = run_split(KernelIsa::Scalar, k, rng), mag = magnitudes(k);
+      for (int64_t cut = 0; cut <= rows; ++cut) {
+        std::vector<float> y(want.size(), kCanary);
+        conv2d_nchwc(isa, k.p, k.x.data(), k.packed.data(), k.r.data(), y.data(), cut, rows);
+        conv2d_nchwc(isa, k.p, k.x.data(), k.packed.data(), k.r.data(), y.data(), 0, cut);
+        check_against_scalar(k, y, want, mag, label + " cut " + std::to_string(cut));
+      }
+    }
+  }
+}
