@@ -1,5 +1,6 @@
-// depthwise_nchwc for AVX2 + FMA: block 8, one ymm per pixel's channel block, 8 output pixels in
-// registers (depthwise_nchwc_impl.h; 16 ymm registers: 8 accumulators, the tap's weights, loads).
+// depthwise_nchwc for AVX2 + FMA: block 8, one ymm per pixel's channel block, up to 8 output pixels in
+// registers (depthwise_nchwc_impl.h; 16 ymm registers: 8 accumulators, up to 5 tap weights, one input
+// vector; 12 accumulators measured no faster).
 #include "kernels/gemm_packed/gemm_packed_avx2_isa.h"
 #include "kernels/nchwc/depthwise_nchwc_impl.h"
 

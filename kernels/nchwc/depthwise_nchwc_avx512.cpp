@@ -1,5 +1,6 @@
-// depthwise_nchwc for AVX-512 (F/BW/DQ/VL): block 16, one zmm per pixel's channel block, 14 output pixels
-// in registers (depthwise_nchwc_impl.h).
+// depthwise_nchwc for AVX-512 (F/BW/DQ/VL): block 16, one zmm per pixel's channel block, up to 14 output
+// pixels in registers (depthwise_nchwc_impl.h; with a 5-wide kernel's weights and one input vector: 20 of
+// the 32 zmm registers).
 // GCC 12 false positive inside its own intrinsics headers (see gemm_packed_avx512.cpp).
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"

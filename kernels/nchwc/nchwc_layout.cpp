@@ -1,8 +1,8 @@
 // The NCHWc reorders and global pool (kernels/nchwc/nchwc_layout.h) as plain loops: a reorder is a copy
 // (the same bits on every path), and the pool sums each lane in double in pixel order, the order of
-// global_average_pool_reference, so it gives that reference's bits per channel. The reorders hand
-// Avx2 / Avx512 with their own block to the register transposes of nchwc_layout_avx2.cpp /
-// nchwc_layout_avx512.cpp; the plain loops are the Scalar path (any block) and the pool's only one.
+// global_average_pool_reference, so it gives that reference's bits per channel. Avx2 / Avx512 with their
+// own block go to nchwc_layout_avx2.cpp / nchwc_layout_avx512.cpp (register transposes for the reorders,
+// the same double sums on double vectors for the pool); the plain loops are the Scalar path (any block).
 #include "kernels/nchwc/nchwc_layout.h"
 
 #include <algorithm>
@@ -45,8 +45,11 @@ void nchw_from_nchwc(KernelIsa isa, const NchwcShape& s, const float* x, float* 
     }
 }
 
-void global_average_pool_nchwc(KernelIsa, const NchwcShape& s, const float* x, float* y, int64_t block_begin,
+void global_average_pool_nchwc(KernelIsa isa, const NchwcShape& s, const float* x, float* y, int64_t block_begin,
                                int64_t block_end) {
+  if (isa != KernelIsa::Scalar && s.block == nchwc_block(isa))
+    return isa == KernelIsa::Avx512 ? global_average_pool_nchwc_avx512(s, x, y, block_begin, block_end)
+                                    : global_average_pool_nchwc_avx2(s, x, y, block_begin, block_end);
   constexpr int64_t kMaxBlock = 64;
   const int64_t b = std::min<int64_t>(s.block, kMaxBlock), blocks = nchwc_blocks(s.channels, s.block);
   for (int64_t n = 0; n < s.images; ++n)

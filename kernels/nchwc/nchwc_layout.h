@@ -59,5 +59,10 @@ void nchw_from_nchwc_avx512(const NchwcShape& s, const float* x, float* y, int64
 // block_end) of every image.
 void global_average_pool_nchwc(KernelIsa isa, const NchwcShape& s, const float* x, float* y, int64_t block_begin,
                                int64_t block_end);
+// Its vector paths (Avx512 with block 16, Avx2 with block 8; the same per-lane double sums, so the same bits).
+void global_average_pool_nchwc_avx2(const NchwcShape& s, const float* x, float* y, int64_t block_begin,
+                                    int64_t block_end);
+void global_average_pool_nchwc_avx512(const NchwcShape& s, const float* x, float* y, int64_t block_begin,
+                                      int64_t block_end);
 
 }  // namespace vigil::kernels

@@ -99,4 +99,25 @@ void nchw_from_nchwc_avx512(const NchwcShape& s, const float* x, float* y, int64
     }
 }
 
+void global_average_pool_nchwc_avx512(const NchwcShape& s, const float* x, float* y, int64_t block_begin,
+                                      int64_t block_end) {
+  // Each lane sums its pixels in double in pixel order and divides once, as the plain loop does: the same
+  // IEEE operations per lane, so the same bits.
+  const int64_t blocks = nchwc_blocks(s.channels, kBlock);
+  const __m512d count = _mm512_set1_pd(static_cast<double>(s.pixels));
+  for (int64_t n = 0; n < s.images; ++n)
+    for (int64_t cb = block_begin; cb < block_end; ++cb) {
+      const float* xb = x + (n * blocks + cb) * s.pixels * kBlock;
+      __m512d lo = _mm512_setzero_pd(), hi = _mm512_setzero_pd();
+      for (int64_t p = 0; p < s.pixels; ++p) {
+        const __m512 v = _mm512_loadu_ps(xb + p * kBlock);
+        lo = _mm512_add_pd(lo, _mm512_cvtps_pd(_mm512_castps512_ps256(v)));
+        hi = _mm512_add_pd(hi, _mm512_cvtps_pd(_mm512_extractf32x8_ps(v, 1)));
+      }
+      const __m256 mean_lo = _mm512_cvtpd_ps(_mm512_div_pd(lo, count));
+      const __m256 mean_hi = _mm512_cvtpd_ps(_mm512_div_pd(hi, count));
+      _mm512_storeu_ps(y + (n * blocks + cb) * kBlock, _mm512_insertf32x8(_mm512_castps256_ps512(mean_lo), mean_hi, 1));
+    }
+}
+
 }  // namespace vigil::kernels

@@ -1,7 +1,8 @@
 // The NCHWc reorders and global pool (kernels/nchwc/nchwc_layout.h) on every path this CPU has: values at
 // hand-computed offsets, random shapes against an index formula written here (walking the destination),
 // bit-exact copies (NaN payloads and -0 included), zeros in the padding lanes, round trips, canaries
-// outside the requested channel blocks, and the pool bit for bit against global_average_pool_reference.
+// outside the requested channel blocks, and the pool bit for bit against global_average_pool_reference
+// and on sums whose result depends on summing in double and in pixel order.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -185,4 +186,28 @@ TEST_CASE("nchwc layout: global_average_pool_nchwc is bit-identical to global_av
           }
         }
     }
+}
+
+TEST_CASE("nchwc layout: global_average_pool_nchwc sums each lane in double in pixel order") {
+  // Even lanes: pixels 1, 1e20, -1e20: in pixel order the 1 is lost (1e20 + 1 rounds to 1e20), mean 0;
+  // summed backwards it would survive (mean 1/3). Odd lanes: 1e8, 1, -1e8: in double 1e8 + 1 is exact, mean
+  // 1/3; summed in float the 1 would be lost (mean 0).
+  for (const PathBlock& pb : path_blocks()) {
+    NchwcShape s;
+    s.block = pb.block;
+    s.channels = 2 * pb.block + 3;
+    s.pixels = 3;
+    const int64_t blocks = nchwc_blocks(s.channels, s.block);
+    std::vector<float> x(static_cast<size_t>(s.channels * 3));
+    for (int64_t c = 0; c < s.channels; ++c) {
+      const float even[3] = {1.0f, 1e20f, -1e20f}, odd[3] = {1e8f, 1.0f, -1e8f};
+      for (int p = 0; p < 3; ++p) x[static_cast<size_t>(c * 3 + p)] = c % 2 == 0 ? even[p] : odd[p];
+    }
+    std::vector<float> xb(static_cast<size_t>(blocks * 3 * s.block)), y(static_cast<size_t>(blocks * s.block));
+    nchwc_from_nchw(KernelIsa::Scalar, s, x.data(), xb.data(), 0, blocks);
+    global_average_pool_nchwc(pb.isa, s, xb.data(), y.data(), 0, blocks);
+    for (int64_t c = 0; c < s.channels; ++c)
+      CHECK_MESSAGE(y[static_cast<size_t>(c)] == (c % 2 == 0 ? 0.0f : static_cast<float>(1.0 / 3.0)),
+                    kernel_isa_name(pb.isa) << " b" << pb.block << " c" << c);
+  }
 }
