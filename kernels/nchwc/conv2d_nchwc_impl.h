@@ -21,9 +21,12 @@
 // - The epilogue is gemm_packed's, in its order: + bias, (+ R first), activation, (+ R after), with its
 //   vector activations (Relu, LeakyRelu, Clip inline, the others through VectorActivation::heavy).
 //
-// Sums are in float, in the order (input block, i, j, lane) with one FMA rounding each: not the Scalar
-// path's (c, i, j) order, so results differ from it within the float-rounding tolerance of
-// docs/KERNELS.md.
+// - Tiles with fewer than 8 accumulators (tails, border pixels) spread their channels over up to 8
+//   independent partial sums so they are not bound by the FMA latency (Tile::S).
+//
+// Sums are in float, in the order (input block, i, j, lane) with one FMA rounding each, split into Tile::S
+// partial sums in small tiles: not the Scalar path's (c, i, j) order, so results differ from it within the
+// float-rounding tolerance of docs/KERNELS.md, and a pixel's last bits depend on the tile it lands in.
 #pragma once
 
 #include <cstdint>
