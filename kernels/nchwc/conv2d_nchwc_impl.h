@@ -13,8 +13,10 @@
 // - Pointwise convs with stride 1 and no padding see the image as one flat run of pixels (no row ends),
 //   so the tiles stay full on 7x7 and 14x14 images.
 // - Other convs tile each output row. The columns whose taps all fall inside X (the interior) run in full
-//   tiles; the few border columns run one pixel at a time with their taps clipped, and each output row
-//   clips its kernel rows, so nothing outside X is ever read.
+//   tiles along the row; the border columns (taps clipped) and the interior's tail run down the rows
+//   whose kernel rows all lie inside X in column tiles (the same tiles with a row-sized pixel step); the
+//   remaining top and bottom rows clip their kernel rows and run their border pixels one per tile. Nothing
+//   outside X is ever read.
 // - X in plain NCHW (x_plain, a run's first conv) is the same loop with groups of one channel.
 // - Two output blocks share each broadcast (halving the broadcasts per FMA) when the rows of both are in
 //   the call's range; the rest run with one.
