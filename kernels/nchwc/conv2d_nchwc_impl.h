@@ -13,17 +13,22 @@
 // - Pointwise convs with stride 1 and no padding see the image as one flat run of pixels (no row ends),
 //   so the tiles stay full on 7x7 and 14x14 images.
 // - Other convs tile each output row. The columns whose taps all fall inside X (the interior) run in full
-//   tiles; the few border columns run one pixel at a time with their taps clipped, and each output row
-//   clips its kernel rows, so nothing outside X is ever read.
+//   tiles along the row; the border columns (taps clipped) and the interior's tail run down the rows
+//   whose kernel rows all lie inside X in column tiles (the same tiles with a row-sized pixel step); the
+//   remaining top and bottom rows clip their kernel rows and run their border pixels one per tile. Nothing
+//   outside X is ever read.
 // - X in plain NCHW (x_plain, a run's first conv) is the same loop with groups of one channel.
 // - Two output blocks share each broadcast (halving the broadcasts per FMA) when the rows of both are in
 //   the call's range; the rest run with one.
 // - The epilogue is gemm_packed's, in its order: + bias, (+ R first), activation, (+ R after), with its
 //   vector activations (Relu, LeakyRelu, Clip inline, the others through VectorActivation::heavy).
 //
-// Sums are in float, in the order (input block, i, j, lane) with one FMA rounding each: not the Scalar
-// path's (c, i, j) order, so results differ from it within the float-rounding tolerance of
-// docs/KERNELS.md.
+// - Tiles with fewer than 8 accumulators (tails, border pixels) spread their channels over up to 8
+//   independent partial sums so they are not bound by the FMA latency (Tile::S).
+//
+// Sums are in float, in the order (input block, i, j, lane) with one FMA rounding each, split into Tile::S
+// partial sums in small tiles: not the Scalar path's (c, i, j) order, so results differ from it within the
+// float-rounding tolerance of docs/KERNELS.md, and a pixel's last bits depend on the tile it lands in.
 #pragma once
 
 #include <cstdint>
@@ -71,6 +76,7 @@ struct TileArgs {
   int64_t block;           // the first output block (bias index)
   float* y;                // Y for pixel 0 of the first output block
   const float* r;          // R at the same place, or null
+  int64_t y_step;          // Y (and R) floats from one pixel of the tile to the next: W along a row
 };
 
 template <class Isa, int NB, int PX, int kStep, bool kPlain, bool kPointwise>
@@ -103,10 +109,10 @@ struct Tile {
 #pragma GCC unroll 16
       for (int k = 0; k < PX; ++k) {
         F s = acc[k][v] + bias;
-        if (r && g.residual_first) s += F::load_unaligned(r + k * W);
+        if (r && g.residual_first) s += F::load_unaligned(r + k * t.y_step);
         s = act(s);
-        if (r && !g.residual_first) s += F::load_unaligned(r + k * W);
-        s.store_unaligned(y + k * W);
+        if (r && !g.residual_first) s += F::load_unaligned(r + k * t.y_step);
+        s.store_unaligned(y + k * t.y_step);
       }
     }
   }
@@ -136,7 +142,14 @@ struct Tile {
       const int64_t lanes = grp + 1 < g.groups ? g.group_lanes : g.last_lanes;
       const int64_t taps_h = kPointwise ? (t.taps_h > 0 && t.taps_w > 0) : t.taps_h;
       const int64_t taps_w = kPointwise ? 1 : t.taps_w;
-      for (int64_t i = 0; i < taps_h; ++i)
+      for (int64_t i = 0; i < taps_h; ++i) {
+        if constexpr (kPlain && kStep != 0 && PX > 1) {
+          // Plain X rows are read a few floats per tile from kh * C rows at once, too many streams for the
+          // hardware prefetcher: ask for the next tile's two lines of this row.
+          const float* next = xg + i * g.tap_row_floats + PX * kStep;
+          __builtin_prefetch(next, 0, 3);
+          __builtin_prefetch(next + 16, 0, 3);
+        }
         for (int64_t j = 0; j < taps_w; ++j) {
           const float* xt = xg + i * g.tap_row_floats + j * g.tap_col_floats;
           const float* wt = wg + (i * kw + j) * W;
@@ -149,6 +162,7 @@ struct Tile {
             for (int64_t c = 0; c < lanes; ++c) channel(xt + c, wt + c * wc, step, wb, set);
           }
         }
+      }
     };
     if constexpr (kPlain) {  // one channel per group: the groups rotate over the sets
       for (int64_t grp = 0; grp < g.groups; grp += S)
@@ -246,6 +260,13 @@ class Conv {
     const bool pointwise = c_.kernel_h == 1 && c_.kernel_w == 1;
     one_ = TileSet<Isa, 1>::select(p.x_plain, pointwise, step_);
     two_ = TileSet<Isa, 2>::select(p.x_plain, pointwise, step_);
+    column_step_ = c_.stride_h * c_.in_w * g_.pixel_floats;
+    column_one_ = TileSet<Isa, 1>::select(p.x_plain, pointwise, column_step_);
+    column_two_ = TileSet<Isa, 2>::select(p.x_plain, pointwise, column_step_);
+    // Output rows whose kernel rows are all inside X, likewise.
+    band_begin_ = clamp_i64(floor_div(c_.pad_top + c_.stride_h - 1, c_.stride_h), 0, c_.out_h);
+    band_end_ = clamp_i64(floor_div(c_.in_h - 1 + c_.pad_top - (c_.kernel_h - 1) * c_.dilation_h, c_.stride_h) + 1,
+                          band_begin_, c_.out_h);
     // Output columns whose taps are all inside X: ow * sw - pl >= 0 and ow * sw - pl + (kw - 1) * dw <= in_w - 1.
     interior_begin_ = clamp_i64(floor_div(c_.pad_left + c_.stride_w - 1, c_.stride_w), 0, c_.out_w);
     interior_end_ = clamp_i64(floor_div(c_.in_w - 1 + c_.pad_left - (c_.kernel_w - 1) * c_.dilation_w, c_.stride_w) + 1,
@@ -279,12 +300,12 @@ class Conv {
  private:
   static TileArgs advance(TileArgs t, int64_t k) {
     t.x += k * t.step;
-    t.y += k * W;
-    if (t.r) t.r += k * W;
+    t.y += k * t.y_step;
+    if (t.r) t.r += k * t.y_step;
     return t;
   }
 
-  // `count` pixels sharing their taps: pixel k at t.x + k * t.step and t.y + k * W.
+  // `count` pixels sharing their taps: pixel k at t.x + k * t.step and t.y + k * t.y_step.
   template <int NB>
   void pixels(const TileSet<Isa, NB>& s, const TileArgs& t, int64_t count) const {
     constexpr int kWide = TileSet<Isa, NB>::kWide, kNarrow = TileSet<Isa, NB>::kNarrow;
@@ -305,12 +326,26 @@ class Conv {
     const float* r_block = g_.residual ? g_.residual + y_at : nullptr;
     if (flat_) {
       const int64_t first = oh_begin * out_w;
-      const TileArgs t{
-          x_image + first * pe, w_block, 1, 1, step_, mb, y_block + first * W, r_block ? r_block + first * W : nullptr};
+      const TileArgs t{x_image + first * pe,
+                       w_block,
+                       1,
+                       1,
+                       step_,
+                       mb,
+                       y_block + first * W,
+                       r_block ? r_block + first * W : nullptr,
+                       W};
       pixels<NB>(s, t, (oh_end - oh_begin) * out_w);
       return;
     }
     const int64_t kh = c_.kernel_h, kw = c_.kernel_w, dh = c_.dilation_h, dw = c_.dilation_w;
+    constexpr int kWide = TileSet<Isa, NB>::kWide;
+    // In the band (rows with every kernel row inside X) a row runs only its interior's whole wide tiles;
+    // the other columns (borders, the interior's tail) then run down the band's rows in column tiles, so
+    // they get full tiles too instead of one pixel per tile.
+    const int64_t band_begin = clamp_i64(band_begin_, oh_begin, oh_end);
+    const int64_t band_end = clamp_i64(band_end_, band_begin, oh_end);
+    const int64_t wide_end = interior_begin_ + (interior_end_ - interior_begin_) / kWide * kWide;
     for (int64_t oh = oh_begin; oh < oh_end; ++oh) {
       // The kernel rows inside X: ih0 + i * dh in [0, in_h).
       const int64_t ih0 = oh * c_.stride_h - c_.pad_top;
@@ -321,6 +356,12 @@ class Conv {
       const float* w_row = w_block + i_begin * kw * W;
       float* y_row = y_block + oh * out_w * W;
       const float* r_row = r_block ? r_block + oh * out_w * W : nullptr;
+      if (oh >= band_begin && oh < band_end) {
+        for (int64_t ow = interior_begin_; ow < wide_end; ow += kWide)
+          s.wide(g_, TileArgs{x_row + (ow * c_.stride_w - c_.pad_left) * pe, w_row, kh, kw, step_, mb, y_row + ow * W,
+                              r_row ? r_row + ow * W : nullptr, W});
+        continue;
+      }
 
       // A border column: its kernel columns clipped to X, one pixel per tile.
       const auto border = [&](int64_t ow) {
@@ -335,7 +376,8 @@ class Conv {
                          0,
                          mb,
                          y_row + ow * W,
-                         r_row ? r_row + ow * W : nullptr};
+                         r_row ? r_row + ow * W : nullptr,
+                         W};
         s.single(g_, t);
       };
       if (taps_h == 0) {  // no kernel row inside X: bias and epilogue only
@@ -352,11 +394,42 @@ class Conv {
                          step_,
                          mb,
                          y_row + ow * W,
-                         r_row ? r_row + ow * W : nullptr};
+                         r_row ? r_row + ow * W : nullptr,
+                         W};
         pixels<NB>(s, t, interior_end_ - interior_begin_);
       }
       for (int64_t ow = interior_end_; ow < out_w; ++ow) border(ow);
     }
+    if (band_end == band_begin) return;
+    const TileSet<Isa, NB>& column = column_set<NB>();
+    const int64_t ih0 = band_begin * c_.stride_h - c_.pad_top;  // >= 0 in the band
+    const auto column_run = [&](int64_t ow) {
+      const int64_t iw0 = ow * c_.stride_w - c_.pad_left;
+      const int64_t j_begin = iw0 < 0 ? floor_div(-iw0 + dw - 1, dw) : 0;
+      const int64_t j_end = iw0 > in_w - 1 ? 0 : clamp_i64(floor_div(in_w - 1 - iw0, dw) + 1, 0, kw);
+      const bool inside = j_end > j_begin;
+      const int64_t y_first = (band_begin * out_w + ow) * W;
+      const TileArgs t{inside ? x_image + (ih0 * in_w + iw0 + j_begin * dw) * pe : x_image,
+                       w_block + (inside ? j_begin : 0) * W,
+                       inside ? kh : 0,
+                       inside ? j_end - j_begin : 0,
+                       column_step_,
+                       mb,
+                       y_block + y_first,
+                       r_block ? r_block + y_first : nullptr,
+                       out_w * W};
+      pixels<NB>(column, t, band_end - band_begin);
+    };
+    for (int64_t ow = 0; ow < interior_begin_; ++ow) column_run(ow);
+    for (int64_t ow = wide_end; ow < out_w; ++ow) column_run(ow);
+  }
+
+  template <int NB>
+  const TileSet<Isa, NB>& column_set() const {
+    if constexpr (NB == 2)
+      return column_two_;
+    else
+      return column_one_;
   }
 
   const Conv2dParams c_;
@@ -368,6 +441,10 @@ class Conv {
   int64_t step_ = 0;
   TileSet<Isa, 1> one_{};
   TileSet<Isa, 2> two_{};
+  int64_t column_step_ = 0;  // X floats from one output row's pixel to the next row's (stride_h input rows)
+  TileSet<Isa, 1> column_one_{};
+  TileSet<Isa, 2> column_two_{};
+  int64_t band_begin_ = 0, band_end_ = 0;
   int64_t interior_begin_ = 0, interior_end_ = 0;
 };
 

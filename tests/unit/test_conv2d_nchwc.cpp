@@ -1,6 +1,7 @@
 // conv2d_nchwc (kernels/nchwc/conv2d_nchwc.h): the Scalar path against conv2d_reference (float64) through
 // reorders written here, and every vector path the CPU has against the Scalar path, on random shapes with
-// NaN in the padding lanes of X and R, random row splits and canaries around the rows a call owns.
+// NaN in the padding lanes of X and R and around both (a read outside them shows as NaN), random row
+// splits and canaries around the rows a call owns.
 //
 // Tolerance: a float sum of K = C*kh*kw products may be off the exact one by E = 4 * 2^-23 * sqrt(K + 2) * S
 // + 2^-24 * S, S = the same conv over |x|, |w|, |bias| (conv_case_support.h, docs/KERNELS.md); the output
@@ -67,11 +68,22 @@ std::vector<float> unblocked(const std::vector<float>& y, int64_t images, int64_
   return out;
 }
 
+// NaN floats around X and R: a read outside them (a border tap not clipped) turns an output into NaN.
+constexpr size_t kGuard = 16384;
+
+std::vector<float> guarded(const std::vector<float>& v) {
+  std::vector<float> out(v.size() + 2 * kGuard, std::numeric_limits<float>::quiet_NaN());
+  std::copy(v.begin(), v.end(), out.begin() + kGuard);
+  return out;
+}
+
 // A conv case with its NCHWc parameters and the blocked operands.
 struct NchwcCase {
   ConvCase c;
   Conv2dNchwcParams p;
-  std::vector<float> x, r, packed;  // X (blocked unless x_plain), R blocked, the packed weights and bias
+  std::vector<float> x, r, packed;  // X (blocked unless x_plain) and R (blocked) inside guards; the packing
+  const float* xp() const { return x.data() + kGuard; }
+  const float* rp() const { return c.residual ? r.data() + kGuard : nullptr; }
 };
 
 // A random group-1 conv: channels 1..70, spatial 1..40 (1x1 images included), kernels 1..5 and 7, strides
@@ -123,8 +135,8 @@ NchwcCase random_case(std::mt19937_64& rng, int index, int64_t block) {
   k.p.block = block;
   k.p.x_plain = rng() % 4 == 0;
   const float nan = std::numeric_limits<float>::quiet_NaN();
-  k.x = k.p.x_plain ? k.c.x : blocked(k.c.x, p.batch, p.in_channels, p.in_h * p.in_w, block, nan);
-  k.r = blocked(k.c.r, p.batch, p.out_channels, p.out_h * p.out_w, block, nan);
+  k.x = guarded(k.p.x_plain ? k.c.x : blocked(k.c.x, p.batch, p.in_channels, p.in_h * p.in_w, block, nan));
+  k.r = guarded(blocked(k.c.r, p.batch, p.out_channels, p.out_h * p.out_w, block, nan));
   k.packed.assign(static_cast<size_t>(conv2d_nchwc_packed_floats(k.p)), nan);
   conv2d_nchwc_pack(k.p, k.c.w.data(), k.c.bias ? k.c.b.data() : nullptr, k.packed.data());
   return k;
@@ -185,7 +197,7 @@ std::vector<float> run_split(KernelIsa isa, const NchwcCase& k, std::mt19937_64&
   const int64_t blocks = nchwc_blocks(p.out_channels, k.p.block);
   std::vector<float> y(static_cast<size_t>(p.batch * blocks * p.out_h * p.out_w * k.p.block), kCanary);
   for (const auto& [begin, end] : random_split(rng, conv2d_nchwc_rows(k.p)))
-    conv2d_nchwc(isa, k.p, k.x.data(), k.packed.data(), k.c.residual ? k.r.data() : nullptr, y.data(), begin, end);
+    conv2d_nchwc(isa, k.p, k.xp(), k.packed.data(), k.rp(), y.data(), begin, end);
   return y;
 }
 
@@ -195,7 +207,7 @@ void check_canaries(KernelIsa isa, const NchwcCase& k, std::mt19937_64& rng, con
   const int64_t rows = conv2d_nchwc_rows(k.p), row_floats = p.out_w * k.p.block;
   std::vector<float> y(static_cast<size_t>(rows * row_floats), kCanary);
   const int64_t begin = pick(rng, 0, rows), end = pick(rng, begin, rows);
-  conv2d_nchwc(isa, k.p, k.x.data(), k.packed.data(), k.c.residual ? k.r.data() : nullptr, y.data(), begin, end);
+  conv2d_nchwc(isa, k.p, k.xp(), k.packed.data(), k.rp(), y.data(), begin, end);
   int64_t touched = 0;
   for (int64_t i = 0; i < rows * row_floats; ++i) {
     const bool inside = i >= begin * row_floats && i < end * row_floats;
@@ -318,7 +330,7 @@ std::vector<float> magnitudes(const NchwcCase& k) {
   conv2d_nchwc_pack(a.p, a.c.w.data(), a.c.bias ? a.c.b.data() : nullptr, a.packed.data());
   const Conv2dParams& p = a.p.conv;
   std::vector<float> mag(static_cast<size_t>(conv2d_nchwc_rows(a.p) * p.out_w * a.p.block));
-  conv2d_nchwc_scalar(a.p, a.x.data(), a.packed.data(), nullptr, mag.data(), 0, conv2d_nchwc_rows(a.p));
+  conv2d_nchwc_scalar(a.p, a.xp(), a.packed.data(), nullptr, mag.data(), 0, conv2d_nchwc_rows(a.p));
   return mag;
 }
 
@@ -378,8 +390,8 @@ TEST_CASE("conv2d_nchwc: the vector paths on MobileNet-like shapes with every ro
       make_data(k.c, rng);
       k.p.conv = p, k.p.block = nchwc_block(isa), k.p.x_plain = s.plain;
       const float nan = std::numeric_limits<float>::quiet_NaN();
-      k.x = s.plain ? k.c.x : blocked(k.c.x, 1, s.c, s.h * s.w, k.p.block, nan);
-      k.r = blocked(k.c.r, 1, s.m, p.out_h * p.out_w, k.p.block, nan);
+      k.x = guarded(s.plain ? k.c.x : blocked(k.c.x, 1, s.c, s.h * s.w, k.p.block, nan));
+      k.r = guarded(blocked(k.c.r, 1, s.m, p.out_h * p.out_w, k.p.block, nan));
       k.packed.resize(static_cast<size_t>(conv2d_nchwc_packed_floats(k.p)));
       conv2d_nchwc_pack(k.p, k.c.w.data(), k.c.b.data(), k.packed.data());
       const std::string label = describe(isa, k);
@@ -387,8 +399,8 @@ TEST_CASE("conv2d_nchwc: the vector paths on MobileNet-like shapes with every ro
       const std::vector<float> want = run_split(KernelIsa::Scalar, k, rng), mag = magnitudes(k);
       for (int64_t cut = 0; cut <= rows; ++cut) {
         std::vector<float> y(want.size(), kCanary);
-        conv2d_nchwc(isa, k.p, k.x.data(), k.packed.data(), k.r.data(), y.data(), cut, rows);
-        conv2d_nchwc(isa, k.p, k.x.data(), k.packed.data(), k.r.data(), y.data(), 0, cut);
+        conv2d_nchwc(isa, k.p, k.xp(), k.packed.data(), k.rp(), y.data(), cut, rows);
+        conv2d_nchwc(isa, k.p, k.xp(), k.packed.data(), k.rp(), y.data(), 0, cut);
         check_against_scalar(k, y, want, mag, label + " cut " + std::to_string(cut));
       }
     }
