@@ -40,9 +40,7 @@ void conv2d_nchwc_pack(const Conv2dNchwcParams& p, const float* w, const float* 
 // residual may be null. y must not alias x or residual. Computes the output rows [row_begin, row_end) of
 // the flattened (n, mb, oh) index row = (n * MB + mb) * out_h + oh, so the caller splits work over
 // threads by rows. Allocates nothing, throws nothing. Requires conv2d_nchwc_supported(isa, p).
-// On the vector paths a pixel's summation order depends on the register tile it lands in, which depends
-// on the row range, so two different splits of the same rows may differ in the last bits (within the
-// tolerance); the same split always gives the same bits.
+// Every split of the rows gives the same bits (each output is summed in one fixed order on each path).
 int64_t conv2d_nchwc_rows(const Conv2dNchwcParams& p);  // N * MB * out_h
 void conv2d_nchwc(KernelIsa isa, const Conv2dNchwcParams& p, const float* x, const float* packed,
                   const float* residual, float* y, int64_t row_begin, int64_t row_end);

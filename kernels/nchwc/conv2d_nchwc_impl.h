@@ -23,12 +23,13 @@
 // - The epilogue is gemm_packed's, in its order: + bias, (+ R first), activation, (+ R after), with its
 //   vector activations (Relu, LeakyRelu, Clip inline, the others through VectorActivation::heavy).
 //
-// - Tiles with fewer than 8 accumulators (tails, border pixels) spread their channels over up to 8
-//   independent partial sums so they are not bound by the FMA latency (Tile::S).
+// - A run of pixels ends with one more full tile overlapping the previous one (its pixels computed again,
+//   to the same bits) instead of narrow and single-pixel tiles; only runs shorter than a wide tile use those.
 //
-// Sums are in float, in the order (input block, i, j, lane) with one FMA rounding each, split into Tile::S
-// partial sums in small tiles: not the Scalar path's (c, i, j) order, so results differ from it within the
-// float-rounding tolerance of docs/KERNELS.md, and a pixel's last bits depend on the tile it lands in.
+// Sums are in float, in the order (input block, i, j, lane) with one FMA rounding each, the same in every
+// tile: not the Scalar path's (c, i, j) order, so results differ from it within the float-rounding
+// tolerance of docs/KERNELS.md, but an output's bits do not depend on the tile or the row range that
+// computes it (the engine's results are the same at any thread count).
 #pragma once
 
 #include <cstdint>
@@ -117,26 +118,23 @@ struct Tile {
     }
   }
 
-  // Independent accumulator sets: a tile of fewer than 8 accumulators (a narrow tile, a border or tail
-  // pixel) would wait on its FMA latency (two FMA ports x 4 cycles), so it rotates its channels over S
-  // sets of partial sums, added together before the epilogue.
-  static constexpr int S = PX * NB >= 8 ? 1 : 8 / (PX * NB);
-
+  // One accumulator per (pixel, block), every channel and tap added in the same order in every tile: an
+  // output's bits do not depend on which tile computes it, so any split of the rows over threads gives the
+  // same result. (Rotating the channels of small tiles over several partial sums hid their FMA latency,
+  // but made the sums' order depend on the tile, and the tile on where a thread's rows began.)
   static void run(const Geometry& g, const TileArgs& t) {
-    F acc[S][PX][NB];
-#pragma GCC unroll 8
-    for (int u = 0; u < S; ++u)
+    F acc[PX][NB];
 #pragma GCC unroll 16
-      for (int k = 0; k < PX; ++k)
+    for (int k = 0; k < PX; ++k)
 #pragma GCC unroll 2
-        for (int v = 0; v < NB; ++v) acc[u][k][v] = F(0.0f);
+      for (int v = 0; v < NB; ++v) acc[k][v] = F(0.0f);
 
     const int64_t step = kStep != 0 ? kStep : t.step;
     // A 1x1 kernel's channels are W floats apart in the packing: a constant, so the unrolled lane loop
     // addresses them with displacements (AVX2 has too few registers for 8 run-time offsets).
     const int64_t wc = kPointwise ? W : g.w_channel_stride, wb = g.w_block_stride, kw = g.kernel_w;
-    // The taps of one channel group into the accumulator set(s) given.
-    const auto group = [&](int64_t grp, F(&set)[PX][NB]) __attribute__((always_inline)) {
+    // The taps of one channel group into the accumulators.
+    const auto group = [&](int64_t grp) __attribute__((always_inline)) {
       const float* xg = t.x + grp * g.x_group_stride;
       const float* wg = t.w + grp * g.group_lanes * wc;
       const int64_t lanes = grp + 1 < g.groups ? g.group_lanes : g.last_lanes;
@@ -154,46 +152,33 @@ struct Tile {
           const float* xt = xg + i * g.tap_row_floats + j * g.tap_col_floats;
           const float* wt = wg + (i * kw + j) * W;
           if constexpr (kPlain) {
-            channel(xt, wt, step, wb, set);
+            channel(xt, wt, step, wb, acc);
           } else if (lanes == W) {
 #pragma GCC unroll 16
-            for (int c = 0; c < W; ++c) channel(xt + c, wt + c * wc, step, wb, acc[c % S]);
+            for (int c = 0; c < W; ++c) channel(xt + c, wt + c * wc, step, wb, acc);
           } else {
-            for (int64_t c = 0; c < lanes; ++c) channel(xt + c, wt + c * wc, step, wb, set);
+            for (int64_t c = 0; c < lanes; ++c) channel(xt + c, wt + c * wc, step, wb, acc);
           }
         }
       }
     };
-    if constexpr (kPlain) {  // one channel per group: the groups rotate over the sets
-      for (int64_t grp = 0; grp < g.groups; grp += S)
-#pragma GCC unroll 8
-        for (int u = 0; u < S; ++u)
-          if (grp + u < g.groups) group(grp + u, acc[u]);
-    } else {  // the full blocks' lanes rotate over the sets (inside group)
-      for (int64_t grp = 0; grp < g.groups; ++grp) group(grp, acc[0]);
-    }
-#pragma GCC unroll 8
-    for (int u = 1; u < S; ++u)
-#pragma GCC unroll 16
-      for (int k = 0; k < PX; ++k)
-#pragma GCC unroll 2
-        for (int v = 0; v < NB; ++v) acc[0][k][v] += acc[u][k][v];
+    for (int64_t grp = 0; grp < g.groups; ++grp) group(grp);
 
     switch (g.activation) {
       case Activation::None:
-        store<gp::ActNone<Isa>>(g, t, acc[0]);
+        store<gp::ActNone<Isa>>(g, t, acc);
         break;
       case Activation::Relu:
-        store<gp::ActRelu<Isa>>(g, t, acc[0]);
+        store<gp::ActRelu<Isa>>(g, t, acc);
         break;
       case Activation::LeakyRelu:
-        store<gp::ActLeaky<Isa>>(g, t, acc[0]);
+        store<gp::ActLeaky<Isa>>(g, t, acc);
         break;
       case Activation::Clip:
-        store<gp::ActClip<Isa>>(g, t, acc[0]);
+        store<gp::ActClip<Isa>>(g, t, acc);
         break;
       default:
-        store<gp::ActHeavy<Isa>>(g, t, acc[0]);
+        store<gp::ActHeavy<Isa>>(g, t, acc);
         break;
     }
   }
@@ -311,6 +296,12 @@ class Conv {
     constexpr int kWide = TileSet<Isa, NB>::kWide, kNarrow = TileSet<Isa, NB>::kNarrow;
     int64_t k = 0;
     for (; k + kWide <= count; k += kWide) s.wide(g_, advance(t, k));
+    if (k > 0 && k < count) {
+      // The tail as one more wide tile ending at the last pixel: it computes some pixels again, to the same
+      // bits (every tile sums in one order), at the speed of a full tile rather than of narrow ones.
+      s.wide(g_, advance(t, count - kWide));
+      return;
+    }
     for (; k + kNarrow <= count; k += kNarrow) s.narrow(g_, advance(t, k));
     for (; k < count; ++k) s.single(g_, advance(t, k));
   }

@@ -355,6 +355,10 @@ TEST_CASE("conv2d_nchwc: the vector paths against the scalar path on 600 random 
       const std::vector<float> want = run_split(KernelIsa::Scalar, k, rng);
       const std::vector<float> got = run_split(isa, k, rng);
       check_against_scalar(k, got, want, magnitudes(k), label);
+      // Any split of the rows gives one call's bits (the engine's outputs must not depend on its threads).
+      std::vector<float> whole(got.size(), kCanary);
+      conv2d_nchwc(isa, k.p, k.xp(), k.packed.data(), k.rp(), whole.data(), 0, conv2d_nchwc_rows(k.p));
+      CHECK_MESSAGE(std::memcmp(whole.data(), got.data(), got.size() * sizeof(float)) == 0, label);
       if (i % 3 == 0) check_canaries(isa, k, rng, label);
     }
     CHECK(plain >= 100);
@@ -402,6 +406,10 @@ TEST_CASE("conv2d_nchwc: the vector paths on MobileNet-like shapes with every ro
         conv2d_nchwc(isa, k.p, k.xp(), k.packed.data(), k.rp(), y.data(), cut, rows);
         conv2d_nchwc(isa, k.p, k.xp(), k.packed.data(), k.rp(), y.data(), 0, cut);
         check_against_scalar(k, y, want, mag, label + " cut " + std::to_string(cut));
+        std::vector<float> whole(want.size(), kCanary);
+        conv2d_nchwc(isa, k.p, k.xp(), k.packed.data(), k.rp(), whole.data(), 0, rows);
+        CHECK_MESSAGE(std::memcmp(whole.data(), y.data(), y.size() * sizeof(float)) == 0,
+                      label << " cut " << cut << ": not the bits of one call");
       }
     }
   }
