@@ -23,8 +23,10 @@
 // - The epilogue is gemm_packed's, in its order: + bias, (+ R first), activation, (+ R after), with its
 //   vector activations (Relu, LeakyRelu, Clip inline, the others through VectorActivation::heavy).
 //
-// - A run of pixels ends with one more full tile overlapping the previous one (its pixels computed again,
-//   to the same bits) instead of narrow and single-pixel tiles; only runs shorter than a wide tile use those.
+// - A run of pixels that is not a multiple of the wide tile spreads the rest over its wide tiles (up to 2
+//   more pixels each, AVX-512), else ends in smaller tiles or, when those would take longer (tiles of fewer
+//   than 8 accumulators wait on the FMA latency), in one more wide tile overlapping the previous one (its
+//   pixels computed again, to the same bits).
 //
 // Sums are in float, in the order (input block, i, j, lane) with one FMA rounding each, the same in every
 // tile: not the Scalar path's (c, i, j) order, so results differ from it within the float-rounding
@@ -186,19 +188,33 @@ struct Tile {
 
 using TileFn = void (*)(const Geometry&, const TileArgs&);
 
-// The tile functions of one call for NB output blocks: PX = kWide, kNarrow and 1 pixels, the wider two
-// specialised for the call's pixel step when it is a common one (stride 1 or 2).
+// The tile functions of one call for NB output blocks: PX = kWide (+1, +2 on AVX-512), kNarrow and 1
+// pixels, all but the last specialised for the call's pixel step when it is a common one (stride 1 or 2).
 template <class Isa, int NB>
 struct TileSet {
   static constexpr int W = Isa::W;
   static constexpr int kWide = W == 16 ? 12 : 6;  // NB * kWide accumulators + NB weights + 1 broadcast
+  // Pixels a wide tile can take on top of kWide: AVX-512 has registers for 14 x 2 accumulators, AVX2 none
+  // to spare. A run of 49 or 196 pixels then ends without a small tile: 49 = 3 x 12 + 13.
+  static constexpr int kStretch = W == 16 ? 2 : 0;
   static constexpr int kNarrow = W == 16 ? 4 : 2;
-  TileFn wide, narrow, single;
+  TileFn wide, wide1, wide2, narrow, single;
+
+  // A tile's time in wide-tile pixels: PX pixels, or 8 / NB when it has fewer than 8 accumulator chains
+  // (two FMA ports x 4 cycles of latency: each chain then waits on its previous FMA).
+  static constexpr int64_t cost(int px) { return px * NB >= 8 ? px : 8 / NB; }
+  // The time of a tail of r < kWide pixels in narrow and single tiles.
+  static constexpr int64_t tail_cost(int64_t r) { return r / kNarrow * cost(kNarrow) + r % kNarrow * cost(1); }
 
   template <int kStep, bool kPlain, bool kPointwise>
   static TileSet make() {
-    return {&Tile<Isa, NB, kWide, kStep, kPlain, kPointwise>::run,
-            &Tile<Isa, NB, kNarrow, kStep, kPlain, kPointwise>::run, &Tile<Isa, NB, 1, 0, kPlain, kPointwise>::run};
+    TileSet s{&Tile<Isa, NB, kWide, kStep, kPlain, kPointwise>::run, nullptr, nullptr,
+              &Tile<Isa, NB, kNarrow, kStep, kPlain, kPointwise>::run, &Tile<Isa, NB, 1, 0, kPlain, kPointwise>::run};
+    if constexpr (kStretch == 2) {
+      s.wide1 = &Tile<Isa, NB, kWide + 1, kStep, kPlain, kPointwise>::run;
+      s.wide2 = &Tile<Isa, NB, kWide + 2, kStep, kPlain, kPointwise>::run;
+    }
+    return s;
   }
   template <bool kPointwise>
   static TileSet make_blocked(int64_t step) {
@@ -293,16 +309,28 @@ class Conv {
   // `count` pixels sharing their taps: pixel k at t.x + k * t.step and t.y + k * t.y_step.
   template <int NB>
   void pixels(const TileSet<Isa, NB>& s, const TileArgs& t, int64_t count) const {
-    constexpr int kWide = TileSet<Isa, NB>::kWide, kNarrow = TileSet<Isa, NB>::kNarrow;
-    int64_t k = 0;
-    for (; k + kWide <= count; k += kWide) s.wide(g_, advance(t, k));
-    if (k > 0 && k < count) {
-      // The tail as one more wide tile ending at the last pixel: it computes some pixels again, to the same
-      // bits (every tile sums in one order), at the speed of a full tile rather than of narrow ones.
-      s.wide(g_, advance(t, count - kWide));
+    using Set = TileSet<Isa, NB>;
+    const int64_t wide_tiles = count / Set::kWide, rest = count % Set::kWide;
+    if (rest > 0 && rest <= Set::kStretch * wide_tiles) {
+      // The rest spread over the wide tiles: `twos` of kWide + 2 pixels, then `ones` of kWide + 1.
+      const int64_t twos = rest > wide_tiles ? rest - wide_tiles : 0, ones = rest - 2 * twos;
+      int64_t k = 0;
+      for (int64_t i = 0; i < wide_tiles; ++i) {
+        const TileFn tile = i < twos ? s.wide2 : i < twos + ones ? s.wide1 : s.wide;
+        tile(g_, advance(t, k));
+        k += Set::kWide + (i < twos ? 2 : i < twos + ones ? 1 : 0);
+      }
       return;
     }
-    for (; k + kNarrow <= count; k += kNarrow) s.narrow(g_, advance(t, k));
+    int64_t k = 0;
+    for (; k + Set::kWide <= count; k += Set::kWide) s.wide(g_, advance(t, k));
+    if (k > 0 && k < count && Set::tail_cost(count - k) >= Set::kWide) {
+      // The tail as one more wide tile ending at the last pixel: it computes some pixels again, to the same
+      // bits (every tile sums in one order), sooner than the smaller tiles would.
+      s.wide(g_, advance(t, count - Set::kWide));
+      return;
+    }
+    for (; k + Set::kNarrow <= count; k += Set::kNarrow) s.narrow(g_, advance(t, k));
     for (; k < count; ++k) s.single(g_, advance(t, k));
   }
 
