@@ -7,6 +7,10 @@
 
 namespace vigil::ops {
 
+// True for the ops activation_of_op reads (Relu, LeakyRelu, Sigmoid, Tanh, Silu, Mish, HardSwish, HardSigmoid,
+// Clip): the activations a conv, BatchNorm or Add can fuse.
+bool is_activation_op(OpType op);
+
 // The activation a standalone activation node (Relu, LeakyRelu, Clip, ...) computes, from its attributes
 // with ONNX defaults: LeakyRelu alpha=0.01; HardSigmoid alpha=0.2 beta=0.5; Clip min/max = -inf/+inf.
 kernels::ActivationParams activation_of_op(const Node& node);

@@ -15,6 +15,23 @@ namespace vigil::ops {
 using kernels::Activation;
 using kernels::ActivationParams;
 
+bool is_activation_op(OpType op) {
+  switch (op) {
+    case OpType::Relu:
+    case OpType::LeakyRelu:
+    case OpType::Sigmoid:
+    case OpType::Tanh:
+    case OpType::Silu:
+    case OpType::Mish:
+    case OpType::HardSwish:
+    case OpType::HardSigmoid:
+    case OpType::Clip:
+      return true;
+    default:
+      return false;
+  }
+}
+
 ActivationParams activation_of_op(const Node& node) {
   const auto& a = node.attrs;
   const std::string who = node.label();

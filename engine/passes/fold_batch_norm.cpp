@@ -77,30 +77,12 @@ int add_constant(Graph& g, const std::string& base_name, Tensor t) {
   return static_cast<int>(g.values.size() - 1);
 }
 
-
 // The f32 constant behind `value`, or null if it is absent, computed, or of another type / element count.
 const Tensor* f32_constant(const Graph& g, int value, int64_t numel) {
   if (value == kNoValue || !g.is_constant(value)) return nullptr;
   const Tensor& t = g.constant_of(value);
   if (t.dtype() != DType::F32 || t.numel() != numel) return nullptr;
   return &t;
-}
-
-bool is_activation_op(OpType op) {
-  switch (op) {
-    case OpType::Relu:
-    case OpType::LeakyRelu:
-    case OpType::Sigmoid:
-    case OpType::Tanh:
-    case OpType::Silu:
-    case OpType::Mish:
-    case OpType::HardSwish:
-    case OpType::HardSigmoid:
-    case OpType::Clip:
-      return true;
-    default:
-      return false;
-  }
 }
 
 }  // namespace
@@ -180,7 +162,7 @@ void fuse_activations(Graph& g) {
   std::vector<bool> drop_node(g.nodes.size(), false);
   for (size_t a = 0; a < g.nodes.size(); ++a) {
     const Node& act_node = g.nodes[a];
-    if (!is_activation_op(act_node.op) || act_node.inputs.size() != 1) continue;
+    if (!ops::is_activation_op(act_node.op) || act_node.inputs.size() != 1) continue;
     const int p = sole_producer(g, u, act_node.inputs[0]);
     if (p < 0 || drop_node[static_cast<size_t>(p)]) continue;
     Node& producer = g.nodes[static_cast<size_t>(p)];

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine/op_def.h"
+#include "engine/ops/activation_attrs.h"
 #include "engine/ops/conv2d_fast.h"
 #include "engine/passes/drop_unreferenced.h"
 #include "engine/passes/value_uses.h"
@@ -16,29 +17,10 @@ namespace {
 
 enum class Role : unsigned char { None, Conv, DepthwiseConv, Pool, Elementwise, Concat };
 
+// Activations and elementwise math of one input: the same function of every element, so of every lane.
 bool is_elementwise_unary(OpType t) {
-  switch (t) {
-    case OpType::Relu:
-    case OpType::LeakyRelu:
-    case OpType::Sigmoid:
-    case OpType::Tanh:
-    case OpType::Silu:
-    case OpType::Mish:
-    case OpType::HardSwish:
-    case OpType::HardSigmoid:
-    case OpType::Clip:
-    case OpType::Gelu:
-    case OpType::Elu:
-    case OpType::Selu:
-    case OpType::Celu:
-    case OpType::Softplus:
-    case OpType::Softsign:
-    case OpType::Abs:
-    case OpType::Neg:
-      return true;
-    default:
-      return false;
-  }
+  return ops::is_activation_op(t) || t == OpType::Gelu || t == OpType::Elu || t == OpType::Selu || t == OpType::Celu ||
+         t == OpType::Softplus || t == OpType::Softsign || t == OpType::Abs || t == OpType::Neg;
 }
 
 bool is_elementwise_binary(OpType t) {
