@@ -17,7 +17,7 @@
 
 #include "kernels/batch_norm/batch_norm_fast.h"
 #include "kernels/gemm_packed/gemm_packed.h"
-#include "tests/unit/h10_conv_test_util.h"
+#include "tests/unit/isa_test_support.h"
 
 using namespace vigil::kernels;
 
@@ -69,7 +69,7 @@ TEST_CASE("batch_norm_fast: every ISA path gives batch_norm_reference's bits on 
     const int64_t planes = p.batch * C;
     int64_t cut1 = pick(0, planes), cut2 = pick(0, planes);
     if (cut1 > cut2) std::swap(cut1, cut2);
-    for (KernelIsa isa : h10_test::available_isas()) {
+    for (KernelIsa isa : isa_test::available_isas()) {
       std::vector<float> want(x.size());
       if (isa == KernelIsa::Scalar)
         batch_norm_reference(p, x.data(), scale.data(), bias.data(), mean.data(), var.data(), want.data());

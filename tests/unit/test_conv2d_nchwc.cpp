@@ -23,6 +23,7 @@
 #include "kernels/conv2d/conv2d.h"
 #include "kernels/nchwc/conv2d_nchwc.h"
 #include "kernels/nchwc/nchwc_layout.h"
+#include "tests/unit/nchwc_test_support.h"
 
 using namespace vigil::kernels;
 
@@ -38,35 +39,6 @@ using vigil::test::numel_y;
 using vigil::test::pick;
 
 constexpr float kCanary = -7777.0f;
-
-// NCHW [n, ch, pixels] -> NCHWc with block b, padding lanes set to `pad` (NaN: they must never be read
-// into a real channel). Written pixel-major over the destination, unlike the library's reorder.
-std::vector<float> blocked(const std::vector<float>& x, int64_t images, int64_t channels, int64_t pixels, int64_t b,
-                           float pad) {
-  const int64_t blocks = (channels + b - 1) / b;
-  std::vector<float> out(static_cast<size_t>(images * blocks * pixels * b));
-  size_t at = 0;
-  for (int64_t n = 0; n < images; ++n)
-    for (int64_t cb = 0; cb < blocks; ++cb)
-      for (int64_t q = 0; q < pixels; ++q)
-        for (int64_t lane = 0; lane < b; ++lane, ++at) {
-          const int64_t ch = cb * b + lane;
-          out[at] = ch < channels ? x[static_cast<size_t>((n * channels + ch) * pixels + q)] : pad;
-        }
-  return out;
-}
-
-// NCHWc -> NCHW, dropping the padding lanes.
-std::vector<float> unblocked(const std::vector<float>& y, int64_t images, int64_t channels, int64_t pixels, int64_t b) {
-  const int64_t blocks = (channels + b - 1) / b;
-  std::vector<float> out(static_cast<size_t>(images * channels * pixels));
-  for (int64_t n = 0; n < images; ++n)
-    for (int64_t ch = 0; ch < channels; ++ch)
-      for (int64_t q = 0; q < pixels; ++q)
-        out[static_cast<size_t>((n * channels + ch) * pixels + q)] =
-            y[static_cast<size_t>(((n * blocks + ch / b) * pixels + q) * b + ch % b)];
-  return out;
-}
 
 // NaN floats around X and R: a read outside them (a border tap not clipped) turns an output into NaN.
 constexpr size_t kGuard = 16384;
@@ -135,8 +107,9 @@ NchwcCase random_case(std::mt19937_64& rng, int index, int64_t block) {
   k.p.block = block;
   k.p.x_plain = rng() % 4 == 0;
   const float nan = std::numeric_limits<float>::quiet_NaN();
-  k.x = guarded(k.p.x_plain ? k.c.x : blocked(k.c.x, p.batch, p.in_channels, p.in_h * p.in_w, block, nan));
-  k.r = guarded(blocked(k.c.r, p.batch, p.out_channels, p.out_h * p.out_w, block, nan));
+  k.x =
+      guarded(k.p.x_plain ? k.c.x : vigil::test::to_nchwc(k.c.x, p.batch, p.in_channels, p.in_h * p.in_w, block, nan));
+  k.r = guarded(vigil::test::to_nchwc(k.c.r, p.batch, p.out_channels, p.out_h * p.out_w, block, nan));
   k.packed.assign(static_cast<size_t>(conv2d_nchwc_packed_floats(k.p)), nan);
   conv2d_nchwc_pack(k.p, k.c.w.data(), k.c.bias ? k.c.b.data() : nullptr, k.packed.data());
   return k;
@@ -233,7 +206,8 @@ TEST_CASE("conv2d_nchwc: the scalar path against conv2d_reference on 400 random 
     partial_block += p.out_channels % block != 0 || p.in_channels % block != 0;
     const std::string label = describe(KernelIsa::Scalar, k);
     const std::vector<float> y = run_split(KernelIsa::Scalar, k, rng);
-    check_nchw_against_reference(k.c, unblocked(y, p.batch, p.out_channels, p.out_h * p.out_w, block), label);
+    check_nchw_against_reference(k.c, vigil::test::from_nchwc(y, p.batch, p.out_channels, p.out_h * p.out_w, block),
+                                 label);
     if (i % 4 == 0) check_canaries(KernelIsa::Scalar, k, rng, label);
   }
   CHECK(plain >= 60);
@@ -260,7 +234,7 @@ TEST_CASE("conv2d_nchwc: a hand-computed 3x3 conv with stride 2, pad 1, bias, re
   const float bias = 0.5f;
   std::vector<float> packed(static_cast<size_t>(conv2d_nchwc_packed_floats(p)));
   conv2d_nchwc_pack(p, w.data(), &bias, packed.data());
-  const std::vector<float> x = blocked(x_nchw, 1, 2, 9, 2, 0.0f);
+  const std::vector<float> x = vigil::test::to_nchwc(x_nchw, 1, 2, 9, 2, 0.0f);
   // Output (oh, ow) reads centre x[2oh][2ow] and top-left x[2oh-1][2ow-1] (0 outside):
   // centre: x0 - x1 = -(3h + w + 1); top-left: x0 + x1 = 3 * (3h + w + 1).
   //   (0,0): -1 + 0 + 0.5 = -0.5 -> relu 0;   (0,1): -3 + 0 + 0.5 = -2.5 -> 0
@@ -306,9 +280,9 @@ void check_against_scalar(const NchwcCase& k, const std::vector<float>& got, con
   const double eps = std::ldexp(1.0, -23);
   const double K = static_cast<double>(p.in_channels * p.kernel_h * p.kernel_w);
   const double L = lipschitz(p.activation.kind);
-  const std::vector<float> g = unblocked(got, p.batch, p.out_channels, p.out_h * p.out_w, k.p.block);
-  const std::vector<float> w = unblocked(want, p.batch, p.out_channels, p.out_h * p.out_w, k.p.block);
-  const std::vector<float> m = unblocked(mag, p.batch, p.out_channels, p.out_h * p.out_w, k.p.block);
+  const std::vector<float> g = vigil::test::from_nchwc(got, p.batch, p.out_channels, p.out_h * p.out_w, k.p.block);
+  const std::vector<float> w = vigil::test::from_nchwc(want, p.batch, p.out_channels, p.out_h * p.out_w, k.p.block);
+  const std::vector<float> m = vigil::test::from_nchwc(mag, p.batch, p.out_channels, p.out_h * p.out_w, k.p.block);
   int failures = 0;
   for (size_t i = 0; i < g.size(); ++i) {
     const double res = k.c.residual ? std::fabs(k.c.r[i]) : 0.0;
@@ -394,8 +368,8 @@ TEST_CASE("conv2d_nchwc: the vector paths on MobileNet-like shapes with every ro
       make_data(k.c, rng);
       k.p.conv = p, k.p.block = nchwc_block(isa), k.p.x_plain = s.plain;
       const float nan = std::numeric_limits<float>::quiet_NaN();
-      k.x = guarded(s.plain ? k.c.x : blocked(k.c.x, 1, s.c, s.h * s.w, k.p.block, nan));
-      k.r = guarded(blocked(k.c.r, 1, s.m, p.out_h * p.out_w, k.p.block, nan));
+      k.x = guarded(s.plain ? k.c.x : vigil::test::to_nchwc(k.c.x, 1, s.c, s.h * s.w, k.p.block, nan));
+      k.r = guarded(vigil::test::to_nchwc(k.c.r, 1, s.m, p.out_h * p.out_w, k.p.block, nan));
       k.packed.resize(static_cast<size_t>(conv2d_nchwc_packed_floats(k.p)));
       conv2d_nchwc_pack(k.p, k.c.w.data(), k.c.b.data(), k.packed.data());
       const std::string label = describe(isa, k);

@@ -14,10 +14,10 @@
 #include <string>
 
 #include "kernels/conv2d_winograd/conv2d_winograd.h"
-#include "tests/unit/h10_conv_test_util.h"
+#include "tests/unit/isa_test_support.h"
 
 using namespace vigil::kernels;
-using namespace h10_test;
+using namespace isa_test;
 
 namespace {
 

@@ -6,14 +6,14 @@
 // Tolerance for one output, with S = |bias| + sum |w*x| over the taps (float64): the kernel sums T = taps
 // + 1 terms in float with fused multiply-adds, each rounding off at most 2^-24 of a partial sum <= S, so
 // the pre-activation value is within E = (T + 1) * 2^-24 * S. After the activation: L * E (L = the
-// activation's Lipschitz bound, h10_conv_test_util.h) + 2^-20 * |ref| (the vector activations'
+// activation's Lipschitz bound, isa_test_support.h) + 2^-20 * |ref| (the vector activations'
 // documented error, docs/KERNELS.md) + 1e-37 (subnormal flush).
 #include <string>
 
-#include "tests/unit/h10_conv_test_util.h"
+#include "tests/unit/isa_test_support.h"
 
 using namespace vigil::kernels;
-using namespace h10_test;
+using namespace isa_test;
 
 namespace {
 

@@ -12,7 +12,7 @@
 // (products and sums, fused or not) off by at most u times a partial sum bounded by S, so the
 // pre-activation value is within E = (T + 2) * u * S of the exact one (the extra u covers the reference's
 // own final rounding). A residual added before the activation adds one rounding: u * (S + |r|). After the
-// activation (Lipschitz bound L, h10_conv_test_util.h) the output is within L * E plus 2^-20 * (|y| + |r|),
+// activation (Lipschitz bound L, isa_test_support.h) the output is within L * E plus 2^-20 * (|y| + |r|),
 // which covers the vector activations' documented ulp error (<= 4 ulp, docs/KERNELS.md) and the rounding of
 // a residual added after. Two paths each within that bound of the exact value are within twice it of each
 // other, which is what the vector-against-Scalar check allows.
@@ -28,38 +28,16 @@
 
 #include "kernels/nchwc/depthwise_nchwc.h"
 #include "kernels/nchwc/nchwc_layout.h"
-#include "tests/unit/h10_conv_test_util.h"
+#include "tests/unit/isa_test_support.h"
+#include "tests/unit/nchwc_test_support.h"
 
 using namespace vigil::kernels;
-using namespace h10_test;
+using namespace isa_test;
 
 namespace {
 
 constexpr float kCanary = -12345.0f;
 const float kNaN = std::numeric_limits<float>::quiet_NaN();
-
-// NCHW [n, c, h*w] -> NCHWc, walking the destination and computing each source index; `pad` fills the
-// padding lanes.
-std::vector<float> to_blocked(const std::vector<float>& x, int64_t n, int64_t c, int64_t pixels, int64_t b, float pad) {
-  const int64_t blocks = (c + b - 1) / b;
-  std::vector<float> y(static_cast<size_t>(n * blocks * pixels * b));
-  size_t o = 0;
-  for (int64_t img = 0; img < n; ++img)
-    for (int64_t cb = 0; cb < blocks; ++cb)
-      for (int64_t px = 0; px < pixels; ++px)
-        for (int64_t lane = 0; lane < b; ++lane, ++o) {
-          const int64_t ch = cb * b + lane;
-          y[o] = ch < c ? x[static_cast<size_t>((img * c + ch) * pixels + px)] : pad;
-        }
-  return y;
-}
-
-// The value of channel ch, pixel px of image img in an NCHWc buffer.
-float blocked_at(const std::vector<float>& y, int64_t c, int64_t pixels, int64_t b, int64_t img, int64_t ch,
-                 int64_t px) {
-  const int64_t blocks = (c + b - 1) / b;
-  return y[static_cast<size_t>(((img * blocks + ch / b) * pixels + px) * b + ch % b)];
-}
 
 struct Case {
   DepthwiseNchwcParams dp;
@@ -148,8 +126,8 @@ Operands make_operands(std::mt19937& rng, const Case& c) {
   o.w = random_vector(rng, static_cast<size_t>(p.in_channels * p.kernel_h * p.kernel_w));
   if (c.with_bias) o.bias = random_vector(rng, static_cast<size_t>(p.in_channels));
   if (c.residual) o.r = random_vector(rng, static_cast<size_t>(p.batch * p.in_channels * out_pixels));
-  o.xb = to_blocked(o.x, p.batch, p.in_channels, in_pixels, b, kNaN);
-  if (c.residual) o.rb = to_blocked(o.r, p.batch, p.in_channels, out_pixels, b, kNaN);
+  o.xb = vigil::test::to_nchwc(o.x, p.batch, p.in_channels, in_pixels, b, kNaN);
+  if (c.residual) o.rb = vigil::test::to_nchwc(o.r, p.batch, p.in_channels, out_pixels, b, kNaN);
   o.packed.assign(static_cast<size_t>(depthwise_nchwc_packed_floats(c.dp)), kNaN);
   depthwise_nchwc_pack(c.dp, o.w.data(), c.with_bias ? o.bias.data() : nullptr, o.packed.data());
   o.s = magnitude(p, o.x, o.w, o.bias);
@@ -261,7 +239,7 @@ TEST_CASE("depthwise_nchwc: AVX2 and AVX-512 match the Scalar path on 600 random
           check_output(c, y, kernel_isa_name(isa), [&](int64_t img, int64_t ch, int64_t oh, int64_t ow, float v) {
             const size_t i = static_cast<size_t>(((img * p.in_channels + ch) * p.out_h + oh) * p.out_w + ow);
             const float expected =
-                blocked_at(ref, p.in_channels, p.out_h * p.out_w, c.dp.block, img, ch, oh * p.out_w + ow);
+                vigil::test::nchwc_at(ref, p.in_channels, p.out_h * p.out_w, c.dp.block, img, ch, oh * p.out_w + ow);
             const double tol = 2 * tolerance(c, o, i, expected);
             if (std::fabs(double(v) - double(expected)) <= tol) return std::string();
             return std::to_string(v) + " vs scalar " + std::to_string(expected) + " tol " + std::to_string(tol);

@@ -15,7 +15,7 @@
 
 #include "kernels/fake_quantize/fake_quantize.h"
 #include "kernels/fake_quantize/fake_quantize_fast.h"
-#include "tests/unit/h10_conv_test_util.h"
+#include "tests/unit/isa_test_support.h"
 
 using namespace vigil::kernels;
 
@@ -75,7 +75,7 @@ TEST_CASE("fake_quantize_fast: every ISA path is bit-identical to the reference 
     REQUIRE(fake_quantize_fast_supported(p));
     std::vector<float> want(x.size());
     fake_quantize_reference(p, x.data(), want.data());
-    for (KernelIsa isa : h10_test::available_isas()) {
+    for (KernelIsa isa : isa_test::available_isas()) {
       CAPTURE(static_cast<int>(isa));
       CAPTURE(t);
       std::vector<float> got(x.size(), 12345.0f);

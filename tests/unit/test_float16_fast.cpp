@@ -12,7 +12,7 @@
 #include <random>
 #include <vector>
 
-#include "h10_conv_test_util.h"
+#include "isa_test_support.h"
 #include "kernels/float16/float16_fast.h"
 
 using namespace vigil::kernels;
@@ -66,7 +66,7 @@ TEST_CASE("float16 fast paths: bit-identical to the reference on all f16 pattern
   f32_to_f16(xs.data(), want_h.data(), static_cast<int64_t>(xs.size()));
   std::vector<float> want_w(patterns.size());
   f16_to_f32(patterns.data(), want_w.data(), 65536);
-  for (KernelIsa isa : h10_test::available_isas()) {
+  for (KernelIsa isa : isa_test::available_isas()) {
     CAPTURE(kernel_isa_name(isa));
     std::vector<float> got_w(patterns.size());
     f16_to_f32_fast(isa, patterns.data(), got_w.data(), 65536);

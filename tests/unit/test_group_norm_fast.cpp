@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "kernels/group_norm/group_norm_fast.h"
-#include "tests/unit/h10_conv_test_util.h"
+#include "tests/unit/isa_test_support.h"
 #include "tests/unit/ulps_apart.h"
 
 using namespace vigil::kernels;
@@ -41,7 +41,7 @@ TEST_CASE("group_norm_fast: every ISA path against group_norm_reference on 300 r
     std::vector<float> want(x.size());
     group_norm_reference(p, x.data(), scale.data(), bias.data(), want.data());
     const int64_t units = p.batch * p.groups, split = units / 2;
-    for (KernelIsa isa : h10_test::available_isas()) {
+    for (KernelIsa isa : isa_test::available_isas()) {
       CAPTURE(kernel_isa_name(isa));
       CAPTURE(p.batch);
       CAPTURE(p.channels);

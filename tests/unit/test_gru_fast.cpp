@@ -19,7 +19,7 @@
 
 #include "kernels/gru/gru.h"
 #include "kernels/gru_fast/gru_fast.h"
-#include "tests/unit/h10_conv_test_util.h"
+#include "tests/unit/isa_test_support.h"
 
 using namespace vigil::kernels;
 
@@ -36,7 +36,7 @@ struct Options {
 
 void check_layer(const GruParams& p, std::mt19937& rng, const Options& o, Run& run) {
   const int64_t D = p.num_directions(), H = p.hidden_size, B = p.batch, T = p.seq_length, I = p.input_size;
-  auto rnd = [&](size_t n, float scale) { return h10_test::random_vector(rng, n, scale); };
+  auto rnd = [&](size_t n, float scale) { return isa_test::random_vector(rng, n, scale); };
   const auto x = rnd(T * B * I, 1.0f), w = rnd(D * 3 * H * I, 0.4f), r = rnd(D * 3 * H * H, 0.4f);
   const auto bias = rnd(D * 6 * H, 0.4f), h0 = rnd(D * B * H, 1.0f);
   std::vector<int64_t> lens(B, T);
@@ -53,7 +53,7 @@ void check_layer(const GruParams& p, std::mt19937& rng, const Options& o, Run& r
   std::vector<float> packed(gru_fast_packed_floats(p));
   gru_fast_pack(p, w.data(), r.data(), buf.bias, packed.data());
   const double tol = 2e-5 * (1.0 + std::sqrt(double(I + H)) / 4.0);
-  for (KernelIsa isa : h10_test::available_isas()) {
+  for (KernelIsa isa : isa_test::available_isas()) {
     std::vector<float> y(ry.size(), -9.0f), yh(rh.size(), -9.0f);
     GruBuffers out = buf;
     out.w = out.r = out.bias = nullptr;  // gru_fast reads the packed weights only

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "kernels/layer_norm/layer_norm_fast.h"
-#include "tests/unit/h10_conv_test_util.h"
+#include "tests/unit/isa_test_support.h"
 #include "tests/unit/ulps_apart.h"
 
 using namespace vigil::kernels;
@@ -46,7 +46,7 @@ TEST_CASE("layer_norm_fast: every ISA path against layer_norm_reference on 300 r
     const float* b = with_bias ? bias.data() : nullptr;
     std::vector<float> want(x.size()), want_mean(static_cast<size_t>(p.rows)), want_inv(want_mean.size());
     layer_norm_reference(p, x.data(), scale.data(), b, want.data(), want_mean.data(), want_inv.data());
-    for (KernelIsa isa : h10_test::available_isas()) {
+    for (KernelIsa isa : isa_test::available_isas()) {
       CAPTURE(kernel_isa_name(isa));
       CAPTURE(p.rows);
       CAPTURE(p.row_len);

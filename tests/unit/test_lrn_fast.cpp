@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "kernels/lrn/lrn_fast.h"
-#include "tests/unit/h10_conv_test_util.h"
+#include "tests/unit/isa_test_support.h"
 #include "tests/unit/ulps_apart.h"
 
 using namespace vigil::kernels;
@@ -48,7 +48,7 @@ TEST_CASE("lrn_fast: every ISA path against lrn_reference on 400 random shapes, 
     std::vector<float> want(x.size());
     lrn_reference(p, x.data(), want.data());
     const int64_t planes = p.batch * p.channels;
-    for (KernelIsa isa : h10_test::available_isas()) {
+    for (KernelIsa isa : isa_test::available_isas()) {
       std::vector<float> got(x.size(), 42.0f);
       int64_t cut0 = pick(0, planes), cut1 = pick(0, planes);
       if (cut0 > cut1) std::swap(cut0, cut1);

@@ -17,7 +17,7 @@
 
 #include "kernels/lstm/lstm.h"
 #include "kernels/lstm_fast/lstm_fast.h"
-#include "tests/unit/h10_conv_test_util.h"
+#include "tests/unit/isa_test_support.h"
 
 using namespace vigil::kernels;
 
@@ -30,7 +30,7 @@ struct Run {
 void check_layer(const LstmParams& p, std::mt19937& rng, bool with_bias, bool with_h0, bool with_c0, bool with_lens,
                  Run& run) {
   const int64_t D = p.num_directions(), H = p.hidden_size, B = p.batch, T = p.seq_length, I = p.input_size;
-  auto rnd = [&](size_t n, float scale) { return h10_test::random_vector(rng, n, scale); };
+  auto rnd = [&](size_t n, float scale) { return isa_test::random_vector(rng, n, scale); };
   const auto x = rnd(T * B * I, 1.0f), w = rnd(D * 4 * H * I, 0.4f), r = rnd(D * 4 * H * H, 0.4f);
   const auto bias = rnd(D * 8 * H, 0.4f), h0 = rnd(D * B * H, 1.0f), c0 = rnd(D * B * H, 1.0f);
   std::vector<int64_t> lens(B, T);
@@ -48,7 +48,7 @@ void check_layer(const LstmParams& p, std::mt19937& rng, bool with_bias, bool wi
   std::vector<float> packed(lstm_fast_packed_floats(p));
   lstm_fast_pack(p, w.data(), r.data(), buf.bias, packed.data());
   const double tol = 2e-5 * (1.0 + std::sqrt(double(I + H)) / 4.0);
-  for (KernelIsa isa : h10_test::available_isas()) {
+  for (KernelIsa isa : isa_test::available_isas()) {
     std::vector<float> y(ry.size(), -9.0f), yh(rh.size(), -9.0f), yc(rc.size(), -9.0f);
     LstmBuffers out = buf;
     out.w = out.r = out.bias = nullptr;  // lstm_fast reads the packed weights only

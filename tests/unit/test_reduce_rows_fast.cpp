@@ -17,7 +17,7 @@
 
 #include "h2_op_harness.h"
 #include "kernels/reduce/reduce_rows_fast.h"
-#include "tests/unit/h10_conv_test_util.h"
+#include "tests/unit/isa_test_support.h"
 #include "tests/unit/ulps_apart.h"
 
 using namespace vigil::kernels;
@@ -86,7 +86,7 @@ TEST_CASE("reduce_rows_fast: every ISA path against reduce_reference on 300 rand
       p.op = op;
       std::vector<float> want(static_cast<size_t>(rows));
       reduce_reference(p, x.data(), want.data());
-      for (KernelIsa isa : h10_test::available_isas()) {
+      for (KernelIsa isa : isa_test::available_isas()) {
         CAPTURE(kernel_isa_name(isa));
         CAPTURE(std::string(op_label(op)));
         CAPTURE(rows);
@@ -131,7 +131,7 @@ TEST_CASE("reduce_columns_fast: every ISA path gives reduce_reference's bits on 
       p.op = op;
       std::vector<float> want(static_cast<size_t>(inner));
       reduce_reference(p, x.data(), want.data());
-      for (KernelIsa isa : h10_test::available_isas()) {
+      for (KernelIsa isa : isa_test::available_isas()) {
         CAPTURE(kernel_isa_name(isa));
         CAPTURE(std::string(op_label(op)));
         CAPTURE(reduced);

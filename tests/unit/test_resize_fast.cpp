@@ -16,7 +16,7 @@
 
 #include "kernels/resize/resize.h"
 #include "kernels/resize/resize_separable.h"
-#include "tests/unit/h10_conv_test_util.h"
+#include "tests/unit/isa_test_support.h"
 
 using namespace vigil::kernels;
 
@@ -108,7 +108,7 @@ void check_separable(unsigned seed, ResizeMode mode) {
     std::vector<double> work(static_cast<size_t>(resize_separable_workspace_doubles(p)) + 8);
     // 64-byte aligned, as the engine's workspace.
     double* aligned = work.data() + (64 - reinterpret_cast<uintptr_t>(work.data()) % 64) % 64 / sizeof(double);
-    for (KernelIsa isa : h10_test::available_isas()) {
+    for (KernelIsa isa : isa_test::available_isas()) {
       std::vector<float> got(c.want.size(), 42.0f);
       int64_t cut0 = static_cast<int64_t>(rng() % static_cast<unsigned>(rows + 1));
       int64_t cut1 = static_cast<int64_t>(rng() % static_cast<unsigned>(rows + 1));

@@ -21,7 +21,7 @@
 
 #include "kernels/rnn/rnn.h"
 #include "kernels/rnn_fast/rnn_fast.h"
-#include "tests/unit/h10_conv_test_util.h"
+#include "tests/unit/isa_test_support.h"
 
 using namespace vigil::kernels;
 
@@ -38,7 +38,7 @@ struct Options {
 
 void check_layer(const RnnParams& p, std::mt19937& rng, const Options& o, Run& run) {
   const int64_t D = p.num_directions(), H = p.hidden_size, B = p.batch, T = p.seq_length, I = p.input_size;
-  auto rnd = [&](size_t n, float scale) { return h10_test::random_vector(rng, n, scale); };
+  auto rnd = [&](size_t n, float scale) { return isa_test::random_vector(rng, n, scale); };
   const float scale = 1.2f / std::sqrt(static_cast<float>(I + H));
   const auto x = rnd(T * B * I, 1.0f), w = rnd(D * H * I, scale), r = rnd(D * H * H, scale);
   const auto bias = rnd(D * 2 * H, 0.4f), h0 = rnd(D * B * H, 1.0f);
@@ -59,7 +59,7 @@ void check_layer(const RnnParams& p, std::mt19937& rng, const Options& o, Run& r
   for (float v : ry) peak = std::max(peak, std::fabs(double(v)));
   for (float v : rh) peak = std::max(peak, std::fabs(double(v)));
   const double tol = 2e-5 * (1.0 + std::sqrt(double(I + H)) / 4.0) * (1.0 + peak);
-  for (KernelIsa isa : h10_test::available_isas()) {
+  for (KernelIsa isa : isa_test::available_isas()) {
     std::vector<float> y(ry.size(), -9.0f), yh(rh.size(), -9.0f);
     RnnBuffers out = buf;
     out.w = out.r = out.bias = nullptr;  // rnn_fast reads the packed weights only

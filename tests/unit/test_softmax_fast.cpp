@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "kernels/softmax/softmax_fast.h"
-#include "tests/unit/h10_conv_test_util.h"
+#include "tests/unit/isa_test_support.h"
 #include "tests/unit/ulps_apart.h"
 
 using namespace vigil::kernels;
@@ -43,7 +43,7 @@ TEST_CASE("softmax_fast: every ISA path against the references on 400 random sha
       log_softmax_reference(outer, axis_len, inner, x.data(), want.data());
     else
       softmax_reference(outer, axis_len, inner, x.data(), want.data());
-    for (KernelIsa isa : h10_test::available_isas()) {
+    for (KernelIsa isa : isa_test::available_isas()) {
       CAPTURE(kernel_isa_name(isa));
       CAPTURE(log);
       CAPTURE(outer);
@@ -71,7 +71,7 @@ TEST_CASE("softmax_fast: every ISA path against the references on 400 random sha
 TEST_CASE("softmax_fast_columns: row ranges of a strided axis, as threads split one image, match the reference") {
   std::mt19937 rng(74);
   std::uniform_real_distribution<float> value(-8.0f, 8.0f);
-  for (KernelIsa isa : h10_test::available_isas()) {
+  for (KernelIsa isa : isa_test::available_isas()) {
     if (isa == KernelIsa::Scalar) continue;  // the split is for the vector paths only
     for (const bool log : {false, true}) {
       const int64_t axis_len = 21, inner = 37 * 16 + 5;

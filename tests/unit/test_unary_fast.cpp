@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "kernels/unary/unary_fast.h"
-#include "tests/unit/h10_conv_test_util.h"
+#include "tests/unit/isa_test_support.h"
 #include "tests/unit/ulps_apart.h"
 
 using namespace vigil::kernels;
@@ -96,7 +96,7 @@ TEST_CASE("unary_fast: every op and ISA path against unary_reference on 1.5 mill
     const std::vector<float> x = values_for(c, rng);
     std::vector<float> want(x.size());
     unary_reference(c.p, x.data(), want.data(), static_cast<int64_t>(x.size()));
-    for (KernelIsa isa : h10_test::available_isas()) {
+    for (KernelIsa isa : isa_test::available_isas()) {
       CAPTURE(c.name);
       CAPTURE(kernel_isa_name(isa));
       std::vector<float> got(x.size(), -7.0f);
@@ -124,7 +124,7 @@ TEST_CASE("unary_fast: every op and ISA path against unary_reference on 1.5 mill
 TEST_CASE("unary_fast: every length 1..70 (vector tails), in place, and nothing written past the end") {
   std::mt19937 rng(62);
   std::uniform_real_distribution<float> u(-5.0f, 5.0f);
-  for (KernelIsa isa : h10_test::available_isas()) {
+  for (KernelIsa isa : isa_test::available_isas()) {
     for (UnaryParams op : {UnaryParams{UnaryOp::Erf}, UnaryParams{UnaryOp::Gelu}, UnaryParams{UnaryOp::Abs},
                            UnaryParams{UnaryOp::Exp}, UnaryParams{UnaryOp::Celu, 2.0f}}) {
       for (int n = 1; n <= 70; ++n) {

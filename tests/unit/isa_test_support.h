@@ -1,4 +1,4 @@
-// Shared helpers of test_depthwise_conv.cpp and test_conv2d_winograd.cpp: the ISA paths this CPU has,
+// Shared helpers of the fast-kernel tests (depthwise, Winograd, LSTM, unary, ...): the ISA paths this CPU has,
 // random activations, and the per-output float64 bound S = sum |w*x| + |bias| that the tolerances scale with.
 #pragma once
 
@@ -13,7 +13,7 @@
 #include "kernels/conv2d/conv2d.h"
 #include "kernels/depthwise_conv/depthwise_conv.h"
 
-namespace h10_test {
+namespace isa_test {
 
 using namespace vigil::kernels;
 
@@ -89,4 +89,4 @@ inline std::vector<float> random_vector(std::mt19937& rng, size_t n, float scale
   return v;
 }
 
-}  // namespace h10_test
+}  // namespace isa_test
