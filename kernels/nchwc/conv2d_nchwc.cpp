@@ -91,10 +91,11 @@ void conv2d_nchwc_scalar(const Conv2dNchwcParams& p, const float* x, const float
   };
   for (int64_t row = row_begin; row < row_end; ++row) {
     const int64_t oh = row % c.out_h, mb = row / c.out_h % out_blocks, n = row / c.out_h / out_blocks;
-    const int64_t lanes = std::min(b, c.out_channels - mb * b);
     for (int64_t ow = 0; ow < c.out_w; ++ow) {
       const int64_t at = (row * c.out_w + ow) * b;  // Y's and R's offset of this pixel's block
-      for (int64_t lane = 0; lane < lanes; ++lane) {
+      // Every lane, padding lanes too (their packed weights and bias are 0), as the vector paths compute them:
+      // the audit compares whole tensors, so both must give act(0) (+ R) there, not 0.
+      for (int64_t lane = 0; lane < b; ++lane) {
         float sum = 0.0f;
         for (int64_t ch = 0; ch < c.in_channels; ++ch)
           for (int64_t i = 0; i < c.kernel_h; ++i) {
@@ -113,7 +114,6 @@ void conv2d_nchwc_scalar(const Conv2dNchwcParams& p, const float* x, const float
         if (residual != nullptr && !c.residual_before_activation) v += residual[at + lane];
         y[at + lane] = v;
       }
-      for (int64_t lane = lanes; lane < b; ++lane) y[at + lane] = 0.0f;
     }
   }
 }

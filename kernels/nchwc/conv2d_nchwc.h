@@ -7,7 +7,7 @@
 // Same formula as conv2d_reference (kernels/conv2d/conv2d.h) on the real channels:
 //   y[n,m,oh,ow] = act(bias[m] + sum_{c,i,j} w[m,c,i,j] * x[n,c,oh*sh - pt + i*dh, ow*sw - pl + j*dw]) (+ R)
 // accumulated in float; tolerance in docs/KERNELS.md. Padding lanes of X (and R) are never read into a
-// real output; padding lanes of Y are unspecified.
+// real output; padding lanes of Y get act(bias 0 + zero weights times X) (+ R), the same on every path.
 #pragma once
 
 #include <cstdint>

@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "engine/audit.h"
 #include "engine/error.h"
 #include "engine/executor.h"
 #include "engine/graph_builder.h"
@@ -226,4 +228,28 @@ TEST_CASE("the NCHWc ops reject shapes that do not fit their attributes") {
   a.set("channels", int64_t{33});
   gb.output(gb.node(OpType::FromNchwc, "from", {x}, a));
   CHECK_THROWS_WITH(gb.build(), doctest::Contains("input X [1,2,4,4,16] is not 33 channels in blocks of 16"));
+}
+
+TEST_CASE(
+    "use_nchwc_layout: the audit judges every NCHWc vector kernel against its plain loops, padding lanes included") {
+  // The baseline (reference path) runs the same NCHWc nodes with the candidate's block; the squeeze-and-
+  // excitation conv's HardSigmoid puts 0.5 in its padding lanes (36 channels), which both paths must agree on.
+  const Graph g = mobile_net(6, false);
+  std::map<std::string, Tensor> inputs;
+  std::mt19937 rng(6);
+  for (int v : g.inputs) {
+    const Value& val = g.values[static_cast<size_t>(v)];
+    inputs[val.name] = Tensor::from_f32(val.shape, random_values(static_cast<size_t>(val.shape.numel()), rng));
+  }
+  for (KernelPath path : supported_kernel_paths()) {
+    if (default_nchwc_block(path) == 0) continue;
+    CAPTURE(kernel_path_name(path));
+    AuditOptions o;
+    o.candidate = path;
+    const AuditReport r = audit_graph(g, inputs, o);
+    int nchwc = 0;
+    for (const AuditNode& n : r.nodes) nchwc += n.op == OpType::Conv2dNchwc;
+    CHECK(nchwc == 13);
+    CHECK(r.passed());
+  }
 }
