@@ -22,7 +22,6 @@ namespace vigil::ops {
 
 namespace {
 
-constexpr int64_t kMaxBlock = 64;
 // Below this many multiply-adds a conv runs on the calling thread (a pool handoff costs a few microseconds):
 // the squeeze-and-excitation convs on one pixel, for instance.
 constexpr double kMinParallelMacs = 1 << 18;
@@ -38,7 +37,8 @@ struct NchwcConv {
 NchwcConv nchwc_conv_params(const Node& node, std::span<const TensorInfo> in) {
   NchwcConv c;
   c.block = node.attrs.get_int("block", 0, node.label());
-  if (c.block < 1 || c.block > kMaxBlock) fail_node(node, concat("block ", c.block, " must be in 1..", kMaxBlock));
+  if (c.block < 1 || c.block > kernels::kNchwcMaxBlock)
+    fail_node(node, concat("block ", c.block, " must be in 1..", kernels::kNchwcMaxBlock));
   const int64_t x_plain = node.attrs.get_int("x_plain", 0, node.label());
   if (x_plain != 0 && x_plain != 1) fail_node(node, concat("x_plain must be 0 or 1, got ", x_plain));
   c.x_plain = x_plain == 1;
@@ -136,8 +136,8 @@ std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
   const bool has_bias = ctx.inputs.size() > 2 && ctx.inputs[2].present();
   const Tensor* b = has_bias ? ctx.constants[2] : nullptr;
   if (!w || (has_bias && !b)) fail_node(ctx.node, "needs constant weights and bias (the layout pass only moves those)");
+  // A block that is not the path's own vector width runs the plain loops (the supported() checks below).
   kernels::KernelIsa isa = kernel_isa(ctx.path).value_or(kernels::KernelIsa::Scalar);
-  if (kernels::nchwc_block(isa) != c.block) isa = kernels::KernelIsa::Scalar;
   const float* bias = b ? b->view().f32() : nullptr;
   AlignedBytes packed;
   if (c.depthwise) {

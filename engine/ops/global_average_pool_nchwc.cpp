@@ -40,8 +40,7 @@ std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
   const auto isa = kernel_isa(ctx.path).value_or(kernels::KernelIsa::Scalar);
   // Every lane is pooled (padding lanes too, harmlessly), so the channel count is CB * b.
   const kernels::NchwcShape s{x[0], x[1] * x[4], x[2] * x[3], x[4]};
-  return std::make_unique<GlobalAveragePoolNchwcKernel>(
-      s, kernels::nchwc_block(isa) == x[4] ? isa : kernels::KernelIsa::Scalar);
+  return std::make_unique<GlobalAveragePoolNchwcKernel>(s, isa);  // plain loops for a block not its own
 }
 
 // One add per input element.

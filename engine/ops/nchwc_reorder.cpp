@@ -16,11 +16,10 @@ namespace vigil::ops {
 
 namespace {
 
-constexpr int64_t kMaxBlock = 64;
-
 int64_t block_attr(const Node& node) {
   const int64_t b = node.attrs.get_int("block", 0, node.label());
-  if (b < 1 || b > kMaxBlock) fail_node(node, concat("block ", b, " must be in 1..", kMaxBlock));
+  if (b < 1 || b > kernels::kNchwcMaxBlock)
+    fail_node(node, concat("block ", b, " must be in 1..", kernels::kNchwcMaxBlock));
   return b;
 }
 
@@ -38,7 +37,7 @@ void infer_from(const Node& node, std::span<const TensorInfo> in, std::span<Tens
   const Shape& x = in[0].shape;
   const int64_t c = node.attrs.get_int("channels", 0, node.label());
   if (c < 1) fail_node(node, concat("channels ", c, " must be at least 1"));
-  if (x[4] < 1 || x[4] > kMaxBlock || kernels::nchwc_blocks(c, x[4]) != x[1])
+  if (x[4] < 1 || x[4] > kernels::kNchwcMaxBlock || kernels::nchwc_blocks(c, x[4]) != x[1])
     fail_node(node, concat("input X ", x.str(), " is not ", c, " channels in blocks of ", x[4]));
   out[0] = {DType::F32, Shape{x[0], c, x[2], x[3]}};
 }
@@ -65,21 +64,19 @@ class ReorderKernel final : public OpKernel {
   kernels::KernelIsa isa_;
 };
 
-kernels::KernelIsa isa_for(const BindContext& ctx, int64_t block) {
-  const auto isa = kernel_isa(ctx.path).value_or(kernels::KernelIsa::Scalar);
-  return kernels::nchwc_block(isa) == block ? isa : kernels::KernelIsa::Scalar;
-}
+// The isa's vector reorders for its own block, the plain loops for any other (nchwc_layout.h).
+kernels::KernelIsa isa_of(const BindContext& ctx) { return kernel_isa(ctx.path).value_or(kernels::KernelIsa::Scalar); }
 
 std::unique_ptr<OpKernel> bind_to(const BindContext& ctx) {
   const Shape& x = ctx.inputs[0].shape;
   const int64_t b = block_attr(ctx.node);
-  return std::make_unique<ReorderKernel>(true, kernels::NchwcShape{x[0], x[1], x[2] * x[3], b}, isa_for(ctx, b));
+  return std::make_unique<ReorderKernel>(true, kernels::NchwcShape{x[0], x[1], x[2] * x[3], b}, isa_of(ctx));
 }
 
 std::unique_ptr<OpKernel> bind_from(const BindContext& ctx) {
   const Shape& y = ctx.outputs[0].shape;
   const int64_t b = ctx.inputs[0].shape[4];
-  return std::make_unique<ReorderKernel>(false, kernels::NchwcShape{y[0], y[1], y[2] * y[3], b}, isa_for(ctx, b));
+  return std::make_unique<ReorderKernel>(false, kernels::NchwcShape{y[0], y[1], y[2] * y[3], b}, isa_of(ctx));
 }
 
 }  // namespace

@@ -13,8 +13,6 @@ namespace vigil::kernels {
 
 namespace {
 
-constexpr int64_t kMaxBlock = 64;
-
 bool sizes_valid(const Conv2dParams& c) {
   return c.batch >= 1 && c.in_channels >= 1 && c.in_h >= 1 && c.in_w >= 1 && c.out_channels >= 1 && c.out_h >= 1 &&
          c.out_w >= 1 && c.kernel_h >= 1 && c.kernel_w >= 1 && c.stride_h >= 1 && c.stride_w >= 1 &&
@@ -26,16 +24,8 @@ bool sizes_valid(const Conv2dParams& c) {
 bool conv2d_nchwc_supported(KernelIsa isa, const Conv2dNchwcParams& p) {
   const Conv2dParams& c = p.conv;
   if (c.group != 1 || !sizes_valid(c) || c.in_image_stride != 0 || c.out_image_stride != 0) return false;
-  if (p.block < 1 || p.block > kMaxBlock) return false;
-  switch (isa) {
-    case KernelIsa::Scalar:
-      return true;
-    case KernelIsa::Avx2:
-      return p.block == 8;
-    case KernelIsa::Avx512:
-      return p.block == 16;
-  }
-  return false;
+  if (p.block < 1 || p.block > kNchwcMaxBlock) return false;
+  return nchwc_isa(isa, p.block) == isa;  // Scalar: any block; a vector path: its own width
 }
 
 int64_t conv2d_nchwc_packed_floats(const Conv2dNchwcParams& p) {

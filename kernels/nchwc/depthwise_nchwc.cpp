@@ -17,8 +17,8 @@ bool depthwise_nchwc_supported(KernelIsa isa, const DepthwiseNchwcParams& dp) {
                         p.kernel_w >= 1 && p.stride_h >= 1 && p.stride_w >= 1 && p.dilation_h >= 1 &&
                         p.dilation_w >= 1 && p.pad_top >= 0 && p.pad_left >= 0 && p.in_image_stride == 0 &&
                         p.out_image_stride == 0;
-  if (!shape_ok || dp.block < 1 || dp.block > 64) return false;
-  return isa == KernelIsa::Scalar || dp.block == nchwc_block(isa);
+  if (!shape_ok || dp.block < 1 || dp.block > kNchwcMaxBlock) return false;
+  return nchwc_isa(isa, dp.block) == isa;  // Scalar: any block; a vector path: its own width
 }
 
 int64_t depthwise_nchwc_packed_floats(const DepthwiseNchwcParams& dp) {

@@ -11,9 +11,14 @@ namespace vigil::kernels {
 
 void nchwc_from_nchw(KernelIsa isa, const NchwcShape& s, const float* x, float* y, int64_t block_begin,
                      int64_t block_end) {
-  if (isa != KernelIsa::Scalar && s.block == nchwc_block(isa))
-    return isa == KernelIsa::Avx512 ? nchwc_from_nchw_avx512(s, x, y, block_begin, block_end)
-                                    : nchwc_from_nchw_avx2(s, x, y, block_begin, block_end);
+  switch (nchwc_isa(isa, s.block)) {
+    case KernelIsa::Avx512:
+      return nchwc_from_nchw_avx512(s, x, y, block_begin, block_end);
+    case KernelIsa::Avx2:
+      return nchwc_from_nchw_avx2(s, x, y, block_begin, block_end);
+    case KernelIsa::Scalar:
+      break;
+  }
   const int64_t b = s.block, blocks = nchwc_blocks(s.channels, b);
   for (int64_t n = 0; n < s.images; ++n)
     for (int64_t cb = block_begin; cb < block_end; ++cb) {
@@ -30,9 +35,14 @@ void nchwc_from_nchw(KernelIsa isa, const NchwcShape& s, const float* x, float* 
 
 void nchw_from_nchwc(KernelIsa isa, const NchwcShape& s, const float* x, float* y, int64_t block_begin,
                      int64_t block_end) {
-  if (isa != KernelIsa::Scalar && s.block == nchwc_block(isa))
-    return isa == KernelIsa::Avx512 ? nchw_from_nchwc_avx512(s, x, y, block_begin, block_end)
-                                    : nchw_from_nchwc_avx2(s, x, y, block_begin, block_end);
+  switch (nchwc_isa(isa, s.block)) {
+    case KernelIsa::Avx512:
+      return nchw_from_nchwc_avx512(s, x, y, block_begin, block_end);
+    case KernelIsa::Avx2:
+      return nchw_from_nchwc_avx2(s, x, y, block_begin, block_end);
+    case KernelIsa::Scalar:
+      break;
+  }
   const int64_t b = s.block, blocks = nchwc_blocks(s.channels, b);
   for (int64_t n = 0; n < s.images; ++n)
     for (int64_t cb = block_begin; cb < block_end; ++cb) {
@@ -47,15 +57,19 @@ void nchw_from_nchwc(KernelIsa isa, const NchwcShape& s, const float* x, float* 
 
 void global_average_pool_nchwc(KernelIsa isa, const NchwcShape& s, const float* x, float* y, int64_t block_begin,
                                int64_t block_end) {
-  if (isa != KernelIsa::Scalar && s.block == nchwc_block(isa))
-    return isa == KernelIsa::Avx512 ? global_average_pool_nchwc_avx512(s, x, y, block_begin, block_end)
-                                    : global_average_pool_nchwc_avx2(s, x, y, block_begin, block_end);
-  constexpr int64_t kMaxBlock = 64;
-  const int64_t b = std::min<int64_t>(s.block, kMaxBlock), blocks = nchwc_blocks(s.channels, s.block);
+  switch (nchwc_isa(isa, s.block)) {
+    case KernelIsa::Avx512:
+      return global_average_pool_nchwc_avx512(s, x, y, block_begin, block_end);
+    case KernelIsa::Avx2:
+      return global_average_pool_nchwc_avx2(s, x, y, block_begin, block_end);
+    case KernelIsa::Scalar:
+      break;
+  }
+  const int64_t b = std::min<int64_t>(s.block, kNchwcMaxBlock), blocks = nchwc_blocks(s.channels, s.block);
   for (int64_t n = 0; n < s.images; ++n)
     for (int64_t cb = block_begin; cb < block_end; ++cb) {
       const float* xb = x + (n * blocks + cb) * s.pixels * s.block;
-      double sum[kMaxBlock] = {};
+      double sum[kNchwcMaxBlock] = {};
       for (int64_t p = 0; p < s.pixels; ++p)
         for (int64_t lane = 0; lane < b; ++lane) sum[lane] += static_cast<double>(xb[p * s.block + lane]);
       float* yb = y + (n * blocks + cb) * s.block;

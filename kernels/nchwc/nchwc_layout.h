@@ -26,8 +26,15 @@ namespace vigil::kernels {
 constexpr int64_t nchwc_blocks(int64_t channels, int64_t block) { return (channels + block - 1) / block; }
 
 // The block the vector paths use: 16 on Avx512, 8 on Avx2, 1 on Scalar (no blocking).
-constexpr int64_t nchwc_block(KernelIsa isa) {
-  return isa == KernelIsa::Avx512 ? 16 : isa == KernelIsa::Avx2 ? 8 : 1;
+constexpr int64_t nchwc_block(KernelIsa isa) { return isa == KernelIsa::Avx512 ? 16 : isa == KernelIsa::Avx2 ? 8 : 1; }
+
+// The largest block any kernel takes (the plain loops' per-lane buffers are this long).
+inline constexpr int64_t kNchwcMaxBlock = 64;
+
+// The path whose reorder/pool code runs a tensor of `block` lanes: `isa` when block is its vector width,
+// else Scalar (the plain loops, any block).
+constexpr KernelIsa nchwc_isa(KernelIsa isa, int64_t block) {
+  return nchwc_block(isa) == block ? isa : KernelIsa::Scalar;
 }
 
 // Geometry shared by the reorders and the global pool: `images` images of `channels` channels and `pixels`
