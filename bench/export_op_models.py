@@ -24,7 +24,7 @@ network), with PyTorch's exporter so the nodes carry the attributes real exports
   (Pow, AveragePool, Div...), not as LRN.
 """
 import os
-import sys
+import argparse
 
 import torch
 import torch.nn as nn
@@ -75,8 +75,14 @@ def export_lrn(path):
     onnx.save(model, path)
 
 
+def parse_out_dir():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out_dir", help="directory the .onnx files are written to (created if missing)")
+    return parser.parse_args().out_dir
+
+
 def main():
-    out_dir = sys.argv[1] if len(sys.argv) > 1 else "."
+    out_dir = parse_out_dir()
     os.makedirs(out_dir, exist_ok=True)
     torch.manual_seed(0)
     for name, (model, shape) in MODELS.items():

@@ -14,6 +14,7 @@ except through denormals, which these scales avoid. Correctness on the same arch
 tools/onnx/check_torchvision.py. Needs torch and torchvision (Debian's python3-torch and
 python3-torchvision are enough).
 """
+import argparse
 import os
 import sys
 import warnings
@@ -39,15 +40,17 @@ def models(tv):
 
 
 def main():
-    if len(sys.argv) < 2:
-        sys.exit(__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out_dir", help="directory the .onnx files are written to (created if missing)")
+    parser.add_argument("names", nargs="*", help="models to export (default: all)")
+    args = parser.parse_args()
     import torch
     import torchvision
 
     warnings.filterwarnings("ignore")
-    out = sys.argv[1]
+    out = args.out_dir
     table = models(torchvision)
-    names = sys.argv[2:] or list(table)
+    names = args.names or list(table)
     unknown = [n for n in names if n not in table]
     if unknown:
         sys.exit(f"unknown models {unknown}; known: {', '.join(table)}")
