@@ -39,6 +39,8 @@ struct Avx512Isa {
   }
   static F fma(F a, F b, F c) { return _mm512_fmadd_ps(a, b, c); }
   static F fnma(F a, F b, F c) { return _mm512_fnmadd_ps(a, b, c); }
+  // v * 2^k for integral k, rounded once (into subnormals or to inf as the exact product would round).
+  static F scale_by_pow2(F v, F k) { return _mm512_scalef_ps(v, k); }
   static D widen_lo(F x) { return _mm512_cvtps_pd(_mm512_castps512_ps256(x)); }
   static D widen_hi(F x) { return _mm512_cvtps_pd(_mm512_extractf32x8_ps(x, 1)); }
   static F narrow(D lo, D hi) {

@@ -374,3 +374,25 @@ TEST_CASE("gemm_packed: epilogue activations against activate_reference") {
     }
   }
 }
+
+TEST_CASE("gemm_packed: hard_swish's product by 1/6 rounds on its own, like the reference's division") {
+  // The vector hard_swish multiplies by 1/6 where the reference divides by 6 (the same float results for
+  // all 2^32 inputs). Fused into the following + 0.5, the product would round differently at 845 inputs,
+  // all in (-3, -2.36); these are nine of them. A dense sweep of the bit patterns in [-3, 3] follows.
+  std::vector<float> x = {-0x1.2edcp+1f, -0x1.383cp+1f, -0x1.419cp+1f, -0x1.4afcp+1f, -0x1.545cp+1f,
+                          -0x1.6fc2p+1f, -0x1.7472p+1f, -0x1.7c9dp+1f, -0x1.7f7a8p+1f};
+  for (float v = -3.0f; v <= 3.0f; v = std::nextafter(v, 4.0f)) {
+    x.push_back(v);
+    for (int skip = 0; skip < 997 && v <= 3.0f; ++skip) v = std::nextafter(v, 4.0f);
+  }
+  const ActivationParams p = make_activation(Activation::HardSwish);
+  std::vector<float> y(x.size()), ref(x.size());
+  activation_reference(p, x.data(), ref.data(), static_cast<int64_t>(x.size()));
+  for (KernelIsa isa : available_isas()) {
+    gemm_packed_activation(isa, p, x.data(), y.data(), static_cast<int64_t>(y.size()));
+    int mismatches = 0;
+    for (size_t i = 0; i < x.size(); ++i)
+      if (!same_bits(y[i], ref[i]) && mismatches++ < 5)
+        FAIL_CHECK(std::string(kernel_isa_name(isa)) << " hard_swish(" << x[i] << ") = " << y[i] << ", reference " << ref[i]);
+  }
+}
