@@ -310,8 +310,11 @@ AuditReport audit_graph(Graph graph, const std::map<std::string, Tensor>& inputs
   // the baseline's already-transformed graph and none.
   EngineOptions baseline_options{options.baseline, options.optimize};
   baseline_options.nchwc_block = default_nchwc_block(options.candidate);
+  baseline_options.entry_by_entry = false;  // kernels bound for whole values: run_node runs them so
   Engine baseline(std::move(graph), baseline_options);
-  Engine candidate(baseline.graph(), EngineOptions{options.candidate, false});
+  EngineOptions candidate_options{options.candidate, false};
+  candidate_options.entry_by_entry = false;
+  Engine candidate(baseline.graph(), candidate_options);
   if (options.prepare_candidate) options.prepare_candidate(candidate);
   const Graph& g = baseline.graph();
   if (candidate.graph().nodes.size() != g.nodes.size()) fail("audit: the candidate graph differs from the baseline");

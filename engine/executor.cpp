@@ -1,5 +1,8 @@
 #include "engine/executor.h"
 
+#include <cstdlib>
+#include <cstring>
+
 #include "engine/error.h"
 #include "engine/passes/fold_batch_norm.h"
 #include "engine/passes/fold_pad_into_conv.h"
@@ -9,10 +12,17 @@
 #include "engine/passes/prune_to_outputs.h"
 #include "engine/passes/use_nchwc_layout.h"
 
-#include <cstdlib>
-#include <cstring>
-
 namespace vigil {
+
+namespace {
+
+// The shape of one batch entry: dim 0 set to 1.
+Shape one_entry(Shape s) {
+  s[0] = 1;
+  return s;
+}
+
+}  // namespace
 
 int64_t default_nchwc_block(KernelPath path) {
   const char* env = std::getenv("VIGIL_NCHWC");
@@ -44,11 +54,26 @@ Engine::Engine(Graph graph, EngineOptions options)
     fuse_residual_add(graph_);
     use_nchwc_layout(graph_, options.nchwc_block ? *options.nchwc_block : default_nchwc_block(path_));
   }
+  const char* entry_env = std::getenv("VIGIL_ENTRY_BY_ENTRY");
+  if (options.entry_by_entry && !(entry_env && std::strcmp(entry_env, "0") == 0))
+    entry_plan_ = plan_entry_by_entry(graph_, options.entry_by_entry_min_bytes);
+  bind_and_plan();
+  if (!plan_.entry_plan_valid) {  // the prefix shares a buffer with a value of another batch size
+    entry_plan_ = {};
+    bind_and_plan();
+  }
+}
+
+void Engine::bind_and_plan() {
+  kernels_.clear();
+  flops_.clear();
   std::vector<size_t> workspace;
   std::vector<bool> accepts_batch_strides;
   std::vector<TensorInfo> in, out;
   std::vector<const Tensor*> constants;
-  for (const Node& node : graph_.nodes) {
+  for (size_t node_index = 0; node_index < graph_.nodes.size(); ++node_index) {
+    const Node& node = graph_.nodes[node_index];
+    const bool per_entry = static_cast<int>(node_index) < entry_plan_.prefix_nodes;
     in.clear();
     constants.clear();
     for (int v : node.inputs) {
@@ -58,23 +83,26 @@ Engine::Engine(Graph graph, EngineOptions options)
         continue;
       }
       const Value& val = graph_.values[static_cast<size_t>(v)];
-      in.push_back({val.dtype, val.shape});
+      in.push_back({val.dtype, val.constant >= 0 || !per_entry ? val.shape : one_entry(val.shape)});
       constants.push_back(val.constant >= 0 ? &graph_.constants[static_cast<size_t>(val.constant)] : nullptr);
     }
     out.clear();
     for (int v : node.outputs) {
-      if (v == kNoValue)
+      if (v == kNoValue) {
         out.push_back({});
-      else
-        out.push_back({graph_.values[static_cast<size_t>(v)].dtype, graph_.values[static_cast<size_t>(v)].shape});
+        continue;
+      }
+      const Value& val = graph_.values[static_cast<size_t>(v)];
+      out.push_back({val.dtype, per_entry ? one_entry(val.shape) : val.shape});
     }
     const OpDef& def = op_def(node.op);
     kernels_.push_back(def.bind(BindContext{node, in, out, constants, path_, max_threads_}));
     workspace.push_back(kernels_.back()->workspace_bytes());
     accepts_batch_strides.push_back(kernels_.back()->accepts_batch_strides());
-    flops_.push_back(def.flops ? def.flops(node, in, out) : 0.0);
+    const double entry_flops = def.flops ? def.flops(node, in, out) : 0.0;
+    flops_.push_back(per_entry ? entry_flops * static_cast<double>(entry_plan_.entries) : entry_flops);
   }
-  plan_ = plan_memory(graph_, workspace, accepts_batch_strides);
+  plan_ = plan_memory(graph_, workspace, accepts_batch_strides, entry_plan_);
 }
 
 double Engine::total_flops() const {
@@ -139,15 +167,38 @@ ExecutionContext::ExecutionContext(const Engine& engine, std::shared_ptr<ThreadP
     if (val.constant >= 0)
       views_[v] = g.constants[static_cast<size_t>(val.constant)].view();
     else if (plan.value_offset[v] != kNotInArena)
-      views_[v] = {val.dtype, val.shape, arena_.get() + plan.value_offset[v], plan.value_batch_stride[v]};
+      views_[v] = {val.dtype, plan.value_holds_one_entry[v] ? one_entry(val.shape) : val.shape,
+                   arena_.get() + plan.value_offset[v], plan.value_batch_stride[v]};
   }
+  const EntryPlan& entries = engine.entry_plan();
+  size_t most_io = 0;
   for (size_t n = 0; n < g.nodes.size(); ++n) {
     const Node& node = g.nodes[n];
+    const bool per_entry = static_cast<int>(n) < entries.prefix_nodes;
     node_io_begin_.push_back(node_io_.size());
-    for (int v : node.inputs) node_io_.push_back(v == kNoValue ? TensorView{} : views_[static_cast<size_t>(v)]);
-    for (int v : node.outputs) node_io_.push_back(v == kNoValue ? TensorView{} : views_[static_cast<size_t>(v)]);
+    // An entry-by-entry node sees entry 0 of each value; run() moves the views of whole-batch buffers on by
+    // their entry stride (engine/memory_plan.h), while one-entry buffers are reused by every entry.
+    auto add = [&](int v) {
+      if (v == kNoValue) {
+        node_io_.push_back({});
+        node_io_entry_bytes_.push_back(0);
+        return;
+      }
+      TensorView view = views_[static_cast<size_t>(v)];
+      int64_t entry_bytes = 0;
+      if (per_entry && g.values[static_cast<size_t>(v)].constant < 0) {
+        entry_bytes = plan.value_entry_stride[static_cast<size_t>(v)] * static_cast<int64_t>(dtype_size(view.dtype));
+        view.shape = one_entry(view.shape);
+      }
+      node_io_.push_back(view);
+      node_io_entry_bytes_.push_back(entry_bytes);
+    };
+    for (int v : node.inputs) add(v);
+    for (int v : node.outputs) add(v);
+    most_io = std::max(most_io, node.inputs.size() + node.outputs.size());
     workspace_.push_back(plan.workspace_offset[n] == kNotInArena ? nullptr : arena_.get() + plan.workspace_offset[n]);
   }
+  entry_io_.resize(most_io);
   node_ns_.assign(g.nodes.size(), 0);
 }
 
@@ -165,22 +216,39 @@ TensorView ExecutionContext::output(size_t i) const {
   return views_[static_cast<size_t>(outputs[i])];
 }
 
+void ExecutionContext::run_node(size_t n, const TensorView* io, bool accumulate_time) {
+  const Node& node = engine_.graph().nodes[n];
+  std::span<const TensorView> in(io, node.inputs.size());
+  std::span<const TensorView> out(io + node.inputs.size(), node.outputs.size());
+  const RunContext rc{workspace_[n], pool_.get()};
+  if (profiling_) {
+    auto t0 = std::chrono::steady_clock::now();
+    engine_.kernel(n).run(in, out, rc);
+    const int64_t ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+    node_ns_[n] = accumulate_time ? node_ns_[n] + ns : ns;
+  } else {
+    engine_.kernel(n).run(in, out, rc);
+  }
+}
+
 void ExecutionContext::run() {
   const Graph& g = engine_.graph();
-  for (size_t n = 0; n < g.nodes.size(); ++n) {
-    const Node& node = g.nodes[n];
-    const TensorView* io = node_io_.data() + node_io_begin_[n];
-    std::span<const TensorView> in(io, node.inputs.size());
-    std::span<const TensorView> out(io + node.inputs.size(), node.outputs.size());
-    const RunContext rc{workspace_[n], pool_.get()};
-    if (profiling_) {
-      auto t0 = std::chrono::steady_clock::now();
-      engine_.kernel(n).run(in, out, rc);
-      node_ns_[n] = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
-    } else {
-      engine_.kernel(n).run(in, out, rc);
+  const EntryPlan& entries = engine_.entry_plan();
+  const size_t prefix = static_cast<size_t>(entries.prefix_nodes);
+  for (int64_t e = 0; e < entries.entries && prefix > 0; ++e) {
+    for (size_t n = 0; n < prefix; ++n) {
+      const size_t begin = node_io_begin_[n];
+      const size_t count = g.nodes[n].inputs.size() + g.nodes[n].outputs.size();
+      for (size_t i = 0; i < count; ++i) {
+        entry_io_[i] = node_io_[begin + i];
+        if (entry_io_[i].data)
+          entry_io_[i].data = static_cast<std::byte*>(entry_io_[i].data) + e * node_io_entry_bytes_[begin + i];
+      }
+      run_node(n, entry_io_.data(), e > 0);
     }
   }
+  for (size_t n = prefix; n < g.nodes.size(); ++n) run_node(n, node_io_.data() + node_io_begin_[n], false);
 }
 
 }  // namespace vigil

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/entry_by_entry.h"
 #include "engine/graph.h"
 #include "engine/memory_plan.h"
 #include "engine/op_def.h"
@@ -33,6 +34,13 @@ struct EngineOptions {
   // applied with `optimize`: unset = default_nchwc_block(path); 0 = NCHW throughout; another value = that block
   // on any path (tests; the audit gives its reference baseline the candidate's block).
   std::optional<int64_t> nchwc_block = std::nullopt;
+  // Run a batch's leading per-image layers one batch entry at a time when its intermediates are large
+  // (engine/entry_by_entry.h): same results, each layer's output still in cache for the next. Off: every
+  // node runs once over the whole batch (the audit, which runs each node's kernel on whole values). The
+  // environment variable VIGIL_ENTRY_BY_ENTRY=0 turns it off too (benchmarks).
+  bool entry_by_entry = true;
+  // ... when the batch's largest value in the prefix has at least this many bytes (tests force it with 0).
+  int64_t entry_by_entry_min_bytes = int64_t{8} << 20;
 };
 
 // The vector width of the path's kernels (16 on AVX-512, 8 on AVX2), 0 on the reference and scalar paths, and 0
@@ -48,6 +56,8 @@ class Engine {
   const MemoryPlan& memory_plan() const { return plan_; }
   KernelPath kernel_path() const { return path_; }
   int max_threads() const { return max_threads_; }
+  // Nodes [0, entry_plan().prefix_nodes) have kernels bound for one batch entry and run once per entry.
+  const EntryPlan& entry_plan() const { return entry_plan_; }
   const OpKernel& kernel(size_t node) const { return *kernels_[node]; }
   double node_flops(size_t node) const { return flops_[node]; }
   double total_flops() const;
@@ -61,10 +71,13 @@ class Engine {
   void replace_kernel_for_testing(size_t node, std::unique_ptr<OpKernel> kernel);
 
  private:
+  void bind_and_plan();  // kernels_, flops_ and plan_ for graph_ and entry_plan_
+
   Graph graph_;
   std::vector<std::unique_ptr<OpKernel>> kernels_;
   std::vector<double> flops_;
   MemoryPlan plan_;
+  EntryPlan entry_plan_;
   KernelPath path_ = KernelPath::Reference;
   int max_threads_ = 1;
 };
@@ -86,7 +99,8 @@ class ExecutionContext {
   TensorView output(std::string_view name) const { return output(engine_.output_index(name)); }
   // Any value of the graph (intermediates stay valid only until the arena reuses them). An intermediate of a
   // batch may be a strided view inside a channel Concat's output (TensorView::batch_stride != 0); graph inputs
-  // and outputs never are.
+  // and outputs never are. Run entry by entry (Engine::entry_plan()), an intermediate used only by the prefix
+  // holds the last batch entry, and its view has dim 0 = 1.
   const TensorView& value(int value_id) const { return views_[static_cast<size_t>(value_id)]; }
 
   void run();
@@ -96,13 +110,17 @@ class ExecutionContext {
   std::span<const int64_t> node_nanoseconds() const { return node_ns_; }
 
  private:
+  void run_node(size_t n, const TensorView* io, bool accumulate_time);
+
   const Engine& engine_;
   std::shared_ptr<ThreadPool> pool_;
   AlignedBytes arena_;
-  std::vector<TensorView> views_;        // per value: arena slot or constant storage
-  std::vector<TensorView> node_io_;      // every node's inputs then outputs, flattened
-  std::vector<size_t> node_io_begin_;    // per node: where its inputs start in node_io_
-  std::vector<std::byte*> workspace_;    // per node
+  std::vector<TensorView> views_;             // per value: arena slot or constant storage
+  std::vector<TensorView> node_io_;           // every node's inputs then outputs, flattened
+  std::vector<size_t> node_io_begin_;         // per node: where its inputs start in node_io_
+  std::vector<int64_t> node_io_entry_bytes_;  // per node_io_ slot of an entry-by-entry node: bytes between entries
+  std::vector<TensorView> entry_io_;          // one entry's views of a node's inputs and outputs, reused
+  std::vector<std::byte*> workspace_;         // per node
   std::vector<int64_t> node_ns_;
   bool profiling_ = false;
 };

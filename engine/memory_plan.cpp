@@ -20,7 +20,7 @@ size_t round_up(size_t n) { return (n + kTensorAlignment - 1) / kTensorAlignment
 }  // namespace
 
 MemoryPlan plan_memory(const Graph& g, std::span<const size_t> workspace_bytes,
-                       const std::vector<bool>& accepts_batch_strides) {
+                       const std::vector<bool>& accepts_batch_strides, const EntryPlan& entries) {
   MemoryPlan plan;
   const int steps = static_cast<int>(g.nodes.size());
   plan.value_offset.assign(g.values.size(), kNotInArena);
@@ -63,11 +63,49 @@ MemoryPlan plan_memory(const Graph& g, std::span<const size_t> workspace_bytes,
     last[r] = std::max(last[r], last[v]);
   }
 
+  // Entry by entry (engine/entry_by_entry.h) the prefix runs once per batch entry. A buffer only the prefix
+  // touches holds one entry, rewritten by every pass (so it stays in cache); a buffer that crosses the
+  // prefix's boundary (a graph input or output, or read or written after the prefix) holds the whole batch,
+  // entry e at e * (its size / N), and must survive all passes.
+  std::vector<bool> one_entry(g.values.size(), false);
+  plan.value_entry_stride.assign(g.values.size(), 0);
+  plan.value_holds_one_entry.assign(g.values.size(), false);
+  if (entries.prefix_nodes > 0) {
+    const int end = entries.prefix_nodes - 1;
+    std::vector<bool> crossing(g.values.size(), false), touched(g.values.size(), false);
+    for (int v : g.inputs) crossing[root[static_cast<size_t>(v)]] = true;
+    for (int v : g.outputs) crossing[root[static_cast<size_t>(v)]] = true;
+    for (int n = 0; n < steps; ++n)
+      for (const auto* list : {&g.nodes[static_cast<size_t>(n)].inputs, &g.nodes[static_cast<size_t>(n)].outputs})
+        for (int v : *list) {
+          if (v == kNoValue || g.values[static_cast<size_t>(v)].constant >= 0) continue;
+          (n <= end ? touched : crossing)[root[static_cast<size_t>(v)]] = true;
+        }
+    for (size_t r = 0; r < g.values.size(); ++r) {
+      if (root[r] != r || !touched[r]) continue;
+      const Shape& shape = g.values[r].shape;
+      if (shape.rank < 1 || shape[0] != entries.entries) {
+        plan.entry_plan_valid = false;  // e.g. the prefix writes into a buffer of another batch size
+        continue;
+      }
+      if (crossing[r]) {
+        first[r] = 0;
+        last[r] = std::max(last[r], end);
+        plan.value_entry_stride[r] = shape.numel() / entries.entries;
+      } else {
+        one_entry[r] = true;
+      }
+    }
+    for (size_t v = 0; v < g.values.size(); ++v) plan.value_entry_stride[v] = plan.value_entry_stride[root[v]];
+    for (size_t v = 0; v < g.values.size(); ++v) plan.value_holds_one_entry[v] = one_entry[root[v]];
+  }
+
   std::vector<Buffer> buffers;
   for (size_t v = 0; v < g.values.size(); ++v) {
     if (g.values[v].constant >= 0 || first[v] < 0 || root[v] != v) continue;
     const Value& val = g.values[v];
-    size_t bytes = round_up(static_cast<size_t>(val.shape.numel()) * dtype_size(val.dtype));
+    const int64_t elements = one_entry[v] ? val.shape.numel() / entries.entries : val.shape.numel();
+    size_t bytes = round_up(static_cast<size_t>(elements) * dtype_size(val.dtype));
     buffers.push_back({bytes, first[v], last[v], &plan.value_offset[v]});
   }
   for (size_t n = 0; n < g.nodes.size(); ++n)

@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "engine/entry_by_entry.h"
 #include "engine/graph.h"
 
 namespace vigil {
@@ -21,12 +22,19 @@ struct MemoryPlan {
   std::vector<size_t> value_offset;         // per value id; kNotInArena for constants
   std::vector<size_t> workspace_offset;     // per node; kNotInArena when it needs none
   std::vector<int64_t> value_batch_stride;  // per value: TensorView::batch_stride (0: dense)
+  // Entry by entry: per value, elements from one batch entry to the next in its buffer (0: a buffer of one
+  // entry, reused by every pass), and false when the plan cannot run entry by entry.
+  std::vector<int64_t> value_entry_stride;
+  std::vector<bool> value_holds_one_entry;  // per value: its buffer holds one entry (the latest pass's)
+  bool entry_plan_valid = true;
 };
 
 // `workspace_bytes[i]` is node i's scratch need. Values live from their producer (or the start, for graph
 // inputs) to their last consumer (or the end, for graph outputs). `accepts_batch_strides[i]`: node i's
-// kernel honours strided views (find_value_aliases); empty: none does.
+// kernel honours strided views (find_value_aliases); empty: none does. `entries` (engine/entry_by_entry.h):
+// nodes [0, entries.prefix_nodes) run once per batch entry; buffers only they use then hold one entry, and
+// buffers crossing the prefix's boundary stay intact over all its passes.
 MemoryPlan plan_memory(const Graph& g, std::span<const size_t> workspace_bytes,
-                       const std::vector<bool>& accepts_batch_strides = {});
+                       const std::vector<bool>& accepts_batch_strides = {}, const EntryPlan& entries = {});
 
 }  // namespace vigil

@@ -1,0 +1,139 @@
+#include "engine/entry_by_entry.h"
+
+#include <algorithm>
+
+#include "engine/dtype.h"
+#include "engine/op_type.h"
+
+namespace vigil {
+
+namespace {
+
+// Normalised axis (negative counts from the end), or -1 when out of range.
+int64_t normalized_axis(int64_t axis, int64_t rank) {
+  if (axis < 0) axis += rank;
+  return axis >= 0 && axis < rank ? axis : -1;
+}
+
+// Axes that all lie past the batch dim (an empty list means "all axes" to the ops using this).
+bool axes_keep_batch(const std::vector<int64_t>& axes, int64_t rank) {
+  return !axes.empty() &&
+         std::all_of(axes.begin(), axes.end(), [&](int64_t a) { return normalized_axis(a, rank) >= 1; });
+}
+
+int64_t output_rank(const Graph& g, const Node& node) {
+  return node.outputs[0] == kNoValue ? 0
+                                     : static_cast<int64_t>(g.values[static_cast<size_t>(node.outputs[0])].shape.rank);
+}
+
+enum class Kind { No, PerEntry, Elementwise };
+
+// Whether the op computes each batch entry from that entry alone, given its attributes.
+Kind op_kind(const Graph& g, const Node& node) {
+  const int64_t rank = node.inputs.empty() || node.inputs[0] == kNoValue
+                           ? 0
+                           : static_cast<int64_t>(g.values[static_cast<size_t>(node.inputs[0])].shape.rank);
+  switch (node.op) {
+    case OpType::Conv2d:
+    case OpType::Conv2dNchwc:
+    case OpType::ToNchwc:
+    case OpType::FromNchwc:
+    case OpType::BatchNorm:
+    case OpType::MaxPool:
+    case OpType::AveragePool:
+    case OpType::GlobalAveragePool:
+    case OpType::GlobalAveragePoolNchwc:
+    case OpType::LpPool:
+    case OpType::Lrn:
+    case OpType::Relu:
+    case OpType::LeakyRelu:
+    case OpType::Sigmoid:
+    case OpType::Tanh:
+    case OpType::Silu:
+    case OpType::Mish:
+    case OpType::HardSwish:
+    case OpType::HardSigmoid:
+    case OpType::Clip:
+    case OpType::Gelu:
+    case OpType::Elu:
+      return Kind::PerEntry;
+    case OpType::Add:
+    case OpType::Sub:
+    case OpType::Mul:
+    case OpType::Div:
+    case OpType::PRelu:
+    case OpType::Max:
+    case OpType::Min:
+      return Kind::Elementwise;
+    case OpType::Concat:
+      return normalized_axis(node.attrs.get_int("axis", 0, node.name), rank) >= 1 ? Kind::PerEntry : Kind::No;
+    case OpType::Softmax:
+      return normalized_axis(node.attrs.get_int("axis", -1, node.name), rank) >= 1 ? Kind::PerEntry : Kind::No;
+    case OpType::Slice: {
+      const std::vector<int64_t> axes = node.attrs.get_ints("axes", {}, node.name);
+      return axes_keep_batch(axes, rank) ? Kind::PerEntry : Kind::No;
+    }
+    case OpType::ReduceMean:
+    case OpType::ReduceMax:
+    case OpType::ReduceSum:
+      return axes_keep_batch(node.attrs.get_ints("axes", {}, node.name), rank) ? Kind::PerEntry : Kind::No;
+    case OpType::Resize:  // dim 0 kept (checked with the shapes), so scale 1 there: each entry maps to itself
+      return node.attrs.get_string("coordinate_transformation_mode", "half_pixel", node.name) != "tf_crop_and_resize"
+                 ? Kind::PerEntry
+                 : Kind::No;
+    default:
+      return Kind::No;
+  }
+}
+
+}  // namespace
+
+EntryPlan plan_entry_by_entry(const Graph& g, int64_t min_value_bytes) {
+  EntryPlan plan;
+  int64_t n = 0, largest = 0;
+  int prefix = 0;
+  std::vector<bool> produced(g.values.size(), false);  // by the prefix so far
+  auto batched = [&](int v) {
+    const Shape& s = g.values[static_cast<size_t>(v)].shape;
+    return s.rank >= 1 && s[0] == n;
+  };
+  for (const Node& node : g.nodes) {
+    const Kind kind = op_kind(g, node);
+    if (kind == Kind::No) break;
+    if (n == 0) {
+      if (node.inputs.empty() || node.inputs[0] == kNoValue || g.is_constant(node.inputs[0])) break;
+      const Shape& s = g.values[static_cast<size_t>(node.inputs[0])].shape;
+      if (s.rank < 1 || s[0] <= 1) break;
+      n = s[0];
+    }
+    bool ok = true;
+    for (int v : node.inputs) {
+      if (v == kNoValue) continue;
+      const Value& val = g.values[static_cast<size_t>(v)];
+      if (val.constant >= 0) {
+        // A per-channel or parameter constant; elementwise ops must not broadcast one along the batch.
+        if (kind == Kind::Elementwise && val.shape.rank >= output_rank(g, node) && val.shape[0] != 1) ok = false;
+        continue;
+      }
+      const bool graph_input = std::find(g.inputs.begin(), g.inputs.end(), v) != g.inputs.end();
+      if (!batched(v) || !(graph_input || produced[static_cast<size_t>(v)])) ok = false;
+      if (kind == Kind::Elementwise && val.shape.rank != output_rank(g, node)) ok = false;
+    }
+    for (int v : node.outputs)
+      if (v != kNoValue) {
+        if (!batched(v)) ok = false;
+        const Value& val = g.values[static_cast<size_t>(v)];
+        largest = std::max(largest, val.shape.numel() * static_cast<int64_t>(dtype_size(val.dtype)));
+      }
+    if (!ok) break;
+    for (int v : node.outputs)
+      if (v != kNoValue) produced[static_cast<size_t>(v)] = true;
+    ++prefix;
+  }
+  if (prefix == 0 || largest < min_value_bytes) return plan;
+  plan.prefix_nodes = prefix;
+  plan.entries = n;
+  return plan;
+}
+
+}  // namespace vigil

@@ -1,0 +1,153 @@
+// Entry by entry (engine/entry_by_entry.h): a batch's leading per-image nodes run once per batch entry, with
+// kernels bound for one entry and one-entry buffers reused by every pass. The results must be the same bits
+// as running every node over the whole batch, on every path and thread count; the prefix must stop at the
+// first node that mixes batch entries; and buffers only the prefix uses must shrink to one entry.
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine/entry_by_entry.h"
+#include "engine/executor.h"
+#include "engine/graph_builder.h"
+#include "engine/kernel_path.h"
+#include "tests/unit/graph_run_support.h"
+
+using namespace vigil;
+using namespace vigil::test;
+
+namespace {
+
+int conv(GraphBuilder& gb, std::mt19937& rng, const std::string& name, int x, int64_t cin, int64_t cout, int64_t k,
+         int64_t group, const char* act) {
+  const float scale = 1.5f / std::sqrt(static_cast<float>(cin / group * k * k));
+  const int w =
+      gb.constant(name + ".w",
+                  Tensor::from_f32({cout, cin / group, k, k},
+                                   random_values(static_cast<size_t>(cout * cin / group * k * k), rng, -scale, scale)));
+  const int b = gb.constant(name + ".b", Tensor::from_f32({cout}, random_values(static_cast<size_t>(cout), rng)));
+  Attributes a;
+  a.set("pads", std::vector<int64_t>{k / 2, k / 2, k / 2, k / 2});
+  a.set("group", group);
+  if (act) a.set("activation", std::string(act));
+  return gb.node(OpType::Conv2d, name, {x, w, b}, a);
+}
+
+// Batch 3 through per-image ops of every kind the prefix takes (conv, channel slice and concat, max pool,
+// depthwise conv, global pool, a multiply of two batched values, an add of a per-channel constant, resize,
+// reduce-mean), one of them also a graph output, then a Transpose that mixes the entries.
+Graph batch_net(unsigned seed) {
+  std::mt19937 rng(seed);
+  GraphBuilder gb;
+  const int img = gb.input("img", DType::F32, {3, 5, 23, 19});
+  const int c1 = conv(gb, rng, "c1", img, 5, 16, 3, 1, "relu");
+  Attributes slice;
+  slice.set("starts", std::vector<int64_t>{6});
+  slice.set("ends", std::vector<int64_t>{16});
+  slice.set("axes", std::vector<int64_t>{1});
+  const int s1 = gb.node(OpType::Slice, "s1", {c1}, slice);
+  const int c2 = conv(gb, rng, "c2", s1, 10, 10, 3, 1, "leaky_relu");
+  Attributes axis1;
+  axis1.set("axis", int64_t{1});
+  const int cat = gb.node(OpType::Concat, "cat", {c2, c1}, axis1);
+  Attributes pool;
+  pool.set("kernel_shape", std::vector<int64_t>{2, 2});
+  pool.set("strides", std::vector<int64_t>{2, 2});
+  const int mp = gb.node(OpType::MaxPool, "mp", {cat}, pool);
+  const int dw = conv(gb, rng, "dw", mp, 26, 26, 3, 26, "relu");
+  const int p = conv(gb, rng, "p", dw, 26, 12, 1, 1, nullptr);
+  const int gap = gb.node(OpType::GlobalAveragePool, "gap", {p});
+  const int m = gb.node(OpType::Mul, "m", {p, gap});
+  const int shift = gb.constant("shift", Tensor::from_f32({12, 1, 1}, random_values(12, rng)));
+  const int a = gb.node(OpType::Add, "a", {m, shift});
+  Attributes resize;
+  resize.set("mode", std::string("nearest"));
+  resize.set("scales", std::vector<float>{1.0f, 1.0f, 2.0f, 2.0f});
+  const int r = gb.node(OpType::Resize, "r", {a}, resize);
+  Attributes reduce;
+  reduce.set("axes", std::vector<int64_t>{2, 3});
+  reduce.set("keepdims", int64_t{0});
+  const int emb = gb.node(OpType::ReduceMean, "emb", {r}, reduce);
+  Attributes perm;
+  perm.set("perm", std::vector<int64_t>{1, 0});
+  gb.output(gb.node(OpType::Transpose, "t", {emb}, perm));
+  gb.output(c2);
+  gb.output(emb);
+  return gb.build();
+}
+
+EngineOptions options_for(KernelPath path, bool entry_by_entry) {
+  EngineOptions o;
+  o.path = path;
+  o.entry_by_entry = entry_by_entry;
+  o.entry_by_entry_min_bytes = 0;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("entry by entry: the same bits as whole-batch nodes on every path and thread count") {
+  for (KernelPath path : {KernelPath::Reference, KernelPath::Scalar, KernelPath::Avx2, KernelPath::Avx512}) {
+    if (!kernel_path_supported(path)) continue;
+    for (int threads : {1, 2}) {
+      for (unsigned seed : {1u, 2u}) {
+        INFO(kernel_path_name(path), ", ", threads, " threads, seed ", seed);
+        const auto want = run_graph(batch_net(seed), options_for(path, false), threads, seed);
+        const auto got = run_graph(batch_net(seed), options_for(path, true), threads, seed);
+        REQUIRE(got.size() == want.size());
+        for (size_t o = 0; o < got.size(); ++o) {
+          REQUIRE(got[o].size() == want[o].size());
+          CHECK(std::memcmp(got[o].data(), want[o].data(), got[o].size() * sizeof(float)) == 0);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("entry by entry: the prefix ends where entries mix, and its own buffers hold one entry") {
+  const Graph g = batch_net(3);
+  Engine whole(g, options_for(KernelPath::Reference, false));
+  Engine split(g, options_for(KernelPath::Reference, true));
+  CHECK(whole.entry_plan().prefix_nodes == 0);
+  REQUIRE(split.entry_plan().prefix_nodes > 0);
+  CHECK(split.entry_plan().entries == 3);
+  const Graph& sg = split.graph();
+  const int prefix = split.entry_plan().prefix_nodes;
+  REQUIRE(prefix < static_cast<int>(sg.nodes.size()));
+  CHECK(sg.nodes[static_cast<size_t>(prefix)].op == OpType::Transpose);
+  for (int n = 0; n < prefix; ++n) CHECK(sg.nodes[static_cast<size_t>(n)].op != OpType::Transpose);
+  // Every intermediate of the prefix but c2 (a graph output) holds one image instead of three.
+  CHECK(split.memory_plan().arena_bytes < whole.memory_plan().arena_bytes);
+  // The views say so: c1 (read only inside the prefix) holds one image, c2 (a graph output) all three.
+  ExecutionContext ctx(split);
+  CHECK(ctx.value(sg.find_value("c1")).shape[0] == 1);
+  CHECK(ctx.value(sg.find_value("c2")).shape[0] == 3);
+  // Below the size threshold the plan stays off.
+  EngineOptions high = options_for(KernelPath::Reference, true);
+  high.entry_by_entry_min_bytes = int64_t{1} << 40;
+  CHECK(Engine(g, high).entry_plan().prefix_nodes == 0);
+}
+
+TEST_CASE("entry by entry: ops that mix batch entries end the prefix") {
+  GraphBuilder gb;
+  const int x = gb.input("x", DType::F32, {4, 6, 5, 5});
+  const int r = gb.node(OpType::Relu, "r", {x});
+  // A constant with a batch dim of 4: each entry gets another row, so it cannot run entry by entry.
+  std::mt19937 rng(4);
+  const int c = gb.constant("c", Tensor::from_f32({4, 6, 1, 1}, random_values(24, rng)));
+  const int m = gb.node(OpType::Mul, "m", {r, c});
+  Attributes axis0;
+  axis0.set("axis", int64_t{0});
+  const int cat = gb.node(OpType::Concat, "cat", {m, r}, axis0);
+  gb.output(gb.node(OpType::Relu, "r2", {cat}));
+  const Graph g = gb.build();
+  CHECK(plan_entry_by_entry(g, 0).prefix_nodes == 1);  // only the first Relu
+  CHECK(plan_entry_by_entry(g, 0).entries == 4);
+
+  GraphBuilder one;
+  const int y = one.input("y", DType::F32, {1, 6, 5, 5});
+  one.output(one.node(OpType::Relu, "r", {y}));
+  CHECK(plan_entry_by_entry(one.build(), 0).prefix_nodes == 0);  // batch 1: nothing to split
+}
