@@ -28,6 +28,10 @@ int64_t output_rank(const Graph& g, const Node& node) {
 
 enum class Kind { No, PerEntry, Elementwise };
 
+// Weights up to this size are taken to stay in cache (L2 is 1-2 MiB per core on the x86 CPUs we target)
+// while the prefix runs the following entries.
+constexpr int64_t kCachedWeightBytes = int64_t{1} << 20;
+
 // Whether the op computes each batch entry from that entry alone, given its attributes.
 Kind op_kind(const Graph& g, const Node& node) {
   const int64_t rank = node.inputs.empty() || node.inputs[0] == kNoValue
@@ -107,10 +111,12 @@ EntryPlan plan_entry_by_entry(const Graph& g, int64_t min_value_bytes) {
       n = s[0];
     }
     bool ok = true;
+    int64_t weight_bytes = 0, output_bytes = 0;
     for (int v : node.inputs) {
       if (v == kNoValue) continue;
       const Value& val = g.values[static_cast<size_t>(v)];
       if (val.constant >= 0) {
+        weight_bytes += val.shape.numel() * static_cast<int64_t>(dtype_size(val.dtype));
         // A per-channel or parameter constant; elementwise ops must not broadcast one along the batch.
         if (kind == Kind::Elementwise && val.shape.rank >= output_rank(g, node) && val.shape[0] != 1) ok = false;
         continue;
@@ -123,9 +129,16 @@ EntryPlan plan_entry_by_entry(const Graph& g, int64_t min_value_bytes) {
       if (v != kNoValue) {
         if (!batched(v)) ok = false;
         const Value& val = g.values[static_cast<size_t>(v)];
-        largest = std::max(largest, val.shape.numel() * static_cast<int64_t>(dtype_size(val.dtype)));
+        output_bytes += val.shape.numel() * static_cast<int64_t>(dtype_size(val.dtype));
       }
+    // Entry by entry, a node reads its weights once per entry instead of once per batch. Where they outweigh
+    // what it writes for the whole batch and do not stay in cache from one entry to the next (the deep 3x3
+    // convs of a backbone), that costs more than the cache misses it saves: actdet's clip at 2 threads ran
+    // 61.9 -> 53.6 ms when its prefix stopped there instead of at the LSTM. Small weights (squeeze-and-
+    // excitation's 1x1 convs on pooled maps) stay in L2 and do not end the prefix.
+    if (weight_bytes > output_bytes && weight_bytes > kCachedWeightBytes) ok = false;
     if (!ok) break;
+    largest = std::max(largest, output_bytes);
     for (int v : node.outputs)
       if (v != kNoValue) produced[static_cast<size_t>(v)] = true;
     ++prefix;

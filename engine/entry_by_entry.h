@@ -19,9 +19,10 @@ struct EntryPlan {
 // The longest prefix of the (topologically ordered) nodes that may run entry by entry: every node an op
 // that treats batch entries independently (convs, pools, activations, channel concats and slices, resizes
 // and reductions that keep dim 0, elementwise ops whose constants have no batch dim), every value it reads
-// or writes (constants aside) of the same dim 0 N > 1. Chosen only when it pays: when the prefix has a value
-// of at least `min_value_bytes` at batch N (smaller batches stay in cache either way, and a call per entry
-// costs more than it saves).
+// or writes (constants aside) of the same dim 0 N > 1, and no node reading more weight bytes (over 1 MiB)
+// than it writes for the whole batch (per entry it would read them N times). Chosen only when it pays: when a node of the
+// prefix writes at least `min_value_bytes` at batch N (smaller batches stay in cache either way, and a call
+// per entry costs more than it saves).
 EntryPlan plan_entry_by_entry(const Graph& g, int64_t min_value_bytes = int64_t{8} << 20);
 
 }  // namespace vigil

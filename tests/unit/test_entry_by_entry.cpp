@@ -146,6 +146,17 @@ TEST_CASE("entry by entry: ops that mix batch entries end the prefix") {
   CHECK(plan_entry_by_entry(g, 0).prefix_nodes == 1);  // only the first Relu
   CHECK(plan_entry_by_entry(g, 0).entries == 4);
 
+  // A conv reading more weight bytes than it writes for the batch, and more than stay in cache (256 -> 256
+  // channels, 3x3: 2.4 MB, on 2x2 maps: 64 KB) ends the prefix: per entry it would read them four times. A
+  // light one (64 -> 64: 147 KB) does not.
+  for (int64_t channels : {256, 64}) {
+    GraphBuilder heavy;
+    const int h = heavy.input("h", DType::F32, {4, channels, 2, 2});
+    const int hr = heavy.node(OpType::Relu, "hr", {h});
+    heavy.output(conv(heavy, rng, "hc", hr, channels, channels, 3, 1, "relu"));
+    CHECK(plan_entry_by_entry(heavy.build(), 0).prefix_nodes == (channels == 256 ? 1 : 2));
+  }
+
   GraphBuilder one;
   const int y = one.input("y", DType::F32, {1, 6, 5, 5});
   one.output(one.node(OpType::Relu, "r", {y}));
