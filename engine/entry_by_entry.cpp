@@ -4,6 +4,7 @@
 
 #include "engine/dtype.h"
 #include "engine/op_type.h"
+#include "engine/ops/activation_attrs.h"
 
 namespace vigil {
 
@@ -37,6 +38,7 @@ Kind op_kind(const Graph& g, const Node& node) {
   const int64_t rank = node.inputs.empty() || node.inputs[0] == kNoValue
                            ? 0
                            : static_cast<int64_t>(g.values[static_cast<size_t>(node.inputs[0])].shape.rank);
+  if (ops::is_activation_op(node.op)) return Kind::PerEntry;
   switch (node.op) {
     case OpType::Conv2d:
     case OpType::Conv2dNchwc:
@@ -49,15 +51,6 @@ Kind op_kind(const Graph& g, const Node& node) {
     case OpType::GlobalAveragePoolNchwc:
     case OpType::LpPool:
     case OpType::Lrn:
-    case OpType::Relu:
-    case OpType::LeakyRelu:
-    case OpType::Sigmoid:
-    case OpType::Tanh:
-    case OpType::Silu:
-    case OpType::Mish:
-    case OpType::HardSwish:
-    case OpType::HardSigmoid:
-    case OpType::Clip:
     case OpType::Gelu:
     case OpType::Elu:
       return Kind::PerEntry;
