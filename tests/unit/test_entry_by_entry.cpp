@@ -37,7 +37,8 @@ int conv(GraphBuilder& gb, std::mt19937& rng, const std::string& name, int x, in
 
 // Batch 3 through per-image ops of every kind the prefix takes (conv, channel slice and concat, max pool,
 // depthwise conv, global pool, a multiply of two batched values, an add of a per-channel constant, resize,
-// reduce-mean), one of them also a graph output, then a Transpose that mixes the entries.
+// reduce-mean), one of them also a graph output, then a Transpose that mixes the entries, and after it nodes
+// reading a value of the prefix and the graph input again.
 Graph batch_net(unsigned seed) {
   std::mt19937 rng(seed);
   GraphBuilder gb;
@@ -75,6 +76,9 @@ Graph batch_net(unsigned seed) {
   gb.output(gb.node(OpType::Transpose, "t", {emb}, perm));
   gb.output(c2);
   gb.output(emb);
+  // After the prefix: nodes reading one of its values (the Concat c1 and c2 are written into) and the input.
+  gb.output(gb.node(OpType::Flatten, "cat_flat", {cat}));
+  gb.output(gb.node(OpType::Relu, "img_relu", {img}));
   return gb.build();
 }
 
