@@ -30,7 +30,7 @@ int64_t output_rank(const Graph& g, const Node& node) {
 enum class Kind { No, PerEntry, Elementwise };
 
 // Weights up to this size are taken to stay in cache (L2 is 1-2 MiB per core on the x86 CPUs we target)
-// while the prefix runs the following entries.
+// while the run goes on to the following entries.
 constexpr int64_t kCachedWeightBytes = int64_t{1} << 20;
 
 // Whether the op computes each batch entry from that entry alone, given its attributes.
@@ -83,63 +83,65 @@ Kind op_kind(const Graph& g, const Node& node) {
   }
 }
 
+// Whether `node` may run entry by entry in a run of batch size n, adding what it writes to output_bytes.
+bool fits(const Graph& g, const Node& node, int64_t n, int64_t& output_bytes) {
+  const Kind kind = op_kind(g, node);
+  if (kind == Kind::No) return false;
+  auto batched = [&](const Value& val) { return val.shape.rank >= 1 && val.shape[0] == n; };
+  int64_t weight_bytes = 0;
+  for (int v : node.inputs) {
+    if (v == kNoValue) continue;
+    const Value& val = g.values[static_cast<size_t>(v)];
+    if (val.constant >= 0) {
+      weight_bytes += val.shape.numel() * static_cast<int64_t>(dtype_size(val.dtype));
+      // A per-channel or parameter constant; elementwise ops must not broadcast one along the batch.
+      if (kind == Kind::Elementwise && val.shape.rank >= output_rank(g, node) && val.shape[0] != 1) return false;
+      continue;
+    }
+    if (!batched(val) || (kind == Kind::Elementwise && val.shape.rank != output_rank(g, node))) return false;
+  }
+  for (int v : node.outputs) {
+    if (v == kNoValue) continue;
+    const Value& val = g.values[static_cast<size_t>(v)];
+    if (!batched(val)) return false;
+    output_bytes += val.shape.numel() * static_cast<int64_t>(dtype_size(val.dtype));
+  }
+  // Entry by entry, a node reads its weights once per entry instead of once per batch. Where they outweigh
+  // what it writes for the whole batch and do not stay in cache from one entry to the next (the deep 3x3
+  // convs of a backbone), that costs more than the cache misses it saves: actdet's clip at 2 threads ran
+  // 61.9 -> 53.6 ms when its run stopped there instead of at the LSTM. Small weights (squeeze-and-
+  // excitation's 1x1 convs on pooled maps) stay in L2 and do not end the run.
+  return !(weight_bytes > output_bytes && weight_bytes > kCachedWeightBytes);
+}
+
+// The batch size a run starting at `node` would have: dim 0 of its first input, if that is a batch (> 1).
+int64_t run_batch(const Graph& g, const Node& node) {
+  if (node.inputs.empty() || node.inputs[0] == kNoValue || g.is_constant(node.inputs[0])) return 0;
+  const Shape& s = g.values[static_cast<size_t>(node.inputs[0])].shape;
+  return s.rank >= 1 && s[0] > 1 ? s[0] : 0;
+}
+
 }  // namespace
 
 EntryPlan plan_entry_by_entry(const Graph& g, int64_t min_value_bytes) {
-  EntryPlan plan;
-  int64_t n = 0, largest = 0;
-  int prefix = 0;
-  std::vector<bool> produced(g.values.size(), false);  // by the prefix so far
-  auto batched = [&](int v) {
-    const Shape& s = g.values[static_cast<size_t>(v)].shape;
-    return s.rank >= 1 && s[0] == n;
-  };
-  for (const Node& node : g.nodes) {
-    const Kind kind = op_kind(g, node);
-    if (kind == Kind::No) break;
-    if (n == 0) {
-      if (node.inputs.empty() || node.inputs[0] == kNoValue || g.is_constant(node.inputs[0])) break;
-      const Shape& s = g.values[static_cast<size_t>(node.inputs[0])].shape;
-      if (s.rank < 1 || s[0] <= 1) break;
-      n = s[0];
+  const int count = static_cast<int>(g.nodes.size());
+  int begin = 0;
+  while (begin < count) {
+    const int64_t n = run_batch(g, g.nodes[static_cast<size_t>(begin)]);
+    int end = begin;
+    int64_t largest = 0;
+    while (n > 0 && end < count) {
+      int64_t output_bytes = 0;
+      if (!fits(g, g.nodes[static_cast<size_t>(end)], n, output_bytes)) break;
+      largest = std::max(largest, output_bytes);
+      ++end;
     }
-    bool ok = true;
-    int64_t weight_bytes = 0, output_bytes = 0;
-    for (int v : node.inputs) {
-      if (v == kNoValue) continue;
-      const Value& val = g.values[static_cast<size_t>(v)];
-      if (val.constant >= 0) {
-        weight_bytes += val.shape.numel() * static_cast<int64_t>(dtype_size(val.dtype));
-        // A per-channel or parameter constant; elementwise ops must not broadcast one along the batch.
-        if (kind == Kind::Elementwise && val.shape.rank >= output_rank(g, node) && val.shape[0] != 1) ok = false;
-        continue;
-      }
-      const bool graph_input = std::find(g.inputs.begin(), g.inputs.end(), v) != g.inputs.end();
-      if (!batched(v) || !(graph_input || produced[static_cast<size_t>(v)])) ok = false;
-      if (kind == Kind::Elementwise && val.shape.rank != output_rank(g, node)) ok = false;
-    }
-    for (int v : node.outputs)
-      if (v != kNoValue) {
-        if (!batched(v)) ok = false;
-        const Value& val = g.values[static_cast<size_t>(v)];
-        output_bytes += val.shape.numel() * static_cast<int64_t>(dtype_size(val.dtype));
-      }
-    // Entry by entry, a node reads its weights once per entry instead of once per batch. Where they outweigh
-    // what it writes for the whole batch and do not stay in cache from one entry to the next (the deep 3x3
-    // convs of a backbone), that costs more than the cache misses it saves: actdet's clip at 2 threads ran
-    // 61.9 -> 53.6 ms when its prefix stopped there instead of at the LSTM. Small weights (squeeze-and-
-    // excitation's 1x1 convs on pooled maps) stay in L2 and do not end the prefix.
-    if (weight_bytes > output_bytes && weight_bytes > kCachedWeightBytes) ok = false;
-    if (!ok) break;
-    largest = std::max(largest, output_bytes);
-    for (int v : node.outputs)
-      if (v != kNoValue) produced[static_cast<size_t>(v)] = true;
-    ++prefix;
+    // Inside a run every value read comes from before it or from the run itself (topological order), so
+    // the run needs no other check.
+    if (end > begin && largest >= min_value_bytes) return EntryPlan{begin, end, n};
+    begin = end > begin ? end : begin + 1;
   }
-  if (prefix == 0 || largest < min_value_bytes) return plan;
-  plan.prefix_nodes = prefix;
-  plan.entries = n;
-  return plan;
+  return {};
 }
 
 }  // namespace vigil

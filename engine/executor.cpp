@@ -58,7 +58,7 @@ Engine::Engine(Graph graph, EngineOptions options)
   if (options.entry_by_entry && !(entry_env && std::strcmp(entry_env, "0") == 0))
     entry_plan_ = plan_entry_by_entry(graph_, options.entry_by_entry_min_bytes);
   bind_and_plan();
-  if (!plan_.entry_plan_valid) {  // the prefix shares a buffer with a value of another batch size
+  if (!plan_.entry_plan_valid) {  // not expected (engine/memory_plan.cpp): run every node over the batch
     entry_plan_ = {};
     bind_and_plan();
   }
@@ -73,7 +73,8 @@ void Engine::bind_and_plan() {
   std::vector<const Tensor*> constants;
   for (size_t node_index = 0; node_index < graph_.nodes.size(); ++node_index) {
     const Node& node = graph_.nodes[node_index];
-    const bool per_entry = static_cast<int>(node_index) < entry_plan_.prefix_nodes;
+    const bool per_entry = static_cast<int>(node_index) >= entry_plan_.begin &&
+                           static_cast<int>(node_index) < entry_plan_.end;
     in.clear();
     constants.clear();
     for (int v : node.inputs) {
@@ -174,7 +175,7 @@ ExecutionContext::ExecutionContext(const Engine& engine, std::shared_ptr<ThreadP
   size_t most_io = 0;
   for (size_t n = 0; n < g.nodes.size(); ++n) {
     const Node& node = g.nodes[n];
-    const bool per_entry = static_cast<int>(n) < entries.prefix_nodes;
+    const bool per_entry = static_cast<int>(n) >= entries.begin && static_cast<int>(n) < entries.end;
     node_io_begin_.push_back(node_io_.size());
     // An entry-by-entry node sees entry 0 of each value; run() moves the views of whole-batch buffers on by
     // their entry stride (engine/memory_plan.h), while one-entry buffers are reused by every entry.
@@ -235,20 +236,22 @@ void ExecutionContext::run_node(size_t n, const TensorView* io, bool accumulate_
 void ExecutionContext::run() {
   const Graph& g = engine_.graph();
   const EntryPlan& entries = engine_.entry_plan();
-  const size_t prefix = static_cast<size_t>(entries.prefix_nodes);
-  for (int64_t e = 0; e < entries.entries && prefix > 0; ++e) {
-    for (size_t n = 0; n < prefix; ++n) {
-      const size_t begin = node_io_begin_[n];
+  const size_t begin = entries.empty() ? g.nodes.size() : static_cast<size_t>(entries.begin);
+  const size_t end = entries.empty() ? g.nodes.size() : static_cast<size_t>(entries.end);
+  for (size_t n = 0; n < begin; ++n) run_node(n, node_io_.data() + node_io_begin_[n], false);
+  for (int64_t e = 0; e < entries.entries && begin < end; ++e) {
+    for (size_t n = begin; n < end; ++n) {
+      const size_t io_begin = node_io_begin_[n];
       const size_t count = g.nodes[n].inputs.size() + g.nodes[n].outputs.size();
       for (size_t i = 0; i < count; ++i) {
-        entry_io_[i] = node_io_[begin + i];
+        entry_io_[i] = node_io_[io_begin + i];
         if (entry_io_[i].data)
-          entry_io_[i].data = static_cast<std::byte*>(entry_io_[i].data) + e * node_io_entry_bytes_[begin + i];
+          entry_io_[i].data = static_cast<std::byte*>(entry_io_[i].data) + e * node_io_entry_bytes_[io_begin + i];
       }
       run_node(n, entry_io_.data(), e > 0);
     }
   }
-  for (size_t n = prefix; n < g.nodes.size(); ++n) run_node(n, node_io_.data() + node_io_begin_[n], false);
+  for (size_t n = end; n < g.nodes.size(); ++n) run_node(n, node_io_.data() + node_io_begin_[n], false);
 }
 
 }  // namespace vigil

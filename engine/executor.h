@@ -39,7 +39,7 @@ struct EngineOptions {
   // node runs once over the whole batch (the audit, which runs each node's kernel on whole values). The
   // environment variable VIGIL_ENTRY_BY_ENTRY=0 turns it off too (benchmarks).
   bool entry_by_entry = true;
-  // ... when the batch's largest value in the prefix has at least this many bytes (tests force it with 0).
+  // ... when the largest value the run writes has at least this many bytes (tests force it with 0).
   int64_t entry_by_entry_min_bytes = int64_t{8} << 20;
 };
 
@@ -56,7 +56,7 @@ class Engine {
   const MemoryPlan& memory_plan() const { return plan_; }
   KernelPath kernel_path() const { return path_; }
   int max_threads() const { return max_threads_; }
-  // Nodes [0, entry_plan().prefix_nodes) have kernels bound for one batch entry and run once per entry.
+  // Nodes [entry_plan().begin, entry_plan().end) have kernels bound for one batch entry and run once per entry.
   const EntryPlan& entry_plan() const { return entry_plan_; }
   const OpKernel& kernel(size_t node) const { return *kernels_[node]; }
   double node_flops(size_t node) const { return flops_[node]; }
@@ -99,8 +99,8 @@ class ExecutionContext {
   TensorView output(std::string_view name) const { return output(engine_.output_index(name)); }
   // Any value of the graph (intermediates stay valid only until the arena reuses them). An intermediate of a
   // batch may be a strided view inside a channel Concat's output (TensorView::batch_stride != 0); graph inputs
-  // and outputs never are. Run entry by entry (Engine::entry_plan()), an intermediate used only by the prefix
-  // holds the last batch entry, and its view has dim 0 = 1.
+  // and outputs never are. Run entry by entry (Engine::entry_plan()), an intermediate used only by that run
+  // of nodes holds the last batch entry, and its view has dim 0 = 1.
   const TensorView& value(int value_id) const { return views_[static_cast<size_t>(value_id)]; }
 
   void run();

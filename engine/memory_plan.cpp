@@ -63,15 +63,16 @@ MemoryPlan plan_memory(const Graph& g, std::span<const size_t> workspace_bytes,
     last[r] = std::max(last[r], last[v]);
   }
 
-  // Entry by entry (engine/entry_by_entry.h) the prefix runs once per batch entry. A buffer only the prefix
-  // touches holds one entry, rewritten by every pass (so it stays in cache); a buffer that crosses the
-  // prefix's boundary (a graph input or output, or read or written after the prefix) holds the whole batch,
-  // entry e at e * (its size / N), and must survive all passes.
+  // Entry by entry (engine/entry_by_entry.h) the nodes [begin, end) run once per batch entry. A buffer only
+  // they touch holds one entry, rewritten by every pass (so it stays in cache); a buffer that crosses the
+  // run's boundary (a graph input or output, or touched by a node outside the run) holds the whole batch and
+  // must survive all passes. A value of the run inside such a buffer has its entries one TensorView::
+  // batch_stride apart if it is a strided view, else one N-th of its size apart.
   std::vector<bool> one_entry(g.values.size(), false);
   plan.value_entry_stride.assign(g.values.size(), 0);
   plan.value_holds_one_entry.assign(g.values.size(), false);
-  if (entries.prefix_nodes > 0) {
-    const int end = entries.prefix_nodes - 1;
+  if (!entries.empty()) {
+    const int begin = entries.begin, end = entries.end - 1;
     std::vector<bool> crossing(g.values.size(), false), touched(g.values.size(), false);
     for (int v : g.inputs) crossing[root[static_cast<size_t>(v)]] = true;
     for (int v : g.outputs) crossing[root[static_cast<size_t>(v)]] = true;
@@ -79,25 +80,26 @@ MemoryPlan plan_memory(const Graph& g, std::span<const size_t> workspace_bytes,
       for (const auto* list : {&g.nodes[static_cast<size_t>(n)].inputs, &g.nodes[static_cast<size_t>(n)].outputs})
         for (int v : *list) {
           if (v == kNoValue || g.values[static_cast<size_t>(v)].constant >= 0) continue;
-          (n <= end ? touched : crossing)[root[static_cast<size_t>(v)]] = true;
+          (n >= begin && n <= end ? touched : crossing)[root[static_cast<size_t>(v)]] = true;
         }
     for (size_t r = 0; r < g.values.size(); ++r) {
       if (root[r] != r || !touched[r]) continue;
-      const Shape& shape = g.values[r].shape;
-      if (shape.rank < 1 || shape[0] != entries.entries) {
-        plan.entry_plan_valid = false;  // e.g. the prefix writes into a buffer of another batch size
-        continue;
-      }
       if (crossing[r]) {
-        first[r] = 0;
+        first[r] = std::min(first[r] < 0 ? begin : first[r], begin);
         last[r] = std::max(last[r], end);
-        plan.value_entry_stride[r] = shape.numel() / entries.entries;
-      } else {
+      } else if (g.values[r].shape.rank >= 1 && g.values[r].shape[0] == entries.entries) {
         one_entry[r] = true;
+      } else {
+        plan.entry_plan_valid = false;  // not expected: the run writes only values of dim 0 N
       }
     }
-    for (size_t v = 0; v < g.values.size(); ++v) plan.value_entry_stride[v] = plan.value_entry_stride[root[v]];
-    for (size_t v = 0; v < g.values.size(); ++v) plan.value_holds_one_entry[v] = one_entry[root[v]];
+    for (size_t v = 0; v < g.values.size(); ++v) {
+      const Shape& shape = g.values[v].shape;
+      plan.value_holds_one_entry[v] = one_entry[root[v]];
+      if (!one_entry[root[v]] && shape.rank >= 1 && shape[0] == entries.entries)
+        plan.value_entry_stride[v] =
+            plan.value_batch_stride[v] != 0 ? plan.value_batch_stride[v] : shape.numel() / entries.entries;
+    }
   }
 
   std::vector<Buffer> buffers;

@@ -32,8 +32,8 @@ struct MemoryPlan {
 // `workspace_bytes[i]` is node i's scratch need. Values live from their producer (or the start, for graph
 // inputs) to their last consumer (or the end, for graph outputs). `accepts_batch_strides[i]`: node i's
 // kernel honours strided views (find_value_aliases); empty: none does. `entries` (engine/entry_by_entry.h):
-// nodes [0, entries.prefix_nodes) run once per batch entry; buffers only they use then hold one entry, and
-// buffers crossing the prefix's boundary stay intact over all its passes.
+// nodes [entries.begin, entries.end) run once per batch entry; buffers only they use then hold one entry, and
+// buffers crossing the run's boundary stay intact over all its passes.
 MemoryPlan plan_memory(const Graph& g, std::span<const size_t> workspace_bytes,
                        const std::vector<bool>& accepts_batch_strides = {}, const EntryPlan& entries = {});
 

@@ -84,9 +84,9 @@ int cmd_info(int argc, char** argv) {
               human_bytes(static_cast<double>(plan.arena_bytes)).c_str(), plan.naive_bytes,
               human_bytes(static_cast<double>(plan.naive_bytes)).c_str(),
               plan.naive_bytes ? 100.0 * static_cast<double>(plan.arena_bytes) / static_cast<double>(plan.naive_bytes) : 0.0);
-  if (const EntryPlan& entries = engine.entry_plan(); entries.prefix_nodes > 0)
-    std::printf("entry by entry: nodes 0..%d run once per batch entry (%lld entries)\n", entries.prefix_nodes - 1,
-                static_cast<long long>(entries.entries));
+  if (const EntryPlan& entries = engine.entry_plan(); !entries.empty())
+    std::printf("entry by entry: nodes %d..%d run once per batch entry (%lld entries)\n", entries.begin,
+                entries.end - 1, static_cast<long long>(entries.entries));
   return 0;
 }
 

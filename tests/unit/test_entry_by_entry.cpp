@@ -1,7 +1,7 @@
 // Entry by entry (engine/entry_by_entry.h): a batch's leading per-image nodes run once per batch entry, with
 // kernels bound for one entry and one-entry buffers reused by every pass. The results must be the same bits
-// as running every node over the whole batch, on every path and thread count; the prefix must stop at the
-// first node that mixes batch entries; and buffers only the prefix uses must shrink to one entry.
+// as running every node over the whole batch, on every path and thread count; the run must start after and
+// stop at nodes that mix batch entries; and buffers only the run uses must shrink to one entry.
 #include <doctest/doctest.h>
 
 #include <cstring>
@@ -35,14 +35,19 @@ int conv(GraphBuilder& gb, std::mt19937& rng, const std::string& name, int x, in
   return gb.node(OpType::Conv2d, name, {x, w, b}, a);
 }
 
-// Batch 3 through per-image ops of every kind the prefix takes (conv, channel slice and concat, max pool,
+// Batch 3 through per-image ops of every kind the run takes (conv, channel slice and concat, max pool,
 // depthwise conv, global pool, a multiply of two batched values, an add of a per-channel constant, resize,
 // reduce-mean), one of them also a graph output, then a Transpose that mixes the entries, and after it nodes
-// reading a value of the prefix and the graph input again.
-Graph batch_net(unsigned seed) {
+// reading a value of the run and the graph input again.
+Graph batch_net(unsigned seed, bool nhwc_input = false) {
   std::mt19937 rng(seed);
   GraphBuilder gb;
-  const int img = gb.input("img", DType::F32, {3, 5, 23, 19});
+  int img = gb.input("img", DType::F32, nhwc_input ? Shape{3, 23, 19, 5} : Shape{3, 5, 23, 19});
+  if (nhwc_input) {  // the image arrives as NHWC: a Transpose before the run, over the whole batch
+    Attributes to_nchw;
+    to_nchw.set("perm", std::vector<int64_t>{0, 3, 1, 2});
+    img = gb.node(OpType::Transpose, "to_nchw", {img}, to_nchw);
+  }
   const int c1 = conv(gb, rng, "c1", img, 5, 16, 3, 1, "relu");
   Attributes slice;
   slice.set("starts", std::vector<int64_t>{6});
@@ -63,6 +68,10 @@ Graph batch_net(unsigned seed) {
   const int m = gb.node(OpType::Mul, "m", {p, gap});
   const int shift = gb.constant("shift", Tensor::from_f32({12, 1, 1}, random_values(12, rng)));
   const int a = gb.node(OpType::Add, "a", {m, shift});
+  // Two convs written straight into a Concat that is read after the run: strided views of a whole-batch buffer.
+  const int q1 = conv(gb, rng, "q1", a, 12, 4, 1, 1, nullptr);
+  const int q2 = conv(gb, rng, "q2", a, 12, 6, 1, 1, "relu");
+  const int qcat = gb.node(OpType::Concat, "qcat", {q1, q2}, axis1);
   Attributes resize;
   resize.set("mode", std::string("nearest"));
   resize.set("scales", std::vector<float>{1.0f, 1.0f, 2.0f, 2.0f});
@@ -76,8 +85,9 @@ Graph batch_net(unsigned seed) {
   gb.output(gb.node(OpType::Transpose, "t", {emb}, perm));
   gb.output(c2);
   gb.output(emb);
-  // After the prefix: nodes reading one of its values (the Concat c1 and c2 are written into) and the input.
+  // After the run: nodes reading one of its values (the Concat c1 and c2 are written into) and the input.
   gb.output(gb.node(OpType::Flatten, "cat_flat", {cat}));
+  gb.output(gb.node(OpType::Flatten, "qcat_flat", {qcat}));
   gb.output(gb.node(OpType::Relu, "img_relu", {img}));
   return gb.build();
 }
@@ -98,8 +108,9 @@ TEST_CASE("entry by entry: the same bits as whole-batch nodes on every path and 
     for (int threads : {1, 2}) {
       for (unsigned seed : {1u, 2u}) {
         INFO(kernel_path_name(path), ", ", threads, " threads, seed ", seed);
-        const auto want = run_graph(batch_net(seed), options_for(path, false), threads, seed);
-        const auto got = run_graph(batch_net(seed), options_for(path, true), threads, seed);
+        const bool nhwc = seed == 2;
+        const auto want = run_graph(batch_net(seed, nhwc), options_for(path, false), threads, seed);
+        const auto got = run_graph(batch_net(seed, nhwc), options_for(path, true), threads, seed);
         REQUIRE(got.size() == want.size());
         for (size_t o = 0; o < got.size(); ++o) {
           REQUIRE(got[o].size() == want[o].size());
@@ -110,31 +121,36 @@ TEST_CASE("entry by entry: the same bits as whole-batch nodes on every path and 
   }
 }
 
-TEST_CASE("entry by entry: the prefix ends where entries mix, and its own buffers hold one entry") {
+TEST_CASE("entry by entry: the run ends where entries mix, and its own buffers hold one entry") {
   const Graph g = batch_net(3);
   Engine whole(g, options_for(KernelPath::Reference, false));
   Engine split(g, options_for(KernelPath::Reference, true));
-  CHECK(whole.entry_plan().prefix_nodes == 0);
-  REQUIRE(split.entry_plan().prefix_nodes > 0);
+  CHECK(whole.entry_plan().empty());
+  REQUIRE(!split.entry_plan().empty());
+  CHECK(split.entry_plan().begin == 0);
   CHECK(split.entry_plan().entries == 3);
   const Graph& sg = split.graph();
-  const int prefix = split.entry_plan().prefix_nodes;
-  REQUIRE(prefix < static_cast<int>(sg.nodes.size()));
-  CHECK(sg.nodes[static_cast<size_t>(prefix)].op == OpType::Transpose);
-  for (int n = 0; n < prefix; ++n) CHECK(sg.nodes[static_cast<size_t>(n)].op != OpType::Transpose);
-  // Every intermediate of the prefix but c2 (a graph output) holds one image instead of three.
+  const int run_end = split.entry_plan().end;
+  REQUIRE(run_end < static_cast<int>(sg.nodes.size()));
+  CHECK(sg.nodes[static_cast<size_t>(run_end)].op == OpType::Transpose);
+  for (int n = 0; n < run_end; ++n) CHECK(sg.nodes[static_cast<size_t>(n)].op != OpType::Transpose);
+  // With an NHWC input the run starts after the input's Transpose and ends at the same node.
+  Engine nhwc(batch_net(3, true), options_for(KernelPath::Reference, true));
+  CHECK(nhwc.entry_plan().begin == 1);
+  CHECK(nhwc.graph().nodes[static_cast<size_t>(nhwc.entry_plan().end)].name == "t");
+  // Every intermediate of the run but c2 (a graph output) holds one image instead of three.
   CHECK(split.memory_plan().arena_bytes < whole.memory_plan().arena_bytes);
-  // The views say so: c1 (read only inside the prefix) holds one image, c2 (a graph output) all three.
+  // The views say so: c1 (read only inside the run) holds one image, c2 (a graph output) all three.
   ExecutionContext ctx(split);
   CHECK(ctx.value(sg.find_value("c1")).shape[0] == 1);
   CHECK(ctx.value(sg.find_value("c2")).shape[0] == 3);
   // Below the size threshold the plan stays off.
   EngineOptions high = options_for(KernelPath::Reference, true);
   high.entry_by_entry_min_bytes = int64_t{1} << 40;
-  CHECK(Engine(g, high).entry_plan().prefix_nodes == 0);
+  CHECK(Engine(g, high).entry_plan().empty());
 }
 
-TEST_CASE("entry by entry: ops that mix batch entries end the prefix") {
+TEST_CASE("entry by entry: ops that mix batch entries end the run") {
   GraphBuilder gb;
   const int x = gb.input("x", DType::F32, {4, 6, 5, 5});
   const int r = gb.node(OpType::Relu, "r", {x});
@@ -147,22 +163,23 @@ TEST_CASE("entry by entry: ops that mix batch entries end the prefix") {
   const int cat = gb.node(OpType::Concat, "cat", {m, r}, axis0);
   gb.output(gb.node(OpType::Relu, "r2", {cat}));
   const Graph g = gb.build();
-  CHECK(plan_entry_by_entry(g, 0).prefix_nodes == 1);  // only the first Relu
+  CHECK(plan_entry_by_entry(g, 0).begin == 0);
+  CHECK(plan_entry_by_entry(g, 0).end == 1);  // only the first Relu
   CHECK(plan_entry_by_entry(g, 0).entries == 4);
 
   // A conv reading more weight bytes than it writes for the batch, and more than stay in cache (256 -> 256
-  // channels, 3x3: 2.4 MB, on 2x2 maps: 64 KB) ends the prefix: per entry it would read them four times. A
+  // channels, 3x3: 2.4 MB, on 2x2 maps: 64 KB) ends the run: per entry it would read them four times. A
   // light one (64 -> 64: 147 KB) does not.
   for (int64_t channels : {256, 64}) {
     GraphBuilder heavy;
     const int h = heavy.input("h", DType::F32, {4, channels, 2, 2});
     const int hr = heavy.node(OpType::Relu, "hr", {h});
     heavy.output(conv(heavy, rng, "hc", hr, channels, channels, 3, 1, "relu"));
-    CHECK(plan_entry_by_entry(heavy.build(), 0).prefix_nodes == (channels == 256 ? 1 : 2));
+    CHECK(plan_entry_by_entry(heavy.build(), 0).end == (channels == 256 ? 1 : 2));
   }
 
   GraphBuilder one;
   const int y = one.input("y", DType::F32, {1, 6, 5, 5});
   one.output(one.node(OpType::Relu, "r", {y}));
-  CHECK(plan_entry_by_entry(one.build(), 0).prefix_nodes == 0);  // batch 1: nothing to split
+  CHECK(plan_entry_by_entry(one.build(), 0).empty());  // batch 1: nothing to split
 }
