@@ -13,6 +13,7 @@
 #include "engine/executor.h"
 #include "engine/graph_builder.h"
 #include "engine/kernel_path.h"
+#include "allocation_counter.h"
 #include "tests/unit/graph_run_support.h"
 
 using namespace vigil;
@@ -144,6 +145,15 @@ TEST_CASE("entry by entry: the run ends where entries mix, and its own buffers h
   ExecutionContext ctx(split);
   CHECK(ctx.value(sg.find_value("c1")).shape[0] == 1);
   CHECK(ctx.value(sg.find_value("c2")).shape[0] == 3);
+  // Running entry by entry allocates nothing either (the views of one entry are made in place).
+  ctx.run();
+  {
+    AllocationCounter counter;
+    ctx.run();
+    ctx.set_profiling(true);
+    ctx.run();
+    CHECK(counter.count() == 0);
+  }
   // Below the size threshold the plan stays off.
   EngineOptions high = options_for(KernelPath::Reference, true);
   high.entry_by_entry_min_bytes = int64_t{1} << 40;
