@@ -5,6 +5,7 @@
 // entry on its own, and their kernels are bound for one entry (engine/executor.cpp).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "engine/graph.h"
@@ -15,6 +16,7 @@ struct EntryPlan {
   int begin = 0, end = 0;  // graph.nodes[begin, end) run entry by entry; begin == end: none
   int64_t entries = 0;     // the batch size N they share (dim 0 of every value they read or write)
   bool empty() const { return begin >= end; }
+  bool contains(size_t node) const { return node >= static_cast<size_t>(begin) && node < static_cast<size_t>(end); }
 };
 
 // The first run of consecutive (topologically ordered) nodes that may run entry by entry and is worth it.

@@ -57,24 +57,13 @@ Engine::Engine(Graph graph, EngineOptions options)
   const char* entry_env = std::getenv("VIGIL_ENTRY_BY_ENTRY");
   if (options.entry_by_entry && !(entry_env && std::strcmp(entry_env, "0") == 0))
     entry_plan_ = plan_entry_by_entry(graph_, options.entry_by_entry_min_bytes);
-  bind_and_plan();
-  if (!plan_.entry_plan_valid) {  // not expected (engine/memory_plan.cpp): run every node over the batch
-    entry_plan_ = {};
-    bind_and_plan();
-  }
-}
-
-void Engine::bind_and_plan() {
-  kernels_.clear();
-  flops_.clear();
   std::vector<size_t> workspace;
   std::vector<bool> accepts_batch_strides;
   std::vector<TensorInfo> in, out;
   std::vector<const Tensor*> constants;
   for (size_t node_index = 0; node_index < graph_.nodes.size(); ++node_index) {
     const Node& node = graph_.nodes[node_index];
-    const bool per_entry = static_cast<int>(node_index) >= entry_plan_.begin &&
-                           static_cast<int>(node_index) < entry_plan_.end;
+    const bool per_entry = entry_plan_.contains(node_index);
     in.clear();
     constants.clear();
     for (int v : node.inputs) {
@@ -175,7 +164,7 @@ ExecutionContext::ExecutionContext(const Engine& engine, std::shared_ptr<ThreadP
   size_t most_io = 0;
   for (size_t n = 0; n < g.nodes.size(); ++n) {
     const Node& node = g.nodes[n];
-    const bool per_entry = static_cast<int>(n) >= entries.begin && static_cast<int>(n) < entries.end;
+    const bool per_entry = entries.contains(n);
     node_io_begin_.push_back(node_io_.size());
     // An entry-by-entry node sees entry 0 of each value; run() moves the views of whole-batch buffers on by
     // their entry stride (engine/memory_plan.h), while one-entry buffers are reused by every entry.
@@ -236,8 +225,7 @@ void ExecutionContext::run_node(size_t n, const TensorView* io, bool accumulate_
 void ExecutionContext::run() {
   const Graph& g = engine_.graph();
   const EntryPlan& entries = engine_.entry_plan();
-  const size_t begin = entries.empty() ? g.nodes.size() : static_cast<size_t>(entries.begin);
-  const size_t end = entries.empty() ? g.nodes.size() : static_cast<size_t>(entries.end);
+  const size_t begin = static_cast<size_t>(entries.begin), end = static_cast<size_t>(entries.end);  // 0, 0: none
   for (size_t n = 0; n < begin; ++n) run_node(n, node_io_.data() + node_io_begin_[n], false);
   for (int64_t e = 0; e < entries.entries && begin < end; ++e) {
     for (size_t n = begin; n < end; ++n) {

@@ -34,7 +34,7 @@ struct EngineOptions {
   // applied with `optimize`: unset = default_nchwc_block(path); 0 = NCHW throughout; another value = that block
   // on any path (tests; the audit gives its reference baseline the candidate's block).
   std::optional<int64_t> nchwc_block = std::nullopt;
-  // Run a batch's leading per-image layers one batch entry at a time when its intermediates are large
+  // Run a batch's per-image layers one batch entry at a time when its intermediates are large
   // (engine/entry_by_entry.h): same results, each layer's output still in cache for the next. Off: every
   // node runs once over the whole batch (the audit, which runs each node's kernel on whole values). The
   // environment variable VIGIL_ENTRY_BY_ENTRY=0 turns it off too (benchmarks).
@@ -71,8 +71,6 @@ class Engine {
   void replace_kernel_for_testing(size_t node, std::unique_ptr<OpKernel> kernel);
 
  private:
-  void bind_and_plan();  // kernels_, flops_ and plan_ for graph_ and entry_plan_
-
   Graph graph_;
   std::vector<std::unique_ptr<OpKernel>> kernels_;
   std::vector<double> flops_;

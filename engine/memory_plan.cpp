@@ -84,13 +84,12 @@ MemoryPlan plan_memory(const Graph& g, std::span<const size_t> workspace_bytes,
         }
     for (size_t r = 0; r < g.values.size(); ++r) {
       if (root[r] != r || !touched[r]) continue;
-      if (crossing[r]) {
-        first[r] = std::min(first[r] < 0 ? begin : first[r], begin);
-        last[r] = std::max(last[r], end);
-      } else if (g.values[r].shape.rank >= 1 && g.values[r].shape[0] == entries.entries) {
+      // The run writes only values of dim 0 N, so a root only it touches has one; anything else stays whole.
+      if (!crossing[r] && g.values[r].shape.rank >= 1 && g.values[r].shape[0] == entries.entries) {
         one_entry[r] = true;
       } else {
-        plan.entry_plan_valid = false;  // not expected: the run writes only values of dim 0 N
+        first[r] = std::min(first[r] < 0 ? begin : first[r], begin);
+        last[r] = std::max(last[r], end);
       }
     }
     for (size_t v = 0; v < g.values.size(); ++v) {

@@ -23,10 +23,9 @@ struct MemoryPlan {
   std::vector<size_t> workspace_offset;     // per node; kNotInArena when it needs none
   std::vector<int64_t> value_batch_stride;  // per value: TensorView::batch_stride (0: dense)
   // Entry by entry: per value, elements from one batch entry to the next in its buffer (0: a buffer of one
-  // entry, reused by every pass), and false when the plan cannot run entry by entry.
+  // entry, reused by every pass).
   std::vector<int64_t> value_entry_stride;
   std::vector<bool> value_holds_one_entry;  // per value: its buffer holds one entry (the latest pass's)
-  bool entry_plan_valid = true;
 };
 
 // `workspace_bytes[i]` is node i's scratch need. Values live from their producer (or the start, for graph
