@@ -10,10 +10,11 @@ batch 1, 16 classes), with seeded random weights, for timing against ONNX Runtim
 Needs PyTorch (Debian's python3-torch is enough).
 """
 import os
-import argparse
 
 import torch
 import torch.nn as nn
+
+from export_args import out_dir_parser
 
 
 class GruHead(nn.Module):
@@ -39,14 +40,8 @@ class TransformerHead(nn.Module):
         return torch.softmax(self.fc(self.enc(x)), -1)
 
 
-def parse_out_dir():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("out_dir", help="directory the .onnx files are written to (created if missing)")
-    return parser.parse_args().out_dir
-
-
 def main():
-    out = parse_out_dir()
+    out = out_dir_parser(__doc__).parse_args().out_dir
     os.makedirs(out, exist_ok=True)
     torch.manual_seed(0)
     heads = [("gru_head", GruHead(), (16, 1, 256), 13), ("transformer_head", TransformerHead(), (1, 16, 256), 17)]

@@ -24,11 +24,12 @@ network), with PyTorch's exporter so the nodes carry the attributes real exports
   (Pow, AveragePool, Div...), not as LRN.
 """
 import os
-import argparse
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from export_args import out_dir_parser
 
 
 class Interpolate(nn.Module):
@@ -75,14 +76,8 @@ def export_lrn(path):
     onnx.save(model, path)
 
 
-def parse_out_dir():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("out_dir", help="directory the .onnx files are written to (created if missing)")
-    return parser.parse_args().out_dir
-
-
 def main():
-    out_dir = parse_out_dir()
+    out_dir = out_dir_parser(__doc__).parse_args().out_dir
     os.makedirs(out_dir, exist_ok=True)
     torch.manual_seed(0)
     for name, (model, shape) in MODELS.items():

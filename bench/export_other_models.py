@@ -21,10 +21,11 @@ for timing against ONNX Runtime:
 Needs PyTorch (Debian's python3-torch is enough).
 """
 import os
-import argparse
 
 import torch
 import torch.nn as nn
+
+from export_args import out_dir_parser
 
 
 def conv_bn_relu3d(cin, cout, kernel, stride, padding):
@@ -143,14 +144,8 @@ def randomise_batch_norm(model):
             m.running_var.copy_(torch.rand(m.num_features, generator=g) + 0.5)
 
 
-def parse_out_dir():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("out_dir", help="directory the .onnx files are written to (created if missing)")
-    return parser.parse_args().out_dir
-
-
 def main():
-    out = parse_out_dir()
+    out = out_dir_parser(__doc__).parse_args().out_dir
     os.makedirs(out, exist_ok=True)
     torch.manual_seed(0)
     for name, model, shape in [("video_r2plus1d", R2Plus1D(), (1, 3, 16, 112, 112)),

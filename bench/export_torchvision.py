@@ -14,10 +14,11 @@ except through denormals, which these scales avoid. Correctness on the same arch
 tools/onnx/check_torchvision.py. Needs torch and torchvision (Debian's python3-torch and
 python3-torchvision are enough).
 """
-import argparse
 import os
 import sys
 import warnings
+
+from export_args import out_dir_parser
 
 
 def models(tv):
@@ -40,8 +41,7 @@ def models(tv):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("out_dir", help="directory the .onnx files are written to (created if missing)")
+    parser = out_dir_parser(__doc__)
     parser.add_argument("names", nargs="*", help="models to export (default: all)")
     args = parser.parse_args()
     import torch
