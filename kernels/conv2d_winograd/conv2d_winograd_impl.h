@@ -54,6 +54,7 @@ struct Layout {
   int64_t phase_floats;  // floats of one phase of one padded row
   int64_t plane_floats;  // one channel: plane_rows * m phases * phase_floats
   int64_t vs;            // row stride of V and M (block_tiles + slack)
+  int64_t v_xi, m_xi;    // floats from one transform component of V (of M) to the next (component_stride)
   int64_t v_floats, m_floats, obuf_floats, line_floats, slot_floats;  // per task slot: V, M, obuf, line, plane
   // Batched mode (see Winograd::run_batched): `group` images at a time share one V and one M whose rows hold
   // all their slots, and each component is one packed GEMM. group == 1: the block mode above.
@@ -71,6 +72,18 @@ struct Layout {
 // the whole clip 183 -> 163 ms. On images of 64 slots (16x16 under F(2,3), 32x32 under F(4,3)) it was 8-35 %
 // slower than the block mode, whose V stays in L2.
 constexpr int64_t kBatchedBudgetFloats = int64_t{2} << 20;  // V + M of a group: 8 MiB
+
+// The input transform of one vector of tiles stores its A*A components one component stride apart, and the
+// output transform loads them so. At the plain stride, C rows of V (C * 128 bytes for 32-tile blocks), every
+// channel count divisible by 32 put all 36 components in one L1 set (12 ways on this machine): the
+// transforms missed L1 on their own stores and loads. An odd number of cache lines apart, they fall into
+// 36 different sets. kbench, 1 thread, AVX-512, 3 alternating rounds (ms): L4 (32 -> 32 at 64x64)
+// 0.182 -> 0.127, L2 0.50 -> 0.41, L12 0.157 -> 0.133, L10 0.46 -> 0.41, L20 0.133 -> 0.118, L18 0.43 ->
+// 0.40, H6 0.61 -> 0.58; the 8x8 layers (F(2,3), one vector of tiles) unchanged.
+constexpr int64_t component_stride(int64_t floats) {
+  const int64_t lines = ceil_div(floats, 16);
+  return (lines % 2 == 0 ? lines + 1 : lines) * 16;
+}
 
 inline Layout layout(const PathConfig& cfg, const Conv2dParams& p, int m) {
   Layout l;
@@ -105,8 +118,10 @@ inline Layout layout(const PathConfig& cfg, const Conv2dParams& p, int m) {
   // component, C x 32 slots, then fits L1 for C up to 256, which the GEMM re-reads for every panel).
   const bool whole_vectors = l.rows_per_vector > 1 || l.tiles_w % cfg.w == 0;
   l.vs = l.block_tiles + (whole_vectors ? 0 : kMaxW);
-  l.v_floats = l.xis * p.in_channels * l.vs;
-  l.m_floats = l.xis * l.k_pad * l.vs;
+  l.v_xi = component_stride(p.in_channels * l.vs);
+  l.m_xi = component_stride(l.k_pad * l.vs);
+  l.v_floats = l.xis * l.v_xi;
+  l.m_floats = l.xis * l.m_xi;
   l.obuf_floats = m * m * l.vs;
   l.line_floats = m * l.phase_floats;  // one zero-padded input row before its stride-m split
   l.slot_floats = round_up(l.v_floats + l.m_floats + l.obuf_floats + l.line_floats + l.plane_floats, 16);
@@ -121,8 +136,8 @@ inline Layout layout(const PathConfig& cfg, const Conv2dParams& p, int m) {
     if (l.group < 2) l.group = 1;
   }
   l.group_vs = l.group * l.slots + kMaxW;
-  l.group_v_floats = l.group > 1 ? round_up(l.xis * p.in_channels * l.group_vs, 16) : 0;
-  l.group_m_floats = l.group > 1 ? round_up(l.xis * l.k_pad * l.group_vs, 16) : 0;
+  l.group_v_floats = l.group > 1 ? l.xis * component_stride(p.in_channels * l.group_vs) : 0;
+  l.group_m_floats = l.group > 1 ? l.xis * component_stride(l.k_pad * l.group_vs) : 0;
   return l;
 }
 
@@ -130,6 +145,8 @@ inline Layout layout(const PathConfig& cfg, const Conv2dParams& p, int m) {
 // slot holds obuf at that stride, line, plane and a gemm_packed workspace.
 inline Layout batched_layout(KernelIsa isa, Layout l, const Conv2dParams& p) {
   l.vs = l.group_vs;
+  l.v_xi = component_stride(p.in_channels * l.vs);
+  l.m_xi = component_stride(l.k_pad * l.vs);
   l.obuf_floats = l.m * l.m * l.vs;
   l.gemm_ws_floats =
       round_up(gemm_packed_workspace_bytes(isa, p.out_channels, l.group * l.slots, p.in_channels, 1) / 4 + 16, 16);
@@ -391,7 +408,6 @@ struct Winograd {
   static void input_transform(const Job& j, const float* x, float* line, int64_t t0, int64_t t1, float* v, int64_t c0,
                               int64_t c1) {
     const Layout& l = j.l;
-    const int64_t C = j.p->in_channels;
     float* plane = line + l.line_floats;
     const int64_t row_begin = M * (t0 / l.row_slots), row_end = M * ((t1 - 1) / l.row_slots) + A;
     const int64_t in_plane = j.p->in_h * j.p->in_w;
@@ -408,7 +424,7 @@ struct Winograd {
                   return Isa::load_rows(plane + ((M * th0 + r) * M + col % M) * l.phase_floats + col / M, l.row_slots,
                                         row_stride);
                 },
-                v + c * l.vs + (u0 - t0), C * l.vs);
+                v + c * l.vs + (u0 - t0), l.v_xi);
           }
           continue;
         }
@@ -422,7 +438,7 @@ struct Winograd {
               [&](int r, int col) {
                 return Isa::load(plane + ((M * th + r) * M + col % M) * l.phase_floats + tw + col / M);
               },
-              v + c * l.vs + pos, C * l.vs);
+              v + c * l.vs + pos, l.v_xi);
         }
         t = th * l.tiles_w + tw_end;
       }
@@ -479,18 +495,18 @@ struct Winograd {
     const int64_t C = j.p->in_channels;
     const int64_t panels = l.k_pad / MR;
     for (int64_t xi = 0; xi < XIS; ++xi) {
-      const float* v_xi = v + xi * C * l.vs;
+      const float* v_xi = v + xi * l.v_xi;
       int64_t pn = pn0;
       if constexpr (NV == 1 && W > 1) {
         for (; pn + 2 <= pn1; pn += 2) {
           const float* u = j.packed + (xi * panels + pn) * C * MR;
-          float* mp = m + (xi * l.k_pad + pn * MR) * l.vs;
+          float* mp = m + xi * l.m_xi + pn * MR * l.vs;
           microkernel_pair(C, u, u + C * MR, v_xi, l.vs, mp, mp + MR * l.vs);
         }
       }
       for (; pn < pn1; ++pn) {
         const float* u = j.packed + (xi * panels + pn) * C * MR;
-        microkernel(C, u, v_xi, l.vs, m + (xi * l.k_pad + pn * MR) * l.vs);
+        microkernel(C, u, v_xi, l.vs, m + xi * l.m_xi + pn * MR * l.vs);
       }
     }
   }
@@ -538,7 +554,7 @@ struct Winograd {
         for (int64_t u0 = t0; u0 < t1; u0 += W) {
           const int64_t th0 = u0 / l.row_slots;
           F o[M][M];
-          untransform_tile_vector(m + k * l.vs + (u0 - t0), l.k_pad * l.vs, bias, o);
+          untransform_tile_vector(m + k * l.vs + (u0 - t0), l.m_xi, bias, o);
           for (int r = 0; r < M; ++r)
             for (int s = 0; s < M; ++s)
               Isa::store(obuf + (r * M + s) * l.vs, fused ? activate_in_register(p.activation, o[r][s]) : o[r][s]);
@@ -563,7 +579,7 @@ struct Winograd {
         for (int64_t tw = tw_begin; tw < tw_end; tw += W) {
           const int64_t pos = th * l.tiles_w + tw - t0;
           F o[M][M];
-          untransform_tile_vector(m + k * l.vs + pos, l.k_pad * l.vs, bias, o);
+          untransform_tile_vector(m + k * l.vs + pos, l.m_xi, bias, o);
           if (fused)
             for (int r = 0; r < M; ++r)
               for (int s = 0; s < M; ++s) o[r][s] = activate_in_register(p.activation, o[r][s]);
@@ -667,7 +683,7 @@ struct Winograd {
       void* ws = j.slots + s * l.slot_floats + (l.slot_floats - l.gemm_ws_floats);
       for (int64_t xi = XIS * s / j.threads; xi < XIS * (s + 1) / j.threads; ++xi) {
         GemmPackedParams g =
-            batched_gemm(l, *j.p, j.packed + xi * l.k_pad * C, j.gv + xi * C * l.vs, j.gm + xi * l.k_pad * l.vs);
+            batched_gemm(l, *j.p, j.packed + xi * l.k_pad * C, j.gv + xi * l.v_xi, j.gm + xi * l.m_xi);
         g.n = j.count * l.slots;
         gemm_packed(Isa::kKernelIsa, g, ws, GemmThreading{});
       }
