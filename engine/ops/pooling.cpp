@@ -111,17 +111,16 @@ class AveragePoolKernel final : public OpKernel {
 };
 
 // On the optimised paths: the same result without per-cell bounds checks, planes split over threads.
-// Windows of 5x5 and more take the separable row + column passes; on AVX-512 and AVX2, smaller windows that
-// reach outside the image take the -inf-bordered plane (max_pool2d_padded_avx512 / _avx2). Each thread its own scratch slot.
+// Windows of 5x5 and more take the separable row + column passes; on AVX-512 and AVX2, smaller windows at
+// strides up to 2 take the -inf-bordered bands (max_pool2d_padded_avx512 / _avx2). Each thread its own
+// scratch slot.
 class MaxPoolFastKernel final : public OpKernel {
  public:
   MaxPoolFastKernel(kernels::Pool2dParams p, bool avx512, bool avx2, int max_threads)
       : p_(p),
         avx512_(avx512),
         separable_(p.kernel_h >= 5 && p.kernel_w >= 5),
-        // AVX2 has no other vector max pool: it takes the padded path for every stride-1/2 window that fits.
-        padded_(!separable_ && ((avx512 && kernels::max_pool2d_padded_wanted(p)) ||
-                                (avx2 && kernels::max_pool2d_padded_supported(p)))),
+        padded_(!separable_ && (avx512 || avx2) && kernels::max_pool2d_padded_supported(p)),
         max_threads_(max_threads) {
     const int64_t floats = separable_ ? kernels::max_pool2d_separable_scratch_floats(p_)
                            : padded_  ? kernels::max_pool2d_padded_scratch_floats(p_)

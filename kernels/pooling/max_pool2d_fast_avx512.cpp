@@ -26,8 +26,9 @@ inline __m512 max_step(__m512 best, __m512 v) {
   return _mm512_mask_mov_ps(best, take, v);
 }
 
-// Lanes [0, n) set, n in [0, 16].
+// Lanes [0, n) set (none for n <= 0, all 16 for n >= 16).
 inline __mmask16 first_lanes(int64_t n) {
+  if (n <= 0) return 0;
   return n >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << n) - 1u);
 }
 
@@ -99,15 +100,24 @@ struct Avx512Lanes {
   static constexpr int W = 16;
   static F lowest() { return _mm512_set1_ps(-std::numeric_limits<float>::infinity()); }
   static __mmask16 first_lanes(int64_t n) { return vigil::kernels::first_lanes(n); }
+  static F load(const float* p) { return _mm512_loadu_ps(p); }
   static F load(const float* p, __mmask16 m) { return _mm512_maskz_loadu_ps(m, p); }
+  static void store(float* p, F v) { _mm512_storeu_ps(p, v); }
   static void store(float* p, __mmask16 m, F v) { _mm512_mask_storeu_ps(p, m, v); }
-  template <int kStride>
-  static F taps(const float* p) {
-    if constexpr (kStride == 1) return _mm512_loadu_ps(p);
-    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    return _mm512_permutex2var_ps(_mm512_loadu_ps(p), even, _mm512_loadu_ps(p + 16));
+  static void deinterleave(F a, F b, F& even, F& odd) {
+    const __m512i even_lanes = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd_lanes = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    even = _mm512_permutex2var_ps(a, even_lanes, b);
+    odd = _mm512_permutex2var_ps(a, odd_lanes, b);
   }
   static F max_step(F best, F v) { return vigil::kernels::max_step(best, v); }
+  // v > best ? v : best (vmaxps returns its second operand on a tie or a NaN).
+  // (maskz with every lane set: the plain _mm512_max_ps trips a false "maybe uninitialized" in GCC 12.)
+  static F max_no_nan(F best, F v) { return _mm512_maskz_max_ps(static_cast<__mmask16>(0xFFFF), v, best); }
+  using Nans = __mmask16;
+  static Nans no_nans() { return 0; }
+  static Nans note_nans(Nans n, F v) { return _kor_mask16(n, _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q)); }
+  static bool any_nan(Nans n) { return n != 0; }
 };
 
 }  // namespace

@@ -21,19 +21,27 @@ struct Avx2Lanes {
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n < 8 ? n : 8)), lane);
   }
+  static F load(const float* p) { return _mm256_loadu_ps(p); }
   static F load(const float* p, __m256i m) { return _mm256_maskload_ps(p, m); }
+  static void store(float* p, F v) { _mm256_storeu_ps(p, v); }
   static void store(float* p, __m256i m, F v) { _mm256_maskstore_ps(p, m, v); }
-  template <int kStride>
-  static F taps(const float* p) {
-    if constexpr (kStride == 1) return _mm256_loadu_ps(p);
-    const __m256 t = _mm256_shuffle_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8), _MM_SHUFFLE(2, 0, 2, 0));
-    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)));
+  static void deinterleave(F a, F b, F& even, F& odd) {
+    // Within each 128-bit half: a0 a2 b0 b2 | a4 a6 b4 b6 (shuffle), then the 64-bit pieces in order.
+    const __m256 e = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)), o = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+    even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), _MM_SHUFFLE(3, 1, 2, 0)));
+    odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o), _MM_SHUFFLE(3, 1, 2, 0)));
   }
   // pool_detail::max_step on 8 lanes: v replaces the running maximum when it is larger or NaN.
   static F max_step(F best, F v) {
     const __m256 take = _mm256_or_ps(_mm256_cmp_ps(v, best, _CMP_GT_OQ), _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
     return _mm256_blendv_ps(best, v, take);
   }
+  // v > best ? v : best (maxps returns its second operand on a tie or a NaN).
+  static F max_no_nan(F best, F v) { return _mm256_max_ps(v, best); }
+  using Nans = __m256;
+  static Nans no_nans() { return _mm256_setzero_ps(); }
+  static Nans note_nans(Nans n, F v) { return _mm256_or_ps(n, _mm256_cmp_ps(v, v, _CMP_UNORD_Q)); }
+  static bool any_nan(Nans n) { return _mm256_movemask_ps(n) != 0; }
 };
 
 }  // namespace

@@ -28,19 +28,24 @@ inline Columns interior_columns(const Pool2dParams& p) {
   return {lo, hi};
 }
 
-// The -inf-bordered plane of max_pool2d_padded_avx512: `rows` x `stride` floats, the image at (pad_top,
-// pad_left), only the rows and columns some window reads copied. The stride leaves room for whole-vector
-// loads (16 outputs, 32 inputs at stride 2) past the last output column.
+// The -inf-bordered plane of max_pool2d_padded_avx512: rows of `stride` floats, the image at (pad_top,
+// pad_left), only the columns some window reads copied. The stride leaves room for whole-vector
+// loads (16 outputs, 32 inputs at stride 2) past the last output column. The kernels hold band_rows() of
+// its rows at a time: the input rows of kBandOutputRows output rows.
 struct PaddedPlane {
-  int64_t rows, stride, copy_rows, copy_cols;
+  static constexpr int64_t kBandOutputRows = 8;
+  static constexpr int64_t kMaxKernelW = 64;  // wider windows are not supported (max_pool2d_padded_supported)
+  int64_t stride, copy_cols;
+  int64_t band_rows(const Pool2dParams& p) const {
+    const int64_t out = p.out_h < kBandOutputRows ? p.out_h : kBandOutputRows;
+    return (out - 1) * p.stride_h + (p.kernel_h - 1) * p.dilation_h + 1;
+  }
 };
 inline PaddedPlane padded_plane(const Pool2dParams& p) {
   PaddedPlane g;
-  g.rows = (p.out_h - 1) * p.stride_h + (p.kernel_h - 1) * p.dilation_h + 1;
   const int64_t cols = (p.out_w - 1) * p.stride_w + (p.kernel_w - 1) * p.dilation_w + 1;
   const int64_t vector_cols = (p.out_w + 15) / 16 * 16 * p.stride_w + (p.kernel_w - 1) * p.dilation_w + 16;
   g.stride = (vector_cols + 15) / 16 * 16;
-  g.copy_rows = g.rows - p.pad_top < p.in_h ? g.rows - p.pad_top : p.in_h;
   g.copy_cols = cols - p.pad_left < p.in_w ? cols - p.pad_left : p.in_w;
   return g;
 }

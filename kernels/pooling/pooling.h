@@ -69,14 +69,14 @@ void max_pool2d_separable(const Pool2dParams& p, const float* x, float* y, int64
 // The same with AVX-512 vectors of 16 output columns (max_pool2d_fast_avx512.cpp), still bit-identical;
 // strides above 2 fall back to max_pool2d_fast. Only on CPUs with AVX-512 F/BW/DQ/VL.
 void max_pool2d_fast_avx512(const Pool2dParams& p, const float* x, float* y, int64_t plane_begin, int64_t plane_end);
-// Windows that reach outside the image (padding, ceil_mode) on AVX-512 (and AVX2, below): each plane is copied into a plane
-// bordered with -inf, which never replaces a running maximum (not larger than anything, not NaN), so every
-// window runs the vector loop with the reference's taps in order: bit-identical, without the per-cell
-// bounds checks of the border cells (GoogLeNet's 3x3 stride-1 pad-1 pools on 14x14 and 7x7 maps ran at
-// ~2 GFLOP/s, ~8x onnxruntime's time). Strides up to 2. scratch: max_pool2d_padded_scratch_floats(p),
-// any alignment.
-bool max_pool2d_padded_supported(const Pool2dParams& p);  // strides up to 2, planes up to 512x512
-bool max_pool2d_padded_wanted(const Pool2dParams& p);     // supported, and some window reaches outside
+// Max pooling on AVX-512 (and AVX2, below), bit-identical to the reference: each plane is copied, a band of
+// rows at a time, into rows bordered with -inf, which never replaces a running maximum (not larger than
+// anything, not NaN), so every window runs the vector loop with the reference's taps in order, without the
+// per-cell bounds checks of the border cells (GoogLeNet's 3x3 stride-1 pad-1 pools on 14x14 and 7x7 maps ran
+// at ~2 GFLOP/s, ~8x onnxruntime's time) and, at stride 2, on rows already split into even and odd columns.
+// Bands without a NaN take one max instruction per tap (max_pool2d_padded_impl.h says why that is exact).
+// Strides up to 2. scratch: max_pool2d_padded_scratch_floats(p), any alignment.
+bool max_pool2d_padded_supported(const Pool2dParams& p);  // strides up to 2, kernels up to 64 wide
 int64_t max_pool2d_padded_scratch_floats(const Pool2dParams& p);
 void max_pool2d_padded_avx512(const Pool2dParams& p, const float* x, float* y, int64_t plane_begin, int64_t plane_end,
                               float* scratch);

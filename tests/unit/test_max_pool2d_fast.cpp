@@ -98,8 +98,7 @@ TEST_CASE("max_pool2d_padded_avx512: bit-identical to the reference on random po
     return;
   }
   // Strides up to 2 (what it takes); the scratch starts as NaN garbage, so a border it failed to fill with
-  // -inf would show. Every shape it is asked about goes through it, wanted or not (the wanted ones are the
-  // engine's choice: padding or ceil_mode windows, small planes).
+  // -inf would show. Planes up to 20 rows: several bands of 8 output rows, some with a NaN, some without.
   check_against_reference(
       [](const Pool2dParams& p, const float* x, float* y, int64_t begin, int64_t end) {
         if (p.stride_w > 2) return max_pool2d_fast_avx512(p, x, y, begin, end);
@@ -125,23 +124,19 @@ TEST_CASE("max_pool2d_padded_avx2: bit-identical to the reference on random pool
       9);
 }
 
-TEST_CASE("max_pool2d_padded_wanted: pools with windows outside the image, strides up to 2, small planes") {
+TEST_CASE("max_pool2d_padded_supported: strides up to 2, any plane size") {
   Pool2dParams p;
   p.planes = 1;
-  p.in_h = p.in_w = 14;
-  p.kernel_h = p.kernel_w = 3;
-  p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
-  p.out_h = p.out_w = 14;
-  CHECK(max_pool2d_padded_wanted(p));  // GoogLeNet's branch pools
-  p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 0;
-  p.out_h = p.out_w = 12;
-  CHECK(!max_pool2d_padded_wanted(p));  // every window inside: the plain vector path
-  p.kernel_h = p.kernel_w = 2, p.stride_h = p.stride_w = 2, p.out_h = p.out_w = 7;
-  CHECK(!max_pool2d_padded_wanted(p));  // actdet's 2x2/2
-  p.in_h = p.in_w = 13, p.out_h = p.out_w = 7;  // ceil_mode: the last window hangs over the edge
-  CHECK(max_pool2d_padded_wanted(p));
-  p.stride_w = 3;
-  CHECK(!max_pool2d_padded_wanted(p));
+  p.in_h = p.in_w = 1000;  // bands of rows: no limit on the plane
+  p.kernel_h = p.kernel_w = 3, p.stride_h = p.stride_w = 2;
+  p.out_h = p.out_w = 499;
+  CHECK(max_pool2d_padded_supported(p));
+  p.stride_h = 3;  // any stride down the rows
+  CHECK(max_pool2d_padded_supported(p));
+  p.kernel_w = 65, p.out_w = 468;  // wider than its table of tap offsets
+  CHECK(!max_pool2d_padded_supported(p));
+  p.kernel_w = 3, p.out_w = 499, p.stride_w = 3;
+  CHECK(!max_pool2d_padded_supported(p));
 }
 
 TEST_CASE("max_pool2d_separable: bit-identical to the reference on random pools up to 13x13, NaNs, plane splits") {
