@@ -303,14 +303,14 @@ Conv2dParams conv_params(const ConvLayer& l) {
 }
 
 // The kernel the engine binds a batch-1 conv to on `isa`: a mirror of make_conv2d_fast
-// (engine/ops/conv2d_fast.cpp: depthwise, else Winograd on 3x3 stride-1 convs of >= 7x7 outputs, F(4,3)
-// from 16x16) and of conv2d_gemm's switch to conv2d_direct (conv2d_direct_preferred). Keep it in step
+// (engine/ops/conv2d_fast.cpp: depthwise, else Winograd on 3x3 stride-1 convs of >= 7x7 outputs and >= 32
+// input channels, F(4,3) from 16x16) and of conv2d_gemm's switch to conv2d_direct (conv2d_direct_preferred). Keep it in step
 // with them; a wrong guess only moves which rows count towards the "vigil engine" frame total.
 enum class Planned { Depthwise, WinogradF4x3, WinogradF2x3, Direct, Gemm };
 Planned planned_kernel(KernelIsa isa, const Conv2dParams& p) {
   if (depthwise_conv_supported(p)) return Planned::Depthwise;
   const int64_t pixels = p.out_h * p.out_w;
-  if (conv2d_winograd_supported(p) && pixels >= 7 * 7)
+  if (conv2d_winograd_supported(p) && pixels >= 7 * 7 && p.in_channels >= 32)
     return pixels >= 16 * 16 ? Planned::WinogradF4x3 : Planned::WinogradF2x3;
   return conv2d_direct_preferred(isa, p) ? Planned::Direct : Planned::Gemm;
 }

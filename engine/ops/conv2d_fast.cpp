@@ -20,6 +20,13 @@ namespace {
 // 0.94 -> 0.73, L20 0.26 -> 0.215).
 constexpr int64_t kF4x3MinOutputPixels = 16 * 16;
 constexpr int64_t kF2x3MinOutputPixels = 7 * 7;
+// With few input channels the transforms cost more than the multiplies they save: the input transform is
+// per input channel, the output transform per output channel, and the GEMM between them has a reduction of
+// only C. Single 3x3 convs + ReLU, one thread, Winograd vs the packed/direct conv (ms, AVX-512, session 12):
+// 3 -> 32 at 112x112 0.314 vs 0.111, 8 -> 32 at 112x112 0.379 vs 0.268, 16 -> 64 at 55x55 (SqueezeNet's
+// first expand3x3) 0.336 vs 0.254, 16 -> 16 at 112x112 0.290 vs 0.275, 24 -> 24 at 56x56 0.167 vs 0.152;
+// from 32 Winograd wins: 32 -> 32 at 64x64 (actdet's L4) 0.127 vs 0.303, 32 -> 128 at 27x27 0.146 vs 0.232.
+constexpr int64_t kWinogradMinInChannels = 32;
 }  // namespace
 
 kernels::Conv2dParams kernel_params(const kernels::Conv2dParams& p) {
@@ -52,7 +59,8 @@ void finish_conv_residual(const kernels::Conv2dParams& p, std::optional<kernels:
 }
 
 bool conv2d_runs_winograd(const kernels::Conv2dParams& p) {
-  return kernels::conv2d_winograd_supported(p) && p.out_h * p.out_w >= kF2x3MinOutputPixels;
+  return kernels::conv2d_winograd_supported(p) && p.out_h * p.out_w >= kF2x3MinOutputPixels &&
+         p.in_channels >= kWinogradMinInChannels;
 }
 
 std::unique_ptr<OpKernel> make_conv2d_fast(const BindContext& ctx, const kernels::Conv2dParams& p) {
