@@ -81,18 +81,26 @@ class MatMulKernel final : public OpKernel {
 // run on the packed GEMM. A holds activations here, so it is packed per run into the workspace; B is
 // the GEMM's dense B operand. Float accumulation (audit tolerance of MatMul) instead of the reference's
 // double: the reference took 47 us of actdet temporal's 0.41 ms for 65 k multiply-adds.
+// A constant B (a Linear layer's weights) is packed once at load instead (rows_times_matrix.h).
 class MatMulPackedKernel final : public OpKernel {
  public:
   MatMulPackedKernel(const kernels::MatMulParams& p, int64_t rows, kernels::KernelIsa isa, int max_threads)
       : product_(isa, rows, p.k, p.n, max_threads), n_(p.n) {}
+  MatMulPackedKernel(const kernels::MatMulParams& p, int64_t rows, kernels::KernelIsa isa, const float* constant_b,
+                     int max_threads)
+      : product_(isa, rows, p.k, p.n, constant_b, p.n, max_threads), n_(p.n), constant_b_(true) {}
   size_t workspace_bytes() const override { return product_.workspace_bytes(); }
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
-    product_.run(in[0].f32(), in[1].f32(), n_, nullptr, 0, out[0].f32(), rc);
+    if (constant_b_)
+      product_.run(in[0].f32(), nullptr, 0, out[0].f32(), rc);
+    else
+      product_.run(in[0].f32(), in[1].f32(), n_, nullptr, 0, out[0].f32(), rc);
   }
 
  private:
   RowsTimesMatrix product_;
   int64_t n_;
+  bool constant_b_ = false;
 };
 
 // The same with a constant B and a few rows (a Linear layer over a short sequence, written as MatMul):
@@ -179,6 +187,7 @@ std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
       if (b && b->dtype() == DType::F32 && rows > 1 && rows <= kRowsTimesConstantMaxRows &&
           *isa != kernels::KernelIsa::Scalar)
         return std::make_unique<MatMulFewRowsKernel>(p, rows, *isa, b->f32(), ctx.max_threads);
+      if (b && b->dtype() == DType::F32) return std::make_unique<MatMulPackedKernel>(p, rows, *isa, b->f32(), ctx.max_threads);
       return std::make_unique<MatMulPackedKernel>(p, rows, *isa, ctx.max_threads);
     }
     return std::make_unique<MatMulBatchedKernel>(p, *isa, ctx.max_threads);

@@ -14,8 +14,29 @@ size_t RowsTimesMatrix::workspace_bytes() const {
          static_cast<size_t>(kernels::gemm_packed_workspace_bytes(isa_, rows_, n_, k_, max_threads_));
 }
 
+RowsTimesMatrix::RowsTimesMatrix(kernels::KernelIsa isa, int64_t rows, int64_t k, int64_t n, const float* b,
+                                 int64_t ldb, int max_threads)
+    : RowsTimesMatrix(isa, rows, k, n, max_threads) {
+  packed_b_ = allocate_aligned(static_cast<size_t>(kernels::gemm_packed_b_floats(isa, k, n)) * sizeof(float));
+  kernels::gemm_pack_b(isa, k, n, b, ldb, reinterpret_cast<float*>(packed_b_.get()));
+}
+
 void RowsTimesMatrix::run(const float* x, const float* b, int64_t ldb, const float* r, int64_t ld_r, float* y,
                           const RunContext& rc) const {
+  kernels::GemmBOperand operand;
+  operand.data = b;
+  operand.ld = ldb;
+  run_product(x, operand, r, ld_r, y, rc);
+}
+
+void RowsTimesMatrix::run(const float* x, const float* r, int64_t ld_r, float* y, const RunContext& rc) const {
+  kernels::GemmBOperand operand;
+  operand.packed = reinterpret_cast<const float*>(packed_b_.get());
+  run_product(x, operand, r, ld_r, y, rc);
+}
+
+void RowsTimesMatrix::run_product(const float* x, const kernels::GemmBOperand& b, const float* r, int64_t ld_r,
+                                  float* y, const RunContext& rc) const {
   float* packed = static_cast<float*>(rc.workspace);
   kernels::gemm_pack_a(isa_, rows_, k_, x, k_, packed);
   kernels::GemmPackedParams gp;
@@ -23,8 +44,7 @@ void RowsTimesMatrix::run(const float* x, const float* b, int64_t ldb, const flo
   gp.n = n_;
   gp.k = k_;
   gp.packed_a = packed;
-  gp.b.data = b;
-  gp.b.ld = ldb;
+  gp.b = b;
   gp.c = y;
   gp.ldc = n_;
   gp.residual = r;

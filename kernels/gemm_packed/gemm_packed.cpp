@@ -43,6 +43,25 @@ void gemm_pack_a(KernelIsa isa, int64_t m, int64_t k, const float* a, int64_t ld
   }
 }
 
+int64_t gemm_packed_b_floats(KernelIsa isa, int64_t k, int64_t n) {
+  const int nr = config(isa).nr;
+  return (n + nr - 1) / nr * gemm_packed_detail::panel_stride(k, nr);
+}
+
+void gemm_pack_b(KernelIsa isa, int64_t k, int64_t n, const float* b, int64_t ldb, float* packed) {
+  const int nr = config(isa).nr;
+  const int64_t stride = gemm_packed_detail::panel_stride(k, nr);
+  for (int64_t panel = 0; panel * nr < n; ++panel) {
+    float* dst = packed + panel * stride;
+    const int64_t cols = n - panel * nr < nr ? n - panel * nr : nr;
+    for (int64_t q = 0; q < k; ++q) {
+      for (int64_t j = 0; j < cols; ++j) dst[q * nr + j] = b[q * ldb + panel * nr + j];
+      for (int64_t j = cols; j < nr; ++j) dst[q * nr + j] = 0.0f;
+    }
+    for (int64_t q = k * nr; q < stride; ++q) dst[q] = 0.0f;  // the padding between panels
+  }
+}
+
 int64_t gemm_packed_workspace_bytes(KernelIsa isa, int64_t /*m*/, int64_t n, int64_t k, int threads) {
   const int64_t slots = threads > 1 ? threads : 1;
   // + 64: the driver rounds the workspace pointer up to a cache line.

@@ -59,7 +59,18 @@ struct GemmBOperand {
   const float* data = nullptr;             // dense: B[k][n] = data[k*ld + n]; im2col: the image
   int64_t ld = 0;                          // dense row stride (>= N); unused for im2col
   const Im2colGeometry* im2col = nullptr;  // non-null: B is the implicit im2col view of `data`
+  // Non-null: B packed once by gemm_pack_b (same K and N, same isa), 64-byte aligned; data, ld and im2col
+  // are then unused and no run packs B.
+  const float* packed = nullptr;
 };
+
+// A constant B (a Linear layer's weights, the activations being the rows of A) packed once, for products
+// that would otherwise pack all of B on every run for few rows of A: ceil(N/NR) panels of K rows x NR
+// columns (zero-padded), each panel's K rows in one run, so a product reads a K block of a panel exactly as
+// it reads a panel it packed itself (same microkernel, same sums, bit-identical results).
+int64_t gemm_packed_b_floats(KernelIsa isa, int64_t k, int64_t n);
+// b row-major [K x N] with row stride ldb (>= N).
+void gemm_pack_b(KernelIsa isa, int64_t k, int64_t n, const float* b, int64_t ldb, float* packed);
 
 // ---- Threads ----
 // A "parallel for" supplied by the caller (e.g. the engine's thread pool): it must call

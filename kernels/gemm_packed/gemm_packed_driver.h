@@ -239,6 +239,13 @@ struct Driver {
   int64_t slot;  // floats per task slot
   TaskPlan plan;
 
+  // The K block [pc, pc + kc) of the B panel of columns jc + jr ..: in the block packed into slot `ws`,
+  // or in B packed once (gemm_pack_b), where each panel holds all K rows.
+  const float* b_panel(const float* ws, int64_t jc, int64_t jr, int64_t pc, int64_t kc) const {
+    if (p->b.packed) return p->b.packed + (jc + jr) / NR * panel_stride(p->k, NR) + pc * NR;
+    return ws + (jr / NR) * panel_stride(kc, NR);
+  }
+
   // Columns [n_begin, n_end) and rows [m_begin, m_end) of C, using packed-B slot `ws`.
   void run_range(int64_t n_begin, int64_t n_end, int64_t m_begin, int64_t m_end, float* ws) const {
     const GemmPackedParams& P = *p;
@@ -246,13 +253,16 @@ struct Driver {
     for (int64_t jc = n_begin; jc < n_end; jc += NC) {
       const int64_t nc = min_i64(NC, n_end - jc);
       Im2colPlan plan;
-      if (P.b.im2col) plan = Kernel::plan_im2col(*P.b.im2col, jc, nc, plan_storage);
+      if (P.b.im2col && !P.b.packed) plan = Kernel::plan_im2col(*P.b.im2col, jc, nc, plan_storage);
       for (int64_t pc = 0; pc < P.k; pc += KC) {
         const int64_t kc = min_i64(KC, P.k - pc);
-        if (P.b.im2col)
+        if (P.b.packed) {
+          // packed once: nothing to do
+        } else if (P.b.im2col) {
           Kernel::pack_im2col(*P.b.im2col, P.b.data, pc, kc, jc, nc, plan, ws);
-        else
+        } else {
           Kernel::pack_dense(P.b.data, P.b.ld, pc, kc, jc, nc, ws);
+        }
         TileArgs t;
         t.kc = kc;
         t.ldc = P.ldc;
@@ -279,7 +289,7 @@ struct Driver {
               t.bias = P.bias ? P.bias + row : nullptr;
               for (int64_t jr = 0; jr < nc; jr += NR) {
                 const int64_t col = jc + jr;
-                t.b = ws + (jr / NR) * panel_stride(kc, NR);
+                t.b = b_panel(ws, jc, jr, pc, kc);
                 t.nr = static_cast<int>(min_i64(NR, nc - jr));
                 const bool two = nc > NR;
                 t.a_next = next_a ? next_a + (jr == 0 ? 0 : kc * MR / 2) : nullptr;
@@ -292,7 +302,7 @@ struct Driver {
             continue;
           }
           for (int64_t jr = 0; jr < nc; jr += NR) {
-            t.b = ws + (jr / NR) * panel_stride(kc, NR);
+            t.b = b_panel(ws, jc, jr, pc, kc);
             t.nr = static_cast<int>(min_i64(NR, nc - jr));
             for (int64_t ir = 0; ir < mc; ir += MR) {
               const int64_t row = ic + ir, col = jc + jr;

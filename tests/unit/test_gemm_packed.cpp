@@ -84,9 +84,12 @@ Operands make_operands(const Problem& pr, std::mt19937_64& rng) {
 
 // Runs one problem on one path and checks every output and the untouched padding of C.
 // Returns the output (rows of ldc) for further comparisons.
+// prepack_b: B goes in packed once by gemm_pack_b instead of dense.
 std::vector<float> run_and_check(KernelIsa isa, const Problem& pr, const Operands& o, const GemmThreading& threading,
-                                 const std::string& label) {
+                                 const std::string& label, bool prepack_b = false) {
   AlignedBuffer packed(gemm_packed_a_floats(isa, pr.m, pr.k));
+  AlignedBuffer packed_b(prepack_b ? gemm_packed_b_floats(isa, pr.k, pr.n) : 1);
+  if (prepack_b) gemm_pack_b(isa, pr.k, pr.n, o.b.data(), pr.ldb, packed_b.data);
   gemm_pack_a(isa, pr.m, pr.k, o.a.data(), pr.lda, packed.data);
   const int64_t ws_bytes = gemm_packed_workspace_bytes(isa, pr.m, pr.n, pr.k, threading.threads);
   AlignedBuffer ws(ws_bytes / 4 + 4);
@@ -98,6 +101,7 @@ std::vector<float> run_and_check(KernelIsa isa, const Problem& pr, const Operand
   p.packed_a = packed.data;
   p.b.data = o.b.data();
   p.b.ld = pr.ldb;
+  if (prepack_b) p.b = GemmBOperand{nullptr, 0, nullptr, packed_b.data};
   p.c = c.data();
   p.ldc = pr.ldc;
   p.accumulate = pr.accumulate;
@@ -225,6 +229,26 @@ TEST_CASE("gemm_packed: results do not depend on the thread split") {
         GemmThreading with_pool{pool_parallel_for, &pool, threads, 1};
         const auto many = run_and_check(isa, pr, o, with_pool, describe(isa, pr) + " threads");
         CHECK(std::memcmp(one.data(), many.data(), one.size() * sizeof(float)) == 0);
+      }
+    }
+  }
+}
+
+TEST_CASE("gemm_packed: B packed once (gemm_pack_b) gives the bits of B packed per run") {
+  // Same microkernel over the same K blocks: only where the panels come from differs. Shapes with several K
+  // blocks, N blocks and partial panels, serial and split over 2-3 tasks (N splits start mid-block).
+  vigil::ThreadPool pool(2);
+  std::mt19937_64 rng(11);
+  for (KernelIsa isa : available_isas()) {
+    for (const auto& [m, n, k] : {std::tuple<int64_t, int64_t, int64_t>{49, 3072, 768}, {169, 1000, 512},
+                                  {300, 1700, 700}, {7, 45, 9}, {33, 77, 257}}) {
+      Problem pr{m, n, k, k, n + 3, n, n, true, true, false, make_activation(Activation::Relu)};
+      const Operands o = make_operands(pr, rng);
+      for (int threads : {1, 2, 3}) {
+        GemmThreading threading{threads > 1 ? pool_parallel_for : nullptr, &pool, threads, 1};
+        const auto dense = run_and_check(isa, pr, o, threading, describe(isa, pr));
+        const auto once = run_and_check(isa, pr, o, threading, describe(isa, pr) + " packed B", true);
+        CHECK(std::memcmp(dense.data(), once.data(), dense.size() * sizeof(float)) == 0);
       }
     }
   }
