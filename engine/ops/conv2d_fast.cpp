@@ -67,6 +67,7 @@ std::unique_ptr<OpKernel> make_conv2d_fast(const BindContext& ctx, const kernels
   if (ctx.path == KernelPath::Reference) return nullptr;
   if (kernels::depthwise_conv_supported(p))
     if (auto k = make_conv2d_depthwise(ctx, p)) return k;
+  if (auto k = make_conv2d_grouped(ctx, p)) return k;
   const int64_t pixels = p.out_h * p.out_w;
   if (conv2d_runs_winograd(p)) {
     // (A batch of 16x16 images goes through the Winograd kernel's batched mode: one GEMM per component over

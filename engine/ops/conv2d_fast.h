@@ -1,6 +1,8 @@
 // Conv2d on the optimised paths. The planner picks, by shape, the kernel that is fastest here:
 //  - depthwise (group == C == M): kernels/depthwise_conv, channels split over threads;
-//  - 3x3 stride-1 dilation-1 group-1 with an output of at least 7x7 pixels: Winograd (kernels/conv2d_winograd),
+//  - grouped with at most 8 input channels per group: kernels/grouped_conv, groups split over threads;
+//  - 3x3 stride-1 dilation-1 group-1 with at least 32 input channels and an output of at least 7x7 pixels: Winograd
+//  (kernels/conv2d_winograd),
 //    F(4,3) from 16x16 and F(2,3) below, where F(4,3)'s 2x2 tiles per 8x8 image would leave most of each
 //    vector idle and its 4x larger transformed weights stream from memory for too few tiles; on outputs
 //    smaller than 7x7 the packed GEMM wins;
@@ -21,7 +23,8 @@ namespace vigil::ops {
 // names the node. Conv2d's infer and bind, and Conv2dNchwc's (with X's NCHW shape).
 kernels::Conv2dParams conv2d_node_params(const Node& node, std::span<const TensorInfo> in);
 
-// True when the planner runs p with Winograd on the vector paths (3x3 stride 1, group 1, at least 7x7 outputs).
+// True when the planner runs p with Winograd on the vector paths (3x3 stride 1, group 1, at least 32 input
+// channels, at least 7x7 outputs).
 bool conv2d_runs_winograd(const kernels::Conv2dParams& p);
 
 // Kernels without a residual operand (the reference, Winograd, depthwise) run with kernel_params(p) and then
@@ -42,5 +45,6 @@ std::unique_ptr<OpKernel> make_conv2d_packed(const BindContext& ctx, const kerne
 std::unique_ptr<OpKernel> make_conv2d_winograd(const BindContext& ctx, const kernels::Conv2dParams& p,
                                                kernels::WinogradTile tile);
 std::unique_ptr<OpKernel> make_conv2d_depthwise(const BindContext& ctx, const kernels::Conv2dParams& p);
+std::unique_ptr<OpKernel> make_conv2d_grouped(const BindContext& ctx, const kernels::Conv2dParams& p);
 
 }  // namespace vigil::ops

@@ -32,12 +32,13 @@ struct Geometry {
   int64_t plane_floats;  // the input rows a band reads at most x stride_w phases x phase_floats
 };
 
-inline Geometry geometry(const Conv2dParams& p) {
+// budget_floats: what the band's plane may hold (kernels/grouped_conv shares one budget among a group's planes).
+inline Geometry geometry(const Conv2dParams& p, int64_t budget_floats = kPlaneBudgetFloats) {
   Geometry g;
   g.row_floats = round_up(p.out_w, kRowBlock);
   g.phase_floats = g.row_floats + ((p.kernel_w - 1) * p.dilation_w) / p.stride_w + 1;
   const int64_t reach = (p.kernel_h - 1) * p.dilation_h + 1;  // input rows one output row reads
-  const int64_t fit = kPlaneBudgetFloats / (p.stride_w * g.phase_floats);
+  const int64_t fit = budget_floats / (p.stride_w * g.phase_floats);
   int64_t rows = fit >= reach ? (fit - reach) / p.stride_h + 1 : 1;
   rows = rows >= kRowGroup ? rows / kRowGroup * kRowGroup : kRowGroup;
   g.band_rows = rows < p.out_h ? rows : p.out_h;
@@ -99,7 +100,7 @@ inline void build_plane(const Conv2dParams& p, const Geometry& g, const float* x
     if (hi < lo) hi = lo;
     if (ph < 2) q_lo[ph] = lo, q_hi[ph] = hi;
     const int64_t first = lo * sw + ph - pl;  // the image column of q = lo
-    if (sw == 2) continue;  // the image part below, both phases at once
+    if (sw == 2) continue;                    // the image part below, both phases at once
     for (int64_t ih = 0; ih < p.in_h; ++ih) {
       float* d = plane + (ih * sw + ph) * n;
       const float* row = x + ih * in_w + first;
@@ -154,7 +155,7 @@ inline __attribute__((always_inline)) void output_block(const Conv2dParams& p, c
 #pragma GCC unroll 4
     for (int r = 0; r < RB; ++r) {
       const int64_t ih = (oh + r) * p.stride_h - p.pad_top + i * p.dilation_h;
-      if (ih < 0 || ih >= p.in_h) continue;  // zero padding rows contribute nothing
+      if (ih < 0 || ih >= p.in_h) continue;                                 // zero padding rows contribute nothing
       const float* base = plane + (ih - row0) * sw * g.phase_floats + ow0;  // the band's plane starts at row0
       for (int64_t j = 0; j < kw; ++j) {
         const F wv = Isa::set1(w_c[i * kw + j]);

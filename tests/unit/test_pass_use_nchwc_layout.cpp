@@ -172,11 +172,12 @@ TEST_CASE("use_nchwc_layout leaves runs without a depthwise conv, and Winograd c
   const int a = conv(gb, rng, "a", x, 16, 32, 1, 1, 1, "relu");
   const int b = conv(gb, rng, "b", a, 32, 16, 1);
   gb.output(gb.node(OpType::Add, "add", {b, x}));
-  // A depthwise conv between two 3x3 stride-1 convs that Winograd computes: only the depthwise conv moves.
-  const int y = gb.input("y", DType::F32, {1, 16, 14, 14});
-  const int w1 = conv(gb, rng, "w1", y, 16, 16, 3);
-  const int dw = conv(gb, rng, "dw", w1, 16, 16, 3, 1, 16);
-  gb.output(conv(gb, rng, "w2", dw, 16, 16, 3));
+  // A depthwise conv between two 3x3 stride-1 convs that Winograd computes (32 input channels: its
+  // minimum): only the depthwise conv moves.
+  const int y = gb.input("y", DType::F32, {1, 32, 14, 14});
+  const int w1 = conv(gb, rng, "w1", y, 32, 32, 3);
+  const int dw = conv(gb, rng, "dw", w1, 32, 32, 3, 1, 32);
+  gb.output(conv(gb, rng, "w2", dw, 32, 32, 3));
   const Graph original = gb.build();
   const Graph g = moved(original, 16);
   CHECK(count_op(g, OpType::Conv2d) == 4);
