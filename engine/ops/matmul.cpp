@@ -187,7 +187,8 @@ std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
       if (b && b->dtype() == DType::F32 && rows > 1 && rows <= kRowsTimesConstantMaxRows &&
           *isa != kernels::KernelIsa::Scalar)
         return std::make_unique<MatMulFewRowsKernel>(p, rows, *isa, b->f32(), ctx.max_threads);
-      if (b && b->dtype() == DType::F32) return std::make_unique<MatMulPackedKernel>(p, rows, *isa, b->f32(), ctx.max_threads);
+      if (b && b->dtype() == DType::F32)
+        return std::make_unique<MatMulPackedKernel>(p, rows, *isa, b->f32(), ctx.max_threads);
       return std::make_unique<MatMulPackedKernel>(p, rows, *isa, ctx.max_threads);
     }
     return std::make_unique<MatMulBatchedKernel>(p, *isa, ctx.max_threads);

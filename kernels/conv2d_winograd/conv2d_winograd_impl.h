@@ -682,8 +682,7 @@ struct Winograd {
     for (int64_t s = begin; s < end; ++s) {
       void* ws = j.slots + s * l.slot_floats + (l.slot_floats - l.gemm_ws_floats);
       for (int64_t xi = XIS * s / j.threads; xi < XIS * (s + 1) / j.threads; ++xi) {
-        GemmPackedParams g =
-            batched_gemm(l, *j.p, j.packed + xi * l.k_pad * C, j.gv + xi * l.v_xi, j.gm + xi * l.m_xi);
+        GemmPackedParams g = batched_gemm(l, *j.p, j.packed + xi * l.k_pad * C, j.gv + xi * l.v_xi, j.gm + xi * l.m_xi);
         g.n = j.count * l.slots;
         gemm_packed(Isa::kKernelIsa, g, ws, GemmThreading{});
       }

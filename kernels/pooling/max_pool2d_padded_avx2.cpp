@@ -27,7 +27,8 @@ struct Avx2Lanes {
   static void store(float* p, __m256i m, F v) { _mm256_maskstore_ps(p, m, v); }
   static void deinterleave(F a, F b, F& even, F& odd) {
     // Within each 128-bit half: a0 a2 b0 b2 | a4 a6 b4 b6 (shuffle), then the 64-bit pieces in order.
-    const __m256 e = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)), o = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+    const __m256 e = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)),
+                 o = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
     even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), _MM_SHUFFLE(3, 1, 2, 0)));
     odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o), _MM_SHUFFLE(3, 1, 2, 0)));
   }

@@ -59,7 +59,8 @@ void band_rows(const Pool2dParams& p, const PaddedPlane& g, const float* band, i
       for (int64_t i = 0; i < p.kernel_h; ++i) {
         const float* row = band + ((oh - oh0) * p.stride_h + i * p.dilation_h) * g.stride + ow;
         for (int64_t j = 0; j < kw; ++j)
-          for (int r = 0; r < kRows; ++r) best[r] = step(best[r], Lanes::load(row + r * p.stride_h * g.stride + tap[j]));
+          for (int r = 0; r < kRows; ++r)
+            best[r] = step(best[r], Lanes::load(row + r * p.stride_h * g.stride + tap[j]));
       }
       for (int r = 0; r < kRows; ++r) Lanes::store(y_p + (oh + r) * p.out_w + ow, lanes, best[r]);
     }
@@ -133,7 +134,8 @@ typename Lanes::Nans copy_row(const Pool2dParams& p, const PaddedPlane& g, const
     const int64_t rest = n - c;
     F even = Lanes::lowest(), odd = Lanes::lowest();
     if (src) {
-      const F lo = Lanes::load(src + c, Lanes::first_lanes(rest)), hi = Lanes::load(src + c + W, Lanes::first_lanes(rest - W));
+      const F lo = Lanes::load(src + c, Lanes::first_lanes(rest)),
+              hi = Lanes::load(src + c + W, Lanes::first_lanes(rest - W));
       nans = Lanes::note_nans(Lanes::note_nans(nans, lo), hi);
       Lanes::deinterleave(lo, hi, even, odd);
     }
@@ -158,12 +160,14 @@ void max_pool2d_padded(const Pool2dParams& p, const float* x, float* y, int64_t 
     const float* x_p = x + plane * p.in_h * p.in_w;
     float* y_p = y + plane * p.out_h * p.out_w;
     for (int64_t oh0 = 0; oh0 < p.out_h; oh0 += PaddedPlane::kBandOutputRows) {
-      const int64_t oh_end = oh0 + PaddedPlane::kBandOutputRows < p.out_h ? oh0 + PaddedPlane::kBandOutputRows : p.out_h;
+      const int64_t oh_end =
+          oh0 + PaddedPlane::kBandOutputRows < p.out_h ? oh0 + PaddedPlane::kBandOutputRows : p.out_h;
       const int64_t rows = (oh_end - 1 - oh0) * p.stride_h + (p.kernel_h - 1) * p.dilation_h + 1;
       auto nans = Lanes::no_nans();
       for (int64_t r = 0; r < rows; ++r) {
         const int64_t ih = oh0 * p.stride_h + r - p.pad_top;
-        nans = copy_row<Lanes>(p, g, ih >= 0 && ih < p.in_h ? x_p + ih * p.in_w : nullptr, scratch + r * g.stride, nans);
+        nans =
+            copy_row<Lanes>(p, g, ih >= 0 && ih < p.in_h ? x_p + ih * p.in_w : nullptr, scratch + r * g.stride, nans);
       }
       const bool with_nans = Lanes::any_nan(nans);
       if (p.stride_w == 1)

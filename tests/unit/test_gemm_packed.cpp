@@ -240,8 +240,11 @@ TEST_CASE("gemm_packed: B packed once (gemm_pack_b) gives the bits of B packed p
   vigil::ThreadPool pool(2);
   std::mt19937_64 rng(11);
   for (KernelIsa isa : available_isas()) {
-    for (const auto& [m, n, k] : {std::tuple<int64_t, int64_t, int64_t>{49, 3072, 768}, {169, 1000, 512},
-                                  {300, 1700, 700}, {7, 45, 9}, {33, 77, 257}}) {
+    for (const auto& [m, n, k] : {std::tuple<int64_t, int64_t, int64_t>{49, 3072, 768},
+                                  {169, 1000, 512},
+                                  {300, 1700, 700},
+                                  {7, 45, 9},
+                                  {33, 77, 257}}) {
       Problem pr{m, n, k, k, n + 3, n, n, true, true, false, make_activation(Activation::Relu)};
       const Operands o = make_operands(pr, rng);
       for (int threads : {1, 2, 3}) {
@@ -417,6 +420,7 @@ TEST_CASE("gemm_packed: hard_swish's product by 1/6 rounds on its own, like the 
     int mismatches = 0;
     for (size_t i = 0; i < x.size(); ++i)
       if (!same_bits(y[i], ref[i]) && mismatches++ < 5)
-        FAIL_CHECK(std::string(kernel_isa_name(isa)) << " hard_swish(" << x[i] << ") = " << y[i] << ", reference " << ref[i]);
+        FAIL_CHECK(std::string(kernel_isa_name(isa))
+                   << " hard_swish(" << x[i] << ") = " << y[i] << ", reference " << ref[i]);
   }
 }
