@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine/error.h"
+#include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
 #include "engine/ops/parallel_for_adapter.h"
 #include "engine/thread_pool.h"
@@ -61,29 +62,32 @@ class TransposeKernel final : public OpKernel {
   kernels::TransposeParams p_;
 };
 
-// On the optimised paths: typed row copies (transpose_fast), output rows split over the threads.
+// On the optimised paths: typed row copies or 8x8 tiles (transpose_fast), work units split over the threads.
 class TransposeFastKernel final : public OpKernel {
  public:
-  explicit TransposeFastKernel(const kernels::TransposeParams& p) : p_(p), rows_(kernels::transpose_rows(p)) {}
+  TransposeFastKernel(const kernels::TransposeParams& p, kernels::KernelIsa isa)
+      : p_(p), isa_(isa), units_(kernels::transpose_units(p)) {}
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
     if (in[0].data == out[0].data) return;  // a view of the input (see TransposeKernel)
     const void* x = in[0].data;
     void* y = out[0].data;
     if (out[0].numel() < kMinParallelElements)
-      kernels::transpose_fast(p_, x, y, 0, rows_);
+      kernels::transpose_fast(p_, x, y, 0, units_, isa_);
     else
-      rc.pool->parallel_for(rows_, [&](int64_t begin, int64_t end) { kernels::transpose_fast(p_, x, y, begin, end); });
+      rc.pool->parallel_for(units_,
+                            [&](int64_t begin, int64_t end) { kernels::transpose_fast(p_, x, y, begin, end, isa_); });
   }
 
  private:
   kernels::TransposeParams p_;
-  int64_t rows_;
+  kernels::KernelIsa isa_;
+  int64_t units_;
 };
 
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
   const kernels::TransposeParams p = transpose_params(ctx.node, ctx.inputs[0]);
-  if (ctx.path != KernelPath::Reference && kernels::transpose_fast_supported(p))
-    return std::make_unique<TransposeFastKernel>(p);
+  const auto isa = kernel_isa(ctx.path);
+  if (isa && kernels::transpose_fast_supported(p)) return std::make_unique<TransposeFastKernel>(p, *isa);
   return std::make_unique<TransposeKernel>(p);
 }
 
