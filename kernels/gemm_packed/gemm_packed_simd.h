@@ -160,17 +160,28 @@ struct VectorActivation {
   // The kinds that are not a couple of instructions, out of line so the microkernel stays small.
   static __attribute__((noinline)) F heavy(const ActivationParams& p, F x) {
     switch (p.kind) {
-      case Activation::Sigmoid: return sigmoid(x);
-      case Activation::Tanh: return tanh(x);
-      case Activation::Silu: return silu(x);
-      case Activation::Mish: return mish(x);
-      case Activation::HardSwish: return hard_swish(x);
-      case Activation::HardSigmoid: return hard_sigmoid(x, p.alpha, p.beta);
-      case Activation::HardMish: return hard_mish(x);
-      case Activation::None: return x;
-      case Activation::Relu: return relu(x);
-      case Activation::LeakyRelu: return leaky(x, F(p.alpha));
-      case Activation::Clip: return clip(x, F(p.alpha), F(p.beta));
+      case Activation::Sigmoid:
+        return sigmoid(x);
+      case Activation::Tanh:
+        return tanh(x);
+      case Activation::Silu:
+        return silu(x);
+      case Activation::Mish:
+        return mish(x);
+      case Activation::HardSwish:
+        return hard_swish(x);
+      case Activation::HardSigmoid:
+        return hard_sigmoid(x, p.alpha, p.beta);
+      case Activation::HardMish:
+        return hard_mish(x);
+      case Activation::None:
+        return x;
+      case Activation::Relu:
+        return relu(x);
+      case Activation::LeakyRelu:
+        return leaky(x, F(p.alpha));
+      case Activation::Clip:
+        return clip(x, F(p.alpha), F(p.beta));
     }
     return x;
   }
@@ -425,9 +436,25 @@ struct Microkernel {
   }
 
   static VIGIL_GEMM_INLINE void tile(const TileArgs& t) {
+    // A panel's last rows (M not a multiple of MR: 49 tokens of a 7x7 map are 6 panels of 8 and one of 1)
+    // compute only the rows that exist, rounded up to 1, 2 or 4: each output keeps its sum in the same order,
+    // so the results do not change; the full tile spent a whole panel's multiply-adds on one row.
+    if (t.mr == MR || t.mr > 4)
+      tile_rows<MR>(t);
+    else if (t.mr > 2)
+      tile_rows < MR<4 ? MR : 4>(t);
+    else if (t.mr == 2)
+      tile_rows < MR<2 ? MR : 2>(t);
+    else
+      tile_rows<1>(t);
+  }
+
+  // The tile with its first R rows computed (R >= t.mr); rows R..MR-1 of acc stay 0 and are not stored.
+  template <int R>
+  static VIGIL_GEMM_INLINE void tile_rows(const TileArgs& t) {
     // The C tile is read (or written) only after the K loop: start pulling its lines in now.
 #pragma GCC unroll 16
-    for (int r = 0; r < MR; ++r) {
+    for (int r = 0; r < R; ++r) {
       if (r >= t.mr) break;
       __builtin_prefetch(t.c + r * t.ldc, 1, 3);
       __builtin_prefetch(t.c + r * t.ldc + NR - 1, 1, 3);
@@ -449,7 +476,12 @@ struct Microkernel {
       F bv[NV];
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) bv[v] = F::load_aligned(b + v * W);
-      rank1_update(a, bv, acc);
+#pragma GCC unroll 16
+      for (int r = 0; r < R; ++r) {
+        const F ar(a[r]);
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[r][v] = Isa::fma(ar, bv[v], acc[r][v]);
+      }
       a += MR;
       b += NR;
     }
@@ -461,11 +493,21 @@ struct Microkernel {
   // conv2d_direct's tile.
   static VIGIL_GEMM_INLINE void store(Activation kind, const TileArgs& t, F (&acc)[MR][NV]) {
     switch (kind) {
-      case Activation::None: store_any<ActNone<Isa>>(t, acc); break;
-      case Activation::Relu: store_any<ActRelu<Isa>>(t, acc); break;
-      case Activation::LeakyRelu: store_any<ActLeaky<Isa>>(t, acc); break;
-      case Activation::Clip: store_any<ActClip<Isa>>(t, acc); break;
-      default: store_any<ActHeavy<Isa>>(t, acc); break;
+      case Activation::None:
+        store_any<ActNone<Isa>>(t, acc);
+        break;
+      case Activation::Relu:
+        store_any<ActRelu<Isa>>(t, acc);
+        break;
+      case Activation::LeakyRelu:
+        store_any<ActLeaky<Isa>>(t, acc);
+        break;
+      case Activation::Clip:
+        store_any<ActClip<Isa>>(t, acc);
+        break;
+      default:
+        store_any<ActHeavy<Isa>>(t, acc);
+        break;
     }
   }
 };
