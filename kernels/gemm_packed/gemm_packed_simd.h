@@ -160,28 +160,17 @@ struct VectorActivation {
   // The kinds that are not a couple of instructions, out of line so the microkernel stays small.
   static __attribute__((noinline)) F heavy(const ActivationParams& p, F x) {
     switch (p.kind) {
-      case Activation::Sigmoid:
-        return sigmoid(x);
-      case Activation::Tanh:
-        return tanh(x);
-      case Activation::Silu:
-        return silu(x);
-      case Activation::Mish:
-        return mish(x);
-      case Activation::HardSwish:
-        return hard_swish(x);
-      case Activation::HardSigmoid:
-        return hard_sigmoid(x, p.alpha, p.beta);
-      case Activation::HardMish:
-        return hard_mish(x);
-      case Activation::None:
-        return x;
-      case Activation::Relu:
-        return relu(x);
-      case Activation::LeakyRelu:
-        return leaky(x, F(p.alpha));
-      case Activation::Clip:
-        return clip(x, F(p.alpha), F(p.beta));
+      case Activation::Sigmoid: return sigmoid(x);
+      case Activation::Tanh: return tanh(x);
+      case Activation::Silu: return silu(x);
+      case Activation::Mish: return mish(x);
+      case Activation::HardSwish: return hard_swish(x);
+      case Activation::HardSigmoid: return hard_sigmoid(x, p.alpha, p.beta);
+      case Activation::HardMish: return hard_mish(x);
+      case Activation::None: return x;
+      case Activation::Relu: return relu(x);
+      case Activation::LeakyRelu: return leaky(x, F(p.alpha));
+      case Activation::Clip: return clip(x, F(p.alpha), F(p.beta));
     }
     return x;
   }
@@ -439,12 +428,13 @@ struct Microkernel {
     // A panel's last rows (M not a multiple of MR: 49 tokens of a 7x7 map are 6 panels of 8 and one of 1)
     // compute only the rows that exist, rounded up to 1, 2 or 4: each output keeps its sum in the same order,
     // so the results do not change; the full tile spent a whole panel's multiply-adds on one row.
+    constexpr int kFour = MR < 4 ? MR : 4, kTwo = MR < 2 ? MR : 2;
     if (t.mr == MR || t.mr > 4)
       tile_rows<MR>(t);
     else if (t.mr > 2)
-      tile_rows < MR<4 ? MR : 4>(t);
+      tile_rows<kFour>(t);
     else if (t.mr == 2)
-      tile_rows < MR<2 ? MR : 2>(t);
+      tile_rows<kTwo>(t);
     else
       tile_rows<1>(t);
   }
@@ -493,21 +483,11 @@ struct Microkernel {
   // conv2d_direct's tile.
   static VIGIL_GEMM_INLINE void store(Activation kind, const TileArgs& t, F (&acc)[MR][NV]) {
     switch (kind) {
-      case Activation::None:
-        store_any<ActNone<Isa>>(t, acc);
-        break;
-      case Activation::Relu:
-        store_any<ActRelu<Isa>>(t, acc);
-        break;
-      case Activation::LeakyRelu:
-        store_any<ActLeaky<Isa>>(t, acc);
-        break;
-      case Activation::Clip:
-        store_any<ActClip<Isa>>(t, acc);
-        break;
-      default:
-        store_any<ActHeavy<Isa>>(t, acc);
-        break;
+      case Activation::None: store_any<ActNone<Isa>>(t, acc); break;
+      case Activation::Relu: store_any<ActRelu<Isa>>(t, acc); break;
+      case Activation::LeakyRelu: store_any<ActLeaky<Isa>>(t, acc); break;
+      case Activation::Clip: store_any<ActClip<Isa>>(t, acc); break;
+      default: store_any<ActHeavy<Isa>>(t, acc); break;
     }
   }
 };
