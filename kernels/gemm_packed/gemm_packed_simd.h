@@ -428,19 +428,31 @@ struct Microkernel {
     // A panel's last rows (M not a multiple of MR: 49 tokens of a 7x7 map are 6 panels of 8 and one of 1)
     // compute only the rows that exist, rounded up to 1, 2 or 4: each output keeps its sum in the same order,
     // so the results do not change; the full tile spent a whole panel's multiply-adds on one row.
-    constexpr int kFour = MR < 4 ? MR : 4, kTwo = MR < 2 ? MR : 2;
-    if (t.mr == MR || t.mr > 4)
-      tile_rows<MR>(t);
-    else if (t.mr > 2)
-      tile_rows<kFour>(t);
-    else if (t.mr == 2)
-      tile_rows<kTwo>(t);
-    else
-      tile_rows<1>(t);
+    // Likewise a last panel of at most W columns (N = 169 = 5 x 32 + 9 on a 13x13 map) computes its first
+    // vector only.
+    if (NV > 1 && t.nr <= W) {
+      tile_rows_for<1>(t);
+      return;
+    }
+    tile_rows_for<NV>(t);
   }
 
-  // The tile with its first R rows computed (R >= t.mr); rows R..MR-1 of acc stay 0 and are not stored.
-  template <int R>
+  template <int NVC>
+  static VIGIL_GEMM_INLINE void tile_rows_for(const TileArgs& t) {
+    constexpr int kFour = MR < 4 ? MR : 4, kTwo = MR < 2 ? MR : 2;
+    if (t.mr == MR || t.mr > 4)
+      tile_rows<MR, NVC>(t);
+    else if (t.mr > 2)
+      tile_rows<kFour, NVC>(t);
+    else if (t.mr == 2)
+      tile_rows<kTwo, NVC>(t);
+    else
+      tile_rows<1, NVC>(t);
+  }
+
+  // The tile with its first R rows and NVC vectors computed (R >= t.mr, NVC * W >= t.nr); the rest of acc
+  // stays 0 and is not stored.
+  template <int R, int NVC>
   static VIGIL_GEMM_INLINE void tile_rows(const TileArgs& t) {
     // The C tile is read (or written) only after the K loop: start pulling its lines in now.
 #pragma GCC unroll 16
@@ -463,14 +475,14 @@ struct Microkernel {
       // A line of the prefetch target every 64 / (a_step * 4) steps (a whole panel's K range when a_step
       // = MR, half of it when MR / 2; some lines are requested twice: cheaper than a branch).
       if (a_next) __builtin_prefetch(a_next + q * t.a_step, 0, 2);
-      F bv[NV];
+      F bv[NVC];
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) bv[v] = F::load_aligned(b + v * W);
+      for (int v = 0; v < NVC; ++v) bv[v] = F::load_aligned(b + v * W);
 #pragma GCC unroll 16
       for (int r = 0; r < R; ++r) {
         const F ar(a[r]);
 #pragma GCC unroll 4
-        for (int v = 0; v < NV; ++v) acc[r][v] = Isa::fma(ar, bv[v], acc[r][v]);
+        for (int v = 0; v < NVC; ++v) acc[r][v] = Isa::fma(ar, bv[v], acc[r][v]);
       }
       a += MR;
       b += NR;
