@@ -504,7 +504,7 @@ int main(int argc, char** argv) {
         base.impl = "depthwise_conv";
         base.planned = true;
         measure(base, every_isa, [&](KernelIsa isa, int threads) {
-          // As the engine's Conv2dDepthwiseKernel: one task per thread, each a contiguous range of channels
+          // As the engine's Conv2dGroupsKernel: one task per thread, each a contiguous range of channels
           // with its own workspace slot.
           const DepthwiseConvFn fn = select_depthwise_conv(isa);
           const int64_t slot = (depthwise_conv_workspace_bytes(p) + 63) / 64 * 64;

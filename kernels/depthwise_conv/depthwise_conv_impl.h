@@ -78,6 +78,19 @@ inline int64_t plane_path_floats(const Conv2dParams& p) {
   return g.plane_floats + kRowGroup * g.row_floats + 2 * p.kernel_w + 16;
 }
 
+// The input rows [r0, r1) that output rows [oh0, oh1) read, clipped to the image (rows in the padding are
+// skipped by the taps).
+struct BandInput {
+  int64_t r0, r1;
+};
+inline BandInput band_input(const Conv2dParams& p, int64_t oh0, int64_t oh1) {
+  const int64_t reach = (p.kernel_h - 1) * p.dilation_h + 1;
+  int64_t r0 = oh0 * p.stride_h - p.pad_top, r1 = (oh1 - 1) * p.stride_h - p.pad_top + reach;
+  r0 = r0 < 0 ? 0 : r0 > p.in_h ? p.in_h : r0;
+  r1 = r1 < r0 ? r0 : r1 > p.in_h ? p.in_h : r1;
+  return {r0, r1};
+}
+
 // plane[(ih * sw + ph) * phase_floats + q] = x[ih, q*sw + ph - pad_left], 0 outside the image. Per phase
 // row: zeros, the image part as one plain (or strided) copy, zeros: no test per element (the per-element
 // bounds check made building the plane cost more than the convolution, e.g. 10 us of each 64x64 stride-2
@@ -289,7 +302,6 @@ void depthwise(const Conv2dParams& p, const float* x, const float* w, const floa
     col_offset[j] = (tap % p.stride_w) * g.phase_floats + tap / p.stride_w;
   }
   const int64_t channels = p.in_channels, out_plane = p.out_h * p.out_w;
-  const int64_t reach = (p.kernel_h - 1) * p.dilation_h + 1;
   for (int64_t i = 0; i < g.plane_floats; ++i) plane[i] = 0.0f;  // padding columns (build_plane)
   for (int64_t n = 0; n < p.batch; ++n) {
     for (int64_t c = 0; c < channels; ++c) {
@@ -299,10 +311,7 @@ void depthwise(const Conv2dParams& p, const float* x, const float* w, const floa
       const float b = bias ? bias[c] : 0.0f;
       for (int64_t oh0 = 0; oh0 < p.out_h; oh0 += g.band_rows) {
         const int64_t oh1 = oh0 + g.band_rows < p.out_h ? oh0 + g.band_rows : p.out_h;
-        // The band's input rows [r0, r1), clipped to the image (rows in the padding are skipped by the taps).
-        int64_t r0 = oh0 * p.stride_h - p.pad_top, r1 = (oh1 - 1) * p.stride_h - p.pad_top + reach;
-        r0 = r0 < 0 ? 0 : r0 > p.in_h ? p.in_h : r0;
-        r1 = r1 < r0 ? r0 : r1 > p.in_h ? p.in_h : r1;
+        const auto [r0, r1] = band_input(p, oh0, oh1);
         Conv2dParams band = p;
         band.in_h = r1 - r0;
         build_plane<Isa>(band, g, x_c + r0 * p.in_w, plane);

@@ -148,7 +148,6 @@ void grouped(const Conv2dParams& p, const float* x, const float* w, const float*
     const int64_t tap = j * p.dilation_w;
     col_offset[j] = (tap % p.stride_w) * g.phase_floats + tap / p.stride_w;
   }
-  const int64_t reach = (p.kernel_h - 1) * p.dilation_h + 1;
   // The padding columns (build_plane writes only the image part of each row).
   for (int64_t i = 0; i < cin_g * g.plane_floats; ++i) planes[i] = 0.0f;
   Block b;
@@ -164,10 +163,7 @@ void grouped(const Conv2dParams& p, const float* x, const float* w, const float*
       float* y_g = y + (n * p.out_channels + grp * cout_g) * out_plane;
       for (int64_t oh0 = 0; oh0 < p.out_h; oh0 += g.band_rows) {
         const int64_t oh1 = oh0 + g.band_rows < p.out_h ? oh0 + g.band_rows : p.out_h;
-        // The band's input rows [r0, r1), clipped to the image (rows in the padding are skipped by the taps).
-        int64_t r0 = oh0 * p.stride_h - p.pad_top, r1 = (oh1 - 1) * p.stride_h - p.pad_top + reach;
-        r0 = r0 < 0 ? 0 : r0 > p.in_h ? p.in_h : r0;
-        r1 = r1 < r0 ? r0 : r1 > p.in_h ? p.in_h : r1;
+        const auto [r0, r1] = depthwise_detail::band_input(p, oh0, oh1);
         Conv2dParams band = p;
         band.in_h = r1 - r0;
         for (int64_t ci = 0; ci < cin_g; ++ci)

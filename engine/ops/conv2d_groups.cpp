@@ -1,19 +1,34 @@
-// Conv2d bound to the grouped kernels (kernels/grouped_conv): groups are independent, so each thread takes
-// a contiguous range of groups with its own workspace slot.
+// Conv2d bound to a kernel whose groups are independent: the depthwise kernels (kernels/depthwise_conv,
+// a group per channel) and the grouped kernels (kernels/grouped_conv, groups of up to 8 channels). Each
+// thread takes a contiguous range of groups with its own workspace slot and calls the kernel on it, as a
+// conv of that many groups from the range's first channels.
 #include "engine/ops/conv2d_fast.h"
 #include "engine/ops/kernel_isa.h"
 #include "engine/thread_pool.h"
+#include "kernels/depthwise_conv/depthwise_conv.h"
 #include "kernels/grouped_conv/grouped_conv.h"
 
 namespace vigil::ops {
 
 namespace {
 
-class Conv2dGroupedKernel final : public OpKernel {
+// Both kernel families share this signature (DepthwiseConvFn, GroupedConvFn).
+using GroupsConvFn = void (*)(const kernels::Conv2dParams& p, const float* x, const float* w, const float* bias,
+                              float* y, void* workspace);
+using WorkspaceBytesFn = int64_t (*)(const kernels::Conv2dParams& p);
+
+// Kind: Depthwise or Grouped, so that each binding says which kernel family it runs (tests and `vigil info`
+// read the type's name).
+struct Depthwise {};
+struct Grouped {};
+
+template <class Kind>
+class Conv2dGroupsKernel final : public OpKernel {
  public:
-  Conv2dGroupedKernel(const kernels::Conv2dParams& p, kernels::KernelIsa isa, int max_threads)
-      : p_(p), isa_(isa), fn_(kernels::select_grouped_conv(isa)), max_threads_(max_threads) {
-    slot_bytes_ = (static_cast<size_t>(kernels::grouped_conv_workspace_bytes(p)) + 63) / 64 * 64;
+  Conv2dGroupsKernel(const kernels::Conv2dParams& p, kernels::KernelIsa isa, GroupsConvFn fn,
+                     WorkspaceBytesFn workspace_bytes, int max_threads)
+      : p_(p), isa_(isa), fn_(fn), max_threads_(max_threads) {
+    slot_bytes_ = (static_cast<size_t>(workspace_bytes(p)) + 63) / 64 * 64;
   }
   size_t workspace_bytes() const override { return slot_bytes_ * static_cast<size_t>(max_threads_); }
 
@@ -51,17 +66,25 @@ class Conv2dGroupedKernel final : public OpKernel {
  private:
   kernels::Conv2dParams p_;
   kernels::KernelIsa isa_;
-  kernels::GroupedConvFn fn_;
+  GroupsConvFn fn_;
   int max_threads_;
   size_t slot_bytes_ = 0;
 };
 
 }  // namespace
 
+std::unique_ptr<OpKernel> make_conv2d_depthwise(const BindContext& ctx, const kernels::Conv2dParams& p) {
+  const auto isa = kernel_isa(ctx.path);
+  if (!isa || !kernels::depthwise_conv_supported(p)) return nullptr;
+  return std::make_unique<Conv2dGroupsKernel<Depthwise>>(p, *isa, kernels::select_depthwise_conv(*isa),
+                                                         kernels::depthwise_conv_workspace_bytes, ctx.max_threads);
+}
+
 std::unique_ptr<OpKernel> make_conv2d_grouped(const BindContext& ctx, const kernels::Conv2dParams& p) {
   const auto isa = kernel_isa(ctx.path);
   if (!isa || !kernels::grouped_conv_preferred(*isa, p)) return nullptr;
-  return std::make_unique<Conv2dGroupedKernel>(p, *isa, ctx.max_threads);
+  return std::make_unique<Conv2dGroupsKernel<Grouped>>(p, *isa, kernels::select_grouped_conv(*isa),
+                                                       kernels::grouped_conv_workspace_bytes, ctx.max_threads);
 }
 
 }  // namespace vigil::ops
