@@ -8,9 +8,9 @@
 // the image, in groups of up to kPixels pixels whose accumulators stay in registers over all the taps; and
 // the right border. Kernel rows outside the image are skipped. Input vectors are read straight from the
 // plane at stride_w * b floats apart, so stride 2 costs no shuffles. Two interior kernels:
-//  - 3 or 5 tap columns, dilation_w 1, stride_w 1 or 2 (MobileNet / EfficientNet): all compile-time; per
-//    kernel row the tap weights stay in registers and each input vector is loaded once and multiplied into
-//    every accumulator it feeds; the interior is cut into near-equal groups (26 pixels: 13 + 13, not
+//  - 3, 5 or 7 tap columns, dilation_w 1, stride_w 1 or 2 (MobileNet / EfficientNet, ConvNeXt): all
+//    compile-time; per kernel row the tap weights stay in registers and each input vector is loaded once and
+//    multiplied into every accumulator it feeds; the interior is cut into near-equal groups (26 pixels: 13 + 13, not
 //    14 + 12 or 14 + 8 + 4);
 //  - anything else: per tap one weight vector load, then one FMA per pixel of the group.
 // Taps are summed in (i, j) order from 0 like the Scalar path (with fused multiply-adds), then the
@@ -201,6 +201,8 @@ struct DepthwiseRows {
     if constexpr (kStride > 0) {
       if (p.dilation_w == 1 && p.kernel_w == 3) return rows<3>(dp, x, packed, residual, y, row_begin, row_end);
       if (p.dilation_w == 1 && p.kernel_w == 5) return rows<5>(dp, x, packed, residual, y, row_begin, row_end);
+      // ConvNeXt's 7x7: 7 weight vectors + kPixels accumulators + an input vector fit the register file.
+      if (p.dilation_w == 1 && p.kernel_w == 7) return rows<7>(dp, x, packed, residual, y, row_begin, row_end);
     }
     rows<0>(dp, x, packed, residual, y, row_begin, row_end);
   }

@@ -73,6 +73,8 @@ Case random_case(std::mt19937& rng, int index, int64_t block) {
       p.kernel_h = p.kernel_w = 3;
     else if (k_kind < 6)
       p.kernel_h = p.kernel_w = 5;
+    else if (k_kind == 6)
+      p.kernel_h = p.kernel_w = 7;  // ConvNeXt's
     else
       p.kernel_h = pick(1, 7), p.kernel_w = pick(1, 7);
     p.stride_h = pick(0, 2) == 0 ? 2 : pick(1, 3);
