@@ -363,6 +363,17 @@ struct Microkernel {
     }
   }
 
+  // rank1_update over the first R rows and NVC vectors only (the partial tiles of tile_rows).
+  template <int R, int NVC>
+  static VIGIL_GEMM_INLINE void rank1_rows(const float* a, const F (&b)[NVC], F (&acc)[MR][NV]) {
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      const F ar(a[r]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NVC; ++v) acc[r][v] = Isa::fma(ar, b[v], acc[r][v]);
+    }
+  }
+
   // Loads C (or the residual) for the current row: full vectors, or masked at the N edge.
   template <bool kFull>
   static VIGIL_GEMM_INLINE F load_row(const float* p, int v, int nr) {
@@ -429,12 +440,22 @@ struct Microkernel {
     // compute only the rows that exist, rounded up to 1, 2 or 4: each output keeps its sum in the same order,
     // so the results do not change; the full tile spent a whole panel's multiply-adds on one row.
     // Likewise a last panel of at most W columns (N = 169 = 5 x 32 + 9 on a 13x13 map) computes its first
-    // vector only.
-    if (NV > 1 && t.nr <= W) {
+    // vector only. Those partial tiles are calls of their own: inlined beside the full tile into the
+    // driver's loops, they made GCC spill the full tile's accumulators on AVX2. AVX2 (16 registers) keeps
+    // the full tile for every panel: even out of line, GCC kept one of the partial tiles' accumulators on
+    // the stack, a store and a load in its FMA chain every k step, and 1x1 convs on 7x7 maps ran 25 %
+    // slower than with full tiles.
+    if (Isa::W < 16 || (t.mr == MR && (NV == 1 || t.nr > W)))
+      tile_rows<MR, NV>(t);
+    else
+      tile_partial(t);
+  }
+
+  static __attribute__((noinline)) void tile_partial(const TileArgs& t) {
+    if (NV > 1 && t.nr <= W)
       tile_rows_for<1>(t);
-      return;
-    }
-    tile_rows_for<NV>(t);
+    else
+      tile_rows_for<NV>(t);
   }
 
   template <int NVC>
@@ -478,12 +499,7 @@ struct Microkernel {
       F bv[NVC];
 #pragma GCC unroll 4
       for (int v = 0; v < NVC; ++v) bv[v] = F::load_aligned(b + v * W);
-#pragma GCC unroll 16
-      for (int r = 0; r < R; ++r) {
-        const F ar(a[r]);
-#pragma GCC unroll 4
-        for (int v = 0; v < NVC; ++v) acc[r][v] = Isa::fma(ar, bv[v], acc[r][v]);
-      }
+      rank1_rows<R, NVC>(a, bv, acc);
       a += MR;
       b += NR;
     }
