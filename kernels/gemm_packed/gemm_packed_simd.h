@@ -352,18 +352,8 @@ struct Microkernel {
   static constexpr BlockingConfig kConfig = {MR_, Isa::W* NV_, KC_, NC_, MC_};
   using F = xsimd::batch<float, typename Isa::Arch>;
 
-  // One k step of the tile: acc[r][v] += a[r] * b[v] for the MR values of a packed A column. Shared with
-  // conv2d_direct's tile, which loads its b vectors differently.
-  static VIGIL_GEMM_INLINE void rank1_update(const float* a, const F (&b)[NV], F (&acc)[MR][NV]) {
-#pragma GCC unroll 16
-    for (int r = 0; r < MR; ++r) {
-      const F ar(a[r]);
-#pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) acc[r][v] = Isa::fma(ar, b[v], acc[r][v]);
-    }
-  }
-
-  // rank1_update over the first R rows and NVC vectors only (the partial tiles of tile_rows).
+  // One k step of the tile over its first R rows and NVC vectors: acc[r][v] += a[r] * b[v] for the values
+  // of a packed A column (R = MR, NVC = NV: the whole tile; fewer: tile_rows's partial tiles).
   template <int R, int NVC>
   static VIGIL_GEMM_INLINE void rank1_rows(const float* a, const F (&b)[NVC], F (&acc)[MR][NV]) {
 #pragma GCC unroll 16
@@ -372,6 +362,10 @@ struct Microkernel {
 #pragma GCC unroll 4
       for (int v = 0; v < NVC; ++v) acc[r][v] = Isa::fma(ar, b[v], acc[r][v]);
     }
+  }
+  // The whole tile's step; shared with conv2d_direct's tile, which loads its b vectors differently.
+  static VIGIL_GEMM_INLINE void rank1_update(const float* a, const F (&b)[NV], F (&acc)[MR][NV]) {
+    rank1_rows<MR, NV>(a, b, acc);
   }
 
   // Loads C (or the residual) for the current row: full vectors, or masked at the N edge.
