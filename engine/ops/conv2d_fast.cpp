@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/ops/kernel_isa.h"
 #include "kernels/activation/activation.h"
 #include "kernels/conv2d_winograd/conv2d_winograd.h"
 #include "kernels/depthwise_conv/depthwise_conv.h"
@@ -26,7 +27,11 @@ constexpr int64_t kF2x3MinOutputPixels = 7 * 7;
 // 3 -> 32 at 112x112 0.314 vs 0.111, 8 -> 32 at 112x112 0.379 vs 0.268, 16 -> 64 at 55x55 (SqueezeNet's
 // first expand3x3) 0.336 vs 0.254, 16 -> 16 at 112x112 0.290 vs 0.275, 24 -> 24 at 56x56 0.167 vs 0.152;
 // from 32 Winograd wins: 32 -> 32 at 64x64 (actdet's L4) 0.127 vs 0.303, 32 -> 128 at 27x27 0.146 vs 0.232.
-constexpr int64_t kWinogradMinInChannels = 32;
+// On AVX2 the packed and direct convs have half the vector width and the crossover comes earlier (the same
+// convs, Winograd vs packed/direct, ms): 3 -> 32 0.316 vs 0.197, 8 -> 32 0.466 vs 0.508, 16 -> 64 0.434 vs
+// 0.508, 16 -> 16 at 112x112 0.615 vs 0.531, 24 -> 24 0.299 vs 0.299: from 8.
+constexpr int64_t kWinogradMinInChannelsAvx512 = 32;
+constexpr int64_t kWinogradMinInChannels = 8;
 }  // namespace
 
 kernels::Conv2dParams kernel_params(const kernels::Conv2dParams& p) {
@@ -58,9 +63,9 @@ void finish_conv_residual(const kernels::Conv2dParams& p, std::optional<kernels:
   }
 }
 
-bool conv2d_runs_winograd(const kernels::Conv2dParams& p) {
-  return kernels::conv2d_winograd_supported(p) && p.out_h * p.out_w >= kF2x3MinOutputPixels &&
-         p.in_channels >= kWinogradMinInChannels;
+bool conv2d_runs_winograd(const kernels::Conv2dParams& p, kernels::KernelIsa isa) {
+  const int64_t min_in = isa == kernels::KernelIsa::Avx512 ? kWinogradMinInChannelsAvx512 : kWinogradMinInChannels;
+  return kernels::conv2d_winograd_supported(p) && p.out_h * p.out_w >= kF2x3MinOutputPixels && p.in_channels >= min_in;
 }
 
 std::unique_ptr<OpKernel> make_conv2d_fast(const BindContext& ctx, const kernels::Conv2dParams& p) {
@@ -69,7 +74,8 @@ std::unique_ptr<OpKernel> make_conv2d_fast(const BindContext& ctx, const kernels
     if (auto k = make_conv2d_depthwise(ctx, p)) return k;
   if (auto k = make_conv2d_grouped(ctx, p)) return k;
   const int64_t pixels = p.out_h * p.out_w;
-  if (conv2d_runs_winograd(p)) {
+  const auto isa = kernel_isa(ctx.path);
+  if (isa && conv2d_runs_winograd(p, *isa)) {
     // (A batch of 16x16 images goes through the Winograd kernel's batched mode: one GEMM per component over
     // a group of images, U read once per group; actdet clip, 16 frames, one thread: H6 24.3 -> 17.6 ms, L18
     // 16.8 -> 13.1 with F(4,3) rather than F(2,3).)

@@ -1,7 +1,8 @@
 // Conv2d on the optimised paths. The planner picks, by shape, the kernel that is fastest here:
 //  - depthwise (group == C == M): kernels/depthwise_conv, channels split over threads;
 //  - grouped with at most 8 input channels per group: kernels/grouped_conv, groups split over threads;
-//  - 3x3 stride-1 dilation-1 group-1 with at least 32 input channels and an output of at least 7x7 pixels: Winograd
+//  - 3x3 stride-1 dilation-1 group-1 with at least 32 input channels (AVX-512; 8 on AVX2) and an output of at
+//    least 7x7 pixels: Winograd
 //  (kernels/conv2d_winograd),
 //    F(4,3) from 16x16 and F(2,3) below, where F(4,3)'s 2x2 tiles per 8x8 image would leave most of each
 //    vector idle and its 4x larger transformed weights stream from memory for too few tiles; on outputs
@@ -23,9 +24,9 @@ namespace vigil::ops {
 // names the node. Conv2d's infer and bind, and Conv2dNchwc's (with X's NCHW shape).
 kernels::Conv2dParams conv2d_node_params(const Node& node, std::span<const TensorInfo> in);
 
-// True when the planner runs p with Winograd on the vector paths (3x3 stride 1, group 1, at least 32 input
-// channels, at least 7x7 outputs).
-bool conv2d_runs_winograd(const kernels::Conv2dParams& p);
+// True when the planner runs p with Winograd on path `isa` (3x3 stride 1, group 1, at least 7x7 outputs, at
+// least 32 input channels on AVX-512 and 8 on the others).
+bool conv2d_runs_winograd(const kernels::Conv2dParams& p, kernels::KernelIsa isa);
 
 // Kernels without a residual operand (the reference, Winograd, depthwise) run with kernel_params(p) and then
 // finish_conv_residual: Y += R, or with p.residual_before_activation Y = act(Y + R), the activation left out

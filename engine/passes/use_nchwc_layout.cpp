@@ -96,7 +96,9 @@ class Planner {
     for (int v : n.inputs) in.push_back(v == kNoValue ? TensorInfo{} : TensorInfo{value(v).dtype, value(v).shape});
     const kernels::Conv2dParams p = ops::conv2d_node_params(n, in);
     if (p.group > 1 && p.group == p.in_channels && p.group == p.out_channels) return Role::DepthwiseConv;
-    if (p.group == 1 && !ops::conv2d_runs_winograd(p)) return Role::Conv;
+    // The block is the path's vector width: 16 floats on AVX-512, 8 on AVX2.
+    const kernels::KernelIsa isa = block_ >= 16 ? kernels::KernelIsa::Avx512 : kernels::KernelIsa::Avx2;
+    if (p.group == 1 && !ops::conv2d_runs_winograd(p, isa)) return Role::Conv;
     return Role::None;
   }
 

@@ -104,7 +104,8 @@ TEST_CASE("conv2d binding: every optimised path matches the reference path on ra
     // Winograd mixes a whole 6x6 input window into each output of a tile, so its error scales with the
     // tile's magnitude, not the output's own sum: bounded here by the largest sum of |w*x| of the output
     // plane, with the factor measured and justified in docs/KERNELS.md (64 eps (1 + sqrt(9C)/8)).
-    const bool winograd = kind == 2 && cc.c >= 32;
+    // Winograd from 32 input channels on AVX-512, from 8 on AVX2 (engine/ops/conv2d_fast.cpp).
+    auto winograd_on = [&](KernelPath path) { return kind == 2 && cc.c >= (path == KernelPath::Avx512 ? 32 : 8); };
     const int64_t plane = sum_abs.size() / static_cast<size_t>(cc.n * cc.m);
     std::vector<double> plane_max(static_cast<size_t>(cc.n * cc.m), 0.0);
     for (size_t i = 0; i < sum_abs.size(); ++i)
@@ -122,7 +123,8 @@ TEST_CASE("conv2d binding: every optimised path matches the reference path on ra
         const std::vector<float> got = run(g, path, threads, x, &kernel_type);
         // The planner's choice, by the bound kernel's class name.
         const bool depthwise = cc.group == cc.c && cc.c == cc.m;
-        // Winograd from 32 input channels; grouped convs of up to 8 channels per group on the vector paths.
+        const bool winograd = winograd_on(path);
+        // Grouped convs of up to 8 channels per group on the vector paths.
         const char* expected = depthwise                                                            ? "Depthwise"
                                : winograd && plane >= 256                                           ? "Winograd"
                                : cc.group > 1 && cc.c / cc.group <= 8 && path != KernelPath::Scalar ? "Grouped"
