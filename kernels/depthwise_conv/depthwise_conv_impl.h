@@ -113,7 +113,7 @@ inline void build_plane(const Conv2dParams& p, const Geometry& g, const float* x
     if (hi < lo) hi = lo;
     if (ph < 2) q_lo[ph] = lo, q_hi[ph] = hi;
     const int64_t first = lo * sw + ph - pl;  // the image column of q = lo
-    if (sw == 2) continue;                    // the image part below, both phases at once
+    if (sw == 2) continue;  // the image part below, both phases at once
     for (int64_t ih = 0; ih < p.in_h; ++ih) {
       float* d = plane + (ih * sw + ph) * n;
       const float* row = x + ih * in_w + first;
@@ -168,7 +168,7 @@ inline __attribute__((always_inline)) void output_block(const Conv2dParams& p, c
 #pragma GCC unroll 4
     for (int r = 0; r < RB; ++r) {
       const int64_t ih = (oh + r) * p.stride_h - p.pad_top + i * p.dilation_h;
-      if (ih < 0 || ih >= p.in_h) continue;                                 // zero padding rows contribute nothing
+      if (ih < 0 || ih >= p.in_h) continue;  // zero padding rows contribute nothing
       const float* base = plane + (ih - row0) * sw * g.phase_floats + ow0;  // the band's plane starts at row0
       for (int64_t j = 0; j < kw; ++j) {
         const F wv = Isa::set1(w_c[i * kw + j]);

@@ -3,6 +3,7 @@
 #include "kernels/gemm_packed/gemm_packed.h"
 
 #include "kernels/gemm_packed/gemm_packed_config.h"
+#include "kernels/gemm_packed/gemm_packed_driver.h"
 
 namespace vigil::kernels {
 
@@ -49,16 +50,12 @@ int64_t gemm_packed_b_floats(KernelIsa isa, int64_t k, int64_t n) {
 }
 
 void gemm_pack_b(KernelIsa isa, int64_t k, int64_t n, const float* b, int64_t ldb, float* packed) {
-  const int nr = config(isa).nr;
-  const int64_t stride = gemm_packed_detail::panel_stride(k, nr);
-  for (int64_t panel = 0; panel * nr < n; ++panel) {
-    float* dst = packed + panel * stride;
-    const int64_t cols = n - panel * nr < nr ? n - panel * nr : nr;
-    for (int64_t q = 0; q < k; ++q) {
-      for (int64_t j = 0; j < cols; ++j) dst[q * nr + j] = b[q * ldb + panel * nr + j];
-      for (int64_t j = cols; j < nr; ++j) dst[q * nr + j] = 0.0f;
-    }
-    for (int64_t q = k * nr; q < stride; ++q) dst[q] = 0.0f;  // the padding between panels
+  // The driver's own per-block packing, over one block of all K rows and N columns.
+  using namespace gemm_packed_detail;
+  switch (isa) {
+    case KernelIsa::Scalar: pack_b_dense<kScalarConfig.nr>(b, ldb, 0, k, 0, n, packed); return;
+    case KernelIsa::Avx2: pack_b_dense<kAvx2Config.nr>(b, ldb, 0, k, 0, n, packed); return;
+    case KernelIsa::Avx512: pack_b_dense<kAvx512Config.nr>(b, ldb, 0, k, 0, n, packed); return;
   }
 }
 

@@ -1,7 +1,8 @@
 // The cache-blocked loop nest of gemm_packed, shared by every ISA path: B packing (dense or implicit
 // im2col), the task split across threads and the K/N/M block loops around a path's microkernel.
 //
-// Included ONLY by gemm_packed_{scalar,avx2,avx512}.cpp, each compiled with its own -m flags. Everything
+// Included ONLY by gemm_packed_{scalar,avx2,avx512}.cpp, each compiled with its own -m flags, and by the
+// baseline gemm_packed.cpp (gemm_pack_b packs with pack_b_dense). Everything
 // is in an anonymous namespace (internal linkage) and uses no std:: templates, so each object file gets
 // its own copy and the linker can never hand baseline code a function compiled for AVX-512 (ODR).
 #pragma once
@@ -256,13 +257,12 @@ struct Driver {
       if (P.b.im2col && !P.b.packed) plan = Kernel::plan_im2col(*P.b.im2col, jc, nc, plan_storage);
       for (int64_t pc = 0; pc < P.k; pc += KC) {
         const int64_t kc = min_i64(KC, P.k - pc);
-        if (P.b.packed) {
-          // packed once: nothing to do
-        } else if (P.b.im2col) {
+        if (P.b.packed)
+          ;  // packed once (gemm_pack_b): b_panel reads it where it is
+        else if (P.b.im2col)
           Kernel::pack_im2col(*P.b.im2col, P.b.data, pc, kc, jc, nc, plan, ws);
-        } else {
+        else
           Kernel::pack_dense(P.b.data, P.b.ld, pc, kc, jc, nc, ws);
-        }
         TileArgs t;
         t.kc = kc;
         t.ldc = P.ldc;

@@ -29,7 +29,7 @@ constexpr int kMaxRows = 4;
 inline int64_t workspace_floats(const Conv2dParams& p) {
   const Geometry g = geometry(p);
   const int64_t per_group = p.in_channels / p.group;
-  // planes, kOutBlock x kRowGroup row buffers, the kernel columns' offsets (int64), + 16: room to align
+  // planes, kOutBlock x kMaxRows row buffers, the kernel columns' offsets (int64), + 16: room to align
   return per_group * g.plane_floats + kOutBlock * kMaxRows * g.row_floats + 2 * p.kernel_w + 16;
 }
 
