@@ -88,10 +88,10 @@ class MatMulPackedKernel final : public OpKernel {
       : product_(isa, rows, p.k, p.n, max_threads), n_(p.n) {}
   MatMulPackedKernel(const kernels::MatMulParams& p, int64_t rows, kernels::KernelIsa isa, const float* constant_b,
                      int max_threads)
-      : product_(isa, rows, p.k, p.n, constant_b, p.n, max_threads), n_(p.n), constant_b_(true) {}
+      : product_(isa, rows, p.k, p.n, constant_b, p.n, max_threads), n_(p.n) {}
   size_t workspace_bytes() const override { return product_.workspace_bytes(); }
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext& rc) const override {
-    if (constant_b_)
+    if (product_.has_constant_b())
       product_.run(in[0].f32(), nullptr, 0, out[0].f32(), rc);
     else
       product_.run(in[0].f32(), in[1].f32(), n_, nullptr, 0, out[0].f32(), rc);
@@ -100,7 +100,6 @@ class MatMulPackedKernel final : public OpKernel {
  private:
   RowsTimesMatrix product_;
   int64_t n_;
-  bool constant_b_ = false;
 };
 
 // The same with a constant B and a few rows (a Linear layer over a short sequence, written as MatMul):

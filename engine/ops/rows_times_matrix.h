@@ -28,6 +28,7 @@ class RowsTimesMatrix {
            const RunContext& rc) const;
   // The same with the constant B given at construction.
   void run(const float* x, const float* r, int64_t ld_r, float* y, const RunContext& rc) const;
+  bool has_constant_b() const { return packed_b_ != nullptr; }
 
  private:
   size_t packed_x_bytes() const;
