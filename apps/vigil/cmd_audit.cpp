@@ -29,6 +29,7 @@ const CommandSpec kSpec{
     "compared with the framework's value of the same name; inputs not given are read from DIR.\n"
     "Prints the first failing node. Exit code: 0 when every compared node passed, 4 when one failed.",
     {{"--input", "NAME=FILE.npy", "an input tensor (a model with one input also takes FILE.npy)", true},
+     kInputShapeFlag,
      {"--isa", "PATH",
       "kernels to audit: reference|scalar|avx2|avx512 (default: the best this CPU runs; "
       "with --reference: reference)"},
@@ -170,7 +171,8 @@ int cmd_audit(int argc, char** argv) {
   bool help = false;
   ParsedArgs args = parse_args(kSpec, argc, argv, help);
   if (help) return std::fputs(help_text(kSpec).c_str(), stdout), 0;
-  Graph graph = load_model(args.positionals[0]);
+  std::vector<InputFile> files = read_input_files(args);
+  Graph graph = load_model(args.positionals[0], args, files);
 
   AuditOptions options;
   options.optimize = !args.has("--no-optimize");
@@ -185,7 +187,7 @@ int cmd_audit(int argc, char** argv) {
   options.baseline = args.has("--baseline-isa") ? require_kernel_path(args.get("--baseline-isa"), "--baseline-isa")
                                                 : KernelPath::Reference;
 
-  std::map<std::string, Tensor> inputs = read_input_flags(args, graph);
+  std::map<std::string, Tensor> inputs = bind_input_files(std::move(files), graph);
   for (auto& [name, t] : inputs)
     if (const int v = graph.find_value(name); v >= 0) t = in_input_dtype(t, graph.values[static_cast<size_t>(v)].dtype);
 

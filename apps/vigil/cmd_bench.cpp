@@ -28,6 +28,7 @@ const CommandSpec kSpec{
     "p10/p50/p90/p99, fps and a per-node table. Inputs not given are filled with seeded uniform [0,1)\n"
     "values (timing does not depend on values for these kernels).",
     {{"--input", "NAME=FILE.npy", "an input tensor", true},
+     kInputShapeFlag,
      {"--runs", "N", "timed runs (default 50)"},
      {"--warmup", "N", "untimed runs first (default 5)"},
      {"--trace", "FILE.json", "write the last run as a Chrome/Perfetto trace"},
@@ -68,7 +69,8 @@ int cmd_bench(int argc, char** argv) {
   const int top = count_flag(args, "--top", 15, 0);
   int threads = 1;
   const EngineOptions options = engine_options(args, threads);
-  Engine engine(load_model(args.positionals[0]), options);
+  std::vector<InputFile> files = read_input_files(args);
+  Engine engine(load_model(args.positionals[0], args, files), options);
   const Graph& g = engine.graph();
   ExecutionContext ctx(engine, threads);
 
@@ -88,7 +90,7 @@ int cmd_bench(int argc, char** argv) {
     else
       std::memcpy(in.data, in_input_dtype(values, in.dtype).data(), in.bytes());
   }
-  feed_inputs(read_input_flags(args, g), engine, ctx, /*require_all=*/false);
+  feed_inputs(bind_input_files(std::move(files), g), engine, ctx, /*require_all=*/false);
 
   for (int i = 0; i < warmup; ++i) ctx.run();
   ctx.set_profiling(true);

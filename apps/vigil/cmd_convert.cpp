@@ -128,12 +128,7 @@ int cmd_convert(int argc, char** argv) {
     if (args.positionals.size() != 1) fail("an ONNX model is one file; unexpected '", args.positionals[1], "'");
     if (args.has("--names") || args.has("--bn-epsilon")) fail("--names and --bn-epsilon are for darknet models");
     OnnxImportOptions options;
-    for (const std::string& spec : args.all("--input-shape")) {
-      auto eq = spec.find('=');
-      if (eq == std::string::npos) fail("--input-shape '", spec, "': expected NAME=1x3x256x256");
-      auto dims = parse_dims(spec.substr(eq + 1), "--input-shape");
-      options.input_shapes.push_back({spec.substr(0, eq), Shape::from(dims)});
-    }
+    options.input_shapes = read_input_shape_flags(args);
     graph = import_onnx(src, options);
   } else if (src.ends_with(".cfg")) {
     if (args.positionals.size() != 2) fail("a darknet model needs MODEL.cfg MODEL.weights");

@@ -11,11 +11,14 @@ namespace vigil::cli {
 
 namespace {
 
-const CommandSpec kSpec{"info", "MODEL.vgl",
+const CommandSpec kSpec{"info",
+                        "MODEL.vgl",
                         "Prints the model's inputs, outputs and metadata, every node with its input and\n"
                         "output shapes, attributes, parameter count and FLOPs, and the static memory plan\n"
                         "(planned arena bytes against the naive sum of all buffers).",
-                        {}, 1, 1};
+                        {{"--input-shape", "NAME=1x3x256x256", "fix a dynamic ONNX input's shape", true}},
+                        1,
+                        1};
 
 std::string value_desc(const Graph& g, int v) {
   if (v == kNoValue) return "-";
@@ -39,7 +42,7 @@ int cmd_info(int argc, char** argv) {
   ParsedArgs args = parse_args(kSpec, argc, argv, help);
   if (help) return std::fputs(help_text(kSpec).c_str(), stdout), 0;
   const std::string& path = args.positionals[0];
-  Engine engine(load_model(path));
+  Engine engine(load_model(path, args, {}));
   const Graph& g = engine.graph();
 
   std::printf("model: %s\n", path.c_str());

@@ -26,6 +26,7 @@ const CommandSpec kSpec{
     "letters, digits, '.', '-' and '_' become '_').",
     {{"--input", "NAME=FILE.npy", "an input tensor", true},
      {"--output-dir", "DIR", "where to write outputs (default: the current directory)"},
+     kInputShapeFlag,
      {"--profile", "", "print each node's time"},
      kIsaFlag,
      kThreadsFlag},
@@ -47,11 +48,12 @@ int cmd_run(int argc, char** argv) {
   if (help) return std::fputs(help_text(kSpec).c_str(), stdout), 0;
   int threads = 1;
   const EngineOptions options = engine_options(args, threads);
-  Engine engine(load_model(args.positionals[0]), options);
+  std::vector<InputFile> files = read_input_files(args);
+  Engine engine(load_model(args.positionals[0], args, files), options);
   const Graph& g = engine.graph();
   ExecutionContext ctx(engine, threads);
 
-  feed_inputs(read_input_flags(args, g), engine, ctx, /*require_all=*/true);
+  feed_inputs(bind_input_files(std::move(files), g), engine, ctx, /*require_all=*/true);
 
   ctx.set_profiling(args.has("--profile"));
   ctx.run();

@@ -8,23 +8,40 @@
 
 namespace vigil::cli {
 
-std::map<std::string, Tensor> read_input_flags(const ParsedArgs& args, const Graph& g) {
-  std::map<std::string, Tensor> inputs;
+std::vector<InputFile> read_input_files(const ParsedArgs& args) {
+  std::vector<InputFile> files;
   for (const std::string& spec : args.all("--input")) {
-    std::string name, file;
-    if (auto eq = spec.find('='); eq != std::string::npos) {
-      name = spec.substr(0, eq);
-      file = spec.substr(eq + 1);
-    } else if (g.inputs.size() == 1) {
+    const auto eq = spec.find('=');
+    const std::string name = eq == std::string::npos ? std::string() : spec.substr(0, eq);
+    if (eq != std::string::npos && name.empty()) fail("--input '", spec, "': expected NAME=FILE.npy or FILE.npy");
+    files.push_back({name, read_npy(eq == std::string::npos ? spec : spec.substr(eq + 1))});
+  }
+  return files;
+}
+
+std::map<std::string, Tensor> bind_input_files(std::vector<InputFile> files, const Graph& g) {
+  std::map<std::string, Tensor> inputs;
+  for (InputFile& f : files) {
+    std::string name = f.name;
+    if (name.empty()) {
+      if (g.inputs.size() != 1)
+        fail("--input: the model has ", g.inputs.size(), " inputs, so give each as NAME=FILE.npy");
       name = g.values[static_cast<size_t>(g.inputs[0])].name;
-      file = spec;
-    } else {
-      fail("--input '", spec, "': the model has ", g.inputs.size(), " inputs, so give NAME=FILE.npy");
     }
     if (inputs.count(name)) fail("--input: '", name, "' given twice");
-    inputs[name] = read_npy(file);
+    inputs[name] = std::move(f.tensor);
   }
   return inputs;
+}
+
+std::vector<std::pair<std::string, Shape>> read_input_shape_flags(const ParsedArgs& args) {
+  std::vector<std::pair<std::string, Shape>> shapes;
+  for (const std::string& spec : args.all("--input-shape")) {
+    const auto eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0) fail("--input-shape '", spec, "': expected NAME=1x3x256x256");
+    shapes.push_back({spec.substr(0, eq), Shape::from(parse_dims(spec.substr(eq + 1), "--input-shape"))});
+  }
+  return shapes;
 }
 
 Tensor in_input_dtype(const Tensor& t, DType dtype) {

@@ -15,4 +15,16 @@ Graph load_model(const std::string& path) {
   return read_vgl(path);
 }
 
+Graph load_model(const std::string& path, const ParsedArgs& args, const std::vector<InputFile>& inputs) {
+  if (!path.ends_with(".onnx")) {
+    if (args.has("--input-shape"))
+      fail("--input-shape is for ONNX models; ", path, "'s input shapes were fixed when it was converted");
+    return load_model(path);
+  }
+  OnnxImportOptions options;
+  options.input_shapes = read_input_shape_flags(args);
+  for (const InputFile& f : inputs) options.data_shapes.push_back({f.name, f.tensor.shape()});
+  return import_onnx(path, options);
+}
+
 }  // namespace vigil::cli

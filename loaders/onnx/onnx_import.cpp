@@ -102,7 +102,8 @@ ConstTensor const_from_vigil(const Tensor& t, const std::string& name) {
   return c;
 }
 
-Shape resolve_input_shape(const ValueInfoProto& vi, const OnnxImportOptions& options) {
+// `data`: the shape of the tensor that will be fed to this input, if the caller knows it (data_shapes).
+Shape resolve_input_shape(const ValueInfoProto& vi, const OnnxImportOptions& options, const Shape* data) {
   auto dims_text = [&] {
     std::string s = "[";
     for (size_t k = 0; k < vi.dims.size(); ++k) {
@@ -127,13 +128,28 @@ Shape resolve_input_shape(const ValueInfoProto& vi, const OnnxImportOptions& opt
     return shape;
   }
   const std::string hint = concat("; pass --input-shape ", vi.name, "=D0xD1x... (e.g. 1x3x256x256)");
-  if (!vi.has_shape) fail("graph input '", vi.name, "' declares no shape", hint);
+  auto from_data = [&](int64_t dim, size_t k) {
+    if (dim <= 0)
+      fail("graph input '", vi.name, "': the data fed to it has a zero-size dim ", k, " in ", data->str(),
+           "; vigil does not support empty tensors");
+    return dim;
+  };
+  if (!vi.has_shape) {
+    if (!data) fail("graph input '", vi.name, "' declares no shape", hint);
+    for (int k = 0; k < data->rank; ++k) from_data((*data)[k], static_cast<size_t>(k));
+    return *data;
+  }
+  const bool data_fits = data && static_cast<size_t>(data->rank) == vi.dims.size();
   std::vector<int64_t> dims;
   for (size_t k = 0; k < vi.dims.size(); ++k) {
     const auto& d = vi.dims[k];
     if (d.has_value && d.value == 0)
       fail("graph input '", vi.name, "' has a zero-size dim ", k, " in ", dims_text(),
            "; vigil does not support empty tensors");
+    if ((!d.has_value || d.value < 0) && data_fits) {
+      dims.push_back(from_data((*data)[static_cast<int>(k)], k));
+      continue;
+    }
     if (!d.has_value || d.value < 0)
       fail("graph input '", vi.name, "' has dynamic dim ", k,
            d.param.empty() ? std::string() : concat(" ('", d.param, "')"), " in ", dims_text(), hint);
@@ -235,6 +251,19 @@ class Driver {
         fail("--input-shape names '", name, "', which is not a graph input (inputs: ", list, ")");
       }
 
+    // The inputs that will be fed: data_shapes' "" names the only one.
+    std::vector<std::string> fed;
+    for (const auto& v : graph_.inputs)
+      if (!initializer_names.count(v.name) &&
+          std::none_of(options_.constant_inputs.begin(), options_.constant_inputs.end(),
+                       [&](const auto& p) { return p.first == v.name; }))
+        fed.push_back(v.name);
+    auto data_shape = [&](const std::string& name) -> const Shape* {
+      for (const auto& [given, shape] : options_.data_shapes)
+        if (given == name || (given.empty() && fed.size() == 1 && fed[0] == name)) return &shape;
+      return nullptr;
+    };
+
     for (const auto& v : graph_.inputs) {
       if (initializer_names.count(v.name)) continue;  // old exporters list initializers as inputs too
       if (im_.defined(v.name)) fail("two graph inputs are named '", v.name, "'");
@@ -251,7 +280,7 @@ class Driver {
       if (dtype == DType::Undefined)
         fail("graph input '", v.name, "' has element type ", data_type_name(v.elem_type),
              "; vigil takes FLOAT, FLOAT16, BFLOAT16, DOUBLE, INT64, INT32, INT8, UINT8 and BOOL inputs");
-      im_.define_input(v.name, dtype, resolve_input_shape(v, options_));
+      im_.define_input(v.name, dtype, resolve_input_shape(v, options_, data_shape(v.name)));
       if (vigil_dtype(v.elem_type) == DType::Undefined) convert_input_to_f32(v);
     }
   }

@@ -12,8 +12,14 @@
 namespace vigil {
 
 struct OnnxImportOptions {
-  // Fixes dynamic input dims: {"input", Shape{1, 3, 256, 256}}. Inputs not listed must be fully static.
+  // Fixes dynamic input dims: {"input", Shape{1, 3, 256, 256}}. A listed shape must agree with every dim the
+  // model fixes. Inputs listed neither here nor in data_shapes must be fully static.
   std::vector<std::pair<std::string, Shape>> input_shapes;
+  // The shapes of the tensors that will be fed (e.g. the .npy files given to `vigil run`), by input name; the
+  // name "" stands for the model's only input. Unlike input_shapes they fill only what the model leaves open
+  // (its dynamic dims, or the whole shape of an input that declares none): where the data's rank or a static
+  // dim disagrees with the model, the model's shape stands and feeding the data reports the mismatch.
+  std::vector<std::pair<std::string, Shape>> data_shapes;
   // Graph inputs to bake in as constants (name -> value): they stop being inputs, and shape arithmetic
   // or arguments vigil needs at load time (Reshape's shape, Slice's starts...) may then come from them.
   std::vector<std::pair<std::string, Tensor>> constant_inputs;

@@ -88,6 +88,48 @@ TEST_CASE("onnx import: dynamic dims need --input-shape, which is checked agains
   CHECK(contains(import_error(g, 13, o), "--input-shape names 'image', which is not a graph input (inputs: 'x')"));
 }
 
+TEST_CASE("onnx import: the data's shapes fill only the dims the model leaves dynamic") {
+  GraphSpec g;
+  g.inputs.push_back(value_info("x", kFloat, {-1, 3}));
+  g.outputs.push_back(value_info("y", kFloat, {-1, 3}));
+  g.nodes.push_back(node("Relu", {"x"}, {"y"}));
+  auto output_shape = [](const Graph& graph) { return graph.values[static_cast<size_t>(graph.outputs[0])].shape; };
+
+  OnnxImportOptions o;
+  o.data_shapes = {{"x", Shape{5, 3}}};
+  CHECK(output_shape(import(g, 13, o)) == Shape{5, 3});
+  o.data_shapes = {{"", Shape{7, 3}}};  // "": the only input
+  CHECK(output_shape(import(g, 13, o)) == Shape{7, 3});
+  o.data_shapes = {{"x", Shape{5, 4}}};  // a static dim the data contradicts stays the model's
+  CHECK(output_shape(import(g, 13, o)) == Shape{5, 3});
+  o.input_shapes = {{"x", Shape{2, 3}}};  // --input-shape wins
+  CHECK(output_shape(import(g, 13, o)) == Shape{2, 3});
+  o.input_shapes.clear();
+  o.data_shapes = {{"x", Shape{5}}};  // another rank fills nothing
+  CHECK(contains(import_error(g, 13, o), "graph input 'x' has dynamic dim 0 ('N') in [N,3]"));
+  o.data_shapes = {{"x", Shape{0, 3}}};
+  CHECK(contains(import_error(g, 13, o), "the data fed to it has a zero-size dim 0 in [0,3]"));
+  o.data_shapes = {{"other", Shape{5, 3}}};
+  CHECK(contains(import_error(g, 13, o), "has dynamic dim 0"));
+
+  GraphSpec two = g;  // with two inputs, "" names neither
+  two.inputs.push_back(value_info("z", kFloat, {-1, 3}));
+  two.outputs[0] = value_info("y", kFloat, {-1, 3});
+  two.nodes[0] = node("Add", {"x", "z"}, {"y"});
+  o.data_shapes = {{"", Shape{5, 3}}};
+  CHECK(contains(import_error(two, 13, o), "graph input 'x' has dynamic dim 0"));
+  o.data_shapes = {{"x", Shape{5, 3}}, {"z", Shape{5, 3}}};
+  CHECK(output_shape(import(two, 13, o)) == Shape{5, 3});
+
+  GraphSpec shapeless = g;  // an input that declares no shape takes the data's
+  Pb tensor_type, type;
+  tensor_type.i(1, kFloat);  // no field 2: no shape
+  type.m(1, tensor_type);
+  shapeless.inputs[0] = Pb().s(1, "x").m(2, type);
+  o.data_shapes = {{"x", Shape{4, 3}}};
+  CHECK(output_shape(import(shapeless, 13, o)) == Shape{4, 3});
+}
+
 TEST_CASE("onnx import: exporter shape arithmetic around Reshape folds into its shape attribute") {
   // y = Reshape(x, Concat(Unsqueeze(Gather(Shape(x), 0)), [-1])): PyTorch's x.view(x.size(0), -1).
   GraphSpec g;
