@@ -32,6 +32,7 @@ AuditTolerance audit_tolerance(OpType op) {
     case OpType::Max:
     case OpType::Min:
     case OpType::Where:
+    case OpType::Gather:
     case OpType::GatherElements:
     case OpType::ScatterNd:
     case OpType::GatherNd:

@@ -109,6 +109,7 @@ namespace vigil {
   X(GridSample, "GridSample", 2, 2, 1, 1)         /* X, run-time grid; mode, padding_mode, align_corners */            \
   X(RoiAlign, "RoiAlign", 3, 3, 1, 1)             /* X, rois [R,4], i64 batch_indices [R]; mode, output_height... */   \
   X(Pad, "Pad", 1, 1, 1, 1)                       /* pads, mode, value; negative pads crop */                          \
+  X(Gather, "Gather", 2, 2, 1, 1)                 /* data (any dtype), run-time i64/i32 indices; axis */               \
   X(GatherElements, "GatherElements", 2, 2, 1, 1) /* data, constant indices; axis */                                   \
   X(ScatterNd, "ScatterND", 3, 3, 1, 1)           /* data, constant indices, updates; reduction */                     \
   X(GatherNd, "GatherND", 2, 2, 1, 1)             /* data (any dtype), constant indices; batch_dims */                 \

@@ -167,13 +167,21 @@ void map_tile(Importer& im, const NodeInfo& n) {
 
 // Gather on a run-time tensor with constant indices (exporters write x[-1] or x[:, 2] this way): one Slice
 // of size 1 per index along the axis, concatenated when there are several, then a Reshape to ONNX's output
-// shape data[:axis] + indices.shape + data[axis+1:] (which also drops the axis for a scalar index).
+// shape data[:axis] + indices.shape + data[axis+1:] (which also drops the axis for a scalar index); the
+// indices are checked at load. Indices computed at run time (token ids into an Embedding's table) go to the
+// engine's Gather op instead.
 void map_gather(Importer& im, const NodeInfo& n) {
   n.check_attributes({"axis"});
   n.expect_inputs(2, 2);
   const Shape x = im.shape_of(n, 0);
   if (x.rank == 0) n.fail("cannot gather from a scalar");
   const int axis = normalize_axis(n, n.get_int("axis", 0), x.rank, "axis");
+  if (!im.is_const(n, 1)) {  // indices computed at run time (an Embedding's token ids): the engine's Gather
+    Attributes a;
+    a.set("axis", static_cast<int64_t>(axis));
+    im.emit1(n, OpType::Gather, n.name(), {im.value(n, 0), im.value(n, 1)}, n.output(0), std::move(a));
+    return;
+  }
   const ConstTensor& idx_t = im.require_const(n, 1, "indices");
   Ints idx = im.const_ints(n, 1, "indices");
   if (idx.empty()) n.fail("empty indices would make an empty tensor, which vigil does not support");

@@ -164,8 +164,9 @@ bool computes_dtype(std::string_view op_type, DType dtype) {
                              dtype == DType::U8 || dtype == DType::Bool;
   if (!runtime_dtype || !find_mapping(op_type)) return false;
   // Copies of elements, whatever they are (engine/ops: cast, where, reshape, transpose, concat, slice, split).
-  static const char* const any_dtype[] = {"Cast",  "CastLike", "Concat",  "Flatten",   "Identity",  "Reshape",
-                                          "Slice", "Split",    "Squeeze", "Transpose", "Unsqueeze", "Where"};
+  static const char* const any_dtype[] = {"Cast",      "CastLike",  "Concat", "Flatten", "Gather",
+                                          "Identity",  "Reshape",   "Slice",  "Split",   "Squeeze",
+                                          "Transpose", "Unsqueeze", "Where"};
   for (const char* op : any_dtype)
     if (op_type == op) return true;
   if (op_type == "Not" || op_type == "And" || op_type == "Or" || op_type == "Xor") return dtype == DType::Bool;

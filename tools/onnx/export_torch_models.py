@@ -569,7 +569,25 @@ def build_models(torch):
             return torchvision.ops.roi_align(f, rois, (3, 4), spatial_scale=0.5,
                                              sampling_ratio=-1 if self.runtime_rois else 2, aligned=self.aligned)
 
-    # name: (model, input shape, opsets[, keep BatchNorm[, expected from PyTorch]]). With keep BatchNorm the export uses
+    class TokenEncoder(nn.Module):
+        """Token ids (int64, fed at run time) through an Embedding (Gather on its table with run-time indices),
+        a learned position embedding and a Transformer encoder layer; then the features at each sequence's
+        largest id (ArgMax, then Gather along the time axis with run-time indices), as CLIP's text tower picks
+        its end-of-text token."""
+
+        def __init__(self):
+            super().__init__()
+            self.tok = nn.Embedding(50, 16)
+            self.pos = nn.Parameter(torch.randn(1, 9, 16) * 0.1)
+            self.enc = nn.TransformerEncoderLayer(16, 2, 32, batch_first=True)
+            self.out = nn.Linear(16, 4)
+
+        def forward(self, ids):
+            h = self.enc(self.tok(ids) + self.pos)
+            return self.out(torch.index_select(h, 1, ids.argmax(-1)))
+
+    # name: (model, input shape or a function making the input, opsets[, keep BatchNorm[, expected from PyTorch]]).
+    # The input is torch.randn(*shape) unless a function makes it. With keep BatchNorm the export uses
     # training=TrainingMode.PRESERVE without constant folding, so the BatchNormalization nodes reach vigil
     # (whose fold_batch_norm pass is then under test) instead of being folded by the exporter. With expected
     # from PyTorch the model is one onnxruntime refuses, and PyTorch's output is written as the expected one. Half-pixel bilinear resizing needs Resize (opset 11+): Upsample-9
@@ -622,6 +640,7 @@ def build_models(torch):
         # Mod: opset 10+ (int64 remainders before it are Div/Floor on integers); Trilu: 14+.
         "index_ops": (IndexOps(False), (4, 6), tuple(o for o in OPSETS if o >= 11)),
         "index_ops_masks": (IndexOps(True), (4, 6), (16, 17)),
+        "token_encoder": (TokenEncoder(), lambda: torch.randint(0, 50, (2, 9)), OPSETS),
     }
 
 
@@ -654,7 +673,7 @@ def main() -> int:
                 m.running_var.uniform_(0.5, 2.0)
                 m.weight.data.uniform_(0.5, 1.5)
                 m.bias.data.uniform_(-0.3, 0.3)
-        x = torch.randn(*shape)
+        x = shape() if callable(shape) else torch.randn(*shape)
         with torch.no_grad():
             outputs = model(x)
         # Several outputs (TopK's values and indices...) are output_0, output_1, ...; integer and bool ones must

@@ -1,0 +1,22 @@
+#include <cstring>
+
+#include "kernels/gather/gather.h"
+
+namespace vigil::kernels {
+
+void gather_reference(const GatherParams& p, const void* x, const void* indices, void* y) {
+  const auto* from = static_cast<const unsigned char*>(x);
+  auto* to = static_cast<unsigned char*>(y);
+  const size_t slice = static_cast<size_t>(p.inner) * p.elem_bytes;
+  for (int64_t o = 0; o < p.outer; ++o)
+    for (int64_t i = 0; i < p.count; ++i, to += slice) {
+      int64_t k = p.indices_i32 ? static_cast<const int32_t*>(indices)[i] : static_cast<const int64_t*>(indices)[i];
+      if (k < 0) k += p.axis_size;
+      if (k < 0 || k >= p.axis_size)
+        std::memset(to, 0, slice);
+      else
+        std::memcpy(to, from + static_cast<size_t>(o * p.axis_size + k) * slice, slice);
+    }
+}
+
+}  // namespace vigil::kernels
