@@ -2,7 +2,9 @@
 // from the end): the element offsets are worked out at load (kernels/indexed_copy), where an index out of range is
 // an error naming the node, so run() only moves values and cannot go out of bounds.
 //   GatherElements: data, indices (same rank; each dim but `axis` at most data's); attribute axis (default 0).
-//     Output: indices' shape; out[i..] = data[i.. with the axis coordinate replaced by indices[i..]].
+//     Output: indices' shape; out[i..] = data[i.. with the axis coordinate replaced by indices[i..]]. Its indices
+//     may also be computed at run time (torch.gather after a topk): the offsets without the axis term are worked
+//     out at load, and an index out of range at run time gives 0 (never a read outside data).
 //   ScatterND: data, indices [.., k] (k <= rank of data), updates (indices' shape without its last dim, then
 //     data's dims from k on); attribute reduction (none | add | mul | max | min). Output: data's shape.
 //   GatherND: data (any run-time dtype), indices [.., k]; attribute batch_dims b (default 0): the first b dims of
@@ -71,11 +73,39 @@ class GatherOffsetsKernel final : public OpKernel {
   std::vector<int64_t> source_;
 };
 
+// Run-time indices: each output's offset without the axis term is worked out at load; run() adds index * the
+// axis' stride, or writes 0 for an index out of range.
+class GatherElementsRuntimeKernel final : public OpKernel {
+ public:
+  GatherElementsRuntimeKernel(std::vector<int64_t> base, bool indices_i32, int64_t axis_size, int64_t axis_stride)
+      : base_(std::move(base)), indices_i32_(indices_i32), axis_size_(axis_size), axis_stride_(axis_stride) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
+    kernels::gather_elements_runtime_reference(base_.data(), static_cast<int64_t>(base_.size()), in[1].data,
+                                               indices_i32_, axis_size_, axis_stride_, in[0].f32(), out[0].f32());
+  }
+
+ private:
+  std::vector<int64_t> base_;
+  bool indices_i32_;
+  int64_t axis_size_, axis_stride_;
+};
+
 std::unique_ptr<OpKernel> bind_gather(const BindContext& ctx) {
   const int axis = gather_axis(ctx.node, ctx.inputs);
   const Tensor* indices = ctx.constants[1];
-  if (!indices) fail_node(ctx.node, "indices must be a constant (known at load)");
   const Shape &x = ctx.inputs[0].shape, &idx = ctx.inputs[1].shape;
+  if (!indices) {
+    std::vector<int64_t> base(static_cast<size_t>(idx.numel()));
+    std::vector<int64_t> coord(static_cast<size_t>(idx.rank), 0);
+    for (int64_t i = 0; i < idx.numel(); ++i) {
+      int64_t offset = 0;
+      for (int d = 0; d < x.rank; ++d) offset = offset * x[d] + (d == axis ? 0 : coord[size_t(d)]);
+      base[static_cast<size_t>(i)] = offset;
+      for (int d = idx.rank - 1; d >= 0 && ++coord[size_t(d)] == idx[d]; --d) coord[size_t(d)] = 0;
+    }
+    return std::make_unique<GatherElementsRuntimeKernel>(std::move(base), ctx.inputs[1].dtype == DType::I32, x[axis],
+                                                         x.numel(axis + 1, x.rank));
+  }
   std::vector<int64_t> source(static_cast<size_t>(idx.numel()));
   std::vector<int64_t> coord(static_cast<size_t>(idx.rank), 0);
   for (int64_t i = 0; i < idx.numel(); ++i) {

@@ -12,6 +12,12 @@ namespace vigil::kernels {
 // y[i] = x[source[i]] for i < n.
 void gather_offsets_reference(const int64_t* source, int64_t n, const float* x, float* y);
 
+// GatherElements with run-time indices: y[i] = x[base[i] + k * axis_stride] with k = indices[i] (i32 or i64; in
+// [-axis_size, -1] counting from the end), for i < n; base[i] is output i's offset in x without the axis term
+// (worked out at load). An index outside [-axis_size, axis_size) gives 0: never a read outside x.
+void gather_elements_runtime_reference(const int64_t* base, int64_t n, const void* indices, bool indices_i32,
+                                       int64_t axis_size, int64_t axis_stride, const float* x, float* y);
+
 // y[s * slice_len + k] = x[source[s] + k] for s < slices, k < slice_len; offsets count elements of `elem_bytes`
 // bytes (any dtype: values are copied bit for bit).
 void gather_slices_reference(const int64_t* source, int64_t slices, int64_t slice_len, size_t elem_bytes, const void* x,

@@ -9,6 +9,15 @@ void gather_offsets_reference(const int64_t* source, int64_t n, const float* x, 
   for (int64_t i = 0; i < n; ++i) y[i] = x[source[i]];
 }
 
+void gather_elements_runtime_reference(const int64_t* base, int64_t n, const void* indices, bool indices_i32,
+                                       int64_t axis_size, int64_t axis_stride, const float* x, float* y) {
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t k = indices_i32 ? static_cast<const int32_t*>(indices)[i] : static_cast<const int64_t*>(indices)[i];
+    if (k < 0) k += axis_size;
+    y[i] = k >= 0 && k < axis_size ? x[base[i] + k * axis_stride] : 0.0f;
+  }
+}
+
 void gather_slices_reference(const int64_t* source, int64_t slices, int64_t slice_len, size_t elem_bytes, const void* x,
                              void* y) {
   const auto* from = static_cast<const unsigned char*>(x);

@@ -1,7 +1,8 @@
 // GatherElements, GatherND, ScatterND, ScatterElements and the deprecated Scatter with constant indices (as
 // exported models use them: YOLOv5-style exports write slice assignments as ScatterND, torch.scatter exports as
 // ScatterElements). The indices stay a constant input of the engine op, which works out the
-// element offsets at load (engine/ops/indexed_copy.cpp); run-time indices are an error naming the node.
+// element offsets at load (engine/ops/indexed_copy.cpp); run-time indices are an error naming the node, except
+// for GatherElements (torch.gather after a topk), whose engine op also takes them.
 #include <string>
 
 #include "engine/error.h"
@@ -27,10 +28,9 @@ std::string reduction_of(const NodeInfo& n) {
 
 }  // namespace
 
-void map_gather_elements(Importer& im, const NodeInfo& n) {
+void map_gather_elements(Importer& im, const NodeInfo& n) {  // indices constant or computed at run time
   n.check_attributes({"axis"});
   n.expect_inputs(2, 2);
-  expect_constant_indices(im, n);
   Attributes a;
   a.set("axis", static_cast<int64_t>(normalize_axis(n, n.get_int("axis", 0), im.shape_of(n, 0).rank, "axis")));
   im.emit1(n, OpType::GatherElements, n.name(), {im.value(n, 0), im.value(n, 1)}, n.output(0), std::move(a));

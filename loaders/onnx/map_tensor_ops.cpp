@@ -91,8 +91,6 @@ void map_concat(Importer& im, const NodeInfo& n) {
 void map_expand(Importer& im, const NodeInfo& n) {
   n.check_attributes({});
   n.expect_inputs(2, 2);
-  if (im.in(n, 0).dtype != DType::F32)
-    n.fail(concat("a run-time Expand of ", dtype_name(im.in(n, 0).dtype), " is not supported (f32 only)"));
   const Ints target = im.const_ints(n, 1, "shape");
   if (im.rank_of(n, 1) != 1) n.fail(concat("the shape input must be 1-D, got ", im.shape_of(n, 1).str()));
   const Ints x = im.dims_of(n, 0);
@@ -113,9 +111,19 @@ void map_expand(Importer& im, const NodeInfo& n) {
   }
   int64_t count = 1;
   for (int64_t d : ones) count *= d;
-  const int one = im.emit_constant(im.fresh_name(n.output(0), "ones"),
-                                   ConstTensor::floats(ones, std::vector<float>(static_cast<size_t>(count), 1.0f)), n);
-  im.emit1(n, OpType::Mul, n.name(), {im.value(n, 0), one}, n.output(0));
+  if (im.in(n, 0).dtype == DType::F32) {  // x * 1 broadcasts: exact, and the fast binary kernels run it
+    const int one =
+        im.emit_constant(im.fresh_name(n.output(0), "ones"),
+                         ConstTensor::floats(ones, std::vector<float>(static_cast<size_t>(count), 1.0f)), n);
+    im.emit1(n, OpType::Mul, n.name(), {im.value(n, 0), one}, n.output(0));
+    return;
+  }
+  // Other dtypes (an attention mask's bools, int64 positions): Where(true, x, x) broadcasts a copy of any dtype.
+  const int all_true =
+      im.emit_constant(im.fresh_name(n.output(0), "true"),
+                       ConstTensor::ints(ones, std::vector<int64_t>(static_cast<size_t>(count), 1), DataType::Bool), n);
+  const int input = im.value(n, 0);
+  im.emit1(n, OpType::Where, n.name(), {all_true, input, input}, n.output(0));
 }
 
 // `copies` copies of `v` concatenated along `axis` into the value named `output` (the node is named after it,

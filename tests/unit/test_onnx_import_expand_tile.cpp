@@ -1,6 +1,6 @@
-// Run-time ONNX Expand (a Mul by ones over the broadcast dims) and Tile (Concats of copies): random shapes on
-// every kernel path against index loops ("coordinate modulo dim"), -0 / inf / NaN kept, the identity cases,
-// Tile above Concat's 64 inputs, and the errors.
+// Run-time ONNX Expand (f32: a Mul by ones over the broadcast dims; other dtypes: a Where copying them) and Tile
+// (Concats of copies): random shapes on every kernel path against index loops ("coordinate modulo dim"), -0 / inf
+// / NaN kept, the identity cases, i64 and bool Expands, Tile above Concat's 64 inputs, and the errors.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -148,8 +148,36 @@ TEST_CASE("onnx import: run-time Expand and Tile errors name the node and the re
   g.inputs.push_back(value_info("arg", kInt64, {2}));
   CHECK(contains(import_error(g), "node 'op' (Tile, opset 13)"));
   CHECK(contains(import_error(g), "repeats"));
-  // Expand computes in f32 only (a Mul by ones).
-  GraphSpec ints = model_of("Expand", {2, 1}, {2, 3}, {2, 3});
-  ints.inputs[0] = value_info("x", kInt64, {2, 1});
-  CHECK(contains(import_error(ints), "a run-time Expand of i64 is not supported (f32 only)"));
+}
+
+TEST_CASE("onnx import: run-time Expand of other dtypes (an attention mask's bools, int64) copies, on every path") {
+  // i64 [2, 1] -> [2, 3]; bool [1, 3] -> [2, 2, 3]: a Where(true, x, x), every value copied.
+  for (KernelPath path : supported_kernel_paths()) {
+    CAPTURE(kernel_path_name(path));
+    GraphSpec ints = model_of("Expand", {2, 1}, {2, 3}, {2, 3});
+    ints.inputs[0] = value_info("x", kInt64, {2, 1});
+    ints.outputs[0] = value_info("y", kInt64, {2, 3});
+    EngineOptions options;
+    options.path = path;
+    Engine engine(import(ints, 13), options);
+    ExecutionContext ctx(engine);
+    const int64_t x[] = {int64_t{1} << 40, -7};
+    std::memcpy(ctx.input("x").data, x, sizeof x);
+    ctx.run();
+    const int64_t* y = static_cast<const int64_t*>(ctx.output("y").data);
+    CHECK(std::vector<int64_t>(y, y + 6) == std::vector<int64_t>{x[0], x[0], x[0], -7, -7, -7});
+
+    GraphSpec flags = model_of("Expand", {1, 3}, {2, 2, 1}, {2, 2, 3});
+    constexpr int kOnnxBool = 9;  // TensorProto.BOOL
+    flags.inputs[0] = value_info("x", kOnnxBool, {1, 3});
+    flags.outputs[0] = value_info("y", kOnnxBool, {2, 2, 3});
+    Engine bool_engine(import(flags, 13), options);
+    ExecutionContext bool_ctx(bool_engine);
+    const uint8_t b[] = {1, 0, 1};
+    std::memcpy(bool_ctx.input("x").data, b, sizeof b);
+    bool_ctx.run();
+    const uint8_t* by = static_cast<const uint8_t*>(bool_ctx.output("y").data);
+    CHECK(bool_ctx.output("y").shape == Shape{2, 2, 3});
+    for (int k = 0; k < 12; ++k) CHECK(by[k] == b[k % 3]);
+  }
 }

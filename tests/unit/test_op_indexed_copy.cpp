@@ -1,8 +1,8 @@
-// GatherElements and ScatterND (constant indices) through the engine on every kernel path: hand values from
-// the ONNX spec's examples, random shapes against float64 loops written here from the definitions (each
-// output coordinate mapped to its source; scatter applied to a copy in index order), negative and i32
-// indices, every reduction, and the errors (which name the node); plus the ONNX mapping's run-time-indices
-// error.
+// GatherElements and ScatterND through the engine on every kernel path: hand values from the ONNX spec's
+// examples, random shapes against float64 loops written here from the definitions (each output coordinate
+// mapped to its source; scatter applied to a copy in index order), negative and i32 indices, every reduction,
+// and the errors (which name the node); GatherElements with run-time indices too (out-of-range ones give 0);
+// plus the ONNX mapping (run-time indices: GatherElements takes them, ScatterND refuses them).
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -34,11 +34,13 @@ Tensor i64_tensor(const Shape& s, const Ints& v) {
   return t;
 }
 
-// One node: data fed at run time, indices constant, updates (ScatterND) constant.
+// One node: data fed at run time, indices constant (or fed at run time too), updates (ScatterND) constant.
 V run(OpType op, const Tensor& data, const Tensor& indices, const Attributes& a, KernelPath path,
-      const Tensor* updates = nullptr) {
+      const Tensor* updates = nullptr, bool runtime_indices = false) {
   GraphBuilder g;
-  std::vector<int> ins = {g.input("data", DType::F32, data.shape()), g.constant("indices", indices)};
+  std::vector<int> ins = {
+      g.input("data", DType::F32, data.shape()),
+      runtime_indices ? g.input("indices", indices.dtype(), indices.shape()) : g.constant("indices", indices)};
   if (updates) ins.push_back(g.constant("updates", *updates));
   g.output(g.node(op, "node", ins, a));
   EngineOptions options;
@@ -46,6 +48,7 @@ V run(OpType op, const Tensor& data, const Tensor& indices, const Attributes& a,
   Engine engine(g.build(), options);
   ExecutionContext ctx(engine);
   std::memcpy(ctx.input("data").data, data.data(), data.bytes());
+  if (runtime_indices) std::memcpy(ctx.input("indices").data, indices.data(), indices.bytes());
   ctx.run();
   TensorView y = ctx.output(0);
   return V(y.f32(), y.f32() + y.numel());
@@ -76,10 +79,14 @@ TEST_CASE("GatherElements: the spec's examples, negative and i32 indices, every 
     const int32_t v[3] = {2, 0, 1};
     std::memcpy(i32.mutable_data(), v, sizeof v);
     CHECK(run(OpType::GatherElements, data, i32, {}, path) == V{7, 2, 6});
+    // Run-time indices: the same values, and out-of-range ones (3, -4) give 0.
+    CHECK(run(OpType::GatherElements, data, i64_tensor({2, 3}, {1, 2, 0, -1, 0, 0}), {}, path, nullptr, true) ==
+          V{4, 8, 3, 7, 2, 3});
+    CHECK(run(OpType::GatherElements, data, i64_tensor({1, 3}, {3, -4, -3}), {}, path, nullptr, true) == V{0, 0, 3});
   }
 }
 
-TEST_CASE("GatherElements matches a float64 loop on 100 random shapes and axes") {
+TEST_CASE("GatherElements matches a float64 loop on 100 random shapes and axes, constant and run-time indices") {
   std::mt19937 rng(3);
   for (int index = 0; index < 100; ++index) {
     Shape x;
@@ -98,9 +105,16 @@ TEST_CASE("GatherElements matches a float64 loop on 100 random shapes and axes")
       c[size_t(axis)] = v < 0 ? v + x[axis] : v;
       want.push_back(data.f32()[h2test::ravel(c, x)]);
     }
-    const V got = run(OpType::GatherElements, data, i64_tensor(is, idx),
-                      h2test::attrs({{"axis", int64_t{axis - x.rank}}}), best_kernel_path());
+    const Attributes a = h2test::attrs({{"axis", int64_t{axis - x.rank}}});
+    const V got = run(OpType::GatherElements, data, i64_tensor(is, idx), a, best_kernel_path());
     CHECK(std::equal(got.begin(), got.end(), want.begin()));
+    // The same indices fed at run time, every other one pushed out of range (-> 0).
+    for (size_t k = 1; k < idx.size(); k += 2) {
+      idx[k] = k % 4 == 1 ? x[axis] + int64_t(k) : -x[axis] - 1 - int64_t(k);
+      want[k] = 0;
+    }
+    const V fed = run(OpType::GatherElements, data, i64_tensor(is, idx), a, best_kernel_path(), nullptr, true);
+    CHECK(std::equal(fed.begin(), fed.end(), want.begin()));
   }
 }
 
@@ -159,13 +173,17 @@ TEST_CASE("GatherElements and ScatterND errors name the node") {
                  "updates must have shape [2,2]"));
   CHECK(contains(error_of(OpType::ScatterNd, {2, 2}, idx, h2test::attrs({{"reduction", std::string("avg")}}), &u),
                  "reduction must be none, add, mul, max or min, got 'avg'"));
-  // The ONNX mapping refuses indices that are only known at run time.
+  // The ONNX mapping: GatherElements takes indices known only at run time, ScatterND refuses them.
   GraphSpec g;
   g.inputs.push_back(value_info("x", kFloat, {2, 2}));
   g.inputs.push_back(value_info("i", kInt64, {2, 2}));
   g.outputs.push_back(value_info("y", kFloat, {2, 2}));
   g.nodes.push_back(node("GatherElements", {"x", "i"}, {"y"}, "my_gather"));
+  CHECK(only_node(import(g, 13), OpType::GatherElements).name == "my_gather");
+  g.inputs.push_back(value_info("u", kFloat, {2}));
+  g.inputs[1] = value_info("i", kInt64, {2, 2});
+  g.nodes[0] = node("ScatterND", {"x", "i", "u"}, {"y"}, "my_scatter");
   e = import_error(g, 13);
-  CHECK(contains(e, "my_gather"));
+  CHECK(contains(e, "my_scatter"));
   CHECK(contains(e, "indices are only known at run time"));
 }

@@ -15,6 +15,7 @@ import os
 import shutil
 import sys
 import warnings
+import zlib
 
 OPSETS = (9, 11, 13, 17)
 # Opsets 7 and 8 (IR 3: every initializer is also listed as a graph input), for the models torch 1.13 can
@@ -383,7 +384,11 @@ def build_models(torch):
 
     class Norms(nn.Module):
         """nn.InstanceNorm2d(affine) (ONNX InstanceNormalization) and nn.GroupNorm, which torch exports (up to
-        opset 17) as Reshape + InstanceNormalization + Reshape + Mul + Add."""
+        opset 17) as Reshape + InstanceNormalization + Reshape + Mul + Add. The output is shifted by 4 so that no
+        value sits at the cancellation n * weight + bias ~ 0: there every float32 implementation is off by
+        ~1e-6 in absolute terms (vigil and onnxruntime both; vigil the closer to float64 in the two cases seen),
+        far above the runner's 1e-7 + 1e-3 |expected| for a value of 1e-4, so whether the test passed depended
+        on the random input."""
 
         def __init__(self):
             super().__init__()
@@ -397,7 +402,7 @@ def build_models(torch):
 
         def forward(self, x):
             y = self.inorm(self.conv(x) + 3.0)
-            return self.gnorm(F.relu(y) * 2.0)
+            return self.gnorm(F.relu(y) * 2.0) + 4.0
 
     class PixelShuffle(nn.Module):
         """nn.PixelUnshuffle(2) then nn.PixelShuffle(2) and (3) around convs: DepthToSpace (CRD) from opset 11,
@@ -586,6 +591,25 @@ def build_models(torch):
             h = self.enc(self.tok(ids) + self.pos)
             return self.out(torch.index_select(h, 1, ids.argmax(-1)))
 
+    class TopKGather(nn.Module):
+        """The k best scores per row and the features at their positions: torch.gather with indices that TopK
+        computes at run time (GatherElements with run-time indices)."""
+
+        def forward(self, x):
+            values, index = x.topk(3, dim=1)
+            return torch.gather(x * 2.0 + 1.0, 1, index) + values
+
+    class MaskedAttention(nn.Module):
+        """Self-attention with a key padding mask computed from the input (bools broadcast by a run-time
+        Expand, then Where)."""
+
+        def __init__(self):
+            super().__init__()
+            self.attention = nn.MultiheadAttention(16, 4, batch_first=True)
+
+        def forward(self, x):
+            return self.attention(x, x, x, key_padding_mask=x[:, :, 0] > 1.0)[0]
+
     # name: (model, input shape or a function making the input, opsets[, keep BatchNorm[, expected from PyTorch]]).
     # The input is torch.randn(*shape) unless a function makes it. With keep BatchNorm the export uses
     # training=TrainingMode.PRESERVE without constant folding, so the BatchNormalization nodes reach vigil
@@ -641,6 +665,8 @@ def build_models(torch):
         "index_ops": (IndexOps(False), (4, 6), tuple(o for o in OPSETS if o >= 11)),
         "index_ops_masks": (IndexOps(True), (4, 6), (16, 17)),
         "token_encoder": (TokenEncoder(), lambda: torch.randint(0, 50, (2, 9)), OPSETS),
+        "topk_gather": (TopKGather(), (3, 8), tuple(o for o in OPSETS if o >= 11)),
+        "masked_attention": (MaskedAttention(), (2, 6, 16), OPSETS),
     }
 
 
@@ -663,6 +689,9 @@ def main() -> int:
     os.makedirs(out_root)
     written = 0
     for name, (model, shape, opsets, *keep) in models.items():
+        # Each model's BatchNorm statistics and input come from its own seed: adding a model (whose weights take
+        # numbers from the shared stream) changes no other model's data.
+        torch.manual_seed(zlib.crc32(name.encode()))
         keep_batch_norm = bool(keep and keep[0])
         torch_expected = len(keep) > 1 and bool(keep[1])
         model.eval()
