@@ -1,10 +1,14 @@
 // Add, Sub, Mul, Div, PRelu, Pow, Max, Min: numpy broadcasting of both inputs (ranks may differ; dims aligned at the
 // right; each pair equal or one of them 1), optional fused activation. Broadcast strides are computed once in bind().
+// Add, Sub, Mul, Div, Max and Min also take two integer inputs of one type (i64, i32, i8, u8: position ids,
+// lengths + 1, a clamp of indices), without a fused activation: kernels/binary's integer reference on every path.
 #include <algorithm>
 #include <iterator>
+#include <optional>
 
 #include "engine/error.h"
 #include "engine/ops/activation_attrs.h"
+#include "engine/ops/elem_type_of.h"
 #include "engine/ops/kernel_isa.h"
 #include "engine/ops/op_defs.h"
 #include "engine/ops/parallel_for_adapter.h"
@@ -44,8 +48,25 @@ BinaryOp binary_op_of(const Node& node) {
   }
 }
 
+// The integer type both inputs share, if they are integers (else f32 is required).
+std::optional<kernels::ElemType> integer_type(const Node& node, std::span<const TensorInfo> in) {
+  const DType t = in[0].dtype;
+  if (t != DType::I64 && t != DType::I32 && t != DType::I8 && t != DType::U8) return std::nullopt;
+  if (in[1].dtype != t)
+    fail_node(node, concat("input 0 is ", dtype_name(t), " but input 1 is ", dtype_name(in[1].dtype),
+                           "; integer inputs must have one dtype"));
+  if (!kernels::binary_integer_supported(binary_op_of(node)))
+    fail_node(node, concat("input 0 is ", dtype_name(t), ": integers take Add, Sub, Mul, Div, Max and Min"));
+  if (fused_activation(node).kind != kernels::Activation::None) fail_node(node, "a fused activation needs f32 inputs");
+  return elem_type_of(t);
+}
+
 void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
   if (!in[0].present() || !in[1].present()) fail_node(node, "both inputs are required");
+  if (integer_type(node, in)) {
+    out[0] = {in[0].dtype, broadcast_shape(node, in[0].shape, in[1].shape)};
+    return;
+  }
   expect_f32(node, in);
   fused_activation(node);  // rejects unknown activations at load
   const Shape shape = broadcast_shape(node, in[0].shape, in[1].shape);
@@ -55,6 +76,18 @@ void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInf
                            " without enlarging it"));
   out[0] = {DType::F32, shape};
 }
+
+class BinaryIntegerKernel final : public OpKernel {
+ public:
+  BinaryIntegerKernel(const BinaryParams& p, kernels::ElemType type) : p_(p), type_(type) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
+    kernels::binary_integer_reference(p_, type_, in[0].data, in[1].data, out[0].data);
+  }
+
+ private:
+  BinaryParams p_;
+  kernels::ElemType type_;
+};
 
 class BinaryKernel final : public OpKernel {
  public:
@@ -123,6 +156,7 @@ std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
   for (int d = 0; d < out.rank; ++d) p.out_dims[d] = out[d];
   kernels::broadcast_strides(ctx.inputs[0].shape.span(), out.rank, p.a_strides);
   kernels::broadcast_strides(ctx.inputs[1].shape.span(), out.rank, p.b_strides);
+  if (const auto type = integer_type(node, ctx.inputs)) return std::make_unique<BinaryIntegerKernel>(p, *type);
   if (const auto isa = kernel_isa(ctx.path)) {
     // Pow by a constant exponent of exactly 2 (LayerNorm decompositions square x - mean this way) or 1. The
     // reference computes pow in double and rounds once; x * x in double is exact (24-bit significands), so

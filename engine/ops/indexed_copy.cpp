@@ -25,8 +25,10 @@ namespace vigil::ops {
 
 namespace {
 
-void expect_indices(const Node& node, std::span<const TensorInfo> in) {
-  if (in[0].dtype != DType::F32) fail_node(node, concat("data is ", dtype_name(in[0].dtype), ", expected f32"));
+// any_data: data of any dtype (its elements are only copied), else f32.
+void expect_indices(const Node& node, std::span<const TensorInfo> in, bool any_data = false) {
+  if (!any_data && in[0].dtype != DType::F32)
+    fail_node(node, concat("data is ", dtype_name(in[0].dtype), ", expected f32"));
   if (in[1].dtype != DType::I32 && in[1].dtype != DType::I64)
     fail_node(node, concat("indices are ", dtype_name(in[1].dtype), ", expected i32 or i64"));
 }
@@ -41,10 +43,33 @@ int64_t checked_index(const Node& node, int64_t v, int64_t dim, int axis) {
   return v < 0 ? v + dim : v;
 }
 
+// GatherElements / ScatterElements: each element of indices (whose coordinates are x's on every axis but `axis`)
+// as its offset in x with the axis coordinate left 0; the index then adds index * x.numel(axis + 1, rank).
+std::vector<int64_t> offsets_off_axis(const Shape& x, const Shape& idx, int axis) {
+  std::vector<int64_t> base(static_cast<size_t>(idx.numel()));
+  std::vector<int64_t> coord(static_cast<size_t>(idx.rank), 0);
+  for (int64_t i = 0; i < idx.numel(); ++i) {
+    int64_t offset = 0;
+    for (int d = 0; d < x.rank; ++d) offset = offset * x[d] + (d == axis ? 0 : coord[size_t(d)]);
+    base[static_cast<size_t>(i)] = offset;
+    for (int d = idx.rank - 1; d >= 0 && ++coord[size_t(d)] == idx[d]; --d) coord[size_t(d)] = 0;
+  }
+  return base;
+}
+
+// Constant indices: base + the checked index times the axis' stride.
+std::vector<int64_t> offsets_with_axis(const Node& node, const Shape& x, const Tensor& indices, int axis) {
+  std::vector<int64_t> offsets = offsets_off_axis(x, indices.shape(), axis);
+  const int64_t stride = x.numel(axis + 1, x.rank);
+  for (size_t i = 0; i < offsets.size(); ++i)
+    offsets[i] += checked_index(node, index_at(indices, static_cast<int64_t>(i)), x[axis], axis) * stride;
+  return offsets;
+}
+
 // ---- GatherElements ----
 
-int gather_axis(const Node& node, std::span<const TensorInfo> in) {
-  expect_indices(node, in);
+int gather_axis(const Node& node, std::span<const TensorInfo> in, bool any_data = false) {
+  expect_indices(node, in, any_data);
   const Shape &x = in[0].shape, &idx = in[1].shape;
   if (x.rank < 1) fail_node(node, "data is a scalar");
   if (idx.rank != x.rank) fail_node(node, concat("indices ", idx.str(), " must have the rank of data ", x.str()));
@@ -94,30 +119,10 @@ std::unique_ptr<OpKernel> bind_gather(const BindContext& ctx) {
   const int axis = gather_axis(ctx.node, ctx.inputs);
   const Tensor* indices = ctx.constants[1];
   const Shape &x = ctx.inputs[0].shape, &idx = ctx.inputs[1].shape;
-  if (!indices) {
-    std::vector<int64_t> base(static_cast<size_t>(idx.numel()));
-    std::vector<int64_t> coord(static_cast<size_t>(idx.rank), 0);
-    for (int64_t i = 0; i < idx.numel(); ++i) {
-      int64_t offset = 0;
-      for (int d = 0; d < x.rank; ++d) offset = offset * x[d] + (d == axis ? 0 : coord[size_t(d)]);
-      base[static_cast<size_t>(i)] = offset;
-      for (int d = idx.rank - 1; d >= 0 && ++coord[size_t(d)] == idx[d]; --d) coord[size_t(d)] = 0;
-    }
-    return std::make_unique<GatherElementsRuntimeKernel>(std::move(base), ctx.inputs[1].dtype == DType::I32, x[axis],
-                                                         x.numel(axis + 1, x.rank));
-  }
-  std::vector<int64_t> source(static_cast<size_t>(idx.numel()));
-  std::vector<int64_t> coord(static_cast<size_t>(idx.rank), 0);
-  for (int64_t i = 0; i < idx.numel(); ++i) {
-    int64_t offset = 0;
-    for (int d = 0; d < x.rank; ++d) {
-      const int64_t c = d == axis ? checked_index(ctx.node, index_at(*indices, i), x[d], d) : coord[size_t(d)];
-      offset = offset * x[d] + c;
-    }
-    source[static_cast<size_t>(i)] = offset;
-    for (int d = idx.rank - 1; d >= 0 && ++coord[size_t(d)] == idx[d]; --d) coord[size_t(d)] = 0;
-  }
-  return std::make_unique<GatherOffsetsKernel>(std::move(source));
+  if (!indices)
+    return std::make_unique<GatherElementsRuntimeKernel>(
+        offsets_off_axis(x, idx, axis), ctx.inputs[1].dtype == DType::I32, x[axis], x.numel(axis + 1, x.rank));
+  return std::make_unique<GatherOffsetsKernel>(offsets_with_axis(ctx.node, x, *indices, axis));
 }
 
 // ---- ScatterND ----
@@ -274,11 +279,15 @@ struct ScatterElementsPlan {
 
 ScatterElementsPlan scatter_elements_plan(const Node& node, std::span<const TensorInfo> in) {
   ScatterElementsPlan p;
-  p.axis = gather_axis(node, in);  // the same rules for data, indices and axis as GatherElements
-  if (in[2].dtype != DType::F32) fail_node(node, concat("updates are ", dtype_name(in[2].dtype), ", expected f32"));
+  p.reduction = reduction_attr(node);
+  // The same rules for data, indices and axis as GatherElements; without a reduction the elements are only copied,
+  // so data may be of any dtype (an int64 permutation being inverted).
+  const bool copies = p.reduction == kernels::ScatterReduction::None;
+  p.axis = gather_axis(node, in, copies);
+  if (in[2].dtype != in[0].dtype)
+    fail_node(node, concat("updates are ", dtype_name(in[2].dtype), ", expected data's ", dtype_name(in[0].dtype)));
   if (!(in[2].shape == in[1].shape))
     fail_node(node, concat("updates ", in[2].shape.str(), " must have the shape of indices ", in[1].shape.str()));
-  p.reduction = reduction_attr(node);
   return p;
 }
 
@@ -287,24 +296,48 @@ void infer_scatter_elements(const Node& node, std::span<const TensorInfo> in, st
   out[0] = in[0];
 }
 
+// Indices read at run time (computed then, or a constant under non-f32 data): as GatherElementsRuntimeKernel, an
+// index out of range skips its update. elem_bytes 0: f32 with the reduction, else elements of that size copied.
+class ScatterElementsRuntimeKernel final : public OpKernel {
+ public:
+  ScatterElementsRuntimeKernel(kernels::ScatterReduction r, size_t elem_bytes, std::vector<int64_t> base,
+                               bool indices_i32, int64_t axis_size, int64_t axis_stride)
+      : r_(r),
+        elem_bytes_(elem_bytes),
+        base_(std::move(base)),
+        indices_i32_(indices_i32),
+        axis_size_(axis_size),
+        axis_stride_(axis_stride) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
+    const auto n = static_cast<int64_t>(base_.size());
+    if (elem_bytes_ == 0)
+      kernels::scatter_elements_runtime_reference(r_, in[0].f32(), in[0].numel(), base_.data(), n, in[1].data,
+                                                  indices_i32_, axis_size_, axis_stride_, in[2].f32(), out[0].f32());
+    else
+      kernels::scatter_elements_copy_reference(in[0].data, in[0].numel(), elem_bytes_, base_.data(), n, in[1].data,
+                                               indices_i32_, axis_size_, axis_stride_, in[2].data, out[0].data);
+  }
+
+ private:
+  kernels::ScatterReduction r_;
+  size_t elem_bytes_;
+  std::vector<int64_t> base_;
+  bool indices_i32_;
+  int64_t axis_size_, axis_stride_;
+};
+
 std::unique_ptr<OpKernel> bind_scatter_elements(const BindContext& ctx) {
   const ScatterElementsPlan p = scatter_elements_plan(ctx.node, ctx.inputs);
   const Tensor* indices = ctx.constants[1];
-  if (!indices) fail_node(ctx.node, "indices must be a constant (known at load)");
   const Shape &x = ctx.inputs[0].shape, &idx = ctx.inputs[1].shape;
-  std::vector<int64_t> target(static_cast<size_t>(idx.numel()));
-  std::vector<int64_t> coord(static_cast<size_t>(idx.rank), 0);
-  for (int64_t i = 0; i < idx.numel(); ++i) {
-    int64_t offset = 0;
-    for (int d = 0; d < x.rank; ++d) {
-      const int64_t c = d == p.axis ? checked_index(ctx.node, index_at(*indices, i), x[d], d) : coord[size_t(d)];
-      offset = offset * x[d] + c;
-    }
-    target[static_cast<size_t>(i)] = offset;
-    for (int d = idx.rank - 1; d >= 0 && ++coord[size_t(d)] == idx[d]; --d) coord[size_t(d)] = 0;
-  }
+  const bool f32 = ctx.inputs[0].dtype == DType::F32;
+  if (indices && !f32) offsets_with_axis(ctx.node, x, *indices, p.axis);  // constant indices are checked at load
+  if (!indices || !f32)
+    return std::make_unique<ScatterElementsRuntimeKernel>(
+        p.reduction, f32 ? 0 : dtype_size(ctx.inputs[0].dtype), offsets_off_axis(x, idx, p.axis),
+        ctx.inputs[1].dtype == DType::I32, x[p.axis], x.numel(p.axis + 1, x.rank));
   // One element per update: ScatterND's kernel with slices of length 1.
-  return std::make_unique<ScatterSlicesKernel>(p.reduction, std::move(target), 1);
+  return std::make_unique<ScatterSlicesKernel>(p.reduction, offsets_with_axis(ctx.node, x, *indices, p.axis), 1);
 }
 
 double flops_moves(const Node&, std::span<const TensorInfo>, std::span<const TensorInfo> out) {

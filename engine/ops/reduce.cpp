@@ -1,5 +1,6 @@
 // ReduceMean, ReduceSum, ReduceProd, ReduceMax, ReduceMin, ReduceL1, ReduceL2, ReduceSumSquare,
-// ReduceLogSum, ReduceLogSumExp (kernels/reduce): the reduction over `axes` (ints, negative counts from the
+// ReduceLogSum, ReduceLogSumExp (kernels/reduce), on f32; Sum, Prod, Max, Min, L1 and SumSquare also on i64 and
+// i32 (wrapping on overflow, output of the input's dtype): the reduction over `axes` (ints, negative counts from the
 // end, no duplicates; absent or empty = every axis unless noop_with_empty_axes = 1, which reduces none). keepdims
 // (default 1) keeps the reduced axes as size 1; with keepdims = 0 they are removed (a full reduction gives a rank-0
 // scalar).
@@ -53,7 +54,12 @@ struct ReduceSetup {
 };
 
 ReduceSetup reduce_setup(const Node& node, std::span<const TensorInfo> in) {
-  expect_f32(node, in);
+  const bool integer = in[0].dtype == DType::I64 || in[0].dtype == DType::I32;
+  if (integer && !kernels::reduce_integer_supported(reduce_op_of(node)))
+    fail_node(node,
+              concat("input 0 is ", dtype_name(in[0].dtype),
+                     ": integers take ReduceSum, ReduceProd, ReduceMax, ReduceMin, ReduceL1 and ReduceSumSquare"));
+  if (!integer) expect_f32(node, in);
   const Shape& x = in[0].shape;
   static_assert(kMaxRank <= kernels::kReduceMaxRank);
   const std::vector<int64_t> axes = node.attrs.get_ints("axes", {}, node.label());
@@ -85,8 +91,21 @@ ReduceSetup reduce_setup(const Node& node, std::span<const TensorInfo> in) {
 }
 
 void infer(const Node& node, std::span<const TensorInfo> in, std::span<TensorInfo> out) {
-  out[0] = {DType::F32, reduce_setup(node, in).output};
+  out[0] = {in[0].dtype, reduce_setup(node, in).output};
 }
+
+// i64 / i32 input (a mask's count: mask.sum(1)): the reference on every path.
+class ReduceIntegerKernel final : public OpKernel {
+ public:
+  ReduceIntegerKernel(kernels::ReduceParams p, bool i32) : p_(p), i32_(i32) {}
+  void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
+    kernels::reduce_integer_reference(p_, i32_, in[0].data, out[0].data);
+  }
+
+ private:
+  kernels::ReduceParams p_;
+  bool i32_;
+};
 
 class ReduceKernel final : public OpKernel {
  public:
@@ -152,6 +171,8 @@ class ReduceBlockKernel final : public OpKernel {
 
 std::unique_ptr<OpKernel> bind(const BindContext& ctx) {
   const kernels::ReduceParams p = reduce_setup(ctx.node, ctx.inputs).params;
+  if (ctx.inputs[0].dtype != DType::F32)
+    return std::make_unique<ReduceIntegerKernel>(p, ctx.inputs[0].dtype == DType::I32);
   if (const auto isa = kernel_isa(ctx.path); isa && kernels::reduce_rows_fast_supports(p.op)) {
     // [outer, reduced, inner]: the kept axes before the first reduced axis, the reduced ones, the kept ones after
     // the last; adjacent when no kept axis of size > 1 lies between two reduced ones.

@@ -7,6 +7,7 @@
 #include <span>
 
 #include "kernels/activation/activation.h"
+#include "kernels/elem_type.h"
 #include "kernels/kernel_isa.h"
 
 namespace vigil::kernels {
@@ -41,6 +42,13 @@ float binary_pow(float a, float b);
 // One element: act(a op b), the arithmetic in float (IEEE, correctly rounded), the activation as in
 // activate_reference.
 float binary_apply_reference(BinaryOp op, const ActivationParams& act, float a, float b);
+
+// Add, Sub, Mul, Div, Max, Min of integers (I64, I32, I8 or U8; both inputs and y of that type), with the same
+// broadcasting (p.act must be None). Sums, differences and products wrap around in the type's width (two's
+// complement, as numpy and onnxruntime); Div truncates toward zero (C, onnxruntime), the minimum value / -1
+// wraps to the minimum, and a division by zero gives 0: ONNX leaves it undefined, and a run must not trap.
+bool binary_integer_supported(BinaryOp op);
+void binary_integer_reference(const BinaryParams& p, ElemType type, const void* a, const void* b, void* y);
 
 // y[i] = act(a[ia(i)] op b[ib(i)]) for every output element i (row-major over out_dims).
 // y must not alias a or b unless that input has the output's shape and dense strides.

@@ -31,4 +31,17 @@ enum class ScatterReduction : uint8_t { None, Add, Mul, Max, Min };
 void scatter_slices_reference(ScatterReduction reduction, const float* data, int64_t numel, const int64_t* target,
                               int64_t slices, int64_t slice_len, const float* updates, float* y);
 
+// ScatterElements with run-time indices: y = data (numel values), then for i < n in order, with k = indices[i]
+// (i32 or i64; negative counting from the end): y[base[i] + k * axis_stride] = updates[i] (None) or combined with
+// it as scatter_slices_reference does. An index outside [-axis_size, axis_size) skips its update.
+void scatter_elements_runtime_reference(ScatterReduction reduction, const float* data, int64_t numel,
+                                        const int64_t* base, int64_t n, const void* indices, bool indices_i32,
+                                        int64_t axis_size, int64_t axis_stride, const float* updates, float* y);
+
+// ScatterElements without a reduction on elements of any size (elem_bytes; values copied bit for bit): y = data,
+// then each update copied to its element as in scatter_elements_runtime_reference (out-of-range indices skipped).
+void scatter_elements_copy_reference(const void* data, int64_t numel, size_t elem_bytes, const int64_t* base, int64_t n,
+                                     const void* indices, bool indices_i32, int64_t axis_size, int64_t axis_stride,
+                                     const void* updates, void* y);
+
 }  // namespace vigil::kernels

@@ -5,6 +5,34 @@
 
 namespace vigil::kernels {
 
+namespace {
+
+void combine(ScatterReduction reduction, float& out, float u) {
+  switch (reduction) {
+    case ScatterReduction::None:
+      out = u;
+      break;
+    case ScatterReduction::Add:
+      out += u;
+      break;
+    case ScatterReduction::Mul:
+      out *= u;
+      break;
+    case ScatterReduction::Max:
+      out = std::isnan(out) || std::isnan(u) ? NAN : (u > out ? u : out);
+      break;
+    case ScatterReduction::Min:
+      out = std::isnan(out) || std::isnan(u) ? NAN : (u < out ? u : out);
+      break;
+  }
+}
+
+int64_t index_at(const void* indices, bool indices_i32, int64_t i) {
+  return indices_i32 ? static_cast<const int32_t*>(indices)[i] : static_cast<const int64_t*>(indices)[i];
+}
+
+}  // namespace
+
 void gather_offsets_reference(const int64_t* source, int64_t n, const float* x, float* y) {
   for (int64_t i = 0; i < n; ++i) y[i] = x[source[i]];
 }
@@ -12,7 +40,7 @@ void gather_offsets_reference(const int64_t* source, int64_t n, const float* x, 
 void gather_elements_runtime_reference(const int64_t* base, int64_t n, const void* indices, bool indices_i32,
                                        int64_t axis_size, int64_t axis_stride, const float* x, float* y) {
   for (int64_t i = 0; i < n; ++i) {
-    int64_t k = indices_i32 ? static_cast<const int32_t*>(indices)[i] : static_cast<const int64_t*>(indices)[i];
+    int64_t k = index_at(indices, indices_i32, i);
     if (k < 0) k += axis_size;
     y[i] = k >= 0 && k < axis_size ? x[base[i] + k * axis_stride] : 0.0f;
   }
@@ -32,28 +60,34 @@ void scatter_slices_reference(ScatterReduction reduction, const float* data, int
                               int64_t slices, int64_t slice_len, const float* updates, float* y) {
   if (y != data)
     for (int64_t i = 0; i < numel; ++i) y[i] = data[i];
-  for (int64_t s = 0; s < slices; ++s) {
-    float* out = y + target[s];
-    const float* u = updates + s * slice_len;
-    for (int64_t k = 0; k < slice_len; ++k) {
-      switch (reduction) {
-        case ScatterReduction::None:
-          out[k] = u[k];
-          break;
-        case ScatterReduction::Add:
-          out[k] += u[k];
-          break;
-        case ScatterReduction::Mul:
-          out[k] *= u[k];
-          break;
-        case ScatterReduction::Max:
-          out[k] = std::isnan(out[k]) || std::isnan(u[k]) ? NAN : (u[k] > out[k] ? u[k] : out[k]);
-          break;
-        case ScatterReduction::Min:
-          out[k] = std::isnan(out[k]) || std::isnan(u[k]) ? NAN : (u[k] < out[k] ? u[k] : out[k]);
-          break;
-      }
-    }
+  for (int64_t s = 0; s < slices; ++s)
+    for (int64_t k = 0; k < slice_len; ++k) combine(reduction, y[target[s] + k], updates[s * slice_len + k]);
+}
+
+void scatter_elements_runtime_reference(ScatterReduction reduction, const float* data, int64_t numel,
+                                        const int64_t* base, int64_t n, const void* indices, bool indices_i32,
+                                        int64_t axis_size, int64_t axis_stride, const float* updates, float* y) {
+  if (y != data)
+    for (int64_t i = 0; i < numel; ++i) y[i] = data[i];
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t k = index_at(indices, indices_i32, i);
+    if (k < 0) k += axis_size;
+    if (k >= 0 && k < axis_size) combine(reduction, y[base[i] + k * axis_stride], updates[i]);
+  }
+}
+
+void scatter_elements_copy_reference(const void* data, int64_t numel, size_t elem_bytes, const int64_t* base, int64_t n,
+                                     const void* indices, bool indices_i32, int64_t axis_size, int64_t axis_stride,
+                                     const void* updates, void* y) {
+  auto* to = static_cast<unsigned char*>(y);
+  const auto* from = static_cast<const unsigned char*>(updates);
+  if (y != data) std::memcpy(to, data, static_cast<size_t>(numel) * elem_bytes);
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t k = index_at(indices, indices_i32, i);
+    if (k < 0) k += axis_size;
+    if (k >= 0 && k < axis_size)
+      std::memcpy(to + static_cast<size_t>(base[i] + k * axis_stride) * elem_bytes,
+                  from + static_cast<size_t>(i) * elem_bytes, elem_bytes);
   }
 }
 

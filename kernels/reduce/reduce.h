@@ -25,4 +25,12 @@ struct ReduceParams {
 // value (Mean, Sum, Max, Min: a copy of x).
 void reduce_reference(const ReduceParams& p, const float* x, float* y);
 
+// The reductions that are integer operations: Sum, Prod, Max, Min, L1 (sum of |x|) and SumSquare.
+bool reduce_integer_supported(ReduceOp op);
+
+// Those reductions of int32 (i32) or int64 values, in the same layout as reduce_reference, computed in the element
+// type with two's-complement wrap-around on overflow (as numpy and onnxruntime do). A mask's count, mask.sum(1),
+// is the common case. Requires reduce_integer_supported(p.op).
+void reduce_integer_reference(const ReduceParams& p, bool i32, const void* x, void* y);
+
 }  // namespace vigil::kernels

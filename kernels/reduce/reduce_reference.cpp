@@ -107,4 +107,64 @@ void reduce_reference(const ReduceParams& p, const float* x, float* y) {
   } while (advance(p, false, index));
 }
 
+bool reduce_integer_supported(ReduceOp op) {
+  return op == ReduceOp::Sum || op == ReduceOp::Prod || op == ReduceOp::Max || op == ReduceOp::Min ||
+         op == ReduceOp::L1 || op == ReduceOp::SumSquare;
+}
+
+namespace {
+
+// Sums and products in uint64_t wrap around instead of overflowing (undefined for signed types); truncating the
+// result to T gives T's two's-complement wrap-around.
+template <typename T>
+void reduce_integer(const ReduceParams& p, const T* x, T* y) {
+  int64_t stride[kReduceMaxRank];
+  int64_t s = 1;
+  for (int a = p.rank - 1; a >= 0; --a) {
+    stride[a] = s;
+    s *= p.dims[a];
+  }
+  int64_t index[kReduceMaxRank] = {};
+  int64_t out = 0;
+  do {
+    uint64_t acc = p.op == ReduceOp::Prod ? 1 : 0;
+    T extreme = p.op == ReduceOp::Max ? std::numeric_limits<T>::min() : std::numeric_limits<T>::max();
+    do {
+      int64_t offset = 0;
+      for (int a = 0; a < p.rank; ++a) offset += index[a] * stride[a];
+      const T v = x[offset];
+      const auto u = static_cast<uint64_t>(static_cast<int64_t>(v));
+      switch (p.op) {
+        case ReduceOp::Prod:
+          acc *= u;
+          break;
+        case ReduceOp::Max:
+          extreme = v > extreme ? v : extreme;
+          break;
+        case ReduceOp::Min:
+          extreme = v < extreme ? v : extreme;
+          break;
+        case ReduceOp::L1:
+          acc += v < 0 ? uint64_t{0} - u : u;
+          break;
+        case ReduceOp::SumSquare:
+          acc += u * u;
+          break;
+        default:
+          acc += u;
+      }
+    } while (advance(p, true, index));
+    y[out++] = p.op == ReduceOp::Max || p.op == ReduceOp::Min ? extreme : static_cast<T>(acc);
+  } while (advance(p, false, index));
+}
+
+}  // namespace
+
+void reduce_integer_reference(const ReduceParams& p, bool i32, const void* x, void* y) {
+  if (i32)
+    reduce_integer(p, static_cast<const int32_t*>(x), static_cast<int32_t*>(y));
+  else
+    reduce_integer(p, static_cast<const int64_t*>(x), static_cast<int64_t*>(y));
+}
+
 }  // namespace vigil::kernels

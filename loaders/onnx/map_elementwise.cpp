@@ -58,7 +58,43 @@ void map_activation(Importer& im, const NodeInfo& n) {
   im.emit1(n, type, n.name(), {im.value(n, 0)}, n.output(0), std::move(a));
 }
 
+// Clip of integers (opset 12+: a clamp of indices or lengths): Max with the lower bound, then Min with the upper
+// one, on the integer binary ops (constants of the input's dtype).
+void map_integer_clip(Importer& im, const NodeInfo& n) {
+  const DType dtype = im.in(n, 0).dtype;
+  std::vector<std::pair<int, OpType>> bounds;
+  for (const auto& [i, op] : {std::pair{1, OpType::Max}, std::pair{2, OpType::Min}})
+    if (n.has_input(i)) bounds.push_back({i, op});
+  if (bounds.empty()) {
+    im.alias(n.output(0), n.input(0));
+    return;
+  }
+  int v = im.value(n, 0);
+  for (size_t k = 0; k < bounds.size(); ++k) {
+    const auto [i, op] = bounds[k];
+    const char* name = i == 1 ? "min" : "max";
+    const Ints bound = im.const_ints(n, i, name);
+    if (bound.size() != 1) n.fail(concat("the ", name, " input must hold one value, got ", bound.size()));
+    const int c = im.emit_constant(im.fresh_name(n.output(0), name),
+                                   ConstTensor::ints({}, bound,
+                                                     dtype == DType::I32  ? DataType::Int32
+                                                     : dtype == DType::I8 ? DataType::Int8
+                                                     : dtype == DType::U8 ? DataType::Uint8
+                                                                          : DataType::Int64),
+                                   n);
+    const bool last = k + 1 == bounds.size();
+    v = im.emit1(n, op, last ? n.name() : concat(n.name(), "/", name), {v, c},
+                 last ? n.output(0) : im.fresh_name(n.output(0), name));
+  }
+}
+
 void map_clip(Importer& im, const NodeInfo& n) {
+  const DType dtype = im.in(n, 0).dtype;
+  if (n.opset() >= 12 && (dtype == DType::I64 || dtype == DType::I32 || dtype == DType::I8 || dtype == DType::U8)) {
+    n.check_attributes({});
+    n.expect_inputs(1, 3);
+    return map_integer_clip(im, n);
+  }
   Attributes a;
   if (n.opset() < 11) {
     n.check_attributes({"min", "max"});

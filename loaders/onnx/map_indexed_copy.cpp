@@ -1,8 +1,9 @@
 // GatherElements, GatherND, ScatterND, ScatterElements and the deprecated Scatter with constant indices (as
 // exported models use them: YOLOv5-style exports write slice assignments as ScatterND, torch.scatter exports as
 // ScatterElements). The indices stay a constant input of the engine op, which works out the
-// element offsets at load (engine/ops/indexed_copy.cpp); run-time indices are an error naming the node, except
-// for GatherElements (torch.gather after a topk), whose engine op also takes them.
+// element offsets at load (engine/ops/indexed_copy.cpp). GatherElements (torch.gather after a topk) and
+// ScatterElements (the unsort after an LSTM over a pack_padded_sequence) also take indices computed at run time;
+// for ScatterND and GatherND they are an error naming the node.
 #include <string>
 
 #include "engine/error.h"
@@ -61,8 +62,7 @@ void map_scatter_elements(Importer& im, const NodeInfo& n) {
     n.check_attributes({"axis"});
   else
     n.check_attributes({"axis", "reduction"});
-  n.expect_inputs(3, 3);
-  expect_constant_indices(im, n);
+  n.expect_inputs(3, 3);  // indices constant or computed at run time (the unsort of pack_padded_sequence)
   Attributes a;
   a.set("axis", static_cast<int64_t>(normalize_axis(n, n.get_int("axis", 0), im.shape_of(n, 0).rank, "axis")));
   a.set("reduction", reduction_of(n));

@@ -178,6 +178,14 @@ bool computes_dtype(std::string_view op_type, DType dtype) {
   if (op_type == "Mod" || op_type == "OneHot") return dtype != DType::Bool;
   if (op_type == "Less" || op_type == "Greater" || op_type == "LessOrEqual" || op_type == "GreaterOrEqual")
     return dtype != DType::Bool;
+  // Integer arithmetic (engine/ops/binary_elementwise.cpp; Clip of integers becomes Max + Min).
+  if (op_type == "Add" || op_type == "Sub" || op_type == "Mul" || op_type == "Div" || op_type == "Max" ||
+      op_type == "Min" || op_type == "Clip")
+    return dtype != DType::Bool;
+  // The integer reductions (engine/ops/reduce.cpp): a mask's count, mask.sum(1).
+  if (op_type == "ReduceSum" || op_type == "ReduceProd" || op_type == "ReduceMax" || op_type == "ReduceMin" ||
+      op_type == "ReduceL1" || op_type == "ReduceSumSquare")
+    return dtype == DType::F32 || dtype == DType::I64 || dtype == DType::I32;
   return dtype == DType::F32;
 }
 

@@ -5,7 +5,7 @@
 //  - not applicable: the model uses an op vigil neither maps nor folds, or only load-time ops, or a
 //    load-time-only op (Shape arithmetic, Gather, Expand...) on run-time values, or an output/data input
 //    of a dtype vigil does not compute (vigil computes f32, i64, i32, i8, u8 and bool), or a graph input
-//    feeding an op that vigil computes on other dtypes only (Add on int8: onnx::computes_dtype), or a Cast to
+//    feeding an op that vigil computes on other dtypes only (Add on uint16: onnx::computes_dtype), or a Cast to
 //    a dtype vigil does not compute (DOUBLE, FLOAT16...);
 //  - otherwise it RUNS, and any failure (import error, engine error, crash, wrong values) is a FAIL.
 //    A test of a supported op is never skipped.
@@ -128,7 +128,7 @@ std::string not_applicable_reason(const onnx::ModelProto& m) {
   }
   // Types: tensors only; the run-time input and every output of a dtype vigil computes (f32, i64, i32, i8, u8,
   // bool), and every node that takes the run-time input as its data input must compute that input's dtype (Add
-  // computes f32 only, so test_add_int8 is not applicable; Equal computes integers too).
+  // computes f32, i64, i32, i8 and u8, so test_add_uint16 is not applicable; Equal computes integers too).
   // FLOAT16, BFLOAT16 and DOUBLE graph inputs and outputs are converted to and from f32 at the boundary, so the
   // graph computes them as f32.
   const auto held = [](int32_t t) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
@@ -223,4 +224,118 @@ TEST_CASE("reductions: Max and Min propagate NaN, LogSumExp of large, infinite a
   noop.set("noop_with_empty_axes", int64_t{1});
   y = run_reduce({3}, {-2, 0.5f, -0.25f}, noop, &out, OpType::ReduceL1);
   CHECK(y == std::vector<float>{2, 0.5f, 0.25f});
+}
+
+namespace {
+
+// One integer reduction through the Engine on the default path; the output's dtype and shape checked by the caller.
+template <typename T>
+std::vector<T> run_integer_reduce(OpType op, DType dtype, Shape shape, const std::vector<T>& x, Attributes attrs,
+                                  Shape* out_shape, DType* out_dtype) {
+  GraphBuilder gb;
+  gb.output(gb.node(op, "count", {gb.input("x", dtype, shape)}, std::move(attrs)));
+  Engine engine(gb.build());
+  ExecutionContext ctx(engine);
+  std::memcpy(ctx.input("x").data, x.data(), x.size() * sizeof(T));
+  ctx.run();
+  TensorView y = ctx.output("count");
+  *out_shape = y.shape;
+  *out_dtype = y.dtype;
+  std::vector<T> out(static_cast<size_t>(y.numel()));
+  std::memcpy(out.data(), y.data, out.size() * sizeof(T));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("reductions of int64 and int32: every integer kind over every subset of axes against a scatter loop") {
+  std::mt19937 rng(41);
+  const OpType ops[] = {OpType::ReduceSum, OpType::ReduceProd, OpType::ReduceMax,
+                        OpType::ReduceMin, OpType::ReduceL1,   OpType::ReduceSumSquare};
+  for (int trial = 0; trial < 120; ++trial) {
+    Shape shape;
+    shape.rank = int(rng() % 4) + 1;
+    for (int a = 0; a < shape.rank; ++a) shape[a] = int64_t(rng() % 4) + 1;
+    std::vector<int64_t> axes;
+    for (int a = 0; a < shape.rank; ++a)
+      if (rng() % 2) axes.push_back(rng() % 2 ? a : a - shape.rank);
+    const OpType op = ops[trial % 6];
+    const bool keepdims = trial % 3 != 0, i32 = trial % 2 == 1;
+    std::vector<int64_t> x(static_cast<size_t>(shape.numel()));
+    for (auto& v : x) v = int64_t(rng() % 13) - 6;  // small: no overflow, so plain int64 loops are the truth
+    // Scatter loop: each input element joins the output its kept coordinates select.
+    std::vector<bool> reduced(static_cast<size_t>(shape.rank), axes.empty());
+    for (int64_t a : axes) reduced[size_t(a < 0 ? a + shape.rank : a)] = true;
+    Shape out_shape;
+    for (int a = 0; a < shape.rank; ++a)
+      if (!reduced[size_t(a)]) out_shape.dims[size_t(out_shape.rank++)] = shape[a];
+    const int64_t outputs = out_shape.numel();
+    std::vector<int64_t> want(static_cast<size_t>(outputs), op == OpType::ReduceProd ? 1 : 0);
+    std::vector<bool> seen(static_cast<size_t>(outputs), false);
+    for (int64_t i = 0; i < shape.numel(); ++i) {
+      int64_t rest = i, o = 0, scale = 1;
+      for (int a = shape.rank - 1; a >= 0; --a) {
+        const int64_t c = rest % shape[a];
+        rest /= shape[a];
+        if (!reduced[size_t(a)]) o += c * scale, scale *= shape[a];
+      }
+      const int64_t v = x[size_t(i)];
+      int64_t& w = want[size_t(o)];
+      if (op == OpType::ReduceSum) w += v;
+      if (op == OpType::ReduceProd) w *= v;
+      if (op == OpType::ReduceMax) w = seen[size_t(o)] ? std::max(w, v) : v;
+      if (op == OpType::ReduceMin) w = seen[size_t(o)] ? std::min(w, v) : v;
+      if (op == OpType::ReduceL1) w += v < 0 ? -v : v;
+      if (op == OpType::ReduceSumSquare) w += v * v;
+      seen[size_t(o)] = true;
+    }
+    CAPTURE(shape.str());
+    CAPTURE(op_name(op));
+    CAPTURE(i32);
+    CAPTURE(keepdims);
+    Shape got_shape;
+    DType got_dtype;
+    const Attributes attrs = reduce_attrs(axes, keepdims);
+    if (i32) {
+      const std::vector<int32_t> got = run_integer_reduce(
+          op, DType::I32, shape, std::vector<int32_t>(x.begin(), x.end()), attrs, &got_shape, &got_dtype);
+      CHECK(got == std::vector<int32_t>(want.begin(), want.end()));
+      CHECK(got_dtype == DType::I32);
+    } else {
+      CHECK(run_integer_reduce(op, DType::I64, shape, x, attrs, &got_shape, &got_dtype) == want);
+      CHECK(got_dtype == DType::I64);
+    }
+    CHECK(got_shape.numel() == outputs);
+    CHECK(got_shape.rank == (keepdims ? shape.rank : out_shape.rank));
+  }
+}
+
+TEST_CASE("reductions of integers: wrap-around on overflow, extremes, and the kinds that are not integer ones") {
+  Shape s;
+  DType d;
+  const int64_t big = std::numeric_limits<int64_t>::max();
+  // int64 max + 1 wraps to min (two's complement, as numpy); int32 likewise in its own width.
+  CHECK(run_integer_reduce(OpType::ReduceSum, DType::I64, Shape{2}, std::vector<int64_t>{big, 1}, reduce_attrs({}, 0),
+                           &s, &d) == std::vector<int64_t>{std::numeric_limits<int64_t>::min()});
+  CHECK(run_integer_reduce(OpType::ReduceProd, DType::I32, Shape{2}, std::vector<int32_t>{65536, 65536},
+                           reduce_attrs({}, 0), &s, &d) == std::vector<int32_t>{0});
+  CHECK(run_integer_reduce(OpType::ReduceMax, DType::I64, Shape{3},
+                           std::vector<int64_t>{std::numeric_limits<int64_t>::min(), -5, big - 1}, reduce_attrs({}, 0),
+                           &s, &d) == std::vector<int64_t>{big - 1});
+  CHECK(
+      run_integer_reduce(OpType::ReduceMin, DType::I32, Shape{2},
+                         std::vector<int32_t>{std::numeric_limits<int32_t>::max(), std::numeric_limits<int32_t>::min()},
+                         reduce_attrs({}, 0), &s, &d) == std::vector<int32_t>{std::numeric_limits<int32_t>::min()});
+  for (OpType op : {OpType::ReduceMean, OpType::ReduceL2, OpType::ReduceLogSum, OpType::ReduceLogSumExp}) {
+    GraphBuilder gb;
+    gb.output(gb.node(op, "count", {gb.input("x", DType::I64, Shape{3})}, reduce_attrs({}, 0)));
+    std::string e;
+    try {
+      Engine engine(gb.build());
+    } catch (const Error& err) {
+      e = err.what();
+    }
+    CAPTURE(op_name(op));
+    CHECK(e.find("input 0 is i64: integers take ReduceSum") != std::string::npos);
+  }
 }

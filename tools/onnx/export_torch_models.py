@@ -610,6 +610,21 @@ def build_models(torch):
         def forward(self, x):
             return self.attention(x, x, x, key_padding_mask=x[:, :, 0] > 1.0)[0]
 
+    class PackedLstm(nn.Module):
+        """A bidirectional LSTM over pack_padded_sequence(enforce_sorted=False) with lengths counted from the input
+        (a mask's sum: ReduceSum of int64), so the exporter's sort (TopK), unsort (ScatterElements of int64) and
+        reorder (Gather) all run on indices computed at run time, and LSTM takes run-time sequence_lens."""
+
+        def __init__(self):
+            super().__init__()
+            self.lstm = nn.LSTM(4, 6, batch_first=True, bidirectional=True)
+
+        def forward(self, x):
+            lengths = (x[:, :, 0] > -1.0).sum(1).clamp(min=1)
+            packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+            _, (h, _) = self.lstm(packed)
+            return torch.cat([h[0], h[1]], 1)
+
     # name: (model, input shape or a function making the input, opsets[, keep BatchNorm[, expected from PyTorch]]).
     # The input is torch.randn(*shape) unless a function makes it. With keep BatchNorm the export uses
     # training=TrainingMode.PRESERVE without constant folding, so the BatchNormalization nodes reach vigil
@@ -667,6 +682,7 @@ def build_models(torch):
         "token_encoder": (TokenEncoder(), lambda: torch.randint(0, 50, (2, 9)), OPSETS),
         "topk_gather": (TopKGather(), (3, 8), tuple(o for o in OPSETS if o >= 11)),
         "masked_attention": (MaskedAttention(), (2, 6, 16), OPSETS),
+        "packed_lstm": (PackedLstm(), (4, 7, 4), tuple(o for o in OPSETS if o >= 11)),  # TopK of int64: 11+
     }
 
 
