@@ -157,10 +157,12 @@ TEST_CASE("onnx import: errors of the non-f32 ops name the node") {
   // An f32-only op on an integer run-time value.
   GraphSpec a;
   a.inputs.push_back(value_info("x", kFloat, {4}));
-  a.nodes = {node("ArgMax", {"x"}, {"i"}, "am"), node("Add", {"i", "i"}, {"y"}, "add")};
+  a.nodes = {node("ArgMax", {"x"}, {"i"}, "am"), node("Sqrt", {"i"}, {"y"}, "root")};
   a.outputs.push_back(value_info("y", kInt64, {}));
-  CHECK(contains(import_error(a), "node 'add' (Add, opset 13): vigil's Add rejects it"));
+  CHECK(contains(import_error(a), "node 'root' (Sqrt, opset 13): vigil's Sqrt rejects it"));
   CHECK(contains(import_error(a), "input 0 is i64, expected f32"));
+  a.nodes[1] = node("Pow", {"i", "i"}, {"y"}, "pow");  // Add and the like compute integers, Pow does not
+  CHECK(contains(import_error(a), "input 0 is i64: integers take Add, Sub, Mul, Div, Max and Min"));
   // Integer graph inputs of the other dtypes are accepted and compared as the op says.
   GraphSpec i8;
   i8.inputs.push_back(value_info("p", kInt8, {3}));
