@@ -1,5 +1,6 @@
-// CumSum: X -> running sums along `axis` (kernels/cumsum/cumsum.h); X's shape. Attributes axis (required;
-// negative counts from the end; ONNX's axis input, folded by the importer), exclusive (0|1), reverse (0|1).
+// CumSum: X (f32, or i64 / i32 summed with wrap-around: position ids) -> running sums along `axis`
+// (kernels/cumsum/cumsum.h); X's shape and dtype. Attributes axis (required; negative counts from the end; ONNX's
+// axis input, folded by the importer), exclusive (0|1), reverse (0|1).
 #include "kernels/cumsum/cumsum.h"
 
 #include "engine/error.h"
@@ -16,7 +17,7 @@ struct Plan {
 };
 
 Plan plan(const Node& node, std::span<const TensorInfo> in) {
-  expect_f32(node, in);
+  if (in[0].dtype != DType::I64 && in[0].dtype != DType::I32) expect_f32(node, in);
   if (!node.attrs.has("axis")) fail_node(node, "the axis attribute is required");
   Plan p{axis_attr(node, in[0].shape), false, false};
   p.exclusive = flag_attr(node, "exclusive", 0);
@@ -33,7 +34,11 @@ class CumSumKernel final : public OpKernel {
  public:
   CumSumKernel(kernels::AxisGroups groups, const Plan& p) : groups_(std::move(groups)), p_(p) {}
   void run(std::span<const TensorView> in, std::span<const TensorView> out, const RunContext&) const override {
-    kernels::cumsum_reference(groups_, p_.exclusive, p_.reverse, in[0].f32(), out[0].f32());
+    if (in[0].dtype == DType::F32)
+      kernels::cumsum_reference(groups_, p_.exclusive, p_.reverse, in[0].f32(), out[0].f32());
+    else
+      kernels::cumsum_integer_reference(groups_, p_.exclusive, p_.reverse, in[0].dtype == DType::I32, in[0].data,
+                                        out[0].data);
   }
 
  private:

@@ -9,4 +9,8 @@ namespace vigil::kernels {
 
 void cumsum_reference(const AxisGroups& g, bool exclusive, bool reverse, const float* x, float* y);
 
+// The same on int64 (i32 false) or int32 values, summed in the type with two's-complement wrap-around (numpy's):
+// HF-style position ids, mask.cumsum(1).
+void cumsum_integer_reference(const AxisGroups& g, bool exclusive, bool reverse, bool i32, const void* x, void* y);
+
 }  // namespace vigil::kernels

@@ -15,7 +15,7 @@ const std::vector<std::string>& foldable_ops() {
   static const std::vector<std::string> ops = {
       "Add", "And", "Cast", "Concat", "Constant", "ConstantOfShape", "Div", "Equal", "Expand", "Flatten",
       "Gather", "Greater", "GreaterOrEqual", "Identity", "Less", "LessOrEqual", "Max", "Min", "Mod", "Mul",
-      "Neg", "Not", "Or", "Range", "Reshape", "ScatterND", "Shape", "Size", "Slice", "Sqrt", "Squeeze", "Sub",
+      "Neg", "Not", "Or", "Range", "Reshape", "ScatterND", "Shape", "Size", "Slice", "Split", "Sqrt", "Squeeze", "Sub",
       "Tile", "Transpose", "Unsqueeze", "Where", "Xor"};
   // clang-format on
   return ops;
@@ -320,6 +320,58 @@ ConstTensor fold_slice(const NodeInfo& n, std::span<const ConstTensor* const> in
     pos.push_back(p);
   });
   return take(data, out_dims, pos);
+}
+
+// Split of a constant (exporters split shape vectors this way, e.g. repeat_interleave's repeats): the sizes from
+// the split input (opset 13+) or attribute, num_outputs (18+), else equal parts; one constant per output.
+std::vector<ConstTensor> fold_split(const NodeInfo& n, std::span<const ConstTensor* const> in) {
+  const ConstTensor& data = need(n, in, 0);
+  n.check_attributes(n.opset() >= 18   ? std::initializer_list<std::string_view>{"axis", "num_outputs"}
+                     : n.opset() >= 13 ? std::initializer_list<std::string_view>{"axis"}
+                                       : std::initializer_list<std::string_view>{"axis", "split"});
+  const int r = data.rank();
+  if (r == 0) n.fail("cannot split a scalar");
+  const int axis = normalize_axis(n, n.get_int("axis", 0), r, "axis");
+  const int64_t dim = data.dims[static_cast<size_t>(axis)];
+  const auto outputs = static_cast<int64_t>(n.num_outputs());
+  Dims split;
+  if (n.opset() >= 13 && in.size() > 1 && in[1])
+    split = ints_of(n, *in[1], "split");
+  else if (n.opset() < 13 && n.has_attr("split"))
+    split = *n.get_ints("split");
+  if (split.empty()) {
+    const int64_t parts = n.has_attr("num_outputs") ? n.get_int("num_outputs", 0) : outputs;
+    if (parts < 1) n.fail(concat("num_outputs must be >= 1, got ", parts));
+    const int64_t chunk = n.has_attr("num_outputs") ? (dim + parts - 1) / parts : dim / parts;
+    if (!n.has_attr("num_outputs") && dim % parts != 0)
+      n.fail(concat("axis ", axis, " of size ", dim, " does not split into ", parts, " equal parts"));
+    for (int64_t k = 0; k < parts; ++k) split.push_back(std::min(chunk, dim - k * chunk));
+  }
+  if (static_cast<int64_t>(split.size()) != outputs)
+    n.fail(concat("split ", dims_str(split), " has ", split.size(), " sizes for ", outputs, " outputs"));
+  int64_t total = 0;
+  for (int64_t part : split) {
+    if (part <= 0) n.fail(concat("split ", dims_str(split), " has an empty or negative part"));
+    total += part;
+  }
+  if (total != dim) n.fail(concat("split ", dims_str(split), " sums to ", total, " but axis ", axis, " has ", dim));
+  const Dims ds = strides_of(data.dims);
+  std::vector<ConstTensor> out;
+  int64_t offset = 0;
+  for (int64_t part : split) {
+    Dims dims = data.dims;
+    dims[static_cast<size_t>(axis)] = part;
+    std::vector<int64_t> pos;
+    for_each_index(dims, [&](const Dims& o) {
+      int64_t p = 0;
+      for (int k = 0; k < r; ++k)
+        p += (o[static_cast<size_t>(k)] + (k == axis ? offset : 0)) * ds[static_cast<size_t>(k)];
+      pos.push_back(p);
+    });
+    out.push_back(take(data, dims, pos));
+    offset += part;
+  }
+  return out;
 }
 
 ConstTensor fold_constant_of_shape(const NodeInfo& n, const ConstTensor& shape) {
@@ -805,6 +857,7 @@ std::vector<ConstTensor> fold_node(const NodeInfo& n, std::span<const ConstTenso
   if (op == "Unsqueeze") return one(fold_unsqueeze(n, in));
   if (op == "Squeeze") return one(fold_squeeze(n, in));
   if (op == "Slice") return one(fold_slice(n, in));
+  if (op == "Split") return fold_split(n, in);
   if (op == "ConstantOfShape") return one(fold_constant_of_shape(n, need(n, in, 0)));
   if (op == "Expand") return one(fold_expand(n, need(n, in, 0), need(n, in, 1)));
   if (op == "Tile") return one(fold_tile(n, need(n, in, 0), need(n, in, 1)));

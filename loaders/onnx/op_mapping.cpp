@@ -182,6 +182,7 @@ bool computes_dtype(std::string_view op_type, DType dtype) {
   if (op_type == "Add" || op_type == "Sub" || op_type == "Mul" || op_type == "Div" || op_type == "Max" ||
       op_type == "Min" || op_type == "Clip")
     return dtype != DType::Bool;
+  if (op_type == "CumSum") return dtype == DType::F32 || dtype == DType::I64 || dtype == DType::I32;
   // The integer reductions (engine/ops/reduce.cpp): a mask's count, mask.sum(1).
   if (op_type == "ReduceSum" || op_type == "ReduceProd" || op_type == "ReduceMax" || op_type == "ReduceMin" ||
       op_type == "ReduceL1" || op_type == "ReduceSumSquare")

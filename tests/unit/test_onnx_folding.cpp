@@ -295,3 +295,45 @@ TEST_CASE("onnx folding: LessOrEqual, GreaterOrEqual and the logic ops on shape 
   CHECK(fold_error(make("And", 2), {&a, &b}).find("takes BOOL inputs, got INT64") != std::string::npos);
   CHECK(fold_error(make("Not", 1), {&fa}).find("takes BOOL inputs, got FLOAT") != std::string::npos);
 }
+
+TEST_CASE("onnx folding: Split by sizes, in equal parts and by num_outputs, on any axis") {
+  auto split = [](const NodeProto& proto, std::vector<const ConstTensor*> in, int64_t opset) {
+    NodeInfo n(proto, 0, opset);
+    return fold_node(n, in);
+  };
+  NodeProto p = make("Split", 2, {int_attr("axis", 1)});
+  p.outputs = {"a", "b"};
+  const ConstTensor m = i64({2, 5}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+  const ConstTensor sizes = i64({2}, {2, 3});
+  auto out = split(p, {&m, &sizes}, 13);
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].dims == std::vector<int64_t>{2, 2});
+  CHECK(out[0].i == std::vector<int64_t>{0, 1, 5, 6});
+  CHECK(out[1].dims == std::vector<int64_t>{2, 3});
+  CHECK(out[1].i == std::vector<int64_t>{2, 3, 4, 7, 8, 9});
+  // Equal parts along axis 0 (no sizes), floats.
+  NodeProto e = make("Split", 1);
+  e.outputs = {"a", "b"};
+  const ConstTensor f = f32({2, 2}, {1, 2, 3, 4});
+  out = split(e, {&f}, 13);
+  CHECK(out[1].f == std::vector<float>{3, 4});
+  // Opset 18 num_outputs: ceil-sized parts, the last smaller (5 -> 2, 2, 1).
+  NodeProto k = make("Split", 1, {int_attr("axis", -1), int_attr("num_outputs", 3)});
+  k.outputs = {"a", "b", "c"};
+  out = split(k, {&m}, 18);
+  REQUIRE(out.size() == 3);
+  CHECK(out[2].i == std::vector<int64_t>{4, 9});
+  // Opset 11: sizes as an attribute.
+  NodeProto old = make("Split", 1, {int_attr("axis", 1), ints_attr("split", {4, 1})});
+  old.outputs = {"a", "b"};
+  CHECK(split(old, {&m}, 11)[0].i == std::vector<int64_t>{0, 1, 2, 3, 5, 6, 7, 8});
+  // Bad sizes are errors naming what is wrong.
+  const ConstTensor wrong = i64({2}, {2, 2});
+  std::string err;
+  try {
+    split(p, {&m, &wrong}, 13);
+  } catch (const Error& x) {
+    err = x.what();
+  }
+  CHECK(err.find("split [2,2] sums to 4 but axis 1 has 5") != std::string::npos);
+}

@@ -8,6 +8,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <map>
 #include <random>
 #include <string>
@@ -243,6 +245,58 @@ TEST_CASE("CumSum: inclusive, exclusive, reverse by hand and against a float64 l
         run_node(OpType::CumSum, {xr},
                  attrs({{"axis", int64_t{axis}}, {"exclusive", int64_t{exclusive}}, {"reverse", int64_t{reverse}}}));
     expect_close(got.outputs[0], want);
+  }
+}
+
+TEST_CASE("CumSum of int64 and int32: position ids by hand, wrap-around, and 100 random cases against a loop") {
+  // HF-style position ids: mask.cumsum(1) * mask.
+  Tensor mask(DType::I64, Shape{2, 4});
+  const int64_t m[] = {1, 1, 0, 1, 0, 1, 1, 1};
+  std::memcpy(mask.mutable_data(), m, sizeof m);
+  for (KernelPath path : supported_kernel_paths()) {
+    const Tensor y = run_node(OpType::CumSum, {mask}, attrs({{"axis", int64_t{1}}}), 1, 1, path).outputs[0];
+    CHECK(y.dtype() == DType::I64);
+    CHECK(std::vector<int64_t>(y.i64(), y.i64() + 8) == std::vector<int64_t>{1, 2, 2, 3, 0, 1, 2, 3});
+  }
+  // int32 wraps around in its width; exclusive + reverse.
+  Tensor w(DType::I32, Shape{3});
+  const int32_t wv[] = {std::numeric_limits<int32_t>::max(), 1, 5};
+  std::memcpy(w.mutable_data(), wv, sizeof wv);
+  const Tensor wy = run_node(OpType::CumSum, {w}, attrs({{"axis", int64_t{0}}})).outputs[0];
+  const auto* wp = static_cast<const int32_t*>(wy.data());
+  CHECK(std::vector<int32_t>(wp, wp + 3) == std::vector<int32_t>{std::numeric_limits<int32_t>::max(),
+                                                                 std::numeric_limits<int32_t>::min(),
+                                                                 std::numeric_limits<int32_t>::min() + 5});
+  const Tensor ry =
+      run_node(OpType::CumSum, {w}, attrs({{"axis", int64_t{0}}, {"exclusive", int64_t{1}}, {"reverse", int64_t{1}}}))
+          .outputs[0];
+  const auto* rp = static_cast<const int32_t*>(ry.data());
+  CHECK(std::vector<int32_t>(rp, rp + 3) == std::vector<int32_t>{6, 5, 0});
+  std::mt19937 rng(12);
+  for (int index = 0; index < 100; ++index) {
+    const Shape s = random_shape(rng);
+    Tensor xi(DType::I64, s);
+    auto* xv = static_cast<int64_t*>(xi.mutable_data());
+    for (int64_t i = 0; i < s.numel(); ++i) xv[i] = int64_t(rng() % 2001) - 1000;
+    const int axis = int(rng() % unsigned(s.rank));
+    const bool exclusive = rng() % 2, reverse = rng() % 2;
+    std::vector<int64_t> want(size_t(s.numel()));
+    for (int64_t i = 0; i < s.numel(); ++i) {
+      std::vector<int64_t> c = unravel(i, s);
+      const int64_t at = c[size_t(axis)];
+      int64_t sum = 0;
+      for (int64_t j = 0; j < s[axis]; ++j) {
+        const bool in = reverse ? (exclusive ? j > at : j >= at) : (exclusive ? j < at : j <= at);
+        c[size_t(axis)] = j;
+        if (in) sum += xi.i64()[ravel(c, s)];
+      }
+      want[size_t(i)] = sum;
+    }
+    const Tensor got =
+        run_node(OpType::CumSum, {xi},
+                 attrs({{"axis", int64_t{axis}}, {"exclusive", int64_t{exclusive}}, {"reverse", int64_t{reverse}}}))
+            .outputs[0];
+    CHECK(std::vector<int64_t>(got.i64(), got.i64() + got.numel()) == want);
   }
 }
 

@@ -625,6 +625,20 @@ def build_models(torch):
             _, (h, _) = self.lstm(packed)
             return torch.cat([h[0], h[1]], 1)
 
+    class TokenPositions(nn.Module):
+        """HF-style position ids from the padding mask (an int64 CumSum and Mul at run time) into a position
+        embedding, and repeat_interleave, whose exporter splits a constant shape vector (folded at load)."""
+
+        def __init__(self):
+            super().__init__()
+            self.tok = nn.Embedding(20, 8)
+            self.pos = nn.Embedding(16, 8)
+
+        def forward(self, ids):
+            mask = (ids != 0).long()
+            h = self.tok(ids) + self.pos(mask.cumsum(1) * mask)
+            return h.repeat_interleave(2, dim=1).mean(1)
+
     # name: (model, input shape or a function making the input, opsets[, keep BatchNorm[, expected from PyTorch]]).
     # The input is torch.randn(*shape) unless a function makes it. With keep BatchNorm the export uses
     # training=TrainingMode.PRESERVE without constant folding, so the BatchNormalization nodes reach vigil
@@ -683,6 +697,7 @@ def build_models(torch):
         "topk_gather": (TopKGather(), (3, 8), tuple(o for o in OPSETS if o >= 11)),
         "masked_attention": (MaskedAttention(), (2, 6, 16), OPSETS),
         "packed_lstm": (PackedLstm(), (4, 7, 4), tuple(o for o in OPSETS if o >= 11)),  # TopK of int64: 11+
+        "token_positions": (TokenPositions(), lambda: torch.randint(0, 20, (3, 9)), tuple(o for o in OPSETS if o >= 11)),
     }
 
 
