@@ -355,6 +355,13 @@ void build_plane(const Conv2dParams& p, const Layout& l, const float* x, float* 
 // L26 1.51-1.71 ms, H1 0.79-0.93, A0 0.70-0.84; 32 KiB L26 1.42-1.63, H1 0.69-0.77, A0 0.65-0.77; 48 KiB
 // and prefetcht0 no better than 32 KiB. Alone (U warm in L3) L26 is ~1.03 ms either way.
 constexpr int64_t kUPrefetchFloats = 8192;
+// ... as non-temporal prefetches (locality 0, prefetchnta): each line of U feeds one block's microkernel calls and
+// is not read again before the block is done, so keeping it out of L2 leaves L2 to V, M and the activations
+// (with 2 threads the two halves of U of a single-block layer no longer push each other's V out). Session 13,
+// actdet frame, 25 alternating rounds: 1 thread 6.03 -> 5.97 ms, 2 threads 3.49 -> 3.28 ms (three earlier runs
+// 0.94-0.95x at 2 threads); ResNet-18 11.72 -> 11.65 / 6.71 -> 6.55 ms. Only for single-block layers (where U
+// is read once per image): 1 thread 0.98x, 2 threads 0.96x, no better.
+constexpr int kUPrefetchLocality = 0;
 
 template <class Isa, int MR, int NV, int M>
 struct Winograd {
@@ -455,7 +462,7 @@ struct Winograd {
       // U is read once per block as one sequential stream (the next panel follows this one); on a small
       // image there is a single block, so all of it (14 MB for F(4,3) on 384 -> 256 channels) comes from
       // L3 or memory. Run ahead of the hardware prefetcher, which restarts at every page.
-      __builtin_prefetch(u + c * MR + kUPrefetchFloats, 0, 2);
+      __builtin_prefetch(u + c * MR + kUPrefetchFloats, 0, kUPrefetchLocality);
       F b[NV];
       for (int q = 0; q < NV; ++q) b[q] = Isa::load(v + c * vs + q * W);
       for (int r = 0; r < MR; ++r) {
@@ -475,8 +482,8 @@ struct Winograd {
     F acc0[MR], acc1[MR];
     for (int r = 0; r < MR; ++r) acc0[r] = acc1[r] = Isa::set1(0.0f);
     for (int64_t c = 0; c < C; ++c) {
-      __builtin_prefetch(u0 + c * MR + kUPrefetchFloats, 0, 2);
-      __builtin_prefetch(u1 + c * MR + kUPrefetchFloats, 0, 2);
+      __builtin_prefetch(u0 + c * MR + kUPrefetchFloats, 0, kUPrefetchLocality);
+      __builtin_prefetch(u1 + c * MR + kUPrefetchFloats, 0, kUPrefetchLocality);
       const F b = Isa::load(v + c * vs);
       for (int r = 0; r < MR; ++r) {
         acc0[r] = Isa::fma(Isa::set1(u0[c * MR + r]), b, acc0[r]);
