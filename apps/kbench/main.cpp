@@ -45,6 +45,7 @@
 
 #include "apps/kbench/peak.h"
 #include "engine/cpu_features.h"
+#include "engine/ops/conv2d_fast.h"
 #include "engine/tensor.h"
 #include "engine/thread_pool.h"
 #include "kernels/conv2d_direct/conv2d_direct.h"
@@ -302,17 +303,22 @@ Conv2dParams conv_params(const ConvLayer& l) {
   return p;
 }
 
-// The kernel the engine binds a batch-1 conv to on `isa`: a mirror of make_conv2d_fast
-// (engine/ops/conv2d_fast.cpp: depthwise, else Winograd on 3x3 stride-1 convs of >= 7x7 outputs and >= 32
-// input channels, F(4,3) from 16x16) and of conv2d_gemm's switch to conv2d_direct (conv2d_direct_preferred). Keep it in step
-// with them; a wrong guess only moves which rows count towards the "vigil engine" frame total.
+// The kernel the engine binds a batch-1 conv to on `isa`, as make_conv2d_fast (engine/ops/conv2d_fast.cpp)
+// decides: depthwise, else Winograd where the engine's conv2d_runs_winograd says so (F(4,3) from 16x16, as
+// there), else conv2d_gemm's choice between the direct kernel and the packed GEMM (conv2d_direct_preferred).
+// The tile threshold is mirrored; a wrong guess only moves which rows count towards the frame totals.
 enum class Planned { Depthwise, WinogradF4x3, WinogradF2x3, Direct, Gemm };
+// The non-Winograd choice: what the engine runs for a conv without Winograd (and for 3x3 convs it keeps off
+// Winograd), i.e. the kernel behind the "GEMM and direct conv" target.
+Planned planned_without_winograd(KernelIsa isa, const Conv2dParams& p) {
+  if (depthwise_conv_supported(p)) return Planned::Depthwise;
+  return conv2d_direct_preferred(isa, p) ? Planned::Direct : Planned::Gemm;
+}
 Planned planned_kernel(KernelIsa isa, const Conv2dParams& p) {
   if (depthwise_conv_supported(p)) return Planned::Depthwise;
-  const int64_t pixels = p.out_h * p.out_w;
-  if (conv2d_winograd_supported(p) && pixels >= 7 * 7 && p.in_channels >= 32)
-    return pixels >= 16 * 16 ? Planned::WinogradF4x3 : Planned::WinogradF2x3;
-  return conv2d_direct_preferred(isa, p) ? Planned::Direct : Planned::Gemm;
+  if (ops::conv2d_runs_winograd(p, isa))
+    return p.out_h * p.out_w >= 16 * 16 ? Planned::WinogradF4x3 : Planned::WinogradF2x3;
+  return planned_without_winograd(isa, p);
 }
 
 std::vector<float> random_floats(size_t n, uint32_t seed, float scale) {
@@ -329,6 +335,7 @@ struct Record {
   std::string kernel;                  // short label of what ran: gemm, depthwise, direct, wino-F43, onednn, ...
   std::string impl;                    // the function or oneDNN implementation behind it
   bool planned = false;                // a conv layer's row with the kernel vigil's planner picks for it
+  bool planned_no_winograd = false;    // ... with the kernel it picks when Winograd is left out (GEMM or direct)
   KernelIsa path = KernelIsa::Scalar;  // vigil's path, or the ISA oneDNN was capped at (for the peak)
   int threads = 1;
   int64_t m = 0, n = 0, k = 0;
@@ -503,6 +510,7 @@ int main(int argc, char** argv) {
         base.kernel = "depthwise";
         base.impl = "depthwise_conv";
         base.planned = true;
+        base.planned_no_winograd = true;
         measure(base, every_isa, [&](KernelIsa isa, int threads) {
           // As the engine's Conv2dGroupsKernel: one task per thread, each a contiguous range of channels
           // with its own workspace slot.
@@ -559,16 +567,19 @@ int main(int argc, char** argv) {
           return time_calls(o, [&] { gemm_packed(isa, gp, ws.data(), th); });
         });
         for (Record& r : records)
-          if (r.kind == "conv" && r.engine == "vigil" && r.name == l.name)
+          if (r.kind == "conv" && r.engine == "vigil" && r.name == l.name) {
             r.planned = planned_kernel(r.path, p) == Planned::Gemm;
+            r.planned_no_winograd = planned_without_winograd(r.path, p) == Planned::Gemm;
+          }
 
-        // Kind `direct`: conv2d_direct on the ISA paths where the engine runs it (through conv2d_gemm).
+        // Kind `direct`: conv2d_direct on the ISA paths where the engine runs it (through conv2d_gemm), also
+        // where Winograd takes the layer in the engine but the direct kernel is its non-Winograd choice.
         base.kind = "direct";
         base.kernel = "direct";
         base.impl = "conv2d_direct";
         base.planned = true;
         measure(
-            base, [&](KernelIsa isa) { return planned_kernel(isa, p) == Planned::Direct; },
+            base, [&](KernelIsa isa) { return planned_without_winograd(isa, p) == Planned::Direct; },
             [&](KernelIsa isa, int threads) {
               const AlignedBytes packed =
                   allocate_aligned(static_cast<size_t>(conv2d_gemm_packed_weights_floats(isa, p)) * sizeof(float));
@@ -579,6 +590,11 @@ int main(int argc, char** argv) {
               return time_calls(
                   o, [&] { conv2d_direct(isa, p, x.data(), pw, bias.data(), nullptr, y.data(), ws.data(), th); });
             });
+        for (Record& r : records)
+          if (r.kind == "direct" && r.name == l.name) {
+            r.planned = planned_kernel(r.path, p) == Planned::Direct;
+            r.planned_no_winograd = true;
+          }
 
         // Kind `wino`: conv2d_winograd with the tile the planner picks (FLOPs still those of the direct
         // conv, so its % of peak can pass 100: it does fewer multiplies).
@@ -891,13 +907,16 @@ int main(int argc, char** argv) {
           100.0 * gflop / (ms * 1e-3) / pk, 100.0 * gflop / (ms10 * 1e-3) / pk,
           rows == layers.size() ? "" : "  (INCOMPLETE: not every layer has a row)");
     };
-    // vigil GEMM: the `conv` rows (the packed GEMM; depthwise layers through the depthwise kernel). vigil
-    // engine: per layer the row of the kernel the engine's planner picks (planned_kernel). onednn: its
-    // convolution_auto rows.
+    // vigil GEMM: the `conv` rows (the packed GEMM; depthwise layers through the depthwise kernel). vigil conv:
+    // per layer the kernel the planner picks when Winograd is left out (the direct kernel or the GEMM:
+    // planned_without_winograd), the "GEMM and direct conv" of issue 6. vigil engine: per layer the row of the
+    // kernel the engine's planner picks (planned_kernel). onednn: its convolution_auto rows.
     for (KernelIsa isa : o.isas)
       for (int t : o.threads) {
         frame_line("vigil GEMM", kernel_isa_name(isa), t,
                    [](const Record& r) { return r.engine == "vigil" && r.kind == "conv"; });
+        frame_line("vigil conv", kernel_isa_name(isa), t,
+                   [](const Record& r) { return r.engine == "vigil" && r.planned_no_winograd; });
         frame_line("vigil engine", kernel_isa_name(isa), t,
                    [](const Record& r) { return r.engine == "vigil" && r.planned; });
       }
@@ -920,7 +939,8 @@ int main(int argc, char** argv) {
       const Record& r = records[i];
       f << "    {\"kind\": \"" << r.kind << "\", \"name\": \"" << r.name << "\", \"engine\": \"" << r.engine
         << "\", \"kernel\": \"" << r.kernel << "\", \"impl\": \"" << json_escape(r.impl)
-        << "\", \"planned\": " << (r.planned ? "true" : "false") << ", \"isa\": \"" << r.isa
+        << "\", \"planned\": " << (r.planned ? "true" : "false")
+        << ", \"planned_no_winograd\": " << (r.planned_no_winograd ? "true" : "false") << ", \"isa\": \"" << r.isa
         << "\", \"threads\": " << r.threads << ", \"m\": " << r.m << ", \"n\": " << r.n << ", \"k\": " << r.k
         << ", \"gflop\": " << r.gflop << ", \"runs\": " << r.stats.runs << ", \"median_ms\": " << r.stats.median_ms
         << ", \"p10_ms\": " << r.stats.p10_ms << ", \"p90_ms\": " << r.stats.p90_ms << ", \"gflops\": " << r.gflops()
