@@ -13,10 +13,10 @@ namespace vigil::onnx {
 const std::vector<std::string>& foldable_ops() {
   // clang-format off
   static const std::vector<std::string> ops = {
-      "Add", "And", "Cast", "Concat", "Constant", "ConstantOfShape", "Div", "Equal", "Expand", "Flatten",
-      "Gather", "Greater", "GreaterOrEqual", "Identity", "Less", "LessOrEqual", "Max", "Min", "Mod", "Mul",
-      "Neg", "Not", "Or", "Range", "Reshape", "ScatterND", "Shape", "Size", "Slice", "Split", "Sqrt", "Squeeze", "Sub",
-      "Tile", "Transpose", "Unsqueeze", "Where", "Xor"};
+      "Abs", "Add", "And", "Cast", "Ceil", "Concat", "Constant", "ConstantOfShape", "Div", "Equal", "Exp", "Expand",
+      "Flatten", "Floor", "Gather", "Greater", "GreaterOrEqual", "Identity", "Less", "LessOrEqual", "Log", "Max", "Min",
+      "Mod", "Mul", "Neg", "Not", "Or", "Range", "Reciprocal", "Reshape", "ScatterND", "Shape", "Sign", "Size",
+      "Slice", "Split", "Sqrt", "Squeeze", "Sub", "Tile", "Transpose", "Unsqueeze", "Where", "Xor"};
   // clang-format on
   return ops;
 }
@@ -622,6 +622,29 @@ ConstTensor fold_elementwise(const NodeInfo& n, std::span<const ConstTensor* con
         n.fail("Sqrt of integers is not defined");
       continue;
     }
+    // Unary math on constants (T5's relative-position buckets: Abs of integers, Log of floats, from Range): floats
+    // as the run-time reference computes them, in double rounded once; Abs of integers wraps like numpy.
+    if (op == "Abs" || op == "Log" || op == "Exp" || op == "Floor" || op == "Ceil" || op == "Reciprocal" ||
+        op == "Sign") {
+      if (!a.is_float()) {
+        if (op != "Abs" && op != "Sign") n.fail(concat(op, " of integers is not defined"));
+        const int64_t v = a.i[at(0)];
+        out.i.push_back(op == "Sign" ? (v > 0) - (v < 0)
+                                     : static_cast<int64_t>(v < 0 ? 0 - static_cast<uint64_t>(v) : v));
+        continue;
+      }
+      const double v = a.f[at(0)];
+      double r = v;
+      if (op == "Abs") r = std::fabs(v);
+      if (op == "Log") r = std::log(v);
+      if (op == "Exp") r = std::exp(v);
+      if (op == "Floor") r = std::floor(v);
+      if (op == "Ceil") r = std::ceil(v);
+      if (op == "Reciprocal") r = 1.0 / v;
+      if (op == "Sign") r = v > 0 ? 1.0 : v < 0 ? -1.0 : v;  // 0, -0 and NaN stay
+      out.f.push_back(static_cast<float>(r));
+      continue;
+    }
     if (xs.size() < 2) n.fail("needs at least 2 inputs");
     if (a.is_float()) {
       // Min/Max fold all inputs; the binary ops use exactly two.
@@ -872,7 +895,8 @@ std::vector<ConstTensor> fold_node(const NodeInfo& n, std::span<const ConstTenso
   if (op == "Transpose") return one(fold_transpose(n, need(n, in, 0)));
   if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Equal" || op == "Less" || op == "Greater" ||
       op == "LessOrEqual" || op == "GreaterOrEqual" || op == "Not" || op == "And" || op == "Or" || op == "Xor" ||
-      op == "Where" || op == "Neg" || op == "Sqrt" || op == "Min" || op == "Max")
+      op == "Where" || op == "Neg" || op == "Sqrt" || op == "Min" || op == "Max" || op == "Abs" || op == "Log" ||
+      op == "Exp" || op == "Floor" || op == "Ceil" || op == "Reciprocal" || op == "Sign")
     return one(fold_elementwise(n, in));
   if (op == "Mod") return one(fold_mod(n, in));
   if (op == "ScatterND") return one(fold_scatter_nd(n, in));

@@ -337,3 +337,30 @@ TEST_CASE("onnx folding: Split by sizes, in equal parts and by num_outputs, on a
   }
   CHECK(err.find("split [2,2] sums to 4 but axis 1 has 5") != std::string::npos);
 }
+
+TEST_CASE("onnx folding: unary math on constants (T5's relative-position buckets) as the run-time reference") {
+  const ConstTensor ints = i64({4}, {-3, 0, 5, std::numeric_limits<int64_t>::min()});
+  CHECK(fold1(make("Abs", 1), {&ints}).i ==
+        std::vector<int64_t>{3, 0, 5, std::numeric_limits<int64_t>::min()});  // wraps like numpy
+  CHECK(fold1(make("Sign", 1), {&ints}).i == std::vector<int64_t>{-1, 0, 1, -1});
+  CHECK(fold_error(make("Log", 1), {&ints}).find("Log of integers is not defined") != std::string::npos);
+  const ConstTensor f = f32({5}, {0.25f, 2.5f, -1.5f, 8.0f, -0.0f});
+  auto each = [&](const char* op, double (*fn)(double)) {
+    const ConstTensor out = fold1(make(op, 1), {&f});
+    REQUIRE(out.f.size() == 5);
+    for (size_t k = 0; k < 5; ++k) {
+      CAPTURE(op);
+      CAPTURE(k);
+      const float want = static_cast<float>(fn(f.f[k]));  // double, rounded once
+      CHECK((std::isnan(want) ? std::isnan(out.f[k]) : out.f[k] == want));
+    }
+  };
+  each("Abs", [](double v) { return std::fabs(v); });
+  each("Log", [](double v) { return std::log(v); });
+  each("Exp", [](double v) { return std::exp(v); });
+  each("Floor", [](double v) { return std::floor(v); });
+  each("Ceil", [](double v) { return std::ceil(v); });
+  each("Reciprocal", [](double v) { return 1.0 / v; });
+  CHECK(fold1(make("Sign", 1), {&f}).f == std::vector<float>{1, 1, -1, 1, -0.0f});
+  CHECK(std::signbit(fold1(make("Sign", 1), {&f}).f[4]));
+}

@@ -11,6 +11,7 @@ becomes Upsample or Resize with computed scales, eval-mode BatchNorm, Identity/D
 conformance runner (vigil_onnx_conformance OUT) then imports and runs each one.
 Usage: export_torch_models.py OUTPUT_DIR
 """
+import math
 import os
 import shutil
 import sys
@@ -639,6 +640,27 @@ def build_models(torch):
             h = self.tok(ids) + self.pos(mask.cumsum(1) * mask)
             return h.repeat_interleave(2, dim=1).mean(1)
 
+    class T5RelativeBias(nn.Module):
+        """T5's bucketed relative-position attention bias: arange, Abs of int64, Log, Where and Min over
+        positions, all constants once the sequence length is known (folded at load), added to attention
+        scores computed from the input."""
+
+        def __init__(self):
+            super().__init__()
+            self.rel = nn.Embedding(32, 2)
+
+        def forward(self, x):  # x [B, T, C]
+            t = x.shape[1]
+            relative = torch.arange(t)[None, :] - torch.arange(t)[:, None]
+            n = -relative
+            buckets = (n < 0).long() * 16
+            n = torch.abs(n)
+            large = 8 + (torch.log(n.float() / 8 + 1e-6) / math.log(128 / 8) * 8).long()
+            large = torch.min(large, torch.full_like(large, 15))
+            bias = self.rel(buckets + torch.where(n < 8, n, large)).permute(2, 0, 1).unsqueeze(0)
+            scores = x.unsqueeze(1) @ x.unsqueeze(1).transpose(-1, -2)
+            return (scores + bias).softmax(-1)
+
     # name: (model, input shape or a function making the input, opsets[, keep BatchNorm[, expected from PyTorch]]).
     # The input is torch.randn(*shape) unless a function makes it. With keep BatchNorm the export uses
     # training=TrainingMode.PRESERVE without constant folding, so the BatchNormalization nodes reach vigil
@@ -698,6 +720,7 @@ def build_models(torch):
         "masked_attention": (MaskedAttention(), (2, 6, 16), OPSETS),
         "packed_lstm": (PackedLstm(), (4, 7, 4), tuple(o for o in OPSETS if o >= 11)),  # TopK of int64: 11+
         "token_positions": (TokenPositions(), lambda: torch.randint(0, 20, (3, 9)), tuple(o for o in OPSETS if o >= 11)),
+        "t5_relative_bias": (T5RelativeBias(), (2, 10, 4), tuple(o for o in OPSETS if o >= 11)),  # 9: NonZero
     }
 
 
