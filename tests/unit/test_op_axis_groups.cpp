@@ -205,6 +205,28 @@ TEST_CASE("Hardmax: the first largest of each group, by hand and against a float
   }
 }
 
+namespace {
+
+// CumSum's definition: each output summed afresh (in Sum) from the inputs its coordinates select on the axis.
+template <typename Sum, typename T>
+std::vector<Sum> cumsum_afresh(const T* x, const Shape& s, int axis, bool exclusive, bool reverse) {
+  std::vector<Sum> want(size_t(s.numel()));
+  for (int64_t i = 0; i < s.numel(); ++i) {
+    std::vector<int64_t> c = unravel(i, s);
+    const int64_t at = c[size_t(axis)];
+    Sum sum = 0;
+    for (int64_t j = 0; j < s[axis]; ++j) {
+      const bool in = reverse ? (exclusive ? j > at : j >= at) : (exclusive ? j < at : j <= at);
+      c[size_t(axis)] = j;
+      if (in) sum += x[ravel(c, s)];
+    }
+    want[size_t(i)] = sum;
+  }
+  return want;
+}
+
+}  // namespace
+
 TEST_CASE("CumSum: inclusive, exclusive, reverse by hand and against a float64 loop") {
   const Tensor x = Tensor::from_f32({2, 3}, std::vector<float>{1, 2, 3, 4, 5, 6});
   auto cum = [&](int64_t axis, int64_t exclusive, int64_t reverse, KernelPath path) {
@@ -229,18 +251,7 @@ TEST_CASE("CumSum: inclusive, exclusive, reverse by hand and against a float64 l
     const Tensor xr = random_tensor(s, rng);
     const int axis = int(rng() % unsigned(s.rank));
     const bool exclusive = rng() % 2, reverse = rng() % 2;
-    std::vector<double> want(size_t(s.numel()));
-    for (int64_t i = 0; i < s.numel(); ++i) {  // each output summed afresh from its coordinates
-      std::vector<int64_t> c = unravel(i, s);
-      const int64_t at = c[size_t(axis)];
-      double sum = 0;
-      for (int64_t j = 0; j < s[axis]; ++j) {
-        const bool in = reverse ? (exclusive ? j > at : j >= at) : (exclusive ? j < at : j <= at);
-        c[size_t(axis)] = j;
-        if (in) sum += xr.f32()[ravel(c, s)];
-      }
-      want[size_t(i)] = sum;
-    }
+    const std::vector<double> want = cumsum_afresh<double>(xr.f32(), s, axis, exclusive, reverse);
     auto got =
         run_node(OpType::CumSum, {xr},
                  attrs({{"axis", int64_t{axis}}, {"exclusive", int64_t{exclusive}}, {"reverse", int64_t{reverse}}}));
@@ -280,18 +291,7 @@ TEST_CASE("CumSum of int64 and int32: position ids by hand, wrap-around, and 100
     for (int64_t i = 0; i < s.numel(); ++i) xv[i] = int64_t(rng() % 2001) - 1000;
     const int axis = int(rng() % unsigned(s.rank));
     const bool exclusive = rng() % 2, reverse = rng() % 2;
-    std::vector<int64_t> want(size_t(s.numel()));
-    for (int64_t i = 0; i < s.numel(); ++i) {
-      std::vector<int64_t> c = unravel(i, s);
-      const int64_t at = c[size_t(axis)];
-      int64_t sum = 0;
-      for (int64_t j = 0; j < s[axis]; ++j) {
-        const bool in = reverse ? (exclusive ? j > at : j >= at) : (exclusive ? j < at : j <= at);
-        c[size_t(axis)] = j;
-        if (in) sum += xi.i64()[ravel(c, s)];
-      }
-      want[size_t(i)] = sum;
-    }
+    const std::vector<int64_t> want = cumsum_afresh<int64_t>(xi.i64(), s, axis, exclusive, reverse);
     const Tensor got =
         run_node(OpType::CumSum, {xi},
                  attrs({{"axis", int64_t{axis}}, {"exclusive", int64_t{exclusive}}, {"reverse", int64_t{reverse}}}))
