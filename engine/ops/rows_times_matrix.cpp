@@ -1,5 +1,7 @@
 #include "engine/ops/rows_times_matrix.h"
 
+#include <algorithm>
+
 #include "engine/ops/parallel_for_adapter.h"
 #include "engine/thread_pool.h"
 
@@ -38,7 +40,16 @@ void RowsTimesMatrix::run(const float* x, const float* r, int64_t ld_r, float* y
 void RowsTimesMatrix::run_product(const float* x, const kernels::GemmBOperand& b, const float* r, int64_t ld_r,
                                   float* y, const RunContext& rc) const {
   float* packed = static_cast<float*>(rc.workspace);
-  kernels::gemm_pack_a(isa_, rows_, k_, x, k_, packed);
+  // The rows packed into MR-row panels, the panels split over the threads (a serial pack left one thread idle
+  // for it on every run).
+  const int64_t mr = kernels::gemm_blocking(isa_).mr, panels = (rows_ + mr - 1) / mr;
+  const int threads = rows_ * k_ >= kMinParallelElements && panels > 1 ? rc.pool->size() : 1;
+  rc.pool->parallel_for(threads, [&](int64_t t_begin, int64_t t_end) {
+    for (int64_t t = t_begin; t < t_end; ++t) {
+      const int64_t r0 = panels * t / threads * mr, r1 = std::min(rows_, panels * (t + 1) / threads * mr);
+      if (r0 < r1) kernels::gemm_pack_a(isa_, r1 - r0, k_, x + r0 * k_, k_, packed + r0 * k_);
+    }
+  });
   kernels::GemmPackedParams gp;
   gp.m = rows_;
   gp.n = n_;

@@ -4,6 +4,7 @@
 
 #include "kernels/gemm_packed/gemm_packed_config.h"
 #include "kernels/gemm_packed/gemm_packed_driver.h"
+#include "kernels/transpose/transpose.h"
 
 namespace vigil::kernels {
 
@@ -36,9 +37,16 @@ void gemm_pack_a(KernelIsa isa, int64_t m, int64_t k, const float* a, int64_t ld
   const int64_t mr = config(isa).mr;
   for (int64_t panel = 0; panel * mr < m; ++panel) {
     float* dst = packed + panel * mr * k;
+    const float* src = a + panel * mr * lda;
     const int64_t rows = m - panel * mr < mr ? m - panel * mr : mr;
-    for (int64_t q = 0; q < k; ++q) {
-      for (int64_t r = 0; r < rows; ++r) dst[q * mr + r] = a[(panel * mr + r) * lda + q];
+    int64_t q = 0;
+    // AVX-512's panels of 8 rows are 8x8 transposes (an AVX2 register transpose): packing the rows of a
+    // Linear layer's input on every run was a scalar loop, 0.17 ms of ViT-B/16's 4.3 ms MLP product 197 x
+    // 3072 -> 768 (session 13). The values are moved unchanged, so the product is the same.
+    if (isa == KernelIsa::Avx512 && mr == 8 && rows == 8)
+      for (; q + 8 <= k; q += 8) transpose_tile8x8_avx2(src + q, lda, dst + q * 8, 8);
+    for (; q < k; ++q) {
+      for (int64_t r = 0; r < rows; ++r) dst[q * mr + r] = src[r * lda + q];
       for (int64_t r = rows; r < mr; ++r) dst[q * mr + r] = 0.0f;
     }
   }
