@@ -661,6 +661,19 @@ def build_models(torch):
             scores = x.unsqueeze(1) @ x.unsqueeze(1).transpose(-1, -2)
             return (scores + bias).softmax(-1)
 
+    class ClipPick(nn.Module):
+        """CLIP's text-tower pick: x[arange(B), ids.argmax(-1)], which the exporter writes as int64 index
+        arithmetic (Mul, Add on the ArgMax) and a Gather of the flattened features, all at run time."""
+
+        def __init__(self):
+            super().__init__()
+            self.tok = nn.Embedding(30, 8)
+            self.proj = nn.Linear(8, 4)
+
+        def forward(self, ids):
+            x = self.tok(ids)
+            return self.proj(x[torch.arange(x.shape[0]), ids.argmax(dim=-1)])
+
     # name: (model, input shape or a function making the input, opsets[, keep BatchNorm[, expected from PyTorch]]).
     # The input is torch.randn(*shape) unless a function makes it. With keep BatchNorm the export uses
     # training=TrainingMode.PRESERVE without constant folding, so the BatchNormalization nodes reach vigil
@@ -720,6 +733,7 @@ def build_models(torch):
         "masked_attention": (MaskedAttention(), (2, 6, 16), OPSETS),
         "packed_lstm": (PackedLstm(), (4, 7, 4), tuple(o for o in OPSETS if o >= 11)),  # TopK of int64: 11+
         "token_positions": (TokenPositions(), lambda: torch.randint(0, 20, (3, 9)), tuple(o for o in OPSETS if o >= 11)),
+        "clip_pick": (ClipPick(), lambda: torch.randint(0, 30, (3, 7)), tuple(o for o in OPSETS if o >= 11)),  # 9: NonZero
         "t5_relative_bias": (T5RelativeBias(), (2, 10, 4), tuple(o for o in OPSETS if o >= 11)),  # 9: NonZero
     }
 
