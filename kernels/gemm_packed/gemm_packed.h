@@ -122,6 +122,9 @@ void gemm_packed_scalar(const GemmPackedParams& p, void* workspace, const GemmTh
 void gemm_packed_avx2(const GemmPackedParams& p, void* workspace, const GemmThreading& threading);
 void gemm_packed_avx512(const GemmPackedParams& p, void* workspace, const GemmThreading& threading);
 void gemm_packed_activation_avx2(const ActivationParams& p, const float* x, float* y, int64_t n);
+// gemm_pack_a's AVX2 panels: one full panel of 6 rows (of row stride lda), columns [0, k rounded down to 8) packed
+// as [column][6] at dst by 8x8 register transposes; returns how many columns it packed.
+int64_t gemm_pack_a6_avx2(const float* a, int64_t lda, int64_t k, float* dst);
 void gemm_packed_activation_avx512(const ActivationParams& p, const float* x, float* y, int64_t n);
 
 }  // namespace vigil::kernels
