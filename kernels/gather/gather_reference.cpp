@@ -1,6 +1,7 @@
 #include <cstring>
 
 #include "kernels/gather/gather.h"
+#include "kernels/runtime_index.h"
 
 namespace vigil::kernels {
 
@@ -10,9 +11,8 @@ void gather_reference(const GatherParams& p, const void* x, const void* indices,
   const size_t slice = static_cast<size_t>(p.inner) * p.elem_bytes;
   for (int64_t o = 0; o < p.outer; ++o)
     for (int64_t i = 0; i < p.count; ++i, to += slice) {
-      int64_t k = p.indices_i32 ? static_cast<const int32_t*>(indices)[i] : static_cast<const int64_t*>(indices)[i];
-      if (k < 0) k += p.axis_size;
-      if (k < 0 || k >= p.axis_size)
+      const int64_t k = runtime_index(indices, p.indices_i32, i, p.axis_size);
+      if (k < 0)
         std::memset(to, 0, slice);
       else
         std::memcpy(to, from + static_cast<size_t>(o * p.axis_size + k) * slice, slice);

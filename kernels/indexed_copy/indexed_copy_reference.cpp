@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "kernels/indexed_copy/indexed_copy.h"
+#include "kernels/runtime_index.h"
 
 namespace vigil::kernels {
 
@@ -27,10 +28,6 @@ void combine(ScatterReduction reduction, float& out, float u) {
   }
 }
 
-int64_t index_at(const void* indices, bool indices_i32, int64_t i) {
-  return indices_i32 ? static_cast<const int32_t*>(indices)[i] : static_cast<const int64_t*>(indices)[i];
-}
-
 }  // namespace
 
 void gather_offsets_reference(const int64_t* source, int64_t n, const float* x, float* y) {
@@ -40,9 +37,8 @@ void gather_offsets_reference(const int64_t* source, int64_t n, const float* x, 
 void gather_elements_runtime_reference(const int64_t* base, int64_t n, const void* indices, bool indices_i32,
                                        int64_t axis_size, int64_t axis_stride, const float* x, float* y) {
   for (int64_t i = 0; i < n; ++i) {
-    int64_t k = index_at(indices, indices_i32, i);
-    if (k < 0) k += axis_size;
-    y[i] = k >= 0 && k < axis_size ? x[base[i] + k * axis_stride] : 0.0f;
+    const int64_t k = runtime_index(indices, indices_i32, i, axis_size);
+    y[i] = k >= 0 ? x[base[i] + k * axis_stride] : 0.0f;
   }
 }
 
@@ -70,9 +66,8 @@ void scatter_elements_runtime_reference(ScatterReduction reduction, const float*
   if (y != data)
     for (int64_t i = 0; i < numel; ++i) y[i] = data[i];
   for (int64_t i = 0; i < n; ++i) {
-    int64_t k = index_at(indices, indices_i32, i);
-    if (k < 0) k += axis_size;
-    if (k >= 0 && k < axis_size) combine(reduction, y[base[i] + k * axis_stride], updates[i]);
+    const int64_t k = runtime_index(indices, indices_i32, i, axis_size);
+    if (k >= 0) combine(reduction, y[base[i] + k * axis_stride], updates[i]);
   }
 }
 
@@ -83,9 +78,8 @@ void scatter_elements_copy_reference(const void* data, int64_t numel, size_t ele
   const auto* from = static_cast<const unsigned char*>(updates);
   if (y != data) std::memcpy(to, data, static_cast<size_t>(numel) * elem_bytes);
   for (int64_t i = 0; i < n; ++i) {
-    int64_t k = index_at(indices, indices_i32, i);
-    if (k < 0) k += axis_size;
-    if (k >= 0 && k < axis_size)
+    const int64_t k = runtime_index(indices, indices_i32, i, axis_size);
+    if (k >= 0)
       std::memcpy(to + static_cast<size_t>(base[i] + k * axis_stride) * elem_bytes,
                   from + static_cast<size_t>(i) * elem_bytes, elem_bytes);
   }

@@ -322,43 +322,61 @@ ConstTensor fold_slice(const NodeInfo& n, std::span<const ConstTensor* const> in
   return take(data, out_dims, pos);
 }
 
-// Split of a constant (exporters split shape vectors this way, e.g. repeat_interleave's repeats): the sizes from
-// the split input (opset 13+) or attribute, num_outputs (18+), else equal parts; one constant per output.
-std::vector<ConstTensor> fold_split(const NodeInfo& n, std::span<const ConstTensor* const> in) {
-  const ConstTensor& data = need(n, in, 0);
+}  // namespace
+
+SplitPlan split_plan(const NodeInfo& n, const std::vector<int64_t>& dims, const std::vector<int64_t>* given) {
   n.check_attributes(n.opset() >= 18   ? std::initializer_list<std::string_view>{"axis", "num_outputs"}
                      : n.opset() >= 13 ? std::initializer_list<std::string_view>{"axis"}
                                        : std::initializer_list<std::string_view>{"axis", "split"});
-  const int r = data.rank();
-  if (r == 0) n.fail("cannot split a scalar");
-  const int axis = normalize_axis(n, n.get_int("axis", 0), r, "axis");
-  const int64_t dim = data.dims[static_cast<size_t>(axis)];
+  if (dims.empty()) n.fail("cannot split a scalar");
+  SplitPlan plan;
+  plan.axis = normalize_axis(n, n.get_int("axis", 0), static_cast<int>(dims.size()), "axis");
+  const int64_t dim = dims[static_cast<size_t>(plan.axis)];
   const auto outputs = static_cast<int64_t>(n.num_outputs());
-  Dims split;
-  if (n.opset() >= 13 && in.size() > 1 && in[1])
-    split = ints_of(n, *in[1], "split");
+  if (outputs < 1) n.fail("has no outputs");
+  Dims& split = plan.sizes;
+  if (n.opset() >= 13 && given)
+    split = *given;
   else if (n.opset() < 13 && n.has_attr("split"))
     split = *n.get_ints("split");
-  if (split.empty()) {
-    const int64_t parts = n.has_attr("num_outputs") ? n.get_int("num_outputs", 0) : outputs;
-    if (parts < 1) n.fail(concat("num_outputs must be >= 1, got ", parts));
-    const int64_t chunk = n.has_attr("num_outputs") ? (dim + parts - 1) / parts : dim / parts;
-    if (!n.has_attr("num_outputs") && dim % parts != 0)
-      n.fail(concat("axis ", axis, " of size ", dim, " does not split into ", parts, " equal parts"));
+  if (!split.empty()) {
+    if (static_cast<int64_t>(split.size()) != outputs)
+      n.fail(concat("split ", dims_str(split), " has ", split.size(), " sizes for ", outputs, " outputs"));
+  } else if (n.has_attr("num_outputs")) {
+    // Opset 18: ceil-sized chunks, the last one smaller.
+    const int64_t parts = n.get_int("num_outputs", 0);
+    if (parts != outputs) n.fail(concat("num_outputs ", parts, " but the node has ", outputs, " outputs"));
+    const int64_t chunk = (dim + parts - 1) / parts;
     for (int64_t k = 0; k < parts; ++k) split.push_back(std::min(chunk, dim - k * chunk));
+  } else {
+    if (dim % outputs != 0)
+      n.fail(concat("axis ", plan.axis, " of size ", dim, " does not split into ", outputs, " equal parts"));
+    split.assign(static_cast<size_t>(outputs), dim / outputs);
   }
-  if (static_cast<int64_t>(split.size()) != outputs)
-    n.fail(concat("split ", dims_str(split), " has ", split.size(), " sizes for ", outputs, " outputs"));
   int64_t total = 0;
   for (int64_t part : split) {
     if (part <= 0) n.fail(concat("split ", dims_str(split), " has an empty or negative part"));
     total += part;
   }
-  if (total != dim) n.fail(concat("split ", dims_str(split), " sums to ", total, " but axis ", axis, " has ", dim));
+  if (total != dim)
+    n.fail(concat("split ", dims_str(split), " sums to ", total, " but axis ", plan.axis, " has ", dim));
+  return plan;
+}
+
+namespace {
+
+// Split of a constant (exporters split shape vectors this way, e.g. repeat_interleave's repeats): one constant
+// per output.
+std::vector<ConstTensor> fold_split(const NodeInfo& n, std::span<const ConstTensor* const> in) {
+  const ConstTensor& data = need(n, in, 0);
+  Dims given;
+  if (in.size() > 1 && in[1]) given = ints_of(n, *in[1], "split");
+  const SplitPlan plan = split_plan(n, data.dims, in.size() > 1 && in[1] ? &given : nullptr);
+  const int r = data.rank(), axis = plan.axis;
   const Dims ds = strides_of(data.dims);
   std::vector<ConstTensor> out;
   int64_t offset = 0;
-  for (int64_t part : split) {
+  for (int64_t part : plan.sizes) {
     Dims dims = data.dims;
     dims[static_cast<size_t>(axis)] = part;
     std::vector<int64_t> pos;

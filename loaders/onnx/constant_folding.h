@@ -31,6 +31,16 @@ ConstTensor fold_cast(const NodeInfo& n, const ConstTensor& x, int32_t to);
 ConstTensor fold_shape(const NodeInfo& n, const std::vector<int64_t>& dims);
 ConstTensor fold_size(const NodeInfo& n, const std::vector<int64_t>& dims);
 
+// Split's axis and part sizes for an input of these dims, as the node gives them: the split input from opset 13
+// (`given`, null when absent), the attribute before 13, num_outputs from 18 (ceil-sized parts, the last smaller),
+// else equal parts; attributes, counts and sums checked (errors naming the node). Shared by the run-time mapping
+// and the folding of a constant Split.
+struct SplitPlan {
+  int axis = 0;
+  std::vector<int64_t> sizes;
+};
+SplitPlan split_plan(const NodeInfo& n, const std::vector<int64_t>& dims, const std::vector<int64_t>* given);
+
 // Numpy broadcasting of several shapes (error naming the node if they do not broadcast).
 std::vector<int64_t> broadcast_dims(const NodeInfo& n, const std::vector<std::vector<int64_t>>& shapes);
 

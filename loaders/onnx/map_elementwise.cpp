@@ -1,6 +1,7 @@
 // Pointwise ops: activations, Clip, the four arithmetic ops, and the nodes that vanish (Identity,
 // inference-mode Dropout).
 #include <limits>
+#include <tuple>
 
 #include "engine/error.h"
 #include "loaders/onnx/op_mapping.h"
@@ -59,33 +60,19 @@ void map_activation(Importer& im, const NodeInfo& n) {
 }
 
 // Clip of integers (opset 12+: a clamp of indices or lengths): Max with the lower bound, then Min with the upper
-// one, on the integer binary ops (constants of the input's dtype).
+// one, on the integer binary ops. The bounds are the node's own constant inputs (of the input's dtype, as ONNX
+// requires; another dtype is the binary op's error).
 void map_integer_clip(Importer& im, const NodeInfo& n) {
-  const DType dtype = im.in(n, 0).dtype;
-  std::vector<std::pair<int, OpType>> bounds;
-  for (const auto& [i, op] : {std::pair{1, OpType::Max}, std::pair{2, OpType::Min}})
-    if (n.has_input(i)) bounds.push_back({i, op});
-  if (bounds.empty()) {
-    im.alias(n.output(0), n.input(0));
-    return;
-  }
   int v = im.value(n, 0);
-  for (size_t k = 0; k < bounds.size(); ++k) {
-    const auto [i, op] = bounds[k];
-    const char* name = i == 1 ? "min" : "max";
-    const Ints bound = im.const_ints(n, i, name);
-    if (bound.size() != 1) n.fail(concat("the ", name, " input must hold one value, got ", bound.size()));
-    const int c = im.emit_constant(im.fresh_name(n.output(0), name),
-                                   ConstTensor::ints({}, bound,
-                                                     dtype == DType::I32  ? DataType::Int32
-                                                     : dtype == DType::I8 ? DataType::Int8
-                                                     : dtype == DType::U8 ? DataType::Uint8
-                                                                          : DataType::Int64),
-                                   n);
-    const bool last = k + 1 == bounds.size();
-    v = im.emit1(n, op, last ? n.name() : concat(n.name(), "/", name), {v, c},
+  for (const auto& [i, op, name] : {std::tuple{1, OpType::Max, "min"}, std::tuple{2, OpType::Min, "max"}}) {
+    if (!n.has_input(i)) continue;
+    if (const size_t count = im.const_ints(n, i, name).size(); count != 1)
+      n.fail(concat("the ", name, " input must hold one value, got ", count));
+    const bool last = i == 2 || !n.has_input(2);
+    v = im.emit1(n, op, last ? n.name() : concat(n.name(), "/", name), {v, im.value(n, i)},
                  last ? n.output(0) : im.fresh_name(n.output(0), name));
   }
+  if (!n.has_input(1) && !n.has_input(2)) im.alias(n.output(0), n.input(0));
 }
 
 void map_clip(Importer& im, const NodeInfo& n) {

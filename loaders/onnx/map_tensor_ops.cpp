@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "engine/error.h"
+#include "loaders/onnx/constant_folding.h"
 #include "loaders/onnx/op_mapping.h"
 
 namespace vigil::onnx {
@@ -319,42 +320,12 @@ void map_pad(Importer& im, const NodeInfo& n) {
 }
 
 void map_split(Importer& im, const NodeInfo& n) {
-  const Shape x = im.shape_of(n, 0);
-  n.check_attributes(n.opset() >= 18   ? std::initializer_list<std::string_view>{"axis", "num_outputs"}
-                     : n.opset() >= 13 ? std::initializer_list<std::string_view>{"axis"}
-                                       : std::initializer_list<std::string_view>{"axis", "split"});
-  const int axis = normalize_axis(n, n.get_int("axis", 0), x.rank, "axis");
-  const int64_t dim = x[axis];
-  const auto outputs = static_cast<int64_t>(n.num_outputs());
-  if (outputs < 1) n.fail("has no outputs");
-  Ints split;
-  if (n.opset() >= 13 && n.has_input(1))
-    split = im.const_ints(n, 1, "split");
-  else if (n.opset() < 13 && n.has_attr("split"))
-    split = *n.get_ints("split");
-  if (!split.empty()) {
-    if (static_cast<int64_t>(split.size()) != outputs)
-      n.fail(concat("split ", dims_str(split), " has ", split.size(), " sizes for ", outputs, " outputs"));
-  } else if (n.has_attr("num_outputs")) {
-    // Opset 18: ceil-sized chunks, the last one smaller.
-    const int64_t parts = n.get_int("num_outputs", 0);
-    if (parts != outputs) n.fail(concat("num_outputs ", parts, " but the node has ", outputs, " outputs"));
-    const int64_t chunk = (dim + parts - 1) / parts;
-    for (int64_t k = 0; k < parts; ++k) split.push_back(std::min(chunk, dim - k * chunk));
-  } else {
-    if (dim % outputs != 0)
-      n.fail(concat("axis ", axis, " of size ", dim, " does not split into ", outputs, " equal parts"));
-    split.assign(static_cast<size_t>(outputs), dim / outputs);
-  }
-  int64_t total = 0;
-  for (int64_t s : split) {
-    if (s <= 0) n.fail(concat("split ", dims_str(split), " has an empty or negative part"));
-    total += s;
-  }
-  if (total != dim) n.fail(concat("split ", dims_str(split), " sums to ", total, " but axis ", axis, " has ", dim));
+  Ints given;
+  if (n.opset() >= 13 && n.has_input(1)) given = im.const_ints(n, 1, "split");
+  const SplitPlan plan = split_plan(n, im.dims_of(n, 0), n.opset() >= 13 && n.has_input(1) ? &given : nullptr);
   Attributes a;
-  a.set("axis", static_cast<int64_t>(axis));
-  a.set("split", split);
+  a.set("axis", static_cast<int64_t>(plan.axis));
+  a.set("split", plan.sizes);
   std::vector<std::string> outs;
   for (int k = 0; k < n.num_outputs(); ++k)
     outs.push_back(n.has_output(k) ? n.output(k) : im.fresh_name(n.name(), concat("unused", k)));
